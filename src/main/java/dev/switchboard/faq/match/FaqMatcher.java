@@ -1,0 +1,14 @@
+package dev.switchboard.faq.match;
+
+import java.util.List;
+
+/** Decides whether a customer message is answered by one of a workspace's FAQ entries. Thread-safe. */
+public interface FaqMatcher {
+
+    /**
+     * @param message the customer's message, verbatim
+     * @param messageEmbedding its embedding from the same {@link TextEmbedder} as the candidates'
+     * @param candidates the workspace's FAQ entries (never another workspace's)
+     */
+    MatchResult match(String message, float[] messageEmbedding, List<FaqCandidate> candidates);
+}
