@@ -23,6 +23,9 @@ public interface Tokenizer {
     /** Beginning-of-text token id, or -1. */
     int bos();
 
+    /** Whether the vocabulary asks for BOS at the start of every prompt (GGUF {@code tokenizer.ggml.add_bos_token}). */
+    boolean addBos();
+
     /** End-of-text token id, or -1. */
     int eos();
 
