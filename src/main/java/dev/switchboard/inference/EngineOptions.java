@@ -1,5 +1,7 @@
 package dev.switchboard.inference;
 
+import dev.switchboard.inference.gguf.GgmlType;
+
 /**
  * How to load an {@link Engine}.
  *
@@ -8,10 +10,11 @@ package dev.switchboard.inference;
  * @param threads compute threads; 0 for all available processors
  * @param backend "cpu" (the only one so far)
  * @param prefillChunk prompt positions per forward pass during prefill
+ * @param syntheticType the weight type of a synthetic model (ignored for files)
  */
-public record EngineOptions(String model, int contextLength, int threads, String backend, int prefillChunk) {
+public record EngineOptions(String model, int contextLength, int threads, String backend, int prefillChunk,
+        GgmlType syntheticType) {
     public static final int DEFAULT_PREFILL_CHUNK = 256;
-    public static final String SYNTHETIC_PREFIX = "synthetic:";
 
     public EngineOptions {
         if (model == null || model.isBlank()) {
@@ -29,27 +32,34 @@ public record EngineOptions(String model, int contextLength, int threads, String
         if (prefillChunk < 1) {
             throw new IllegalArgumentException("prefillChunk must be at least 1, got " + prefillChunk);
         }
+        if (syntheticType == null) {
+            syntheticType = GgmlType.Q8_0;
+        }
     }
 
     /** The model with every other option at its default. */
     public static EngineOptions of(String model) {
-        return new EngineOptions(model, 0, 0, "cpu", DEFAULT_PREFILL_CHUNK);
+        return new EngineOptions(model, 0, 0, "cpu", DEFAULT_PREFILL_CHUNK, GgmlType.Q8_0);
     }
 
     public EngineOptions withContextLength(int n) {
-        return new EngineOptions(model, n, threads, backend, prefillChunk);
+        return new EngineOptions(model, n, threads, backend, prefillChunk, syntheticType);
     }
 
     public EngineOptions withThreads(int n) {
-        return new EngineOptions(model, contextLength, n, backend, prefillChunk);
+        return new EngineOptions(model, contextLength, n, backend, prefillChunk, syntheticType);
     }
 
     public EngineOptions withBackend(String name) {
-        return new EngineOptions(model, contextLength, threads, name, prefillChunk);
+        return new EngineOptions(model, contextLength, threads, name, prefillChunk, syntheticType);
     }
 
     public EngineOptions withPrefillChunk(int n) {
-        return new EngineOptions(model, contextLength, threads, backend, n);
+        return new EngineOptions(model, contextLength, threads, backend, n, syntheticType);
+    }
+
+    public EngineOptions withSyntheticType(GgmlType type) {
+        return new EngineOptions(model, contextLength, threads, backend, prefillChunk, type);
     }
 
     public int effectiveThreads() {

@@ -1,0 +1,287 @@
+package dev.switchboard.inference;
+
+import dev.switchboard.inference.cpu.CpuBackend;
+import dev.switchboard.inference.cpu.SyntheticModels;
+import dev.switchboard.inference.gguf.GgufFile;
+import dev.switchboard.inference.kv.BlockAllocator;
+import dev.switchboard.inference.model.Backend;
+import dev.switchboard.inference.model.BlockTable;
+import dev.switchboard.inference.model.ForwardBatch;
+import dev.switchboard.inference.model.KvCache;
+import dev.switchboard.inference.model.LlamaConfig;
+import dev.switchboard.inference.model.LoadProgress;
+import dev.switchboard.inference.sampling.SamplingParams;
+import dev.switchboard.inference.tokenizer.ChatMessage;
+import dev.switchboard.inference.tokenizer.Llama3ChatTemplate;
+import dev.switchboard.inference.tokenizer.Tokenizer;
+import dev.switchboard.inference.tokenizer.Tokenizers;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A loaded model ready to generate: backend, tokenizer and KV cache behind one facade. Thread-safe: generations
+ * run one at a time, in arrival order (a fair lock), each over the whole KV cache. Continuous batching will
+ * replace {@link #run(Sequence)} with a scheduler stepping many {@link Sequence}s per forward pass.
+ */
+public final class Engine implements AutoCloseable {
+    /** Positions per KV block. */
+    static final int BLOCK_SIZE = 16;
+
+    private final Backend backend;
+    private final Tokenizer tokenizer;
+    /** The chat format, or null for a vocabulary without the Llama 3 chat tokens. */
+    private final Llama3ChatTemplate chatTemplate;
+    private final String modelName;
+    private final int prefillChunk;
+    private final AutoCloseable modelFile;
+    private final KvCache cache;
+    private final BlockAllocator blocks;
+    private final ForwardBatch batch;
+    private final float[] logits;
+    private final ReentrantLock lock = new ReentrantLock(true);
+    private final AtomicLong generations = new AtomicLong();
+    private final AtomicLong cancelled = new AtomicLong();
+    private final AtomicLong promptTokens = new AtomicLong();
+    private final AtomicLong completionTokens = new AtomicLong();
+    private volatile boolean closed;
+
+    /**
+     * @param modelFile closed with the engine (the mapped GGUF the backend's weights live in), or null
+     */
+    Engine(Backend backend, Tokenizer tokenizer, String modelName, int prefillChunk, AutoCloseable modelFile) {
+        LlamaConfig config = backend.config();
+        if (tokenizer.vocabSize() > config.vocabSize()) {
+            throw new IllegalArgumentException("the tokenizer has " + tokenizer.vocabSize()
+                    + " tokens but the model's output has only " + config.vocabSize());
+        }
+        this.backend = backend;
+        this.tokenizer = tokenizer;
+        this.chatTemplate = Llama3ChatTemplate.supports(tokenizer) ? new Llama3ChatTemplate(tokenizer) : null;
+        this.modelName = modelName;
+        this.prefillChunk = prefillChunk;
+        this.modelFile = modelFile;
+        int numBlocks = Math.ceilDiv(config.contextLength(), BLOCK_SIZE);
+        this.cache = backend.newKvCache(numBlocks, BLOCK_SIZE);
+        this.blocks = new BlockAllocator(numBlocks);
+        this.batch = new ForwardBatch(Math.min(prefillChunk, config.contextLength()));
+        this.logits = new float[config.vocabSize()];
+    }
+
+    /** Loads the model named by the options; errors name the file and what is wrong with it. */
+    public static Engine load(EngineOptions options) {
+        return load(options, LoadProgress.NONE);
+    }
+
+    public static Engine load(EngineOptions options, LoadProgress progress) {
+        boolean synthetic = SyntheticModels.isSynthetic(options.model());
+        Path path;
+        if (synthetic) {
+            path = SyntheticModels.file(options.model(), options.syntheticType());
+        } else {
+            path = Path.of(options.model());
+            if (!Files.isRegularFile(path)) {
+                throw new IllegalArgumentException("model file " + path.toAbsolutePath() + " does not exist");
+            }
+        }
+        GgufFile gguf = GgufFile.open(path);
+        try {
+            LlamaConfig config = LlamaConfig.fromGguf(gguf, options.contextLength());
+            // Synthetic models carry no vocabulary: benchmarks generate bytes.
+            Tokenizer tokenizer = synthetic ? ByteVocabulary.INSTANCE : Tokenizers.fromGguf(gguf);
+            String name = synthetic ? options.model() + "-" + options.syntheticType() : modelNameOf(gguf, path);
+            Backend backend = switch (options.backend()) {
+                case "cpu" -> CpuBackend.load(gguf, config, options.effectiveThreads(), progress);
+                default -> throw new IllegalArgumentException("unknown backend '" + options.backend()
+                        + "' (available: cpu)");
+            };
+            try {
+                return new Engine(backend, tokenizer, name, options.prefillChunk(), gguf);
+            } catch (RuntimeException e) {
+                backend.close();
+                throw e;
+            }
+        } catch (RuntimeException e) {
+            gguf.close();
+            throw e;
+        }
+    }
+
+    /** The GGUF's {@code general.name}, else the file name without its extension. */
+    private static String modelNameOf(GgufFile gguf, Path path) {
+        String file = path.getFileName().toString();
+        String stem = file.endsWith(".gguf") ? file.substring(0, file.length() - 5) : file;
+        String name = gguf.getString("general.name", "").strip();
+        return name.isEmpty() ? stem : name;
+    }
+
+    public Tokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    public String modelName() {
+        return modelName;
+    }
+
+    public LlamaConfig config() {
+        return backend.config();
+    }
+
+    public String backendName() {
+        return backend.name();
+    }
+
+    /** Free KV blocks: all of them whenever no generation runs (tests check that nothing leaks). */
+    int freeKvBlocks() {
+        lock.lock();
+        try {
+            return blocks.freeBlocks();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public EngineStats stats() {
+        return new EngineStats(generations.get(), cancelled.get(), promptTokens.get(), completionTokens.get());
+    }
+
+    /** Whether the vocabulary has the Llama 3 chat tokens that {@link #chat} needs. */
+    public boolean supportsChat() {
+        return chatTemplate != null;
+    }
+
+    /**
+     * Encodes text as a completion prompt: BOS (when the vocabulary asks for it) then the text. Special tokens
+     * spelled out in the text stay text: prompts come from clients.
+     */
+    public int[] encodePrompt(String text) {
+        return encode(text, true, false);
+    }
+
+    /**
+     * Encodes text.
+     *
+     * @param addSpecial prepend BOS when the vocabulary asks for it
+     * @param parseSpecial turn spelled-out special tokens into their ids (only for trusted text)
+     */
+    public int[] encode(String text, boolean addSpecial, boolean parseSpecial) {
+        int[] ids = tokenizer.encode(text, parseSpecial);
+        if (!addSpecial || !tokenizer.addBos() || tokenizer.bos() < 0) {
+            return ids;
+        }
+        int[] withBos = new int[ids.length + 1];
+        withBos[0] = tokenizer.bos();
+        System.arraycopy(ids, 0, withBos, 1, ids.length);
+        return withBos;
+    }
+
+    /** Encodes a conversation with the Llama 3 chat template, ending with the assistant's header. */
+    public int[] encodeChat(List<ChatMessage> messages) {
+        if (!supportsChat()) {
+            throw new UnsupportedOperationException("model '" + modelName + "' has no chat vocabulary (no Llama 3 "
+                    + "header and end-of-turn tokens): use plain completions");
+        }
+        return chatTemplate.render(messages, true);
+    }
+
+    public GenerationResult generate(int[] promptTokens, SamplingParams params, TokenListener listener) {
+        return generate(promptTokens, params, listener, new Cancellation());
+    }
+
+    /**
+     * Generates a continuation of the prompt, streaming text to the listener as it becomes final. Blocks while
+     * another generation runs. Cancelling (listener returns false, or {@code cancellation}) ends it at the next
+     * forward pass with {@link FinishReason#CANCELLED}.
+     *
+     * @throws IllegalArgumentException if the prompt is empty, does not fit the context, or has unknown ids
+     */
+    public GenerationResult generate(int[] promptTokens, SamplingParams params, TokenListener listener,
+            Cancellation cancellation) {
+        Sequence seq = new Sequence(promptTokens, params, tokenizer, config().contextLength(), listener, cancellation);
+        lock.lock();
+        try {
+            if (closed) {
+                throw new IllegalStateException("engine is closed");
+            }
+            GenerationResult result = run(seq);
+            generations.incrementAndGet();
+            this.promptTokens.addAndGet(result.promptTokens());
+            completionTokens.addAndGet(result.completionTokens());
+            if (result.finishReason() == FinishReason.CANCELLED) {
+                cancelled.incrementAndGet();
+            }
+            return result;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public GenerationResult chat(List<ChatMessage> messages, SamplingParams params, TokenListener listener) {
+        return generate(encodeChat(messages), params, listener);
+    }
+
+    /** Runs one sequence to its end: chunked prefill, then one token per forward pass. */
+    private GenerationResult run(Sequence seq) {
+        BlockTable table = new BlockTable();
+        seq.started();
+        try {
+            int[] prompt = seq.prompt();
+            for (int start = 0; start < prompt.length && !seq.isCancelled(); start += prefillChunk) {
+                int end = Math.min(prompt.length, start + prefillChunk);
+                growTo(table, end);
+                batch.clear();
+                for (int p = start; p < end; p++) {
+                    batch.add(prompt[p], p, table, p == prompt.length - 1);
+                }
+                backend.forward(batch, cache, logits);
+            }
+            int position = prompt.length;
+            while (!seq.isFinished()) {
+                int token = seq.sample(logits);
+                if (!seq.accept(token)) {
+                    break;
+                }
+                growTo(table, position + 1);
+                batch.clear();
+                batch.add(token, position++, table, true);
+                backend.forward(batch, cache, logits);
+            }
+            return seq.result();
+        } finally {
+            blocks.free(table.toArray());
+        }
+    }
+
+    private void growTo(BlockTable table, int positions) {
+        while (table.size() * BLOCK_SIZE < positions) {
+            int block = blocks.allocate();
+            if (block < 0) {
+                throw new IllegalStateException("KV cache exhausted: " + blocks.numBlocks() + " blocks of " + BLOCK_SIZE);
+            }
+            table.add(block);
+        }
+    }
+
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            cache.close();
+            backend.close();
+            if (modelFile != null) {
+                modelFile.close();
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("closing model '" + modelName + "' failed: " + e.getMessage(), e);
+        } finally {
+            lock.unlock();
+        }
+    }
+}

@@ -1,0 +1,141 @@
+package dev.switchboard.inference;
+
+import dev.switchboard.inference.sampling.Sampler;
+import dev.switchboard.inference.sampling.SamplingParams;
+import dev.switchboard.inference.sampling.StopStrings;
+import dev.switchboard.inference.tokenizer.StreamingDecoder;
+import dev.switchboard.inference.tokenizer.Tokenizer;
+
+import java.util.Arrays;
+import java.util.Set;
+
+/**
+ * The state of one generation apart from its KV blocks: sampler, incremental decoding, stop detection, streaming
+ * to the listener, limits and timings. Kept apart from the forward-pass loop so that a scheduler can drive many
+ * sequences through one batch.
+ */
+final class Sequence {
+    private final int[] prompt;
+    private final SamplingParams params;
+    private final int contextLength;
+    private final int vocabSize;
+    private final Set<Integer> stopTokens;
+    private final Sampler sampler;
+    private final StreamingDecoder decoder;
+    private final StopStrings stops;
+    private final TokenListener listener;
+    private final Cancellation cancellation;
+    private final StringBuilder text = new StringBuilder();
+    private int[] tokens = new int[16];
+    private int count;
+    private FinishReason finish;
+    private long startNanos;
+    private long firstTokenNanos;
+    private long endNanos;
+
+    Sequence(int[] prompt, SamplingParams params, Tokenizer tokenizer, int contextLength, TokenListener listener,
+            Cancellation cancellation) {
+        if (prompt.length == 0) {
+            throw new IllegalArgumentException("the prompt is empty");
+        }
+        if (prompt.length >= contextLength) {
+            throw new IllegalArgumentException("the prompt has " + prompt.length + " tokens; the context holds "
+                    + contextLength + " (at most " + (contextLength - 1) + " prompt tokens)");
+        }
+        for (int t : prompt) {
+            if (t < 0 || t >= tokenizer.vocabSize()) {
+                throw new IllegalArgumentException("prompt token " + t + " is outside the vocabulary (0.."
+                        + (tokenizer.vocabSize() - 1) + ")");
+            }
+        }
+        this.prompt = prompt.clone();
+        this.params = params;
+        this.contextLength = contextLength;
+        this.vocabSize = tokenizer.vocabSize();
+        this.stopTokens = tokenizer.stopTokens();
+        this.sampler = new Sampler(params);
+        this.decoder = new StreamingDecoder(tokenizer);
+        this.stops = new StopStrings(params.stop());
+        this.listener = listener;
+        this.cancellation = cancellation;
+    }
+
+    int[] prompt() {
+        return prompt;
+    }
+
+    /** Marks the start of prefill: time spent waiting for the engine is not time to first token. */
+    void started() {
+        startNanos = System.nanoTime();
+    }
+
+    boolean isCancelled() {
+        if (finish == null && cancellation.isCancelled()) {
+            finish(FinishReason.CANCELLED);
+        }
+        return finish == FinishReason.CANCELLED;
+    }
+
+    boolean isFinished() {
+        return isCancelled() || finish != null;
+    }
+
+    /**
+     * Samples from the model's output row. Only the tokenizer's ids are candidates: a model's output may be
+     * padded beyond its vocabulary.
+     */
+    int sample(float[] logits) {
+        return sampler.sample(logits, 0, vocabSize);
+    }
+
+    /**
+     * Takes a sampled token: records it, streams the text it completes, and decides whether generation goes on.
+     * Returns true when the token should be fed back for another step.
+     */
+    boolean accept(int token) {
+        if (count == 0) {
+            firstTokenNanos = System.nanoTime();
+        }
+        if (count == tokens.length) {
+            tokens = Arrays.copyOf(tokens, count * 2);
+        }
+        tokens[count++] = token;
+        if (stopTokens.contains(token)) {
+            return finish(FinishReason.STOP);
+        }
+        if (!emit(stops.append(decoder.accept(token)))) {
+            return finish(FinishReason.CANCELLED);
+        }
+        if (stops.stopped()) {
+            return finish(FinishReason.STOP);
+        }
+        if (count >= params.maxTokens() || prompt.length + count >= contextLength) {
+            return finish(FinishReason.LENGTH);
+        }
+        return !isCancelled();
+    }
+
+    /** Ends the sequence; text held back (an incomplete character, a possible stop-string prefix) is released. */
+    private boolean finish(FinishReason reason) {
+        finish = reason;
+        endNanos = System.nanoTime();
+        if (reason != FinishReason.CANCELLED && !stops.stopped()) {
+            emit(stops.append(decoder.flush()) + stops.flush());
+        }
+        return false;
+    }
+
+    private boolean emit(String delta) {
+        if (delta.isEmpty()) {
+            return true;
+        }
+        text.append(delta);
+        return listener.onText(delta);
+    }
+
+    GenerationResult result() {
+        long ttft = count == 0 ? 0 : firstTokenNanos - startNanos;
+        long decode = count == 0 ? 0 : endNanos - firstTokenNanos;
+        return new GenerationResult(text.toString(), Arrays.copyOf(tokens, count), finish, prompt.length, ttft, decode);
+    }
+}

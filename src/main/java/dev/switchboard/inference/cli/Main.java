@@ -1,0 +1,232 @@
+package dev.switchboard.inference.cli;
+
+import dev.switchboard.inference.Engine;
+import dev.switchboard.inference.EngineOptions;
+import dev.switchboard.inference.GenerationResult;
+import dev.switchboard.inference.gguf.GgmlType;
+import dev.switchboard.inference.model.LoadProgress;
+import dev.switchboard.inference.sampling.SamplingParams;
+import dev.switchboard.inference.server.OpenAiServer;
+import dev.switchboard.inference.tokenizer.ChatMessage;
+
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+
+/** The engine's command line: tokenize, generate, bench and serve. Run through {@code bin/engine}. */
+public final class Main {
+    static final String USAGE = """
+            Usage: engine COMMAND [OPTIONS]
+
+            Commands:
+              tokenize --model FILE TEXT
+                  Print the token ids of TEXT (no BOS added; special tokens spelled out in TEXT are parsed).
+              generate --model FILE --prompt TEXT [--temperature T] [--top-k K] [--top-p P] [-n N] [--seed S]
+                       [--chat] [--system TEXT]
+                  Stream a continuation of TEXT to stdout; timings go to stderr. Defaults: temperature 0.8,
+                  top-k 40, top-p 0.95, -n 256 tokens, a random seed. --temperature 0 is greedy.
+                  --chat wraps TEXT as a user message in the Llama 3 chat template (optionally after a --system
+                  message) and needs a model with a chat vocabulary.
+              bench --model FILE|synthetic:NAME [--type Q8_0] [bench options]
+                  Measure forward-pass speed. synthetic:NAME (e.g. synthetic:llama3-1b) makes a random-weight
+                  model of that shape in the given tensor type. Run "engine bench --help" for its options.
+              serve --model FILE --port N [--host H] [--api-key K]
+                  Serve an OpenAI-compatible API: POST /v1/chat/completions, POST /v1/completions,
+                  GET /v1/models, POST /tokenize, POST /detokenize, GET /health. Host defaults to 127.0.0.1.
+                  With --api-key, requests (but /health) need "Authorization: Bearer K".
+
+            Options for every command that loads a model:
+              --ctx N       context length (default: the model's)
+              --threads N   compute threads (default: all processors)
+              --backend B   compute backend (default: cpu)
+              --type T      weight type of a synthetic:NAME model (default: Q8_0)
+
+            Exit status: 0 on success, 1 on errors, 2 on usage errors.
+            """;
+
+    private static final Set<String> MODEL_OPTIONS = Set.of("--model", "--ctx", "--threads", "--backend", "--type");
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
+        int status;
+        try {
+            status = run(Arrays.asList(args), out);
+        } catch (Args.UsageException e) {
+            System.err.println("engine: " + e.getMessage());
+            System.err.println("Run 'engine --help' for usage.");
+            status = 2;
+        } catch (RuntimeException e) {
+            System.err.println("engine: " + e.getMessage());
+            status = 1;
+        }
+        out.flush();
+        if (status != 0) {
+            System.exit(status);
+        }
+    }
+
+    static int run(List<String> args, PrintStream out) {
+        if (args.isEmpty() || args.getFirst().equals("--help") || args.getFirst().equals("-h")
+                || args.getFirst().equals("help")) {
+            out.print(USAGE);
+            return args.isEmpty() ? 2 : 0;
+        }
+        List<String> rest = args.subList(1, args.size());
+        if (rest.contains("--help") && !args.getFirst().equals("bench")) {
+            out.print(USAGE);
+            return 0;
+        }
+        return switch (args.getFirst()) {
+            case "tokenize" -> tokenize(rest, out);
+            case "generate" -> generate(rest, out);
+            case "bench" -> bench(rest);
+            case "serve" -> serve(rest);
+            default -> throw new Args.UsageException("unknown command '" + args.getFirst() + "'");
+        };
+    }
+
+    private static int tokenize(List<String> list, PrintStream out) {
+        Args args = new Args(list, MODEL_OPTIONS, Set.of());
+        if (args.positional().size() != 1) {
+            throw new Args.UsageException("tokenize needs exactly one TEXT argument (quote it)");
+        }
+        try (Engine engine = load(args, false)) {
+            int[] ids = engine.tokenizer().encode(args.positional().getFirst(), true);
+            StringBuilder line = new StringBuilder();
+            for (int id : ids) {
+                line.append(line.isEmpty() ? "" : " ").append(id);
+            }
+            out.println(line);
+        }
+        return 0;
+    }
+
+    private static int generate(List<String> list, PrintStream out) {
+        Args args = new Args(list, union(MODEL_OPTIONS, Set.of("--prompt", "--temperature", "--top-k", "--top-p",
+                "-n", "--seed", "--system")), Set.of("--chat"));
+        noPositional(args, "generate");
+        String prompt = args.required("--prompt");
+        SamplingParams params;
+        try {
+            params = new SamplingParams(args.number("--temperature", 0.8f), args.integer("--top-k", 40),
+                    args.number("--top-p", 0.95f), args.longValue("--seed"), args.integer("-n", 256), List.of());
+        } catch (IllegalArgumentException e) {
+            throw new Args.UsageException(e.getMessage());
+        }
+        try (Engine engine = load(args, true)) {
+            int[] tokens;
+            if (args.flag("--chat")) {
+                String system = args.string("--system", null);
+                List<ChatMessage> messages = system == null
+                        ? List.of(new ChatMessage("user", prompt))
+                        : List.of(new ChatMessage("system", system), new ChatMessage("user", prompt));
+                tokens = engine.encodeChat(messages);
+            } else if (args.flag("--system")) {
+                throw new Args.UsageException("--system needs --chat");
+            } else {
+                tokens = engine.encodePrompt(prompt);
+            }
+            if (!args.flag("--chat")) {
+                out.print(prompt);
+            }
+            GenerationResult r = engine.generate(tokens, params, delta -> {
+                out.print(delta);
+                out.flush();
+                return !out.checkError(); // stdout closed (e.g. piped into head): stop generating
+            });
+            out.println();
+            System.err.printf(Locale.ROOT, "[%d prompt tokens, %d generated, finish: %s, time to first token "
+                            + "%.1f ms, decode %.2f tok/s]%n", r.promptTokens(), r.completionTokens(),
+                    r.finishReason().wireName(), r.timeToFirstTokenMillis(), r.decodeTokensPerSecond());
+        }
+        return 0;
+    }
+
+    private static int bench(List<String> list) {
+        BenchLauncher.run(list);
+        return 0;
+    }
+
+    private static int serve(List<String> list) {
+        Args args = new Args(list, union(MODEL_OPTIONS, Set.of("--port", "--host", "--api-key")), Set.of());
+        noPositional(args, "serve");
+        int port = args.integer("--port", -1);
+        if (port < 0 || port > 65535) {
+            throw new Args.UsageException(port == -1 ? "option --port is required" : "--port must be 0..65535");
+        }
+        Engine engine = load(args, true);
+        OpenAiServer server = OpenAiServer.start(engine, args.string("--host", "127.0.0.1"), port,
+                args.string("--api-key", null));
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            engine.close();
+            stopped.countDown();
+        }));
+        System.err.println("serving '" + engine.modelName() + "' (" + engine.backendName() + ", context "
+                + engine.config().contextLength() + ") at " + server.baseUri());
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return 0;
+    }
+
+    private static Engine load(Args args, boolean showProgress) {
+        EngineOptions options = new EngineOptions(args.required("--model"), args.integer("--ctx", 0),
+                args.integer("--threads", 0), args.string("--backend", "cpu"), EngineOptions.DEFAULT_PREFILL_CHUNK,
+                weightType(args.string("--type", "Q8_0")));
+        LoadProgress progress = showProgress ? new ConsoleProgress() : LoadProgress.NONE;
+        return Engine.load(options, progress);
+    }
+
+    private static GgmlType weightType(String name) {
+        try {
+            return GgmlType.valueOf(name.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new Args.UsageException("unknown --type '" + name + "' (one of " + Arrays.toString(GgmlType.values())
+                    + ")");
+        }
+    }
+
+    private static void noPositional(Args args, String command) {
+        if (!args.positional().isEmpty()) {
+            throw new Args.UsageException(command + " takes no argument '" + args.positional().getFirst()
+                    + "' (options start with --)");
+        }
+    }
+
+    private static Set<String> union(Set<String> a, Set<String> b) {
+        Set<String> s = new HashSet<>(a);
+        s.addAll(b);
+        return s;
+    }
+
+    /** Prints each loading stage's progress to stderr, at most once per 10%. */
+    private static final class ConsoleProgress implements LoadProgress {
+        private String stage;
+        private long lastTenth = -1;
+
+        @Override
+        public void update(String stage, long done, long total) {
+            if (!stage.equals(this.stage)) {
+                this.stage = stage;
+                lastTenth = -1;
+            }
+            long tenth = total <= 0 ? 10 : done * 10 / total;
+            if (tenth != lastTenth) {
+                lastTenth = tenth;
+                System.err.printf(Locale.ROOT, "%s: %d%%%n", stage, tenth * 10);
+            }
+        }
+    }
+}

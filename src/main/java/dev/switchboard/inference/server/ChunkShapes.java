@@ -1,0 +1,67 @@
+package dev.switchboard.inference.server;
+
+import dev.switchboard.inference.FinishReason;
+import dev.switchboard.inference.GenerationResult;
+
+import java.util.List;
+import java.util.Map;
+
+import static dev.switchboard.inference.server.OpenAiServer.ordered;
+
+/**
+ * The JSON shapes of one response, in OpenAI's formats: {@code chat.completion} / {@code chat.completion.chunk}
+ * for chat, {@code text_completion} (whole and streamed) for completions. Every chunk of a stream shares the id.
+ */
+record ChunkShapes(boolean chat, String id, long created, String model) {
+
+    Map<String, Object> complete(GenerationResult r) {
+        Map<String, Object> choice = chat
+                ? ordered("index", 0, "message", ordered("role", "assistant", "content", r.text()),
+                        "logprobs", null, "finish_reason", r.finishReason().wireName())
+                : ordered("text", r.text(), "index", 0, "logprobs", null, "finish_reason", r.finishReason().wireName());
+        Map<String, Object> body = envelope(chat ? "chat.completion" : "text_completion", List.of(choice));
+        body.put("usage", usage(r));
+        return body;
+    }
+
+    /** The first chat chunk: the assistant role with empty content, as OpenAI sends it. */
+    Map<String, Object> roleChunk() {
+        return chunk(ordered("role", "assistant", "content", ""), null);
+    }
+
+    Map<String, Object> deltaChunk(String text) {
+        return chat ? chunk(ordered("content", text), null) : chunk(text, null);
+    }
+
+    /** The last choice chunk: no new text, the finish reason. */
+    Map<String, Object> finishChunk(FinishReason reason) {
+        return chat ? chunk(ordered(), reason.wireName()) : chunk("", reason.wireName());
+    }
+
+    /** With {@code stream_options.include_usage}: a final chunk with no choices and the token counts. */
+    Map<String, Object> usageChunk(GenerationResult r) {
+        Map<String, Object> body = envelope(chunkObject(), List.of());
+        body.put("usage", usage(r));
+        return body;
+    }
+
+    private Map<String, Object> chunk(Object deltaOrText, String finishReason) {
+        Map<String, Object> choice = chat
+                ? ordered("index", 0, "delta", deltaOrText, "logprobs", null, "finish_reason", finishReason)
+                : ordered("text", deltaOrText, "index", 0, "logprobs", null, "finish_reason", finishReason);
+        return envelope(chunkObject(), List.of(choice));
+    }
+
+    private String chunkObject() {
+        return chat ? "chat.completion.chunk" : "text_completion";
+    }
+
+    private Map<String, Object> envelope(String object, List<Object> choices) {
+        return ordered("id", id, "object", object, "created", created, "model", model, "choices", choices);
+    }
+
+    private static Map<String, Object> usage(GenerationResult r) {
+        return ordered("prompt_tokens", r.promptTokens(), "completion_tokens", r.completionTokens(),
+                "total_tokens", r.promptTokens() + r.completionTokens());
+    }
+}

@@ -1,0 +1,174 @@
+package dev.switchboard.inference.server;
+
+import dev.switchboard.inference.Engine;
+import dev.switchboard.inference.sampling.SamplingParams;
+import dev.switchboard.inference.tokenizer.ChatMessage;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A validated {@code /v1/chat/completions} or {@code /v1/completions} request: the prompt as tokens and the
+ * sampling parameters. Unknown fields are ignored, as OpenAI-compatible servers do; fields we cannot honour
+ * (n &gt; 1, logprobs) are refused rather than silently ignored.
+ */
+record GenerationRequest(boolean chat, int[] prompt, SamplingParams params, boolean stream, boolean includeUsage) {
+
+    static GenerationRequest parse(Engine engine, Fields body, boolean chat) {
+        String model = body.requiredString("model");
+        if (!model.equals(engine.modelName())) {
+            throw ApiException.badRequest("model", "model_not_found",
+                    "the model '" + model + "' does not exist; this server serves '" + engine.modelName() + "'");
+        }
+        Integer n = body.integer("n");
+        if (n != null && n != 1) {
+            throw ApiException.badRequest("n", "only n = 1 is supported, got " + n);
+        }
+        if (body.bool("logprobs", false) || (!chat && body.has("logprobs"))) {
+            throw ApiException.badRequest("logprobs", "logprobs are not supported");
+        }
+        boolean stream = body.bool("stream", false);
+        Fields streamOptions = body.object("stream_options");
+        boolean includeUsage = streamOptions != null && streamOptions.bool("include_usage", false);
+
+        int[] prompt = chat ? chatPrompt(engine, body) : completionPrompt(engine, body);
+        int context = engine.config().contextLength();
+        if (prompt.length >= context) {
+            throw ApiException.badRequest(chat ? "messages" : "prompt", "context_length_exceeded",
+                    "the prompt has " + prompt.length + " tokens; this model's context holds " + context
+                            + " (at most " + (context - 1) + " prompt tokens)");
+        }
+        return new GenerationRequest(chat, prompt, samplingParams(body, context - prompt.length), stream, includeUsage);
+    }
+
+    private static SamplingParams samplingParams(Fields body, int room) {
+        String maxField = body.has("max_completion_tokens") ? "max_completion_tokens" : "max_tokens";
+        Integer max = body.integer(maxField);
+        if (max != null && max < 1) {
+            throw ApiException.badRequest(maxField, "'" + maxField + "' must be at least 1, got " + max);
+        }
+        Long seed = body.longInteger("seed");
+        Integer topK = body.integer("top_k");
+        try {
+            return new SamplingParams(
+                    (float) body.number("temperature", 1.0),
+                    topK == null ? 0 : topK,
+                    (float) body.number("top_p", 1.0),
+                    seed,
+                    max == null ? room : Math.min(max, room), // without a limit: until a stop or the context is full
+                    stopStrings(body));
+        } catch (IllegalArgumentException e) {
+            String message = e.getMessage();
+            String param = message.substring(0, Math.max(0, message.indexOf(' ')));
+            throw ApiException.badRequest(param.equals("max_tokens") ? maxField : param, message);
+        }
+    }
+
+    private static List<String> stopStrings(Fields body) {
+        Object stop = body.raw("stop");
+        if (stop == null) {
+            return List.of();
+        }
+        if (stop instanceof String s) {
+            return List.of(s);
+        }
+        if (stop instanceof List<?> list) {
+            List<String> out = new ArrayList<>();
+            for (Object o : list) {
+                if (!(o instanceof String s)) {
+                    throw ApiException.badRequest("stop", "'stop' must be a string or an array of strings");
+                }
+                out.add(s);
+            }
+            return out;
+        }
+        throw ApiException.badRequest("stop", "'stop' must be a string or an array of strings");
+    }
+
+    private static int[] chatPrompt(Engine engine, Fields body) {
+        List<?> messages = body.list("messages");
+        if (messages == null || messages.isEmpty()) {
+            throw ApiException.badRequest("messages", "'messages' is required and must not be empty");
+        }
+        if (!engine.supportsChat()) {
+            throw ApiException.badRequest("messages", "model '" + engine.modelName()
+                    + "' has no chat vocabulary; use /v1/completions");
+        }
+        List<ChatMessage> out = new ArrayList<>();
+        for (int i = 0; i < messages.size(); i++) {
+            String where = "messages[" + i + "]";
+            if (!(messages.get(i) instanceof Map<?, ?>)) {
+                throw ApiException.badRequest(where, "'" + where + "' must be an object");
+            }
+            Fields m = Fields.of(messages.get(i));
+            String role = m.string("role");
+            if (role == null) {
+                throw ApiException.badRequest(where + ".role", "'" + where + ".role' is required");
+            }
+            role = switch (role) {
+                case "system", "developer" -> "system"; // "developer" is OpenAI's newer name for system
+                case "user", "assistant" -> role;
+                default -> throw ApiException.badRequest(where + ".role", "role '" + role
+                        + "' is not supported (system, developer, user, assistant)");
+            };
+            out.add(new ChatMessage(role, content(m, where)));
+        }
+        return engine.encodeChat(out);
+    }
+
+    /** A message's content: a string, or an array of text parts (what clients send for multi-part messages). */
+    private static String content(Fields m, String where) {
+        Object content = m.raw("content");
+        if (content == null) {
+            throw ApiException.badRequest(where + ".content", "'" + where + ".content' is required");
+        }
+        if (content instanceof String s) {
+            return s;
+        }
+        if (content instanceof List<?> parts) {
+            StringBuilder text = new StringBuilder();
+            for (Object part : parts) {
+                if (!(part instanceof Map<?, ?>)) {
+                    throw ApiException.badRequest(where + ".content", "content parts must be objects");
+                }
+                Fields p = Fields.of(part);
+                if (!"text".equals(p.string("type"))) {
+                    throw ApiException.badRequest(where + ".content", "only text content parts are supported, got '"
+                            + p.string("type") + "'");
+                }
+                text.append(p.requiredString("text"));
+            }
+            return text.toString();
+        }
+        throw ApiException.badRequest(where + ".content", "'" + where + ".content' must be a string or an array");
+    }
+
+    /** A prompt string, an array of one string, or an array of token ids. */
+    private static int[] completionPrompt(Engine engine, Fields body) {
+        Object prompt = body.raw("prompt");
+        if (prompt instanceof String s) {
+            return engine.encodePrompt(s);
+        }
+        if (prompt instanceof List<?> list && !list.isEmpty()) {
+            if (list.size() == 1 && list.getFirst() instanceof String s) {
+                return engine.encodePrompt(s);
+            }
+            return tokenIds(list, "prompt", engine.tokenizer().vocabSize());
+        }
+        throw ApiException.badRequest("prompt", "'prompt' is required: a string, an array of one string, or an "
+                + "array of token ids");
+    }
+
+    static int[] tokenIds(List<?> list, String param, int vocabSize) {
+        int[] ids = new int[list.size()];
+        for (int i = 0; i < ids.length; i++) {
+            if (!(list.get(i) instanceof Long l) || l < 0 || l >= vocabSize) {
+                throw ApiException.badRequest(param, "'" + param + "' must hold token ids between 0 and "
+                        + (vocabSize - 1) + ", got " + list.get(i) + " at index " + i);
+            }
+            ids[i] = (int) (long) l;
+        }
+        return ids;
+    }
+}

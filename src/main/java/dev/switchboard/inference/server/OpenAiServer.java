@@ -1,0 +1,259 @@
+package dev.switchboard.inference.server;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.switchboard.inference.Engine;
+import dev.switchboard.inference.FinishReason;
+import dev.switchboard.inference.GenerationResult;
+import dev.switchboard.inference.json.Json;
+import dev.switchboard.inference.json.JsonException;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * An OpenAI-compatible HTTP API over one {@link Engine}: chat completions and completions (streamed as server-sent
+ * events or whole), the model list, llama.cpp-style /tokenize and /detokenize, and /health. Each request runs on
+ * its own virtual thread; generations queue in the engine. A streaming client that goes away stops its
+ * generation: the failed write cancels it.
+ */
+public final class OpenAiServer implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(OpenAiServer.class.getName());
+    /** Requests are small JSON documents; anything bigger is refused before it is read into memory. */
+    static final int MAX_BODY_BYTES = 8 << 20;
+
+    private final Engine engine;
+    private final byte[] apiKey;
+    private final HttpServer http;
+    private final ExecutorService executor;
+    private final long created = System.currentTimeMillis() / 1000;
+    private final SecureRandom ids = new SecureRandom();
+
+    private OpenAiServer(Engine engine, String host, int port, String apiKey) throws IOException {
+        this.engine = engine;
+        this.apiKey = apiKey == null || apiKey.isEmpty() ? null : apiKey.getBytes(StandardCharsets.UTF_8);
+        this.http = HttpServer.create(new InetSocketAddress(host, port), 0);
+        this.executor = Executors.newVirtualThreadPerTaskExecutor();
+        http.setExecutor(executor);
+        http.createContext("/", this::handle);
+    }
+
+    /**
+     * Starts serving on {@code host:port} (port 0 picks a free one).
+     *
+     * @param apiKey when non-empty, every request but /health needs {@code Authorization: Bearer <apiKey>}
+     */
+    public static OpenAiServer start(Engine engine, String host, int port, String apiKey) {
+        try {
+            OpenAiServer server = new OpenAiServer(engine, host, port, apiKey);
+            server.http.start();
+            return server;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
+        }
+    }
+
+    public int port() {
+        return http.getAddress().getPort();
+    }
+
+    /** The base URL clients use, e.g. {@code http://127.0.0.1:8080/v1}. */
+    public URI baseUri() {
+        InetSocketAddress a = http.getAddress();
+        String host = a.getAddress().isAnyLocalAddress() ? "127.0.0.1" : a.getAddress().getHostAddress();
+        return URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort() + "/v1");
+    }
+
+    /** Stops accepting requests; running ones get a second to finish. */
+    @Override
+    public void close() {
+        http.stop(1);
+        executor.shutdownNow();
+    }
+
+    private void handle(HttpExchange ex) {
+        try (ex) {
+            try {
+                route(ex);
+            } catch (ApiException e) {
+                sendError(ex, e);
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.DEBUG, "client connection failed: " + e.getMessage());
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.ERROR, "request " + ex.getRequestURI() + " failed", e);
+                sendError(ex, new ApiException(500, "server_error", null, null, "internal error: " + e.getMessage()));
+            }
+        }
+    }
+
+    private void route(HttpExchange ex) throws IOException {
+        String path = ex.getRequestURI().getPath();
+        String method = switch (path) {
+            case "/v1/chat/completions", "/v1/completions", "/tokenize", "/detokenize" -> "POST";
+            case "/v1/models", "/health" -> "GET";
+            default -> path.startsWith("/v1/models/") ? "GET" : null;
+        };
+        if (method == null) {
+            throw new ApiException(404, "invalid_request_error", null, "not_found", "no such endpoint: " + path);
+        }
+        if (!method.equals(ex.getRequestMethod())) {
+            ex.getResponseHeaders().set("Allow", method);
+            throw new ApiException(405, "invalid_request_error", null, "method_not_allowed",
+                    path + " accepts " + method + ", not " + ex.getRequestMethod());
+        }
+        if (!path.equals("/health")) {
+            authorize(ex);
+        }
+        switch (path) {
+            case "/v1/chat/completions" -> generate(ex, true);
+            case "/v1/completions" -> generate(ex, false);
+            case "/tokenize" -> tokenize(ex);
+            case "/detokenize" -> detokenize(ex);
+            case "/v1/models" -> sendJson(ex, 200, Map.of("object", "list", "data", List.of(modelObject())));
+            case "/health" -> sendJson(ex, 200, Map.of("status", "ok"));
+            default -> {
+                String id = path.substring("/v1/models/".length());
+                if (!id.equals(engine.modelName())) {
+                    throw new ApiException(404, "invalid_request_error", "model", "model_not_found",
+                            "the model '" + id + "' does not exist");
+                }
+                sendJson(ex, 200, modelObject());
+            }
+        }
+    }
+
+    private Map<String, Object> modelObject() {
+        return ordered("id", engine.modelName(), "object", "model", "created", created, "owned_by", "switchboard");
+    }
+
+    private void authorize(HttpExchange ex) {
+        if (apiKey == null) {
+            return;
+        }
+        String header = ex.getRequestHeaders().getFirst("Authorization");
+        byte[] given = header != null && header.startsWith("Bearer ")
+                ? header.substring(7).strip().getBytes(StandardCharsets.UTF_8) : new byte[0];
+        if (!MessageDigest.isEqual(given, apiKey)) { // constant time: no key guessing by response timing
+            throw new ApiException(401, "invalid_request_error", null, "invalid_api_key",
+                    "missing or incorrect API key (send Authorization: Bearer <key>)");
+        }
+    }
+
+    private void generate(HttpExchange ex, boolean chat) throws IOException {
+        GenerationRequest request = GenerationRequest.parse(engine, readBody(ex), chat);
+        byte[] random = new byte[12];
+        ids.nextBytes(random);
+        String id = (chat ? "chatcmpl-" : "cmpl-") + HexFormat.of().formatHex(random);
+        long createdAt = System.currentTimeMillis() / 1000;
+        ChunkShapes shapes = new ChunkShapes(chat, id, createdAt, engine.modelName());
+        if (!request.stream()) {
+            GenerationResult r = engine.generate(request.prompt(), request.params(), delta -> true);
+            sendJson(ex, 200, shapes.complete(r));
+            return;
+        }
+        ex.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
+        ex.getResponseHeaders().set("Cache-Control", "no-cache");
+        ex.sendResponseHeaders(200, 0); // chunked
+        OutputStream out = ex.getResponseBody();
+        SseStream sse = new SseStream(out, request.includeUsage());
+        if (chat && !sse.send(shapes.roleChunk())) {
+            return;
+        }
+        GenerationResult r;
+        try {
+            r = engine.generate(request.prompt(), request.params(), delta -> sse.send(shapes.deltaChunk(delta)));
+        } catch (RuntimeException e) {
+            // The status line is gone already: report in the stream, as OpenAI does for mid-stream failures.
+            LOG.log(System.Logger.Level.ERROR, "generation failed mid-stream", e);
+            sse.send(ordered("error", errorBody(new ApiException(500, "server_error", null, null, e.getMessage()))));
+            return;
+        }
+        if (r.finishReason() == FinishReason.CANCELLED) {
+            return; // the client is gone
+        }
+        if (sse.send(shapes.finishChunk(r.finishReason())) && request.includeUsage()) {
+            sse.send(shapes.usageChunk(r));
+        }
+        sse.done();
+    }
+
+    private void tokenize(HttpExchange ex) throws IOException {
+        Fields body = readBody(ex);
+        String content = body.requiredString("content");
+        boolean addSpecial = body.bool("add_special", false);
+        boolean parseSpecial = body.bool("parse_special", true);
+        sendJson(ex, 200, Map.of("tokens", engine.encode(content, addSpecial, parseSpecial)));
+    }
+
+    private void detokenize(HttpExchange ex) throws IOException {
+        Fields body = readBody(ex);
+        List<?> list = body.list("tokens");
+        if (list == null) {
+            throw ApiException.badRequest("tokens", "'tokens' is required");
+        }
+        int[] ids = GenerationRequest.tokenIds(list, "tokens", engine.tokenizer().vocabSize());
+        sendJson(ex, 200, Map.of("content", engine.tokenizer().decode(ids)));
+    }
+
+    private static Fields readBody(HttpExchange ex) throws IOException {
+        byte[] bytes;
+        try (InputStream in = ex.getRequestBody()) {
+            bytes = in.readNBytes(MAX_BODY_BYTES + 1);
+        }
+        if (bytes.length > MAX_BODY_BYTES) {
+            throw new ApiException(413, "invalid_request_error", null, "request_too_large",
+                    "the request body exceeds " + MAX_BODY_BYTES + " bytes");
+        }
+        try {
+            return Fields.of(Json.parse(new String(bytes, StandardCharsets.UTF_8)));
+        } catch (JsonException e) {
+            throw ApiException.badRequest(null, "invalid_json", "the request body is not valid JSON: " + e.getMessage());
+        }
+    }
+
+    private static void sendJson(HttpExchange ex, int status, Object body) throws IOException {
+        byte[] bytes = Json.write(body).getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().set("Content-Type", "application/json");
+        ex.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = ex.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    private static void sendError(HttpExchange ex, ApiException e) {
+        if (ex.getResponseCode() != -1) {
+            return; // headers already sent: nothing sensible to add
+        }
+        try {
+            sendJson(ex, e.status, Map.of("error", errorBody(e)));
+        } catch (IOException io) {
+            LOG.log(System.Logger.Level.DEBUG, "could not send error to client: " + io.getMessage());
+        }
+    }
+
+    private static Map<String, Object> errorBody(ApiException e) {
+        return ordered("message", e.getMessage(), "type", e.type, "param", e.param, "code", e.code);
+    }
+
+    /** A map that keeps the given order and allows null values (OpenAI's shapes have explicit nulls). */
+    static Map<String, Object> ordered(Object... keysAndValues) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            m.put((String) keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return m;
+    }
+}
