@@ -1,0 +1,433 @@
+package dev.switchboard.inference.cpu;
+
+import dev.switchboard.inference.gguf.GgufFile;
+import dev.switchboard.inference.gguf.GgufTensor;
+import dev.switchboard.inference.model.Backend;
+import dev.switchboard.inference.model.BlockTable;
+import dev.switchboard.inference.model.ForwardBatch;
+import dev.switchboard.inference.model.KvCache;
+import dev.switchboard.inference.model.LlamaConfig;
+import dev.switchboard.inference.model.LoadProgress;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+
+/**
+ * The Llama forward pass on the CPU: weights stay in the GGUF mapping in their own types, activations are float32,
+ * matrix products run on a fixed thread pool. RoPE uses llama.cpp's "normal" layout (rotating adjacent pairs within
+ * each head), which is what GGUF converters permute Q and K weights for.
+ *
+ * <p>The backend reads weights from {@code gguf}'s mapping: close the backend before the file.
+ */
+public final class CpuBackend implements Backend {
+    private static final VectorSpecies<Float> F = WeightTensor.F;
+    private static final ValueLayout.OfFloat KV_FLOAT = ValueLayout.JAVA_FLOAT;
+    private static final ByteOrder KV_ORDER = ByteOrder.nativeOrder();
+
+    private record Layer(float[] attnNorm, WeightTensor wq, WeightTensor wk, WeightTensor wv, WeightTensor wo,
+                         float[] ffnNorm, WeightTensor gate, WeightTensor up, WeightTensor down) {}
+
+    private final LlamaConfig config;
+    private final WeightTensor tokenEmbedding;
+    private final Layer[] layers;
+    private final float[] outputNorm;
+    private final WeightTensor output;
+    /** Per pair of a head: the RoPE inverse frequency, scaling and {@code rope_freqs} applied. */
+    private final double[] ropeFreqs;
+    private final Parallel parallel;
+    private final ThreadLocal<float[]> scoreScratch = ThreadLocal.withInitial(() -> new float[256]);
+
+    // activations of the current batch, grown on demand: row-major, one row per entry
+    private int capacity;
+    private float[] x, xb, xb2, q, k, v, hb, hb2, ropeCos, ropeSin;
+
+    private CpuBackend(LlamaConfig config, WeightTensor tokenEmbedding, Layer[] layers, float[] outputNorm,
+                       WeightTensor output, double[] ropeFreqs, int threads) {
+        this.config = config;
+        this.tokenEmbedding = tokenEmbedding;
+        this.layers = layers;
+        this.outputNorm = outputNorm;
+        this.output = output;
+        this.ropeFreqs = ropeFreqs;
+        this.parallel = new Parallel(threads);
+    }
+
+    /**
+     * Checks every tensor the model needs (presence, shape, a type the CPU kernels support) and pages the weights
+     * in, reporting progress per layer as stage "loading". Errors name the file and the tensor.
+     *
+     * @param threads compute threads (the caller's thread counts as one); 0 for all available processors
+     */
+    public static CpuBackend load(GgufFile gguf, LlamaConfig config, int threads, LoadProgress progress) {
+        int dim = config.dim(), kvDim = config.kvDim(), ffn = config.ffnDim(), vocab = config.vocabSize();
+        int total = config.layers() + 2;
+        progress.update("loading", 0, total);
+        WeightTensor embedding = matrix(gguf, "token_embd.weight", dim, vocab);
+        Layer[] layers = new Layer[config.layers()];
+        for (int l = 0; l < layers.length; l++) {
+            String p = "blk." + l + ".";
+            layers[l] = new Layer(
+                    vector(gguf, p + "attn_norm.weight", dim),
+                    matrix(gguf, p + "attn_q.weight", dim, dim),
+                    matrix(gguf, p + "attn_k.weight", dim, kvDim),
+                    matrix(gguf, p + "attn_v.weight", dim, kvDim),
+                    matrix(gguf, p + "attn_output.weight", dim, dim),
+                    vector(gguf, p + "ffn_norm.weight", dim),
+                    matrix(gguf, p + "ffn_gate.weight", dim, ffn),
+                    matrix(gguf, p + "ffn_up.weight", dim, ffn),
+                    matrix(gguf, p + "ffn_down.weight", ffn, dim));
+            Layer layer = layers[l];
+            for (WeightTensor w : new WeightTensor[]{layer.wq, layer.wk, layer.wv, layer.wo, layer.gate, layer.up, layer.down}) {
+                pageIn(w);
+            }
+            progress.update("loading", l + 1, total);
+        }
+        float[] outputNorm = vector(gguf, "output_norm.weight", dim);
+        WeightTensor output = gguf.tensors().containsKey("output.weight")
+                ? matrix(gguf, "output.weight", dim, vocab) : embedding;
+        pageIn(embedding);
+        pageIn(output);
+        double[] freqs = config.ropeInverseFrequencies();
+        if (gguf.tensors().containsKey("rope_freqs.weight")) {
+            // llama.cpp's converters store Llama 3.1 scaling as per-pair divisors of the unscaled inverse frequency;
+            // the tensor then replaces any scaling named in metadata, as in llama.cpp
+            float[] divisors = vector(gguf, "rope_freqs.weight", freqs.length);
+            for (int i = 0; i < freqs.length; i++) {
+                freqs[i] = Math.pow(config.ropeTheta(), -2.0 * i / config.headSize()) / divisors[i];
+            }
+        }
+        progress.update("loading", total, total);
+        int n = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
+        return new CpuBackend(config, embedding, layers, outputNorm, output, freqs, n);
+    }
+
+    private static WeightTensor matrix(GgufFile gguf, String name, int cols, int rows) {
+        GgufTensor t = gguf.tensor(name);
+        if (t.shape().length > 2 || t.cols() != cols || t.rows() != rows) {
+            throw gguf.fail("tensor '" + name + "' has shape " + Arrays.toString(t.shape()) + ", expected ["
+                    + cols + ", " + rows + "]");
+        }
+        return WeightTensor.of(gguf, t);
+    }
+
+    private static float[] vector(GgufFile gguf, String name, int length) {
+        GgufTensor t = gguf.tensor(name);
+        if (t.elementCount() != length || t.cols() != length) {
+            throw gguf.fail("tensor '" + name + "' has shape " + Arrays.toString(t.shape()) + ", expected ["
+                    + length + "]");
+        }
+        float[] values = new float[length];
+        WeightTensor.of(gguf, t).dequantizeRow(0, values, 0);
+        return values;
+    }
+
+    /** Reads the weights from disk now, so loading shows real progress and the first request is not slow. */
+    private static void pageIn(WeightTensor w) {
+        if (w.data.isMapped()) {
+            w.data.load();
+        }
+    }
+
+    @Override
+    public LlamaConfig config() {
+        return config;
+    }
+
+    @Override
+    public String name() {
+        return "cpu";
+    }
+
+    /** Compute threads, the caller's included. */
+    public int threads() {
+        return parallel.threads();
+    }
+
+    /**
+     * Weight bytes one decode step reads: every layer matrix and the output matrix (the embedding lookup reads
+     * one row, ignored).
+     */
+    public long weightBytesPerToken() {
+        long bytes = output.byteSize();
+        for (Layer l : layers) {
+            bytes += l.wq.byteSize() + l.wk.byteSize() + l.wv.byteSize() + l.wo.byteSize()
+                    + l.gate.byteSize() + l.up.byteSize() + l.down.byteSize();
+        }
+        return bytes;
+    }
+
+    @Override
+    public KvCache newKvCache(int numBlocks, int blockSize) {
+        return new CpuKvCache(config.layers(), config.kvDim(), numBlocks, blockSize);
+    }
+
+    @Override
+    public void forward(ForwardBatch batch, KvCache kvCache, float[] logits) {
+        int n = batch.size();
+        if (n == 0) {
+            return;
+        }
+        CpuKvCache cache = checkCache(kvCache);
+        check(batch, cache, logits);
+        ensureCapacity(n);
+        int dim = config.dim(), kvDim = config.kvDim();
+        for (int i = 0; i < n; i++) {
+            tokenEmbedding.dequantizeRow(batch.token(i), x, i * dim);
+        }
+        ropeTables(batch);
+        for (int l = 0; l < layers.length; l++) {
+            Layer layer = layers[l];
+            rmsNorm(x, xb, layer.attnNorm, n);
+            matmuls(xb, n, new WeightTensor[]{layer.wq, layer.wk, layer.wv}, new float[][]{q, k, v});
+            rope(q, n, config.heads());
+            rope(k, n, config.kvHeads());
+            for (int i = 0; i < n; i++) {
+                long off = slot(batch, cache, i, batch.position(i));
+                MemorySegment.copy(k, i * kvDim, cache.keys[l], KV_FLOAT, off, kvDim);
+                MemorySegment.copy(v, i * kvDim, cache.values[l], KV_FLOAT, off, kvDim);
+            }
+            attention(batch, cache, l, n);
+            matmuls(xb2, n, new WeightTensor[]{layer.wo}, new float[][]{xb});
+            add(x, xb, n * dim);
+            rmsNorm(x, xb, layer.ffnNorm, n);
+            matmuls(xb, n, new WeightTensor[]{layer.gate, layer.up}, new float[][]{hb, hb2});
+            swiGlu(n * config.ffnDim());
+            matmuls(hb, n, new WeightTensor[]{layer.down}, new float[][]{xb});
+            add(x, xb, n * dim);
+        }
+        int rows = 0;
+        for (int i = 0; i < n; i++) {
+            if (batch.wantsLogits(i)) {
+                System.arraycopy(x, i * dim, x, rows++ * dim, dim);
+            }
+        }
+        if (rows > 0) {
+            rmsNorm(x, xb, outputNorm, rows);
+            matmuls(xb, rows, new WeightTensor[]{output}, new float[][]{logits});
+        }
+    }
+
+    private CpuKvCache checkCache(KvCache kvCache) {
+        if (!(kvCache instanceof CpuKvCache c) || c.layers() != config.layers() || c.kvDim() != config.kvDim()) {
+            throw new IllegalArgumentException("the KV cache was not made by this backend's newKvCache");
+        }
+        return c;
+    }
+
+    private void check(ForwardBatch batch, CpuKvCache cache, float[] logits) {
+        for (int i = 0; i < batch.size(); i++) {
+            int token = batch.token(i), pos = batch.position(i);
+            if (token < 0 || token >= config.vocabSize()) {
+                throw new IllegalArgumentException("entry " + i + ": token " + token + " is outside the vocabulary 0.."
+                        + (config.vocabSize() - 1));
+            }
+            if (pos < 0) {
+                throw new IllegalArgumentException("entry " + i + ": negative position " + pos);
+            }
+            BlockTable table = batch.table(i);
+            int logical = pos / cache.blockSize();
+            if (logical >= table.size()) {
+                throw new IllegalArgumentException("entry " + i + ": position " + pos + " needs logical block "
+                        + logical + " but its block table has " + table.size() + " blocks");
+            }
+            for (int b = 0; b <= logical; b++) {
+                int physical = table.block(b);
+                if (physical < 0 || physical >= cache.numBlocks()) {
+                    throw new IllegalArgumentException("entry " + i + ": block table names physical block " + physical
+                            + " but the KV cache has " + cache.numBlocks());
+                }
+            }
+            if (i > 0 && batch.table(i - 1) == table && batch.position(i - 1) >= pos) {
+                throw new IllegalArgumentException("entry " + i + ": position " + pos + " does not follow position "
+                        + batch.position(i - 1) + " of the same sequence");
+            }
+        }
+        long needed = (long) batch.logitRows() * config.vocabSize();
+        if (logits.length < needed) {
+            throw new IllegalArgumentException("logits holds " + logits.length + " floats, the batch needs " + needed);
+        }
+    }
+
+    private void ensureCapacity(int n) {
+        if (n <= capacity) {
+            return;
+        }
+        int c = Math.max(n, capacity * 2);
+        int dim = config.dim(), kvDim = config.kvDim(), ffn = config.ffnDim(), half = config.headSize() / 2;
+        x = new float[c * dim];
+        xb = new float[c * dim];
+        xb2 = new float[c * dim];
+        q = new float[c * dim];
+        k = new float[c * kvDim];
+        v = new float[c * kvDim];
+        hb = new float[c * ffn];
+        hb2 = new float[c * ffn];
+        ropeCos = new float[c * half];
+        ropeSin = new float[c * half];
+        capacity = c;
+    }
+
+    private static long slot(ForwardBatch batch, CpuKvCache cache, int entry, int pos) {
+        return cache.offset(batch.table(entry).block(pos / cache.blockSize()), pos);
+    }
+
+    /** Runs several matrices over the same input as one parallel job (e.g. Q, K and V), so threads meet once. */
+    private void matmuls(float[] in, int n, WeightTensor[] ws, float[][] outs) {
+        int total = 0;
+        for (WeightTensor w : ws) {
+            total += w.rows();
+        }
+        parallel.forRange(total, 16, (from, to) -> {
+            int start = 0;
+            for (int m = 0; m < ws.length; m++) {
+                int rows = ws[m].rows();
+                int a = Math.max(from, start), b = Math.min(to, start + rows);
+                if (a < b) {
+                    ws[m].matmul(in, n, outs[m], a - start, b - start);
+                }
+                start += rows;
+            }
+        });
+    }
+
+    private void rmsNorm(float[] in, float[] out, float[] weight, int n) {
+        int dim = config.dim();
+        for (int i = 0; i < n; i++) {
+            int off = i * dim;
+            double ss = 0;
+            for (int j = 0; j < dim; j++) {
+                ss += in[off + j] * in[off + j];
+            }
+            float scale = (float) (1 / Math.sqrt(ss / dim + config.rmsNormEps()));
+            for (int j = 0; j < dim; j++) {
+                out[off + j] = in[off + j] * scale * weight[j];
+            }
+        }
+    }
+
+    private void ropeTables(ForwardBatch batch) {
+        int half = ropeFreqs.length;
+        for (int i = 0; i < batch.size(); i++) {
+            int pos = batch.position(i);
+            for (int j = 0; j < half; j++) {
+                double angle = pos * ropeFreqs[j];
+                ropeCos[i * half + j] = (float) Math.cos(angle);
+                ropeSin[i * half + j] = (float) Math.sin(angle);
+            }
+        }
+    }
+
+    /** Rotates adjacent pairs (x[2j], x[2j+1]) of every head by position × frequency j. */
+    private void rope(float[] a, int n, int heads) {
+        int hs = config.headSize(), half = hs / 2, width = heads * hs;
+        for (int i = 0; i < n; i++) {
+            for (int h = 0; h < heads; h++) {
+                int base = i * width + h * hs;
+                for (int j = 0; j < half; j++) {
+                    float c = ropeCos[i * half + j], s = ropeSin[i * half + j];
+                    float a0 = a[base + 2 * j], a1 = a[base + 2 * j + 1];
+                    a[base + 2 * j] = a0 * c - a1 * s;
+                    a[base + 2 * j + 1] = a0 * s + a1 * c;
+                }
+            }
+        }
+    }
+
+    /** Causal attention of every entry and head over positions 0..pos of the entry's sequence, into {@link #xb2}. */
+    private void attention(ForwardBatch batch, CpuKvCache cache, int layer, int n) {
+        int heads = config.heads();
+        parallel.forRange(n * heads, 1, (from, to) -> {
+            for (int task = from; task < to; task++) {
+                attendHead(batch, cache, layer, task / heads, task % heads);
+            }
+        });
+    }
+
+    private void attendHead(ForwardBatch batch, CpuKvCache cache, int layer, int entry, int head) {
+        int hs = config.headSize(), dim = config.dim();
+        int pos = batch.position(entry);
+        int kvOff = head / (config.heads() / config.kvHeads()) * hs * 4;
+        int qOff = entry * dim + head * hs;
+        MemorySegment keys = cache.keys[layer], values = cache.values[layer];
+        float[] scores = scoreScratch.get();
+        if (scores.length < pos + 1) {
+            scores = new float[Math.max(pos + 1, scores.length * 2)];
+            scoreScratch.set(scores);
+        }
+        float scale = (float) (1 / Math.sqrt(hs));
+        float max = Float.NEGATIVE_INFINITY;
+        for (int p = 0; p <= pos; p++) {
+            float s = dot(q, qOff, keys, slot(batch, cache, entry, p) + kvOff, hs) * scale;
+            scores[p] = s;
+            max = Math.max(max, s);
+        }
+        float sum = 0;
+        for (int p = 0; p <= pos; p++) {
+            float e = (float) Math.exp(scores[p] - max);
+            scores[p] = e;
+            sum += e;
+        }
+        Arrays.fill(xb2, qOff, qOff + hs, 0f);
+        float inv = 1 / sum;
+        for (int p = 0; p <= pos; p++) {
+            axpy(scores[p] * inv, values, slot(batch, cache, entry, p) + kvOff, xb2, qOff, hs);
+        }
+    }
+
+    private static float dot(float[] a, int aOff, MemorySegment seg, long off, int n) {
+        int i = 0;
+        float sum = 0;
+        if (n >= F.length()) {
+            FloatVector acc = FloatVector.zero(F);
+            for (int end = F.loopBound(n); i < end; i += F.length()) {
+                acc = FloatVector.fromArray(F, a, aOff + i)
+                        .fma(FloatVector.fromMemorySegment(F, seg, off + 4L * i, KV_ORDER), acc);
+            }
+            sum = acc.reduceLanes(VectorOperators.ADD);
+        }
+        for (; i < n; i++) {
+            sum += a[aOff + i] * seg.get(KV_FLOAT, off + 4L * i);
+        }
+        return sum;
+    }
+
+    /** {@code out[outOff + i] += w * seg[i]} for i in 0..n-1. */
+    private static void axpy(float w, MemorySegment seg, long off, float[] out, int outOff, int n) {
+        int i = 0;
+        if (n >= F.length()) {
+            FloatVector wv = FloatVector.broadcast(F, w);
+            for (int end = F.loopBound(n); i < end; i += F.length()) {
+                FloatVector.fromMemorySegment(F, seg, off + 4L * i, KV_ORDER)
+                        .fma(wv, FloatVector.fromArray(F, out, outOff + i))
+                        .intoArray(out, outOff + i);
+            }
+        }
+        for (; i < n; i++) {
+            out[outOff + i] += w * seg.get(KV_FLOAT, off + 4L * i);
+        }
+    }
+
+    private static void add(float[] acc, float[] delta, int n) {
+        for (int i = 0; i < n; i++) {
+            acc[i] += delta[i];
+        }
+    }
+
+    /** hb = silu(gate) · up. */
+    private void swiGlu(int n) {
+        for (int i = 0; i < n; i++) {
+            float g = hb[i];
+            hb[i] = g / (1 + (float) Math.exp(-g)) * hb2[i];
+        }
+    }
+
+    @Override
+    public void close() {
+        parallel.close();
+    }
+}

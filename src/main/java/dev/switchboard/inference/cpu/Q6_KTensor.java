@@ -1,0 +1,150 @@
+package dev.switchboard.inference.cpu;
+
+import dev.switchboard.inference.gguf.GgufTensor;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * ggml Q6_K: super-blocks of 256 values, 16 sub-blocks of 16 each with a signed 8-bit scale. Layout: 128 bytes
+ * {@code ql} (low 4 bits), 64 bytes {@code qh} (high 2 bits), 16 scales, f16 {@code d}. Each half of 128 values uses
+ * 64 bytes of ql and 32 of qh: for l in 0..31, values l, l+32, l+64, l+96 take ql[l] low, ql[l+32] low, ql[l] high,
+ * ql[l+32] high nibbles and bits 0-1, 2-3, 4-5, 6-7 of qh[l]; value = d·scale·(q − 32).
+ */
+final class Q6_KTensor extends WeightTensor {
+    static final int BLOCK = 256;
+    static final int BLOCK_BYTES = 210;
+
+    Q6_KTensor(GgufTensor t) {
+        super(t);
+    }
+
+    /** The four 6-bit quants (minus 32) of lanes {@code l..l+L} of one half; {@code part} 0..3 picks which. */
+    private static ByteVector quants(ByteVector lo, ByteVector hi, ByteVector h, int part) {
+        ByteVector low = (part & 2) == 0 ? (part == 0 ? lo : hi).and((byte) 0xF)
+                : (part == 2 ? lo : hi).lanewise(VectorOperators.LSHR, 4);
+        ByteVector top = h.lanewise(VectorOperators.LSHR, 2 * part).and((byte) 3).lanewise(VectorOperators.LSHL, 4);
+        return low.or(top).sub((byte) 32);
+    }
+
+    @Override
+    public float dot(int row, float[] x, int xOff) {
+        long base = row * rowBytes;
+        FloatVector acc = FloatVector.zero(F);
+        for (int b = 0, blocks = cols / BLOCK; b < blocks; b++) {
+            long off = base + (long) b * BLOCK_BYTES;
+            float d = f16(off + 208);
+            for (int half = 0; half < 2; half++) {
+                long ql = off + 64L * half, qh = off + 128 + 32L * half, sc = off + 192 + 8L * half;
+                int xb = xOff + b * BLOCK + 128 * half;
+                for (int l = 0; l < 32; l += L) {
+                    ByteVector lo = ByteVector.fromMemorySegment(B, data, ql + l, LE);
+                    ByteVector hi = ByteVector.fromMemorySegment(B, data, ql + 32 + l, LE);
+                    ByteVector h = ByteVector.fromMemorySegment(B, data, qh + l, LE);
+                    int is = l / 16;
+                    for (int part = 0; part < 4; part++) {
+                        float scale = d * s8(sc + is + 2 * part);
+                        acc = toFloats(quants(lo, hi, h, part)).mul(scale).fma(x(x, xb + 32 * part + l), acc);
+                    }
+                }
+            }
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    @Override
+    void dotTile(int row, float[] x, int xOff, float[] out, int outOff, int outStride) {
+        long base = row * rowBytes;
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        for (int b = 0, blocks = cols / BLOCK; b < blocks; b++) {
+            long off = base + (long) b * BLOCK_BYTES;
+            float d = f16(off + 208);
+            for (int half = 0; half < 2; half++) {
+                long ql = off + 64L * half, qh = off + 128 + 32L * half, sc = off + 192 + 8L * half;
+                int x0 = xOff + b * BLOCK + 128 * half, x1 = x0 + cols, x2 = x1 + cols, x3 = x2 + cols;
+                for (int l = 0; l < 32; l += L) {
+                    ByteVector lo = ByteVector.fromMemorySegment(B, data, ql + l, LE);
+                    ByteVector hi = ByteVector.fromMemorySegment(B, data, ql + 32 + l, LE);
+                    ByteVector h = ByteVector.fromMemorySegment(B, data, qh + l, LE);
+                    int is = l / 16;
+                    for (int part = 0; part < 4; part++) {
+                        FloatVector w = toFloats(quants(lo, hi, h, part)).mul(d * s8(sc + is + 2 * part));
+                        int e = 32 * part + l;
+                        a0 = w.fma(x(x, x0 + e), a0);
+                        a1 = w.fma(x(x, x1 + e), a1);
+                        a2 = w.fma(x(x, x2 + e), a2);
+                        a3 = w.fma(x(x, x3 + e), a3);
+                    }
+                }
+            }
+        }
+        out[outOff] = a0.reduceLanes(VectorOperators.ADD);
+        out[outOff + outStride] = a1.reduceLanes(VectorOperators.ADD);
+        out[outOff + 2 * outStride] = a2.reduceLanes(VectorOperators.ADD);
+        out[outOff + 3 * outStride] = a3.reduceLanes(VectorOperators.ADD);
+    }
+
+    @Override
+    public void dequantizeRow(int row, float[] out, int off) {
+        long base = row * rowBytes;
+        for (int b = 0, blocks = cols / BLOCK; b < blocks; b++) {
+            long blockOff = base + (long) b * BLOCK_BYTES;
+            float d = f16(blockOff + 208);
+            for (int half = 0; half < 2; half++) {
+                long ql = blockOff + 64L * half, qh = blockOff + 128 + 32L * half, sc = blockOff + 192 + 8L * half;
+                int y = off + b * BLOCK + 128 * half;
+                for (int l = 0; l < 32; l++) {
+                    int lo = u8(ql + l), hi = u8(ql + 32 + l), h = u8(qh + l);
+                    int is = l / 16;
+                    out[y + l] = d * s8(sc + is) * (((lo & 0xF) | (h & 3) << 4) - 32);
+                    out[y + 32 + l] = d * s8(sc + is + 2) * (((hi & 0xF) | (h >>> 2 & 3) << 4) - 32);
+                    out[y + 64 + l] = d * s8(sc + is + 4) * (((lo >>> 4) | (h >>> 4 & 3) << 4) - 32);
+                    out[y + 96 + l] = d * s8(sc + is + 6) * (((hi >>> 4) | (h >>> 6) << 4) - 32);
+                }
+            }
+        }
+    }
+
+    /**
+     * Reference quantizer: per sub-block of 16, scale = max|x| / 31 (quants −31..31 of the −32..31 range), scales
+     * quantized to signed 8 bits against d = max scale / 127.
+     */
+    static void quantize(float[] src, int off, int n, byte[] dst, int dstOff) {
+        float[] scales = new float[16];
+        int[] u = new int[BLOCK];
+        for (int b = 0; b < n / BLOCK; b++) {
+            int s = off + b * BLOCK;
+            int o = dstOff + b * BLOCK_BYTES;
+            float maxScale = 0;
+            for (int j = 0; j < 16; j++) {
+                float amax = 0;
+                for (int l = 0; l < 16; l++) {
+                    amax = Math.max(amax, Math.abs(src[s + 16 * j + l]));
+                }
+                scales[j] = amax / 31;
+                maxScale = Math.max(maxScale, scales[j]);
+            }
+            short dBits = Float.floatToFloat16(maxScale / 127);
+            float d = Float.float16ToFloat(dBits);
+            putShort(dst, o + 208, dBits);
+            for (int j = 0; j < 16; j++) {
+                int sc = d == 0 ? 0 : Math.min(127, Math.round(scales[j] / d));
+                dst[o + 192 + j] = (byte) sc;
+                float scale = d * sc;
+                for (int l = 0; l < 16; l++) {
+                    int q = scale == 0 ? 0 : Math.clamp(Math.round(src[s + 16 * j + l] / scale), -32, 31);
+                    u[16 * j + l] = q + 32;
+                }
+            }
+            for (int half = 0; half < 2; half++) {
+                int y = 128 * half;
+                for (int l = 0; l < 32; l++) {
+                    int q1 = u[y + l], q2 = u[y + 32 + l], q3 = u[y + 64 + l], q4 = u[y + 96 + l];
+                    dst[o + 64 * half + l] = (byte) ((q1 & 0xF) | (q3 & 0xF) << 4);
+                    dst[o + 64 * half + 32 + l] = (byte) ((q2 & 0xF) | (q4 & 0xF) << 4);
+                    dst[o + 128 + 32 * half + l] = (byte) ((q1 >>> 4) | (q2 >>> 4) << 2 | (q3 >>> 4) << 4 | (q4 >>> 4) << 6);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,184 @@
+package dev.switchboard.inference.cpu;
+
+import dev.switchboard.inference.gguf.GgmlType;
+import dev.switchboard.inference.gguf.GgufWriter;
+import dev.switchboard.inference.model.LlamaConfig;
+import dev.switchboard.inference.model.LlamaConfig.RopeScaling;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.stream.IntStream;
+
+/**
+ * Random-weight Llama models of real shapes, written as GGUF: for benchmarks without downloading weights and for
+ * tests. Model names as the CLI takes them: {@code synthetic:llama3-1b}, the tensor type chosen separately.
+ * Matrices are uniform with variance 1/cols and norms near 1, so activations keep their scale through every layer.
+ */
+public final class SyntheticModels {
+    public static final String PREFIX = "synthetic:";
+    /** Bumped when the generated content changes, so {@link #file} never reuses a stale cached file. */
+    private static final int VERSION = 1;
+
+    /** A model shape and whether its output matrix is tied to the token embedding. */
+    public record Shape(LlamaConfig config, boolean tiedOutput) {}
+
+    private static final Map<String, Shape> SHAPES = new LinkedHashMap<>();
+
+    static {
+        SHAPES.put("llama3-8b", new Shape(new LlamaConfig(4096, 14336, 32, 32, 8, 128256, 131072, 1e-5f, 500000f,
+                RopeScaling.LLAMA_3_1), false));
+        // Llama 3.2 1B: same scaling rule with factor 32
+        SHAPES.put("llama3-1b", new Shape(new LlamaConfig(2048, 8192, 16, 32, 8, 128256, 131072, 1e-5f, 500000f,
+                new RopeScaling(32f, 1f, 4f, 8192)), true));
+        SHAPES.put("tiny", new Shape(new LlamaConfig(256, 768, 2, 8, 2, 512, 1024, 1e-5f, 10000f, null), false));
+        SHAPES.put("tiny-tied", new Shape(new LlamaConfig(256, 512, 2, 4, 1, 320, 1024, 1e-5f, 500000f,
+                new RopeScaling(8f, 1f, 4f, 256)), true));
+    }
+
+    private SyntheticModels() {
+    }
+
+    /** Whether {@code model} names a synthetic model ({@code synthetic:NAME}) rather than a file. */
+    public static boolean isSynthetic(String model) {
+        return model.startsWith(PREFIX);
+    }
+
+    /** The known shape names. */
+    public static java.util.Set<String> names() {
+        return java.util.Collections.unmodifiableSet(SHAPES.keySet());
+    }
+
+    /** The shape called {@code name} (with or without the {@code synthetic:} prefix). */
+    public static Shape shape(String name) {
+        String bare = isSynthetic(name) ? name.substring(PREFIX.length()) : name;
+        Shape s = SHAPES.get(bare);
+        if (s == null) {
+            throw new IllegalArgumentException("unknown synthetic model '" + bare + "'; known: "
+                    + String.join(", ", SHAPES.keySet()));
+        }
+        return s;
+    }
+
+    /**
+     * The GGUF of synthetic model {@code name} in {@code type}, generated on first use into
+     * {@code java.io.tmpdir/switchboard-synthetic/} and reused afterwards (the file appears whole or not at all).
+     */
+    public static Path file(String name, GgmlType type) {
+        Shape shape = shape(name);
+        String bare = isSynthetic(name) ? name.substring(PREFIX.length()) : name;
+        Path dir = Path.of(System.getProperty("java.io.tmpdir"), "switchboard-synthetic");
+        Path target = dir.resolve(bare + "-" + type + "-v" + VERSION + ".gguf");
+        if (Files.exists(target)) {
+            return target;
+        }
+        try {
+            Files.createDirectories(dir);
+            Path partial = Files.createTempFile(dir, bare + "-", ".partial");
+            try {
+                write(shape, type, 42, partial);
+                Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } finally {
+                Files.deleteIfExists(partial);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write synthetic model " + target, e);
+        }
+        return target;
+    }
+
+    /**
+     * Writes a random-weight model of {@code shape}: every matrix in {@code type}, norms in F32. Llama 3.1 scaling in
+     * the config is written as the {@code llama.rope.scaling.*} keys. Same seed, same file.
+     */
+    public static void write(Shape shape, GgmlType type, long seed, Path target) throws IOException {
+        LlamaConfig c = shape.config();
+        checkFits(c, type);
+        GgufWriter w = new GgufWriter()
+                .put("general.architecture", "llama")
+                .put("general.name", "synthetic random-weight llama")
+                .put("llama.embedding_length", c.dim())
+                .put("llama.feed_forward_length", c.ffnDim())
+                .put("llama.block_count", c.layers())
+                .put("llama.attention.head_count", c.heads())
+                .put("llama.attention.head_count_kv", c.kvHeads())
+                .put("llama.attention.layer_norm_rms_epsilon", c.rmsNormEps())
+                .put("llama.rope.freq_base", c.ropeTheta())
+                .put("llama.context_length", c.contextLength());
+        if (c.ropeScaling() != null) {
+            RopeScaling s = c.ropeScaling();
+            w.put("llama.rope.scaling.type", "llama3")
+                    .put("llama.rope.scaling.factor", s.factor())
+                    .put("llama.rope.scaling.low_freq_factor", s.lowFreqFactor())
+                    .put("llama.rope.scaling.high_freq_factor", s.highFreqFactor())
+                    .put("llama.rope.scaling.original_context_length", s.originalContextLength());
+        }
+        int id = 0;
+        // embeddings of unit scale: RMSNorm removes the scale anyway, and the tied output then yields varied logits
+        matrix(w, "token_embd.weight", c.dim(), c.vocabSize(), type, 1f, seed, id++);
+        for (int l = 0; l < c.layers(); l++) {
+            String p = "blk." + l + ".";
+            norm(w, p + "attn_norm.weight", c.dim(), seed, id++);
+            matrix(w, p + "attn_q.weight", c.dim(), c.dim(), type, seed, id++);
+            matrix(w, p + "attn_k.weight", c.dim(), c.kvDim(), type, seed, id++);
+            matrix(w, p + "attn_v.weight", c.dim(), c.kvDim(), type, seed, id++);
+            matrix(w, p + "attn_output.weight", c.dim(), c.dim(), type, seed, id++);
+            norm(w, p + "ffn_norm.weight", c.dim(), seed, id++);
+            matrix(w, p + "ffn_gate.weight", c.dim(), c.ffnDim(), type, seed, id++);
+            matrix(w, p + "ffn_up.weight", c.dim(), c.ffnDim(), type, seed, id++);
+            matrix(w, p + "ffn_down.weight", c.ffnDim(), c.dim(), type, seed, id++);
+        }
+        norm(w, "output_norm.weight", c.dim(), seed, id++);
+        if (!shape.tiedOutput()) {
+            matrix(w, "output.weight", c.dim(), c.vocabSize(), type, seed, id);
+        }
+        w.write(target);
+    }
+
+    private static void checkFits(LlamaConfig c, GgmlType type) {
+        if (c.dim() % type.blockSize != 0 || c.ffnDim() % type.blockSize != 0) {
+            throw new IllegalArgumentException(type + " needs rows that are multiples of " + type.blockSize
+                    + ", but dim is " + c.dim() + " and ffn dim " + c.ffnDim());
+        }
+    }
+
+    private static void matrix(GgufWriter w, String name, int cols, int rows, GgmlType type, long seed, int id) {
+        matrix(w, name, cols, rows, type, (float) Math.sqrt(3.0 / cols), seed, id);
+    }
+
+    /** Rows are generated and quantized in parallel chunks, each row from its own seed: same file at any speed. */
+    private static void matrix(GgufWriter w, String name, int cols, int rows, GgmlType type, float bound, long seed,
+                               int id) {
+        int rowBytes = Math.toIntExact(type.byteSize(cols));
+        int chunkRows = Math.max(1, (4 << 20) / rowBytes);
+        w.tensor(name, new long[]{cols, rows}, type, out -> {
+            byte[] chunk = new byte[chunkRows * rowBytes];
+            for (int r0 = 0; r0 < rows; r0 += chunkRows) {
+                int start = r0, count = Math.min(chunkRows, rows - r0);
+                IntStream.range(0, count).parallel().forEach(i -> {
+                    float[] values = new float[cols];
+                    SplittableRandom rnd = new SplittableRandom(seed * 1_000_003L + id * 4_000_037L + start + i);
+                    for (int j = 0; j < cols; j++) {
+                        values[j] = (float) rnd.nextDouble(-bound, bound);
+                    }
+                    WeightTensor.quantize(type, values, 0, cols, chunk, i * rowBytes);
+                });
+                out.write(chunk, 0, count * rowBytes);
+            }
+        });
+    }
+
+    private static void norm(GgufWriter w, String name, int dim, long seed, int id) {
+        SplittableRandom rnd = new SplittableRandom(seed * 1_000_003L + id * 4_000_037L);
+        float[] values = new float[dim];
+        for (int j = 0; j < dim; j++) {
+            values[j] = (float) rnd.nextDouble(0.8, 1.2);
+        }
+        w.tensor(name, new long[]{dim}, values);
+    }
+}

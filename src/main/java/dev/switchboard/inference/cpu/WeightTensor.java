@@ -1,0 +1,186 @@
+package dev.switchboard.inference.cpu;
+
+import dev.switchboard.inference.gguf.GgmlType;
+import dev.switchboard.inference.gguf.GgufFile;
+import dev.switchboard.inference.gguf.GgufTensor;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+
+/**
+ * A 2-D weight matrix (or a 1-D vector, as one row) read in place from a memory-mapped GGUF tensor, in its ggml
+ * type. Each subclass owns the kernels of one type: they compute on the stored blocks directly, dequantizing into
+ * vector registers, so weights are never copied to the heap.
+ *
+ * <p>Activations are row-major {@code float[]}: token {@code t} of an n-token batch lives at {@code t * cols}.
+ */
+public abstract sealed class WeightTensor
+        permits ElementwiseTensor, Q8_0Tensor, Q4_0Tensor, Q4_KTensor, Q6_KTensor {
+
+    /**
+     * Float lanes per vector. 256-bit when the CPU has no wider vectors: the kernels need at least 8 lanes, and the
+     * Vector API emulates a shape the hardware lacks (slow but correct) rather than failing.
+     */
+    static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED.length() >= 8
+            ? FloatVector.SPECIES_PREFERRED : FloatVector.SPECIES_256;
+    static final int L = F.length();
+    /** Bytes with as many lanes as {@link #F}: loaded and widened to floats in one step. */
+    static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(L * 8));
+    /** Shorts with as many lanes as {@link #F}, for the 16-bit float types. */
+    static final VectorSpecies<Short> S = VectorSpecies.of(short.class, VectorShape.forBitSize(L * 16));
+    static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+    static final ValueLayout.OfShort SHORT_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(LE);
+    static final ValueLayout.OfFloat FLOAT_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(LE);
+    /** Tokens per register tile of the matrix-matrix kernel. */
+    static final int TILE = 4;
+    /** Bytes of weight rows kept hot in L2 while every token tile of a batch passes over them. */
+    private static final long ROW_BLOCK_BYTES = 64 * 1024;
+
+    final String name;
+    final GgmlType type;
+    final MemorySegment data;
+    final int rows;
+    final int cols;
+    final long rowBytes;
+
+    WeightTensor(GgufTensor t) {
+        this.name = t.name();
+        this.type = t.type();
+        this.data = t.data();
+        this.cols = t.cols();
+        this.rows = t.rows();
+        this.rowBytes = t.type().byteSize(cols);
+    }
+
+    /** Wraps a tensor in the class of its type; an error names the file, the tensor and the type otherwise. */
+    public static WeightTensor of(GgufFile file, GgufTensor t) {
+        return switch (t.type()) {
+            case F32 -> new F32Tensor(t);
+            case F16 -> new F16Tensor(t);
+            case BF16 -> new BF16Tensor(t);
+            case Q8_0 -> new Q8_0Tensor(t);
+            case Q4_0 -> new Q4_0Tensor(t);
+            case Q4_K -> new Q4_KTensor(t);
+            case Q6_K -> new Q6_KTensor(t);
+            default -> throw file.fail("tensor '" + t.name() + "' has type " + t.type()
+                    + ", which the CPU backend cannot compute with (supported: F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q6_K)");
+        };
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public GgmlType type() {
+        return type;
+    }
+
+    public int rows() {
+        return rows;
+    }
+
+    public int cols() {
+        return cols;
+    }
+
+    /** Bytes of the whole tensor: what one pass over every row reads from memory. */
+    public long byteSize() {
+        return rowBytes * rows;
+    }
+
+    /** Dot product of row {@code row} with {@code x[xOff .. xOff + cols)}. */
+    public abstract float dot(int row, float[] x, int xOff);
+
+    /**
+     * Dot products of row {@code row} with {@link #TILE} vectors at {@code x[xOff + t * cols]}, written to
+     * {@code out[outOff + t * outStride]}: every weight block is dequantized once for all of them.
+     */
+    abstract void dotTile(int row, float[] x, int xOff, float[] out, int outOff, int outStride);
+
+    /** Writes row {@code row} as floats into {@code out[off .. off + cols)}. */
+    public abstract void dequantizeRow(int row, float[] out, int off);
+
+    /**
+     * {@code out[t * rows + r] = row r · x[t * cols ..]} for tokens {@code 0..n-1} and rows {@code from..to-1}.
+     * Rows are taken in blocks that stay in cache while all token tiles pass over them, so a batch reads each weight
+     * from memory once instead of once per token.
+     */
+    public final void matmul(float[] x, int n, float[] out, int from, int to) {
+        if (n == 1) {
+            for (int r = from; r < to; r++) {
+                out[r] = dot(r, x, 0);
+            }
+            return;
+        }
+        int rowBlock = (int) Math.max(1, ROW_BLOCK_BYTES / rowBytes);
+        for (int r0 = from; r0 < to; r0 += rowBlock) {
+            int r1 = Math.min(to, r0 + rowBlock);
+            int t = 0;
+            for (; t + TILE <= n; t += TILE) {
+                for (int r = r0; r < r1; r++) {
+                    dotTile(r, x, t * cols, out, t * rows + r, rows);
+                }
+            }
+            for (; t < n; t++) {
+                for (int r = r0; r < r1; r++) {
+                    out[t * rows + r] = dot(r, x, t * cols);
+                }
+            }
+        }
+    }
+
+    final float f16(long offset) {
+        return Float.float16ToFloat(data.get(SHORT_LE, offset));
+    }
+
+    final int s8(long offset) {
+        return data.get(ValueLayout.JAVA_BYTE, offset);
+    }
+
+    final int u8(long offset) {
+        return data.get(ValueLayout.JAVA_BYTE, offset) & 0xFF;
+    }
+
+    final FloatVector x(float[] x, int off) {
+        return FloatVector.fromArray(F, x, off);
+    }
+
+    /** Signed bytes widened to floats, {@link #L} of them. */
+    static FloatVector toFloats(ByteVector b) {
+        return (FloatVector) b.convertShape(VectorOperators.B2F, F, 0);
+    }
+
+    // ---- quantization: float rows into each type's block layout (reference code, not tuned) ----
+
+    /** Bytes of {@code n} values of {@code type} quantized from {@code src[off .. off + n)} into {@code dst}. */
+    public static void quantize(GgmlType type, float[] src, int off, int n, byte[] dst, int dstOff) {
+        switch (type) {
+            case F32 -> F32Tensor.quantize(src, off, n, dst, dstOff);
+            case F16 -> F16Tensor.quantize(src, off, n, dst, dstOff);
+            case BF16 -> BF16Tensor.quantize(src, off, n, dst, dstOff);
+            case Q8_0 -> Q8_0Tensor.quantize(src, off, n, dst, dstOff);
+            case Q4_0 -> Q4_0Tensor.quantize(src, off, n, dst, dstOff);
+            case Q4_K -> Q4_KTensor.quantize(src, off, n, dst, dstOff);
+            case Q6_K -> Q6_KTensor.quantize(src, off, n, dst, dstOff);
+            default -> throw new IllegalArgumentException("cannot quantize to " + type);
+        }
+    }
+
+    /** {@code values} quantized to {@code type}, as that type's bytes. */
+    public static byte[] quantize(GgmlType type, float[] values) {
+        byte[] out = new byte[Math.toIntExact(type.byteSize(values.length))];
+        quantize(type, values, 0, values.length, out, 0);
+        return out;
+    }
+
+    static void putShort(byte[] dst, int off, short v) {
+        dst[off] = (byte) v;
+        dst[off + 1] = (byte) (v >> 8);
+    }
+}
