@@ -92,7 +92,7 @@ public final class Engine implements AutoCloseable {
             LlamaConfig config = LlamaConfig.fromGguf(gguf, options.contextLength());
             // Synthetic models carry no vocabulary: benchmarks generate bytes.
             Tokenizer tokenizer = synthetic ? ByteVocabulary.INSTANCE : Tokenizers.fromGguf(gguf);
-            String name = synthetic ? options.model() + "-" + options.syntheticType() : modelNameOf(gguf, path);
+            String name = synthetic ? options.model() + "-" + options.syntheticType() : modelNameOf(path);
             Backend backend = switch (options.backend()) {
                 case "cpu" -> CpuBackend.load(gguf, config, options.effectiveThreads(), progress);
                 default -> throw new IllegalArgumentException("unknown backend '" + options.backend()
@@ -110,12 +110,13 @@ public final class Engine implements AutoCloseable {
         }
     }
 
-    /** The GGUF's {@code general.name}, else the file name without its extension. */
-    private static String modelNameOf(GgufFile gguf, Path path) {
+    /**
+     * The file name without {@code .gguf}: what clients of the HTTP API name the model by (GGUF's
+     * {@code general.name} is often generic, e.g. "llama", or has spaces).
+     */
+    private static String modelNameOf(Path path) {
         String file = path.getFileName().toString();
-        String stem = file.endsWith(".gguf") ? file.substring(0, file.length() - 5) : file;
-        String name = gguf.getString("general.name", "").strip();
-        return name.isEmpty() ? stem : name;
+        return file.endsWith(".gguf") ? file.substring(0, file.length() - 5) : file;
     }
 
     public Tokenizer tokenizer() {

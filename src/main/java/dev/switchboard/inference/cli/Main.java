@@ -32,9 +32,10 @@ public final class Main {
                   top-k 40, top-p 0.95, -n 256 tokens, a random seed. --temperature 0 is greedy.
                   --chat wraps TEXT as a user message in the Llama 3 chat template (optionally after a --system
                   message) and needs a model with a chat vocabulary.
-              bench --model FILE|synthetic:NAME [--type Q8_0] [bench options]
-                  Measure forward-pass speed. synthetic:NAME (e.g. synthetic:llama3-1b) makes a random-weight
-                  model of that shape in the given tensor type. Run "engine bench --help" for its options.
+              bench --model FILE|synthetic:NAME [--type Q8_0] [--engine] [bench options]
+                  Measure speed: the CPU backend's prefill/decode benchmark, or with --engine whole generations
+                  through the engine. synthetic:NAME (e.g. synthetic:llama3-1b) makes a random-weight model of
+                  that shape in the given tensor type. Run "engine bench --help" for its options.
               serve --model FILE --port N [--host H] [--api-key K]
                   Serve an OpenAI-compatible API: POST /v1/chat/completions, POST /v1/completions,
                   GET /v1/models, POST /tokenize, POST /detokenize, GET /health. Host defaults to 127.0.0.1.
@@ -87,7 +88,7 @@ public final class Main {
         return switch (args.getFirst()) {
             case "tokenize" -> tokenize(rest, out);
             case "generate" -> generate(rest, out);
-            case "bench" -> bench(rest);
+            case "bench" -> bench(rest, out);
             case "serve" -> serve(rest);
             default -> throw new Args.UsageException("unknown command '" + args.getFirst() + "'");
         };
@@ -150,8 +151,8 @@ public final class Main {
         return 0;
     }
 
-    private static int bench(List<String> list) {
-        BenchLauncher.run(list);
+    private static int bench(List<String> list, PrintStream out) {
+        BenchLauncher.run(list, out);
         return 0;
     }
 
@@ -189,7 +190,7 @@ public final class Main {
         return Engine.load(options, progress);
     }
 
-    private static GgmlType weightType(String name) {
+    static GgmlType weightType(String name) {
         try {
             return GgmlType.valueOf(name.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
