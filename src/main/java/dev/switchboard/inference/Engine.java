@@ -48,6 +48,9 @@ public final class Engine implements AutoCloseable {
     private final AtomicLong promptTokens = new AtomicLong();
     private final AtomicLong completionTokens = new AtomicLong();
     private volatile boolean closed;
+    private boolean released;
+    /** The running generation's handle, so that {@link #close()} can stop it instead of waiting for its end. */
+    private volatile Cancellation running;
 
     /**
      * @param modelFile closed with the engine (the mapped GGUF the backend's weights live in), or null
@@ -207,7 +210,13 @@ public final class Engine implements AutoCloseable {
             if (closed) {
                 throw new IllegalStateException("engine is closed");
             }
-            GenerationResult result = run(seq);
+            running = cancellation;
+            GenerationResult result;
+            try {
+                result = run(seq);
+            } finally {
+                running = null;
+            }
             generations.incrementAndGet();
             this.promptTokens.addAndGet(result.promptTokens());
             completionTokens.addAndGet(result.completionTokens());
@@ -266,14 +275,20 @@ public final class Engine implements AutoCloseable {
         }
     }
 
+    /** Cancels the running generation, waits for it to end, then frees the model; queued generations fail. */
     @Override
     public void close() {
+        closed = true;
+        Cancellation current = running;
+        if (current != null) {
+            current.cancel();
+        }
         lock.lock();
         try {
-            if (closed) {
+            if (released) {
                 return;
             }
-            closed = true;
+            released = true;
             cache.close();
             backend.close();
             if (modelFile != null) {

@@ -246,6 +246,26 @@ class EngineLoopTest {
     }
 
     @Test
+    void closingCancelsTheRunningGenerationAndRefusesNewOnes() throws Exception {
+        int[] prompt = bytes("q");
+        ScriptedBackend backend = new ScriptedBackend(4096, prompt.length, bytes("abc"));
+        Engine engine = engine(backend, 8);
+        Thread[] closer = new Thread[1];
+        GenerationResult r = engine.generate(prompt, SamplingParams.greedy(4000), delta -> {
+            if (closer[0] == null) {
+                closer[0] = Thread.ofPlatform().start(engine::close);
+            }
+            return true;
+        });
+        closer[0].join();
+        assertEquals(FinishReason.CANCELLED, r.finishReason());
+        assertTrue(r.completionTokens() < 4000, "stopped after " + r.completionTokens() + " tokens");
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> engine.generate(prompt, SamplingParams.greedy(1), TokenListener.IGNORE));
+        assertEquals("engine is closed", e.getMessage());
+    }
+
+    @Test
     void invalidPromptsAreRejectedWithReasons() {
         ScriptedBackend backend = new ScriptedBackend(8, 0, bytes("a"));
         try (Engine engine = engine(backend, 8)) {

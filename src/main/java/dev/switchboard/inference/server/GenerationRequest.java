@@ -25,8 +25,12 @@ record GenerationRequest(boolean chat, int[] prompt, SamplingParams params, bool
         if (n != null && n != 1) {
             throw ApiException.badRequest("n", "only n = 1 is supported, got " + n);
         }
-        if (body.bool("logprobs", false) || (!chat && body.has("logprobs"))) {
+        Object logprobs = body.raw("logprobs");
+        if (Boolean.TRUE.equals(logprobs) || (logprobs instanceof Number k && k.doubleValue() > 0)) {
             throw ApiException.badRequest("logprobs", "logprobs are not supported");
+        }
+        if (!chat && body.bool("echo", false)) {
+            throw ApiException.badRequest("echo", "echo is not supported");
         }
         boolean stream = body.bool("stream", false);
         Fields streamOptions = body.object("stream_options");

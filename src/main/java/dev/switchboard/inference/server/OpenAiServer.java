@@ -5,6 +5,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.switchboard.inference.Engine;
 import dev.switchboard.inference.FinishReason;
 import dev.switchboard.inference.GenerationResult;
+import dev.switchboard.inference.TokenListener;
 import dev.switchboard.inference.json.Json;
 import dev.switchboard.inference.json.JsonException;
 
@@ -160,7 +161,7 @@ public final class OpenAiServer implements AutoCloseable {
         long createdAt = System.currentTimeMillis() / 1000;
         ChunkShapes shapes = new ChunkShapes(chat, id, createdAt, engine.modelName());
         if (!request.stream()) {
-            GenerationResult r = engine.generate(request.prompt(), request.params(), delta -> true);
+            GenerationResult r = engine.generate(request.prompt(), request.params(), TokenListener.IGNORE);
             sendJson(ex, 200, shapes.complete(r));
             return;
         }

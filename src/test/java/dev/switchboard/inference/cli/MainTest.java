@@ -1,0 +1,83 @@
+package dev.switchboard.inference.cli;
+
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class MainTest {
+    private static final Path STORIES = Path.of("../shared/models/stories260K/stories260K.gguf");
+
+    private static String run(String... args) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+        assertEquals(0, Main.run(List.of(args), out));
+        return bytes.toString(StandardCharsets.UTF_8);
+    }
+
+    private static String usageError(String... args) {
+        PrintStream out = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+        return assertThrows(Args.UsageException.class, () -> Main.run(List.of(args), out)).getMessage();
+    }
+
+    private static String stories() {
+        Assumptions.assumeTrue(Files.exists(STORIES), "SKIPPED: " + STORIES.toAbsolutePath() + " absent");
+        return STORIES.toString();
+    }
+
+    @Test
+    void helpListsEveryCommand() {
+        String help = run("--help");
+        for (String command : List.of("tokenize", "generate", "bench", "serve", "--api-key", "--chat", "--seed")) {
+            assertTrue(help.contains(command), "help mentions " + command);
+        }
+        assertEquals(help, run("generate", "--help"));
+        assertTrue(run("bench", "--help").contains("--engine"));
+    }
+
+    @Test
+    void usageErrorsNameTheProblem() {
+        assertEquals("unknown command 'frob'", usageError("frob"));
+        assertEquals("option --model is required", usageError("generate", "--prompt", "x"));
+        assertEquals("option --prompt is required", usageError("generate", "--model", "m.gguf"));
+        assertEquals("unknown option --temp", usageError("generate", "--model", "m.gguf", "--temp", "1"));
+        assertEquals("option -n needs an integer, got 'ten'",
+                usageError("generate", "--model", "m.gguf", "--prompt", "x", "-n", "ten"));
+        assertEquals("option --port needs a value", usageError("serve", "--model", "m.gguf", "--port"));
+        assertEquals("option --port is required", usageError("serve", "--model", "m.gguf"));
+        assertTrue(usageError("generate", "--model", "m", "--prompt", "x", "--temperature", "9")
+                .startsWith("temperature must be between"));
+        assertTrue(usageError("bench", "--model", "synthetic:tiny", "--type", "Q9").startsWith("unknown --type 'Q9'"));
+        assertEquals("tokenize needs exactly one TEXT argument (quote it)", usageError("tokenize", "--model", "m"));
+    }
+
+    @Test
+    void tokenizePrintsIds() {
+        assertEquals("403 407 261 378" + System.lineSeparator(),
+                run("tokenize", "--model", stories(), "Once upon a time"));
+    }
+
+    @Test
+    void generateStreamsThePromptAndItsContinuation() {
+        String out = run("generate", "--model", stories(), "--prompt", "Once upon a time", "--temperature", "0",
+                "-n", "12", "--threads", "1");
+        assertTrue(out.startsWith("Once upon a time, there was a little girl named Lily."), out);
+    }
+
+    @Test
+    void chatNeedsAChatModel() {
+        PrintStream out = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+        UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class, () -> Main.run(
+                List.of("generate", "--model", stories(), "--prompt", "hi", "--chat"), out));
+        assertTrue(e.getMessage().contains("no chat vocabulary"), e.getMessage());
+    }
+}
