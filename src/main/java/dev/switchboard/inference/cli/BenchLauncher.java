@@ -6,12 +6,21 @@ import dev.switchboard.inference.GenerationResult;
 import dev.switchboard.inference.TokenListener;
 import dev.switchboard.inference.cpu.CpuBench;
 import dev.switchboard.inference.gguf.GgmlType;
+import dev.switchboard.inference.json.Json;
 import dev.switchboard.inference.sampling.SamplingParams;
+import dev.switchboard.inference.server.OpenAiServer;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * {@code engine bench}: the CPU backend's own benchmark (prefill, decode, memory bandwidth), or with
@@ -24,6 +33,8 @@ final class BenchLauncher {
               Without --engine: the CPU backend's benchmark: prefill and decode tokens per second and the memory
               bandwidth decode implies. With --engine: greedy generations through the engine facade; prints time
               to first token and decode tokens per second of each run (the first run includes JIT warm-up).
+              --engine --server: also the same generations streamed through the HTTP server on localhost
+              (POST /v1/completions, stream) and the time the server adds per token.
               --type is the weight type of a synthetic model; --ctx sets the engine's context length.
             """;
 
@@ -36,7 +47,7 @@ final class BenchLauncher {
             return;
         }
         Args args = new Args(list, Set.of("--model", "--type", "--threads", "--prompt", "--decode", "--runs", "--ctx"),
-                Set.of("--engine"));
+                Set.of("--engine", "--server"));
         if (!args.positional().isEmpty()) {
             throw new Args.UsageException("bench takes no argument '" + args.positional().getFirst() + "'");
         }
@@ -73,6 +84,63 @@ final class BenchLauncher {
                         prompt * 1e9 / r.timeToFirstTokenNanos(), r.completionTokens(), r.decodeTokensPerSecond(),
                         r.finishReason().wireName());
             }
+            if (args.flag("--server")) {
+                serverRuns(engine, tokens, decode, runs, out);
+            }
+        }
+    }
+
+    /**
+     * Alternates direct and HTTP-streamed generations of the same greedy request, timing each whole request, and
+     * prints the difference per generated token: what HTTP, JSON and SSE add.
+     */
+    private static void serverRuns(Engine engine, int[] prompt, int decode, int runs, PrintStream out) {
+        try (OpenAiServer server = OpenAiServer.start(engine, "127.0.0.1", 0, null);
+             HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
+            String body = Json.write(Map.of("model", engine.modelName(), "prompt", prompt, "max_tokens", decode,
+                    "temperature", 0, "stream", true, "stream_options", Map.of("include_usage", true)));
+            HttpRequest request = HttpRequest.newBuilder(server.baseUri().resolve("/v1/completions"))
+                    .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+            for (int run = 1; run <= runs; run++) {
+                long t0 = System.nanoTime();
+                GenerationResult direct = engine.generate(prompt, SamplingParams.greedy(decode), TokenListener.IGNORE);
+                long t1 = System.nanoTime();
+                long tokens = streamedTokens(http, request);
+                long t2 = System.nanoTime();
+                double directPerToken = (t1 - t0) / 1e3 / direct.completionTokens();
+                double serverPerToken = (t2 - t1) / 1e3 / tokens;
+                out.printf(Locale.ROOT, "server run %d: %d tokens streamed, %.1f us/token vs %.1f us/token direct: "
+                        + "the server adds %.1f us/token%n", run, tokens, serverPerToken, directPerToken,
+                        serverPerToken - directPerToken);
+            }
+        }
+    }
+
+    /** Sends a streaming request, reads it to the end, and returns the completion tokens its usage chunk gives. */
+    private static long streamedTokens(HttpClient http, HttpRequest request) {
+        try {
+            HttpResponse<Stream<String>> response = http.send(request, HttpResponse.BodyHandlers.ofLines());
+            if (response.statusCode() != 200) {
+                throw new IllegalStateException("the server answered " + response.statusCode());
+            }
+            long[] tokens = {-1};
+            try (Stream<String> lines = response.body()) {
+                lines.filter(l -> l.startsWith("data: {")).forEach(l -> {
+                    Object usage = ((Map<?, ?>) Json.parse(l.substring(6))).get("usage");
+                    if (usage instanceof Map<?, ?> u) {
+                        tokens[0] = ((Number) u.get("completion_tokens")).longValue();
+                    }
+                });
+            }
+            if (tokens[0] < 0) {
+                throw new IllegalStateException("the stream ended without a usage chunk");
+            }
+            return tokens[0];
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
         }
     }
 }
