@@ -93,6 +93,9 @@ public final class Engine implements AutoCloseable {
         GgufFile gguf = GgufFile.open(path);
         try {
             LlamaConfig config = LlamaConfig.fromGguf(gguf, options.contextLength());
+            if (options.contextLength() == 0 && config.contextLength() > EngineOptions.DEFAULT_MAX_CONTEXT) {
+                config = LlamaConfig.fromGguf(gguf, EngineOptions.DEFAULT_MAX_CONTEXT);
+            }
             // Synthetic models carry no vocabulary: benchmarks generate bytes.
             Tokenizer tokenizer = synthetic ? ByteVocabulary.INSTANCE : Tokenizers.fromGguf(gguf);
             String name = synthetic ? options.model() + "-" + options.syntheticType() : modelNameOf(path);

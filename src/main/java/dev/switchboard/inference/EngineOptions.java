@@ -6,7 +6,8 @@ import dev.switchboard.inference.gguf.GgmlType;
  * How to load an {@link Engine}.
  *
  * @param model a GGUF file path, or {@code synthetic:NAME} for a random-weight model of a named shape (benchmarks)
- * @param contextLength positions per sequence; 0 for the model's own (possibly capped by the backend's loader)
+ * @param contextLength positions per sequence; 0 for the model's own, at most {@link #DEFAULT_MAX_CONTEXT} (Llama 3.1
+ *     declares 131072 positions, whose KV cache would take many GiB before anyone asked for long prompts)
  * @param threads compute threads; 0 for all available processors
  * @param backend "cpu" (the only one so far)
  * @param prefillChunk prompt positions per forward pass during prefill
@@ -15,6 +16,7 @@ import dev.switchboard.inference.gguf.GgmlType;
 public record EngineOptions(String model, int contextLength, int threads, String backend, int prefillChunk,
         GgmlType syntheticType) {
     public static final int DEFAULT_PREFILL_CHUNK = 256;
+    public static final int DEFAULT_MAX_CONTEXT = 8192;
 
     public EngineOptions {
         if (model == null || model.isBlank()) {

@@ -134,6 +134,18 @@ class EngineTest {
     }
 
     @Test
+    void aHugeDeclaredContextIsCappedUnlessAskedFor(@TempDir Path dir) {
+        Path file = TinyChatModel.write(dir, "long-context", 131072);
+        try (Engine engine = Engine.load(EngineOptions.of(file.toString()).withThreads(1))) {
+            assertEquals(EngineOptions.DEFAULT_MAX_CONTEXT, engine.config().contextLength());
+            assertEquals("long-context", engine.modelName());
+        }
+        try (Engine engine = Engine.load(EngineOptions.of(file.toString()).withThreads(1).withContextLength(20000))) {
+            assertEquals(20000, engine.config().contextLength());
+        }
+    }
+
+    @Test
     void loadErrorsNameTheProblem(@TempDir Path dir) throws Exception {
         IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
                 () -> Engine.load(EngineOptions.of(dir.resolve("nope.gguf").toString())));

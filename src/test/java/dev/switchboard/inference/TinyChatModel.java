@@ -35,7 +35,12 @@ public final class TinyChatModel {
 
     /** Writes the model into {@code dir} (same seed, same file) and returns its path. */
     public static Path write(Path dir) {
-        Path file = dir.resolve(NAME + ".gguf");
+        return write(dir, NAME, CONTEXT);
+    }
+
+    /** Writes the model as {@code name.gguf}, declaring a context length of {@code contextLength}. */
+    public static Path write(Path dir, String name, int contextLength) {
+        Path file = dir.resolve(name + ".gguf");
         String[] tokens = new String[VOCAB];
         int[] types = new int[VOCAB];
         for (int b = 0; b < 256; b++) {
@@ -48,7 +53,7 @@ public final class TinyChatModel {
         }
         GgufWriter w = new GgufWriter()
                 .put("general.architecture", "llama")
-                .put("general.name", NAME)
+                .put("general.name", name)
                 .put("llama.embedding_length", DIM)
                 .put("llama.feed_forward_length", FFN)
                 .put("llama.block_count", LAYERS)
@@ -56,7 +61,7 @@ public final class TinyChatModel {
                 .put("llama.attention.head_count_kv", KV_HEADS)
                 .put("llama.attention.layer_norm_rms_epsilon", 1e-5f)
                 .put("llama.rope.freq_base", 500000f)
-                .put("llama.context_length", CONTEXT)
+                .put("llama.context_length", contextLength)
                 .put("tokenizer.ggml.model", "gpt2")
                 .put("tokenizer.ggml.pre", "llama-bpe")
                 .put("tokenizer.ggml.tokens", tokens)

@@ -42,7 +42,7 @@ public final class Main {
                   With --api-key, requests (but /health) need "Authorization: Bearer K".
 
             Options for every command that loads a model:
-              --ctx N       context length (default: the model's)
+              --ctx N       context length (default: the model's, at most 8192)
               --threads N   compute threads (default: all processors)
               --backend B   compute backend (default: cpu)
               --type T      weight type of a synthetic:NAME model (default: Q8_0)
