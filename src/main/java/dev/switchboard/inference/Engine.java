@@ -210,12 +210,14 @@ public final class Engine implements AutoCloseable {
         Sequence seq = new Sequence(promptTokens, params, tokenizer, config().contextLength(), listener, cancellation);
         lock.lock();
         try {
-            if (closed) {
-                throw new IllegalStateException("engine is closed");
-            }
+            // Publish the handle before checking closed (close() does the reverse): with both volatile, either
+            // close() sees this generation and cancels it, or this generation sees that the engine is closed.
             running = cancellation;
             GenerationResult result;
             try {
+                if (closed) {
+                    throw new IllegalStateException("engine is closed");
+                }
                 result = run(seq);
             } finally {
                 running = null;
