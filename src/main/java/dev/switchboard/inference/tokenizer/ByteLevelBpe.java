@@ -2,7 +2,6 @@ package dev.switchboard.inference.tokenizer;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.Set;
 import java.util.function.Function;
 

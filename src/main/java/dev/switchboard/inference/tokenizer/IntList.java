@@ -20,10 +20,6 @@ final class IntList {
         }
     }
 
-    int size() {
-        return size;
-    }
-
     int[] toArray() {
         return Arrays.copyOf(a, size);
     }

@@ -52,10 +52,6 @@ final class MergeTable {
         return -1;
     }
 
-    int size() {
-        return size;
-    }
-
     private static long key(int left, int right) {
         return ((long) left << 32) | (right & 0xFFFFFFFFL);
     }

@@ -2,6 +2,7 @@ package dev.switchboard.inference.tokenizer;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.PriorityQueue;
@@ -43,7 +44,7 @@ final class SentencePieceTokenizer implements Tokenizer {
         this.addSpacePrefix = addSpacePrefix;
         this.ids = new HashMap<>(tokens.length * 2);
         this.pieces = new byte[tokens.length][];
-        java.util.Arrays.fill(byteTokens, -1);
+        Arrays.fill(byteTokens, -1);
         byte[] kind = new byte[tokens.length];
         for (int id = 0; id < tokens.length; id++) {
             String t = tokens[id];

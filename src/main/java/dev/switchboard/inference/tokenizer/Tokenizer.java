@@ -15,7 +15,11 @@ public interface Tokenizer {
     /** The raw bytes of one token (a token may hold part of a UTF-8 character). Special tokens give their text. */
     byte[] tokenBytes(int token);
 
-    /** Decodes whole sequences; invalid UTF-8 at the edges becomes U+FFFD. */
+    /**
+     * Decodes whole sequences; invalid UTF-8 at the edges becomes U+FFFD. A SentencePiece vocabulary that puts a
+     * space in front of encoded text drops it again from the first token (generated continuations keep it: use
+     * {@link StreamingDecoder}).
+     */
     String decode(int[] tokens);
 
     int vocabSize();

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -104,7 +105,7 @@ public final class Tokenizers {
         // tiktoken merges two parts when their concatenation is a token, ranked by that token: list every split
         // of every token into two tokens
         boolean[] normal = new boolean[pieces.length];
-        java.util.Arrays.fill(normal, 0, n, true);
+        Arrays.fill(normal, 0, n, true);
         ByteSequenceIndex index = new ByteSequenceIndex(pieces, normal);
         MergeTable merges = new MergeTable(4 * n);
         for (int id = 0; id < n; id++) {
@@ -206,7 +207,7 @@ public final class Tokenizers {
     private static byte[] tokenTypes(GgufFile gguf, int n) {
         byte[] types = new byte[n];
         if (!gguf.has(TYPES)) {
-            java.util.Arrays.fill(types, TokenType.NORMAL);
+            Arrays.fill(types, TokenType.NORMAL);
             return types;
         }
         int[] raw = gguf.getIntArray(TYPES);
