@@ -1,5 +1,6 @@
 package dev.switchboard.inference.json;
 
+import java.lang.reflect.Array;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.ArrayList;
@@ -74,38 +75,17 @@ public final class Json {
                 out.append('}');
             }
             case Collection<?> c -> writeArray(c, out);
-            case Object[] a -> writeArray(List.of(a), out);
-            case int[] a -> {
-                out.append('[');
-                for (int i = 0; i < a.length; i++) {
-                    out.append(i == 0 ? "" : ",").append(a[i]);
+            default -> {
+                if (!value.getClass().isArray()) {
+                    throw new JsonException("cannot write a " + value.getClass().getName() + " as JSON", -1);
                 }
-                out.append(']');
-            }
-            case long[] a -> {
-                out.append('[');
-                for (int i = 0; i < a.length; i++) {
-                    out.append(i == 0 ? "" : ",").append(a[i]);
+                // Arrays of objects and of primitives alike (int[] token lists are common)
+                List<Object> items = new ArrayList<>();
+                for (int i = 0, n = Array.getLength(value); i < n; i++) {
+                    items.add(Array.get(value, i));
                 }
-                out.append(']');
+                writeArray(items, out);
             }
-            case float[] a -> {
-                out.append('[');
-                for (int i = 0; i < a.length; i++) {
-                    out.append(i == 0 ? "" : ",");
-                    writeFloating(a[i], out);
-                }
-                out.append(']');
-            }
-            case double[] a -> {
-                out.append('[');
-                for (int i = 0; i < a.length; i++) {
-                    out.append(i == 0 ? "" : ",");
-                    writeFloating(a[i], out);
-                }
-                out.append(']');
-            }
-            default -> throw new JsonException("cannot write a " + value.getClass().getName() + " as JSON", -1);
         }
     }
 
