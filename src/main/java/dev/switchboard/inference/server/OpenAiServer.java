@@ -21,6 +21,7 @@ import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -162,6 +163,7 @@ public final class OpenAiServer implements AutoCloseable {
         ChunkShapes shapes = new ChunkShapes(chat, id, createdAt, engine.modelName());
         if (!request.stream()) {
             GenerationResult r = engine.generate(request.prompt(), request.params(), TokenListener.IGNORE);
+            logGeneration(id, r);
             sendJson(ex, 200, shapes.complete(r));
             return;
         }
@@ -182,6 +184,7 @@ public final class OpenAiServer implements AutoCloseable {
             sse.send(ordered("error", errorBody(new ApiException(500, "server_error", null, null, e.getMessage()))));
             return;
         }
+        logGeneration(id, r);
         if (r.finishReason() == FinishReason.CANCELLED) {
             return; // the client is gone
         }
@@ -189,6 +192,13 @@ public final class OpenAiServer implements AutoCloseable {
             sse.send(shapes.usageChunk(r));
         }
         sse.done();
+    }
+
+    private static void logGeneration(String id, GenerationResult r) {
+        LOG.log(System.Logger.Level.INFO, () -> String.format(Locale.ROOT,
+                "%s: %d prompt + %d completion tokens, finish %s, first token after %.1f ms, decode %.1f tok/s", id,
+                r.promptTokens(), r.completionTokens(), r.finishReason().wireName(), r.timeToFirstTokenMillis(),
+                r.decodeTokensPerSecond()));
     }
 
     private void tokenize(HttpExchange ex) throws IOException {
