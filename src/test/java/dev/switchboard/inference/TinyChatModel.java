@@ -4,8 +4,8 @@ import dev.switchboard.inference.gguf.GgufWriter;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.Arrays;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
@@ -132,5 +132,4 @@ public final class TinyChatModel {
         Arrays.fill(v, 1f);
         return v;
     }
-
 }
