@@ -24,8 +24,12 @@ final class TestModels {
     }
 
     static void assume(Path file) {
-        Assumptions.assumeTrue(Files.exists(file), "SKIPPED: " + file + " absent (the shared test models are not "
-                + "beside the project), so this test cannot run");
+        if (!Files.exists(file)) {
+            String why = "SKIPPED: " + file.toAbsolutePath().normalize() + " absent (the shared test models are not "
+                    + "beside the project), so this test cannot run";
+            System.err.println(why); // surefire shows only a count of skipped tests, so say it where it is seen
+            Assumptions.abort(why);
+        }
     }
 
     /** Meta's Llama 3 tokenizer, loaded once for all tests (loading takes about a second). */
