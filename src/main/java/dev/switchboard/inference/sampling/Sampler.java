@@ -1,5 +1,9 @@
 package dev.switchboard.inference.sampling;
 
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
 import java.util.Arrays;
 import java.util.SplittableRandom;
 
@@ -11,11 +15,15 @@ import java.util.SplittableRandom;
  * <p>{@link SplittableRandom}'s algorithm is specified, so a seed gives the same tokens on every JDK.
  */
 public final class Sampler {
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    /** Values summed in float lanes before the running total (a double) takes them. */
+    private static final int SUM_BLOCK = 4096;
     private final float temperature;
     private final int topK;
     private final float topP;
     private final SplittableRandom random;
     private float[] weights = new float[0];
+    private float[] candidateWeights = new float[0];
     private long[] keys = new long[0];
 
     public Sampler(SamplingParams params) {
@@ -35,32 +43,33 @@ public final class Sampler {
         if (temperature == 0f) {
             return argmax(logits, offset, vocabSize);
         }
-        if (weights.length < vocabSize) {
-            weights = new float[vocabSize];
-        }
         float max = logits[offset + argmax(logits, offset, vocabSize)];
         float invT = 1f / temperature;
-        double total = 0;
-        for (int i = 0; i < vocabSize; i++) {
-            float w = (float) Math.exp((logits[offset + i] - max) * invT);
-            weights[i] = w;
-            total += w;
+        int n;
+        if (topK > 0 && topK < vocabSize) {
+            // Temperature keeps the order of the logits: select on them and exponentiate only the k survivors.
+            n = topKCandidates(logits, offset, vocabSize);
+        } else {
+            double total = exponentiate(logits, offset, vocabSize, max, invT);
+            if (topP >= 1f) {
+                return drawFromAll(vocabSize, total);
+            }
+            n = nucleusCandidates(logits, offset, vocabSize, total);
         }
-        boolean restrictK = topK > 0 && topK < vocabSize;
-        if (!restrictK && topP >= 1f) {
-            return drawFromAll(vocabSize, total);
+        // keys[0..n) hold the candidates, most likely first; their weights relative to the most likely token:
+        if (candidateWeights.length < n) {
+            candidateWeights = new float[Math.max(n, candidateWeights.length * 2)];
         }
-        int n = restrictK ? topKCandidates(vocabSize) : nucleusCandidates(vocabSize, total);
-        // keys[0..n) hold the candidates, most likely first.
         double mass = 0;
         for (int i = 0; i < n; i++) {
-            mass += weightOf(keys[i]);
+            candidateWeights[i] = (float) Math.exp((logits[offset + tokenOf(keys[i])] - max) * invT);
+            mass += candidateWeights[i];
         }
         if (topP < 1f) {
             double cum = 0;
             int kept = 0;
             while (kept < n) {
-                cum += weightOf(keys[kept++]);
+                cum += candidateWeights[kept++];
                 if (cum >= topP * mass) {
                     break;
                 }
@@ -70,12 +79,41 @@ public final class Sampler {
         }
         double r = random.nextDouble() * mass;
         for (int i = 0; i < n - 1; i++) {
-            r -= weightOf(keys[i]);
+            r -= candidateWeights[i];
             if (r < 0) {
                 return tokenOf(keys[i]);
             }
         }
         return tokenOf(keys[n - 1]);
+    }
+
+    /**
+     * Fills {@code weights} with {@code exp((logit - max) / T)} and returns their sum. Vectorised: for a 128k
+     * vocabulary this is the bulk of sampling, about ten times faster than {@link Math#exp} per token. Summed in
+     * float lanes per block and across blocks in double, so the total stays accurate.
+     */
+    private double exponentiate(float[] logits, int offset, int vocabSize, float max, float invT) {
+        if (weights.length < vocabSize) {
+            weights = new float[vocabSize];
+        }
+        double total = 0;
+        for (int block = 0; block < vocabSize; block += SUM_BLOCK) {
+            int end = Math.min(vocabSize, block + SUM_BLOCK);
+            int i = block;
+            FloatVector sum = FloatVector.zero(F);
+            for (; i + F.length() <= end; i += F.length()) {
+                FloatVector w = FloatVector.fromArray(F, logits, offset + i).sub(max).mul(invT)
+                        .lanewise(VectorOperators.EXP);
+                w.intoArray(weights, i);
+                sum = sum.add(w);
+            }
+            total += sum.reduceLanes(VectorOperators.ADD);
+            for (; i < end; i++) {
+                weights[i] = (float) Math.exp((logits[offset + i] - max) * invT);
+                total += weights[i];
+            }
+        }
+        return total;
     }
 
     /** The index of the largest value; the lowest index among equals (so greedy decoding is reproducible). */
@@ -106,12 +144,12 @@ public final class Sampler {
         return last; // rounding left r just above zero: the last token with any weight
     }
 
-    /** Selects the k heaviest tokens with a min-heap (O(V log k), no full sort of a 128k vocabulary). */
-    private int topKCandidates(int vocabSize) {
+    /** Selects the k highest logits with a min-heap (O(V log k), no full sort of a 128k vocabulary). */
+    private int topKCandidates(float[] logits, int offset, int vocabSize) {
         ensureKeys(topK);
         int size = 0;
         for (int i = 0; i < vocabSize; i++) {
-            long key = key(weights[i], i);
+            long key = key(logits[offset + i], i);
             if (size < topK) {
                 keys[size] = key;
                 siftUp(size++);
@@ -128,13 +166,13 @@ public final class Sampler {
      * Tokens lighter than (1 - topP) / V of the total together weigh less than 1 - topP, so the nucleus lies among
      * the heavier ones: only those need sorting.
      */
-    private int nucleusCandidates(int vocabSize, double total) {
+    private int nucleusCandidates(float[] logits, int offset, int vocabSize, double total) {
         double cutoff = (1.0 - topP) / vocabSize * total;
         ensureKeys(vocabSize);
         int n = 0;
         for (int i = 0; i < vocabSize; i++) {
             if (weights[i] >= cutoff && weights[i] > 0) {
-                keys[n++] = key(weights[i], i);
+                keys[n++] = key(logits[offset + i], i);
             }
         }
         sortDescending(n);
@@ -157,15 +195,13 @@ public final class Sampler {
     }
 
     /**
-     * Packs a non-negative weight and a token into one long that orders by weight, then by lower token first:
-     * the bits of a non-negative float order like the float.
+     * Packs a logit and a token into one long that orders by logit, then by lower token first. The logit's bits
+     * are made to order like the float: negative floats have their magnitude bits flipped.
      */
-    private static long key(float weight, int token) {
-        return ((long) Float.floatToRawIntBits(weight) << 32) | (0xFFFF_FFFFL - token);
-    }
-
-    private static float weightOf(long key) {
-        return Float.intBitsToFloat((int) (key >>> 32));
+    private static long key(float logit, int token) {
+        int bits = Float.floatToRawIntBits(logit);
+        int ordered = bits ^ ((bits >> 31) & 0x7FFF_FFFF);
+        return ((long) ordered << 32) | (0xFFFF_FFFFL - token);
     }
 
     private static int tokenOf(long key) {

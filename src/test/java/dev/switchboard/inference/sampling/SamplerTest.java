@@ -79,10 +79,14 @@ class SamplerTest {
 
     @Test
     void temperatureGivesTheSoftmaxDistribution() {
-        float[] logits = {2f, 1f, 0f, -1f, 0.5f};
+        // 37 tokens: more than a vector's lanes and not a multiple of them, so both code paths count.
+        float[] logits = new float[37];
+        for (int i = 0; i < logits.length; i++) {
+            logits[i] = (float) (1.5 * Math.sin(i * 0.7));
+        }
         for (float temperature : new float[] {1f, 0.5f, 1.7f}) {
             double[] expected = softmax(logits, temperature);
-            int draws = 40_000;
+            int draws = 60_000;
             int[] counts = new int[logits.length];
             Sampler s = new Sampler(params(temperature, 0, 1f, 1234L));
             for (int i = 0; i < draws; i++) {
@@ -93,9 +97,53 @@ class SamplerTest {
                 double e = expected[i] * draws;
                 chi2 += (counts[i] - e) * (counts[i] - e) / e;
             }
-            // 4 degrees of freedom: 18.47 is the 0.999 quantile. A wrong temperature gives chi2 in the thousands.
-            assertTrue(chi2 < 18.47, "temperature " + temperature + ": chi-square " + chi2);
+            // 36 degrees of freedom: 67.99 is the 0.999 quantile. A wrong temperature gives chi2 in the thousands.
+            assertTrue(chi2 < 67.99, "temperature " + temperature + ": chi-square " + chi2);
         }
+    }
+
+    @Test
+    void nucleusOverAVectorSizedVocabularyIsExactlyTheSmallestSetReachingP() {
+        float[] logits = new float[203];
+        for (int i = 0; i < logits.length; i++) {
+            logits[i] = -2f - (i % 7);
+        }
+        logits[150] = 4f;
+        logits[3] = 3.6f;
+        logits[77] = 3.3f;
+        logits[202] = 2.9f;
+        double[] p = softmax(logits, 0.8f);
+        Integer[] order = new Integer[p.length];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, (a, b) -> Double.compare(p[b], p[a]));
+        Set<Integer> nucleus = new HashSet<>();
+        double cum = 0;
+        for (int t : order) {
+            nucleus.add(t);
+            cum += p[t];
+            if (cum >= 0.9) {
+                break;
+            }
+        }
+        Sampler s = new Sampler(params(0.8f, 0, 0.9f, 5L));
+        Set<Integer> seen = new HashSet<>();
+        for (int i = 0; i < 5000; i++) {
+            seen.add(s.sample(logits));
+        }
+        assertEquals(nucleus, seen);
+    }
+
+    @Test
+    void topKOrdersNegativeLogitsCorrectly() {
+        float[] logits = {-5f, -1f, -3f, -0.5f, -7f, -0.0f, -2f};
+        Sampler s = new Sampler(params(1f, 2, 1f, 9L));
+        Set<Integer> seen = new HashSet<>();
+        for (int i = 0; i < 2000; i++) {
+            seen.add(s.sample(logits));
+        }
+        assertEquals(Set.of(5, 3), seen, "-0.0 and -0.5 are the two highest");
     }
 
     @Test
