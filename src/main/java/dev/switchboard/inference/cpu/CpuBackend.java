@@ -28,6 +28,8 @@ public final class CpuBackend implements Backend {
     private static final VectorSpecies<Float> F = WeightTensor.F;
     private static final ValueLayout.OfFloat KV_FLOAT = ValueLayout.JAVA_FLOAT;
     private static final ByteOrder KV_ORDER = ByteOrder.nativeOrder();
+    /** Multiply-adds below which a chunk is not worth handing to another thread (waking one costs microseconds). */
+    private static final long MIN_CHUNK_WORK = 1 << 16;
 
     private record Layer(float[] attnNorm, WeightTensor wq, WeightTensor wk, WeightTensor wv, WeightTensor wo,
                          float[] ffnNorm, WeightTensor gate, WeightTensor up, WeightTensor down) {}
@@ -282,7 +284,8 @@ public final class CpuBackend implements Backend {
         for (WeightTensor w : ws) {
             total += w.rows();
         }
-        parallel.forRange(total, 16, (from, to) -> {
+        long macsPerRow = (long) ws[0].cols() * n;
+        parallel.forRange(total, (int) Math.max(16, MIN_CHUNK_WORK / macsPerRow), (from, to) -> {
             int start = 0;
             for (int m = 0; m < ws.length; m++) {
                 int rows = ws[m].rows();
@@ -341,7 +344,12 @@ public final class CpuBackend implements Backend {
     /** Causal attention of every entry and head over positions 0..pos of the entry's sequence, into {@link #xb2}. */
     private void attention(ForwardBatch batch, CpuKvCache cache, int layer, int n) {
         int heads = config.heads();
-        parallel.forRange(n * heads, 1, (from, to) -> {
+        int maxPos = 0;
+        for (int i = 0; i < n; i++) {
+            maxPos = Math.max(maxPos, batch.position(i));
+        }
+        long workPerHead = 2L * (maxPos + 1) * config.headSize();
+        parallel.forRange(n * heads, (int) Math.max(1, MIN_CHUNK_WORK / workPerHead), (from, to) -> {
             for (int task = from; task < to; task++) {
                 attendHead(batch, cache, layer, task / heads, task % heads);
             }

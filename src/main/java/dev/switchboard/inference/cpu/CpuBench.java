@@ -11,6 +11,8 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
@@ -73,7 +75,7 @@ public final class CpuBench {
         int nThreads = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
         out.printf(Locale.ROOT, "machine: %d processors, %d compute threads, %d-bit vectors, load average %.2f%n",
                 Runtime.getRuntime().availableProcessors(), nThreads, WeightTensor.F.vectorBitSize(),
-                java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+                ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         Path path;
         if (SyntheticModels.isSynthetic(model)) {
             out.println("model: " + model + " " + type + " (generating on first use, then cached)");
@@ -119,23 +121,41 @@ public final class CpuBench {
 
         BlockTable seq = table(0, blocksPerSeq);
         long t0 = System.nanoTime();
+        double cpu0 = cpuSeconds();
         int next = prefill(backend, cache, seq, prompt, logits);
         double prefillS = (System.nanoTime() - t0) / 1e9;
+        double prefillCpu = cpuSeconds() - cpu0;
         t0 = System.nanoTime();
+        cpu0 = cpuSeconds();
         decode(backend, cache, seq, promptTokens, decodeSteps, logits, next);
         double decodeS = (System.nanoTime() - t0) / 1e9;
+        double decodeCpu = cpuSeconds() - cpu0;
 
         double decodeTps = decodeSteps / decodeS;
         double implied = backend.weightBytesPerToken() * decodeTps / 1e9;
-        out.printf(Locale.ROOT, "prefill: %d tokens in %.3f s = %.1f tok/s%n", promptTokens, prefillS,
-                promptTokens / prefillS);
-        out.printf(Locale.ROOT, "decode:  %d steps in %.3f s = %.2f tok/s (%.1f ms/token)%n", decodeSteps, decodeS,
-                decodeTps, 1000 * decodeS / decodeSteps);
+        // CPU time tells what the code costs when other processes share the cores: wall time then says little
+        out.printf(Locale.ROOT, "prefill: %d tokens in %.3f s = %.1f tok/s; %.1f CPU-ms/token (%.1f tok/s if %d "
+                        + "cores were free)%n", promptTokens, prefillS, promptTokens / prefillS,
+                1000 * prefillCpu / promptTokens, promptTokens * threads / prefillCpu, threads);
+        out.printf(Locale.ROOT, "decode:  %d steps in %.3f s = %.2f tok/s (%.1f ms/token); %.1f CPU-ms/token "
+                        + "(%.2f tok/s if %d cores were free, memory permitting)%n", decodeSteps, decodeS, decodeTps,
+                1000 * decodeS / decodeSteps, 1000 * decodeCpu / decodeSteps, decodeSteps * threads / decodeCpu,
+                threads);
         Bandwidth bw = bandwidth(threads);
         out.printf(Locale.ROOT, "memory bandwidth (measured, %d threads, %d MiB): read %.1f GB/s, copy %.1f GB/s%n",
                 threads, BANDWIDTH_BYTES >> 20, bw.read, bw.copy);
         out.printf(Locale.ROOT, "decode implies %.1f GB/s of weight reads = %.0f%% of measured read bandwidth%n",
                 implied, 100 * implied / bw.read);
+    }
+
+    /** CPU time of all live threads of this JVM (the compute pool lives through the measurement). */
+    private static double cpuSeconds() {
+        ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        long total = 0;
+        for (long id : mx.getAllThreadIds()) {
+            total += Math.max(0, mx.getThreadCpuTime(id));
+        }
+        return total / 1e9;
     }
 
     private static BlockTable table(int first, int blocks) {

@@ -32,19 +32,21 @@ final class Q4_0Tensor extends WeightTensor {
     @Override
     public float dot(int row, float[] x, int xOff) {
         long base = row * rowBytes;
-        FloatVector acc = FloatVector.zero(F);
+        FloatVector acc0 = FloatVector.zero(F), acc1 = acc0;
         for (int b = 0, blocks = cols / BLOCK; b < blocks; b++) {
             long off = base + (long) b * BLOCK_BYTES;
             int xb = xOff + b * BLOCK;
-            FloatVector sum = FloatVector.zero(F);
+            FloatVector s0 = FloatVector.zero(F), s1 = s0;
             for (int j = 0; j < BLOCK / 2; j += L) {
                 ByteVector q = nibbles(off, j);
-                sum = low(q).fma(x(x, xb + j), sum);
-                sum = high(q).fma(x(x, xb + 16 + j), sum);
+                s0 = low(q).fma(x(x, xb + j), s0);
+                s1 = high(q).fma(x(x, xb + 16 + j), s1);
             }
-            acc = sum.fma(FloatVector.broadcast(F, f16(off)), acc);
+            FloatVector d = FloatVector.broadcast(F, f16(off));
+            acc0 = s0.fma(d, acc0);
+            acc1 = s1.fma(d, acc1);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
     }
 
     @Override

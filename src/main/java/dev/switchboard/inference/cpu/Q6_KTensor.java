@@ -1,8 +1,8 @@
 package dev.switchboard.inference.cpu;
 
 import dev.switchboard.inference.gguf.GgufTensor;
-import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
@@ -19,69 +19,86 @@ final class Q6_KTensor extends WeightTensor {
         super(t);
     }
 
-    /** The four 6-bit quants (minus 32) of lanes {@code l..l+L} of one half; {@code part} 0..3 picks which. */
-    private static ByteVector quants(ByteVector lo, ByteVector hi, ByteVector h, int part) {
-        ByteVector low = (part & 2) == 0 ? (part == 0 ? lo : hi).and((byte) 0xF)
-                : (part == 2 ? lo : hi).lanewise(VectorOperators.LSHR, 4);
-        ByteVector top = h.lanewise(VectorOperators.LSHR, 2 * part).and((byte) 3).lanewise(VectorOperators.LSHL, 4);
-        return low.or(top).sub((byte) 32);
+    /**
+     * 6-bit quants minus 32, as floats: the nibble of {@code nibbles} at {@code nibbleShift} (0 or 4) with the two bits
+     * of {@code h} at {@code hShift} on top. Vectors are passed in, never chosen by a branch, so they stay in registers.
+     */
+    private static FloatVector quants(IntVector nibbles, int nibbleShift, IntVector h, int hShift) {
+        IntVector top = h.lanewise(VectorOperators.ASHR, hShift).and(3).lanewise(VectorOperators.LSHL, 4);
+        return toFloats(nibbles.lanewise(VectorOperators.ASHR, nibbleShift).and(0xF).or(top).sub(32));
     }
 
     @Override
     public float dot(int row, float[] x, int xOff) {
         long base = row * rowBytes;
-        FloatVector acc = FloatVector.zero(F);
+        float sum = 0;
         for (int b = 0, blocks = cols / BLOCK; b < blocks; b++) {
             long off = base + (long) b * BLOCK_BYTES;
             float d = f16(off + 208);
             for (int half = 0; half < 2; half++) {
-                long ql = off + 64L * half, qh = off + 128 + 32L * half, sc = off + 192 + 8L * half;
-                int xb = xOff + b * BLOCK + 128 * half;
-                for (int l = 0; l < 32; l += L) {
-                    ByteVector lo = ByteVector.fromMemorySegment(B, data, ql + l, LE);
-                    ByteVector hi = ByteVector.fromMemorySegment(B, data, ql + 32 + l, LE);
-                    ByteVector h = ByteVector.fromMemorySegment(B, data, qh + l, LE);
-                    int is = l / 16;
-                    for (int part = 0; part < 4; part++) {
-                        float scale = d * s8(sc + is + 2 * part);
-                        acc = toFloats(quants(lo, hi, h, part)).mul(scale).fma(x(x, xb + 32 * part + l), acc);
-                    }
-                }
+                sum += halfDot(off, half, d, x, xOff + b * BLOCK + 128 * half);
             }
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return sum;
+    }
+
+    /**
+     * One half super-block (128 values), part by part in a loop, returning a plain float: with the four parts
+     * written out, the vector code exceeds C2's inlining node budget and vectors get boxed (10x slower).
+     */
+    private float halfDot(long off, int half, float d, float[] x, int xb) {
+        long ql = off + 64L * half, qh = off + 128 + 32L * half, sc = off + 192 + 8L * half;
+        FloatVector a0 = FloatVector.zero(F), a1 = a0;
+        for (int part = 0; part < 4; part++) {
+            long nibbles = ql + 32 * (part % 2);
+            int shift = part < 2 ? 0 : 4;
+            for (int l = 0; l < 32; l += 2 * L) {
+                a0 = quants(ints(nibbles + l), shift, ints(qh + l), 2 * part)
+                        .mul(d * s8(sc + l / 16 + 2 * part)).fma(x(x, xb + 32 * part + l), a0);
+                a1 = quants(ints(nibbles + l + L), shift, ints(qh + l + L), 2 * part)
+                        .mul(d * s8(sc + (l + L) / 16 + 2 * part)).fma(x(x, xb + 32 * part + l + L), a1);
+            }
+        }
+        return a0.add(a1).reduceLanes(VectorOperators.ADD);
     }
 
     @Override
     void dotTile(int row, float[] x, int xOff, float[] out, int outOff, int outStride) {
         long base = row * rowBytes;
-        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        for (int t = 0; t < TILE; t++) {
+            out[outOff + t * outStride] = 0;
+        }
         for (int b = 0, blocks = cols / BLOCK; b < blocks; b++) {
             long off = base + (long) b * BLOCK_BYTES;
             float d = f16(off + 208);
             for (int half = 0; half < 2; half++) {
-                long ql = off + 64L * half, qh = off + 128 + 32L * half, sc = off + 192 + 8L * half;
-                int x0 = xOff + b * BLOCK + 128 * half, x1 = x0 + cols, x2 = x1 + cols, x3 = x2 + cols;
-                for (int l = 0; l < 32; l += L) {
-                    ByteVector lo = ByteVector.fromMemorySegment(B, data, ql + l, LE);
-                    ByteVector hi = ByteVector.fromMemorySegment(B, data, ql + 32 + l, LE);
-                    ByteVector h = ByteVector.fromMemorySegment(B, data, qh + l, LE);
-                    int is = l / 16;
-                    for (int part = 0; part < 4; part++) {
-                        FloatVector w = toFloats(quants(lo, hi, h, part)).mul(d * s8(sc + is + 2 * part));
-                        int e = 32 * part + l;
-                        a0 = w.fma(x(x, x0 + e), a0);
-                        a1 = w.fma(x(x, x1 + e), a1);
-                        a2 = w.fma(x(x, x2 + e), a2);
-                        a3 = w.fma(x(x, x3 + e), a3);
-                    }
-                }
+                halfTile(off, half, d, x, xOff + b * BLOCK + 128 * half, out, outOff, outStride);
             }
         }
-        out[outOff] = a0.reduceLanes(VectorOperators.ADD);
-        out[outOff + outStride] = a1.reduceLanes(VectorOperators.ADD);
-        out[outOff + 2 * outStride] = a2.reduceLanes(VectorOperators.ADD);
-        out[outOff + 3 * outStride] = a3.reduceLanes(VectorOperators.ADD);
+    }
+
+    /** Adds one half super-block's products with the {@link #TILE} token vectors to {@code out}. */
+    private void halfTile(long off, int half, float d, float[] x, int x0, float[] out, int outOff, int outStride) {
+        long ql = off + 64L * half, qh = off + 128 + 32L * half, sc = off + 192 + 8L * half;
+        int x1 = x0 + cols, x2 = x1 + cols, x3 = x2 + cols;
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        for (int l = 0; l < 32; l += L) {
+            IntVector lo = ints(ql + l), hi = ints(ql + 32 + l), h = ints(qh + l);
+            int is = l / 16;
+            for (int part = 0; part < 4; part++) {
+                FloatVector w = quants(part % 2 == 0 ? lo : hi, part < 2 ? 0 : 4, h, 2 * part)
+                        .mul(d * s8(sc + is + 2 * part));
+                int e = 32 * part + l;
+                a0 = w.fma(x(x, x0 + e), a0);
+                a1 = w.fma(x(x, x1 + e), a1);
+                a2 = w.fma(x(x, x2 + e), a2);
+                a3 = w.fma(x(x, x3 + e), a3);
+            }
+        }
+        out[outOff] += a0.reduceLanes(VectorOperators.ADD);
+        out[outOff + outStride] += a1.reduceLanes(VectorOperators.ADD);
+        out[outOff + 2 * outStride] += a2.reduceLanes(VectorOperators.ADD);
+        out[outOff + 3 * outStride] += a3.reduceLanes(VectorOperators.ADD);
     }
 
     @Override

@@ -18,20 +18,24 @@ final class Q8_0Tensor extends WeightTensor {
         return toFloats(ByteVector.fromMemorySegment(B, data, blockOff + 2 + j, LE));
     }
 
+    /** Two accumulator chains: one FMA chain alone would wait on FMA latency instead of using its throughput. */
     @Override
     public float dot(int row, float[] x, int xOff) {
         long base = row * rowBytes;
-        FloatVector acc = FloatVector.zero(F);
+        FloatVector acc0 = FloatVector.zero(F), acc1 = acc0;
         for (int b = 0, blocks = cols / BLOCK; b < blocks; b++) {
             long off = base + (long) b * BLOCK_BYTES;
             int xb = xOff + b * BLOCK;
-            FloatVector sum = FloatVector.zero(F);
-            for (int j = 0; j < BLOCK; j += L) {
-                sum = quants(off, j).fma(x(x, xb + j), sum);
+            FloatVector s0 = FloatVector.zero(F), s1 = s0;
+            for (int j = 0; j < BLOCK; j += 2 * L) {
+                s0 = quants(off, j).fma(x(x, xb + j), s0);
+                s1 = quants(off, j + L).fma(x(x, xb + j + L), s1);
             }
-            acc = sum.fma(FloatVector.broadcast(F, f16(off)), acc);
+            FloatVector d = FloatVector.broadcast(F, f16(off));
+            acc0 = s0.fma(d, acc0);
+            acc1 = s1.fma(d, acc1);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
     }
 
     @Override

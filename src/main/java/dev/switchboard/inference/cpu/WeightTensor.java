@@ -5,6 +5,7 @@ import dev.switchboard.inference.gguf.GgufFile;
 import dev.switchboard.inference.gguf.GgufTensor;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
@@ -31,11 +32,14 @@ public abstract sealed class WeightTensor
             ? FloatVector.SPECIES_PREFERRED : FloatVector.SPECIES_256;
     static final int L = F.length();
     /** Bytes with as many lanes as {@link #F}: loaded and widened to floats in one step. */
+    static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
     static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(L * 8));
     /** Shorts with as many lanes as {@link #F}, for the 16-bit float types. */
     static final VectorSpecies<Short> S = VectorSpecies.of(short.class, VectorShape.forBitSize(L * 16));
     static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     static final ValueLayout.OfShort SHORT_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(LE);
+    static final ValueLayout.OfInt INT_LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(LE);
+    static final ValueLayout.OfLong LONG_LE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(LE);
     static final ValueLayout.OfFloat FLOAT_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(LE);
     /** Tokens per register tile of the matrix-matrix kernel. */
     static final int TILE = 4;
@@ -157,6 +161,18 @@ public abstract sealed class WeightTensor
 
     final FloatVector x(float[] x, int off) {
         return FloatVector.fromArray(F, x, off);
+    }
+
+    /**
+     * {@link #L} signed bytes at {@code offset} widened to ints: nibble and bit-field extraction then runs on ints,
+     * which x86 shifts natively (it has no byte shifts).
+     */
+    final IntVector ints(long offset) {
+        return (IntVector) ByteVector.fromMemorySegment(B, data, offset, LE).convertShape(VectorOperators.B2I, I, 0);
+    }
+
+    static FloatVector toFloats(IntVector v) {
+        return (FloatVector) v.convert(VectorOperators.I2F, 0);
     }
 
     /** Signed bytes widened to floats, {@link #L} of them. */

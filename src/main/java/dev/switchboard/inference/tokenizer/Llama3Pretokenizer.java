@@ -2,6 +2,7 @@ package dev.switchboard.inference.tokenizer;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 import static dev.switchboard.inference.tokenizer.CharClasses.LETTER;
 import static dev.switchboard.inference.tokenizer.CharClasses.NEWLINE;
@@ -17,8 +18,8 @@ import static dev.switchboard.inference.tokenizer.CharClasses.SPACE;
  * with a missing flag. Each branch below is one alternative of the pattern, tried in the pattern's order.
  */
 final class Llama3Pretokenizer {
-    /** The value of {@code tokenizer.ggml.pre} that names this pre-tokenizer. */
-    static final String GGUF_NAME = "llama-bpe";
+    /** The values of {@code tokenizer.ggml.pre} that name this pre-tokenizer (llama.cpp's aliases). */
+    static final Set<String> GGUF_NAMES = Set.of("llama-bpe", "llama3", "llama-v3");
 
     private Llama3Pretokenizer() {
     }

@@ -15,6 +15,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Function;
 
 /** Loads tokenizers from the files models ship with. */
@@ -129,7 +130,7 @@ public final class Tokenizers {
 
     /**
      * The tokenizer a GGUF file describes: {@code tokenizer.ggml.model} "gpt2" with pre-tokenizer "llama-bpe"
-     * (Llama 3), or "llama" (SentencePiece-style, Llama 2 and TinyStories).
+     * (Llama 3; also spelled "llama3" or "llama-v3"), or "llama" (SentencePiece-style, Llama 2 and TinyStories).
      */
     public static Tokenizer fromGguf(GgufFile gguf) {
         String model = gguf.getString(MODEL);
@@ -141,13 +142,14 @@ public final class Tokenizers {
     }
 
     private static Tokenizer bpeFromGguf(GgufFile gguf) {
+        String supported = String.join(", ", new TreeSet<>(Llama3Pretokenizer.GGUF_NAMES));
         if (!gguf.has(PRE)) {
-            throw gguf.fail(PRE + " is missing: a 'gpt2' vocabulary needs it to name its pre-tokenizer (only '"
-                    + Llama3Pretokenizer.GGUF_NAME + "' is supported)");
+            throw gguf.fail(PRE + " is missing: a 'gpt2' vocabulary needs it to name its pre-tokenizer (supported: "
+                    + supported + ")");
         }
         String pre = gguf.getString(PRE);
-        if (!pre.equals(Llama3Pretokenizer.GGUF_NAME)) {
-            throw gguf.fail(PRE + " '" + pre + "' is not supported (only '" + Llama3Pretokenizer.GGUF_NAME + "')");
+        if (!Llama3Pretokenizer.GGUF_NAMES.contains(pre)) {
+            throw gguf.fail(PRE + " '" + pre + "' is not supported (supported: " + supported + ")");
         }
         String[] tokens = gguf.getStringArray(TOKENS);
         byte[] types = tokenTypes(gguf, tokens.length);

@@ -164,6 +164,9 @@ class GgufBpeTokenizerTest {
         assertEquals("ab c", tk.decode(new int[]{256, 32, 99}));
         assertEquals(258, tk.bos());
         assertTrue(tk.addBos(), "add_bos_token defaults to true for llama-bpe, as in llama.cpp");
+        // llama.cpp's other names for the same pre-tokenizer
+        Tokenizer alias = fromGguf(write("alias.gguf", w -> w.put("tokenizer.ggml.pre", "llama3")));
+        assertArrayEquals(tk.encode("ab c", false), alias.encode("ab c", false));
     }
 
     @Test
