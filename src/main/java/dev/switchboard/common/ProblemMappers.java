@@ -68,6 +68,22 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response web(WebApplicationException e, UriInfo uri) {
+        // The JSON reader may wrap Jackson's exception in a plain 400: report what Jackson found.
+        switch (e.getCause()) {
+            case UnrecognizedPropertyException u -> {
+                return unknownField(u, uri);
+            }
+            case MismatchedInputException m -> {
+                return wrongType(m, uri);
+            }
+            case JsonMappingException m -> {
+                return unmappable(m, uri);
+            }
+            case JsonParseException p -> {
+                return malformed(p, uri);
+            }
+            case null, default -> { }
+        }
         Response.StatusType status = e.getResponse().getStatusInfo();
         return problem(status.getStatusCode(), status.getReasonPhrase(),
                 status.getStatusCode() == 404 ? "No resource at " + uri.getPath() : e.getMessage(), uri);
