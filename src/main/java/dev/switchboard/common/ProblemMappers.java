@@ -8,6 +8,7 @@ import jakarta.ws.rs.NotAllowedException;
 import jakarta.ws.rs.NotSupportedException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.Request;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import java.util.stream.Collectors;
@@ -54,9 +55,10 @@ public class ProblemMappers {
     }
 
     @ServerExceptionMapper
-    public Response notAllowed(NotAllowedException e, UriInfo uri) {
-        return problem(405, "Method Not Allowed", "This resource allows only "
-                + String.join(", ", e.getResponse().getAllowedMethods()), uri);
+    public Response notAllowed(NotAllowedException e, Request request, UriInfo uri) {
+        var allowed = e.getResponse().getAllowedMethods();
+        return problem(405, "Method Not Allowed", request.getMethod() + " is not supported on " + uri.getPath()
+                + (allowed.isEmpty() ? "" : "; allowed: " + String.join(", ", allowed)), uri);
     }
 
     @ServerExceptionMapper

@@ -220,7 +220,8 @@ class ConversationResourceTest {
                 .body("detail", containsString("application/json"));
 
         given().header("Authorization", w.bearer()).delete("/api/v1/conversations/{id}/messages", id)
-                .then().statusCode(405).contentType("application/problem+json").body("detail", containsString("GET"));
+                .then().statusCode(405).contentType("application/problem+json")
+                .body("detail", containsString("DELETE is not supported"));
         given().header("Authorization", w.bearer()).get("/api/v1/conversations/{id}", UUID.randomUUID())
                 .then().statusCode(404).contentType("application/problem+json").body("detail", notNullValue());
         given().header("Authorization", w.bearer()).get("/api/v1/conversations/{id}", "not-a-uuid")
