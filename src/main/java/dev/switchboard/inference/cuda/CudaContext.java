@@ -75,25 +75,13 @@ final class CudaContext implements AutoCloseable {
      * @throws CudaUnavailableException when a library or the device is missing (callers fall back to the CPU)
      */
     static CudaContext open(int ordinal, boolean useCublas, CudaLibraries libs, CubinCache cache) {
-        Path libcuda = libs.find("cuda", "libcuda.so.1").orElseThrow(() -> new CudaUnavailableException(
-                "no CUDA driver (libcuda.so.1) in " + libs.searchPath()));
-        Path libnvrtc = libs.find("nvrtc", null).orElseThrow(() -> new CudaUnavailableException(
-                "no NVRTC (libnvrtc.so) in " + libs.searchPath() + "; set " + CudaLibraries.PATH_PROPERTY));
+        Path libcuda = findDriver(libs);
+        Path libnvrtc = findNvrtc(libs);
         Optional<Path> libcublas = useCublas ? libs.find("cublas", null) : Optional.empty();
         CudaThread thread = new CudaThread("cuda-" + ordinal);
         try {
             return thread.call(() -> {
-                CudaDriver cu;
-                try {
-                    cu = new CudaDriver(new NativeLibrary(libcuda));
-                    cu.init();
-                } catch (CudaException | IllegalArgumentException e) {
-                    throw new CudaUnavailableException("the CUDA driver " + libcuda + " cannot start: " + e.getMessage(), e);
-                }
-                int count = cu.deviceCount();
-                if (ordinal >= count) {
-                    throw new CudaUnavailableException("CUDA device " + ordinal + " requested, " + count + " present");
-                }
+                CudaDriver cu = startDriver(libcuda, ordinal);
                 int device = cu.device(ordinal);
                 MemorySegment ctx = cu.retainPrimaryContext(device);
                 cu.setCurrent(ctx);
@@ -110,6 +98,44 @@ final class CudaContext implements AutoCloseable {
             thread.close();
             throw e;
         }
+    }
+
+    private static Path findDriver(CudaLibraries libs) {
+        return libs.find("cuda", "libcuda.so.1").orElseThrow(() -> new CudaUnavailableException(
+                "no CUDA driver (libcuda.so.1) in " + libs.searchPath()));
+    }
+
+    private static Path findNvrtc(CudaLibraries libs) {
+        return libs.find("nvrtc", null).orElseThrow(() -> new CudaUnavailableException(
+                "no NVRTC (libnvrtc.so) in " + libs.searchPath() + "; set " + CudaLibraries.PATH_PROPERTY));
+    }
+
+    /** Loads and initialises the driver; a driver that cannot start, or too few devices, means no GPU. */
+    private static CudaDriver startDriver(Path libcuda, int ordinal) {
+        CudaDriver cu;
+        int count;
+        try {
+            cu = new CudaDriver(new NativeLibrary(libcuda));
+            cu.init();
+            count = cu.deviceCount();
+        } catch (CudaException | IllegalArgumentException e) {
+            throw new CudaUnavailableException("the CUDA driver " + libcuda + " cannot start: " + e.getMessage(), e);
+        }
+        if (ordinal >= count) {
+            throw new CudaUnavailableException("CUDA device " + ordinal + " requested, " + count + " present");
+        }
+        return cu;
+    }
+
+    /**
+     * Checks, without opening a context or compiling anything, that the driver, NVRTC and a device are there.
+     *
+     * @throws CudaUnavailableException saying what is missing
+     */
+    static void checkAvailable(CudaLibraries libs) {
+        Path libcuda = findDriver(libs);
+        findNvrtc(libs);
+        startDriver(libcuda, 0);
     }
 
     CudaThread thread() {
