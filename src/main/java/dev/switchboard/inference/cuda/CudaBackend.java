@@ -462,6 +462,9 @@ public final class CudaBackend implements Backend {
         int vocab = config.vocabSize();
         int row = 0;
         for (int from = 0; from < batch.size(); from += options.maxChunk()) {
+            if (from > 0) {
+                cu.streamSynchronize(ctx.stream); // the previous chunk's copy from metaHost must be done
+            }
             int count = Math.min(options.maxChunk(), batch.size() - from);
             int bucket = graphs.bucket(count);
             int launch = bucket > 0 ? bucket : count;

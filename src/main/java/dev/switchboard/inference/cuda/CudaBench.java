@@ -69,7 +69,7 @@ public final class CudaBench {
             System.out.println("no usable GPU: " + reason);
             System.exit(2);
         }
-        run(model, modes, streams, steps, prompt, options, System.out);
+        run(model, modes, streams, steps, prompt, options, 1L << 30, System.out);
     }
 
     private static String value(String[] args, int i, String option) {
@@ -79,8 +79,9 @@ public final class CudaBench {
         return args[i];
     }
 
+    /** @param copyBytes size of the device-to-device copy that measures bandwidth (large enough to defeat L2) */
     static void run(String model, List<WeightUploader.Mode> modes, int[] streams, int steps, int prompt,
-                    CudaBackend.Options options, PrintStream out) {
+                    CudaBackend.Options options, long copyBytes, PrintStream out) {
         List<Row> rows = new ArrayList<>();
         double copyGBs = 0;
         for (WeightUploader.Mode mode : modes) {
@@ -92,9 +93,9 @@ public final class CudaBench {
                 out.printf(Locale.ROOT, "%s %s: ready in %.1f s: %s%n", model, mode, (System.nanoTime() - t0) / 1e9,
                         gpu.describe());
                 if (copyGBs == 0) {
-                    copyGBs = gpu.copyBandwidthGBs(1L << 30, 21);
-                    out.printf(Locale.ROOT, "device-to-device copy (1 GiB, median of 21, read+write): %.0f GB/s%n",
-                            copyGBs);
+                    copyGBs = gpu.copyBandwidthGBs(copyBytes, 21);
+                    out.printf(Locale.ROOT, "device-to-device copy (%d MiB, median of 21, read+write): %.0f GB/s%n",
+                            copyBytes >> 20, copyGBs);
                 }
                 for (int s : streams) {
                     Row r = decode(gpu, mode.name(), s, prompt, steps);
