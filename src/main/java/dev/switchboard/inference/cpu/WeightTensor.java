@@ -60,6 +60,14 @@ public abstract sealed class WeightTensor
 
     /** Wraps a tensor in the class of its type; an error names the file, the tensor and the type otherwise. */
     public static WeightTensor of(GgufFile file, GgufTensor t) {
+        try {
+            return wrap(t);
+        } catch (IllegalArgumentException e) {
+            throw file.fail(e.getMessage());
+        }
+    }
+
+    static WeightTensor wrap(GgufTensor t) {
         return switch (t.type()) {
             case F32 -> new F32Tensor(t);
             case F16 -> new F16Tensor(t);
@@ -68,7 +76,7 @@ public abstract sealed class WeightTensor
             case Q4_0 -> new Q4_0Tensor(t);
             case Q4_K -> new Q4_KTensor(t);
             case Q6_K -> new Q6_KTensor(t);
-            default -> throw file.fail("tensor '" + t.name() + "' has type " + t.type()
+            default -> throw new IllegalArgumentException("tensor '" + t.name() + "' has type " + t.type()
                     + ", which the CPU backend cannot compute with (supported: F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q6_K)");
         };
     }
