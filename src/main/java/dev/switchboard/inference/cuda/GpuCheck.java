@@ -22,7 +22,8 @@ import java.util.Locale;
  * <pre>java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -cp target/classes \
  *     dev.switchboard.inference.cuda.GpuCheck [path/to/stories260K.gguf] [--steps 200]</pre>
  *
- * For stories260K (F32) and random-weight models written as F32, F16, BF16, Q8_0 and Q4_K GGUF files (and BF16 and
+ * First every kernel on its own against a Java reference ({@link KernelCheck}), so a failure names its kernel. Then,
+ * for stories260K (F32) and random-weight models written as F32, F16, BF16, Q8_0 and Q4_K GGUF files (and BF16 and
  * FP8 device weights): logits of a batch mixing three prefills, then joint decode steps fed the CPU's argmax, and a
  * 40-sequence batch (graph bucket 64), each compared row by row (max abs and relative error, argmax agreement
  * except on near-ties); graph replay against eager launches; cuBLAS against the GEMV kernels; on stories260K the
@@ -71,6 +72,15 @@ public final class GpuCheck {
     }
 
     private void runAll(Path stories, int steps) throws IOException {
+        out.println("== kernels one by one against Java references");
+        try (CudaContext ctx = CudaContext.open(0, false, CudaLibraries.fromEnvironment(),
+                new CubinCache(CubinCache.defaultDirectory()))) {
+            out.println("   " + ctx.thread.call(ctx::describe));
+            new KernelCheck(ctx, this::check).run();
+        } catch (RuntimeException e) {
+            fail("kernel checks: " + e);
+            e.printStackTrace(out);
+        }
         CudaBackend.Options base = CudaBackend.Options.DEFAULT;
         if (Files.exists(stories)) {
             model("stories260K F32", stories, base, TOL_F32, steps, true);

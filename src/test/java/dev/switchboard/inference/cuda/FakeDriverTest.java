@@ -233,6 +233,26 @@ class FakeDriverTest {
     }
 
     @Test
+    void kernelChecksLaunchEveryKernelWellFormedAndNeverPassUnwrittenOutputs() {
+        List<String> passed = new java.util.ArrayList<>();
+        int[] total = {0};
+        long launches = count("launch");
+        try (CudaContext ctx = CudaContext.open(0, false, CudaLibraries.fromEnvironment(),
+                new CubinCache(CubinCache.defaultDirectory()))) {
+            new KernelCheck(ctx, (ok, line) -> {
+                total[0]++;
+                if (ok) {
+                    passed.add(line);
+                }
+            }).run();
+        }
+        assertTrue(total[0] >= 40, "checks reported: " + total[0]);
+        assertTrue(count("launch") - launches >= 40);
+        // the fake runs no kernel: outputs stay NaN-filled, and no check may pass on them
+        assertEquals(List.of(), passed);
+    }
+
+    @Test
     void badRequestsFailBeforeTheGpuIsTouched() {
         try (CudaBackend gpu = load(f32Model, CudaBackend.Options.DEFAULT); KvCache cache = gpu.newKvCache(4, 16)) {
             long launches = count("launch") + count("graph_launch");
