@@ -90,8 +90,10 @@ public final class CudaBench {
             try (GgufFile gguf = SyntheticModels.isSynthetic(model) ? null : GgufFile.open(Path.of(model));
                  CudaBackend gpu = gguf == null ? CudaBackend.synthetic(model, o, 42, LoadProgress.NONE)
                          : CudaBackend.load(gguf, LlamaConfig.fromGguf(gguf, 0), o, LoadProgress.NONE)) {
-                out.printf(Locale.ROOT, "%s %s: ready in %.1f s: %s%n", model, mode, (System.nanoTime() - t0) / 1e9,
-                        gpu.describe());
+                long[] mem = gpu.memoryInfo();
+                out.printf(Locale.ROOT, "%s %s: ready in %.1f s, %.1f of %.1f GiB in use: %s%n", model, mode,
+                        (System.nanoTime() - t0) / 1e9, (mem[1] - mem[0]) / (double) (1L << 30),
+                        mem[1] / (double) (1L << 30), gpu.describe());
                 if (copyGBs == 0) {
                     copyGBs = gpu.copyBandwidthGBs(copyBytes, 21);
                     out.printf(Locale.ROOT, "device-to-device copy (%d MiB, median of 21, read+write): %.0f GB/s%n",

@@ -11,7 +11,7 @@ import java.util.logging.Logger;
 /**
  * One GPU, opened: the libraries, the primary context made current on the {@link CudaThread}, one stream, the
  * compiled kernel module, and cuBLAS when it is installed. Every method except {@link #open} and {@link #close}
- * must run on {@link #thread()}.
+ * must run on {@link #thread}.
  */
 final class CudaContext implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(CudaContext.class.getName());
@@ -25,6 +25,8 @@ final class CudaContext implements AutoCloseable {
     final int ccMinor;
     final int driverVersion;
     final int multiprocessors;
+    final int l2Bytes;
+    final int sharedOptIn;
     final MemorySegment context;
     final MemorySegment stream;
     final MemorySegment module;
@@ -43,6 +45,8 @@ final class CudaContext implements AutoCloseable {
         this.ccMajor = cu.attribute(CudaDriver.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, device);
         this.ccMinor = cu.attribute(CudaDriver.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, device);
         this.multiprocessors = cu.attribute(CudaDriver.CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT, device);
+        this.l2Bytes = cu.attribute(CudaDriver.CU_DEVICE_ATTRIBUTE_L2_CACHE_SIZE, device);
+        this.sharedOptIn = cu.attribute(CudaDriver.CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN, device);
         this.driverVersion = cu.driverVersion();
         this.stream = cu.createStream();
         String source = KernelSource.text();
@@ -138,14 +142,11 @@ final class CudaContext implements AutoCloseable {
         startDriver(libcuda, 0);
     }
 
-    CudaThread thread() {
-        return thread;
-    }
-
     String describe() {
         long[] mem = cu.memInfo();
-        return String.format(Locale.ROOT, "%s (sm_%d%d, %d SMs, %.1f GiB, driver %d.%d%s)", deviceName, ccMajor, ccMinor,
-                multiprocessors, mem[1] / (double) (1L << 30), driverVersion / 1000, driverVersion % 1000 / 10,
+        return String.format(Locale.ROOT, "%s (sm_%d%d, %d SMs, %d MiB L2, %d KiB shared/block opt-in, %.1f GiB, "
+                        + "driver %d.%d%s)", deviceName, ccMajor, ccMinor, multiprocessors, l2Bytes >> 20,
+                sharedOptIn >> 10, mem[1] / (double) (1L << 30), driverVersion / 1000, driverVersion % 1000 / 10,
                 cublas != null ? ", cuBLAS" : "");
     }
 

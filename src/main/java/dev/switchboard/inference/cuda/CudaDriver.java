@@ -18,8 +18,6 @@ import java.util.Map;
  */
 final class CudaDriver {
     static final int CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT = 16;
-    static final int CU_DEVICE_ATTRIBUTE_MEMORY_CLOCK_RATE = 36;
-    static final int CU_DEVICE_ATTRIBUTE_GLOBAL_MEMORY_BUS_WIDTH = 37;
     static final int CU_DEVICE_ATTRIBUTE_L2_CACHE_SIZE = 38;
     static final int CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR = 75;
     static final int CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR = 76;
@@ -41,7 +39,6 @@ final class CudaDriver {
         p("cuDeviceGet", "CUresult cuDeviceGet(CUdevice *device, int ordinal)");
         p("cuDeviceGetName", "CUresult cuDeviceGetName(char *name, int len, CUdevice dev)");
         p("cuDeviceGetAttribute", "CUresult cuDeviceGetAttribute(int *pi, CUdevice_attribute attrib, CUdevice dev)");
-        p("cuDeviceTotalMem_v2", "CUresult cuDeviceTotalMem(size_t *bytes, CUdevice dev)");
         p("cuDevicePrimaryCtxRetain", "CUresult cuDevicePrimaryCtxRetain(CUcontext *pctx, CUdevice dev)");
         p("cuDevicePrimaryCtxRelease_v2", "CUresult cuDevicePrimaryCtxRelease(CUdevice dev)");
         p("cuCtxSetCurrent", "CUresult cuCtxSetCurrent(CUcontext ctx)");
@@ -62,7 +59,6 @@ final class CudaDriver {
         p("cuModuleLoadData", "CUresult cuModuleLoadData(CUmodule *module, const void *image)");
         p("cuModuleUnload", "CUresult cuModuleUnload(CUmodule hmod)");
         p("cuModuleGetFunction", "CUresult cuModuleGetFunction(CUfunction *hfunc, CUmodule hmod, const char *name)");
-        p("cuFuncSetAttribute", "CUresult cuFuncSetAttribute(CUfunction hfunc, CUfunction_attribute attrib, int value)");
         p("cuLaunchKernel", "CUresult cuLaunchKernel(CUfunction f, unsigned int gridDimX, unsigned int gridDimY, "
                 + "unsigned int gridDimZ, unsigned int blockDimX, unsigned int blockDimY, unsigned int blockDimZ, "
                 + "unsigned int sharedMemBytes, CUstream hStream, void **kernelParams, void **extra)");
@@ -87,19 +83,13 @@ final class CudaDriver {
         PROTOTYPES.put(symbol, prototype);
     }
 
-    private final NativeLibrary lib;
     private final Map<String, MethodHandle> h = new LinkedHashMap<>();
     /** Scratch for out-parameters; the driver is used from one thread only. */
     private final Arena scratchArena = Arena.ofAuto();
     private final MemorySegment out = scratchArena.allocate(64, 8);
 
     CudaDriver(NativeLibrary lib) {
-        this.lib = lib;
         PROTOTYPES.forEach((symbol, proto) -> h.put(symbol, lib.bind(symbol, proto)));
-    }
-
-    NativeLibrary library() {
-        return lib;
     }
 
     /** Throws unless {@code result} is CUDA_SUCCESS, naming the function and the driver's error name. */
@@ -166,11 +156,6 @@ final class CudaDriver {
     int attribute(int attribute, int device) {
         checked("cuDeviceGetAttribute", out, attribute, device);
         return out.get(ValueLayout.JAVA_INT, 0);
-    }
-
-    long totalMemory(int device) {
-        checked("cuDeviceTotalMem_v2", out, device);
-        return out.get(ValueLayout.JAVA_LONG, 0);
     }
 
     MemorySegment retainPrimaryContext(int device) {
@@ -256,10 +241,6 @@ final class CudaDriver {
             }
             return out.get(ValueLayout.ADDRESS, 0);
         }
-    }
-
-    void setAttribute(MemorySegment function, int attribute, int value) {
-        checked("cuFuncSetAttribute", function, attribute, value);
     }
 
     /** Launches with {@code params}, an array of pointers to each argument's value. */

@@ -20,20 +20,11 @@ final class NativeLibrary {
         this.lookup = SymbolLookup.libraryLookup(path, Arena.global());
     }
 
-    Path path() {
-        return path;
-    }
-
     /** Binds {@code symbol} with the descriptor derived from its C prototype; an error names the missing symbol. */
     MethodHandle bind(String symbol, String prototype) {
         CPrototype p = CPrototype.parse(symbol, prototype);
         MemorySegment address = lookup.find(symbol).orElseThrow(() -> new CudaException(
                 path + " has no symbol " + symbol + " (a library older than the engine needs?)"));
         return LINKER.downcallHandle(address, p.descriptor());
-    }
-
-    /** Whether the library exports {@code symbol}. */
-    boolean has(String symbol) {
-        return lookup.find(symbol).isPresent();
     }
 }

@@ -36,7 +36,6 @@ int cuDeviceGetAttribute(int *v, int a, int d) {
     *v = a == 75 ? 9 : a == 76 ? 0 : a == 16 ? 132 : 0;
     return 0;
 }
-int cuDeviceTotalMem_v2(size_t *b, int d) { *b = 80ull << 30; return 0; }
 int cuDevicePrimaryCtxRetain(void **c, int d) { *c = (void *) 0x1; return 0; }
 int cuDevicePrimaryCtxRelease_v2(int d) { return 0; }
 int cuCtxSetCurrent(void *c) { return 0; }
@@ -71,7 +70,6 @@ int cuMemsetD8Async(u64 d, unsigned char v, size_t n, void *st) { memset((void *
 int cuModuleLoadData(void **m, const void *image) { *m = (void *) 0x2; return 0; }
 int cuModuleUnload(void *m) { return 0; }
 int cuModuleGetFunction(void **f, void *m, const char *name) { *f = strdup(name); return 0; }
-int cuFuncSetAttribute(void *f, int a, int v) { return 0; }
 int cuLaunchKernel(void *f, unsigned int gx, unsigned int gy, unsigned int gz, unsigned int bx, unsigned int by,
                    unsigned int bz, unsigned int shared, void *stream, void **params, void **extra) {
     strncpy(last_kernel, (const char *) f, sizeof last_kernel - 1);
