@@ -22,7 +22,7 @@ import java.util.Locale;
  * The Llama forward pass on an NVIDIA GPU through the CUDA driver API, NVRTC-compiled kernels of our own and
  * (when installed) cuBLAS, all reached through FFM: nothing native is built with the engine.
  *
- * <p>Weights live in device memory as {@link WeightUploader.Mode} says; Q|K|V and gate|up are fused into one matrix
+ * <p>Weights live in device memory as {@link WeightStorage} says; Q|K|V and gate|up are fused into one matrix
  * each, so a layer is nine kernels: RMSNorm, QKV GEMV, RoPE + KV write, paged attention, output GEMV (+ residual),
  * RMSNorm, gate/up GEMV, SwiGLU, down GEMV (+ residual). Activations are float32. A step of up to
  * {@link Options#maxGraphBatch} entries replays a CUDA graph captured per batch-size bucket (the batch padded to
@@ -46,9 +46,9 @@ public final class CudaBackend implements Backend {
      * @param cublas        use cuBLAS for products of more than 8 tokens with F32/BF16 weights, when installed
      * @param device        CUDA device ordinal
      */
-    public record Options(WeightUploader.Mode weights, Boolean kvBf16, boolean graphs, int maxGraphBatch, int maxChunk,
+    public record Options(WeightStorage weights, Boolean kvBf16, boolean graphs, int maxGraphBatch, int maxChunk,
                           boolean cublas, int device) {
-        public static final Options DEFAULT = new Options(WeightUploader.Mode.NATIVE, null, true, 64, 256, true, 0);
+        public static final Options DEFAULT = new Options(WeightStorage.NATIVE, null, true, 64, 256, true, 0);
 
         public Options {
             if (maxChunk < 1 || maxGraphBatch < 0 || maxGraphBatch > maxChunk) {
@@ -57,7 +57,7 @@ public final class CudaBackend implements Backend {
             }
         }
 
-        public Options withWeights(WeightUploader.Mode mode) {
+        public Options withWeights(WeightStorage mode) {
             return new Options(mode, kvBf16, graphs, maxGraphBatch, maxChunk, cublas, device);
         }
 
@@ -267,7 +267,7 @@ public final class CudaBackend implements Backend {
             long ropeFreqs = up.vector(freqs);
             progress.update("loading", total, total);
             boolean kvBf16 = options.kvBf16() != null ? options.kvBf16()
-                    : !(allF32 && options.weights() == WeightUploader.Mode.NATIVE);
+                    : !(allF32 && options.weights() == WeightStorage.NATIVE);
             return new CudaBackend(ctx, config, options, allocations, embedding, layers, outNorm, output, ropeFreqs,
                     kvBf16);
         } catch (RuntimeException e) {
@@ -280,7 +280,7 @@ public final class CudaBackend implements Backend {
                                          LoadProgress progress) {
         List<Long> allocations = new ArrayList<>();
         int dim = config.dim(), kvDim = config.kvDim(), ffn = config.ffnDim(), vocab = config.vocabSize();
-        DeviceMatrix.Type type = options.weights() == WeightUploader.Mode.FP8 ? DeviceMatrix.Type.FP8
+        DeviceMatrix.Type type = options.weights() == WeightStorage.FP8 ? DeviceMatrix.Type.FP8
                 : DeviceMatrix.Type.BF16;
         int total = config.layers() + 2;
         try (WeightUploader up = new WeightUploader(ctx, allocations)) {

@@ -41,7 +41,7 @@ public final class CudaBench {
 
     public static void main(String[] args) {
         String model = "synthetic:llama3-8b";
-        List<WeightUploader.Mode> modes = List.of(WeightUploader.Mode.BF16, WeightUploader.Mode.FP8);
+        List<WeightStorage> modes = List.of(WeightStorage.BF16, WeightStorage.FP8);
         int[] streams = {1, 8, 32, 64};
         int steps = 64, prompt = 16;
         CudaBackend.Options options = CudaBackend.Options.DEFAULT;
@@ -50,7 +50,7 @@ public final class CudaBench {
             switch (a) {
                 case "--model" -> model = value(args, ++i, a);
                 case "--weights" -> modes = Arrays.stream(value(args, ++i, a).split(","))
-                        .map(s -> WeightUploader.Mode.valueOf(s.trim().toUpperCase(Locale.ROOT))).toList();
+                        .map(WeightStorage::parse).toList();
                 case "--streams" -> streams = Arrays.stream(value(args, ++i, a).split(",")).mapToInt(Integer::parseInt)
                         .toArray();
                 case "--steps" -> steps = Integer.parseInt(value(args, ++i, a));
@@ -80,11 +80,11 @@ public final class CudaBench {
     }
 
     /** @param copyBytes size of the device-to-device copy that measures bandwidth (large enough to defeat L2) */
-    static void run(String model, List<WeightUploader.Mode> modes, int[] streams, int steps, int prompt,
+    static void run(String model, List<WeightStorage> modes, int[] streams, int steps, int prompt,
                     CudaBackend.Options options, long copyBytes, PrintStream out) {
         List<Row> rows = new ArrayList<>();
         double copyGBs = 0;
-        for (WeightUploader.Mode mode : modes) {
+        for (WeightStorage mode : modes) {
             long t0 = System.nanoTime();
             CudaBackend.Options o = options.withWeights(mode);
             try (GgufFile gguf = SyntheticModels.isSynthetic(model) ? null : GgufFile.open(Path.of(model));

@@ -84,7 +84,7 @@ public final class GpuCheck {
         CudaBackend.Options base = CudaBackend.Options.DEFAULT;
         if (Files.exists(stories)) {
             model("stories260K F32", stories, base, TOL_F32, steps, true);
-            model("stories260K as BF16", stories, base.withWeights(WeightUploader.Mode.BF16), TOL_16BIT, steps, false);
+            model("stories260K as BF16", stories, base.withWeights(WeightStorage.BF16), TOL_16BIT, steps, false);
             graphsAgainstEager(stories);
         } else {
             fail("stories260K missing at " + stories.toAbsolutePath() + " (copy it next to the classes: bin/gpu-prepare)");
@@ -99,7 +99,7 @@ public final class GpuCheck {
         SyntheticModels.write(SyntheticModels.shape("tiny-tied"), GgmlType.BF16, 11, tied);
         model("random tiny-tied BF16", tied, base, TOL_16BIT, 0, false);
         Path q8 = dir.resolve("tiny-Q8_0.gguf");
-        model("random tiny Q8_0 as FP8", q8, base.withWeights(WeightUploader.Mode.FP8), TOL_FP8, 0, false);
+        model("random tiny Q8_0 as FP8", q8, base.withWeights(WeightStorage.FP8), TOL_FP8, 0, false);
         model("random tiny F32, no cuBLAS", dir.resolve("tiny-F32.gguf"), base.withCublas(false), TOL_F32, 0, false);
         model("random tiny Q8_0, no cuBLAS", q8, base.withCublas(false), TOL_16BIT, 0, false);
     }

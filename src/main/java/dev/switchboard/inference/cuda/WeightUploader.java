@@ -29,19 +29,9 @@ final class WeightUploader implements AutoCloseable {
         this.allocations = allocations;
     }
 
-    /** How the weights of a model are stored on the device. */
-    enum Mode {
-        /** F32, F16, BF16 and Q8_0 as stored; other GGUF types as BF16. */
-        NATIVE,
-        /** Every matrix in BF16. */
-        BF16,
-        /** Every matrix in FP8 e4m3 with one scale per row (embeddings stay as NATIVE). */
-        FP8
-    }
-
     /** The device type of a matrix whose parts have GGUF types {@code types} (several for fused Q|K|V, gate|up). */
-    static DeviceMatrix.Type target(Mode mode, GgmlType... types) {
-        if (mode == Mode.FP8) {
+    static DeviceMatrix.Type target(WeightStorage mode, GgmlType... types) {
+        if (mode == WeightStorage.FP8) {
             return DeviceMatrix.Type.FP8;
         }
         for (GgmlType t : types) {
@@ -49,12 +39,12 @@ final class WeightUploader implements AutoCloseable {
                 return DeviceMatrix.Type.BF16;
             }
         }
-        return mode == Mode.BF16 ? DeviceMatrix.Type.BF16 : nativeType(types[0]);
+        return mode == WeightStorage.BF16 ? DeviceMatrix.Type.BF16 : nativeType(types[0]);
     }
 
     /** The device type of the embedding table: FP8 mode keeps it as NATIVE would (it is read one row per token). */
-    static DeviceMatrix.Type embeddingTarget(Mode mode, GgmlType type) {
-        return mode == Mode.BF16 ? DeviceMatrix.Type.BF16 : nativeType(type);
+    static DeviceMatrix.Type embeddingTarget(WeightStorage mode, GgmlType type) {
+        return mode == WeightStorage.BF16 ? DeviceMatrix.Type.BF16 : nativeType(type);
     }
 
     private static DeviceMatrix.Type nativeType(GgmlType t) {

@@ -222,7 +222,7 @@ class FakeDriverTest {
     void syntheticModelsAreGeneratedOnTheDeviceInBf16AndFp8AndTheBenchRuns() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         long h2d = count("h2d_bytes");
-        CudaBench.run("synthetic:tiny", List.of(WeightUploader.Mode.BF16, WeightUploader.Mode.FP8), new int[]{1, 8, 64},
+        CudaBench.run("synthetic:tiny", List.of(WeightStorage.BF16, WeightStorage.FP8), new int[]{1, 8, 64},
                 3, 4, CudaBackend.Options.DEFAULT, 1L << 20, new PrintStream(out, true, StandardCharsets.UTF_8));
         String report = out.toString(StandardCharsets.UTF_8);
         assertTrue(report.contains("device-to-device copy"), report);

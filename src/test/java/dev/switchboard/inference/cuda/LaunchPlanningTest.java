@@ -96,19 +96,19 @@ class LaunchPlanningTest {
 
     @Test
     void storagePolicyPicksOneDeviceTypePerFusedMatrix() {
-        assertEquals(DeviceMatrix.Type.F32, WeightUploader.target(WeightUploader.Mode.NATIVE, GgmlType.F32));
+        assertEquals(DeviceMatrix.Type.F32, WeightUploader.target(WeightStorage.NATIVE, GgmlType.F32));
         assertEquals(DeviceMatrix.Type.Q8_0,
-                WeightUploader.target(WeightUploader.Mode.NATIVE, GgmlType.Q8_0, GgmlType.Q8_0, GgmlType.Q8_0));
-        assertEquals(DeviceMatrix.Type.BF16, WeightUploader.target(WeightUploader.Mode.NATIVE, GgmlType.Q4_K),
+                WeightUploader.target(WeightStorage.NATIVE, GgmlType.Q8_0, GgmlType.Q8_0, GgmlType.Q8_0));
+        assertEquals(DeviceMatrix.Type.BF16, WeightUploader.target(WeightStorage.NATIVE, GgmlType.Q4_K),
                 "types without kernels are dequantized to BF16");
         assertEquals(DeviceMatrix.Type.BF16,
-                WeightUploader.target(WeightUploader.Mode.NATIVE, GgmlType.Q4_K, GgmlType.Q4_K, GgmlType.Q6_K),
+                WeightUploader.target(WeightStorage.NATIVE, GgmlType.Q4_K, GgmlType.Q4_K, GgmlType.Q6_K),
                 "mixed parts of a fused matrix share BF16");
-        assertEquals(DeviceMatrix.Type.BF16, WeightUploader.target(WeightUploader.Mode.BF16, GgmlType.Q8_0));
-        assertEquals(DeviceMatrix.Type.FP8, WeightUploader.target(WeightUploader.Mode.FP8, GgmlType.F16));
-        assertEquals(DeviceMatrix.Type.Q8_0, WeightUploader.embeddingTarget(WeightUploader.Mode.FP8, GgmlType.Q8_0),
+        assertEquals(DeviceMatrix.Type.BF16, WeightUploader.target(WeightStorage.BF16, GgmlType.Q8_0));
+        assertEquals(DeviceMatrix.Type.FP8, WeightUploader.target(WeightStorage.FP8, GgmlType.F16));
+        assertEquals(DeviceMatrix.Type.Q8_0, WeightUploader.embeddingTarget(WeightStorage.FP8, GgmlType.Q8_0),
                 "embeddings are never FP8");
-        assertEquals(DeviceMatrix.Type.BF16, WeightUploader.embeddingTarget(WeightUploader.Mode.NATIVE, GgmlType.Q6_K));
+        assertEquals(DeviceMatrix.Type.BF16, WeightUploader.embeddingTarget(WeightStorage.NATIVE, GgmlType.Q6_K));
     }
 
     // ---- CUDA graph bookkeeping ----
