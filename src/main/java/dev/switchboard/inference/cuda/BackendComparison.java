@@ -90,6 +90,14 @@ final class BackendComparison {
 
     /** The greedy continuation of {@code prompt} for {@code steps} tokens, each backend on its own. */
     static int[] greedy(Backend b, int[] prompt, int steps) {
+        return greedy(b, prompt, steps, new float[steps]);
+    }
+
+    /**
+     * Greedy continuation that also records, per step, the margin of the chosen logit over the runner-up relative
+     * to the row's largest magnitude: where two backends part ways, a tiny margin means a near-tie, not a bug.
+     */
+    static int[] greedy(Backend b, int[] prompt, int steps, float[] margins) {
         try (KvCache cache = b.newKvCache(BLOCKS, BLOCK_SIZE)) {
             BlockTable table = new BlockTable();
             for (int i = 0; i < (prompt.length + steps) / BLOCK_SIZE + 1; i++) {
@@ -104,6 +112,7 @@ final class BackendComparison {
             for (int s = 0; s < steps; s++) {
                 b.forward(batch, cache, logits);
                 out[s] = argmax(logits, 0, logits.length);
+                margins[s] = margin(logits, out[s]);
                 batch.clear();
                 batch.add(out[s], prompt.length + s, table, true);
             }
@@ -146,6 +155,17 @@ final class BackendComparison {
             }
         }
         return tables;
+    }
+
+    private static float margin(float[] logits, int best) {
+        float second = Float.NEGATIVE_INFINITY, scale = 0;
+        for (int i = 0; i < logits.length; i++) {
+            scale = Math.max(scale, Math.abs(logits[i]));
+            if (i != best) {
+                second = Math.max(second, logits[i]);
+            }
+        }
+        return scale > 0 ? (logits[best] - second) / scale : 0;
     }
 
     static int argmax(float[] a, int off, int n) {

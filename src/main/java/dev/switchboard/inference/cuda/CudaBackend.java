@@ -100,6 +100,8 @@ public final class CudaBackend implements Backend {
     private final MemorySegment logitsHost;
     private final MemorySegment argmaxHost;
     private CudaKvCache graphCache;
+    /** Sampled chunks so far: part of each draw's random counter, so steps never reuse a draw. */
+    private long sampleCounter;
     /** bf16 scratch for one widened matrix (cuBLAS with quantized weights); 0 when never needed. */
     private final long widenedBuffer;
 
@@ -398,7 +400,7 @@ public final class CudaBackend implements Backend {
     public void forward(ForwardBatch batch, KvCache cache, float[] logits) {
         CudaKvCache c = checkCache(cache);
         validate(batch, c, logits == null ? Long.MAX_VALUE : logits.length);
-        ctx.thread.run(() -> run(batch, c, logits, null));
+        ctx.thread.run(() -> run(batch, c, logits, null, 0f, 1, 0));
     }
 
     /**
@@ -412,7 +414,26 @@ public final class CudaBackend implements Backend {
             throw new IllegalArgumentException("tokens holds " + tokens.length + " ints, the batch has "
                     + batch.logitRows() + " entries that want logits");
         }
-        ctx.thread.run(() -> run(batch, c, null, tokens));
+        ctx.thread.run(() -> run(batch, c, null, tokens, 0f, 1, 0));
+    }
+
+    /**
+     * Like {@link #forwardArgmax} but each entry that wants logits gets a token drawn on the GPU from its
+     * {@code topK} most likely (at most 64) at {@code temperature}; temperature 0 or topK 1 is greedy. Draws are
+     * reproducible: they depend on {@code seed}, on how many sampled steps this backend has run, and on the row.
+     */
+    public void forwardSample(ForwardBatch batch, KvCache cache, float temperature, int topK, long seed, int[] tokens) {
+        if (!(temperature >= 0) || topK < 1 || topK > LaunchGeometry.SAMPLE_MAX_K) {
+            throw new IllegalArgumentException("sampling needs temperature >= 0 and 1 <= topK <= "
+                    + LaunchGeometry.SAMPLE_MAX_K + ", got " + temperature + " and " + topK);
+        }
+        CudaKvCache c = checkCache(cache);
+        validate(batch, c, Long.MAX_VALUE);
+        if (tokens.length < batch.logitRows()) {
+            throw new IllegalArgumentException("tokens holds " + tokens.length + " ints, the batch has "
+                    + batch.logitRows() + " entries that want logits");
+        }
+        ctx.thread.run(() -> run(batch, c, null, tokens, temperature, Math.min(topK, config.vocabSize()), seed));
     }
 
     private CudaKvCache checkCache(KvCache cache) {
@@ -457,8 +478,12 @@ public final class CudaBackend implements Backend {
         }
     }
 
-    /** On the CUDA thread: the batch in chunks, each from a graph or eagerly; results into logits or tokens. */
-    private void run(ForwardBatch batch, CudaKvCache cache, float[] logitsOut, int[] tokensOut) {
+    /**
+     * On the CUDA thread: the batch in chunks, each from a graph or eagerly; results into logits, or into tokens
+     * (argmax when {@code temperature} is 0 or {@code topK} 1, else sampled).
+     */
+    private void run(ForwardBatch batch, CudaKvCache cache, float[] logitsOut, int[] tokensOut, float temperature,
+                     int topK, long seed) {
         int vocab = config.vocabSize();
         int row = 0;
         for (int from = 0; from < batch.size(); from += options.maxChunk()) {
@@ -487,7 +512,12 @@ public final class CudaBackend implements Backend {
             }
             if (wanted > 0) {
                 if (tokensOut != null) {
-                    k.launch("argmax", LaunchGeometry.argmax(wanted), logits, vocab, argmaxOut);
+                    if (temperature > 0 && topK > 1) {
+                        k.launch("sample_topk", LaunchGeometry.argmax(wanted), logits, vocab, argmaxOut, temperature,
+                                topK, seed, sampleCounter++);
+                    } else {
+                        k.launch("argmax", LaunchGeometry.argmax(wanted), logits, vocab, argmaxOut);
+                    }
                     cu.copyDtoH(argmaxHost, argmaxOut, (long) wanted * 4, ctx.stream);
                     cu.streamSynchronize(ctx.stream);
                     MemorySegment.copy(argmaxHost, ValueLayout.JAVA_INT, 0, tokensOut, row, wanted);

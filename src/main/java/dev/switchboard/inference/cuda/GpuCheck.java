@@ -129,7 +129,8 @@ public final class GpuCheck {
 
     private void greedy(Backend cpu, CudaBackend gpu, int steps, boolean exact) {
         int[] prompt = {1};
-        int[] c = BackendComparison.greedy(cpu, prompt, steps);
+        float[] margins = new float[steps];
+        int[] c = BackendComparison.greedy(cpu, prompt, steps, margins);
         int[] g = BackendComparison.greedy(gpu, prompt, steps);
         int firstDiff = -1;
         for (int i = 0; i < steps && firstDiff < 0; i++) {
@@ -139,7 +140,8 @@ public final class GpuCheck {
         }
         String line = String.format(Locale.ROOT, "greedy %d steps from BOS: %s", steps,
                 firstDiff < 0 ? "identical to the CPU" : "first differs at step " + firstDiff + " (cpu " + c[firstDiff]
-                        + ", gpu " + g[firstDiff] + ")");
+                        + ", gpu " + g[firstDiff] + "; the CPU's margin there was " + String.format(Locale.ROOT, "%.1e",
+                        margins[firstDiff]) + " of its largest logit)");
         check(firstDiff < 0 || !exact, line);
         boolean known = steps >= STORIES_GREEDY_PREFIX.length
                 && Arrays.equals(Arrays.copyOf(g, STORIES_GREEDY_PREFIX.length), STORIES_GREEDY_PREFIX);

@@ -50,6 +50,7 @@ final class KernelCheck {
                     attention(true, hs);
                 }
                 argmax();
+                sampling();
             } finally {
                 cu.streamSynchronize(ctx.stream);
                 allocations.forEach(cu::free);
@@ -332,6 +333,59 @@ final class KernelCheck {
         boolean ok = got[0] == 1234 && got[1] == 4999 && got[2] == 77;
         report.accept(ok, "argmax (last index, tie to the lower index): " + java.util.Arrays.toString(got)
                 + " expected [1234, 4999, 77]");
+    }
+
+    /** Top-k sampling: draws stay in the top k and follow the softmax at the temperature; k = 1 is the argmax. */
+    private void sampling() {
+        int rows = 4000, vocab = 300, k = 5;
+        float temperature = 0.7f;
+        float[] row = uniform(vocab, 2f);
+        float[] logits = new float[rows * vocab];
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(row, 0, logits, r * vocab, vocab);
+        }
+        Integer[] order = new Integer[vocab];
+        for (int i = 0; i < vocab; i++) {
+            order[i] = i;
+        }
+        java.util.Arrays.sort(order, (a, b) -> row[a] != row[b] ? Float.compare(row[b], row[a]) : Integer.compare(a, b));
+        double[] p = new double[k];
+        double total = 0;
+        for (int i = 0; i < k; i++) {
+            p[i] = Math.exp((row[order[i]] - row[order[0]]) / temperature);
+            total += p[i];
+        }
+        long dl = up(logits), dout = malloc(4L * rows);
+        ctx.kernels.launch("sample_topk", LaunchGeometry.argmax(rows), dl, vocab, dout, temperature, k, 9L, 0L);
+        int[] got = downInts(dout, rows);
+        int[] counts = new int[k];
+        int outside = 0;
+        for (int t : got) {
+            int rank = -1;
+            for (int i = 0; i < k; i++) {
+                if (order[i] == t) {
+                    rank = i;
+                }
+            }
+            if (rank < 0) {
+                outside++;
+            } else {
+                counts[rank]++;
+            }
+        }
+        boolean ok = outside == 0;
+        StringBuilder freq = new StringBuilder();
+        for (int i = 0; i < k; i++) {
+            double expected = rows * p[i] / total;
+            ok &= Math.abs(counts[i] - expected) <= 4 * Math.sqrt(expected) + 1;
+            freq.append(String.format(Locale.ROOT, " %d/%.0f", counts[i], expected));
+        }
+        report.accept(ok, "sample_topk k=5 t=0.7 over " + rows + " rows: counts/expected by rank" + freq
+                + (outside > 0 ? ", " + outside + " draws outside the top 5" : ""));
+        ctx.kernels.launch("sample_topk", LaunchGeometry.argmax(rows), dl, vocab, dout, 1f, 1, 9L, 1L);
+        got = downInts(dout, rows);
+        boolean greedy = java.util.Arrays.stream(got).allMatch(t -> t == order[0]);
+        report.accept(greedy, "sample_topk with k=1 is the argmax (" + order[0] + ")");
     }
 
     // ---- device buffers ----

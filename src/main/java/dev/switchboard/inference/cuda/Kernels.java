@@ -32,6 +32,7 @@ final class Kernels {
         SIGNATURES.put("attention_", "pipippppiiiif");
         SIGNATURES.put("swiglu", "ppii");
         SIGNATURES.put("argmax", "pip");
+        SIGNATURES.put("sample_topk", "pipfill");
     }
 
     /** The load-time conversions the kernels provide (source type → device type). */

@@ -72,6 +72,9 @@ final class LaunchGeometry {
         return new Launch((int) Math.min(blocks, MAX_ELEMENTWISE_BLOCKS), 1, ELEMENTWISE_THREADS, 0);
     }
 
+    /** Largest top-k the sampling kernel keeps (its SAMPLE_MAX_K). */
+    static final int SAMPLE_MAX_K = 64;
+
     static Launch argmax(int rows) {
         return new Launch(rows, 1, ARGMAX_THREADS, 0);
     }

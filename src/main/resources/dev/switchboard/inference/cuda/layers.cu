@@ -211,3 +211,78 @@ extern "C" __global__ void argmax(const float* logits, int vocab, int* out) {
         out[blockIdx.x] = bi;
     }
 }
+
+#define SAMPLE_MAX_K 64
+
+// One token per row drawn from the top_k logits at temperature t (softmax over the k), or the argmax when t <= 0 or
+// top_k == 1. The k best are found by k passes, each taking the next in (value descending, index ascending) order, so
+// ties keep the CPU's order. The uniform draw depends only on (seed, counter, row). One block per row.
+extern "C" __global__ void sample_topk(const float* logits, int vocab, int* out, float temperature, int top_k,
+                                       unsigned long long seed, unsigned long long counter) {
+    __shared__ float sel_v[SAMPLE_MAX_K];
+    __shared__ int sel_i[SAMPLE_MAX_K];
+    __shared__ float best_v[32];
+    __shared__ int best_i[32];
+    const float* row = logits + (long) blockIdx.x * vocab;
+    int k = temperature > 0.0f ? min(max(top_k, 1), SAMPLE_MAX_K) : 1;
+    float prev_v = 3.402823466e38f;
+    int prev_i = -1;
+    int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
+    for (int r = 0; r < k; r++) {
+        float bv = -3.402823466e38f;
+        int bi = 0x7fffffff;
+        for (int c = threadIdx.x; c < vocab; c += blockDim.x) {
+            float v = row[c];
+            bool after = v < prev_v || (v == prev_v && c > prev_i);   // strictly later in the order than the last pick
+            if (after && (v > bv || (v == bv && c < bi))) {
+                bv = v;
+                bi = c;
+            }
+        }
+#pragma unroll
+        for (int o = 16; o > 0; o >>= 1) {
+            float ov = __shfl_xor_sync(0xffffffffu, bv, o);
+            int oi = __shfl_xor_sync(0xffffffffu, bi, o);
+            if (ov > bv || (ov == bv && oi < bi)) {
+                bv = ov;
+                bi = oi;
+            }
+        }
+        if (lane == 0) {
+            best_v[warp] = bv;
+            best_i[warp] = bi;
+        }
+        __syncthreads();
+        if (threadIdx.x == 0) {
+            for (int w = 1; w < (int) (blockDim.x >> 5); w++) {
+                if (best_v[w] > bv || (best_v[w] == bv && best_i[w] < bi)) {
+                    bv = best_v[w];
+                    bi = best_i[w];
+                }
+            }
+            sel_v[r] = bv;
+            sel_i[r] = bi;
+        }
+        __syncthreads();
+        prev_v = sel_v[r];
+        prev_i = sel_i[r];
+    }
+    if (threadIdx.x == 0) {
+        int pick = sel_i[0];
+        if (k > 1) {
+            float total = 0.0f;
+            for (int r = 0; r < k; r++) {
+                total += expf((sel_v[r] - sel_v[0]) / temperature);
+            }
+            float u = uniform01(seed, counter * 65536ull + blockIdx.x) * total;
+            for (int r = 0; r < k; r++) {
+                u -= expf((sel_v[r] - sel_v[0]) / temperature);
+                pick = sel_i[r];
+                if (u < 0.0f) {
+                    break;
+                }
+            }
+        }
+        out[blockIdx.x] = pick;
+    }
+}

@@ -52,8 +52,12 @@ class BackendComparisonTest {
         assertEquals(3 + 17 + 1 + 3 * 5, r.rows());
         assertEquals(0.0, r.maxAbs(), 1e-5);
         assertTrue(r.passes(1e-4), r.format());
-        assertArrayEquals(BackendComparison.greedy(ref, new int[]{1, 2}, 12),
+        float[] margins = new float[12];
+        assertArrayEquals(BackendComparison.greedy(ref, new int[]{1, 2}, 12, margins),
                 BackendComparison.greedy(other, new int[]{1, 2}, 12));
+        for (float m : margins) {
+            assertTrue(m > 0 && m <= 2, "the chosen logit's lead over the runner-up, relative: " + m);
+        }
     }
 
     @Test

@@ -165,6 +165,12 @@ class FakeDriverTest {
                 }
                 gpu.forwardArgmax(batch, cache, next);
                 assertEquals(4, count("d2h_bytes") - d2h, "greedy decoding copies one int per wanted row");
+                batch.clear();
+                batch.add(2, 53, seqs[2], true);
+                d2h = count("d2h_bytes");
+                gpu.forwardSample(batch, cache, 0.8f, 40, 7L, next);
+                assertEquals(4, count("d2h_bytes") - d2h, "sampling too");
+                assertThrows(IllegalArgumentException.class, () -> gpu.forwardSample(batch, cache, 0.8f, 65, 7L, next));
             }
             try (KvCache other = gpu.newKvCache(8, 16)) {
                 long graphs = count("graphs"), destroyed = count("exec_destroy");

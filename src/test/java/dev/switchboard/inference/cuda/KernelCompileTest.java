@@ -97,7 +97,7 @@ class KernelCompileTest {
             names.add("quant_fp8_" + t);
         }
         names.addAll(List.of("repack_q8_0", "fill_uniform_bf16", "fill_uniform_f32", "to_bf16", "rmsnorm", "swiglu",
-                "argmax"));
+                "argmax", "sample_topk"));
         for (String kv : List.of("f32", "bf16")) {
             names.add("rope_store_" + kv);
             for (int lanes : new int[]{1, 2, 4, 8}) {
