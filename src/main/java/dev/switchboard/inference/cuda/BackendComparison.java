@@ -22,20 +22,21 @@ final class BackendComparison {
 
     /**
      * @param maxAbs            largest |test − ref| over all compared logits
-     * @param maxRel            largest per-row maxAbs / max|ref| (a scale-free error)
+     * @param maxRel            largest per-row maxAbs / max|ref| (a scale-free error, reported)
+     * @param normRel           ‖test − ref‖ / ‖ref‖ over all compared logits: the pass criterion
      * @param argmaxMismatches  rows whose argmax differs and the reference's top two are not within the tolerance
      * @param nearTies          rows whose argmax differs on a near-tie of the reference (not a failure)
      * @param nonFinite         rows of the test holding NaN or infinity
      */
-    record Result(String workload, int rows, double maxAbs, double maxRel, int argmaxMismatches, int nearTies,
-                  int nonFinite) {
+    record Result(String workload, int rows, double maxAbs, double maxRel, double normRel, int argmaxMismatches,
+                  int nearTies, int nonFinite) {
         boolean passes(double tolerance) {
-            return nonFinite == 0 && argmaxMismatches == 0 && maxRel <= tolerance;
+            return nonFinite == 0 && argmaxMismatches == 0 && normRel <= tolerance;
         }
 
         String format() {
-            return String.format(Locale.ROOT, "%-34s rows %5d  max abs %.3e  max rel %.3e  argmax mismatches %d"
-                    + " (near-ties %d)%s", workload, rows, maxAbs, maxRel, argmaxMismatches, nearTies,
+            return String.format(Locale.ROOT, "%-34s rows %5d  |err|/|ref| %.2e  max abs %.2e  max rel %.2e  argmax "
+                    + "mismatches %d (near-ties %d)%s", workload, rows, normRel, maxAbs, maxRel, argmaxMismatches, nearTies,
                     nonFinite > 0 ? "  NON-FINITE ROWS " + nonFinite : "");
         }
     }
@@ -184,6 +185,8 @@ final class BackendComparison {
         private int rows;
         private double maxAbs;
         private double maxRel;
+        private double sumSqErr;
+        private double sumSqRef;
         private int mismatches;
         private int nearTies;
         private int nonFinite;
@@ -195,21 +198,26 @@ final class BackendComparison {
         /** Compares one row; returns the reference's argmax. */
         int row(float[] ref, float[] test, int off, int n, double tolerance) {
             rows++;
-            double abs = 0, scale = 0;
+            double abs = 0, scale = 0, sqErr = 0, sqRef = 0;
             boolean finite = true;
             for (int i = 0; i < n; i++) {
                 float t = test[off + i];
                 if (!Float.isFinite(t)) {
                     finite = false;
                 }
-                abs = Math.max(abs, Math.abs(t - ref[off + i]));
+                double d = t - ref[off + i];
+                abs = Math.max(abs, Math.abs(d));
                 scale = Math.max(scale, Math.abs(ref[off + i]));
+                sqErr += d * d;
+                sqRef += (double) ref[off + i] * ref[off + i];
             }
             int a = argmax(ref, off, n);
             if (!finite) {
                 nonFinite++;
                 return a;
             }
+            sumSqErr += sqErr;
+            sumSqRef += sqRef;
             maxAbs = Math.max(maxAbs, abs);
             maxRel = Math.max(maxRel, scale > 0 ? abs / scale : abs);
             int b = argmax(test, off, n);
@@ -224,7 +232,9 @@ final class BackendComparison {
         }
 
         Result result() {
-            return new Result(name, rows, maxAbs, maxRel, mismatches, nearTies, nonFinite);
+            double normRel = sumSqRef > 0 ? Math.sqrt(sumSqErr / sumSqRef) : Math.sqrt(sumSqErr);
+            return new Result(name, rows, maxAbs, maxRel, Double.isNaN(normRel) ? Double.POSITIVE_INFINITY : normRel,
+                    mismatches, nearTies, nonFinite);
         }
     }
 }

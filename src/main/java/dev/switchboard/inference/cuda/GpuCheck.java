@@ -25,18 +25,21 @@ import java.util.Locale;
  * First every kernel on its own against a Java reference ({@link KernelCheck}), so a failure names its kernel. Then,
  * for stories260K (F32) and random-weight models written as F32, F16, BF16, Q8_0 and Q4_K GGUF files (and BF16 and
  * FP8 device weights): logits of a batch mixing three prefills, then joint decode steps fed the CPU's argmax, and a
- * 40-sequence batch (graph bucket 64), each compared row by row (max abs and relative error, argmax agreement
- * except on near-ties); graph replay against eager launches; cuBLAS against the GEMV kernels; on stories260K the
+ * 40-sequence batch (graph bucket 64), each compared row by row (‖gpu − cpu‖ / ‖cpu‖ against a tolerance per
+ * storage type, max abs and max relative error printed, argmax agreement except on near-ties); graph replay against eager launches; cuBLAS against the GEMV kernels; on stories260K the
  * free-running greedy continuation of BOS for {@code --steps} tokens must equal the CPU's and start with the
  * known story.
  */
 public final class GpuCheck {
     /** stories260K's greedy continuation of BOS, from the models README. */
     static final int[] STORIES_GREEDY_PREFIX = {403, 407, 261, 378, 432, 383, 286, 261, 376, 298, 315, 421};
-    /** Relative error bounds (max abs over the row's max |logit|) for each weight and KV storage. */
+    /**
+     * Bounds on ‖gpu − cpu‖ / ‖cpu‖ over all compared logits: float32 lands far under 1e-3, bf16 operands between
+     * 1e-3 and 1e-2; 16-bit storage of weights or KV adds its rounding, FP8 its 3-bit mantissa.
+     */
     static final double TOL_F32 = 1e-4;
-    static final double TOL_16BIT = 3e-2;
-    static final double TOL_FP8 = 0.25;
+    static final double TOL_16BIT = 2e-2;
+    static final double TOL_FP8 = 0.15;
 
     private final PrintStream out;
     private int failures;
