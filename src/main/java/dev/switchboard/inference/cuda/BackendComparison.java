@@ -27,17 +27,20 @@ final class BackendComparison {
      * @param argmaxMismatches  rows whose argmax differs and the reference's top two are not within the tolerance
      * @param nearTies          rows whose argmax differs on a near-tie of the reference (not a failure)
      * @param nonFinite         rows of the test holding NaN or infinity
+     * @param degenerate        rows where the reference itself is all zeros (no real model gives those: when the
+     *                          reference is a GPU run too, it means nothing was computed)
      */
     record Result(String workload, int rows, double maxAbs, double maxRel, double normRel, int argmaxMismatches,
-                  int nearTies, int nonFinite) {
+                  int nearTies, int nonFinite, int degenerate) {
         boolean passes(double tolerance) {
-            return nonFinite == 0 && argmaxMismatches == 0 && normRel <= tolerance;
+            return nonFinite == 0 && degenerate == 0 && argmaxMismatches == 0 && normRel <= tolerance;
         }
 
         String format() {
             return String.format(Locale.ROOT, "%-34s rows %5d  |err|/|ref| %.2e  max abs %.2e  max rel %.2e  argmax "
                     + "mismatches %d (near-ties %d)%s", workload, rows, normRel, maxAbs, maxRel, argmaxMismatches, nearTies,
-                    nonFinite > 0 ? "  NON-FINITE ROWS " + nonFinite : "");
+                    (nonFinite > 0 ? "  NON-FINITE ROWS " + nonFinite : "")
+                            + (degenerate > 0 ? "  ALL-ZERO REFERENCE ROWS " + degenerate : ""));
         }
     }
 
@@ -190,6 +193,7 @@ final class BackendComparison {
         private int mismatches;
         private int nearTies;
         private int nonFinite;
+        private int degenerate;
 
         Accumulator(String name) {
             this.name = name;
@@ -216,6 +220,9 @@ final class BackendComparison {
                 nonFinite++;
                 return a;
             }
+            if (scale == 0) {
+                degenerate++;
+            }
             sumSqErr += sqErr;
             sumSqRef += sqRef;
             maxAbs = Math.max(maxAbs, abs);
@@ -234,7 +241,7 @@ final class BackendComparison {
         Result result() {
             double normRel = sumSqRef > 0 ? Math.sqrt(sumSqErr / sumSqRef) : Math.sqrt(sumSqErr);
             return new Result(name, rows, maxAbs, maxRel, Double.isNaN(normRel) ? Double.POSITIVE_INFINITY : normRel,
-                    mismatches, nearTies, nonFinite);
+                    mismatches, nearTies, nonFinite, degenerate);
         }
     }
 }

@@ -141,14 +141,18 @@ public final class GpuCheck {
                 firstDiff = i;
             }
         }
-        String line = String.format(Locale.ROOT, "greedy %d steps from BOS: %s", steps,
+        String line = String.format(Locale.ROOT, "greedy %d steps from BOS%s: %s", steps, exact ? "" : " (information)",
                 firstDiff < 0 ? "identical to the CPU" : "first differs at step " + firstDiff + " (cpu " + c[firstDiff]
                         + ", gpu " + g[firstDiff] + "; the CPU's margin there was " + String.format(Locale.ROOT, "%.1e",
                         margins[firstDiff]) + " of its largest logit)");
-        check(firstDiff < 0 || !exact, line);
+        if (!exact) {
+            out.println("   info " + line); // rounded weights may legitimately part ways at a near-tie
+            return;
+        }
+        check(firstDiff < 0, line);
         boolean known = steps >= STORIES_GREEDY_PREFIX.length
                 && Arrays.equals(Arrays.copyOf(g, STORIES_GREEDY_PREFIX.length), STORIES_GREEDY_PREFIX);
-        check(known || !exact, "gpu greedy starts with the known story " + Arrays.toString(STORIES_GREEDY_PREFIX)
+        check(known, "gpu greedy starts with the known story " + Arrays.toString(STORIES_GREEDY_PREFIX)
                 + (known ? "" : ": got " + Arrays.toString(Arrays.copyOf(g, Math.min(steps, 12)))));
     }
 

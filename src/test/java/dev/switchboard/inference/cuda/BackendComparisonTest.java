@@ -95,7 +95,18 @@ class BackendComparisonTest {
         BackendComparison.Result r = new BackendComparison(ref, skipping, 1e-4)
                 .prefillThenDecode("skipping", new int[]{2, 3}, 2, 3);
         assertEquals(3, r.nonFinite(), "the last row of each of the three steps");
+        assertTrue(Double.isFinite(r.normRel()), "the written rows are still measured: " + r.format());
         assertTrue(!r.passes(1), r.format());
+    }
+
+    @Test
+    void aReferenceThatComputedNothingFailsEvenAgainstItsTwin() {
+        Backend zeros = new Faulty(other, (logits, rows) -> java.util.Arrays.fill(logits, 0f));
+        BackendComparison.Result r = new BackendComparison(zeros, zeros, 1e-6)
+                .prefillThenDecode("zeros", new int[]{3}, 2, 5);
+        assertEquals(0.0, r.maxAbs());
+        assertEquals(r.rows(), r.degenerate());
+        assertTrue(!r.passes(1), "identical all-zero outputs prove nothing: " + r.format());
     }
 
     @Test
