@@ -1,6 +1,7 @@
 package dev.switchboard.inference;
 
-import dev.switchboard.inference.cpu.CpuBackend;
+import dev.switchboard.inference.cuda.BackendSelector;
+import dev.switchboard.inference.cuda.CudaBackend;
 import dev.switchboard.inference.cpu.SyntheticModels;
 import dev.switchboard.inference.gguf.GgufFile;
 import dev.switchboard.inference.kv.BlockAllocator;
@@ -99,11 +100,9 @@ public final class Engine implements AutoCloseable {
             // Synthetic models carry no vocabulary: benchmarks generate bytes.
             Tokenizer tokenizer = synthetic ? ByteVocabulary.INSTANCE : Tokenizers.fromGguf(gguf);
             String name = synthetic ? options.model() + "-" + options.syntheticType() : modelNameOf(path);
-            Backend backend = switch (options.backend()) {
-                case "cpu" -> CpuBackend.load(gguf, config, options.effectiveThreads(), progress);
-                default -> throw new IllegalArgumentException("unknown backend '" + options.backend()
-                        + "' (available: cpu)");
-            };
+            // "auto" and "cuda" fall back to the CPU with one notice when no GPU or CUDA library is usable.
+            Backend backend = BackendSelector.open(BackendSelector.Kind.parse(options.backend()), gguf, config,
+                    CudaBackend.Options.DEFAULT, options.effectiveThreads(), progress, System.err::println);
             try {
                 return new Engine(backend, tokenizer, name, options.prefillChunk(), gguf);
             } catch (RuntimeException e) {

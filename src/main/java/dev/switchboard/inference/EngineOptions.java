@@ -9,7 +9,7 @@ import dev.switchboard.inference.gguf.GgmlType;
  * @param contextLength positions per sequence; 0 for the model's own, at most {@link #DEFAULT_MAX_CONTEXT} (Llama 3.1
  *     declares 131072 positions, whose KV cache would take many GiB before anyone asked for long prompts)
  * @param threads compute threads; 0 for all available processors
- * @param backend "cpu" (the only one so far)
+ * @param backend "cpu", "cuda" or "auto" (CUDA when a GPU and its libraries are found, else the CPU)
  * @param prefillChunk prompt positions per forward pass during prefill
  * @param syntheticType the weight type of a synthetic model (ignored for files)
  */

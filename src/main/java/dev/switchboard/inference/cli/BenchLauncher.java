@@ -5,6 +5,7 @@ import dev.switchboard.inference.EngineOptions;
 import dev.switchboard.inference.GenerationResult;
 import dev.switchboard.inference.TokenListener;
 import dev.switchboard.inference.cpu.CpuBench;
+import dev.switchboard.inference.cuda.CudaBench;
 import dev.switchboard.inference.gguf.GgmlType;
 import dev.switchboard.inference.json.Json;
 import dev.switchboard.inference.sampling.SamplingParams;
@@ -16,6 +17,7 @@ import java.io.UncheckedIOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -29,12 +31,14 @@ import java.util.stream.Stream;
 final class BenchLauncher {
     static final String USAGE = """
             Usage: engine bench --model FILE|synthetic:NAME [--type Q8_0] [--threads N] [--prompt 128] [--decode 32]
+                   engine bench --model synthetic:llama3-8b --backend cuda [--weights bf16,fp8] [--streams 1,8,32,64]
                    engine bench --model FILE|synthetic:NAME --engine [--prompt 128] [--decode 128] [--runs 3] ...
               Without --engine: the CPU backend's benchmark: prefill and decode tokens per second and the memory
               bandwidth decode implies. With --engine: greedy generations through the engine facade; prints time
               to first token and decode tokens per second of each run (the first run includes JIT warm-up).
               --engine --server: also the same generations streamed through the HTTP server on localhost
               (POST /v1/completions, stream) and the time the server adds per token.
+              --backend cuda: the GPU bench (batch-1 and multi-stream decode, copy bandwidth, the ceiling).
               --type is the weight type of a synthetic model; --ctx sets the engine's context length.
             """;
 
@@ -44,6 +48,14 @@ final class BenchLauncher {
     static void run(List<String> list, PrintStream out) {
         if (list.contains("--help")) {
             out.print(USAGE);
+            return;
+        }
+        int backendAt = list.indexOf("--backend");
+        if (backendAt >= 0 && backendAt + 1 < list.size() && list.get(backendAt + 1).equals("cuda")) {
+            // The GPU bench has its own options (weight storage, stream counts): hand the rest over to it.
+            List<String> rest = new ArrayList<>(list);
+            rest.subList(backendAt, backendAt + 2).clear();
+            CudaBench.main(rest.toArray(String[]::new));
             return;
         }
         Args args = new Args(list, Set.of("--model", "--type", "--threads", "--prompt", "--decode", "--runs", "--ctx"),

@@ -44,7 +44,7 @@ public final class Main {
             Options for every command that loads a model:
               --ctx N       context length (default: the model's, at most 8192)
               --threads N   compute threads (default: all processors)
-              --backend B   compute backend (default: cpu)
+              --backend B   compute backend: cpu, cuda or auto (default: cpu)
               --type T      weight type of a synthetic:NAME model (default: Q8_0)
 
             Exit status: 0 on success, 1 on errors, 2 on usage errors.
