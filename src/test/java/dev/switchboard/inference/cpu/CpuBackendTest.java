@@ -129,6 +129,41 @@ class CpuBackendTest {
     }
 
     @Test
+    void aBatchLargerThanOneInternalChunkMatchesTheReference() throws IOException {
+        Path file = TestModels.write(dir.resolve("chunked.gguf"), ODD, GgmlType.F32, false, false, 5);
+        try (GgufFile gguf = GgufFile.open(file);
+             CpuBackend backend = CpuBackend.load(gguf, ODD, 2, LoadProgress.NONE);
+             KvCache cache = backend.newKvCache(48, 4)) {
+            ReferenceLlama refA = new ReferenceLlama(gguf, ODD), refB = new ReferenceLlama(gguf, ODD);
+            BlockTable a = new BlockTable(), b = new BlockTable();
+            for (int i = 0; i < 24; i++) {
+                a.add(47 - i);
+                b.add(i);
+            }
+            int lenA = 90, lenB = CpuBackend.MAX_CHUNK + 20 - lenA;
+            ForwardBatch batch = new ForwardBatch(8);
+            for (int i = 0; i < lenA; i++) {
+                batch.add(i * 7 % ODD.vocabSize(), i, a, i % 3 == 0);
+            }
+            for (int i = 0; i < lenB; i++) {
+                batch.add(i * 11 % ODD.vocabSize(), i, b, true);
+            }
+            float[] logits = new float[batch.logitRows() * ODD.vocabSize()];
+            backend.forward(batch, cache, logits);
+            int row = 0;
+            for (int i = 0; i < lenA; i++) {
+                double[] expected = refA.step(i * 7 % ODD.vocabSize());
+                if (i % 3 == 0) {
+                    assertClose(expected, logits, row++, "sequence A entry " + i);
+                }
+            }
+            for (int i = 0; i < lenB; i++) {
+                assertClose(refB.step(i * 11 % ODD.vocabSize()), logits, row++, "sequence B entry " + i);
+            }
+        }
+    }
+
+    @Test
     void syntheticModelsLoadWithTheirShapeAndMatchTheReference() throws IOException {
         SyntheticModels.Shape shape = SyntheticModels.shape("synthetic:tiny-tied");
         Path file = dir.resolve("synthetic.gguf");
