@@ -5,6 +5,8 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 
+import java.util.Arrays;
+
 /**
  * ggml Q4_K: super-blocks of 256 values in 8 sub-blocks of 32. Layout: f16 {@code d}, f16 {@code dmin}, 12 bytes of
  * 6-bit sub-block scales and mins, 128 bytes of nibbles. Each 32-byte group {@code g} of nibbles holds sub-block
@@ -150,7 +152,7 @@ final class Q4_KTensor extends WeightTensor {
             float d = Float.float16ToFloat(dBits), dmin = Float.float16ToFloat(dminBits);
             putShort(dst, o, dBits);
             putShort(dst, o + 2, dminBits);
-            java.util.Arrays.fill(dst, o + 4, o + 16, (byte) 0);
+            Arrays.fill(dst, o + 4, o + 16, (byte) 0);
             for (int j = 0; j < 8; j++) {
                 int sc = d == 0 ? 0 : Math.min(63, Math.round(scales[j] / d));
                 int m = dmin == 0 ? 0 : Math.min(63, Math.round(mins[j] / dmin));

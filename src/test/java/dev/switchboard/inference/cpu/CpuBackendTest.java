@@ -17,6 +17,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.IOException;
+import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -232,13 +233,8 @@ class CpuBackendTest {
 
     @Test
     void loadingNamesAnUnsupportedTensorType() throws IOException {
-        Path file = writeWithout("blk.0.attn_k.weight", GgmlType.F32);
-        GgufWriter w = new GgufWriter();
-        try (GgufFile src = GgufFile.open(file)) {
-            src.metadata().forEach(w::put);
-            src.tensors().values().forEach(t -> w.tensor(t.name(), t.shape(), t.type(), t.data().toArray(
-                    java.lang.foreign.ValueLayout.JAVA_BYTE)));
-        }
+        Path full = TestModels.write(dir.resolve("full.gguf"), GQA, GgmlType.F32, false, false, 1);
+        GgufWriter w = copyWithout(full, "blk.0.attn_k.weight");
         int kvDim = GQA.kvDim();
         w.tensor("blk.0.attn_k.weight", new long[]{GQA.dim(), kvDim}, GgmlType.Q5_K,
                 new byte[Math.toIntExact(GgmlType.Q5_K.byteSize((long) GQA.dim() * kvDim))]);
@@ -273,15 +269,20 @@ class CpuBackendTest {
 
     private Path writeWithout(String tensor, GgmlType type) throws IOException {
         Path full = TestModels.write(dir.resolve("full-" + type + ".gguf"), GQA, type, false, false, 1);
+        Path out = dir.resolve("without-" + type + ".gguf");
+        copyWithout(full, tensor).write(out);
+        return out;
+    }
+
+    /** A writer holding all of {@code file}'s metadata and tensors except {@code tensor}. */
+    private static GgufWriter copyWithout(Path file, String tensor) {
         GgufWriter w = new GgufWriter();
-        try (GgufFile src = GgufFile.open(full)) {
+        try (GgufFile src = GgufFile.open(file)) {
             src.metadata().forEach(w::put);
             src.tensors().values().stream().filter(t -> !t.name().equals(tensor)).forEach(t ->
-                    w.tensor(t.name(), t.shape(), t.type(), t.data().toArray(java.lang.foreign.ValueLayout.JAVA_BYTE)));
+                    w.tensor(t.name(), t.shape(), t.type(), t.data().toArray(ValueLayout.JAVA_BYTE)));
         }
-        Path out = dir.resolve("without-" + type + ".gguf");
-        w.write(out);
-        return out;
+        return w;
     }
 
     static BlockTable table(int... blocks) {
