@@ -21,37 +21,38 @@ final class Q4_KTensor extends WeightTensor {
     }
 
     /**
-     * Scale (low byte) and min (second byte) of sub-block {@code j}, from the 12 scale bytes read as {@code lo}
-     * (bytes 0-7) and {@code hi} (bytes 8-11) — two loads instead of a dozen. Sub-blocks 0-3 keep theirs in the low
-     * 6 bits of bytes j and j+4; sub-blocks 4-7 split theirs between the nibbles of byte j+4 and the top 2 bits of
-     * bytes j-4 and j.
+     * Decodes the 8 sub-block scales and mins of the super-block at {@code off} into {@code scales} and {@code mins},
+     * from its 12 scale bytes read as two loads. Sub-blocks 0-3 keep theirs in the low 6 bits of bytes j and j+4;
+     * sub-blocks 4-7 split theirs between the nibbles of byte j+4 and the top 2 bits of bytes j-4 and j. One call per
+     * super-block, so the vector loops stay small enough for C2 to inline everything in them.
      */
-    private static int scaleMin(long lo, int hi, int j) {
-        if (j < 4) {
-            return (int) (lo >>> 8 * j) & 63 | ((int) (lo >>> 8 * (j + 4)) & 63) << 8;
+    private void scalesAndMins(long off, int[] scales, int[] mins) {
+        long lo = data.get(LONG_LE, off + 4);
+        int hi = data.get(INT_LE, off + 12);
+        for (int j = 0; j < 4; j++) {
+            scales[j] = (int) (lo >>> 8 * j) & 63;
+            mins[j] = (int) (lo >>> 8 * (j + 4)) & 63;
+            int packed = hi >>> 8 * j & 0xFF;
+            scales[j + 4] = packed & 0xF | ((int) (lo >>> 8 * j) & 0xC0) >>> 2;
+            mins[j + 4] = packed >>> 4 | ((int) (lo >>> 8 * (j + 4)) & 0xC0) >>> 2;
         }
-        int packed = hi >>> 8 * (j - 4) & 0xFF;
-        int sc = packed & 0xF | ((int) (lo >>> 8 * (j - 4)) & 0xC0) >>> 2;
-        int m = packed >>> 4 | ((int) (lo >>> 8 * j) & 0xC0) >>> 2;
-        return sc | m << 8;
     }
 
     @Override
     public float dot(int row, float[] x, int xOff) {
         long base = row * rowBytes;
+        int[] scales = new int[8], mins = new int[8];
         // one accumulator per half of the nibbles and per lane parity: independent FMA chains
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
         for (int b = 0, blocks = cols / BLOCK; b < blocks; b++) {
             long off = base + (long) b * BLOCK_BYTES;
             float d = f16(off), dmin = f16(off + 2);
-            long lo = data.get(LONG_LE, off + 4);
-            int hi = data.get(INT_LE, off + 12);
+            scalesAndMins(off, scales, mins);
             for (int g = 0; g < 4; g++) {
-                int sm1 = scaleMin(lo, hi, 2 * g), sm2 = scaleMin(lo, hi, 2 * g + 1);
-                FloatVector d1 = FloatVector.broadcast(F, d * (sm1 & 0xFF));
-                FloatVector m1 = FloatVector.broadcast(F, -dmin * (sm1 >>> 8));
-                FloatVector d2 = FloatVector.broadcast(F, d * (sm2 & 0xFF));
-                FloatVector m2 = FloatVector.broadcast(F, -dmin * (sm2 >>> 8));
+                FloatVector d1 = FloatVector.broadcast(F, d * scales[2 * g]);
+                FloatVector m1 = FloatVector.broadcast(F, -dmin * mins[2 * g]);
+                FloatVector d2 = FloatVector.broadcast(F, d * scales[2 * g + 1]);
+                FloatVector m2 = FloatVector.broadcast(F, -dmin * mins[2 * g + 1]);
                 long qs = off + 16 + 32L * g;
                 int xb = xOff + b * BLOCK + 64 * g;
                 for (int c = 0; c < 32; c += 2 * L) {
@@ -70,18 +71,17 @@ final class Q4_KTensor extends WeightTensor {
     @Override
     void dotTile(int row, float[] x, int xOff, float[] out, int outOff, int outStride) {
         long base = row * rowBytes;
+        int[] scales = new int[8], mins = new int[8];
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
         for (int b = 0, blocks = cols / BLOCK; b < blocks; b++) {
             long off = base + (long) b * BLOCK_BYTES;
             float d = f16(off), dmin = f16(off + 2);
-            long lo = data.get(LONG_LE, off + 4);
-            int hi = data.get(INT_LE, off + 12);
+            scalesAndMins(off, scales, mins);
             for (int g = 0; g < 4; g++) {
-                int sm1 = scaleMin(lo, hi, 2 * g), sm2 = scaleMin(lo, hi, 2 * g + 1);
-                FloatVector d1 = FloatVector.broadcast(F, d * (sm1 & 0xFF));
-                FloatVector m1 = FloatVector.broadcast(F, -dmin * (sm1 >>> 8));
-                FloatVector d2 = FloatVector.broadcast(F, d * (sm2 & 0xFF));
-                FloatVector m2 = FloatVector.broadcast(F, -dmin * (sm2 >>> 8));
+                FloatVector d1 = FloatVector.broadcast(F, d * scales[2 * g]);
+                FloatVector m1 = FloatVector.broadcast(F, -dmin * mins[2 * g]);
+                FloatVector d2 = FloatVector.broadcast(F, d * scales[2 * g + 1]);
+                FloatVector m2 = FloatVector.broadcast(F, -dmin * mins[2 * g + 1]);
                 long qs = off + 16 + 32L * g;
                 int x0 = xOff + b * BLOCK + 64 * g, x1 = x0 + cols, x2 = x1 + cols, x3 = x2 + cols;
                 for (int c = 0; c < 32; c += L) {
@@ -108,18 +108,17 @@ final class Q4_KTensor extends WeightTensor {
     @Override
     public void dequantizeRow(int row, float[] out, int off) {
         long base = row * rowBytes;
+        int[] scales = new int[8], mins = new int[8];
         for (int b = 0, blocks = cols / BLOCK; b < blocks; b++) {
             long blockOff = base + (long) b * BLOCK_BYTES;
             float d = f16(blockOff), dmin = f16(blockOff + 2);
-            long lo = data.get(LONG_LE, blockOff + 4);
-            int hi = data.get(INT_LE, blockOff + 12);
+            scalesAndMins(blockOff, scales, mins);
             for (int g = 0; g < 4; g++) {
-                int sm1 = scaleMin(lo, hi, 2 * g), sm2 = scaleMin(lo, hi, 2 * g + 1);
                 int y = off + b * BLOCK + 64 * g;
                 for (int l = 0; l < 32; l++) {
                     int q = u8(blockOff + 16 + 32L * g + l);
-                    out[y + l] = d * (sm1 & 0xFF) * (q & 0xF) - dmin * (sm1 >>> 8);
-                    out[y + 32 + l] = d * (sm2 & 0xFF) * (q >>> 4) - dmin * (sm2 >>> 8);
+                    out[y + l] = d * scales[2 * g] * (q & 0xF) - dmin * mins[2 * g];
+                    out[y + 32 + l] = d * scales[2 * g + 1] * (q >>> 4) - dmin * mins[2 * g + 1];
                 }
             }
         }
