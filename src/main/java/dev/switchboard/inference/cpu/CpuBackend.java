@@ -96,6 +96,7 @@ public final class CpuBackend implements Backend {
                 ? matrix(gguf, "output.weight", dim, vocab) : embedding;
         pageIn(embedding);
         pageIn(output);
+        progress.update("loading", total - 1, total);
         double[] freqs = config.ropeInverseFrequencies();
         if (gguf.tensors().containsKey("rope_freqs.weight")) {
             // llama.cpp's converters store Llama 3.1 scaling as per-pair divisors of the unscaled inverse frequency;

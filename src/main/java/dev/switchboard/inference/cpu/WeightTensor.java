@@ -31,8 +31,8 @@ public abstract sealed class WeightTensor
     static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED.length() >= 8
             ? FloatVector.SPECIES_PREFERRED : FloatVector.SPECIES_256;
     static final int L = F.length();
-    /** Bytes with as many lanes as {@link #F}: loaded and widened to floats in one step. */
     static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
+    /** Bytes with as many lanes as {@link #F}: loaded and widened to floats or ints in one step. */
     static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(L * 8));
     /** Shorts with as many lanes as {@link #F}, for the 16-bit float types. */
     static final VectorSpecies<Short> S = VectorSpecies.of(short.class, VectorShape.forBitSize(L * 16));

@@ -199,7 +199,7 @@ class CpuBackendTest {
         try (GgufFile gguf = GgufFile.open(file);
              CpuBackend backend = CpuBackend.load(gguf, LlamaConfig.fromGguf(gguf, 0), 1,
                      (stage, done, total) -> updates.add(stage + " " + done + "/" + total))) {
-            assertEquals(List.of("loading 0/4", "loading 1/4", "loading 2/4", "loading 4/4"), updates);
+            assertEquals(List.of("loading 0/4", "loading 1/4", "loading 2/4", "loading 3/4", "loading 4/4"), updates);
             assertEquals("cpu", backend.name());
         }
     }
