@@ -40,32 +40,64 @@ final class Q4_KTensor extends WeightTensor {
 
     @Override
     public float dot(int row, float[] x, int xOff) {
+        return dot(row, x, xOff, subBlockSums(x, xOff));
+    }
+
+    @Override
+    void matvec(float[] x, float[] out, int from, int to) {
+        float[] sums = subBlockSums(x, 0);
+        for (int r = from; r < to; r++) {
+            out[r] = dot(r, x, 0, sums);
+        }
+    }
+
+    /**
+     * The sum of x over every 32-value sub-block. A sub-block contributes d·scale·Σq·x − dmin·min·Σx, and Σx is the
+     * same for every row: computed once per product, it leaves one multiply-add per weight.
+     */
+    private float[] subBlockSums(float[] x, int xOff) {
+        float[] sums = new float[cols / 32];
+        for (int s = 0; s < sums.length; s++) {
+            FloatVector acc = FloatVector.zero(F);
+            for (int c = 0; c < 32; c += L) {
+                acc = acc.add(x(x, xOff + 32 * s + c));
+            }
+            sums[s] = acc.reduceLanes(VectorOperators.ADD);
+        }
+        return sums;
+    }
+
+    private float dot(int row, float[] x, int xOff, float[] sums) {
         long base = row * rowBytes;
         int[] scales = new int[8], mins = new int[8];
-        // one accumulator per half of the nibbles and per lane parity: independent FMA chains
-        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        FloatVector a0 = FloatVector.zero(F), a1 = a0;
+        float minTotal = 0;
         for (int b = 0, blocks = cols / BLOCK; b < blocks; b++) {
             long off = base + (long) b * BLOCK_BYTES;
             float d = f16(off), dmin = f16(off + 2);
             scalesAndMins(off, scales, mins);
+            float blockMins = 0;
             for (int g = 0; g < 4; g++) {
-                FloatVector d1 = FloatVector.broadcast(F, d * scales[2 * g]);
-                FloatVector m1 = FloatVector.broadcast(F, -dmin * mins[2 * g]);
-                FloatVector d2 = FloatVector.broadcast(F, d * scales[2 * g + 1]);
-                FloatVector m2 = FloatVector.broadcast(F, -dmin * mins[2 * g + 1]);
                 long qs = off + 16 + 32L * g;
                 int xb = xOff + b * BLOCK + 64 * g;
+                // per lane parity and nibble half: independent FMA chains
+                FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0;
                 for (int c = 0; c < 32; c += 2 * L) {
                     IntVector q = ints(qs + c);
-                    a0 = toFloats(q.and(0xF)).fma(d1, m1).fma(x(x, xb + c), a0);
-                    a1 = toFloats(q.lanewise(VectorOperators.ASHR, 4).and(0xF)).fma(d2, m2).fma(x(x, xb + 32 + c), a1);
+                    s0 = toFloats(q.and(0xF)).fma(x(x, xb + c), s0);
+                    s1 = toFloats(q.lanewise(VectorOperators.ASHR, 4).and(0xF)).fma(x(x, xb + 32 + c), s1);
                     q = ints(qs + c + L);
-                    a2 = toFloats(q.and(0xF)).fma(d1, m1).fma(x(x, xb + c + L), a2);
-                    a3 = toFloats(q.lanewise(VectorOperators.ASHR, 4).and(0xF)).fma(d2, m2).fma(x(x, xb + 32 + c + L), a3);
+                    s2 = toFloats(q.and(0xF)).fma(x(x, xb + c + L), s2);
+                    s3 = toFloats(q.lanewise(VectorOperators.ASHR, 4).and(0xF)).fma(x(x, xb + 32 + c + L), s3);
                 }
+                a0 = s0.add(s2).fma(FloatVector.broadcast(F, d * scales[2 * g]), a0);
+                a1 = s1.add(s3).fma(FloatVector.broadcast(F, d * scales[2 * g + 1]), a1);
+                int sub = b * 8 + 2 * g;
+                blockMins += mins[2 * g] * sums[sub] + mins[2 * g + 1] * sums[sub + 1];
             }
+            minTotal += dmin * blockMins;
         }
-        return a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+        return a0.add(a1).reduceLanes(VectorOperators.ADD) - minTotal;
     }
 
     @Override

@@ -115,6 +115,13 @@ public abstract sealed class WeightTensor
      */
     abstract void dotTile(int row, float[] x, int xOff, float[] out, int outOff, int outStride);
 
+    /** {@code out[r] = row r · x} for rows {@code from..to-1}; types that can share work across rows override it. */
+    void matvec(float[] x, float[] out, int from, int to) {
+        for (int r = from; r < to; r++) {
+            out[r] = dot(r, x, 0);
+        }
+    }
+
     /** Writes row {@code row} as floats into {@code out[off .. off + cols)}. */
     public abstract void dequantizeRow(int row, float[] out, int off);
 
@@ -125,9 +132,7 @@ public abstract sealed class WeightTensor
      */
     public final void matmul(float[] x, int n, float[] out, int from, int to) {
         if (n == 1) {
-            for (int r = from; r < to; r++) {
-                out[r] = dot(r, x, 0);
-            }
+            matvec(x, out, from, to);
             return;
         }
         int rowBlock = (int) Math.max(1, ROW_BLOCK_BYTES / rowBytes);
