@@ -30,6 +30,8 @@ public final class CpuBackend implements Backend {
     private static final ByteOrder KV_ORDER = ByteOrder.nativeOrder();
     /** Multiply-adds below which a chunk is not worth handing to another thread (waking one costs microseconds). */
     private static final long MIN_CHUNK_WORK = 1 << 16;
+    /** Entries per internal pass of a large batch. */
+    static final int MAX_CHUNK = 128;
 
     private record Layer(float[] attnNorm, WeightTensor wq, WeightTensor wk, WeightTensor wv, WeightTensor wo,
                          float[] ffnNorm, WeightTensor gate, WeightTensor up, WeightTensor down) {}
@@ -94,6 +96,7 @@ public final class CpuBackend implements Backend {
                 ? matrix(gguf, "output.weight", dim, vocab) : embedding;
         pageIn(embedding);
         pageIn(output);
+        progress.update("loading", total - 1, total);
         double[] freqs = config.ropeInverseFrequencies();
         if (gguf.tensors().containsKey("rope_freqs.weight")) {
             // llama.cpp's converters store Llama 3.1 scaling as per-pair divisors of the unscaled inverse frequency;
@@ -170,18 +173,25 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void forward(ForwardBatch batch, KvCache kvCache, float[] logits) {
-        int n = batch.size();
-        if (n == 0) {
-            return;
-        }
         CpuKvCache cache = checkCache(kvCache);
         check(batch, cache, logits);
+        int logitRow = 0;
+        // Long prompts go through in chunks: activations stay bounded and cache-sized, and each chunk still reads
+        // every weight once for all its tokens. Later chunks see the earlier ones' keys and values in the cache.
+        for (int start = 0; start < batch.size(); start += MAX_CHUNK) {
+            logitRow = forwardChunk(batch, start, Math.min(batch.size(), start + MAX_CHUNK), cache, logits, logitRow);
+        }
+    }
+
+    /** Runs entries {@code start..end-1}; their logits go from row {@code logitRow} on. Returns the next row. */
+    private int forwardChunk(ForwardBatch batch, int start, int end, CpuKvCache cache, float[] logits, int logitRow) {
+        int n = end - start;
         ensureCapacity(n);
         int dim = config.dim(), kvDim = config.kvDim();
         for (int i = 0; i < n; i++) {
-            tokenEmbedding.dequantizeRow(batch.token(i), x, i * dim);
+            tokenEmbedding.dequantizeRow(batch.token(start + i), x, i * dim);
         }
-        ropeTables(batch);
+        ropeTables(batch, start, n);
         for (int l = 0; l < layers.length; l++) {
             Layer layer = layers[l];
             rmsNorm(x, xb, layer.attnNorm, n);
@@ -189,11 +199,11 @@ public final class CpuBackend implements Backend {
             rope(q, n, config.heads());
             rope(k, n, config.kvHeads());
             for (int i = 0; i < n; i++) {
-                long off = slot(batch, cache, i, batch.position(i));
+                long off = slot(batch, cache, start + i, batch.position(start + i));
                 MemorySegment.copy(k, i * kvDim, cache.keys[l], KV_FLOAT, off, kvDim);
                 MemorySegment.copy(v, i * kvDim, cache.values[l], KV_FLOAT, off, kvDim);
             }
-            attention(batch, cache, l, n);
+            attention(batch, start, n, cache, l);
             matmuls(xb2, n, new WeightTensor[]{layer.wo}, new float[][]{xb});
             add(x, xb, n * dim);
             rmsNorm(x, xb, layer.ffnNorm, n);
@@ -204,14 +214,19 @@ public final class CpuBackend implements Backend {
         }
         int rows = 0;
         for (int i = 0; i < n; i++) {
-            if (batch.wantsLogits(i)) {
+            if (batch.wantsLogits(start + i)) {
                 System.arraycopy(x, i * dim, x, rows++ * dim, dim);
             }
         }
         if (rows > 0) {
             rmsNorm(x, xb, outputNorm, rows);
-            matmuls(xb, rows, new WeightTensor[]{output}, new float[][]{logits});
+            float[] out = logitRow == 0 ? logits : new float[rows * config.vocabSize()];
+            matmuls(xb, rows, new WeightTensor[]{output}, new float[][]{out});
+            if (out != logits) {
+                System.arraycopy(out, 0, logits, logitRow * config.vocabSize(), out.length);
+            }
         }
+        return logitRow + rows;
     }
 
     private CpuKvCache checkCache(KvCache kvCache) {
@@ -313,10 +328,10 @@ public final class CpuBackend implements Backend {
         }
     }
 
-    private void ropeTables(ForwardBatch batch) {
+    private void ropeTables(ForwardBatch batch, int start, int n) {
         int half = ropeFreqs.length;
-        for (int i = 0; i < batch.size(); i++) {
-            int pos = batch.position(i);
+        for (int i = 0; i < n; i++) {
+            int pos = batch.position(start + i);
             for (int j = 0; j < half; j++) {
                 double angle = pos * ropeFreqs[j];
                 ropeCos[i * half + j] = (float) Math.cos(angle);
@@ -342,25 +357,27 @@ public final class CpuBackend implements Backend {
     }
 
     /** Causal attention of every entry and head over positions 0..pos of the entry's sequence, into {@link #xb2}. */
-    private void attention(ForwardBatch batch, CpuKvCache cache, int layer, int n) {
+    private void attention(ForwardBatch batch, int start, int n, CpuKvCache cache, int layer) {
         int heads = config.heads();
         int maxPos = 0;
-        for (int i = 0; i < n; i++) {
+        for (int i = start; i < start + n; i++) {
             maxPos = Math.max(maxPos, batch.position(i));
         }
         long workPerHead = 2L * (maxPos + 1) * config.headSize();
         parallel.forRange(n * heads, (int) Math.max(1, MIN_CHUNK_WORK / workPerHead), (from, to) -> {
             for (int task = from; task < to; task++) {
-                attendHead(batch, cache, layer, task / heads, task % heads);
+                attendHead(batch, start, cache, layer, task / heads, task % heads);
             }
         });
     }
 
-    private void attendHead(ForwardBatch batch, CpuKvCache cache, int layer, int entry, int head) {
+    /** Head {@code head} of chunk row {@code row}, which is entry {@code start + row} of the batch. */
+    private void attendHead(ForwardBatch batch, int start, CpuKvCache cache, int layer, int row, int head) {
         int hs = config.headSize(), dim = config.dim();
+        int entry = start + row;
         int pos = batch.position(entry);
         int kvOff = head / (config.heads() / config.kvHeads()) * hs * 4;
-        int qOff = entry * dim + head * hs;
+        int qOff = row * dim + head * hs;
         MemorySegment keys = cache.keys[layer], values = cache.values[layer];
         float[] scores = scoreScratch.get();
         if (scores.length < pos + 1) {

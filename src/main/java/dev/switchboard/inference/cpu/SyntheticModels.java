@@ -10,8 +10,10 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 
@@ -50,8 +52,8 @@ public final class SyntheticModels {
     }
 
     /** The known shape names. */
-    public static java.util.Set<String> names() {
-        return java.util.Collections.unmodifiableSet(SHAPES.keySet());
+    public static Set<String> names() {
+        return Collections.unmodifiableSet(SHAPES.keySet());
     }
 
     /** The shape called {@code name} (with or without the {@code synthetic:} prefix). */
@@ -92,11 +94,16 @@ public final class SyntheticModels {
         return target;
     }
 
+    /** Writes synthetic model {@code name} in {@code type} to {@code target} (seed 42, as {@link #file} uses). */
+    public static Path write(String name, GgmlType type, Path target) throws IOException {
+        return write(shape(name), type, 42, target);
+    }
+
     /**
      * Writes a random-weight model of {@code shape}: every matrix in {@code type}, norms in F32. Llama 3.1 scaling in
-     * the config is written as the {@code llama.rope.scaling.*} keys. Same seed, same file.
+     * the config is written as the {@code llama.rope.scaling.*} keys. Same seed, same file. Returns {@code target}.
      */
-    public static void write(Shape shape, GgmlType type, long seed, Path target) throws IOException {
+    public static Path write(Shape shape, GgmlType type, long seed, Path target) throws IOException {
         LlamaConfig c = shape.config();
         checkFits(c, type);
         GgufWriter w = new GgufWriter()
@@ -138,6 +145,7 @@ public final class SyntheticModels {
             matrix(w, "output.weight", c.dim(), c.vocabSize(), type, seed, id);
         }
         w.write(target);
+        return target;
     }
 
     private static void checkFits(LlamaConfig c, GgmlType type) {

@@ -31,8 +31,8 @@ public abstract sealed class WeightTensor
     static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED.length() >= 8
             ? FloatVector.SPECIES_PREFERRED : FloatVector.SPECIES_256;
     static final int L = F.length();
-    /** Bytes with as many lanes as {@link #F}: loaded and widened to floats in one step. */
     static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
+    /** Bytes with as many lanes as {@link #F}: loaded and widened to floats or ints in one step. */
     static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(L * 8));
     /** Shorts with as many lanes as {@link #F}, for the 16-bit float types. */
     static final VectorSpecies<Short> S = VectorSpecies.of(short.class, VectorShape.forBitSize(L * 16));
@@ -115,6 +115,13 @@ public abstract sealed class WeightTensor
      */
     abstract void dotTile(int row, float[] x, int xOff, float[] out, int outOff, int outStride);
 
+    /** {@code out[r] = row r · x} for rows {@code from..to-1}; types that can share work across rows override it. */
+    void matvec(float[] x, float[] out, int from, int to) {
+        for (int r = from; r < to; r++) {
+            out[r] = dot(r, x, 0);
+        }
+    }
+
     /** Writes row {@code row} as floats into {@code out[off .. off + cols)}. */
     public abstract void dequantizeRow(int row, float[] out, int off);
 
@@ -125,9 +132,7 @@ public abstract sealed class WeightTensor
      */
     public final void matmul(float[] x, int n, float[] out, int from, int to) {
         if (n == 1) {
-            for (int r = from; r < to; r++) {
-                out[r] = dot(r, x, 0);
-            }
+            matvec(x, out, from, to);
             return;
         }
         int rowBlock = (int) Math.max(1, ROW_BLOCK_BYTES / rowBytes);

@@ -17,6 +17,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.IOException;
+import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -129,6 +130,41 @@ class CpuBackendTest {
     }
 
     @Test
+    void aBatchLargerThanOneInternalChunkMatchesTheReference() throws IOException {
+        Path file = TestModels.write(dir.resolve("chunked.gguf"), ODD, GgmlType.F32, false, false, 5);
+        try (GgufFile gguf = GgufFile.open(file);
+             CpuBackend backend = CpuBackend.load(gguf, ODD, 2, LoadProgress.NONE);
+             KvCache cache = backend.newKvCache(48, 4)) {
+            ReferenceLlama refA = new ReferenceLlama(gguf, ODD), refB = new ReferenceLlama(gguf, ODD);
+            BlockTable a = new BlockTable(), b = new BlockTable();
+            for (int i = 0; i < 24; i++) {
+                a.add(47 - i);
+                b.add(i);
+            }
+            int lenA = 90, lenB = CpuBackend.MAX_CHUNK + 20 - lenA;
+            ForwardBatch batch = new ForwardBatch(8);
+            for (int i = 0; i < lenA; i++) {
+                batch.add(i * 7 % ODD.vocabSize(), i, a, i % 3 == 0);
+            }
+            for (int i = 0; i < lenB; i++) {
+                batch.add(i * 11 % ODD.vocabSize(), i, b, true);
+            }
+            float[] logits = new float[batch.logitRows() * ODD.vocabSize()];
+            backend.forward(batch, cache, logits);
+            int row = 0;
+            for (int i = 0; i < lenA; i++) {
+                double[] expected = refA.step(i * 7 % ODD.vocabSize());
+                if (i % 3 == 0) {
+                    assertClose(expected, logits, row++, "sequence A entry " + i);
+                }
+            }
+            for (int i = 0; i < lenB; i++) {
+                assertClose(refB.step(i * 11 % ODD.vocabSize()), logits, row++, "sequence B entry " + i);
+            }
+        }
+    }
+
+    @Test
     void syntheticModelsLoadWithTheirShapeAndMatchTheReference() throws IOException {
         SyntheticModels.Shape shape = SyntheticModels.shape("synthetic:tiny-tied");
         Path file = dir.resolve("synthetic.gguf");
@@ -163,7 +199,7 @@ class CpuBackendTest {
         try (GgufFile gguf = GgufFile.open(file);
              CpuBackend backend = CpuBackend.load(gguf, LlamaConfig.fromGguf(gguf, 0), 1,
                      (stage, done, total) -> updates.add(stage + " " + done + "/" + total))) {
-            assertEquals(List.of("loading 0/4", "loading 1/4", "loading 2/4", "loading 4/4"), updates);
+            assertEquals(List.of("loading 0/4", "loading 1/4", "loading 2/4", "loading 3/4", "loading 4/4"), updates);
             assertEquals("cpu", backend.name());
         }
     }
@@ -197,13 +233,8 @@ class CpuBackendTest {
 
     @Test
     void loadingNamesAnUnsupportedTensorType() throws IOException {
-        Path file = writeWithout("blk.0.attn_k.weight", GgmlType.F32);
-        GgufWriter w = new GgufWriter();
-        try (GgufFile src = GgufFile.open(file)) {
-            src.metadata().forEach(w::put);
-            src.tensors().values().forEach(t -> w.tensor(t.name(), t.shape(), t.type(), t.data().toArray(
-                    java.lang.foreign.ValueLayout.JAVA_BYTE)));
-        }
+        Path full = TestModels.write(dir.resolve("full.gguf"), GQA, GgmlType.F32, false, false, 1);
+        GgufWriter w = copyWithout(full, "blk.0.attn_k.weight");
         int kvDim = GQA.kvDim();
         w.tensor("blk.0.attn_k.weight", new long[]{GQA.dim(), kvDim}, GgmlType.Q5_K,
                 new byte[Math.toIntExact(GgmlType.Q5_K.byteSize((long) GQA.dim() * kvDim))]);
@@ -238,15 +269,20 @@ class CpuBackendTest {
 
     private Path writeWithout(String tensor, GgmlType type) throws IOException {
         Path full = TestModels.write(dir.resolve("full-" + type + ".gguf"), GQA, type, false, false, 1);
+        Path out = dir.resolve("without-" + type + ".gguf");
+        copyWithout(full, tensor).write(out);
+        return out;
+    }
+
+    /** A writer holding all of {@code file}'s metadata and tensors except {@code tensor}. */
+    private static GgufWriter copyWithout(Path file, String tensor) {
         GgufWriter w = new GgufWriter();
-        try (GgufFile src = GgufFile.open(full)) {
+        try (GgufFile src = GgufFile.open(file)) {
             src.metadata().forEach(w::put);
             src.tensors().values().stream().filter(t -> !t.name().equals(tensor)).forEach(t ->
-                    w.tensor(t.name(), t.shape(), t.type(), t.data().toArray(java.lang.foreign.ValueLayout.JAVA_BYTE)));
+                    w.tensor(t.name(), t.shape(), t.type(), t.data().toArray(ValueLayout.JAVA_BYTE)));
         }
-        Path out = dir.resolve("without-" + type + ".gguf");
-        w.write(out);
-        return out;
+        return w;
     }
 
     static BlockTable table(int... blocks) {
