@@ -1,0 +1,268 @@
+package dev.switchboard.faq.match;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Matches a message against FAQ entries with three signals and a set of guards:
+ * <ul>
+ *   <li>semantic: the best cosine between the message and any phrasing of the entry (question or example);</li>
+ *   <li>lexical: how much of the message's and of the best phrasing's content words the other covers, each word
+ *       weighted by how rare it is among this workspace's entries (BM25-style IDF), typos forgiven;</li>
+ *   <li>margin: an entry is answered only when it clearly beats the runner-up, since two close entries mean the
+ *       message sits between them;</li>
+ *   <li>guards ({@link MessageGuards}): requests for a person, about the customer's own order or account,
+ *       instructions to the bot, small talk, several questions, other languages never get an automatic answer,
+ *       because they score as high as real matches.</li>
+ * </ul>
+ * Stateless apart from its settings, hence thread-safe.
+ */
+public final class HybridFaqMatcher implements FaqMatcher, SameQuestion {
+
+    private final MatchSettings settings;
+
+    public HybridFaqMatcher() {
+        this(MatchSettings.DEFAULTS);
+    }
+
+    public HybridFaqMatcher(MatchSettings settings) {
+        if (settings == null) {
+            throw new IllegalArgumentException("settings are null");
+        }
+        this.settings = settings;
+    }
+
+    public MatchSettings settings() {
+        return settings;
+    }
+
+    /** One candidate's scores, kept for evaluation and diagnostics. */
+    record Scores(FaqCandidate entry, double semantic, double lexical, double combined) {}
+
+    /** Everything the decision rests on. */
+    record Analysis(MessageGuards.Flags flags, List<Scores> ranked) {
+
+        double marginOfBest() {
+            if (ranked.isEmpty()) {
+                return 0;
+            }
+            return ranked.size() == 1 ? ranked.getFirst().combined() : ranked.get(0).combined() - ranked.get(1).combined();
+        }
+    }
+
+    @Override
+    public MatchResult match(String message, float[] messageEmbedding, List<FaqCandidate> candidates) {
+        if (message == null) {
+            throw new IllegalArgumentException("message is null");
+        }
+        if (messageEmbedding == null) {
+            throw new IllegalArgumentException("message embedding is null");
+        }
+        if (candidates == null) {
+            throw new IllegalArgumentException("candidates are null");
+        }
+        Analysis analysis = analyse(message, messageEmbedding, candidates);
+        List<MatchResult.Scored> nearest = analysis.ranked().stream()
+                .limit(settings.nearestCount())
+                .map(s -> new MatchResult.Scored(s.entry(), s.combined()))
+                .toList();
+        double bestScore = analysis.ranked().isEmpty() ? 0 : analysis.ranked().getFirst().combined();
+        FaqCandidate answer = autoAnswer(analysis) ? analysis.ranked().getFirst().entry() : null;
+        return new MatchResult(answer, bestScore, nearest, analysis.flags().wantsHuman());
+    }
+
+    boolean autoAnswer(Analysis analysis) {
+        if (analysis.ranked().isEmpty() || analysis.flags().blocksAutoAnswer()) {
+            return false;
+        }
+        Scores best = analysis.ranked().getFirst();
+        return best.combined() >= settings.answerThreshold()
+                && best.semantic() >= settings.minCosine()
+                && analysis.marginOfBest() >= settings.minMargin();
+    }
+
+    Analysis analyse(String message, float[] messageEmbedding, List<FaqCandidate> candidates) {
+        MessageGuards.Flags flags = MessageGuards.inspect(message);
+        LexicalIndex index = new LexicalIndex(candidates);
+        Map<String, Double> query = index.resolve(Lexicon.contentStems(message));
+        List<Scores> ranked = new ArrayList<>(candidates.size());
+        for (int i = 0; i < candidates.size(); i++) {
+            FaqCandidate c = candidates.get(i);
+            double semantic = Double.NEGATIVE_INFINITY;
+            for (float[] e : c.embeddings()) {
+                semantic = Math.max(semantic, Vectors.cosine(messageEmbedding, e));
+            }
+            double lexical = index.overlap(query, i);
+            ranked.add(new Scores(c, semantic, lexical,
+                    settings.semanticWeight() * semantic + settings.lexicalWeight() * lexical));
+        }
+        ranked.sort(Comparator.comparingDouble(Scores::combined).reversed());
+        return new Analysis(flags, ranked);
+    }
+
+    @Override
+    public boolean sameQuestion(String a, float[] ea, String b, float[] eb) {
+        if (a == null || b == null || ea == null || eb == null) {
+            throw new IllegalArgumentException("sameQuestion needs both texts and both embeddings");
+        }
+        if (Vectors.cosine(ea, eb) < settings.sameQuestionCosine()) {
+            return false;
+        }
+        MessageGuards.Flags fa = MessageGuards.inspect(a);
+        MessageGuards.Flags fb = MessageGuards.inspect(b);
+        if (fa.accountSpecific() || fb.accountSpecific() || fa.injection() || fb.injection()
+                || fa.multiQuestion() != fb.multiQuestion() || fa.wantsHuman() != fb.wantsHuman()) {
+            return false;
+        }
+        List<String> wa = Lexicon.words(a);
+        List<String> wb = Lexicon.words(b);
+        // "can I return shoes after 30 days" vs "... 60 days", "do you ship to X" vs "don't you ship to X"
+        if (!numbers(wa).equals(numbers(wb)) || negated(wa) != negated(wb)) {
+            return false;
+        }
+        List<String> sa = Lexicon.contentStems(a);
+        List<String> sb = Lexicon.contentStems(b);
+        return coverage(sa, sb) >= settings.sameQuestionOverlap() && coverage(sb, sa) >= settings.sameQuestionOverlap();
+    }
+
+    private static Set<String> numbers(List<String> words) {
+        Set<String> out = new HashSet<>();
+        for (String w : words) {
+            if (Character.isDigit(w.charAt(0))) {
+                out.add(w);
+            }
+        }
+        return out;
+    }
+
+    private static final Set<String> NEGATIONS = Set.of("not", "no", "never", "without", "nothing", "none");
+
+    private static boolean negated(List<String> words) {
+        int n = 0;
+        for (String w : words) {
+            if (NEGATIONS.contains(w) || w.endsWith("n't")) {
+                n++;
+            }
+        }
+        return n % 2 == 1;
+    }
+
+    /** Share of {@code from}'s stems that {@code to} contains, typos forgiven; 1 when {@code from} is empty. */
+    private static double coverage(List<String> from, List<String> to) {
+        if (from.isEmpty()) {
+            return to.isEmpty() ? 1 : 0;
+        }
+        double hit = 0;
+        for (String f : from) {
+            double best = 0;
+            for (String t : to) {
+                best = Math.max(best, Lexicon.similarity(f, t));
+            }
+            hit += best;
+        }
+        return hit / from.size();
+    }
+
+    /** Content words of every phrasing of every candidate, with IDF weights over the candidates. */
+    private static final class LexicalIndex {
+
+        private final List<List<Set<String>>> phrasings = new ArrayList<>();
+        private final Map<String, Integer> documentFrequency = new HashMap<>();
+        private final int n;
+
+        LexicalIndex(List<FaqCandidate> candidates) {
+            n = candidates.size();
+            for (FaqCandidate c : candidates) {
+                List<Set<String>> forEntry = new ArrayList<>();
+                Set<String> union = new HashSet<>();
+                for (String text : c.phrasings()) {
+                    Set<String> stems = new HashSet<>(Lexicon.contentStems(text));
+                    forEntry.add(stems);
+                    union.addAll(stems);
+                }
+                phrasings.add(forEntry);
+                for (String s : union) {
+                    documentFrequency.merge(s, 1, Integer::sum);
+                }
+            }
+        }
+
+        double idf(String stem) {
+            int df = documentFrequency.getOrDefault(stem, 0);
+            return Math.log(1 + (n - df + 0.5) / (df + 0.5));
+        }
+
+        /**
+         * Maps each message stem onto the vocabulary: itself when known, else its closest likely-typo neighbour.
+         * The value is how sure that mapping is (1, or 0.8 for a typo); unknown stems map to themselves with 1,
+         * so they still count as message content no entry covers.
+         */
+        Map<String, Double> resolve(List<String> stems) {
+            Map<String, Double> out = new HashMap<>();
+            for (String s : stems) {
+                if (documentFrequency.containsKey(s)) {
+                    out.merge(s, 1.0, Math::max);
+                    continue;
+                }
+                String bestTerm = s;
+                double best = 0;
+                for (String v : documentFrequency.keySet()) {
+                    double sim = Lexicon.similarity(s, v);
+                    if (sim > best) {
+                        best = sim;
+                        bestTerm = v;
+                    }
+                }
+                out.merge(bestTerm, best > 0 ? best : 1.0, Math::max);
+            }
+            return out;
+        }
+
+        /**
+         * The harmonic mean of two IDF-weighted coverages, best over the entry's phrasings: how much of the
+         * message the phrasing explains, and how much of the phrasing the message mentions.
+         */
+        double overlap(Map<String, Double> query, int entry) {
+            if (query.isEmpty()) {
+                return 0;
+            }
+            double queryMass = 0;
+            for (String q : query.keySet()) {
+                queryMass += idf(q);
+            }
+            double best = 0;
+            for (Set<String> phrasing : phrasings.get(entry)) {
+                if (phrasing.isEmpty()) {
+                    continue;
+                }
+                double covered = 0;
+                double phrasingMass = 0;
+                double phrasingCovered = 0;
+                for (Map.Entry<String, Double> q : query.entrySet()) {
+                    if (phrasing.contains(q.getKey())) {
+                        covered += idf(q.getKey()) * q.getValue();
+                    }
+                }
+                for (String t : phrasing) {
+                    double w = idf(t);
+                    phrasingMass += w;
+                    Double sure = query.get(t);
+                    if (sure != null) {
+                        phrasingCovered += w * sure;
+                    }
+                }
+                double x = covered / queryMass;
+                double y = phrasingCovered / phrasingMass;
+                if (x + y > 0) {
+                    best = Math.max(best, 2 * x * y / (x + y));
+                }
+            }
+            return best;
+        }
+    }
+}

@@ -1,0 +1,155 @@
+package dev.switchboard.faq.match;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** English word handling for lexical matching: tokens, stop words, a light stemmer and typo-tolerant comparison. */
+final class Lexicon {
+
+    private static final Pattern WORD = Pattern.compile("[\\p{L}\\p{N}]+(?:'[\\p{L}]+)?");
+
+    /** Function words and politeness: they say nothing about which FAQ entry is meant. */
+    private static final Set<String> STOP = Set.of(
+            "a", "about", "after", "again", "all", "also", "am", "an", "and", "any", "anyone", "are", "as", "at",
+            "be", "been", "before", "being", "but", "by", "can", "could", "did", "do", "does", "doing", "for",
+            "from", "get", "got", "had", "has", "have", "having", "he", "hello", "her", "here", "hey", "hi", "him",
+            "his", "how", "i", "if", "in", "into", "is", "it", "its", "just", "know", "let", "like", "me", "might",
+            "mine", "my", "need", "of", "ok", "okay", "on", "or", "our", "ours", "please", "pls", "plz", "possible",
+            "she", "should", "so", "some", "tell", "thank", "thanks", "that", "the", "their", "them", "then",
+            "there", "these", "they", "this", "those", "to", "too", "u", "us", "wanna", "want", "was", "we", "were",
+            "what", "whats", "when", "where", "which", "who", "why", "will", "with", "would", "ya", "you", "your",
+            "yours", "im", "i'm", "it's", "i've", "i'd", "i'll", "you're", "what's", "there's", "guys", "hiya",
+            "thx", "ty", "way", "one", "someone", "something", "able", "go", "going", "make",
+            "really", "still", "very", "much", "dear", "team", "hallo", "pleasee", "question", "wondering", "ask");
+
+    private Lexicon() {}
+
+    /** Lower-case word tokens, accents removed, apostrophes kept inside words. */
+    static List<String> words(String text) {
+        List<String> out = new ArrayList<>();
+        Matcher m = WORD.matcher(TextNormalizer.folded(text));
+        while (m.find()) {
+            out.add(m.group());
+        }
+        return out;
+    }
+
+    /** Stemmed content words: stop words dropped, so two phrasings of one question share most of them. */
+    static List<String> contentStems(String text) {
+        List<String> out = new ArrayList<>();
+        for (String w : words(text)) {
+            if (!STOP.contains(w)) {
+                String s = stem(w);
+                if (!s.isEmpty()) {
+                    out.add(s);
+                }
+            }
+        }
+        return out;
+    }
+
+    static boolean isStopWord(String word) {
+        return STOP.contains(word);
+    }
+
+    /**
+     * A deliberately light suffix stripper: it only has to map inflections of one word onto one key
+     * ("shipping", "shipped", "ships" -> "ship"; "change", "changed" -> "chang"), not produce real stems.
+     */
+    static String stem(String w) {
+        String s = w;
+        if (s.endsWith("n't")) {
+            s = s.substring(0, s.length() - 3);
+        }
+        if (s.endsWith("'s")) {
+            s = s.substring(0, s.length() - 2);
+        }
+        s = s.replace("'", "");
+        if (s.length() <= 3 || Character.isDigit(s.charAt(0))) {
+            return s;
+        }
+        if (s.endsWith("ies") && s.length() > 4) {
+            s = s.substring(0, s.length() - 3) + "y";
+        } else if (s.endsWith("sses")) {
+            s = s.substring(0, s.length() - 2);
+        } else if (s.endsWith("s") && !s.endsWith("ss") && !s.endsWith("us") && !s.endsWith("is")) {
+            s = s.substring(0, s.length() - 1);
+        }
+        if (s.endsWith("ing") && s.length() > 5) {
+            s = undouble(s.substring(0, s.length() - 3));
+        } else if (s.endsWith("ed") && s.length() > 4) {
+            s = undouble(s.substring(0, s.length() - 2));
+        } else if (s.endsWith("ly") && s.length() > 5) {
+            s = s.substring(0, s.length() - 2);
+        }
+        if (s.endsWith("e") && s.length() > 3) {
+            s = s.substring(0, s.length() - 1);
+        }
+        if (s.endsWith("y") && s.length() > 3) {
+            s = s.substring(0, s.length() - 1) + "i";
+        }
+        return s;
+    }
+
+    private static String undouble(String s) {
+        int n = s.length();
+        if (n >= 3 && s.charAt(n - 1) == s.charAt(n - 2) && "lsz".indexOf(s.charAt(n - 1)) < 0) {
+            return s.substring(0, n - 1);
+        }
+        return s;
+    }
+
+    /**
+     * How well stem {@code a} matches {@code b}: 1 when equal, 0.8 for a likely typo (one edit for words of four
+     * or more letters, two for eight or more; the first letter must agree, as it almost always does in typos),
+     * else 0. Numbers only match exactly.
+     */
+    static double similarity(String a, String b) {
+        if (a.equals(b)) {
+            return 1;
+        }
+        int min = Math.min(a.length(), b.length());
+        if (min < 4 || a.charAt(0) != b.charAt(0) || Character.isDigit(a.charAt(0))
+                || Math.abs(a.length() - b.length()) > 2) {
+            return 0;
+        }
+        int allowed = min >= 8 ? 2 : 1;
+        return editDistance(a, b, allowed) <= allowed ? 0.8 : 0;
+    }
+
+    /** Optimal-string-alignment distance (an adjacent swap costs one), giving up above {@code limit}. */
+    static int editDistance(String a, String b, int limit) {
+        int n = a.length();
+        int m = b.length();
+        int[] prev2 = new int[m + 1];
+        int[] prev = new int[m + 1];
+        int[] cur = new int[m + 1];
+        for (int j = 0; j <= m; j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= n; i++) {
+            cur[0] = i;
+            int rowMin = cur[0];
+            for (int j = 1; j <= m; j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                int v = Math.min(Math.min(prev[j] + 1, cur[j - 1] + 1), prev[j - 1] + cost);
+                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
+                    v = Math.min(v, prev2[j - 2] + 1);
+                }
+                cur[j] = v;
+                rowMin = Math.min(rowMin, v);
+            }
+            if (rowMin > limit) {
+                return limit + 1;
+            }
+            int[] t = prev2;
+            prev2 = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[m];
+    }
+}
