@@ -1,0 +1,100 @@
+package dev.switchboard.common;
+
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import jakarta.ws.rs.NotAllowedException;
+import jakarta.ws.rs.NotSupportedException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import java.util.stream.Collectors;
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/** Every error of the REST API as application/problem+json with a detail a developer can act on. */
+public class ProblemMappers {
+
+    private static final Logger LOG = Logger.getLogger(ProblemMappers.class);
+
+    @ServerExceptionMapper
+    public Response api(ApiException e, UriInfo uri) {
+        return problem(e.status(), e.title(), e.detail(), uri);
+    }
+
+    @ServerExceptionMapper
+    public Response unknownField(UnrecognizedPropertyException e, UriInfo uri) {
+        return problem(400, "Bad Request", "Unknown field '" + e.getPropertyName() + "'"
+                + (e.getKnownPropertyIds() == null ? "" : "; known fields: " + e.getKnownPropertyIds().stream()
+                        .map(Object::toString).sorted().collect(Collectors.joining(", "))), uri);
+    }
+
+    @ServerExceptionMapper
+    public Response wrongType(MismatchedInputException e, UriInfo uri) {
+        String field = fieldPath(e);
+        return problem(400, "Bad Request", field.isEmpty()
+                ? "The request body has the wrong shape: expected a JSON object"
+                : "Field '" + field + "' has the wrong type (" + e.getOriginalMessage().lines().findFirst().orElse("")
+                        + ")", uri);
+    }
+
+    @ServerExceptionMapper
+    public Response unmappable(JsonMappingException e, UriInfo uri) {
+        String field = fieldPath(e);
+        return problem(400, "Bad Request", (field.isEmpty() ? "Invalid request body: " : "Field '" + field + "': ")
+                + rootMessage(e), uri);
+    }
+
+    @ServerExceptionMapper
+    public Response malformed(JsonParseException e, UriInfo uri) {
+        return problem(400, "Bad Request", "Malformed JSON at line " + e.getLocation().getLineNr() + ", column "
+                + e.getLocation().getColumnNr() + ": " + e.getOriginalMessage(), uri);
+    }
+
+    @ServerExceptionMapper
+    public Response notAllowed(NotAllowedException e, UriInfo uri) {
+        return problem(405, "Method Not Allowed", "This resource allows only "
+                + String.join(", ", e.getResponse().getAllowedMethods()), uri);
+    }
+
+    @ServerExceptionMapper
+    public Response unsupported(NotSupportedException e, HttpHeaders headers, UriInfo uri) {
+        String type = headers.getHeaderString(HttpHeaders.CONTENT_TYPE);
+        return problem(415, "Unsupported Media Type", "Content-Type "
+                + (type == null ? "is missing" : "'" + type + "' is not supported") + "; send application/json", uri);
+    }
+
+    @ServerExceptionMapper
+    public Response web(WebApplicationException e, UriInfo uri) {
+        Response.StatusType status = e.getResponse().getStatusInfo();
+        return problem(status.getStatusCode(), status.getReasonPhrase(),
+                status.getStatusCode() == 404 ? "No resource at " + uri.getPath() : e.getMessage(), uri);
+    }
+
+    @ServerExceptionMapper
+    public Response unexpected(Exception e, UriInfo uri) {
+        LOG.errorf(e, "Unexpected error on %s", uri.getPath());
+        return problem(500, "Internal Server Error", "An unexpected error occurred; it has been logged", uri);
+    }
+
+    private static Response problem(int status, String title, String detail, UriInfo uri) {
+        return Response.status(status).type(Problem.MEDIA_TYPE)
+                .entity(new Problem(title, status, detail, uri.getPath())).build();
+    }
+
+    private static String fieldPath(JsonMappingException e) {
+        return e.getPath().stream()
+                .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+                .collect(Collectors.joining(".")).replace(".[", "[");
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t instanceof JsonMappingException j ? j.getOriginalMessage() : t.getMessage();
+    }
+}

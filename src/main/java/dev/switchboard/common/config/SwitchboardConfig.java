@@ -1,0 +1,39 @@
+package dev.switchboard.common.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.Optional;
+
+@ConfigMapping(prefix = "switchboard")
+public interface SwitchboardConfig {
+
+    /**
+     * Bearer token of the admin API (env SWITCHBOARD_ADMIN_TOKEN). Unset in prod: the admin API is disabled; unset in
+     * dev: a random one is generated and printed at start-up.
+     */
+    Optional<String> adminToken();
+
+    /**
+     * Where Switchboard keeps its files (env SWITCHBOARD_DATA_DIR): the embedded PostgreSQL under {@code postgres/},
+     * the demo API key in {@code demo-api-key}.
+     */
+    @WithDefault("data")
+    String dataDir();
+
+    Demo demo();
+
+    Sse sse();
+
+    interface Demo {
+        /** Seed the "Demo Shop" workspace and FAQ on first start, and print its keys on every start. */
+        @WithDefault("true")
+        boolean enabled();
+    }
+
+    interface Sse {
+        /** Interval of keep-alive comments on event streams (proxies close idle connections). */
+        @WithDefault("15s")
+        Duration keepAlive();
+    }
+}

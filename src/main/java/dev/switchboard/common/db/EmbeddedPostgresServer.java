@@ -1,0 +1,123 @@
+package dev.switchboard.common.db;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
+
+/**
+ * A real PostgreSQL (zonky's embedded binaries) on a data directory. A persistent directory is initialised once and
+ * reused on every later start; a temporary one is deleted when the server stops.
+ */
+public final class EmbeddedPostgresServer implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(EmbeddedPostgresServer.class);
+
+    /** zonky's lock file in the data directory, held by the JVM that runs the server. */
+    private static final String LOCK_FILE = "epg-lock";
+
+    private final EmbeddedPostgres postgres;
+    private final Path dataDirectory;
+
+    private EmbeddedPostgresServer(EmbeddedPostgres postgres, Path dataDirectory) {
+        this.postgres = postgres;
+        this.dataDirectory = dataDirectory;
+    }
+
+    /**
+     * Starts PostgreSQL on {@code dataDirectory} (created if missing) on a free port. A postgres left running on the
+     * directory by a killed JVM is stopped first; one run by a live instance is an error.
+     */
+    public static EmbeddedPostgresServer start(Path dataDirectory, boolean temporary) throws IOException {
+        Path dir = dataDirectory.toAbsolutePath().normalize();
+        Files.createDirectories(dir);
+        stopOrphanedPostmaster(dir);
+        EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
+                .setDataDirectory(dir)
+                .setCleanDataDirectory(temporary);
+        if (temporary) {
+            // Throw-away data: skip the disk flushes that dominate a test database's time.
+            builder.setServerConfig("fsync", "off").setServerConfig("full_page_writes", "off");
+        } else {
+            // zonky defaults to synchronous_commit=off, which may lose the last commits in a crash: not for real data.
+            builder.setServerConfig("synchronous_commit", "on");
+        }
+        return new EmbeddedPostgresServer(builder.start(), dir);
+    }
+
+    public int port() {
+        return postgres.getPort();
+    }
+
+    public Path dataDirectory() {
+        return dataDirectory;
+    }
+
+    public String jdbcUrl() {
+        return jdbcUrl(port());
+    }
+
+    public static String jdbcUrl(int port) {
+        return "jdbc:postgresql://localhost:" + port + "/postgres";
+    }
+
+    /** The superuser; the server trusts local connections, so no password. */
+    public static String username() {
+        return "postgres";
+    }
+
+    @Override
+    public void close() throws IOException {
+        postgres.close();
+    }
+
+    /**
+     * After a kill -9 the postmaster outlives its JVM and zonky would fail on postmaster.pid. Stop it, unless the lock
+     * file shows a live JVM still owns the server.
+     */
+    private static void stopOrphanedPostmaster(Path dir) throws IOException {
+        Path pidFile = dir.resolve("postmaster.pid");
+        if (!Files.exists(pidFile)) {
+            return;
+        }
+        Optional<ProcessHandle> postmaster = Files.readAllLines(pidFile).stream().findFirst()
+                .map(String::strip).filter(s -> s.matches("\\d+"))
+                .flatMap(pid -> ProcessHandle.of(Long.parseLong(pid)))
+                .filter(ProcessHandle::isAlive)
+                // A recycled pid belongs to some other program: leave it alone (postgres then ignores the stale file).
+                .filter(p -> p.info().command().map(c -> c.endsWith("/postgres")).orElse(false));
+        if (postmaster.isEmpty()) {
+            return;
+        }
+        try (FileChannel channel = FileChannel.open(dir.resolve(LOCK_FILE), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE);
+                FileLock lock = channel.tryLock()) {
+            if (lock == null) {
+                throw inUse(dir);
+            }
+        } catch (OverlappingFileLockException e) {
+            throw inUse(dir);
+        }
+        LOG.warnf("Stopping PostgreSQL (pid %d) left running on %s by an earlier Switchboard that did not shut down",
+                postmaster.get().pid(), dir);
+        ProcessHandle process = postmaster.get();
+        process.destroy();
+        try {
+            process.onExit().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IOException("PostgreSQL (pid " + process.pid() + ") on " + dir + " did not stop", e);
+        }
+    }
+
+    private static IllegalStateException inUse(Path dir) {
+        return new IllegalStateException("The PostgreSQL data directory " + dir
+                + " is in use by another running Switchboard instance; stop it or set SWITCHBOARD_DATA_DIR");
+    }
+}

@@ -1,0 +1,27 @@
+package dev.switchboard.conversation;
+
+import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import java.time.Instant;
+import java.util.UUID;
+
+/** One visitor's chat with one workspace. */
+@Entity
+@Table(name = "conversations")
+public class Conversation extends PanacheEntityBase {
+
+    @Id
+    public UUID id;
+    public UUID workspaceId;
+    /** Chosen by the widget or the API caller; identifies the visitor within the workspace. */
+    public String visitorId;
+    /** SHA-256 of the visitor token, for conversations started with a site key; null otherwise. */
+    public String visitorTokenHash;
+    public ConversationStatus status;
+    /** Why the bot handed off; null while the bot is in charge. */
+    public HandoffReason handoffReason;
+    public Instant createdAt;
+    public Instant lastActivityAt;
+}

@@ -1,0 +1,27 @@
+package dev.switchboard.conversation;
+
+import dev.switchboard.common.Ids;
+import dev.switchboard.workspace.Caller;
+import dev.switchboard.workspace.WorkspaceAuth;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+/** Turns a request's credentials into a caller, and a conversation id into a conversation that caller may see. */
+@ApplicationScoped
+class ConversationAccess {
+
+    @Inject
+    WorkspaceAuth auth;
+
+    @Inject
+    ConversationService conversations;
+
+    Caller caller(ConversationCredentials credentials) {
+        return auth.require(credentials.authorization, credentials.siteKey(), credentials.origin);
+    }
+
+    Conversation accessible(ConversationCredentials credentials, String id) {
+        return conversations.requireAccessible(caller(credentials), Ids.parse(id, "conversation"),
+                credentials.visitorToken());
+    }
+}

@@ -1,0 +1,279 @@
+package dev.switchboard.conversation;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.switchboard.common.ApiException;
+import dev.switchboard.common.Secrets;
+import dev.switchboard.common.Times;
+import dev.switchboard.common.Validation;
+import dev.switchboard.workspace.Caller;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.persistence.LockModeType;
+import jakarta.transaction.Status;
+import jakarta.transaction.Synchronization;
+import jakarta.transaction.Transactional;
+import jakarta.transaction.TransactionSynchronizationRegistry;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import org.jboss.logging.Logger;
+
+/**
+ * Conversations and their messages. Every change that others must see also writes a durable event (delivered to
+ * event streams after commit); every write locks the conversation's row first, so events of one conversation are
+ * committed in id order.
+ */
+@ApplicationScoped
+public class ConversationService {
+
+    private static final Logger LOG = Logger.getLogger(ConversationService.class);
+
+    public static final int MAX_CONTENT = 4000;
+    static final int MAX_VISITOR_ID = 200;
+    static final int MAX_LIST = 200;
+
+    /** A new conversation and, when started by the widget, the visitor token shown only in this response. */
+    public record Started(Conversation conversation, String visitorToken) {}
+
+    private record Stored(Message message, UUID workspaceId, boolean forBot) {}
+
+    /** The payload of conversation.status_changed. */
+    record StatusChange(UUID conversationId, ConversationStatus status, ConversationStatus previousStatus,
+            HandoffReason handoffReason) {}
+
+    @Inject
+    ObjectMapper json;
+
+    @Inject
+    ConversationEvents events;
+
+    @Inject
+    CustomerMessagePublisher publisher;
+
+    @Inject
+    TransactionSynchronizationRegistry transactions;
+
+    @Inject
+    MeterRegistry metrics;
+
+    @Transactional
+    public Started start(UUID workspaceId, String visitorId, boolean withVisitorToken) {
+        Conversation c = new Conversation();
+        c.id = UUID.randomUUID();
+        c.workspaceId = workspaceId;
+        c.visitorId = Validation.requireText(visitorId, "visitorId", MAX_VISITOR_ID);
+        String visitorToken = withVisitorToken ? Secrets.newToken("vt_") : null;
+        c.visitorTokenHash = visitorToken == null ? null : Secrets.sha256Hex(visitorToken);
+        c.status = ConversationStatus.BOT;
+        c.createdAt = Times.now();
+        c.lastActivityAt = c.createdAt;
+        c.persist();
+        metrics.counter("switchboard.conversations.started").increment();
+        return new Started(c, visitorToken);
+    }
+
+    /**
+     * The conversation if the caller may see it, else a 404 (never 403: ids of other workspaces' conversations must
+     * not be confirmed). A widget caller needs the conversation's visitor token as well as the site key.
+     */
+    public Conversation requireAccessible(Caller caller, UUID conversationId, String visitorToken) {
+        if (!caller.viaApiKey() && (visitorToken == null || visitorToken.isBlank())) {
+            throw ApiException.unauthorized(
+                    "Widget access needs the conversation's visitor token (X-Visitor-Token or visitor_token)");
+        }
+        return Conversation.<Conversation>findByIdOptional(conversationId)
+                .filter(c -> c.workspaceId.equals(caller.workspaceId()))
+                .filter(c -> caller.viaApiKey() || (c.visitorTokenHash != null
+                        && Secrets.constantTimeEquals(c.visitorTokenHash, Secrets.sha256Hex(visitorToken.strip()))))
+                .orElseThrow(() -> ApiException.notFound("No conversation with id '" + conversationId + "'"));
+    }
+
+    /** A workspace's conversations, most recently active first, optionally of one status. */
+    public List<Conversation> list(UUID workspaceId, ConversationStatus status, int limit) {
+        if (limit < 1 || limit > MAX_LIST) {
+            throw ApiException.badRequest("Parameter 'limit' must be between 1 and " + MAX_LIST);
+        }
+        return status == null
+                ? Conversation.find("workspaceId = ?1 order by lastActivityAt desc, id", workspaceId)
+                        .page(0, limit).list()
+                : Conversation.find("workspaceId = ?1 and status = ?2 order by lastActivityAt desc, id", workspaceId,
+                        status).page(0, limit).list();
+    }
+
+    /** All messages, oldest first. */
+    public List<Message> messages(UUID conversationId) {
+        return Message.ofConversation(conversationId);
+    }
+
+    /**
+     * Stores a customer message and returns it once committed; then, if the bot is in charge, emits
+     * {@link CustomerMessagePosted}. A resolved conversation is reopened for the bot; in pending or open ones the
+     * message waits for the human and is not emitted.
+     */
+    public Message postCustomerMessage(UUID conversationId, String content) {
+        Validation.requireText(content, "content", MAX_CONTENT);
+        Stored stored = QuarkusTransaction.requiringNew().call(() -> {
+            Conversation c = lock(conversationId);
+            if (c.status == ConversationStatus.RESOLVED) {
+                changeStatus(c, ConversationStatus.BOT, null);
+            }
+            return new Stored(append(c, MessageRole.CUSTOMER, content, null), c.workspaceId,
+                    c.status == ConversationStatus.BOT);
+        });
+        if (stored.forBot()) {
+            publisher.publish(new CustomerMessagePosted(stored.workspaceId(), conversationId, stored.message().id));
+        }
+        return stored.message();
+    }
+
+    /**
+     * Stores the bot's answer (and its message.created event), or returns null without storing anything when the
+     * conversation is no longer with the bot (a human took over, or it was handed off meanwhile).
+     */
+    @Transactional
+    public Message botReply(UUID conversationId, String content, MessageSource source) {
+        Objects.requireNonNull(source, "source");
+        if (content == null || content.isBlank()) {
+            throw new IllegalArgumentException("a bot reply needs content");
+        }
+        Conversation c = lock(conversationId);
+        if (c.status != ConversationStatus.BOT) {
+            LOG.debugf("Bot reply to conversation %s dropped: status is %s", conversationId, c.status.code());
+            return null;
+        }
+        return append(c, MessageRole.BOT, content, source);
+    }
+
+    /**
+     * Hands the conversation to a human: status pending with the reason, and a system message telling the customer.
+     * Does nothing when the bot is no longer in charge (so repeating a handoff is harmless).
+     */
+    @Transactional
+    public void handoff(UUID conversationId, HandoffReason reason, String customerNotice) {
+        Objects.requireNonNull(reason, "reason");
+        if (customerNotice == null || customerNotice.isBlank()) {
+            throw new IllegalArgumentException("a handoff needs a notice for the customer");
+        }
+        Conversation c = lock(conversationId);
+        if (c.status != ConversationStatus.BOT) {
+            LOG.debugf("Handoff of conversation %s ignored: status is %s", conversationId, c.status.code());
+            return;
+        }
+        append(c, MessageRole.SYSTEM, customerNotice, null);
+        changeStatus(c, ConversationStatus.PENDING, reason);
+        metrics.counter("switchboard.handoffs", "reason", reason.code()).increment();
+    }
+
+    /** An agent takes the conversation (from bot or pending): status open. */
+    @Transactional
+    public void takeOver(UUID conversationId) {
+        Conversation c = lock(conversationId);
+        if (c.status == ConversationStatus.RESOLVED) {
+            throw new IllegalStateException("conversation " + conversationId + " is resolved");
+        }
+        if (c.status != ConversationStatus.OPEN) {
+            changeStatus(c, ConversationStatus.OPEN, c.handoffReason);
+        }
+    }
+
+    @Transactional
+    public void resolve(UUID conversationId) {
+        Conversation c = lock(conversationId);
+        if (c.status != ConversationStatus.RESOLVED) {
+            changeStatus(c, ConversationStatus.RESOLVED, c.handoffReason);
+        }
+    }
+
+    public Optional<Conversation> findConversation(UUID conversationId) {
+        return Conversation.findByIdOptional(conversationId);
+    }
+
+    public Optional<Message> findMessage(UUID messageId) {
+        return Message.findByIdOptional(messageId);
+    }
+
+    /** The last {@code limit} messages, oldest first: the context for a model answer. */
+    public List<Message> recentMessages(UUID conversationId, int limit) {
+        return Message.latestOf(conversationId, limit);
+    }
+
+    /**
+     * Whether the bot should still answer this customer message: the conversation is with the bot and nothing but
+     * customer messages followed it. The bot checks this first, since a message may be emitted more than once.
+     */
+    @Transactional
+    public boolean awaitsBotAnswer(UUID messageId) {
+        Message m = Message.findById(messageId);
+        if (m == null || m.role != MessageRole.CUSTOMER) {
+            return false;
+        }
+        Conversation c = Conversation.findById(m.conversationId);
+        return c.status == ConversationStatus.BOT && Message.count(
+                "conversationId = ?1 and seq > ?2 and role <> ?3", m.conversationId, m.seq, MessageRole.CUSTOMER) == 0;
+    }
+
+    private Conversation lock(UUID conversationId) {
+        Conversation c = Conversation.findById(conversationId, LockModeType.PESSIMISTIC_WRITE);
+        if (c == null) {
+            throw new NoSuchElementException("no conversation " + conversationId);
+        }
+        return c;
+    }
+
+    private Message append(Conversation c, MessageRole role, String content, MessageSource source) {
+        Message m = new Message();
+        m.id = UUID.randomUUID();
+        m.conversationId = c.id;
+        m.role = role;
+        m.content = content;
+        m.createdAt = Times.now();
+        m.sourceFaqId = source != null ? source.faqId() : null;
+        m.sourceModel = source != null ? source.model() : null;
+        m.persist();
+        c.lastActivityAt = m.createdAt;
+        record(c.id, EventTypes.MESSAGE_CREATED, MessageView.of(m));
+        metrics.counter("switchboard.messages", "role", role.code()).increment();
+        return m;
+    }
+
+    private void changeStatus(Conversation c, ConversationStatus status, HandoffReason reason) {
+        ConversationStatus previous = c.status;
+        c.status = status;
+        c.handoffReason = status == ConversationStatus.BOT ? null : reason;
+        c.lastActivityAt = Times.now();
+        record(c.id, EventTypes.STATUS_CHANGED, new StatusChange(c.id, status, previous, c.handoffReason));
+    }
+
+    private void record(UUID conversationId, String type, Object payload) {
+        ConversationEvent event = new ConversationEvent();
+        event.conversationId = conversationId;
+        event.type = type;
+        try {
+            event.payload = json.writeValueAsString(payload);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("event payload not serialisable: " + payload, e);
+        }
+        event.createdAt = Times.now();
+        event.persist();
+        String key = "switchboard.events-committed:" + conversationId;
+        if (transactions.getResource(key) == null) {
+            transactions.putResource(key, Boolean.TRUE);
+            transactions.registerInterposedSynchronization(new Synchronization() {
+                @Override
+                public void beforeCompletion() {}
+
+                @Override
+                public void afterCompletion(int status) {
+                    if (status == Status.STATUS_COMMITTED) {
+                        events.committed(conversationId);
+                    }
+                }
+            });
+        }
+    }
+}

@@ -1,0 +1,14 @@
+package dev.switchboard.conversation;
+
+import java.util.UUID;
+
+/**
+ * Emitted on {@link #CHANNEL} after a customer message is committed. Deliberately only ids: consumers load the current
+ * state, so a redelivered or re-emitted notice (see {@link UnansweredMessageRecovery}) is harmless when the consumer
+ * checks {@link ConversationService#awaitsBotAnswer(UUID)} first. Serialised as JSON when a broker carries it.
+ */
+public record CustomerMessagePosted(UUID workspaceId, UUID conversationId, UUID messageId) {
+
+    /** The Reactive Messaging channel (in-memory today; a Kafka topic of the same name later). */
+    public static final String CHANNEL = "customer-messages";
+}

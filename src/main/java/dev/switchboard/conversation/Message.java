@@ -1,0 +1,51 @@
+package dev.switchboard.conversation;
+
+import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+/** A message in a conversation. Immutable once stored. */
+@Entity
+@Table(name = "messages")
+public class Message extends PanacheEntityBase {
+
+    @Id
+    public UUID id;
+    /** Insertion order, assigned by the database: timestamps can tie, this cannot. */
+    @Column(insertable = false, updatable = false)
+    public Long seq;
+    public UUID conversationId;
+    public MessageRole role;
+    /** Verbatim as posted. */
+    public String content;
+    public Instant createdAt;
+    /** Set only for bot answers taken from an FAQ entry (no foreign key: the entry may be deleted later). */
+    public UUID sourceFaqId;
+    /** Set only for bot answers written by a model. */
+    public String sourceModel;
+
+    /** The bot answer's source, or null for messages of other roles. */
+    public MessageSource source() {
+        if (sourceFaqId != null) {
+            return MessageSource.faq(sourceFaqId);
+        }
+        return sourceModel != null ? MessageSource.model(sourceModel) : null;
+    }
+
+    /** The whole conversation, oldest first. */
+    public static List<Message> ofConversation(UUID conversationId) {
+        return list("conversationId = ?1 order by seq", conversationId);
+    }
+
+    /** The last {@code limit} messages, oldest first. */
+    public static List<Message> latestOf(UUID conversationId, int limit) {
+        List<Message> newestFirst = find("conversationId = ?1 order by seq desc", conversationId)
+                .page(0, limit).list();
+        return newestFirst.reversed();
+    }
+}

@@ -1,0 +1,37 @@
+package dev.switchboard.conversation;
+
+import dev.switchboard.common.ApiException;
+
+/**
+ * A place in a conversation's stream: after durable event {@code durableId} and, when {@code transientSeq > 0}, after
+ * that many transient events that followed it. SSE ids are "durableId" or "durableId.transientSeq", so they sort in
+ * stream order.
+ */
+record StreamPosition(long durableId, int transientSeq) implements Comparable<StreamPosition> {
+
+    static StreamPosition parse(String lastEventId) {
+        try {
+            int dot = lastEventId.indexOf('.');
+            StreamPosition p = dot < 0 ? new StreamPosition(Long.parseLong(lastEventId), 0)
+                    : new StreamPosition(Long.parseLong(lastEventId.substring(0, dot)),
+                            Integer.parseInt(lastEventId.substring(dot + 1)));
+            if (p.durableId >= 0 && p.transientSeq >= 0) {
+                return p;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw ApiException.badRequest("Last-Event-ID '" + lastEventId
+                + "' is not an event id of this stream (expected '<n>' or '<n>.<m>')");
+    }
+
+    String eventId() {
+        return transientSeq == 0 ? Long.toString(durableId) : durableId + "." + transientSeq;
+    }
+
+    @Override
+    public int compareTo(StreamPosition o) {
+        int c = Long.compare(durableId, o.durableId);
+        return c != 0 ? c : Integer.compare(transientSeq, o.transientSeq);
+    }
+}

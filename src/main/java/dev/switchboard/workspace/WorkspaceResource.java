@@ -1,0 +1,96 @@
+package dev.switchboard.workspace;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.switchboard.common.Ids;
+import dev.switchboard.common.Items;
+import dev.switchboard.common.Validation;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.PATCH;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.net.URI;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+@Path("/api/v1/workspaces")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+@Tag(name = "Workspaces", description = "Admin API: Authorization: Bearer <admin token>")
+public class WorkspaceResource {
+
+    public record CreateWorkspace(String name, List<String> allowedOrigins) {}
+
+    /** Fields left out (null) stay as they are. */
+    public record UpdateWorkspace(String name, List<String> allowedOrigins) {}
+
+    public record WorkspaceView(UUID id, String name, String siteKey, List<String> allowedOrigins, Instant createdAt,
+            @JsonInclude(JsonInclude.Include.NON_NULL) String apiKey) {
+
+        static WorkspaceView of(Workspace w, String apiKey) {
+            return new WorkspaceView(w.id, w.name, w.siteKey, List.of(w.allowedOrigins), w.createdAt, apiKey);
+        }
+    }
+
+    public record NewApiKey(String apiKey) {}
+
+    @Inject
+    AdminAuth admin;
+
+    @Inject
+    WorkspaceService workspaces;
+
+    @POST
+    @Operation(summary = "Create a workspace", description = "The response is the only place the API key is shown.")
+    public Response create(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, CreateWorkspace body) {
+        admin.require(authorization);
+        Validation.requireBody(body);
+        WorkspaceService.Created created = workspaces.create(body.name(), body.allowedOrigins());
+        return Response.created(URI.create("/api/v1/workspaces/" + created.workspace().id))
+                .entity(WorkspaceView.of(created.workspace(), created.apiKey())).build();
+    }
+
+    @GET
+    public Items<WorkspaceView> list(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
+        admin.require(authorization);
+        return new Items<>(workspaces.list().stream().map(w -> WorkspaceView.of(w, null)).toList());
+    }
+
+    @GET
+    @Path("{id}")
+    public WorkspaceView get(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+            @PathParam("id") String id) {
+        admin.require(authorization);
+        return WorkspaceView.of(workspaces.get(Ids.parse(id, "workspace")), null);
+    }
+
+    @PATCH
+    @Path("{id}")
+    @Operation(summary = "Change the name or the allowed widget origins")
+    public WorkspaceView update(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+            @PathParam("id") String id, UpdateWorkspace body) {
+        admin.require(authorization);
+        Validation.requireBody(body);
+        return WorkspaceView.of(workspaces.update(Ids.parse(id, "workspace"), body.name(), body.allowedOrigins()),
+                null);
+    }
+
+    @POST
+    @Path("{id}/api-key/rotate")
+    @Operation(summary = "Rotate the API key", description = "Returns a new key, shown only here; earlier keys stop working at once.")
+    public NewApiKey rotateApiKey(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+            @PathParam("id") String id) {
+        admin.require(authorization);
+        return new NewApiKey(workspaces.rotateApiKey(Ids.parse(id, "workspace")));
+    }
+}
