@@ -41,7 +41,8 @@ public class EmbeddedPostgresConfigSourceFactory implements ConfigSourceFactory 
     /** Below application.properties (250) and everything else. */
     static final int ORDINAL = 50;
 
-    private static final String RUNNING_PREFIX = "switchboard.embedded-postgres.port:";
+    // Outside the "switchboard." namespace, which @ConfigMapping validates strictly.
+    private static final String RUNNING_PREFIX = "embedded-postgres.switchboard.port:";
     private static final String TEST_KEY = "test";
 
     @Override
