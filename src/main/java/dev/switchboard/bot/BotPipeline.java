@@ -67,6 +67,9 @@ public class BotPipeline {
     ModelAnswerer modelAnswerer;
 
     @Inject
+    BotReplies replies;
+
+    @Inject
     BotMetrics metrics;
 
     @Inject
@@ -78,7 +81,7 @@ public class BotPipeline {
     public void answer(CustomerMessagePosted posted, long receivedNanos) {
         try {
             decide(posted, receivedNanos);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | LinkageError e) { // LinkageError: a native library (embeddings) failed to load
             LOG.errorf(e, "Answering message %s of conversation %s failed; handing off", posted.messageId(),
                     posted.conversationId());
             handoff(posted.conversationId(), HandoffReason.INFERENCE_UNAVAILABLE);
@@ -89,7 +92,7 @@ public class BotPipeline {
         UUID conversationId = posted.conversationId();
         Optional<Pending> loaded = load(posted);
         if (loaded.isEmpty()) {
-            LOG.debugf("Message %s needs no bot answer (answered already or not with the bot)", posted.messageId());
+            LOG.debugf("Message %s needs no bot answer of its own", posted.messageId());
             return;
         }
         Pending pending = loaded.get();
@@ -104,7 +107,8 @@ public class BotPipeline {
         }
         if (match.answer() != null) {
             UUID faqId = UUID.fromString(match.answer().id());
-            if (conversations.botReply(conversationId, match.answer().answer(), MessageSource.faq(faqId)) != null) {
+            if (replies.replyIfLatest(conversationId, pending.message().seq, match.answer().answer(),
+                    MessageSource.faq(faqId))) {
                 faq.recordHit(faqId);
                 metrics.faqAnswered(since(receivedNanos));
             }
@@ -114,8 +118,8 @@ public class BotPipeline {
             Optional<AnswerCache.Hit> cached =
                     answerCache.find(posted.workspaceId(), pending.faqVersion(), question, embedding);
             if (cached.isPresent()) {
-                if (conversations.botReply(conversationId, cached.get().answer(),
-                        MessageSource.model(cached.get().model())) != null) {
+                if (replies.replyIfLatest(conversationId, pending.message().seq, cached.get().answer(),
+                        MessageSource.model(cached.get().model()))) {
                     metrics.cacheAnswered();
                 }
                 return;
@@ -127,7 +131,7 @@ public class BotPipeline {
             return;
         }
         List<FaqCandidate> grounding = match.nearest().stream().map(MatchResult.Scored::entry).toList();
-        ModelAnswerer.Outcome outcome = modelAnswerer.answer(model.get(), conversationId,
+        ModelAnswerer.Outcome outcome = modelAnswerer.answer(model.get(), conversationId, pending.message().seq,
                 GroundedPrompt.build(grounding, pending.history()));
         switch (outcome) {
             case ModelAnswerer.Outcome.Answered a -> {
@@ -142,14 +146,21 @@ public class BotPipeline {
         }
     }
 
-    /** The message and its context, or empty when the bot must not answer it (see awaitsBotAnswer). */
+    /**
+     * The message and its context, or empty when the bot must not answer it: it was answered already (see
+     * awaitsBotAnswer), or the customer wrote again since. The later message is answered then, with this one in
+     * its context: answering each of "Hi" and "what is your return policy?" sent in a row would answer the second
+     * late, or, once the first answer follows it, not at all.
+     */
     private Optional<Pending> load(CustomerMessagePosted posted) {
         if (!conversations.awaitsBotAnswer(posted.messageId())) {
             return Optional.empty();
         }
         return QuarkusTransaction.requiringNew().call(() -> {
             Message message = Message.findById(posted.messageId());
-            // Up to this message only: a later message gets its own answer, in order.
+            if (Message.count("conversationId = ?1 and seq > ?2", posted.conversationId(), message.seq) > 0) {
+                return Optional.<Pending>empty();
+            }
             List<Message> recent = Message.<Message>find("conversationId = ?1 and seq <= ?2 order by seq desc",
                     posted.conversationId(), message.seq).page(0, config.historyMessages()).list().reversed();
             List<ChatMessage> history = recent.stream()

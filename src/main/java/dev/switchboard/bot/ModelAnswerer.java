@@ -2,7 +2,6 @@ package dev.switchboard.bot;
 
 import dev.switchboard.conversation.Conversation;
 import dev.switchboard.conversation.ConversationEvents;
-import dev.switchboard.conversation.ConversationService;
 import dev.switchboard.conversation.ConversationStatus;
 import dev.switchboard.conversation.HandoffReason;
 import dev.switchboard.conversation.MessageSource;
@@ -39,7 +38,7 @@ class ModelAnswerer {
 
         record Handoff(HandoffReason reason) implements Outcome {}
 
-        /** The conversation left the bot meanwhile: nothing was stored. */
+        /** The conversation left the bot, or the customer wrote again, meanwhile: nothing was stored. */
         record Abandoned() implements Outcome {}
     }
 
@@ -47,12 +46,13 @@ class ModelAnswerer {
     ConversationEvents events;
 
     @Inject
-    ConversationService conversations;
+    BotReplies replies;
 
     @Inject
     BotConfig config;
 
-    Outcome answer(ChatModel model, UUID conversationId, List<ChatMessage> prompt) {
+    /** @param answeredSeq the seq of the customer message being answered */
+    Outcome answer(ChatModel model, UUID conversationId, long answeredSeq, List<ChatMessage> prompt) {
         HandoffMarkerFilter filter = new HandoffMarkerFilter();
         AtomicReference<ChatStream> streamRef = new AtomicReference<>();
         AtomicBoolean takenOver = new AtomicBoolean();
@@ -104,7 +104,7 @@ class ModelAnswerer {
             if (result.finishReason() == ChatResult.FinishReason.CANCELLED) {
                 return new Outcome.Abandoned();
             }
-            if (conversations.botReply(conversationId, text, MessageSource.model(model.modelName())) == null) {
+            if (!replies.replyIfLatest(conversationId, answeredSeq, text, MessageSource.model(model.modelName()))) {
                 return new Outcome.Abandoned();
             }
             return new Outcome.Answered(text, model.modelName());

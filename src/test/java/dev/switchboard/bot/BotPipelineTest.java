@@ -128,6 +128,26 @@ class BotPipelineTest {
     }
 
     @Test
+    void aMessageSentDuringAnAnswerIsAnsweredOnceWithBothInContext() throws Exception {
+        String[] words = new String[10];
+        java.util.Arrays.fill(words, " word");
+        model.enqueue(FakeOpenAiServer.answer(words).slow(Duration.ZERO, Duration.ofMillis(100)));
+        model.enqueue(FakeOpenAiServer.answer("We ship to both."));
+        String conversation = startConversation();
+        post(conversation, OTHER_QUESTION);
+        model.takeRequest(); // the first answer is being generated
+
+        post(conversation, "And to Mexico?");
+        List<Map<String, Object>> messages = awaitMessages(conversation, 3);
+
+        assertEquals(3, messages.size(), "one answer, after both questions: " + messages);
+        assertEquals("We ship to both.", messages.get(2).get("content"));
+        var prompt = model.takeRequest().path("messages");
+        assertEquals(OTHER_QUESTION, prompt.get(prompt.size() - 2).path("content").asText());
+        assertEquals("And to Mexico?", prompt.get(prompt.size() - 1).path("content").asText());
+    }
+
+    @Test
     void aRepeatedQuestionGetsTheCachedAnswerUntilTheFaqChanges() {
         model.enqueue(FakeOpenAiServer.answer("Yes, we ship to Canada."));
         String first = startConversation();
