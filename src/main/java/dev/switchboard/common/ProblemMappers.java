@@ -8,6 +8,7 @@ import jakarta.ws.rs.NotAllowedException;
 import jakarta.ws.rs.NotSupportedException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.Request;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import java.util.stream.Collectors;
@@ -54,9 +55,10 @@ public class ProblemMappers {
     }
 
     @ServerExceptionMapper
-    public Response notAllowed(NotAllowedException e, UriInfo uri) {
-        return problem(405, "Method Not Allowed", "This resource allows only "
-                + String.join(", ", e.getResponse().getAllowedMethods()), uri);
+    public Response notAllowed(NotAllowedException e, Request request, UriInfo uri) {
+        var allowed = e.getResponse().getAllowedMethods();
+        return problem(405, "Method Not Allowed", request.getMethod() + " is not supported on " + uri.getPath()
+                + (allowed.isEmpty() ? "" : "; allowed: " + String.join(", ", allowed)), uri);
     }
 
     @ServerExceptionMapper
@@ -68,6 +70,22 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response web(WebApplicationException e, UriInfo uri) {
+        // The JSON reader may wrap Jackson's exception in a plain 400: report what Jackson found.
+        switch (e.getCause()) {
+            case UnrecognizedPropertyException u -> {
+                return unknownField(u, uri);
+            }
+            case MismatchedInputException m -> {
+                return wrongType(m, uri);
+            }
+            case JsonMappingException m -> {
+                return unmappable(m, uri);
+            }
+            case JsonParseException p -> {
+                return malformed(p, uri);
+            }
+            case null, default -> { }
+        }
         Response.StatusType status = e.getResponse().getStatusInfo();
         return problem(status.getStatusCode(), status.getReasonPhrase(),
                 status.getStatusCode() == 404 ? "No resource at " + uri.getPath() : e.getMessage(), uri);

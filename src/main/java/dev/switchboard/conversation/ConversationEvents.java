@@ -33,8 +33,8 @@ public class ConversationEvents {
         /** @return false when the client is gone (the subscriber is then dropped) */
         boolean deliver(StreamEvent event);
 
-        /** Sends a keep-alive comment; false when the client is gone. */
-        boolean keepAlive();
+        /** Sends an SSE comment (ignored by clients; keeps proxies from closing); false when the client is gone. */
+        boolean comment(String text);
     }
 
     @Inject
@@ -85,7 +85,7 @@ public class ConversationEvents {
     /** Sends a keep-alive comment to every subscriber, dropping those whose client went away. */
     void keepAlive() {
         for (UUID id : List.copyOf(topics.keySet())) {
-            withExistingTopic(id, topic -> topic.subscriptions.removeIf(s -> !s.subscriber.keepAlive()));
+            withExistingTopic(id, topic -> topic.subscriptions.removeIf(s -> !s.subscriber.comment("keep-alive")));
         }
     }
 
@@ -226,7 +226,9 @@ public class ConversationEvents {
                 // No id: the typing state is not part of the replayable stream, and must not move the client's cursor.
                 open = !typing || subscriber.deliver(new StreamEvent(null, EventTypes.TYPING, toJson(Map.of("on", true))));
             }
-            if (open) {
+            // Last, still under the lock: once the client sees this (and so the response headers), whatever is
+            // committed next is newer than the subscription's cursor and will be delivered.
+            if (open && subscriber.comment("connected")) {
                 subscriptions.add(subscription);
             }
             return subscription;

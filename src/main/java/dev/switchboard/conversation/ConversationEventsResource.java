@@ -80,8 +80,8 @@ public class ConversationEventsResource {
         }
 
         @Override
-        public boolean keepAlive() {
-            return send(sse.newEventBuilder().comment("keep-alive").build());
+        public boolean comment(String text) {
+            return send(sse.newEventBuilder().comment(text).build());
         }
 
         private boolean send(OutboundSseEvent event) {

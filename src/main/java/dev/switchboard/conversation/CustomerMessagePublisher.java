@@ -1,5 +1,6 @@
 package dev.switchboard.conversation;
 
+import io.smallrye.reactive.messaging.annotations.Broadcast;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.reactive.messaging.Channel;
@@ -13,9 +14,11 @@ class CustomerMessagePublisher {
 
     private static final Logger LOG = Logger.getLogger(CustomerMessagePublisher.class);
 
-    // Buffered: a slow bot must not block or fail the HTTP request that posted the message.
+    // Buffered: a slow bot must not block or fail the HTTP request that posted the message. Broadcast: the bot and
+    // observers (metrics, tests) may all consume the channel.
     @Inject
     @Channel(CustomerMessagePosted.CHANNEL)
+    @Broadcast
     @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 10_000)
     Emitter<CustomerMessagePosted> emitter;
 

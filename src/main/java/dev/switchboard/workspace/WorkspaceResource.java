@@ -87,6 +87,7 @@ public class WorkspaceResource {
 
     @POST
     @Path("{id}/api-key/rotate")
+    @Consumes(MediaType.WILDCARD)
     @Operation(summary = "Rotate the API key", description = "Returns a new key, shown only here; earlier keys stop working at once.")
     public NewApiKey rotateApiKey(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
             @PathParam("id") String id) {

@@ -1,0 +1,119 @@
+package dev.switchboard.demo;
+
+import dev.switchboard.common.config.SwitchboardConfig;
+import dev.switchboard.faq.FaqService;
+import dev.switchboard.workspace.Workspace;
+import dev.switchboard.workspace.WorkspaceService;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * So that a new user can chat at once: on first start creates the "Demo Shop" workspace with a realistic FAQ, and on
+ * every start prints its site key and API key. The database holds only the key's hash, so the plain key is kept in
+ * {@code <data-dir>/demo-api-key}, readable by its owner only.
+ */
+@ApplicationScoped
+public class DemoSeed {
+
+    private static final Logger LOG = Logger.getLogger(DemoSeed.class);
+
+    /** Fixed, so the demo is found again on later starts whatever its name becomes. */
+    public static final UUID WORKSPACE_ID = UUID.fromString("00000000-0000-4000-8000-00000000de70");
+    public static final String WORKSPACE_NAME = "Demo Shop";
+    static final String KEY_FILE = "demo-api-key";
+
+    @Inject
+    SwitchboardConfig config;
+
+    @Inject
+    WorkspaceService workspaces;
+
+    @Inject
+    FaqService faqs;
+
+    @ConfigProperty(name = "quarkus.http.port", defaultValue = "8080")
+    int httpPort;
+
+    private volatile String banner;
+
+    // After FaqService's re-embedding (priority 100), which would otherwise redo the fresh entries' work.
+    void onStart(@Observes @Priority(200) StartupEvent ignored) {
+        if (config.demo().enabled()) {
+            banner = QuarkusTransaction.requiringNew().call(this::seedAndDescribe);
+            LOG.info(banner);
+        }
+    }
+
+    /** What was printed at start-up about the demo workspace; null when the demo is disabled. */
+    public String banner() {
+        return banner;
+    }
+
+    public Path keyFile() {
+        return Path.of(config.dataDir()).resolve(KEY_FILE).toAbsolutePath().normalize();
+    }
+
+    private String seedAndDescribe() {
+        Path keyFile = keyFile();
+        Workspace workspace = Workspace.findById(WORKSPACE_ID);
+        String apiKey;
+        if (workspace == null) {
+            WorkspaceService.Created created = workspaces.create(WORKSPACE_ID, WORKSPACE_NAME,
+                    List.of("http://localhost:" + httpPort));
+            DemoFaq.ENTRIES.forEach(e -> faqs.create(WORKSPACE_ID, e.question(), e.answer()));
+            writeOwnerOnly(keyFile, created.apiKey());
+            workspace = created.workspace();
+            apiKey = created.apiKey();
+        } else {
+            apiKey = readKey(keyFile).filter(k -> workspaces.workspaceOfApiKey(k).equals(Optional.of(WORKSPACE_ID)))
+                    .orElse(null);
+        }
+        String base = "http://localhost:" + httpPort;
+        return String.join("\n",
+                "Demo workspace \"" + workspace.name + "\" (" + workspace.id + ")",
+                "  site key: " + workspace.siteKey,
+                apiKey != null
+                        ? "  API key:  " + apiKey + "   (also in " + keyFile + ")"
+                        : "  API key:  not shown: " + keyFile + " is missing or holds a rotated key",
+                "  try:      curl -H 'X-Site-Key: " + workspace.siteKey + "' -H 'Content-Type: application/json'"
+                        + " -d '{\"visitorId\":\"me\"}' " + base + "/api/v1/conversations");
+    }
+
+    private static Optional<String> readKey(Path keyFile) {
+        try {
+            return Files.exists(keyFile) ? Optional.of(Files.readString(keyFile).strip()) : Optional.empty();
+        } catch (IOException e) {
+            LOG.warnf(e, "Could not read %s", keyFile);
+            return Optional.empty();
+        }
+    }
+
+    /** Written to a 0600 temporary file and moved into place, so the key is never readable by others. */
+    private static void writeOwnerOnly(Path file, String content) {
+        try {
+            Files.createDirectories(file.getParent());
+            Path tmp = Files.createTempFile(file.getParent(), KEY_FILE, ".tmp",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            Files.writeString(tmp, content + "\n", StandardCharsets.UTF_8);
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not write the demo API key to " + file, e);
+        }
+    }
+}

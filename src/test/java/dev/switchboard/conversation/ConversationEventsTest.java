@@ -1,0 +1,202 @@
+package dev.switchboard.conversation;
+
+import static dev.switchboard.support.TestWorkspaces.postAsCustomer;
+import static dev.switchboard.support.TestWorkspaces.startWithApiKey;
+import static dev.switchboard.support.TestWorkspaces.startWithSiteKey;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.switchboard.support.SseClient;
+import dev.switchboard.support.SseClient.Event;
+import dev.switchboard.support.TestWorkspaces;
+import dev.switchboard.support.TestWorkspaces.TestWorkspace;
+import dev.switchboard.support.TestWorkspaces.WidgetConversation;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+class ConversationEventsTest {
+
+    @TestHTTPResource("/api/v1/conversations/")
+    URI conversationsUri;
+
+    @Inject
+    ConversationService conversations;
+
+    @Inject
+    ConversationEvents events;
+
+    @Inject
+    ObjectMapper json;
+
+    @Test
+    void postedMessageArrivesAsMessageCreated() throws Exception {
+        TestWorkspace w = TestWorkspaces.create();
+        String id = pendingConversation(w);
+        try (SseClient stream = connect(w, id, Map.of())) {
+            assertEquals(200, stream.status());
+            assertTrue(stream.contentType().startsWith("text/event-stream"), stream.contentType());
+            Map<String, Object> posted = postAsCustomer(w, id, "Is my order shipped?");
+
+            Event e = stream.next();
+            assertEquals(EventTypes.MESSAGE_CREATED, e.name());
+            assertTrue(e.id().matches("\\d+"), "durable events have numeric ids: " + e.id());
+            JsonNode data = json.readTree(e.data());
+            assertEquals(posted.get("id"), data.get("id").asText());
+            assertEquals("customer", data.get("role").asText());
+            assertEquals("Is my order shipped?", data.get("content").asText());
+        }
+    }
+
+    @Test
+    void resumingWithLastEventIdReplaysExactlyTheMissedEvents() throws Exception {
+        TestWorkspace w = TestWorkspaces.create();
+        String id = pendingConversation(w);
+        String lastSeen;
+        try (SseClient stream = connect(w, id, Map.of())) {
+            postAsCustomer(w, id, "one");
+            lastSeen = stream.next().id();
+        }
+        postAsCustomer(w, id, "two");
+        postAsCustomer(w, id, "three");
+
+        try (SseClient resumed = connect(w, id, Map.of("Last-Event-ID", lastSeen))) {
+            List<Event> replayed = resumed.next(2);
+            assertEquals(List.of("two", "three"), contents(replayed));
+            postAsCustomer(w, id, "four");
+            // The next event is the new one: nothing replayed twice, nothing in between.
+            assertEquals(List.of("four"), contents(List.of(resumed.next())));
+            assertTrue(Long.parseLong(replayed.get(0).id()) > Long.parseLong(lastSeen));
+            assertEquals(List.of(), resumed.pending());
+        }
+    }
+
+    @Test
+    void handoffIsStreamedAsSystemMessageAndStatusChange() throws Exception {
+        TestWorkspace w = TestWorkspaces.create();
+        String id = startWithApiKey(w);
+        try (SseClient stream = connect(w, id, Map.of())) {
+            conversations.handoff(UUID.fromString(id), HandoffReason.MISSING_KNOWLEDGE, "A colleague will answer.");
+            List<Event> received = stream.next(2);
+            assertEquals(EventTypes.MESSAGE_CREATED, received.get(0).name());
+            JsonNode notice = json.readTree(received.get(0).data());
+            assertEquals("system", notice.get("role").asText());
+            assertEquals("A colleague will answer.", notice.get("content").asText());
+            assertEquals(EventTypes.STATUS_CHANGED, received.get(1).name());
+            JsonNode change = json.readTree(received.get(1).data());
+            assertEquals("pending", change.get("status").asText());
+            assertEquals("bot", change.get("previousStatus").asText());
+            assertEquals("missing_knowledge", change.get("handoffReason").asText());
+        }
+    }
+
+    @Test
+    void deltasStreamLiveAndAReconnectGetsTheMissedPartAsOneDelta() throws Exception {
+        TestWorkspace w = TestWorkspaces.create();
+        String id = startWithApiKey(w);
+        UUID conversationId = UUID.fromString(id);
+        try (SseClient live = connect(w, id, Map.of())) {
+            events.typing(conversationId, true);
+            events.delta(conversationId, "Our shop ");
+            events.delta(conversationId, "opens at ");
+            Event typing = live.next();
+            assertEquals(EventTypes.TYPING, typing.name());
+            assertTrue(json.readTree(typing.data()).get("on").asBoolean());
+            Event first = live.next();
+            Event second = live.next();
+            assertEquals(List.of("Our shop ", "opens at "), List.of(text(first), text(second)));
+            assertEquals(EventTypes.BOT_DELTA, first.name());
+            // Transient ids extend the last durable id, so they sort after it.
+            assertTrue(first.id().matches("\\d+\\.\\d+"), first.id());
+
+            try (SseClient resumed = connect(w, id, Map.of("Last-Event-ID", first.id()));
+                    SseClient fresh = connect(w, id, Map.of())) {
+                Event catchUp = resumed.next();
+                assertEquals("opens at ", text(catchUp));
+                assertEquals(second.id(), catchUp.id());
+                Event all = fresh.next();
+                assertEquals("Our shop opens at ", text(all));
+
+                events.delta(conversationId, "9 am.");
+                for (SseClient client : List.of(live, resumed, fresh)) {
+                    assertEquals("9 am.", text(client.next()));
+                }
+                conversations.botReply(conversationId, "Our shop opens at 9 am.", MessageSource.model("test-model"));
+                for (SseClient client : List.of(live, resumed, fresh)) {
+                    Event answer = client.next();
+                    assertEquals(EventTypes.MESSAGE_CREATED, answer.name());
+                    assertEquals("model", json.readTree(answer.data()).get("source").get("type").asText());
+                }
+            }
+        }
+        // The answer is complete: a new client gets no catch-up, only what happens next.
+        try (SseClient after = connect(w, id, Map.of())) {
+            conversations.handoff(conversationId, HandoffReason.LOW_CONFIDENCE, "Let me get a colleague.");
+            assertEquals(EventTypes.MESSAGE_CREATED, after.next().name());
+        }
+    }
+
+    @Test
+    void widgetStreamsWithQueryParametersAndOnlyWithItsOwnToken() {
+        TestWorkspace w = TestWorkspaces.create();
+        WidgetConversation mine = startWithSiteKey(w);
+        WidgetConversation other = startWithSiteKey(w);
+        try (SseClient stream = SseClient.connect(conversationsUri.resolve(mine.id() + "/events?site_key="
+                + mine.siteKey() + "&visitor_token=" + mine.visitorToken()), Map.of())) {
+            assertEquals(200, stream.status());
+            assertEquals("connected", stream.nextComment());
+            assertEquals("keep-alive", stream.nextComment());
+        }
+        try (SseClient denied = SseClient.connect(conversationsUri.resolve(mine.id() + "/events?site_key="
+                + mine.siteKey() + "&visitor_token=" + other.visitorToken()), Map.of())) {
+            assertEquals(404, denied.status());
+            assertTrue(denied.contentType().startsWith("application/problem+json"), denied.contentType());
+        }
+    }
+
+    @Test
+    void malformedLastEventIdIsABadRequest() {
+        TestWorkspace w = TestWorkspaces.create();
+        String id = startWithApiKey(w);
+        try (SseClient stream = connect(w, id, Map.of("Last-Event-ID", "yesterday"))) {
+            assertEquals(400, stream.status());
+            assertTrue(stream.contentType().startsWith("application/problem+json"), stream.contentType());
+        }
+    }
+
+    /** Handed off first, so a bot consuming the channel adds nothing to these streams. */
+    private String pendingConversation(TestWorkspace w) {
+        String id = startWithApiKey(w);
+        conversations.handoff(UUID.fromString(id), HandoffReason.CUSTOMER_REQUEST, "Connecting you to a person.");
+        return id;
+    }
+
+    private SseClient connect(TestWorkspace w, String id, Map<String, String> headers) {
+        Map<String, String> all = new java.util.HashMap<>(headers);
+        all.put("Authorization", w.bearer());
+        return SseClient.connect(conversationsUri.resolve(id + "/events"), all);
+    }
+
+    private List<String> contents(List<Event> received) throws Exception {
+        List<String> contents = new java.util.ArrayList<>();
+        for (Event e : received) {
+            assertEquals(EventTypes.MESSAGE_CREATED, e.name());
+            contents.add(json.readTree(e.data()).get("content").asText());
+        }
+        return contents;
+    }
+
+    private String text(Event e) throws Exception {
+        assertEquals(EventTypes.BOT_DELTA, e.name());
+        return json.readTree(e.data()).get("text").asText();
+    }
+
+}

@@ -1,0 +1,62 @@
+package dev.switchboard.support;
+
+import static io.restassured.RestAssured.given;
+
+import io.restassured.http.ContentType;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/** Creates workspaces and conversations through the public API, as a client would. */
+public final class TestWorkspaces {
+
+    public static final String ADMIN_TOKEN = "test-admin-token";
+
+    public record TestWorkspace(String id, String siteKey, String apiKey) {
+
+        public String bearer() {
+            return "Bearer " + apiKey;
+        }
+    }
+
+    /** A conversation started by the widget: the site key and the visitor token open it. */
+    public record WidgetConversation(String id, String siteKey, String visitorToken) {}
+
+    private TestWorkspaces() {}
+
+    public static TestWorkspace create() {
+        return create(List.of());
+    }
+
+    public static TestWorkspace create(List<String> allowedOrigins) {
+        Map<String, Object> created = given().header("Authorization", "Bearer " + ADMIN_TOKEN)
+                .contentType(ContentType.JSON)
+                .body(Map.of("name", "Shop " + UUID.randomUUID(), "allowedOrigins", allowedOrigins))
+                .post("/api/v1/workspaces")
+                .then().statusCode(201).extract().jsonPath().getMap("");
+        return new TestWorkspace((String) created.get("id"), (String) created.get("siteKey"),
+                (String) created.get("apiKey"));
+    }
+
+    public static String startWithApiKey(TestWorkspace w) {
+        return given().header("Authorization", w.bearer()).contentType(ContentType.JSON)
+                .body(Map.of("visitorId", "visitor-" + UUID.randomUUID()))
+                .post("/api/v1/conversations")
+                .then().statusCode(201).extract().path("id");
+    }
+
+    public static WidgetConversation startWithSiteKey(TestWorkspace w) {
+        Map<String, Object> c = given().header("X-Site-Key", w.siteKey()).contentType(ContentType.JSON)
+                .body(Map.of("visitorId", "visitor-" + UUID.randomUUID()))
+                .post("/api/v1/conversations")
+                .then().statusCode(201).extract().jsonPath().getMap("");
+        return new WidgetConversation((String) c.get("id"), w.siteKey(), (String) c.get("visitorToken"));
+    }
+
+    public static Map<String, Object> postAsCustomer(TestWorkspace w, String conversationId, String content) {
+        return given().header("Authorization", w.bearer()).contentType(ContentType.JSON)
+                .body(Map.of("content", content))
+                .post("/api/v1/conversations/{id}/messages", conversationId)
+                .then().statusCode(201).extract().jsonPath().getMap("");
+    }
+}
