@@ -9,19 +9,19 @@ import java.io.IOException;
  * starting with a colon, and a blank line ending each event. {@code id:} and {@code retry:} only matter for
  * reconnecting, which a chat completion never does, so they are skipped.
  */
-public final class SseEventReader {
+final class SseEventReader {
 
     /** One event: its type ({@code event:} field, null when absent) and its data lines joined by newlines. */
-    public record Event(String type, String data) {}
+    record Event(String type, String data) {}
 
     private final BufferedReader in;
 
-    public SseEventReader(BufferedReader in) {
+    SseEventReader(BufferedReader in) {
         this.in = in;
     }
 
     /** The next event, or null at the end of the stream. */
-    public Event next() throws IOException {
+    Event next() throws IOException {
         StringBuilder data = null;
         String type = null;
         for (String line; (line = in.readLine()) != null; ) {

@@ -6,36 +6,36 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.switchboard.conversation.ConversationService;
 import dev.switchboard.conversation.CustomerMessagePosted;
 import dev.switchboard.llm.ChatModelProvider;
 import dev.switchboard.llm.FakeOpenAiResource;
 import dev.switchboard.llm.FakeOpenAiServer;
 import dev.switchboard.llm.OpenAiChatModel;
-import dev.switchboard.llm.SseEventReader;
-import dev.switchboard.workspace.WorkspaceService;
+import dev.switchboard.support.Await;
+import dev.switchboard.support.SseClient;
+import dev.switchboard.support.TestWorkspaces;
+import dev.switchboard.support.TestWorkspaces.TestWorkspace;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusMock;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import jakarta.inject.Inject;
-import java.io.BufferedReader;
-import java.io.InputStream;
-import java.io.InputStreamReader;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -52,27 +52,25 @@ class BotPipelineTest {
     FakeOpenAiServer model;
 
     @Inject
-    WorkspaceService workspaces;
-
-    @Inject
     ConversationService conversations;
 
     @Inject
     CustomerMessageConsumer consumer;
 
-    @TestHTTPResource("/")
-    URI baseUri;
+    @TestHTTPResource("/api/v1/conversations/")
+    URI conversationsUri;
 
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private TestWorkspace workspace;
     private String apiKey;
-    private UUID workspaceId;
     private String faqId;
 
     @BeforeEach
     void setUp() {
         model.reset();
-        WorkspaceService.Created created = workspaces.create("Bot test " + UUID.randomUUID(), List.of());
-        apiKey = created.apiKey();
-        workspaceId = created.workspace().id;
+        workspace = TestWorkspaces.create();
+        apiKey = workspace.apiKey();
         faqId = createFaq(FAQ_QUESTION, FAQ_ANSWER);
         createFaq("How long does delivery take?", "Orders arrive within 3 to 5 business days.");
     }
@@ -97,7 +95,8 @@ class BotPipelineTest {
         post(conversation, FAQ_QUESTION);
         List<Map<String, Object>> before = awaitMessages(conversation, 2);
 
-        consumer.onCustomerMessage(new CustomerMessagePosted(workspaceId, UUID.fromString(conversation),
+        consumer.onCustomerMessage(new CustomerMessagePosted(UUID.fromString(workspace.id()),
+                UUID.fromString(conversation),
                 UUID.fromString((String) before.get(0).get("id"))));
         awaitIdle();
 
@@ -109,18 +108,19 @@ class BotPipelineTest {
     void anotherQuestionIsAnsweredByTheModelStreamedThenStored() throws Exception {
         model.enqueue(FakeOpenAiServer.answer("We ship", " to Canada", " in 7 days."));
         String conversation = startConversation();
-        try (EventRecorder events = EventRecorder.open(baseUri, conversation, apiKey)) {
+        try (SseClient stream = events(conversation)) {
             post(conversation, OTHER_QUESTION);
-            Map<String, Object> answer = awaitMessages(conversation, 2).get(1);
-            await(() -> events.names().contains("message.created:bot"), "the message.created event of the answer");
+            List<SseClient.Event> events = eventsUntil(stream, e -> isMessage(e, "bot"));
 
-            assertEquals("We ship to Canada in 7 days.", answer.get("content"));
-            assertEquals(Map.of("type", "model", "model", FakeOpenAiResource.MODEL), answer.get("source"));
-            List<String> names = events.names();
+            List<String> names = events.stream().map(SseClient.Event::name).toList();
             int firstDelta = names.indexOf("bot.delta");
-            assertTrue(firstDelta > names.indexOf("typing"), "typing comes before the first delta: " + names);
-            assertTrue(firstDelta < names.indexOf("message.created:bot"), "deltas come first: " + names);
-            assertEquals("We ship to Canada in 7 days.", events.deltaText());
+            assertTrue(names.indexOf("typing") >= 0 && names.indexOf("typing") < firstDelta,
+                    "typing comes before the first delta: " + names);
+            assertEquals("We ship to Canada in 7 days.", deltaText(events));
+            JsonNode answer = json(events.getLast().data());
+            assertEquals("We ship to Canada in 7 days.", answer.path("content").asText());
+            assertEquals("model", answer.path("source").path("type").asText());
+            assertEquals(FakeOpenAiResource.MODEL, answer.path("source").path("model").asText());
         }
         String system = model.takeRequest().path("messages").get(0).path("content").asText();
         assertTrue(system.contains(FAQ_ANSWER), "the prompt is grounded in the FAQ: " + system);
@@ -130,7 +130,7 @@ class BotPipelineTest {
     @Test
     void aMessageSentDuringAnAnswerIsAnsweredOnceWithBothInContext() throws Exception {
         String[] words = new String[10];
-        java.util.Arrays.fill(words, " word");
+        Arrays.fill(words, " word");
         model.enqueue(FakeOpenAiServer.answer(words).slow(Duration.ZERO, Duration.ofMillis(100)));
         model.enqueue(FakeOpenAiServer.answer("We ship to both."));
         String conversation = startConversation();
@@ -187,11 +187,12 @@ class BotPipelineTest {
     void theModelsHandoffMarkerHandsOffAndIsNeverShown() throws Exception {
         model.enqueue(FakeOpenAiServer.answer("[[HAND", "OFF]]"));
         String conversation = startConversation();
-        try (EventRecorder events = EventRecorder.open(baseUri, conversation, apiKey)) {
+        try (SseClient stream = events(conversation)) {
             post(conversation, OTHER_QUESTION);
-            assertHandedOff(conversation, "missing_knowledge");
-            assertEquals("", events.deltaText());
+            List<SseClient.Event> events = eventsUntil(stream, e -> e.name().equals("conversation.status_changed"));
+            assertEquals("", deltaText(events), "no part of the marker is shown");
         }
+        assertHandedOff(conversation, "missing_knowledge");
     }
 
     @Test
@@ -241,12 +242,12 @@ class BotPipelineTest {
     @Test
     void aTakeoverMidAnswerStopsGenerationAndStoresNothing() throws Exception {
         String[] words = new String[50];
-        java.util.Arrays.fill(words, " word");
+        Arrays.fill(words, " word");
         model.enqueue(FakeOpenAiServer.answer(words).slow(Duration.ZERO, Duration.ofMillis(100)));
         String conversation = startConversation();
-        try (EventRecorder events = EventRecorder.open(baseUri, conversation, apiKey)) {
+        try (SseClient stream = events(conversation)) {
             post(conversation, OTHER_QUESTION);
-            await(() -> events.names().contains("bot.delta"), "the first streamed delta");
+            eventsUntil(stream, e -> e.name().equals("bot.delta"));
 
             conversations.takeOver(UUID.fromString(conversation));
 
@@ -284,13 +285,11 @@ class BotPipelineTest {
     }
 
     private String startConversation() {
-        return given().auth().oauth2(apiKey).contentType(ContentType.JSON).body(Map.of("visitorId", "visitor-1"))
-                .post("/api/v1/conversations").then().statusCode(201).extract().path("id");
+        return TestWorkspaces.startWithApiKey(workspace);
     }
 
     private void post(String conversation, String content) {
-        given().auth().oauth2(apiKey).contentType(ContentType.JSON).body(Map.of("content", content))
-                .post("/api/v1/conversations/" + conversation + "/messages").then().statusCode(201);
+        TestWorkspaces.postAsCustomer(workspace, conversation, content);
     }
 
     private List<Map<String, Object>> messages(String conversation) {
@@ -305,84 +304,49 @@ class BotPipelineTest {
 
     /** Waits until the conversation has {@code count} messages and the bot is done with it. */
     private List<Map<String, Object>> awaitMessages(String conversation, int count) {
-        await(() -> messages(conversation).size() >= count, count + " messages in " + conversation);
+        Await.until(count + " messages in " + conversation, () -> messages(conversation).size() >= count);
         awaitIdle();
         return messages(conversation);
     }
 
     private void awaitIdle() {
-        await(consumer::idle, "the bot to finish");
+        Await.until("the bot is done", consumer::idle);
     }
 
-    private static void await(BooleanSupplier condition, String what) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("gave up waiting for " + what);
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError("interrupted waiting for " + what);
-            }
-        }
+    /** The conversation's event stream from its start: nothing is missed while connecting. */
+    private SseClient events(String conversation) {
+        return SseClient.connect(conversationsUri.resolve(conversation + "/events"),
+                Map.of("Authorization", workspace.bearer(), "Last-Event-ID", "0"));
     }
 
-    /** Reads a conversation's SSE stream in the background, from its first event. */
-    private static final class EventRecorder implements AutoCloseable {
-        private final List<SseEventReader.Event> events = new CopyOnWriteArrayList<>();
-        private final InputStream body;
+    /** The events up to and including the first that matches. */
+    private static List<SseClient.Event> eventsUntil(SseClient stream, Predicate<SseClient.Event> last) {
+        List<SseClient.Event> events = new ArrayList<>();
+        SseClient.Event e;
+        do {
+            e = stream.next();
+            events.add(e);
+        } while (!last.test(e));
+        return events;
+    }
 
-        private EventRecorder(InputStream body) {
-            this.body = body;
-            Thread.ofVirtual().start(() -> {
-                SseEventReader reader = new SseEventReader(
-                        new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8)));
-                try {
-                    for (SseEventReader.Event e; (e = reader.next()) != null; ) {
-                        events.add(e);
-                    }
-                } catch (java.io.IOException closed) {
-                    // the test is done with the stream
-                }
-            });
-        }
+    private static boolean isMessage(SseClient.Event e, String role) {
+        return e.name().equals("message.created") && json(e.data()).path("role").asText().equals(role);
+    }
 
-        static EventRecorder open(URI base, String conversation, String apiKey) throws Exception {
-            HttpRequest request = HttpRequest.newBuilder(
-                            base.resolve("/api/v1/conversations/" + conversation + "/events"))
-                    .header("Authorization", "Bearer " + apiKey)
-                    .header("Last-Event-ID", "0") // replay from the start: nothing is missed while connecting
-                    .build();
-            HttpResponse<InputStream> response = HttpClient.newHttpClient()
-                    .send(request, HttpResponse.BodyHandlers.ofInputStream());
-            assertEquals(200, response.statusCode());
-            return new EventRecorder(response.body());
-        }
+    /** All text the bot streamed, in order. */
+    private static String deltaText(List<SseClient.Event> events) {
+        StringBuilder text = new StringBuilder();
+        events.stream().filter(e -> e.name().equals("bot.delta"))
+                .forEach(e -> text.append(json(e.data()).path("text").asText()));
+        return text.toString();
+    }
 
-        /** Event names; message.created is suffixed with the message's role. */
-        List<String> names() {
-            return events.stream().map(e -> {
-                if (!"message.created".equals(e.type())) {
-                    return e.type();
-                }
-                String role = e.data().replaceAll("(?s).*\"role\":\"([a-z]+)\".*", "$1");
-                return e.type() + ":" + role;
-            }).toList();
-        }
-
-        /** All streamed text, in order. */
-        String deltaText() {
-            StringBuilder text = new StringBuilder();
-            events.stream().filter(e -> "bot.delta".equals(e.type()))
-                    .forEach(e -> text.append(e.data().replaceAll("(?s)^\\{\"text\":\"(.*)\"}$", "$1")));
-            return text.toString();
-        }
-
-        @Override
-        public void close() throws Exception {
-            body.close();
+    private static JsonNode json(String data) {
+        try {
+            return JSON.readTree(data);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 }
