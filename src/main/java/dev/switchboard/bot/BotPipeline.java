@@ -26,7 +26,8 @@ import org.jboss.logging.Logger;
 /**
  * Answers one committed customer message, in this order: nothing if it was answered already (messages can be
  * delivered twice); a person if the customer asks for one; the FAQ entry the matcher is sure of; the model answer
- * cached for the same question; a grounded model answer; a person when there is no model or it fails. Whatever goes
+ * cached for the same question; a model answer grounded in the nearest FAQ entries (a person when the workspace has
+ * no FAQ to ground it in); a person when there is no model or it fails. Whatever goes
  * wrong ends in a handoff, so no customer message is left without a reply or a human.
  */
 @ApplicationScoped
@@ -125,12 +126,16 @@ public class BotPipeline {
                 return;
             }
         }
+        List<FaqCandidate> grounding = match.nearest().stream().map(MatchResult.Scored::entry).toList();
+        if (grounding.isEmpty()) {
+            handoff(conversationId, HandoffReason.MISSING_KNOWLEDGE); // nothing to ground a model answer in
+            return;
+        }
         Optional<ChatModel> model = models.model();
         if (model.isEmpty()) {
             handoff(conversationId, HandoffReason.INFERENCE_UNAVAILABLE);
             return;
         }
-        List<FaqCandidate> grounding = match.nearest().stream().map(MatchResult.Scored::entry).toList();
         ModelAnswerer.Outcome outcome = modelAnswerer.answer(model.get(), conversationId, pending.message().seq,
                 GroundedPrompt.build(grounding, pending.history()));
         switch (outcome) {

@@ -32,16 +32,12 @@ final class GroundedPrompt {
         if (history.isEmpty() || history.getLast().role() != ChatMessage.Role.USER) {
             throw new IllegalArgumentException("the history must end with the customer's message");
         }
-        StringBuilder system = new StringBuilder(RULES).append('\n');
         if (faq.isEmpty()) {
-            system.append("There are no FAQ entries: reply with exactly ").append(HandoffMarkerFilter.MARKER)
-                    .append('.');
-        } else {
-            system.append("FAQ entries:");
-            for (FaqCandidate entry : faq) {
-                system.append("\n\nQ: ").append(entry.question().strip()).append("\nA: ")
-                        .append(entry.answer().strip());
-            }
+            throw new IllegalArgumentException("a grounded prompt needs at least one FAQ entry");
+        }
+        StringBuilder system = new StringBuilder(RULES).append("\nFAQ entries:");
+        for (FaqCandidate entry : faq) {
+            system.append("\n\nQ: ").append(entry.question().strip()).append("\nA: ").append(entry.answer().strip());
         }
         List<ChatMessage> messages = new ArrayList<>(history.size() + 1);
         messages.add(ChatMessage.system(system.toString()));

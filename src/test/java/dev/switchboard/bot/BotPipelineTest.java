@@ -184,6 +184,17 @@ class BotPipelineTest {
     }
 
     @Test
+    void withoutAnyFaqEntryTheBotHandsOffWithoutAskingTheModel() {
+        workspace = TestWorkspaces.create();
+        apiKey = workspace.apiKey();
+        String conversation = startConversation();
+        post(conversation, OTHER_QUESTION);
+
+        assertHandedOff(conversation, "missing_knowledge");
+        assertTrue(model.requests().isEmpty());
+    }
+
+    @Test
     void theModelsHandoffMarkerHandsOffAndIsNeverShown() throws Exception {
         model.enqueue(FakeOpenAiServer.answer("[[HAND", "OFF]]"));
         String conversation = startConversation();
