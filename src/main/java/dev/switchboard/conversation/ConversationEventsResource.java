@@ -71,8 +71,8 @@ public class ConversationEventsResource {
 
         @Override
         public boolean deliver(StreamEvent event) {
-            OutboundSseEvent.Builder builder = sse.newEventBuilder().name(event.name()).data(event.data())
-                    .mediaType(MediaType.APPLICATION_JSON_TYPE);
+            // data is JSON text already: written as is.
+            OutboundSseEvent.Builder builder = sse.newEventBuilder().name(event.name()).data(event.data());
             if (event.id() != null) {
                 builder.id(event.id());
             }

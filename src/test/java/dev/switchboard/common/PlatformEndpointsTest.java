@@ -4,6 +4,7 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.hasKey;
 
 import dev.switchboard.support.TestWorkspaces;
 import io.quarkus.test.junit.QuarkusTest;
@@ -31,8 +32,14 @@ class PlatformEndpointsTest {
     @Test
     void openApiDescribesTheApi() {
         given().queryParam("format", "json").get("/q/openapi").then().statusCode(200)
-                .body("paths", org.hamcrest.Matchers.hasKey("/api/v1/conversations/{id}/messages"))
-                .body("paths", org.hamcrest.Matchers.hasKey("/api/v1/faqs"))
-                .body("paths", org.hamcrest.Matchers.hasKey("/api/v1/workspaces"));
+                .body("paths", hasKey("/api/v1/conversations/{id}/messages"))
+                .body("paths", hasKey("/api/v1/faqs"))
+                .body("paths", hasKey("/api/v1/workspaces"));
+    }
+
+    @Test
+    void unknownApiPathsAreProblemsToo() {
+        given().get("/api/v1/nothing-here").then().statusCode(404).contentType("application/problem+json")
+                .body("detail", containsString("/api/v1/nothing-here"));
     }
 }

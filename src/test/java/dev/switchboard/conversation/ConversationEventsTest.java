@@ -17,6 +17,8 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.net.URI;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -180,13 +182,13 @@ class ConversationEventsTest {
     }
 
     private SseClient connect(TestWorkspace w, String id, Map<String, String> headers) {
-        Map<String, String> all = new java.util.HashMap<>(headers);
+        Map<String, String> all = new HashMap<>(headers);
         all.put("Authorization", w.bearer());
         return SseClient.connect(conversationsUri.resolve(id + "/events"), all);
     }
 
     private List<String> contents(List<Event> received) throws Exception {
-        List<String> contents = new java.util.ArrayList<>();
+        List<String> contents = new ArrayList<>();
         for (Event e : received) {
             assertEquals(EventTypes.MESSAGE_CREATED, e.name());
             contents.add(json.readTree(e.data()).get("content").asText());
@@ -198,5 +200,4 @@ class ConversationEventsTest {
         assertEquals(EventTypes.BOT_DELTA, e.name());
         return json.readTree(e.data()).get("text").asText();
     }
-
 }

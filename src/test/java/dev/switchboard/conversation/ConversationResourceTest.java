@@ -25,6 +25,7 @@ import jakarta.inject.Inject;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -73,7 +74,7 @@ class ConversationResourceTest {
         given().header("Authorization", w.bearer()).get("/api/v1/conversations")
                 .then().statusCode(200).body("items.id", hasItem(id)).body("items.id", hasItem(handedOff));
         given().header("Authorization", w.bearer()).queryParam("status", "pending").get("/api/v1/conversations")
-                .then().statusCode(200).body("items.id", equalTo(java.util.List.of(handedOff)))
+                .then().statusCode(200).body("items.id", equalTo(List.of(handedOff)))
                 .body("items[0].handoffReason", equalTo("customer_request"));
         given().header("Authorization", w.bearer()).queryParam("status", "closed").get("/api/v1/conversations")
                 .then().statusCode(400).contentType("application/problem+json").body("detail", containsString("status"));
@@ -133,8 +134,8 @@ class ConversationResourceTest {
 
         given().header("Authorization", w.bearer()).get("/api/v1/conversations/{id}/messages", id)
                 .then().statusCode(200)
-                .body("items.content", equalTo(java.util.List.of("first", "from the FAQ", "second", "from the model")))
-                .body("items.role", equalTo(java.util.List.of("customer", "bot", "customer", "bot")))
+                .body("items.content", equalTo(List.of("first", "from the FAQ", "second", "from the model")))
+                .body("items.role", equalTo(List.of("customer", "bot", "customer", "bot")))
                 .body("items[0].source", nullValue())
                 .body("items[1].source.type", equalTo("faq")).body("items[1].source.faqId", equalTo(faqId.toString()))
                 .body("items[1].source.model", nullValue())

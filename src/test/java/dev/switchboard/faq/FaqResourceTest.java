@@ -15,6 +15,7 @@ import dev.switchboard.support.TestWorkspaces.TestWorkspace;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
+import io.restassured.response.ValidatableResponse;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.List;
@@ -102,12 +103,12 @@ class FaqResourceTest {
     @Test
     void invalidInputIsRejectedWithTheField() {
         TestWorkspace w = TestWorkspaces.create();
-        create(w, Map.of("question", "q".repeat(501), "answer", "a")).body("detail", containsString("'question'"))
+        rejected(w, Map.of("question", "q".repeat(501), "answer", "a")).body("detail", containsString("'question'"))
                 .body("detail", containsString("500"));
-        create(w, Map.of("question", "q", "answer", "a".repeat(4001))).body("detail", containsString("'answer'"));
-        create(w, Map.of("question", "   ", "answer", "a")).body("detail", containsString("'question'"));
-        create(w, Map.of("answer", "a")).body("detail", containsString("'question' is required"));
-        create(w, Map.of("question", "q", "answer", "a", "tags", List.of())).body("detail",
+        rejected(w, Map.of("question", "q", "answer", "a".repeat(4001))).body("detail", containsString("'answer'"));
+        rejected(w, Map.of("question", "   ", "answer", "a")).body("detail", containsString("'question'"));
+        rejected(w, Map.of("answer", "a")).body("detail", containsString("'question' is required"));
+        rejected(w, Map.of("question", "q", "answer", "a", "tags", List.of())).body("detail",
                 containsString("Unknown field 'tags'"));
         given().header("Authorization", w.bearer()).contentType(ContentType.JSON)
                 .body(Map.of("question", "q".repeat(500), "answer", "a".repeat(4000))).post("/api/v1/faqs")
@@ -120,7 +121,7 @@ class FaqResourceTest {
         given().header("Authorization", w.bearer()).get("/api/v1/faqs").then().body("items.size()", greaterThan(0));
     }
 
-    private static io.restassured.response.ValidatableResponse create(TestWorkspace w, Map<String, ?> body) {
+    private static ValidatableResponse rejected(TestWorkspace w, Map<String, ?> body) {
         return given().header("Authorization", w.bearer()).contentType(ContentType.JSON).body(body)
                 .post("/api/v1/faqs")
                 .then().statusCode(400).contentType("application/problem+json");

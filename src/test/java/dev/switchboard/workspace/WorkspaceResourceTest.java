@@ -9,7 +9,10 @@ import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
 import static org.hamcrest.Matchers.startsWith;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
+import dev.switchboard.common.Secrets;
 import dev.switchboard.support.TestWorkspaces;
 import dev.switchboard.support.TestWorkspaces.TestWorkspace;
 import io.agroal.api.AgroalDataSource;
@@ -62,8 +65,8 @@ class WorkspaceResourceTest {
     }
 
     private static void assertHash(String stored, String apiKey) {
-        org.junit.jupiter.api.Assertions.assertEquals(dev.switchboard.common.Secrets.sha256Hex(apiKey), stored);
-        org.junit.jupiter.api.Assertions.assertFalse(stored.contains(apiKey));
+        assertEquals(Secrets.sha256Hex(apiKey), stored);
+        assertFalse(stored.contains(apiKey));
     }
 
     @Test
