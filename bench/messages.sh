@@ -24,7 +24,7 @@ TOKEN=bench-$RANDOM$RANDOM
   -Dswitchboard.demo.enabled=false -Dquarkus.log.level=WARN \
   -jar target/quarkus-app/quarkus-run.jar >"$DATA/app.log" 2>&1 &
 APP=$!
-trap 'rc=$?; kill $APP 2>/dev/null; wait $APP 2>/dev/null; rm -rf "$DATA"; exit $rc' EXIT
+trap 'rc=$?; kill $APP 2>/dev/null; wait $APP 2>/dev/null || true; rm -rf "$DATA"; exit $rc' EXIT
 
 for _ in $(seq 1 240); do
   curl -sf "http://localhost:$PORT/q/health/ready" >/dev/null && break

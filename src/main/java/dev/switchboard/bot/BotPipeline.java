@@ -110,8 +110,8 @@ public class BotPipeline {
             UUID faqId = UUID.fromString(match.answer().id());
             if (replies.replyIfLatest(conversationId, pending.message().seq, match.answer().answer(),
                     MessageSource.faq(faqId))) {
-                faq.recordHit(faqId);
                 metrics.faqAnswered(since(receivedNanos));
+                bookkeeping("count the FAQ hit", () -> faq.recordHit(faqId));
             }
             return;
         }
@@ -142,8 +142,8 @@ public class BotPipeline {
             case ModelAnswerer.Outcome.Answered a -> {
                 metrics.modelAnswered(since(receivedNanos));
                 if (pending.standalone()) {
-                    answerCache.put(posted.workspaceId(), pending.faqVersion(), question, embedding, a.text(),
-                            a.model());
+                    bookkeeping("cache the answer", () -> answerCache.put(posted.workspaceId(),
+                            pending.faqVersion(), question, embedding, a.text(), a.model()));
                 }
             }
             case ModelAnswerer.Outcome.Handoff h -> handoff(conversationId, h.reason());
@@ -175,6 +175,15 @@ public class BotPipeline {
                     .toList();
             return Optional.of(new Pending(message, history, FaqVersion.of(posted.workspaceId())));
         });
+    }
+
+    /** Work after the answer is stored: its failure must not turn the answered conversation into a handoff. */
+    private static void bookkeeping(String what, Runnable work) {
+        try {
+            work.run();
+        } catch (RuntimeException e) {
+            LOG.warnf(e, "Could not %s; the answer stands", what);
+        }
     }
 
     private void handoff(UUID conversationId, HandoffReason reason) {
