@@ -24,6 +24,8 @@ public class FaqMatchingProducer {
     @ConfigProperty(name = "switchboard.faq.answer-threshold") Optional<Double> answerThreshold;
     @ConfigProperty(name = "switchboard.faq.min-margin") Optional<Double> minMargin;
     @ConfigProperty(name = "switchboard.faq.min-cosine") Optional<Double> minCosine;
+    @ConfigProperty(name = "switchboard.faq.substituted-cosine") Optional<Double> substitutedCosine;
+    @ConfigProperty(name = "switchboard.faq.strong-lexical") Optional<Double> strongLexical;
     @ConfigProperty(name = "switchboard.faq.nearest-count") Optional<Integer> nearestCount;
     @ConfigProperty(name = "switchboard.faq.same-question-cosine") Optional<Double> sameQuestionCosine;
     @ConfigProperty(name = "switchboard.faq.same-question-overlap") Optional<Double> sameQuestionOverlap;
@@ -44,6 +46,8 @@ public class FaqMatchingProducer {
                 answerThreshold.orElse(d.answerThreshold()),
                 minMargin.orElse(d.minMargin()),
                 minCosine.orElse(d.minCosine()),
+                substitutedCosine.orElse(d.substitutedCosine()),
+                strongLexical.orElse(d.strongLexical()),
                 nearestCount.orElse(d.nearestCount()),
                 sameQuestionCosine.orElse(d.sameQuestionCosine()),
                 sameQuestionOverlap.orElse(d.sameQuestionOverlap())));

@@ -42,10 +42,21 @@ public final class HybridFaqMatcher implements FaqMatcher, SameQuestion {
     }
 
     /** One candidate's scores, kept for evaluation and diagnostics. */
-    record Scores(FaqCandidate entry, double semantic, double lexical, double combined) {}
+    record Scores(FaqCandidate entry, double semantic, double lexical, boolean substituted, double combined) {}
 
     /** Everything the decision rests on. */
     record Analysis(MessageGuards.Flags flags, List<Scores> ranked) {
+
+        /** The same signals combined with other weights, re-ranked: lets a tuner try settings cheaply. */
+        Analysis reweighted(MatchSettings s) {
+            List<Scores> out = new ArrayList<>(ranked.size());
+            for (Scores x : ranked) {
+                out.add(new Scores(x.entry(), x.semantic(), x.lexical(), x.substituted(),
+                        combine(s, x.semantic(), x.lexical())));
+            }
+            out.sort(Comparator.comparingDouble(Scores::combined).reversed());
+            return new Analysis(flags, out);
+        }
 
         double marginOfBest() {
             if (ranked.isEmpty()) {
@@ -81,8 +92,10 @@ public final class HybridFaqMatcher implements FaqMatcher, SameQuestion {
             return false;
         }
         Scores best = analysis.ranked().getFirst();
-        return best.combined() >= settings.answerThreshold()
-                && best.semantic() >= settings.minCosine()
+        boolean confident = best.combined() >= settings.answerThreshold()
+                || best.lexical() >= settings.strongLexical();
+        return confident
+                && best.semantic() >= (best.substituted() ? settings.substitutedCosine() : settings.minCosine())
                 && analysis.marginOfBest() >= settings.minMargin();
     }
 
@@ -98,11 +111,15 @@ public final class HybridFaqMatcher implements FaqMatcher, SameQuestion {
                 semantic = Math.max(semantic, Vectors.cosine(messageEmbedding, e));
             }
             double lexical = index.overlap(query, i);
-            ranked.add(new Scores(c, semantic, lexical,
-                    settings.semanticWeight() * semantic + settings.lexicalWeight() * lexical));
+            ranked.add(new Scores(c, semantic, lexical, index.substituted(query, i),
+                    combine(settings, semantic, lexical)));
         }
         ranked.sort(Comparator.comparingDouble(Scores::combined).reversed());
         return new Analysis(flags, ranked);
+    }
+
+    private static double combine(MatchSettings s, double semantic, double lexical) {
+        return s.semanticWeight() * semantic + s.lexicalWeight() * lexical;
     }
 
     @Override
@@ -168,10 +185,15 @@ public final class HybridFaqMatcher implements FaqMatcher, SameQuestion {
         return hit / from.size();
     }
 
-    /** Content words of every phrasing of every candidate, with IDF weights over the candidates. */
+    /**
+     * Content words of every phrasing and answer of every candidate, with IDF weights over the candidates (an
+     * entry's phrasings and answer together are one document, so a word that only one answer mentions is still
+     * known and distinctive).
+     */
     private static final class LexicalIndex {
 
         private final List<List<Set<String>>> phrasings = new ArrayList<>();
+        private final List<Set<String>> answers = new ArrayList<>();
         private final Map<String, Integer> documentFrequency = new HashMap<>();
         private final int n;
 
@@ -186,6 +208,9 @@ public final class HybridFaqMatcher implements FaqMatcher, SameQuestion {
                     union.addAll(stems);
                 }
                 phrasings.add(forEntry);
+                Set<String> answer = new HashSet<>(Lexicon.contentStems(c.answer()));
+                answers.add(answer);
+                union.addAll(answer);
                 for (String s : union) {
                     documentFrequency.merge(s, 1, Integer::sum);
                 }
@@ -221,6 +246,47 @@ public final class HybridFaqMatcher implements FaqMatcher, SameQuestion {
                 out.merge(bestTerm, best > 0 ? best : 1.0, Math::max);
             }
             return out;
+        }
+
+        /**
+         * True when the message looks like the entry with its subject swapped: it uses a word no entry knows
+         * ("teachers") and lacks a word that only this entry uses in one of its phrasings ("student"), for every
+         * phrasing. "A discount for teachers" is then no longer "a student discount", however close the
+         * embeddings are.
+         */
+        boolean substituted(Map<String, Double> query, int entry) {
+            boolean novel = false;
+            for (String t : query.keySet()) {
+                if (!documentFrequency.containsKey(t) && !Character.isDigit(t.charAt(0)) && t.length() >= 3) {
+                    novel = true;
+                    break;
+                }
+            }
+            if (!novel) {
+                return false;
+            }
+            for (Set<String> phrasing : phrasings.get(entry)) {
+                boolean keepsDistinctive = true;
+                for (String t : phrasing) {
+                    if (documentFrequency.get(t) == 1 && !query.containsKey(t)) {
+                        keepsDistinctive = false;
+                        break;
+                    }
+                }
+                if (keepsDistinctive) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        private boolean inPhrasings(int entry, String term) {
+            for (Set<String> p : phrasings.get(entry)) {
+                if (p.contains(term)) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         /**

@@ -25,6 +25,38 @@ final class Lexicon {
             "thx", "ty", "way", "one", "someone", "something", "able", "go", "going", "make",
             "really", "still", "very", "much", "dear", "team", "hallo", "pleasee", "question", "wondering", "ask");
 
+    /**
+     * Words customers of online shops use interchangeably, mapped onto one key so lexical overlap sees them as
+     * the same word. Deliberately generic (no shop's product names) and small: a wrong merge costs precision.
+     */
+    private static final List<List<String>> SYNONYMS = List.of(
+            List.of("shipping", "delivery", "deliver", "shipment", "postage", "dispatch"),
+            List.of("parcel", "package", "packet"),
+            List.of("cost", "price", "charge", "fee", "fees"),
+            List.of("coupon", "promo", "discount"),
+            List.of("jacket", "coat", "parka", "puffer", "anorak"),
+            List.of("store", "shop", "boutique"),
+            List.of("wash", "clean", "launder"),
+            List.of("colour", "color"),
+            List.of("warranty", "guarantee"),
+            List.of("damaged", "broken", "faulty", "defective", "torn"),
+            List.of("fast", "quick", "quickly", "faster", "quicker"),
+            List.of("email", "e-mail", "mail"),
+            List.of("send", "post"));
+
+    private static final java.util.Map<String, String> CANONICAL = canonicalStems();
+
+    private static java.util.Map<String, String> canonicalStems() {
+        java.util.Map<String, String> map = new java.util.HashMap<>();
+        for (List<String> group : SYNONYMS) {
+            String key = stem(group.getFirst());
+            for (String w : group) {
+                map.put(stem(w), key);
+            }
+        }
+        return map;
+    }
+
     private Lexicon() {}
 
     /** Lower-case word tokens, accents removed, apostrophes kept inside words. */
@@ -44,7 +76,7 @@ final class Lexicon {
             if (!STOP.contains(w)) {
                 String s = stem(w);
                 if (!s.isEmpty()) {
-                    out.add(s);
+                    out.add(CANONICAL.getOrDefault(s, s));
                 }
             }
         }

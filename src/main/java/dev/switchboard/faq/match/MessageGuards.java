@@ -99,6 +99,9 @@ final class MessageGuards {
             p("\\b(please|pls|plz|kindly)\\s+" + ACTION + "\\s+(my|our|the|this|that|it|me)\\b"),
             p("\\b(refund|reimburse|credit|compensate)\\s+me\\b"),
             p("\\b(i\\s+)?(want|need|demand|would\\s+like|'d\\s+like)\\s+(my|a|the)\\s+(money\\s+back|refund|full\\s+refund)\\b"),
+            p("\\b(did|have|has|when\\s+will|will)\\s+(you|u|ya|your\\s+team|someone)\\s+(\\w+\\s+)?(receive|received|get|got"
+                    + "|process|processed|ship|shipped|send|sent|refund|refunded|cancel|cancelled|check|checked)\\s+"
+                    + MY + "\\b"),
             // the state of the customer's own things ("where is my order", "has my refund gone through")
             p("\\b(where|wheres|where's|what|whats|what's|how)\\s*(is|s|'s|are|about)?\\s+(the\\s+)?(status\\s+of\\s+)?"
                     + MY + "\\s+(\\w+\\s+)?" + THING + "\\b"),
@@ -205,7 +208,7 @@ final class MessageGuards {
             }
             boolean asks = sentence.strip().endsWith("?") || QUESTION_OPENERS.contains(words.getFirst());
             long content = words.stream().filter(w -> !Lexicon.isStopWord(w)).count();
-            if (asks && content >= 2) {
+            if (asks && content >= 1) {
                 questions++;
             }
         }

@@ -1,0 +1,201 @@
+package dev.switchboard.bot;
+
+import dev.switchboard.conversation.ConversationService;
+import dev.switchboard.conversation.CustomerMessagePosted;
+import dev.switchboard.conversation.HandoffReason;
+import dev.switchboard.conversation.Message;
+import dev.switchboard.conversation.MessageRole;
+import dev.switchboard.conversation.MessageSource;
+import dev.switchboard.faq.FaqService;
+import dev.switchboard.faq.match.FaqCandidate;
+import dev.switchboard.faq.match.FaqMatcher;
+import dev.switchboard.faq.match.MatchResult;
+import dev.switchboard.faq.match.TextEmbedder;
+import dev.switchboard.llm.ChatMessage;
+import dev.switchboard.llm.ChatModel;
+import dev.switchboard.llm.ChatModelProvider;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.jboss.logging.Logger;
+
+/**
+ * Answers one committed customer message, in this order: nothing if it was answered already (messages can be
+ * delivered twice); a person if the customer asks for one; the FAQ entry the matcher is sure of; the model answer
+ * cached for the same question; a model answer grounded in the nearest FAQ entries (a person when the workspace has
+ * no FAQ to ground it in); a person when there is no model or it fails. Whatever goes
+ * wrong ends in a handoff, so no customer message is left without a reply or a human.
+ */
+@ApplicationScoped
+public class BotPipeline {
+
+    private static final Logger LOG = Logger.getLogger(BotPipeline.class);
+
+    /** What the pipeline works from, read in one transaction. */
+    record Pending(Message message, List<ChatMessage> history, FaqVersion faqVersion) {
+        /** The model sees no earlier turn: the answer depends on the question alone and may be reused. */
+        boolean standalone() {
+            return history.size() == 1;
+        }
+    }
+
+    @Inject
+    ConversationService conversations;
+
+    @Inject
+    FaqService faq;
+
+    @Inject
+    FaqSnapshots faqSnapshots;
+
+    @Inject
+    AnswerCache answerCache;
+
+    @Inject
+    TextEmbedder embedder;
+
+    @Inject
+    FaqMatcher matcher;
+
+    @Inject
+    ChatModelProvider models;
+
+    @Inject
+    ModelAnswerer modelAnswerer;
+
+    @Inject
+    BotReplies replies;
+
+    @Inject
+    BotMetrics metrics;
+
+    @Inject
+    BotConfig config;
+
+    /**
+     * @param receivedNanos {@link System#nanoTime()} when the bot received the message, for the latency metrics
+     */
+    public void answer(CustomerMessagePosted posted, long receivedNanos) {
+        try {
+            decide(posted, receivedNanos);
+        } catch (RuntimeException | LinkageError e) { // LinkageError: a native library (embeddings) failed to load
+            LOG.errorf(e, "Answering message %s of conversation %s failed; handing off", posted.messageId(),
+                    posted.conversationId());
+            handoff(posted.conversationId(), HandoffReason.INFERENCE_UNAVAILABLE);
+        }
+    }
+
+    private void decide(CustomerMessagePosted posted, long receivedNanos) {
+        UUID conversationId = posted.conversationId();
+        Optional<Pending> loaded = load(posted);
+        if (loaded.isEmpty()) {
+            LOG.debugf("Message %s needs no bot answer of its own", posted.messageId());
+            return;
+        }
+        Pending pending = loaded.get();
+        String question = pending.message().content;
+        float[] embedding = embedder.embed(question);
+        List<FaqCandidate> candidates = faqSnapshots.candidates(posted.workspaceId(), pending.faqVersion());
+        MatchResult match = matcher.match(question, embedding, candidates);
+
+        if (match.wantsHuman()) {
+            handoff(conversationId, HandoffReason.CUSTOMER_REQUEST);
+            return;
+        }
+        if (match.answer() != null) {
+            UUID faqId = UUID.fromString(match.answer().id());
+            if (replies.replyIfLatest(conversationId, pending.message().seq, match.answer().answer(),
+                    MessageSource.faq(faqId))) {
+                metrics.faqAnswered(since(receivedNanos));
+                bookkeeping("count the FAQ hit", () -> faq.recordHit(faqId));
+            }
+            return;
+        }
+        if (pending.standalone()) {
+            Optional<AnswerCache.Hit> cached =
+                    answerCache.find(posted.workspaceId(), pending.faqVersion(), question, embedding);
+            if (cached.isPresent()) {
+                if (replies.replyIfLatest(conversationId, pending.message().seq, cached.get().answer(),
+                        MessageSource.model(cached.get().model()))) {
+                    metrics.cacheAnswered();
+                }
+                return;
+            }
+        }
+        List<FaqCandidate> grounding = match.nearest().stream().map(MatchResult.Scored::entry).toList();
+        if (grounding.isEmpty()) {
+            handoff(conversationId, HandoffReason.MISSING_KNOWLEDGE); // nothing to ground a model answer in
+            return;
+        }
+        Optional<ChatModel> model = models.model();
+        if (model.isEmpty()) {
+            handoff(conversationId, HandoffReason.INFERENCE_UNAVAILABLE);
+            return;
+        }
+        ModelAnswerer.Outcome outcome = modelAnswerer.answer(model.get(), conversationId, pending.message().seq,
+                GroundedPrompt.build(grounding, pending.history()));
+        switch (outcome) {
+            case ModelAnswerer.Outcome.Answered a -> {
+                metrics.modelAnswered(since(receivedNanos));
+                if (pending.standalone()) {
+                    bookkeeping("cache the answer", () -> answerCache.put(posted.workspaceId(),
+                            pending.faqVersion(), question, embedding, a.text(), a.model()));
+                }
+            }
+            case ModelAnswerer.Outcome.Handoff h -> handoff(conversationId, h.reason());
+            case ModelAnswerer.Outcome.Abandoned ignored -> { }
+        }
+    }
+
+    /**
+     * The message and its context, or empty when the bot must not answer it: it was answered already (see
+     * awaitsBotAnswer), or the customer wrote again since. The later message is answered then, with this one in
+     * its context: answering each of "Hi" and "what is your return policy?" sent in a row would answer the second
+     * late, or, once the first answer follows it, not at all.
+     */
+    private Optional<Pending> load(CustomerMessagePosted posted) {
+        if (!conversations.awaitsBotAnswer(posted.messageId())) {
+            return Optional.empty();
+        }
+        return QuarkusTransaction.requiringNew().call(() -> {
+            Message message = Message.findById(posted.messageId());
+            if (Message.count("conversationId = ?1 and seq > ?2", posted.conversationId(), message.seq) > 0) {
+                return Optional.<Pending>empty();
+            }
+            List<Message> recent = Message.<Message>find("conversationId = ?1 and seq <= ?2 order by seq desc",
+                    posted.conversationId(), message.seq).page(0, config.historyMessages()).list().reversed();
+            List<ChatMessage> history = recent.stream()
+                    .filter(m -> m.role != MessageRole.SYSTEM)
+                    .map(m -> m.role == MessageRole.CUSTOMER ? ChatMessage.user(m.content)
+                            : ChatMessage.assistant(m.content))
+                    .toList();
+            return Optional.of(new Pending(message, history, FaqVersion.of(posted.workspaceId())));
+        });
+    }
+
+    /** Work after the answer is stored: its failure must not turn the answered conversation into a handoff. */
+    private static void bookkeeping(String what, Runnable work) {
+        try {
+            work.run();
+        } catch (RuntimeException e) {
+            LOG.warnf(e, "Could not %s; the answer stands", what);
+        }
+    }
+
+    private void handoff(UUID conversationId, HandoffReason reason) {
+        try {
+            conversations.handoff(conversationId, reason, Notices.handoff(reason));
+        } catch (RuntimeException e) {
+            // Left with the bot and unanswered: UnansweredMessageRecovery re-emits it at the next start.
+            LOG.errorf(e, "Handoff of conversation %s (%s) failed", conversationId, reason.code());
+        }
+    }
+
+    private static Duration since(long nanos) {
+        return Duration.ofNanos(System.nanoTime() - nanos);
+    }
+}

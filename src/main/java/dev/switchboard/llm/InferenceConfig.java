@@ -1,0 +1,32 @@
+package dev.switchboard.llm;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Optional;
+
+/** Where the bot's model runs. Without {@code url}, every question the FAQ does not answer goes to a human. */
+@ConfigMapping(prefix = "switchboard.inference")
+public interface InferenceConfig {
+
+    /** Base URL of an OpenAI-compatible API, the part before {@code /chat/completions}: http://host:8000/v1. */
+    Optional<URI> url();
+
+    /** The model name the server serves; required with {@code url}. */
+    Optional<String> model();
+
+    /** Sent as a bearer token when set. */
+    Optional<String> apiKey();
+
+    @WithDefault("5s")
+    Duration connectTimeout();
+
+    /** From sending the request to the first piece of text. */
+    @WithDefault("30s")
+    Duration firstTokenTimeout();
+
+    /** From sending the request to the end of the answer. */
+    @WithDefault("120s")
+    Duration totalTimeout();
+}

@@ -1,0 +1,292 @@
+package dev.switchboard.bench;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Customer messages per second through the REST API, with the bot answering each from the FAQ meanwhile, next to
+ * plain single-row INSERTs into the same PostgreSQL over JDBC at the same concurrency; and the bot's FAQ answer
+ * latency (from receiving the committed message to committing the answer) read from /q/metrics.
+ *
+ * <p>Run {@code bench/messages.sh}: it packages the app, starts it on a fresh embedded PostgreSQL and runs this
+ * main with {@code --url --admin-token --jdbc [--clients 1,16,64] [--seconds 10]}.
+ */
+public final class MessageBench {
+
+    private static final String FAQ_QUESTION = "What is your return policy?";
+    private static final String FAQ_ANSWER = "You can return any item within 30 days for a full refund.";
+    private static final String FAQ_TIMER = "switchboard_bot_faq_latency_seconds";
+
+    private final URI base;
+    private final String adminToken;
+    private final String jdbcUrl;
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .executor(Executors.newVirtualThreadPerTaskExecutor()).build();
+    private String apiKey;
+
+    private MessageBench(URI base, String adminToken, String jdbcUrl) {
+        this.base = base;
+        this.adminToken = adminToken;
+        this.jdbcUrl = jdbcUrl;
+    }
+
+    /** One client's operation; returns when it is done. */
+    private interface Op {
+        void run() throws Exception;
+    }
+
+    private record Run(long count, double seconds, long[] sortedNanos) {
+        double perSecond() {
+            return count / seconds;
+        }
+
+        double percentileMs(double p) {
+            return sortedNanos.length == 0 ? Double.NaN
+                    : sortedNanos[(int) Math.min(sortedNanos.length - 1, Math.floor(p * sortedNanos.length))] / 1e6;
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> opts = new HashMap<>();
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            if (!args[i].startsWith("--")) {
+                throw new IllegalArgumentException("expected --option value pairs, got '" + args[i] + "'");
+            }
+            opts.put(args[i].substring(2), args[i + 1]);
+        }
+        for (String required : List.of("url", "admin-token", "jdbc")) {
+            if (!opts.containsKey(required)) {
+                throw new IllegalArgumentException("missing --" + required
+                        + " (usage: --url http://localhost:8080 --admin-token T --jdbc jdbc:postgresql://... "
+                        + "[--clients 1,16,64] [--seconds 10])");
+            }
+        }
+        int[] clients = Arrays.stream(opts.getOrDefault("clients", "1,16,64").split(","))
+                .mapToInt(s -> Integer.parseInt(s.strip())).toArray();
+        Duration duration = Duration.ofSeconds(Long.parseLong(opts.getOrDefault("seconds", "10")));
+        new MessageBench(URI.create(opts.get("url")), opts.get("admin-token"), opts.get("jdbc"))
+                .run(clients, duration);
+    }
+
+    private void run(int[] levels, Duration duration) throws Exception {
+        apiKey = field(send("POST", "/api/v1/workspaces", "Bearer " + adminToken,
+                "{\"name\":\"Bench " + UUID.randomUUID() + "\",\"allowedOrigins\":[]}", 201), "apiKey");
+        send("POST", "/api/v1/faqs", "Bearer " + apiKey,
+                "{\"question\":\"" + FAQ_QUESTION + "\",\"answer\":\"" + FAQ_ANSWER + "\"}", 201);
+        try (Connection setup = DriverManager.getConnection(jdbcUrl, "postgres", "")) {
+            try (Statement s = setup.createStatement()) {
+                s.execute("create table if not exists bench_inserts (id bigserial primary key, "
+                        + "conversation_id uuid not null, content text not null, created_at timestamptz not null)");
+            }
+        }
+        System.out.printf("Messages through POST /api/v1/conversations/{id}/messages (each answered from the FAQ by "
+                + "the bot meanwhile) vs single-row INSERT autocommit over JDBC; %d s per level%n", duration.toSeconds());
+        System.out.printf("%-8s | %12s %9s %9s | %12s %9s %9s | %14s %14s%n", "clients", "API msg/s", "p50 ms",
+                "p99 ms", "INSERT/s", "p50 ms", "p99 ms", "FAQ p50 ms", "FAQ p99 ms");
+        measureApi(Math.max(4, levels[0]), Duration.ofSeconds(3)); // warm-up: JIT, connection pools
+        for (int level : levels) {
+            Map<Double, Double> before = faqBuckets();
+            Run api = measureApi(level, duration);
+            double[] faq = percentilesMs(before, faqBuckets(), 0.5, 0.99);
+            Run insert = measureInserts(level, duration);
+            System.out.printf("%-8d | %12.0f %9.2f %9.2f | %12.0f %9.2f %9.2f | %14s %14s%n", level,
+                    api.perSecond(), api.percentileMs(0.5), api.percentileMs(0.99), insert.perSecond(),
+                    insert.percentileMs(0.5), insert.percentileMs(0.99), bucketMs(faq[0]), bucketMs(faq[1]));
+        }
+        System.out.println("FAQ p50/p99: upper bounds of the timer's histogram buckets for the answers of that level "
+                + "(queueing behind earlier messages of the same conversation included; messages posted while the "
+                + "bot is busy with their conversation get one answer, to the latest).");
+    }
+
+    /** Posts FAQ questions, each client into its own conversation, then waits for the bot to catch up. */
+    private Run measureApi(int clients, Duration duration) throws Exception {
+        String[] conversations = new String[clients];
+        for (int i = 0; i < clients; i++) {
+            conversations[i] = field(send("POST", "/api/v1/conversations", "Bearer " + apiKey,
+                    "{\"visitorId\":\"bench-" + i + "\"}", 201), "id");
+        }
+        String body = "{\"content\":\"" + FAQ_QUESTION + "\"}";
+        Run run = measure(clients, duration, i -> () -> send("POST",
+                "/api/v1/conversations/" + conversations[i] + "/messages", "Bearer " + apiKey, body, 201));
+        awaitBotDrained(conversations);
+        return run;
+    }
+
+    private Run measureInserts(int clients, Duration duration) throws Exception {
+        List<Connection> connections = new ArrayList<>();
+        try {
+            for (int i = 0; i < clients; i++) {
+                connections.add(DriverManager.getConnection(jdbcUrl, "postgres", ""));
+            }
+            return measure(clients, duration, i -> {
+                PreparedStatement insert = prepare(connections.get(i));
+                UUID conversation = UUID.randomUUID();
+                return () -> {
+                    insert.setObject(1, conversation);
+                    insert.setString(2, FAQ_QUESTION);
+                    insert.executeUpdate();
+                };
+            });
+        } finally {
+            for (Connection c : connections) {
+                c.close();
+            }
+        }
+    }
+
+    private static PreparedStatement prepare(Connection c) {
+        try {
+            return c.prepareStatement(
+                    "insert into bench_inserts (conversation_id, content, created_at) values (?, ?, now())");
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private interface ClientOps {
+        Op forClient(int client) throws Exception;
+    }
+
+    /** Runs every client in a loop for the duration; each records its operations' latencies. */
+    private static Run measure(int clients, Duration duration, ClientOps ops) throws Exception {
+        AtomicBoolean stop = new AtomicBoolean();
+        List<long[]> latencies = new ArrayList<>();
+        List<Thread> threads = new ArrayList<>();
+        List<Exception> failures = new ArrayList<>();
+        long start = System.nanoTime();
+        for (int c = 0; c < clients; c++) {
+            Op op = ops.forClient(c);
+            long[][] mine = {new long[1024]};
+            int[] n = {0};
+            threads.add(Thread.ofVirtual().start(() -> {
+                try {
+                    while (!stop.get()) {
+                        long t0 = System.nanoTime();
+                        op.run();
+                        if (n[0] == mine[0].length) {
+                            mine[0] = Arrays.copyOf(mine[0], n[0] * 2);
+                        }
+                        mine[0][n[0]++] = System.nanoTime() - t0;
+                    }
+                } catch (Exception e) {
+                    synchronized (failures) {
+                        failures.add(e);
+                    }
+                }
+                synchronized (latencies) {
+                    latencies.add(Arrays.copyOf(mine[0], n[0]));
+                }
+            }));
+        }
+        Thread.sleep(duration);
+        stop.set(true);
+        for (Thread t : threads) {
+            t.join();
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        if (!failures.isEmpty()) {
+            throw new IllegalStateException(failures.size() + " client(s) failed", failures.getFirst());
+        }
+        long[] all = latencies.stream().flatMapToLong(Arrays::stream).sorted().toArray();
+        return new Run(all.length, seconds, all);
+    }
+
+    /**
+     * Waits until the bot has caught up: every conversation's last message is its answer. (Messages posted while
+     * the bot is busy with the conversation are answered together, with one answer to the latest.)
+     */
+    private void awaitBotDrained(String[] conversations) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+        for (String conversation : conversations) {
+            while (!send("GET", "/api/v1/conversations/" + conversation + "/messages", "Bearer " + apiKey, "", 200)
+                    .replaceAll("(?s).*\"role\":\"([a-z]+)\".*", "$1").equals("bot")) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the bot did not catch up within 5 minutes");
+                }
+                Thread.sleep(100);
+            }
+        }
+    }
+
+    /** The FAQ timer's cumulative bucket counts, by upper bound in seconds. */
+    private Map<Double, Double> faqBuckets() throws Exception {
+        Map<Double, Double> buckets = new TreeMap<>();
+        Matcher m = Pattern.compile("^" + FAQ_TIMER + "_bucket\\{[^}]*le=\"([^\"]+)\"[^}]*} (\\S+)$",
+                Pattern.MULTILINE).matcher(metrics());
+        while (m.find()) {
+            double le = m.group(1).equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(m.group(1));
+            buckets.merge(le, Double.parseDouble(m.group(2)), Double::sum);
+        }
+        return buckets;
+    }
+
+    /** Percentiles of the samples between two snapshots: the upper bound of the bucket holding each. */
+    private static double[] percentilesMs(Map<Double, Double> before, Map<Double, Double> after, double... ps) {
+        double total = after.getOrDefault(Double.POSITIVE_INFINITY, 0.0)
+                - before.getOrDefault(Double.POSITIVE_INFINITY, 0.0);
+        double[] result = new double[ps.length];
+        Arrays.fill(result, Double.NaN);
+        if (total <= 0) {
+            return result;
+        }
+        for (int i = 0; i < ps.length; i++) {
+            for (Map.Entry<Double, Double> e : after.entrySet()) {
+                if (e.getValue() - before.getOrDefault(e.getKey(), 0.0) >= ps[i] * total) {
+                    result[i] = e.getKey() * 1000;
+                    break;
+                }
+            }
+        }
+        return result;
+    }
+
+    private static String bucketMs(double ms) {
+        return Double.isNaN(ms) ? "n/a" : Double.isInfinite(ms) ? "> max" : String.format("<= %.1f", ms);
+    }
+
+    private String metrics() throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(base.resolve("/q/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    private String send(String method, String path, String authorization, String json, int expected)
+            throws IOException, InterruptedException {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(base.resolve(path))
+                .header("Authorization", authorization).header("Content-Type", "application/json")
+                .method(method, json.isEmpty() ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(json)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != expected) {
+            throw new IllegalStateException(method + " " + path + " answered " + r.statusCode() + ": " + r.body());
+        }
+        return r.body();
+    }
+
+    private static String field(String json, String name) {
+        Matcher m = Pattern.compile("\"" + name + "\"\\s*:\\s*\"([^\"]+)\"").matcher(json);
+        if (!m.find()) {
+            throw new IllegalStateException("no field '" + name + "' in " + json);
+        }
+        return m.group(1);
+    }
+}

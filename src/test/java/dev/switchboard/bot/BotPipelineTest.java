@@ -1,0 +1,363 @@
+package dev.switchboard.bot;
+
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.switchboard.conversation.ConversationService;
+import dev.switchboard.conversation.CustomerMessagePosted;
+import dev.switchboard.llm.ChatModelProvider;
+import dev.switchboard.llm.FakeOpenAiResource;
+import dev.switchboard.llm.FakeOpenAiServer;
+import dev.switchboard.llm.OpenAiChatModel;
+import dev.switchboard.support.Await;
+import dev.switchboard.support.SseClient;
+import dev.switchboard.support.TestWorkspaces;
+import dev.switchboard.support.TestWorkspaces.TestWorkspace;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusMock;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The bot pipeline end to end: REST in, real PostgreSQL, the local OpenAI-protocol server as the model. */
+@QuarkusTest
+@QuarkusTestResource(FakeOpenAiResource.class)
+class BotPipelineTest {
+
+    private static final String FAQ_QUESTION = "What is your return policy?";
+    private static final String FAQ_ANSWER = "You can return any item within 30 days for a full refund.";
+    private static final String OTHER_QUESTION = "Do you ship to Canada?";
+
+    @FakeOpenAiResource.Inject
+    FakeOpenAiServer model;
+
+    @Inject
+    ConversationService conversations;
+
+    @Inject
+    CustomerMessageConsumer consumer;
+
+    @TestHTTPResource("/api/v1/conversations/")
+    URI conversationsUri;
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private TestWorkspace workspace;
+    private String apiKey;
+    private String faqId;
+
+    @BeforeEach
+    void setUp() {
+        model.reset();
+        workspace = TestWorkspaces.create();
+        apiKey = workspace.apiKey();
+        faqId = createFaq(FAQ_QUESTION, FAQ_ANSWER);
+        createFaq("How long does delivery take?", "Orders arrive within 3 to 5 business days.");
+    }
+
+    @Test
+    void anFaqQuestionGetsTheFaqAnswerAtOnceAndCountsTheHit() {
+        String conversation = startConversation();
+        post(conversation, FAQ_QUESTION);
+
+        Map<String, Object> answer = awaitMessages(conversation, 2).get(1);
+
+        assertEquals("bot", answer.get("role"));
+        assertEquals(FAQ_ANSWER, answer.get("content"));
+        assertEquals(Map.of("type", "faq", "faqId", faqId), answer.get("source"));
+        assertEquals(1, faqHits(faqId));
+        assertTrue(model.requests().isEmpty(), "an FAQ answer needs no model call");
+    }
+
+    @Test
+    void aRedeliveredMessageIsNotAnsweredTwice() {
+        String conversation = startConversation();
+        post(conversation, FAQ_QUESTION);
+        List<Map<String, Object>> before = awaitMessages(conversation, 2);
+
+        consumer.onCustomerMessage(new CustomerMessagePosted(UUID.fromString(workspace.id()),
+                UUID.fromString(conversation),
+                UUID.fromString((String) before.get(0).get("id"))));
+        awaitIdle();
+
+        assertEquals(2, messages(conversation).size());
+        assertEquals(1, faqHits(faqId));
+    }
+
+    @Test
+    void anotherQuestionIsAnsweredByTheModelStreamedThenStored() throws Exception {
+        model.enqueue(FakeOpenAiServer.answer("We ship", " to Canada", " in 7 days."));
+        String conversation = startConversation();
+        try (SseClient stream = events(conversation)) {
+            post(conversation, OTHER_QUESTION);
+            List<SseClient.Event> events = eventsUntil(stream, e -> isMessage(e, "bot"));
+
+            List<String> names = events.stream().map(SseClient.Event::name).toList();
+            int firstDelta = names.indexOf("bot.delta");
+            assertTrue(names.indexOf("typing") >= 0 && names.indexOf("typing") < firstDelta,
+                    "typing comes before the first delta: " + names);
+            assertEquals("We ship to Canada in 7 days.", deltaText(events));
+            JsonNode answer = json(events.getLast().data());
+            assertEquals("We ship to Canada in 7 days.", answer.path("content").asText());
+            assertEquals("model", answer.path("source").path("type").asText());
+            assertEquals(FakeOpenAiResource.MODEL, answer.path("source").path("model").asText());
+        }
+        String system = model.takeRequest().path("messages").get(0).path("content").asText();
+        assertTrue(system.contains(FAQ_ANSWER), "the prompt is grounded in the FAQ: " + system);
+        assertTrue(system.contains(HandoffMarkerFilter.MARKER), system);
+    }
+
+    @Test
+    void aMessageSentDuringAnAnswerIsAnsweredOnceWithBothInContext() throws Exception {
+        String[] words = new String[10];
+        Arrays.fill(words, " word");
+        model.enqueue(FakeOpenAiServer.answer(words).slow(Duration.ZERO, Duration.ofMillis(100)));
+        model.enqueue(FakeOpenAiServer.answer("We ship to both."));
+        String conversation = startConversation();
+        post(conversation, OTHER_QUESTION);
+        model.takeRequest(); // the first answer is being generated
+
+        post(conversation, "And to Mexico?");
+        List<Map<String, Object>> messages = awaitMessages(conversation, 3);
+
+        assertEquals(3, messages.size(), "one answer, after both questions: " + messages);
+        assertEquals("We ship to both.", messages.get(2).get("content"));
+        var prompt = model.takeRequest().path("messages");
+        assertEquals(OTHER_QUESTION, prompt.get(prompt.size() - 2).path("content").asText());
+        assertEquals("And to Mexico?", prompt.get(prompt.size() - 1).path("content").asText());
+    }
+
+    @Test
+    void aRepeatedQuestionGetsTheCachedAnswerUntilTheFaqChanges() {
+        model.enqueue(FakeOpenAiServer.answer("Yes, we ship to Canada."));
+        String first = startConversation();
+        post(first, OTHER_QUESTION);
+        awaitMessages(first, 2);
+        assertEquals(1, model.requests().size());
+
+        String second = startConversation();
+        post(second, OTHER_QUESTION);
+        Map<String, Object> cached = awaitMessages(second, 2).get(1);
+
+        assertEquals("Yes, we ship to Canada.", cached.get("content"));
+        assertEquals(Map.of("type", "model", "model", FakeOpenAiResource.MODEL), cached.get("source"));
+        assertEquals(1, model.requests().size(), "the cached answer needs no model call");
+
+        given().auth().oauth2(apiKey).contentType(ContentType.JSON)
+                .body(Map.of("question", FAQ_QUESTION, "answer", "Returns are free within 60 days."))
+                .put("/api/v1/faqs/" + faqId).then().statusCode(200);
+        model.enqueue(FakeOpenAiServer.answer("We ship to Canada again."));
+        String third = startConversation();
+        post(third, OTHER_QUESTION);
+
+        assertEquals("We ship to Canada again.", awaitMessages(third, 2).get(1).get("content"));
+        assertEquals(2, model.requests().size(), "an FAQ edit drops the cached answers");
+    }
+
+    @Test
+    void askingForAHumanHandsOffWithANotice() {
+        String conversation = startConversation();
+        post(conversation, "I want to talk to a human");
+
+        assertHandedOff(conversation, "customer_request");
+        assertTrue(model.requests().isEmpty());
+    }
+
+    @Test
+    void withoutAnyFaqEntryTheBotHandsOffWithoutAskingTheModel() {
+        workspace = TestWorkspaces.create();
+        apiKey = workspace.apiKey();
+        String conversation = startConversation();
+        post(conversation, OTHER_QUESTION);
+
+        assertHandedOff(conversation, "missing_knowledge");
+        assertTrue(model.requests().isEmpty());
+    }
+
+    @Test
+    void theModelsHandoffMarkerHandsOffAndIsNeverShown() throws Exception {
+        model.enqueue(FakeOpenAiServer.answer("[[HAND", "OFF]]"));
+        String conversation = startConversation();
+        try (SseClient stream = events(conversation)) {
+            post(conversation, OTHER_QUESTION);
+            List<SseClient.Event> events = eventsUntil(stream, e -> e.name().equals("conversation.status_changed"));
+            assertEquals("", deltaText(events), "no part of the marker is shown");
+        }
+        assertHandedOff(conversation, "missing_knowledge");
+    }
+
+    @Test
+    void aFailingModelHandsOffAndKeepsTheCustomerMessage() {
+        model.enqueue(new FakeOpenAiServer.Status(500, "{\"error\":{\"message\":\"engine crashed\"}}"));
+        String conversation = startConversation();
+        post(conversation, OTHER_QUESTION);
+
+        assertHandedOff(conversation, "inference_unavailable");
+    }
+
+    @Test
+    void aModelSlowerThanTheFirstTokenTimeoutHandsOff() {
+        model.enqueue(FakeOpenAiServer.answer("too late").slow(Duration.ofSeconds(5), Duration.ZERO));
+        String conversation = startConversation();
+        post(conversation, OTHER_QUESTION);
+
+        assertHandedOff(conversation, "inference_unavailable");
+    }
+
+    @Test
+    void anUnreachableModelHandsOff() throws Exception {
+        int freePort;
+        try (ServerSocket s = new ServerSocket(0)) {
+            freePort = s.getLocalPort();
+        }
+        Duration d = Duration.ofSeconds(2);
+        QuarkusMock.installMockForType(new ChatModelProvider(Optional.of(new OpenAiChatModel(
+                new OpenAiChatModel.Settings(URI.create("http://127.0.0.1:" + freePort + "/v1"),
+                        FakeOpenAiResource.MODEL, Optional.empty(), d, d, d)))), ChatModelProvider.class);
+        String conversation = startConversation();
+        post(conversation, OTHER_QUESTION);
+
+        assertHandedOff(conversation, "inference_unavailable");
+    }
+
+    @Test
+    void withoutAConfiguredModelTheBotHandsOff() {
+        QuarkusMock.installMockForType(new ChatModelProvider(Optional.empty()), ChatModelProvider.class);
+        String conversation = startConversation();
+        post(conversation, OTHER_QUESTION);
+
+        assertHandedOff(conversation, "inference_unavailable");
+        assertTrue(model.requests().isEmpty());
+    }
+
+    @Test
+    void aTakeoverMidAnswerStopsGenerationAndStoresNothing() throws Exception {
+        String[] words = new String[50];
+        Arrays.fill(words, " word");
+        model.enqueue(FakeOpenAiServer.answer(words).slow(Duration.ZERO, Duration.ofMillis(100)));
+        String conversation = startConversation();
+        try (SseClient stream = events(conversation)) {
+            post(conversation, OTHER_QUESTION);
+            eventsUntil(stream, e -> e.name().equals("bot.delta"));
+
+            conversations.takeOver(UUID.fromString(conversation));
+
+            int sent = model.awaitAbortedStream();
+            assertTrue(sent < words.length, "generation stopped early, after " + sent + " chunks");
+        }
+        awaitIdle();
+        List<Map<String, Object>> messages = messages(conversation);
+        assertEquals(1, messages.size(), "only the customer's message: " + messages);
+        assertEquals("open", conversation(conversation).get("status"));
+    }
+
+    // --- helpers ---
+
+    private void assertHandedOff(String conversation, String reason) {
+        List<Map<String, Object>> messages = awaitMessages(conversation, 2);
+        assertEquals(2, messages.size(), "no answer besides the notice: " + messages);
+        assertEquals("customer", messages.get(0).get("role"), "the customer's message is kept");
+        assertEquals("system", messages.get(1).get("role"));
+        assertTrue(((String) messages.get(1).get("content")).contains("human agent"), messages.toString());
+        Map<String, Object> c = conversation(conversation);
+        assertEquals("pending", c.get("status"));
+        assertEquals(reason, c.get("handoffReason"));
+    }
+
+    private String createFaq(String question, String answer) {
+        return given().auth().oauth2(apiKey).contentType(ContentType.JSON)
+                .body(Map.of("question", question, "answer", answer))
+                .post("/api/v1/faqs").then().statusCode(201).extract().path("id");
+    }
+
+    private long faqHits(String id) {
+        return given().auth().oauth2(apiKey).get("/api/v1/faqs/" + id).then().statusCode(200)
+                .extract().<Number>path("hitCount").longValue();
+    }
+
+    private String startConversation() {
+        return TestWorkspaces.startWithApiKey(workspace);
+    }
+
+    private void post(String conversation, String content) {
+        TestWorkspaces.postAsCustomer(workspace, conversation, content);
+    }
+
+    private List<Map<String, Object>> messages(String conversation) {
+        return given().auth().oauth2(apiKey).get("/api/v1/conversations/" + conversation + "/messages")
+                .then().statusCode(200).extract().path("items");
+    }
+
+    private Map<String, Object> conversation(String conversation) {
+        return given().auth().oauth2(apiKey).get("/api/v1/conversations/" + conversation)
+                .then().statusCode(200).extract().path("");
+    }
+
+    /** Waits until the conversation has {@code count} messages and the bot is done with it. */
+    private List<Map<String, Object>> awaitMessages(String conversation, int count) {
+        Await.until(count + " messages in " + conversation, () -> messages(conversation).size() >= count);
+        awaitIdle();
+        return messages(conversation);
+    }
+
+    private void awaitIdle() {
+        Await.until("the bot is done", consumer::idle);
+    }
+
+    /** The conversation's event stream from its start: nothing is missed while connecting. */
+    private SseClient events(String conversation) {
+        return SseClient.connect(conversationsUri.resolve(conversation + "/events"),
+                Map.of("Authorization", workspace.bearer(), "Last-Event-ID", "0"));
+    }
+
+    /** The events up to and including the first that matches. */
+    private static List<SseClient.Event> eventsUntil(SseClient stream, Predicate<SseClient.Event> last) {
+        List<SseClient.Event> events = new ArrayList<>();
+        SseClient.Event e;
+        do {
+            e = stream.next();
+            events.add(e);
+        } while (!last.test(e));
+        return events;
+    }
+
+    private static boolean isMessage(SseClient.Event e, String role) {
+        return e.name().equals("message.created") && json(e.data()).path("role").asText().equals(role);
+    }
+
+    /** All text the bot streamed, in order. */
+    private static String deltaText(List<SseClient.Event> events) {
+        StringBuilder text = new StringBuilder();
+        events.stream().filter(e -> e.name().equals("bot.delta"))
+                .forEach(e -> text.append(json(e.data()).path("text").asText()));
+        return text.toString();
+    }
+
+    private static JsonNode json(String data) {
+        try {
+            return JSON.readTree(data);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
