@@ -42,7 +42,7 @@ public final class HybridFaqMatcher implements FaqMatcher, SameQuestion {
     }
 
     /** One candidate's scores, kept for evaluation and diagnostics. */
-    record Scores(FaqCandidate entry, double semantic, double lexical, boolean substituted, double combined) {}
+    record Scores(FaqCandidate entry, double semantic, double lexical, boolean mismatched, double combined) {}
 
     /** Everything the decision rests on. */
     record Analysis(MessageGuards.Flags flags, List<Scores> ranked) {
@@ -51,7 +51,7 @@ public final class HybridFaqMatcher implements FaqMatcher, SameQuestion {
         Analysis reweighted(MatchSettings s) {
             List<Scores> out = new ArrayList<>(ranked.size());
             for (Scores x : ranked) {
-                out.add(new Scores(x.entry(), x.semantic(), x.lexical(), x.substituted(),
+                out.add(new Scores(x.entry(), x.semantic(), x.lexical(), x.mismatched(),
                         combine(s, x.semantic(), x.lexical())));
             }
             out.sort(Comparator.comparingDouble(Scores::combined).reversed());
@@ -95,7 +95,7 @@ public final class HybridFaqMatcher implements FaqMatcher, SameQuestion {
         boolean confident = best.combined() >= settings.answerThreshold()
                 || best.lexical() >= settings.strongLexical();
         return confident
-                && best.semantic() >= (best.substituted() ? settings.substitutedCosine() : settings.minCosine())
+                && best.semantic() >= (best.mismatched() ? settings.mismatchedCosine() : settings.minCosine())
                 && analysis.marginOfBest() >= settings.minMargin();
     }
 
@@ -111,7 +111,7 @@ public final class HybridFaqMatcher implements FaqMatcher, SameQuestion {
                 semantic = Math.max(semantic, Vectors.cosine(messageEmbedding, e));
             }
             double lexical = index.overlap(query, i);
-            ranked.add(new Scores(c, semantic, lexical, index.substituted(query, i),
+            ranked.add(new Scores(c, semantic, lexical, index.mismatched(query, i),
                     combine(settings, semantic, lexical)));
         }
         ranked.sort(Comparator.comparingDouble(Scores::combined).reversed());
@@ -249,17 +249,23 @@ public final class HybridFaqMatcher implements FaqMatcher, SameQuestion {
         }
 
         /**
-         * True when the message looks like the entry with its subject swapped: it uses a word no entry knows
-         * ("teachers") and lacks a word that only this entry uses in one of its phrasings ("student"), for every
-         * phrasing. "A discount for teachers" is then no longer "a student discount", however close the
-         * embeddings are.
+         * True when the message's subject does not line up with the entry's, however close the embeddings are:
+         * <ul>
+         *   <li>it uses a word no entry knows ("teachers") and lacks, in every phrasing, a word only this entry
+         *       uses ("student"): "a discount for teachers" is not "a student discount";</li>
+         *   <li>or it uses a word that is distinctive of other entries (in at most three, not this one):
+         *       "can I exchange a gift card for cash" mixes the gift-card and exchange entries, and neither
+         *       answer covers the mix.</li>
+         * </ul>
          */
-        boolean substituted(Map<String, Double> query, int entry) {
+        boolean mismatched(Map<String, Double> query, int entry) {
             boolean novel = false;
             for (String t : query.keySet()) {
-                if (!documentFrequency.containsKey(t) && !Character.isDigit(t.charAt(0)) && t.length() >= 3) {
-                    novel = true;
-                    break;
+                Integer df = documentFrequency.get(t);
+                if (df == null) {
+                    novel |= !Character.isDigit(t.charAt(0)) && t.length() >= 3;
+                } else if (df <= 3 && !inEntry(entry, t)) {
+                    return true;
                 }
             }
             if (!novel) {
@@ -278,6 +284,10 @@ public final class HybridFaqMatcher implements FaqMatcher, SameQuestion {
                 }
             }
             return true;
+        }
+
+        private boolean inEntry(int entry, String term) {
+            return answers.get(entry).contains(term) || inPhrasings(entry, term);
         }
 
         private boolean inPhrasings(int entry, String term) {
