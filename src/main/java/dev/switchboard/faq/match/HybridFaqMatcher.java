@@ -9,18 +9,22 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Matches a message against FAQ entries with three signals and a set of guards:
+ * Matches a message against FAQ entries. The best entry is answered automatically only when all of these hold:
  * <ul>
- *   <li>semantic: the best cosine between the message and any phrasing of the entry (question or example);</li>
- *   <li>lexical: how much of the message's and of the best phrasing's content words the other covers, each word
- *       weighted by how rare it is among this workspace's entries (BM25-style IDF), typos forgiven;</li>
- *   <li>margin: an entry is answered only when it clearly beats the runner-up, since two close entries mean the
- *       message sits between them;</li>
- *   <li>guards ({@link MessageGuards}): requests for a person, about the customer's own order or account,
- *       instructions to the bot, small talk, several questions, other languages never get an automatic answer,
- *       because they score as high as real matches.</li>
+ *   <li>no guard ({@link MessageGuards}) fires: requests for a person, about the customer's own order or account,
+ *       instructions to the bot, small talk, several questions, another language; these score as high as real
+ *       matches, so no threshold can keep them out;</li>
+ *   <li>it is confident: the combined score (semantic: the best cosine between the message and any phrasing of
+ *       the entry; plus, weighted, lexical: IDF-weighted word overlap with the best phrasing, typos forgiven)
+ *       reaches the threshold, or the lexical overlap alone is near complete (the customer typed the entry's own
+ *       words, misspelt);</li>
+ *   <li>the cosine reaches a floor, a higher one when the message's subject does not line up with the entry's
+ *       (a word no entry knows standing in for the entry's distinctive word, or a word distinctive of another
+ *       entry): near misses such as "a discount for teachers" embed as close as true paraphrases;</li>
+ *   <li>it leads the runner-up by a margin: two close entries mean the message sits between them.</li>
  * </ul>
- * Stateless apart from its settings, hence thread-safe.
+ * Tuned on src/test/resources/faq-eval (see {@link MatchSettings#DEFAULTS}). Stateless apart from its settings,
+ * hence thread-safe.
  */
 public final class HybridFaqMatcher implements FaqMatcher, SameQuestion {
 
@@ -62,7 +66,9 @@ public final class HybridFaqMatcher implements FaqMatcher, SameQuestion {
             if (ranked.isEmpty()) {
                 return 0;
             }
-            return ranked.size() == 1 ? ranked.getFirst().combined() : ranked.get(0).combined() - ranked.get(1).combined();
+            return ranked.size() == 1
+                    ? ranked.getFirst().combined()
+                    : ranked.get(0).combined() - ranked.get(1).combined();
         }
     }
 

@@ -202,13 +202,17 @@ final class MessageGuards {
         return true;
     }
 
+    /** Splits after a question mark, between sentences, and before "also ..." or "and how/what/can ...". */
+    private static final Pattern QUESTION_SPLIT = Pattern.compile("(?<=[?])|(?<=[.!])\\s+|\\s+(?:and\\s+)?also\\s+"
+            + "|\\s+and\\s+(?=(?:how|what|when|where|why|can|do|does|is|are)\\b)");
+
     /**
-     * Two or more sentences that each ask something with content of their own. A follow-up that only refers back
-     * ("and how much is it?") still counts: one FAQ answer cannot be trusted to cover both.
+     * Two or more parts that each ask something with at least one content word ("how much is shipping and how long
+     * does it take?"): one FAQ answer cannot be trusted to cover both. A bare "are you there?" does not count.
      */
     private static boolean isMultiQuestion(String folded) {
         int questions = 0;
-        for (String sentence : folded.split("(?<=[?])|(?<=[.!])\\s+|\\s+(?:and\\s+)?also\\s+|\\s+and\\s+(?=(?:how|what|when|where|why|can|do|does|is|are)\\b)")) {
+        for (String sentence : QUESTION_SPLIT.split(folded)) {
             List<String> words = Lexicon.words(sentence);
             if (words.isEmpty()) {
                 continue;
