@@ -1,9 +1,12 @@
 package dev.switchboard.llm;
 
+import dev.switchboard.inference.Engine;
+import dev.switchboard.inference.EngineOptions;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.Optional;
+import org.jboss.logging.Logger;
 
 /**
  * The chat model this instance is configured with, if any: the one place that picks an implementation of
@@ -11,6 +14,7 @@ import java.util.Optional;
  */
 @ApplicationScoped
 public class ChatModelProvider {
+    private static final Logger LOG = Logger.getLogger(ChatModelProvider.class);
 
     private final Optional<ChatModel> model;
 
@@ -24,21 +28,29 @@ public class ChatModelProvider {
         this.model = model;
     }
 
-    /** Empty when {@code switchboard.inference.url} is not set. */
+    /** Empty when neither {@code switchboard.inference.url} nor a model file is configured. */
     public Optional<ChatModel> model() {
         return model;
     }
 
     @PreDestroy
     void close() {
-        if (model.isPresent() && model.get() instanceof OpenAiChatModel http) {
-            http.close();
+        if (model.isPresent() && model.get() instanceof AutoCloseable closeable) {
+            try {
+                closeable.close();
+            } catch (Exception e) {
+                throw new IllegalStateException("closing the chat model failed", e);
+            }
         }
     }
 
-    private static Optional<ChatModel> create(InferenceConfig config) {
+    /**
+     * With {@code url}: that OpenAI-compatible server, serving {@code model}. Without it, {@code model} names a GGUF
+     * file that our engine loads in this process. With neither, no model: the FAQ answers or a human does.
+     */
+    static Optional<ChatModel> create(InferenceConfig config) {
         if (config.url().isEmpty()) {
-            return Optional.empty();
+            return config.model().filter(m -> !m.isBlank()).map(ChatModelProvider::inProcess);
         }
         String model = config.model().filter(m -> !m.isBlank()).orElseThrow(() -> new IllegalStateException(
                 "switchboard.inference.model must be set when switchboard.inference.url is ("
@@ -49,6 +61,20 @@ public class ChatModelProvider {
                     config.firstTokenTimeout(), config.totalTimeout())));
         } catch (IllegalArgumentException e) {
             throw new IllegalStateException("invalid switchboard.inference settings: " + e.getMessage(), e);
+        }
+    }
+
+    private static ChatModel inProcess(String modelFile) {
+        LOG.infof("loading %s into the in-process engine", modelFile);
+        Engine engine = Engine.load(EngineOptions.of(modelFile),
+                (stage, done, total) -> LOG.debugf("%s %d/%d", stage, done, total));
+        try {
+            ChatModel model = new EngineChatModel(engine);
+            LOG.infof("in-process engine ready: %s on the %s backend", engine.modelName(), engine.backendName());
+            return model;
+        } catch (RuntimeException e) {
+            engine.close();
+            throw new IllegalStateException("switchboard.inference.model: " + e.getMessage(), e);
         }
     }
 }

@@ -6,14 +6,20 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.Optional;
 
-/** Where the bot's model runs. Without {@code url}, every question the FAQ does not answer goes to a human. */
+/**
+ * Where the bot's model runs: an OpenAI-compatible server ({@code url}), our engine in-process ({@code model} alone),
+ * or nowhere — then every question the FAQ does not answer goes to a human.
+ */
 @ConfigMapping(prefix = "switchboard.inference")
 public interface InferenceConfig {
 
     /** Base URL of an OpenAI-compatible API, the part before {@code /chat/completions}: http://host:8000/v1. */
     Optional<URI> url();
 
-    /** The model name the server serves; required with {@code url}. */
+    /**
+     * With {@code url}: the model name that server serves (required). Without {@code url}: a GGUF file that our
+     * engine loads in-process (env {@code SWITCHBOARD_MODEL}).
+     */
     Optional<String> model();
 
     /** Sent as a bearer token when set. */

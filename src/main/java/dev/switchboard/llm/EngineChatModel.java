@@ -1,0 +1,106 @@
+package dev.switchboard.llm;
+
+import dev.switchboard.inference.Cancellation;
+import dev.switchboard.inference.Engine;
+import dev.switchboard.inference.FinishReason;
+import dev.switchboard.inference.GenerationResult;
+import dev.switchboard.inference.sampling.SamplingParams;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.function.Consumer;
+
+/**
+ * Our own engine, loaded in this process: the bot's answers come from it without an HTTP hop. The engine runs one
+ * generation at a time; concurrent answers queue in it fairly.
+ */
+public final class EngineChatModel implements ChatModel, AutoCloseable {
+    private final Engine engine;
+
+    public EngineChatModel(Engine engine) {
+        if (!engine.supportsChat()) {
+            throw new IllegalArgumentException("model " + engine.modelName()
+                    + " has no chat vocabulary (the Llama 3 header tokens): it cannot answer customers");
+        }
+        this.engine = engine;
+    }
+
+    @Override
+    public String modelName() {
+        return engine.modelName();
+    }
+
+    @Override
+    public ChatStream stream(List<ChatMessage> messages, ChatOptions options, Consumer<String> onDelta) {
+        List<dev.switchboard.inference.tokenizer.ChatMessage> dialog = messages.stream()
+                .map(m -> new dev.switchboard.inference.tokenizer.ChatMessage(
+                        m.role().name().toLowerCase(Locale.ROOT), m.content()))
+                .toList();
+        SamplingParams params = SamplingParams.builder()
+                .temperature((float) options.temperature())
+                .maxTokens(options.maxTokens())
+                .build();
+        Generation generation = new Generation();
+        Thread.ofVirtual().name("engine-answer").start(() -> {
+            try {
+                GenerationResult r = engine.generate(engine.encodeChat(dialog), params, delta -> {
+                    // No delta after cancel: the caller may already have moved on (a human took over).
+                    synchronized (generation) {
+                        if (generation.cancellation.isCancelled()) {
+                            return false;
+                        }
+                        onDelta.accept(delta);
+                        return true;
+                    }
+                }, generation.cancellation);
+                generation.result.complete(new ChatResult(r.text(), finishReason(r.finishReason()),
+                        new ChatResult.Usage(r.promptTokens(), r.completionTokens())));
+            } catch (RuntimeException e) {
+                generation.result.completeExceptionally(
+                        new ChatModelException("the in-process engine failed: " + e.getMessage(), e));
+            }
+        });
+        return generation;
+    }
+
+    private static ChatResult.FinishReason finishReason(FinishReason reason) {
+        return switch (reason) {
+            case STOP -> ChatResult.FinishReason.STOP;
+            case LENGTH -> ChatResult.FinishReason.LENGTH;
+            case CANCELLED -> ChatResult.FinishReason.CANCELLED;
+        };
+    }
+
+    @Override
+    public void close() {
+        engine.close();
+    }
+
+    private static final class Generation implements ChatStream {
+        final Cancellation cancellation = new Cancellation();
+        final CompletableFuture<ChatResult> result = new CompletableFuture<>();
+
+        @Override
+        public ChatResult await() {
+            try {
+                return result.get();
+            } catch (InterruptedException e) {
+                cancel();
+                Thread.currentThread().interrupt();
+                throw new ChatModelException("interrupted while waiting for the engine", e);
+            } catch (ExecutionException e) {
+                throw e.getCause() instanceof ChatModelException c ? c
+                        : new ChatModelException("the in-process engine failed: " + e.getCause(), e.getCause());
+            }
+        }
+
+        @Override
+        public void cancel() {
+            synchronized (this) {
+                cancellation.cancel();
+            }
+        }
+    }
+}

@@ -1,0 +1,115 @@
+package dev.switchboard.llm;
+
+import dev.switchboard.inference.Engine;
+import dev.switchboard.inference.EngineOptions;
+import dev.switchboard.inference.TinyChatModel;
+import dev.switchboard.inference.TokenListener;
+import dev.switchboard.inference.sampling.SamplingParams;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** The bot's port over our engine in-process: same text as the engine itself, streamed, cancellable. */
+class EngineChatModelTest {
+    @TempDir
+    static Path dir;
+    static Path modelFile;
+    static EngineChatModel model;
+
+    @BeforeAll
+    static void load() {
+        modelFile = TinyChatModel.write(dir);
+        model = new EngineChatModel(Engine.load(EngineOptions.of(modelFile.toString())));
+    }
+
+    @AfterAll
+    static void close() {
+        model.close();
+    }
+
+    private static final List<ChatMessage> DIALOG = List.of(
+            ChatMessage.system("You answer briefly."), ChatMessage.user("Do you ship to Austria?"));
+
+    @Test
+    void streamsTheSameTextTheEngineGeneratesForTheDialog() {
+        List<String> deltas = new CopyOnWriteArrayList<>();
+        ChatResult result = model.stream(DIALOG, new ChatOptions(24, 0), deltas::add).await();
+
+        String expected;
+        try (Engine engine = Engine.load(EngineOptions.of(modelFile.toString()))) {
+            expected = engine.chat(List.of(
+                    new dev.switchboard.inference.tokenizer.ChatMessage("system", "You answer briefly."),
+                    new dev.switchboard.inference.tokenizer.ChatMessage("user", "Do you ship to Austria?")),
+                    SamplingParams.greedy(24), TokenListener.IGNORE).text();
+        }
+        assertFalse(expected.isEmpty());
+        assertEquals(expected, result.text());
+        assertEquals(expected, String.join("", deltas));
+        assertTrue(deltas.size() > 1, "the answer arrives in pieces, not at once");
+        assertEquals(ChatResult.FinishReason.LENGTH, result.finishReason());
+        assertEquals(24, result.usage().completionTokens());
+        assertTrue(result.usage().promptTokens() > 10);
+        assertEquals(TinyChatModel.NAME, model.modelName());
+    }
+
+    @Test
+    void cancelStopsTheGenerationAndNoDeltaFollows() throws InterruptedException {
+        CountDownLatch first = new CountDownLatch(1);
+        List<String> deltas = new CopyOnWriteArrayList<>();
+        ChatStream stream = model.stream(DIALOG, new ChatOptions(400, 0), d -> {
+            deltas.add(d);
+            first.countDown();
+        });
+        assertTrue(first.await(30, TimeUnit.SECONDS));
+        stream.cancel();
+        int seen = deltas.size();
+        ChatResult result = stream.await();
+        assertEquals(ChatResult.FinishReason.CANCELLED, result.finishReason());
+        assertEquals(seen, deltas.size(), "no delta after cancel");
+        assertTrue(result.usage().completionTokens() < 400);
+    }
+
+    @Test
+    void providerLoadsAModelFileInProcessWhenNoUrlIsSet() {
+        Optional<ChatModel> chosen = ChatModelProvider.create(config(Optional.empty(), Optional.of(modelFile.toString())));
+        assertInstanceOf(EngineChatModel.class, chosen.orElseThrow());
+        ((EngineChatModel) chosen.get()).close();
+        assertTrue(ChatModelProvider.create(config(Optional.empty(), Optional.empty())).isEmpty());
+        assertInstanceOf(OpenAiChatModel.class, ChatModelProvider.create(
+                config(Optional.of(URI.create("http://127.0.0.1:9/v1")), Optional.of("llama"))).orElseThrow());
+    }
+
+    @Test
+    void aModelWithoutAChatVocabularyIsRefusedClearly() {
+        Path stories = Path.of("../shared/models/stories260K/stories260K.gguf");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(stories),
+                "SKIPPED: " + stories.toAbsolutePath() + " is absent (see ../shared/models/README.md)");
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> ChatModelProvider.create(config(Optional.empty(), Optional.of(stories.toString()))));
+        assertTrue(e.getMessage().contains("no chat vocabulary"), e.getMessage());
+    }
+
+    private static InferenceConfig config(Optional<URI> url, Optional<String> modelName) {
+        return new InferenceConfig() {
+            public Optional<URI> url() { return url; }
+            public Optional<String> model() { return modelName; }
+            public Optional<String> apiKey() { return Optional.empty(); }
+            public Duration connectTimeout() { return Duration.ofSeconds(1); }
+            public Duration firstTokenTimeout() { return Duration.ofSeconds(5); }
+            public Duration totalTimeout() { return Duration.ofSeconds(10); }
+        };
+    }
+}
