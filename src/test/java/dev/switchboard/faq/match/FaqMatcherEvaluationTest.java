@@ -70,6 +70,13 @@ class FaqMatcherEvaluationTest {
         assertTrue(heldOut.humanPrecision() >= 0.95, "wantsHuman precision " + heldOut.humanPrecision());
     }
 
+    @Test
+    void answerCacheNeverJoinsMessagesThatNeedDifferentAnswers() {
+        FaqEvaluation.CachePairs pairs = eval.sameQuestionPairs(new HybridFaqMatcher());
+        assertTrue(pairs.joinedDifferentEntry() == 0, pairs.joinedDifferentEntry() + " wrong cache hits");
+        assertTrue(pairs.joinedSameEntry() > 0, "sameQuestion joined no pair at all");
+    }
+
     /** A little below the measured held-out recall, 0.245 (36 of 98 answerable messages: see the printed table). */
     private static final double RECALL_FLOOR = 0.22;
 }
