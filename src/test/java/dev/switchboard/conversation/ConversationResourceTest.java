@@ -14,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.switchboard.support.Await;
+import dev.switchboard.support.NoBot;
 import dev.switchboard.support.TestWorkspaces;
 import dev.switchboard.support.TestWorkspaces.TestWorkspace;
 import dev.switchboard.support.TestWorkspaces.WidgetConversation;
@@ -123,6 +124,7 @@ class ConversationResourceTest {
 
     @Test
     void messagesComeOldestFirstWithTheirSources() {
+        NoBot.install();
         TestWorkspace w = TestWorkspaces.create();
         String id = startWithApiKey(w);
         UUID conversationId = UUID.fromString(id);

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.switchboard.support.Await;
+import dev.switchboard.support.NoBot;
 import dev.switchboard.support.TestWorkspaces;
 import dev.switchboard.support.TestWorkspaces.TestWorkspace;
 import io.quarkus.test.junit.QuarkusTest;
@@ -68,6 +69,7 @@ class ConversationServiceTest {
 
     @Test
     void awaitsBotAnswerUntilTheBotOrAHumanAnswers() {
+        NoBot.install();
         TestWorkspace w = TestWorkspaces.create();
         String id = startWithApiKey(w);
         UUID first = UUID.fromString((String) postAsCustomer(w, id, "Hi").get("id"));
@@ -87,6 +89,7 @@ class ConversationServiceTest {
 
     @Test
     void recoveryReEmitsTheLastUnansweredCustomerMessageOfBotConversations() {
+        NoBot.install();
         TestWorkspace w = TestWorkspaces.create();
         String unanswered = startWithApiKey(w);
         postAsCustomer(w, unanswered, "earlier");
