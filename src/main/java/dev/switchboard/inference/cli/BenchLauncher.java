@@ -9,6 +9,7 @@ import dev.switchboard.inference.gguf.GgmlType;
 import dev.switchboard.inference.json.Json;
 import dev.switchboard.inference.sampling.SamplingParams;
 import dev.switchboard.inference.server.OpenAiServer;
+import dev.switchboard.inference.speculative.Speculation;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -65,7 +66,7 @@ final class BenchLauncher {
         }
         int runs = args.integer("--runs", 3);
         EngineOptions options = new EngineOptions(model, args.integer("--ctx", 0), threads, "cpu",
-                EngineOptions.DEFAULT_PREFILL_CHUNK, type);
+                EngineOptions.DEFAULT_PREFILL_CHUNK, type, Speculation.NONE);
         try (Engine engine = Engine.load(options)) {
             if (prompt + decode > engine.config().contextLength()) {
                 throw new Args.UsageException("--prompt + --decode (" + (prompt + decode) + ") exceed the context of "
