@@ -278,6 +278,12 @@ public final class Engine implements AutoCloseable {
      * drafts the target agrees with and adds one token of its own, so a pass emits 1..k+1 tokens.
      */
     private GenerationResult run(Sequence seq, Speculation speculation) {
+        Drafter drafter = speculation.mode().newDrafter();
+        int maxDraft = drafter == null ? 0 : speculation.maxTokens();
+        int rowStride = config().vocabSize();
+        if (logits.length < rowStride * (maxDraft + 1)) {
+            logits = new float[rowStride * (maxDraft + 1)];
+        }
         BlockTable table = new BlockTable();
         seq.started();
         try {
@@ -293,12 +299,6 @@ public final class Engine implements AutoCloseable {
             }
             if (seq.isFinished()) {
                 return seq.result();
-            }
-            Drafter drafter = speculation.mode().newDrafter();
-            int maxDraft = drafter == null ? 0 : speculation.maxTokens();
-            int rowStride = config().vocabSize();
-            if (logits.length < rowStride * (maxDraft + 1)) {
-                logits = new float[rowStride * (maxDraft + 1)];
             }
             // The prompt then every emitted token: what the drafter matches against.
             int[] history = Arrays.copyOf(prompt, config().contextLength());
