@@ -341,6 +341,52 @@ public final class Engine implements AutoCloseable {
         }
     }
 
+    /**
+     * Times forward passes of {@code n = 1..maxEntries} consecutive positions of one sequence (all wanting logits,
+     * as in verifying a draft of n-1 tokens) after a prefix of {@code prefix} positions: the best of
+     * {@code repetitions} passes for each n, in nanoseconds (index n-1). For benchmarks: it shows what verifying
+     * k+1 positions costs relative to decoding one.
+     */
+    public long[] timeVerifyPasses(int prefix, int maxEntries, int repetitions) {
+        if (prefix < 1 || maxEntries < 1 || repetitions < 1 || prefix + maxEntries > config().contextLength()) {
+            throw new IllegalArgumentException("prefix " + prefix + " + entries " + maxEntries + " must fit the "
+                    + "context of " + config().contextLength() + ", with at least one repetition");
+        }
+        lock.lock();
+        BlockTable table = new BlockTable();
+        try {
+            if (closed) {
+                throw new IllegalStateException("engine is closed");
+            }
+            float[] rows = new float[config().vocabSize() * maxEntries];
+            growTo(table, prefix + maxEntries);
+            for (int start = 0; start < prefix; start += prefillChunk) {
+                batch.clear();
+                for (int p = start; p < Math.min(prefix, start + prefillChunk); p++) {
+                    batch.add(p % tokenizer.vocabSize(), p, table, p == prefix - 1);
+                }
+                backend.forward(batch, cache, rows);
+            }
+            long[] best = new long[maxEntries];
+            Arrays.fill(best, Long.MAX_VALUE);
+            for (int rep = 0; rep < repetitions; rep++) {
+                for (int n = 1; n <= maxEntries; n++) {
+                    batch.clear();
+                    for (int i = 0; i < n; i++) {
+                        batch.add(i % tokenizer.vocabSize(), prefix + i, table, true);
+                    }
+                    long t0 = System.nanoTime();
+                    backend.forward(batch, cache, rows);
+                    best[n - 1] = Math.min(best[n - 1], System.nanoTime() - t0);
+                }
+            }
+            return best;
+        } finally {
+            blocks.free(table.toArray());
+            lock.unlock();
+        }
+    }
+
     /** Frees the blocks that hold only positions {@code >= positions}. */
     private void releaseBlocksFrom(BlockTable table, int positions) {
         int keep = Math.ceilDiv(positions, BLOCK_SIZE);
