@@ -28,7 +28,7 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * A loaded model ready to generate: backend, tokenizer and KV cache behind one facade. Thread-safe: generations
  * run one at a time, in arrival order (a fair lock), each over the whole KV cache. Continuous batching will
- * replace {@link #run(Sequence)} with a scheduler stepping many {@link Sequence}s per forward pass.
+ * replace {@link #run(Sequence, Speculation)} with a scheduler stepping many {@link Sequence}s per forward pass.
  */
 public final class Engine implements AutoCloseable {
     /** Positions per KV block. */

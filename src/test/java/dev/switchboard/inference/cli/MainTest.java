@@ -58,6 +58,22 @@ class MainTest {
                 .startsWith("temperature must be between"));
         assertTrue(usageError("bench", "--model", "synthetic:tiny", "--type", "Q9").startsWith("unknown --type 'Q9'"));
         assertEquals("tokenize needs exactly one TEXT argument (quote it)", usageError("tokenize", "--model", "m"));
+        assertEquals("--draft: unknown draft mode 'eagle' (one of [none, prompt, suffix])",
+                usageError("generate", "--model", "m", "--prompt", "x", "--draft", "eagle"));
+        assertEquals("--draft-tokens: draft tokens must be 1..32, got 0",
+                usageError("serve", "--model", "m", "--port", "1", "--draft", "suffix", "--draft-tokens", "0"));
+        assertEquals("--draft needs --engine", usageError("bench", "--model", "synthetic:tiny", "--draft", "prompt"));
+        assertEquals("unknown option --draft", usageError("tokenize", "--model", "m", "--draft", "prompt", "x"));
+    }
+
+    @Test
+    void generateWithDraftsPrintsTheSameStory() {
+        String plain = run("generate", "--model", stories(), "--prompt", "Once upon a time", "--temperature", "0",
+                "-n", "40", "--threads", "1");
+        for (String mode : List.of("prompt", "suffix")) {
+            assertEquals(plain, run("generate", "--model", stories(), "--prompt", "Once upon a time",
+                    "--temperature", "0", "-n", "40", "--threads", "1", "--draft", mode, "--draft-tokens", "4"));
+        }
     }
 
     @Test
