@@ -90,6 +90,15 @@ class MainTest {
     }
 
     @Test
+    void benchWithDraftsReportsAcceptanceSpeedUpAndVerifyCost() {
+        String out = run("bench", "--model", stories(), "--engine", "--draft", "suffix", "--draft-tokens", "3",
+                "--decode", "16", "--runs", "1", "--threads", "1", "--ctx", "256");
+        assertTrue(out.contains("draft suffix up to 3 tokens"), out);
+        assertTrue(out.matches("(?s).*acceptance length \\d+\\.\\d\\d tokens per pass.*speed-up \\d+\\.\\d\\dx.*"), out);
+        assertTrue(out.matches("(?s).*verify cost .* k=1 \\S+ k=2 \\S+ k=3 \\S+\\R.*"), out);
+    }
+
+    @Test
     void chatNeedsAChatModel() {
         PrintStream out = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
         UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class, () -> Main.run(
