@@ -124,6 +124,7 @@ final class BenchLauncher {
         long passes = 0;
         long accepted = 0;
         long drafted = 0;
+        long plainTokens = 0;
         int lastPrompt = 1;
         for (int run = 1; run <= runs; run++) {
             for (String start : STARTS) {
@@ -144,6 +145,7 @@ final class BenchLauncher {
                 }
                 if (run > 1 || runs == 1) { // the first round warms the JIT up
                     plainNanos += plain.decodeNanos();
+                    plainTokens += plain.completionTokens() - 1;
                     draftNanos += fast.decodeNanos();
                     passes += fast.decodePasses();
                     accepted += fast.acceptedTokens();
@@ -158,7 +160,10 @@ final class BenchLauncher {
                 drafted == 0 ? 0 : 100.0 * accepted / drafted, plainNanos / 1e6, draftNanos / 1e6,
                 draftNanos == 0 ? 0 : (double) plainNanos / draftNanos);
         int k = Math.min(speculation.maxTokens(), context - lastPrompt - 1);
-        long[] best = engine.timeVerifyPasses(lastPrompt, k + 1, 20);
+        // About two seconds of passes (a pass of n positions costs at most n decode steps), 3 to 20 of each size.
+        double stepNanos = plainNanos / Math.max(1.0, plainTokens);
+        int repetitions = (int) Math.clamp(2e9 / (stepNanos * (k + 1) * (k + 2) / 2), 3, 20);
+        long[] best = engine.timeVerifyPasses(lastPrompt, k + 1, repetitions);
         StringBuilder line = new StringBuilder("verify cost (one pass of k+1 positions / one decode step, after "
                 + lastPrompt + " positions):");
         for (int i = 1; i <= k; i++) {
