@@ -27,8 +27,19 @@ public final class SuffixDrafter implements Drafter {
         }
         this.minMatch = minMatch;
         for (int[] document : corpus) {
-            index.addDocument(document);
+            addDocument(document);
         }
+    }
+
+    /**
+     * Adds a document to draft from (an FAQ answer, an earlier answer). Only before the first proposal: the
+     * sequence's own tokens are indexed last, as one growing document.
+     */
+    public void addDocument(int[] tokens) {
+        if (indexed > 0) {
+            throw new IllegalStateException("documents must be added before the first proposal");
+        }
+        index.addDocument(tokens);
     }
 
     @Override

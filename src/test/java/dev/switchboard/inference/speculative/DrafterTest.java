@@ -41,6 +41,10 @@ class DrafterTest {
                 "a continuation never runs into the next document");
         SuffixDrafter fresh = new SuffixDrafter(List.of(new int[] {1, 2, 3, 4, 5, 6}, new int[] {9, 9, 9}));
         assertEquals(0, propose(fresh, new int[] {6, 9}, 4).length, "no match spans two documents");
+        assertThrows(IllegalStateException.class, () -> fresh.addDocument(new int[] {1}));
+        SuffixDrafter added = new SuffixDrafter(List.of());
+        added.addDocument(new int[] {4, 4, 7, 1});
+        assertArrayEquals(new int[] {7, 1}, propose(added, new int[] {4, 4}, 8));
     }
 
     @Test
