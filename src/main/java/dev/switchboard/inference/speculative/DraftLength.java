@@ -27,8 +27,4 @@ final class DraftLength {
             acceptance = (1 - DECAY) * acceptance + DECAY * ((double) accepted / drafted);
         }
     }
-
-    double acceptance() {
-        return acceptance;
-    }
 }

@@ -10,7 +10,7 @@ public final class PromptLookupDrafter implements Drafter {
     public static final int DEFAULT_MIN_NGRAM = 2;
     private final int maxNgram;
     private final int minNgram;
-    private final DraftLength length = new DraftLength();
+    private final DraftLength draftLength = new DraftLength();
 
     public PromptLookupDrafter() {
         this(DEFAULT_MAX_NGRAM, DEFAULT_MIN_NGRAM);
@@ -31,7 +31,7 @@ public final class PromptLookupDrafter implements Drafter {
             // The occurrence ends at end (exclusive) before the sequence's own last n tokens; latest first.
             for (int end = length - 1; end >= n; end--) {
                 if (matches(tokens, end - n, length - n, n)) {
-                    int k = this.length.length(n, length - end, maxTokens);
+                    int k = draftLength.length(n, length - end, maxTokens);
                     System.arraycopy(tokens, end, draft, 0, k);
                     return k;
                 }
@@ -51,6 +51,6 @@ public final class PromptLookupDrafter implements Drafter {
 
     @Override
     public void accepted(int drafted, int accepted) {
-        length.accepted(drafted, accepted);
+        draftLength.accepted(drafted, accepted);
     }
 }

@@ -11,7 +11,7 @@ import java.util.List;
 public final class SuffixDrafter implements Drafter {
     public static final int DEFAULT_MIN_MATCH = 2;
     private final SuffixIndex index = new SuffixIndex();
-    private final DraftLength length = new DraftLength();
+    private final DraftLength draftLength = new DraftLength();
     private final int minMatch;
     /** How many of the sequence's tokens the index holds. */
     private int indexed;
@@ -60,7 +60,7 @@ public final class SuffixDrafter implements Drafter {
                 && index.token(from + available) >= 0) {
             available++;
         }
-        int k = this.length.length(match[0], available, maxTokens);
+        int k = draftLength.length(match[0], available, maxTokens);
         for (int i = 0; i < k; i++) {
             draft[i] = index.token(from + i);
         }
@@ -69,6 +69,6 @@ public final class SuffixDrafter implements Drafter {
 
     @Override
     public void accepted(int drafted, int accepted) {
-        length.accepted(drafted, accepted);
+        draftLength.accepted(drafted, accepted);
     }
 }
