@@ -12,6 +12,8 @@ import dev.switchboard.inference.model.KvCache;
 import dev.switchboard.inference.model.LlamaConfig;
 import dev.switchboard.inference.model.LoadProgress;
 import dev.switchboard.inference.sampling.SamplingParams;
+import dev.switchboard.inference.speculative.Drafter;
+import dev.switchboard.inference.speculative.Speculation;
 import dev.switchboard.inference.tokenizer.ChatMessage;
 import dev.switchboard.inference.tokenizer.Llama3ChatTemplate;
 import dev.switchboard.inference.tokenizer.Tokenizer;
@@ -19,6 +21,7 @@ import dev.switchboard.inference.tokenizer.Tokenizers;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
@@ -26,7 +29,7 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * A loaded model ready to generate: backend, tokenizer and KV cache behind one facade. Thread-safe: generations
  * run one at a time, in arrival order (a fair lock), each over the whole KV cache. Continuous batching will
- * replace {@link #run(Sequence)} with a scheduler stepping many {@link Sequence}s per forward pass.
+ * replace {@link #run(Sequence, Speculation)} with a scheduler stepping many {@link Sequence}s per forward pass.
  */
 public final class Engine implements AutoCloseable {
     /** Positions per KV block. */
@@ -42,12 +45,16 @@ public final class Engine implements AutoCloseable {
     private final KvCache cache;
     private final BlockAllocator blocks;
     private final ForwardBatch batch;
-    private final float[] logits;
+    private final Speculation speculation;
+    /** Rows of {@code config().vocabSize()} logits: one per position a decode pass verifies. */
+    private float[] logits;
     private final ReentrantLock lock = new ReentrantLock(true);
     private final AtomicLong generations = new AtomicLong();
     private final AtomicLong cancelled = new AtomicLong();
     private final AtomicLong promptTokens = new AtomicLong();
     private final AtomicLong completionTokens = new AtomicLong();
+    private final AtomicLong draftedTokens = new AtomicLong();
+    private final AtomicLong acceptedTokens = new AtomicLong();
     private volatile boolean closed;
     private boolean released;
     /** The running generation's handle, so that {@link #close()} can stop it instead of waiting for its end. */
@@ -57,6 +64,15 @@ public final class Engine implements AutoCloseable {
      * @param modelFile closed with the engine (the mapped GGUF the backend's weights live in), or null
      */
     Engine(Backend backend, Tokenizer tokenizer, String modelName, int prefillChunk, AutoCloseable modelFile) {
+        this(backend, tokenizer, modelName, prefillChunk, Speculation.NONE, modelFile);
+    }
+
+    /**
+     * @param speculation the default speculative decoding of generations
+     * @param modelFile closed with the engine (the mapped GGUF the backend's weights live in), or null
+     */
+    Engine(Backend backend, Tokenizer tokenizer, String modelName, int prefillChunk, Speculation speculation,
+            AutoCloseable modelFile) {
         LlamaConfig config = backend.config();
         if (tokenizer.vocabSize() > config.vocabSize()) {
             throw new IllegalArgumentException("the tokenizer has " + tokenizer.vocabSize()
@@ -67,12 +83,13 @@ public final class Engine implements AutoCloseable {
         this.chatTemplate = Llama3ChatTemplate.supports(tokenizer) ? new Llama3ChatTemplate(tokenizer) : null;
         this.modelName = modelName;
         this.prefillChunk = prefillChunk;
+        this.speculation = speculation;
         this.modelFile = modelFile;
         int numBlocks = Math.ceilDiv(config.contextLength(), BLOCK_SIZE);
         this.cache = backend.newKvCache(numBlocks, BLOCK_SIZE);
         this.blocks = new BlockAllocator(numBlocks);
         this.batch = new ForwardBatch(Math.min(prefillChunk, config.contextLength()));
-        this.logits = new float[config.vocabSize()];
+        this.logits = new float[config.vocabSize() * (speculation.enabled() ? speculation.maxTokens() + 1 : 1)];
     }
 
     /** Loads the model named by the options; errors name the file and what is wrong with it. */
@@ -104,7 +121,7 @@ public final class Engine implements AutoCloseable {
             Backend backend = BackendSelector.open(BackendSelector.Kind.parse(options.backend()), gguf, config,
                     CudaBackend.Options.DEFAULT, options.effectiveThreads(), progress, System.err::println);
             try {
-                return new Engine(backend, tokenizer, name, options.prefillChunk(), gguf);
+                return new Engine(backend, tokenizer, name, options.prefillChunk(), options.speculation(), gguf);
             } catch (RuntimeException e) {
                 backend.close();
                 throw e;
@@ -151,7 +168,8 @@ public final class Engine implements AutoCloseable {
     }
 
     public EngineStats stats() {
-        return new EngineStats(generations.get(), cancelled.get(), promptTokens.get(), completionTokens.get());
+        return new EngineStats(generations.get(), cancelled.get(), promptTokens.get(), completionTokens.get(),
+                draftedTokens.get(), acceptedTokens.get());
     }
 
     /** Whether the vocabulary has the Llama 3 chat tokens that {@link #chat} needs. */
@@ -206,6 +224,20 @@ public final class Engine implements AutoCloseable {
      */
     public GenerationResult generate(int[] promptTokens, SamplingParams params, TokenListener listener,
             Cancellation cancellation) {
+        return generate(promptTokens, params, listener, cancellation, speculation);
+    }
+
+    /** The engine's default speculative decoding (from {@link EngineOptions#speculation()}). */
+    public Speculation speculation() {
+        return speculation;
+    }
+
+    /**
+     * Like {@link #generate(int[], SamplingParams, TokenListener, Cancellation)} with speculative decoding chosen
+     * for this generation. Speculation changes speed, never the output's distribution (greedy: the same tokens).
+     */
+    public GenerationResult generate(int[] promptTokens, SamplingParams params, TokenListener listener,
+            Cancellation cancellation, Speculation speculation) {
         Sequence seq = new Sequence(promptTokens, params, tokenizer, config().contextLength(), listener, cancellation);
         lock.lock();
         try {
@@ -217,13 +249,15 @@ public final class Engine implements AutoCloseable {
                 if (closed) {
                     throw new IllegalStateException("engine is closed");
                 }
-                result = run(seq);
+                result = run(seq, speculation);
             } finally {
                 running = null;
             }
             generations.incrementAndGet();
             this.promptTokens.addAndGet(result.promptTokens());
             completionTokens.addAndGet(result.completionTokens());
+            draftedTokens.addAndGet(result.draftedTokens());
+            acceptedTokens.addAndGet(result.acceptedTokens());
             if (result.finishReason() == FinishReason.CANCELLED) {
                 cancelled.incrementAndGet();
             }
@@ -237,8 +271,18 @@ public final class Engine implements AutoCloseable {
         return generate(encodeChat(messages), params, listener);
     }
 
-    /** Runs one sequence to its end: chunked prefill, then one token per forward pass. */
-    private GenerationResult run(Sequence seq) {
+    /**
+     * Runs one sequence to its end: chunked prefill, then decode passes. Each decode pass feeds the last emitted
+     * token and the drafter's proposals (none without speculation), all wanting logits; verification keeps the
+     * drafts the target agrees with and adds one token of its own, so a pass emits 1..k+1 tokens.
+     */
+    private GenerationResult run(Sequence seq, Speculation speculation) {
+        Drafter drafter = speculation.mode().newDrafter();
+        int maxDraft = drafter == null ? 0 : speculation.maxTokens();
+        int rowStride = config().vocabSize();
+        if (logits.length < rowStride * (maxDraft + 1)) {
+            logits = new float[rowStride * (maxDraft + 1)];
+        }
         BlockTable table = new BlockTable();
         seq.started();
         try {
@@ -252,20 +296,101 @@ public final class Engine implements AutoCloseable {
                 }
                 backend.forward(batch, cache, logits);
             }
+            if (seq.isFinished()) {
+                return seq.result();
+            }
+            // The prompt then every emitted token: what the drafter matches against.
+            int[] history = Arrays.copyOf(prompt, config().contextLength());
+            int[] draft = new int[maxDraft];
+            int[] emitted = new int[maxDraft + 1];
             int position = prompt.length;
-            while (!seq.isFinished()) {
-                int token = seq.sample(logits);
-                if (!seq.accept(token)) {
-                    break;
-                }
-                growTo(table, position + 1);
+            int token = seq.sample(logits);
+            while (seq.accept(token)) {
+                history[position] = token;
+                int k = drafter == null ? 0
+                        : drafter.propose(history, position + 1, Math.min(maxDraft, seq.draftBudget()), draft);
+                growTo(table, position + 1 + k);
                 batch.clear();
-                batch.add(token, position++, table, true);
+                batch.add(token, position, table, true);
+                for (int i = 0; i < k; i++) {
+                    batch.add(draft[i], position + 1 + i, table, true);
+                }
                 backend.forward(batch, cache, logits);
+                int accepted = seq.verify(logits, rowStride, draft, k, emitted);
+                if (drafter != null) {
+                    drafter.accepted(k, accepted);
+                }
+                // Keys/values past the accepted drafts are stale: later passes overwrite them; whole blocks
+                // holding only stale positions go back to the allocator now.
+                releaseBlocksFrom(table, position + 1 + accepted);
+                int i = 0;
+                while (i < accepted && seq.accept(emitted[i])) {
+                    history[position + 1 + i] = emitted[i];
+                    i++;
+                }
+                if (i < accepted) {
+                    break; // a stop, the token limit or cancellation cut the accepted run
+                }
+                position += accepted + 1;
+                token = emitted[accepted];
             }
             return seq.result();
         } finally {
             blocks.free(table.toArray());
+        }
+    }
+
+    /**
+     * Times forward passes of {@code n = 1..maxEntries} consecutive positions of one sequence (all wanting logits,
+     * as in verifying a draft of n-1 tokens) after a prefix of {@code prefix} positions: the best of
+     * {@code repetitions} passes for each n, in nanoseconds (index n-1). For benchmarks: it shows what verifying
+     * k+1 positions costs relative to decoding one.
+     */
+    public long[] timeVerifyPasses(int prefix, int maxEntries, int repetitions) {
+        if (prefix < 1 || maxEntries < 1 || repetitions < 1 || prefix + maxEntries > config().contextLength()) {
+            throw new IllegalArgumentException("prefix " + prefix + " + entries " + maxEntries + " must fit the "
+                    + "context of " + config().contextLength() + ", with at least one repetition");
+        }
+        lock.lock();
+        BlockTable table = new BlockTable();
+        try {
+            if (closed) {
+                throw new IllegalStateException("engine is closed");
+            }
+            float[] rows = new float[config().vocabSize() * maxEntries];
+            growTo(table, prefix + maxEntries);
+            for (int start = 0; start < prefix; start += prefillChunk) {
+                batch.clear();
+                for (int p = start; p < Math.min(prefix, start + prefillChunk); p++) {
+                    batch.add(p % tokenizer.vocabSize(), p, table, p == prefix - 1);
+                }
+                backend.forward(batch, cache, rows);
+            }
+            long[] best = new long[maxEntries];
+            Arrays.fill(best, Long.MAX_VALUE);
+            for (int rep = 0; rep < repetitions; rep++) {
+                for (int n = 1; n <= maxEntries; n++) {
+                    batch.clear();
+                    for (int i = 0; i < n; i++) {
+                        batch.add(i % tokenizer.vocabSize(), prefix + i, table, true);
+                    }
+                    long t0 = System.nanoTime();
+                    backend.forward(batch, cache, rows);
+                    best[n - 1] = Math.min(best[n - 1], System.nanoTime() - t0);
+                }
+            }
+            return best;
+        } finally {
+            blocks.free(table.toArray());
+            lock.unlock();
+        }
+    }
+
+    /** Frees the blocks that hold only positions {@code >= positions}. */
+    private void releaseBlocksFrom(BlockTable table, int positions) {
+        int keep = Math.ceilDiv(positions, BLOCK_SIZE);
+        if (table.size() > keep) {
+            blocks.free(table.truncate(keep));
         }
     }
 

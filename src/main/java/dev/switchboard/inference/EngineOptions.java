@@ -1,6 +1,7 @@
 package dev.switchboard.inference;
 
 import dev.switchboard.inference.gguf.GgmlType;
+import dev.switchboard.inference.speculative.Speculation;
 
 /**
  * How to load an {@link Engine}.
@@ -12,9 +13,10 @@ import dev.switchboard.inference.gguf.GgmlType;
  * @param backend "cpu", "cuda" or "auto" (CUDA when a GPU and its libraries are found, else the CPU)
  * @param prefillChunk prompt positions per forward pass during prefill
  * @param syntheticType the weight type of a synthetic model (ignored for files)
+ * @param speculation speculative decoding of every generation (null: none)
  */
 public record EngineOptions(String model, int contextLength, int threads, String backend, int prefillChunk,
-        GgmlType syntheticType) {
+        GgmlType syntheticType, Speculation speculation) {
     public static final int DEFAULT_PREFILL_CHUNK = 256;
     public static final int DEFAULT_MAX_CONTEXT = 8192;
 
@@ -37,31 +39,38 @@ public record EngineOptions(String model, int contextLength, int threads, String
         if (syntheticType == null) {
             syntheticType = GgmlType.Q8_0;
         }
+        if (speculation == null) {
+            speculation = Speculation.NONE;
+        }
     }
 
     /** The model with every other option at its default. */
     public static EngineOptions of(String model) {
-        return new EngineOptions(model, 0, 0, "cpu", DEFAULT_PREFILL_CHUNK, GgmlType.Q8_0);
+        return new EngineOptions(model, 0, 0, "cpu", DEFAULT_PREFILL_CHUNK, GgmlType.Q8_0, Speculation.NONE);
     }
 
     public EngineOptions withContextLength(int n) {
-        return new EngineOptions(model, n, threads, backend, prefillChunk, syntheticType);
+        return new EngineOptions(model, n, threads, backend, prefillChunk, syntheticType, speculation);
     }
 
     public EngineOptions withThreads(int n) {
-        return new EngineOptions(model, contextLength, n, backend, prefillChunk, syntheticType);
+        return new EngineOptions(model, contextLength, n, backend, prefillChunk, syntheticType, speculation);
     }
 
     public EngineOptions withBackend(String name) {
-        return new EngineOptions(model, contextLength, threads, name, prefillChunk, syntheticType);
+        return new EngineOptions(model, contextLength, threads, name, prefillChunk, syntheticType, speculation);
     }
 
     public EngineOptions withPrefillChunk(int n) {
-        return new EngineOptions(model, contextLength, threads, backend, n, syntheticType);
+        return new EngineOptions(model, contextLength, threads, backend, n, syntheticType, speculation);
     }
 
     public EngineOptions withSyntheticType(GgmlType type) {
-        return new EngineOptions(model, contextLength, threads, backend, prefillChunk, type);
+        return new EngineOptions(model, contextLength, threads, backend, prefillChunk, type, speculation);
+    }
+
+    public EngineOptions withSpeculation(Speculation s) {
+        return new EngineOptions(model, contextLength, threads, backend, prefillChunk, syntheticType, s);
     }
 
     public int effectiveThreads() {

@@ -8,6 +8,9 @@ package dev.switchboard.inference;
  * @param promptTokens how many tokens the prompt had
  * @param timeToFirstTokenNanos from the start of prefill to the first sampled token (0 if cancelled before)
  * @param decodeNanos from the first sampled token to the end
+ * @param decodePasses forward passes after prefill (each verifies a draft, possibly empty)
+ * @param draftedTokens tokens speculative drafting proposed
+ * @param acceptedTokens drafted tokens verification accepted
  */
 public record GenerationResult(
         String text,
@@ -15,17 +18,28 @@ public record GenerationResult(
         FinishReason finishReason,
         int promptTokens,
         long timeToFirstTokenNanos,
-        long decodeNanos) {
+        long decodeNanos,
+        int decodePasses,
+        int draftedTokens,
+        int acceptedTokens) {
 
     public int completionTokens() {
         return tokens.length;
+    }
+
+    /**
+     * Tokens gained per decode pass: 1 without speculation, 1 + accepted drafts per pass with it (the speed-up
+     * bound when verifying k+1 positions costs as much as decoding one).
+     */
+    public double acceptanceLength() {
+        return decodePasses == 0 ? 0 : (double) (decodePasses + acceptedTokens) / decodePasses;
     }
 
     public double timeToFirstTokenMillis() {
         return timeToFirstTokenNanos / 1e6;
     }
 
-    /** Tokens per second of the decode phase: every token after the first costs one forward pass. */
+    /** Tokens per second of the decode phase: tokens after the first, whatever number of forward passes they took. */
     public double decodeTokensPerSecond() {
         return tokens.length < 2 || decodeNanos == 0 ? 0 : (tokens.length - 1) * 1e9 / decodeNanos;
     }

@@ -3,6 +3,7 @@ package dev.switchboard.inference;
 import dev.switchboard.inference.sampling.Sampler;
 import dev.switchboard.inference.sampling.SamplingParams;
 import dev.switchboard.inference.sampling.StopStrings;
+import dev.switchboard.inference.speculative.Verifier;
 import dev.switchboard.inference.tokenizer.StreamingDecoder;
 import dev.switchboard.inference.tokenizer.Tokenizer;
 
@@ -21,6 +22,7 @@ final class Sequence {
     private final int vocabSize;
     private final Set<Integer> stopTokens;
     private final Sampler sampler;
+    private final Verifier verifier;
     private final StreamingDecoder decoder;
     private final StopStrings stops;
     private final TokenListener listener;
@@ -32,6 +34,9 @@ final class Sequence {
     private long startNanos;
     private long firstTokenNanos;
     private long endNanos;
+    private int decodePasses;
+    private int draftedTokens;
+    private int acceptedTokens;
 
     Sequence(int[] prompt, SamplingParams params, Tokenizer tokenizer, int contextLength, TokenListener listener,
             Cancellation cancellation) {
@@ -54,6 +59,7 @@ final class Sequence {
         this.vocabSize = tokenizer.vocabSize();
         this.stopTokens = tokenizer.stopTokens();
         this.sampler = new Sampler(params);
+        this.verifier = new Verifier(sampler, params.temperature() == 0f, vocabSize);
         this.decoder = new StreamingDecoder(tokenizer);
         this.stops = new StopStrings(params.stop());
         this.listener = listener;
@@ -86,6 +92,28 @@ final class Sequence {
      */
     int sample(float[] logits) {
         return sampler.sample(logits, 0, vocabSize);
+    }
+
+    /**
+     * Verifies a draft against the logits of one decode pass (rows for the fed token and each drafted token,
+     * {@code rowStride} apart) and writes the tokens to emit into {@code out}: the accepted drafts, then a
+     * correction or bonus token. Returns how many drafts were accepted. With {@code k == 0} this is plain
+     * sampling of row 0.
+     */
+    int verify(float[] logits, int rowStride, int[] draft, int k, int[] out) {
+        int accepted = verifier.verify(logits, rowStride, draft, k, out);
+        decodePasses++;
+        draftedTokens += k;
+        acceptedTokens += accepted;
+        return accepted;
+    }
+
+    /**
+     * The most tokens worth drafting now: a step emits the accepted drafts plus one more, so drafting beyond the
+     * tokens and context positions left minus one is wasted work.
+     */
+    int draftBudget() {
+        return Math.max(0, Math.min(params.maxTokens() - count, contextLength - prompt.length - count) - 1);
     }
 
     /**
@@ -136,6 +164,7 @@ final class Sequence {
     GenerationResult result() {
         long ttft = count == 0 ? 0 : firstTokenNanos - startNanos;
         long decode = count == 0 ? 0 : endNanos - firstTokenNanos;
-        return new GenerationResult(text.toString(), Arrays.copyOf(tokens, count), finish, prompt.length, ttft, decode);
+        return new GenerationResult(text.toString(), Arrays.copyOf(tokens, count), finish, prompt.length, ttft, decode,
+                decodePasses, draftedTokens, acceptedTokens);
     }
 }

@@ -6,6 +6,8 @@ import dev.switchboard.inference.model.ForwardBatch;
 import dev.switchboard.inference.model.KvCache;
 import dev.switchboard.inference.model.LlamaConfig;
 import dev.switchboard.inference.sampling.SamplingParams;
+import dev.switchboard.inference.speculative.DraftMode;
+import dev.switchboard.inference.speculative.Speculation;
 import dev.switchboard.inference.tokenizer.Tokenizer;
 import dev.switchboard.inference.tokenizer.Tokenizers;
 import org.junit.jupiter.api.BeforeAll;
@@ -53,7 +55,10 @@ class EngineLoopTest {
         final int[] reply;
         final int promptLength;
         final List<int[]> passPositions = new CopyOnWriteArrayList<>();
+        final List<int[]> passTokens = new CopyOnWriteArrayList<>();
         final List<Integer> passLogitRows = new CopyOnWriteArrayList<>();
+        /** KV blocks the (last) sequence of each pass held. */
+        final List<Integer> passBlocks = new CopyOnWriteArrayList<>();
         final AtomicInteger inFlight = new AtomicInteger();
         volatile boolean overlapped;
         volatile RuntimeException failAt;
@@ -88,9 +93,11 @@ class EngineLoopTest {
                     throw failAt;
                 }
                 int[] positions = new int[batch.size()];
+                int[] tokens = new int[batch.size()];
                 int row = 0;
                 for (int i = 0; i < batch.size(); i++) {
                     positions[i] = batch.position(i);
+                    tokens[i] = batch.token(i);
                     assertTrue(batch.table(i).size() * cache.blockSize() > batch.position(i),
                             "position " + batch.position(i) + " has no KV block");
                     if (batch.wantsLogits(i)) {
@@ -101,6 +108,8 @@ class EngineLoopTest {
                     }
                 }
                 passPositions.add(positions);
+                passTokens.add(tokens);
+                passBlocks.add(batch.table(batch.size() - 1).size());
                 passLogitRows.add(batch.logitRows());
             } finally {
                 inFlight.decrementAndGet();
@@ -151,6 +160,78 @@ class EngineLoopTest {
             assertEquals(List.of(0, 0, 1, 1, 1, 1), backend.passLogitRows, "only the last prompt position's logits");
             assertEquals(Math.ceilDiv(64, Engine.BLOCK_SIZE), engine.freeKvBlocks(), "all KV blocks returned");
         }
+    }
+
+    @Test
+    void speculativePassesVerifyDraftsAtTheNextPositionsAndGiveBackBlocksOfRejectedOnes() {
+        // The script repeats phrases of the prompt, then departs from them: prompt lookup drafts right, then wrong.
+        int[] prompt = bytes("the cat sat on the mat. the dog sat on the log.");
+        int[] reply = concat(bytes("the cat sat on the log. the dog sat on the mat. the end"), eot);
+        ScriptedBackend plainBackend = new ScriptedBackend(128, prompt.length, reply);
+        ScriptedBackend backend = new ScriptedBackend(128, prompt.length, reply);
+        try (Engine plain = engine(plainBackend, 64); Engine engine = engine(backend, 64)) {
+            GenerationResult expected = plain.generate(prompt, SamplingParams.greedy(100), TokenListener.IGNORE);
+            GenerationResult r = engine.generate(prompt, SamplingParams.greedy(100), TokenListener.IGNORE,
+                    new Cancellation(), new Speculation(DraftMode.PROMPT, 6));
+            assertArrayEquals(expected.tokens(), r.tokens());
+            assertEquals("the cat sat on the log. the dog sat on the mat. the end", r.text());
+            assertTrue(r.acceptedTokens() > 0 && r.acceptedTokens() < r.draftedTokens(),
+                    "some drafts accepted, some rejected: " + r.acceptedTokens() + " of " + r.draftedTokens());
+            List<int[]> passes = backend.passPositions.subList(1, backend.passPositions.size()); // after prefill
+            assertEquals(r.decodePasses(), passes.size());
+            assertTrue(passes.size() < plainBackend.passPositions.size() - 1, "speculation saved passes");
+            int next = prompt.length; // where the last emitted token goes
+            int emitted = 1;
+            for (int j = 0; j < passes.size(); j++) {
+                int[] positions = passes.get(j);
+                assertEquals(next, positions[0], "pass " + j + " starts at the last emitted token");
+                for (int i = 1; i < positions.length; i++) {
+                    assertEquals(positions[0] + i, positions[i], "drafts take the following positions");
+                }
+                assertEquals(Math.ceilDiv(positions[positions.length - 1] + 1, Engine.BLOCK_SIZE),
+                        backend.passBlocks.get(j + 1), "pass " + j + " holds exactly the blocks its positions need");
+                // How many of this pass's drafts were accepted: the script's tokens at those positions.
+                int accepted = 0;
+                while (accepted < positions.length - 1 && emitted + accepted < r.tokens().length
+                        && r.tokens()[emitted + accepted] == draftedToken(backend, j + 1, accepted)) {
+                    accepted++;
+                }
+                next += accepted + 1;
+                emitted += accepted + 1;
+            }
+            assertEquals(Math.ceilDiv(128, Engine.BLOCK_SIZE), engine.freeKvBlocks(), "all KV blocks returned");
+        }
+    }
+
+    @Test
+    void aRejectedDraftThatCrossedIntoANewBlockGivesTheBlockBack() {
+        // 48 prompt positions; the reply's 13th and 14th tokens "ab" (positions 60, 61) match the prompt's start,
+        // so the pass at 61 drafts "cdef" into positions 62..65, across the block boundary at 64. The script says
+        // 'Q' instead: after the rejection the sequence needs positions up to 62 only, and "bQ" matches nothing,
+        // so the next pass is the single position 62, which must hold 4 blocks, not 5.
+        int[] prompt = bytes("abcdefgh0123456789ABCDEFGHIJKLMNOPRSTUVWXYZ!#$%&");
+        assertEquals(48, prompt.length);
+        int[] reply = concat(bytes("ijklmnopqrstabQuvwxyz"), eot);
+        ScriptedBackend backend = new ScriptedBackend(128, prompt.length, reply);
+        try (Engine engine = engine(backend, 64)) {
+            GenerationResult r = engine.generate(prompt, SamplingParams.greedy(100), TokenListener.IGNORE,
+                    new Cancellation(), new Speculation(DraftMode.PROMPT, 6));
+            assertEquals("ijklmnopqrstabQuvwxyz", r.text());
+            assertEquals(4, r.draftedTokens());
+            assertEquals(0, r.acceptedTokens());
+            List<String> passes = backend.passPositions.stream().map(Arrays::toString).toList();
+            int crossing = passes.indexOf("[61, 62, 63, 64, 65]");
+            assertTrue(crossing > 0, passes.toString());
+            assertEquals(5, backend.passBlocks.get(crossing));
+            assertEquals("[62]", passes.get(crossing + 1));
+            assertEquals(4, backend.passBlocks.get(crossing + 1), "the block of positions 64..79 was given back");
+            assertEquals(Math.ceilDiv(128, Engine.BLOCK_SIZE), engine.freeKvBlocks());
+        }
+    }
+
+    /** The token the engine fed at entry {@code 1 + draftIndex} of pass {@code pass}: recorded by position only. */
+    private static int draftedToken(ScriptedBackend backend, int pass, int draftIndex) {
+        return backend.passTokens.get(pass)[1 + draftIndex];
     }
 
     @Test

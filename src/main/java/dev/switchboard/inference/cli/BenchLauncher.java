@@ -1,5 +1,6 @@
 package dev.switchboard.inference.cli;
 
+import dev.switchboard.inference.Cancellation;
 import dev.switchboard.inference.Engine;
 import dev.switchboard.inference.EngineOptions;
 import dev.switchboard.inference.GenerationResult;
@@ -10,6 +11,7 @@ import dev.switchboard.inference.gguf.GgmlType;
 import dev.switchboard.inference.json.Json;
 import dev.switchboard.inference.sampling.SamplingParams;
 import dev.switchboard.inference.server.OpenAiServer;
+import dev.switchboard.inference.speculative.Speculation;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -18,6 +20,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -39,6 +42,10 @@ final class BenchLauncher {
               --engine --server: also the same generations streamed through the HTTP server on localhost
               (POST /v1/completions, stream) and the time the server adds per token.
               --backend cuda: the GPU bench (batch-1 and multi-stream decode, copy bandwidth, the ceiling).
+              --engine --draft prompt|suffix [--draft-tokens K]: speculative decoding on a repetitive workload
+              (story starts, the model's greedy continuation, then the start again, so that the output quotes the
+              prompt): acceptance length and speed-up against the same generations without drafts, then the cost
+              of verifying k+1 positions in one pass relative to one decode step, for k = 1..K.
               --type is the weight type of a synthetic model; --ctx sets the engine's context length.
             """;
 
@@ -58,8 +65,8 @@ final class BenchLauncher {
             CudaBench.main(rest.toArray(String[]::new));
             return;
         }
-        Args args = new Args(list, Set.of("--model", "--type", "--threads", "--prompt", "--decode", "--runs", "--ctx"),
-                Set.of("--engine", "--server"));
+        Args args = new Args(list, Main.union(Main.DRAFT_OPTIONS, Set.of("--model", "--type", "--threads", "--prompt",
+                "--decode", "--runs", "--ctx")), Set.of("--engine", "--server"));
         if (!args.positional().isEmpty()) {
             throw new Args.UsageException("bench takes no argument '" + args.positional().getFirst() + "'");
         }
@@ -71,14 +78,22 @@ final class BenchLauncher {
         if (prompt < 1 || decode < 1) {
             throw new Args.UsageException("--prompt and --decode need at least 1");
         }
+        Speculation speculation = Main.speculation(args);
         if (!args.flag("--engine")) {
+            if (speculation.enabled()) {
+                throw new Args.UsageException("--draft needs --engine");
+            }
             CpuBench.run(model, type, threads, prompt, decode, out);
             return;
         }
         int runs = args.integer("--runs", 3);
         EngineOptions options = new EngineOptions(model, args.integer("--ctx", 0), threads, "cpu",
-                EngineOptions.DEFAULT_PREFILL_CHUNK, type);
+                EngineOptions.DEFAULT_PREFILL_CHUNK, type, speculation);
         try (Engine engine = Engine.load(options)) {
+            if (speculation.enabled()) {
+                speculationRuns(engine, speculation, decode, runs, out);
+                return;
+            }
             if (prompt + decode > engine.config().contextLength()) {
                 throw new Args.UsageException("--prompt + --decode (" + (prompt + decode) + ") exceed the context of "
                         + engine.config().contextLength());
@@ -100,6 +115,74 @@ final class BenchLauncher {
                 serverRuns(engine, tokens, decode, runs, out);
             }
         }
+    }
+
+    /** Story starts for the repetitive workload: what a TinyStories model continues readily. */
+    private static final List<String> STARTS = List.of("Once upon a time, there was a little dog.",
+            "Tom and Sue went to the park.", "Lily had a red ball. She", "The sun was hot and the bird sang.");
+
+    /**
+     * Greedy generations with and without drafts of prompts that quote the model's own output; prints acceptance
+     * length and the decode speed-up (same tokens either way, so decode times compare directly), then the
+     * relative cost of verification passes.
+     */
+    private static void speculationRuns(Engine engine, Speculation speculation, int decode, int runs, PrintStream out) {
+        int context = engine.config().contextLength();
+        out.printf(Locale.ROOT, "engine: %s, %s backend, context %d, draft %s up to %d tokens, %d tokens per "
+                        + "generation%n", engine.modelName(), engine.backendName(), context,
+                speculation.mode().wireName(), speculation.maxTokens(), decode);
+        long plainNanos = 0;
+        long draftNanos = 0;
+        long passes = 0;
+        long accepted = 0;
+        long drafted = 0;
+        long plainTokens = 0;
+        int lastPrompt = 1;
+        for (int run = 1; run <= runs; run++) {
+            for (String start : STARTS) {
+                String earlier = engine.generate(engine.encodePrompt(start), SamplingParams.greedy(decode),
+                        TokenListener.IGNORE).text();
+                int[] prompt = engine.encodePrompt(start + earlier + "\n" + start);
+                if (prompt.length + decode > context) {
+                    throw new Args.UsageException("the workload's prompts (" + prompt.length + " tokens) and --decode "
+                            + decode + " exceed the context of " + context);
+                }
+                lastPrompt = prompt.length;
+                GenerationResult plain = engine.generate(prompt, SamplingParams.greedy(decode), TokenListener.IGNORE,
+                        new Cancellation(), Speculation.NONE);
+                GenerationResult fast = engine.generate(prompt, SamplingParams.greedy(decode), TokenListener.IGNORE,
+                        new Cancellation(), speculation);
+                if (!Arrays.equals(plain.tokens(), fast.tokens())) {
+                    throw new IllegalStateException("speculative greedy output differs from plain greedy output");
+                }
+                if (run > 1 || runs == 1) { // the first round warms the JIT up
+                    plainNanos += plain.decodeNanos();
+                    plainTokens += plain.completionTokens() - 1;
+                    draftNanos += fast.decodeNanos();
+                    passes += fast.decodePasses();
+                    accepted += fast.acceptedTokens();
+                    drafted += fast.draftedTokens();
+                }
+            }
+            out.printf(Locale.ROOT, "round %d done%n", run);
+        }
+        out.printf(Locale.ROOT, "acceptance length %.2f tokens per pass (%d of %d drafted tokens accepted, %.0f%%); "
+                        + "decode %.1f ms without drafts, %.1f ms with: speed-up %.2fx%n",
+                passes == 0 ? 0 : (double) (passes + accepted) / passes, accepted, drafted,
+                drafted == 0 ? 0 : 100.0 * accepted / drafted, plainNanos / 1e6, draftNanos / 1e6,
+                draftNanos == 0 ? 0 : (double) plainNanos / draftNanos);
+        int k = Math.min(speculation.maxTokens(), context - lastPrompt - 1);
+        // About two seconds of passes (a pass of n positions costs at most n decode steps), 3 to 20 of each size.
+        double stepNanos = plainNanos / Math.max(1.0, plainTokens);
+        int repetitions = (int) Math.clamp(2e9 / (stepNanos * (k + 1) * (k + 2) / 2), 3, 20);
+        long[] best = engine.timeVerifyPasses(lastPrompt, k + 1, repetitions);
+        StringBuilder line = new StringBuilder("verify cost (one pass of k+1 positions / one decode step, after "
+                + lastPrompt + " positions):");
+        for (int i = 1; i <= k; i++) {
+            line.append(String.format(Locale.ROOT, " k=%d %.2f", i, (double) best[i] / best[0]));
+        }
+        out.println(line);
+        out.printf(Locale.ROOT, "one decode step: %.3f ms%n", best[0] / 1e6);
     }
 
     /**

@@ -7,6 +7,8 @@ import dev.switchboard.inference.gguf.GgmlType;
 import dev.switchboard.inference.model.LoadProgress;
 import dev.switchboard.inference.sampling.SamplingParams;
 import dev.switchboard.inference.server.OpenAiServer;
+import dev.switchboard.inference.speculative.DraftMode;
+import dev.switchboard.inference.speculative.Speculation;
 import dev.switchboard.inference.tokenizer.ChatMessage;
 
 import java.io.PrintStream;
@@ -47,10 +49,17 @@ public final class Main {
               --backend B   compute backend: cpu, cuda or auto (default: cpu)
               --type T      weight type of a synthetic:NAME model (default: Q8_0)
 
+            Speculative decoding (generate, bench --engine, serve):
+              --draft none|prompt|suffix   draft tokens from n-gram matches in the sequence (prompt) or from a
+                            suffix index (suffix); the target model verifies each draft in one forward pass and
+                            the output is unchanged (default: none)
+              --draft-tokens K             the most tokens drafted per step (default: 8, at most 32)
+
             Exit status: 0 on success, 1 on errors, 2 on usage errors.
             """;
 
     private static final Set<String> MODEL_OPTIONS = Set.of("--model", "--ctx", "--threads", "--backend", "--type");
+    static final Set<String> DRAFT_OPTIONS = Set.of("--draft", "--draft-tokens");
 
     private Main() {
     }
@@ -111,8 +120,8 @@ public final class Main {
     }
 
     private static int generate(List<String> list, PrintStream out) {
-        Args args = new Args(list, union(MODEL_OPTIONS, Set.of("--prompt", "--temperature", "--top-k", "--top-p",
-                "-n", "--seed", "--system")), Set.of("--chat"));
+        Args args = new Args(list, union(union(MODEL_OPTIONS, DRAFT_OPTIONS), Set.of("--prompt", "--temperature",
+                "--top-k", "--top-p", "-n", "--seed", "--system")), Set.of("--chat"));
         noPositional(args, "generate");
         String prompt = args.required("--prompt");
         SamplingParams params;
@@ -145,8 +154,11 @@ public final class Main {
             });
             out.println();
             System.err.printf(Locale.ROOT, "[%d prompt tokens, %d generated, finish: %s, time to first token "
-                            + "%.1f ms, decode %.2f tok/s]%n", r.promptTokens(), r.completionTokens(),
-                    r.finishReason().wireName(), r.timeToFirstTokenMillis(), r.decodeTokensPerSecond());
+                            + "%.1f ms, decode %.2f tok/s%s]%n", r.promptTokens(), r.completionTokens(),
+                    r.finishReason().wireName(), r.timeToFirstTokenMillis(), r.decodeTokensPerSecond(),
+                    engine.speculation().enabled() ? String.format(Locale.ROOT, ", %d drafted, %d accepted, "
+                            + "acceptance length %.2f", r.draftedTokens(), r.acceptedTokens(), r.acceptanceLength())
+                            : "");
         }
         return 0;
     }
@@ -157,7 +169,8 @@ public final class Main {
     }
 
     private static int serve(List<String> list) {
-        Args args = new Args(list, union(MODEL_OPTIONS, Set.of("--port", "--host", "--api-key")), Set.of());
+        Args args = new Args(list, union(union(MODEL_OPTIONS, DRAFT_OPTIONS), Set.of("--port", "--host", "--api-key")),
+                Set.of());
         noPositional(args, "serve");
         int port = args.integer("--port", -1);
         if (port < 0 || port > 65535) {
@@ -185,9 +198,24 @@ public final class Main {
     private static Engine load(Args args, boolean showProgress) {
         EngineOptions options = new EngineOptions(args.required("--model"), args.integer("--ctx", 0),
                 args.integer("--threads", 0), args.string("--backend", "cpu"), EngineOptions.DEFAULT_PREFILL_CHUNK,
-                weightType(args.string("--type", "Q8_0")));
+                weightType(args.string("--type", "Q8_0")), speculation(args));
         LoadProgress progress = showProgress ? new ConsoleProgress() : LoadProgress.NONE;
         return Engine.load(options, progress);
+    }
+
+    /** The --draft and --draft-tokens options; usage errors name the option. */
+    static Speculation speculation(Args args) {
+        DraftMode mode;
+        try {
+            mode = DraftMode.parse(args.string("--draft", "none"));
+        } catch (IllegalArgumentException e) {
+            throw new Args.UsageException("--draft: " + e.getMessage());
+        }
+        try {
+            return new Speculation(mode, args.integer("--draft-tokens", Speculation.DEFAULT_TOKENS));
+        } catch (IllegalArgumentException e) {
+            throw new Args.UsageException("--draft-tokens: " + e.getMessage());
+        }
     }
 
     static GgmlType weightType(String name) {
@@ -206,7 +234,7 @@ public final class Main {
         }
     }
 
-    private static Set<String> union(Set<String> a, Set<String> b) {
+    static Set<String> union(Set<String> a, Set<String> b) {
         Set<String> s = new HashSet<>(a);
         s.addAll(b);
         return s;

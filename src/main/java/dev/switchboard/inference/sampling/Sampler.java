@@ -25,6 +25,10 @@ public final class Sampler {
     private float[] weights = new float[0];
     private float[] candidateWeights = new float[0];
     private long[] keys = new long[0];
+    /** The sum of the weights {@link #distribution} left behind. */
+    private double total;
+    /** {@link #distribution}'s answer when the whole vocabulary is a candidate. */
+    private static final int ALL = -1;
 
     public Sampler(SamplingParams params) {
         this.temperature = params.temperature();
@@ -43,6 +47,86 @@ public final class Sampler {
         if (temperature == 0f) {
             return argmax(logits, offset, vocabSize);
         }
+        int n = distribution(logits, offset, vocabSize);
+        if (n == ALL) {
+            return drawProportional(weights, vocabSize, total);
+        }
+        double r = random.nextDouble() * total;
+        for (int i = 0; i < n - 1; i++) {
+            r -= candidateWeights[i];
+            if (r < 0) {
+                return tokenOf(keys[i]);
+            }
+        }
+        return tokenOf(keys[n - 1]);
+    }
+
+    /**
+     * Writes into {@code probabilities[0..vocabSize)} the distribution {@link #sample} draws from for this row:
+     * temperature, top-k and top-p applied, renormalised; one-hot on the argmax at temperature 0. Speculative
+     * verification needs the target's probability of each drafted token under exactly these rules.
+     */
+    public void probabilities(float[] logits, int offset, int vocabSize, float[] probabilities) {
+        Arrays.fill(probabilities, 0, vocabSize, 0f);
+        if (temperature == 0f) {
+            probabilities[argmax(logits, offset, vocabSize)] = 1f;
+            return;
+        }
+        int n = distribution(logits, offset, vocabSize);
+        float scale = (float) (1.0 / total);
+        if (n == ALL) {
+            for (int i = 0; i < vocabSize; i++) {
+                probabilities[i] = weights[i] * scale;
+            }
+        } else {
+            for (int i = 0; i < n; i++) {
+                probabilities[tokenOf(keys[i])] = candidateWeights[i] * scale;
+            }
+        }
+    }
+
+    /** A uniform draw in [0, 1) from this sampler's generator (seeded runs stay reproducible). */
+    public double nextUniform() {
+        return random.nextDouble();
+    }
+
+    /**
+     * Draws a token in proportion to {@code weights[0..vocabSize)} (non-negative, not necessarily normalised, e.g.
+     * a residual distribution); -1 if all are zero.
+     */
+    public int draw(float[] weights, int vocabSize) {
+        double mass = 0;
+        for (int i = 0; i < vocabSize; i++) {
+            mass += weights[i];
+        }
+        if (mass <= 0) {
+            return -1;
+        }
+        return drawProportional(weights, vocabSize, mass);
+    }
+
+    private int drawProportional(float[] weights, int vocabSize, double mass) {
+        double r = random.nextDouble() * mass;
+        int last = -1;
+        for (int i = 0; i < vocabSize; i++) {
+            if (weights[i] > 0) {
+                last = i;
+                r -= weights[i];
+                if (r < 0) {
+                    return i;
+                }
+            }
+        }
+        return last; // rounding left r just above zero: the last token with any weight
+    }
+
+    /**
+     * Computes the sampling distribution of a row (temperature > 0) and returns {@link #ALL} when it covers the
+     * whole vocabulary (then {@code weights[0..vocabSize)} hold it), else the number n of candidates (then
+     * {@code keys[0..n)} hold them, most likely first, and {@code candidateWeights[0..n)} their weights). Either
+     * way {@link #total} is the weights' sum.
+     */
+    private int distribution(float[] logits, int offset, int vocabSize) {
         float max = logits[offset + argmax(logits, offset, vocabSize)];
         float invT = 1f / temperature;
         int n;
@@ -50,9 +134,9 @@ public final class Sampler {
             // Temperature keeps the order of the logits: select on them and exponentiate only the k survivors.
             n = topKCandidates(logits, offset, vocabSize);
         } else {
-            double total = exponentiate(logits, offset, vocabSize, max, invT);
+            total = exponentiate(logits, offset, vocabSize, max, invT);
             if (topP >= 1f) {
-                return drawFromAll(vocabSize, total);
+                return ALL;
             }
             n = nucleusCandidates(logits, offset, vocabSize, total);
         }
@@ -77,14 +161,8 @@ public final class Sampler {
             n = kept;
             mass = cum;
         }
-        double r = random.nextDouble() * mass;
-        for (int i = 0; i < n - 1; i++) {
-            r -= candidateWeights[i];
-            if (r < 0) {
-                return tokenOf(keys[i]);
-            }
-        }
-        return tokenOf(keys[n - 1]);
+        total = mass;
+        return n;
     }
 
     /**
@@ -127,21 +205,6 @@ public final class Sampler {
             }
         }
         return best;
-    }
-
-    private int drawFromAll(int vocabSize, double total) {
-        double r = random.nextDouble() * total;
-        int last = 0;
-        for (int i = 0; i < vocabSize; i++) {
-            if (weights[i] > 0) {
-                last = i;
-                r -= weights[i];
-                if (r < 0) {
-                    return i;
-                }
-            }
-        }
-        return last; // rounding left r just above zero: the last token with any weight
     }
 
     /** Selects the k highest logits with a min-heap (O(V log k), no full sort of a 128k vocabulary). */

@@ -196,9 +196,11 @@ public final class OpenAiServer implements AutoCloseable {
 
     private static void logGeneration(String id, GenerationResult r) {
         LOG.log(System.Logger.Level.INFO, () -> String.format(Locale.ROOT,
-                "%s: %d prompt + %d completion tokens, finish %s, first token after %.1f ms, decode %.1f tok/s", id,
+                "%s: %d prompt + %d completion tokens, finish %s, first token after %.1f ms, decode %.1f tok/s%s", id,
                 r.promptTokens(), r.completionTokens(), r.finishReason().wireName(), r.timeToFirstTokenMillis(),
-                r.decodeTokensPerSecond()));
+                r.decodeTokensPerSecond(), r.draftedTokens() == 0 ? "" : String.format(Locale.ROOT,
+                        ", %d of %d drafted tokens accepted (%.2f tokens per pass)", r.acceptedTokens(),
+                        r.draftedTokens(), r.acceptanceLength())));
     }
 
     private void tokenize(HttpExchange ex) throws IOException {

@@ -58,6 +58,22 @@ class MainTest {
                 .startsWith("temperature must be between"));
         assertTrue(usageError("bench", "--model", "synthetic:tiny", "--type", "Q9").startsWith("unknown --type 'Q9'"));
         assertEquals("tokenize needs exactly one TEXT argument (quote it)", usageError("tokenize", "--model", "m"));
+        assertEquals("--draft: unknown draft mode 'eagle' (one of [none, prompt, suffix])",
+                usageError("generate", "--model", "m", "--prompt", "x", "--draft", "eagle"));
+        assertEquals("--draft-tokens: draft tokens must be 1..32, got 0",
+                usageError("serve", "--model", "m", "--port", "1", "--draft", "suffix", "--draft-tokens", "0"));
+        assertEquals("--draft needs --engine", usageError("bench", "--model", "synthetic:tiny", "--draft", "prompt"));
+        assertEquals("unknown option --draft", usageError("tokenize", "--model", "m", "--draft", "prompt", "x"));
+    }
+
+    @Test
+    void generateWithDraftsPrintsTheSameStory() {
+        String plain = run("generate", "--model", stories(), "--prompt", "Once upon a time", "--temperature", "0",
+                "-n", "40", "--threads", "1");
+        for (String mode : List.of("prompt", "suffix")) {
+            assertEquals(plain, run("generate", "--model", stories(), "--prompt", "Once upon a time",
+                    "--temperature", "0", "-n", "40", "--threads", "1", "--draft", mode, "--draft-tokens", "4"));
+        }
     }
 
     @Test
@@ -71,6 +87,15 @@ class MainTest {
         String out = run("generate", "--model", stories(), "--prompt", "Once upon a time", "--temperature", "0",
                 "-n", "12", "--threads", "1");
         assertTrue(out.startsWith("Once upon a time, there was a little girl named Lily."), out);
+    }
+
+    @Test
+    void benchWithDraftsReportsAcceptanceSpeedUpAndVerifyCost() {
+        String out = run("bench", "--model", stories(), "--engine", "--draft", "suffix", "--draft-tokens", "3",
+                "--decode", "16", "--runs", "1", "--threads", "1", "--ctx", "256");
+        assertTrue(out.contains("draft suffix up to 3 tokens"), out);
+        assertTrue(out.matches("(?s).*acceptance length \\d+\\.\\d\\d tokens per pass.*speed-up \\d+\\.\\d\\dx.*"), out);
+        assertTrue(out.matches("(?s).*verify cost .* k=1 \\S+ k=2 \\S+ k=3 \\S+\\R.*"), out);
     }
 
     @Test

@@ -195,4 +195,49 @@ class SamplerTest {
         }
         return p;
     }
+
+    @Test
+    void probabilitiesAreTheDistributionSampleDrawsFrom() {
+        float[] logits = {1f, 3f, 0.5f, 2.5f, -1f, 2f, 0f, 9f}; // the last entry is padding beyond the vocabulary
+        int vocab = 7;
+        for (SamplingParams p : List.of(params(1f, 0, 1f, 1L), params(0.7f, 3, 1f, 2L), params(1.3f, 0, 0.8f, 3L),
+                params(1f, 4, 0.9f, 4L))) {
+            Sampler s = new Sampler(p);
+            float[] probabilities = new float[vocab];
+            s.probabilities(logits, 0, vocab, probabilities);
+            double sum = 0;
+            for (float q : probabilities) {
+                sum += q;
+            }
+            assertEquals(1.0, sum, 1e-5, p.toString());
+            int n = 40000;
+            int[] counts = new int[vocab];
+            for (int i = 0; i < n; i++) {
+                counts[s.sample(logits, 0, vocab)]++;
+            }
+            for (int t = 0; t < vocab; t++) {
+                if (probabilities[t] == 0) {
+                    assertEquals(0, counts[t], p + ": token " + t + " has probability 0 but was drawn");
+                } else {
+                    assertEquals(probabilities[t], (double) counts[t] / n, 0.01, p + ": token " + t);
+                }
+            }
+        }
+        float[] greedy = new float[vocab];
+        new Sampler(SamplingParams.greedy(1)).probabilities(logits, 0, vocab, greedy);
+        assertArrayEquals(new float[] {0, 1, 0, 0, 0, 0, 0}, greedy);
+    }
+
+    @Test
+    void drawFollowsUnnormalisedWeightsAndSkipsZeros() {
+        Sampler s = new Sampler(params(1f, 0, 1f, 8L));
+        float[] weights = {0f, 3f, 0f, 1f};
+        int[] counts = new int[4];
+        for (int i = 0; i < 20000; i++) {
+            counts[s.draw(weights, 4)]++;
+        }
+        assertEquals(0, counts[0] + counts[2]);
+        assertEquals(0.75, counts[1] / 20000.0, 0.015);
+        assertEquals(-1, s.draw(new float[] {0f, 0f}, 2), "no mass, no token");
+    }
 }

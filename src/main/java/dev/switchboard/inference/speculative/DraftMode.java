@@ -1,0 +1,39 @@
+package dev.switchboard.inference.speculative;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/** Which drafter speculative decoding uses, by the name the command line and options give it. */
+public enum DraftMode {
+    /** No speculation: one token per forward pass. */
+    NONE,
+    /** {@link PromptLookupDrafter}: n-gram matches within the sequence's own tokens. */
+    PROMPT,
+    /** {@link SuffixDrafter}: a suffix index over the sequence (and later a workspace's corpus). */
+    SUFFIX;
+
+    public String wireName() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** Parses "none", "prompt" or "suffix"; the error names the accepted values. */
+    public static DraftMode parse(String name) {
+        for (DraftMode m : values()) {
+            if (m.wireName().equals(name)) {
+                return m;
+            }
+        }
+        throw new IllegalArgumentException("unknown draft mode '" + name + "' (one of "
+                + Arrays.stream(values()).map(DraftMode::wireName).toList() + ")");
+    }
+
+    /** A fresh drafter for one sequence, or null for {@link #NONE}. */
+    public Drafter newDrafter() {
+        return switch (this) {
+            case NONE -> null;
+            case PROMPT -> new PromptLookupDrafter();
+            case SUFFIX -> new SuffixDrafter(List.of());
+        };
+    }
+}
