@@ -1,12 +1,22 @@
 package dev.switchboard.common;
 
+import com.fasterxml.jackson.annotation.JsonValue;
 import jakarta.persistence.AttributeConverter;
 import java.util.Arrays;
+import java.util.Locale;
 
-/** An enum with a stable lower-case code, used alike in JSON and in the database. */
+/**
+ * An enum with a lower-case code, used alike in JSON and in the database. The code is the constant's name in lower
+ * case, so every coded enum gets the same snake_case mapping; since codes are stored, renaming a constant is a
+ * data migration. Each enum still declares its own {@code @JsonCreator fromCode} and {@code DbConverter}: Jackson
+ * needs a static factory on the type itself and JPA a concrete converter class per type.
+ */
 public interface Coded {
 
-    String code();
+    @JsonValue
+    default String code() {
+        return ((Enum<?>) this).name().toLowerCase(Locale.ROOT);
+    }
 
     static <E extends Enum<E> & Coded> E fromCode(Class<E> type, String code) {
         return Arrays.stream(type.getEnumConstants()).filter(e -> e.code().equals(code)).findFirst()

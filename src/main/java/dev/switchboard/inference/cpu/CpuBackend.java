@@ -1,13 +1,13 @@
 package dev.switchboard.inference.cpu;
 
 import dev.switchboard.inference.gguf.GgufFile;
-import dev.switchboard.inference.gguf.GgufTensor;
 import dev.switchboard.inference.model.Backend;
-import dev.switchboard.inference.model.BlockTable;
 import dev.switchboard.inference.model.ForwardBatch;
+import dev.switchboard.inference.model.ForwardChecks;
 import dev.switchboard.inference.model.KvCache;
 import dev.switchboard.inference.model.LlamaConfig;
 import dev.switchboard.inference.model.LoadProgress;
+import dev.switchboard.inference.model.ModelWeights;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -97,38 +97,19 @@ public final class CpuBackend implements Backend {
         pageIn(embedding);
         pageIn(output);
         progress.update("loading", total - 1, total);
-        double[] freqs = config.ropeInverseFrequencies();
-        if (gguf.tensors().containsKey("rope_freqs.weight")) {
-            // llama.cpp's converters store Llama 3.1 scaling as per-pair divisors of the unscaled inverse frequency;
-            // the tensor then replaces any scaling named in metadata, as in llama.cpp
-            float[] divisors = vector(gguf, "rope_freqs.weight", freqs.length);
-            for (int i = 0; i < freqs.length; i++) {
-                freqs[i] = Math.pow(config.ropeTheta(), -2.0 * i / config.headSize()) / divisors[i];
-            }
-        }
+        double[] freqs = ModelWeights.ropeFrequencies(config, gguf.tensors().containsKey(ModelWeights.ROPE_FREQS)
+                ? vector(gguf, ModelWeights.ROPE_FREQS, config.headSize() / 2) : null);
         progress.update("loading", total, total);
         int n = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
         return new CpuBackend(config, embedding, layers, outputNorm, output, freqs, n);
     }
 
     private static WeightTensor matrix(GgufFile gguf, String name, int cols, int rows) {
-        GgufTensor t = gguf.tensor(name);
-        if (t.shape().length > 2 || t.cols() != cols || t.rows() != rows) {
-            throw gguf.fail("tensor '" + name + "' has shape " + Arrays.toString(t.shape()) + ", expected ["
-                    + cols + ", " + rows + "]");
-        }
-        return WeightTensor.of(gguf, t);
+        return WeightTensor.of(gguf, ModelWeights.matrix(gguf, name, cols, rows));
     }
 
     private static float[] vector(GgufFile gguf, String name, int length) {
-        GgufTensor t = gguf.tensor(name);
-        if (t.elementCount() != length || t.cols() != length) {
-            throw gguf.fail("tensor '" + name + "' has shape " + Arrays.toString(t.shape()) + ", expected ["
-                    + length + "]");
-        }
-        float[] values = new float[length];
-        WeightTensor.of(gguf, t).dequantizeRow(0, values, 0);
-        return values;
+        return WeightTensor.readVector(gguf, name, length);
     }
 
     /** Reads the weights from disk now, so loading shows real progress and the first request is not slow. */
@@ -174,7 +155,7 @@ public final class CpuBackend implements Backend {
     @Override
     public void forward(ForwardBatch batch, KvCache kvCache, float[] logits) {
         CpuKvCache cache = checkCache(kvCache);
-        check(batch, cache, logits);
+        ForwardChecks.check(config, batch, cache, logits.length);
         int logitRow = 0;
         // Long prompts go through in chunks: activations stay bounded and cache-sized, and each chunk still reads
         // every weight once for all its tokens. Later chunks see the earlier ones' keys and values in the cache.
@@ -234,40 +215,6 @@ public final class CpuBackend implements Backend {
             throw new IllegalArgumentException("the KV cache was not made by this backend's newKvCache");
         }
         return c;
-    }
-
-    private void check(ForwardBatch batch, CpuKvCache cache, float[] logits) {
-        for (int i = 0; i < batch.size(); i++) {
-            int token = batch.token(i), pos = batch.position(i);
-            if (token < 0 || token >= config.vocabSize()) {
-                throw new IllegalArgumentException("entry " + i + ": token " + token + " is outside the vocabulary 0.."
-                        + (config.vocabSize() - 1));
-            }
-            if (pos < 0) {
-                throw new IllegalArgumentException("entry " + i + ": negative position " + pos);
-            }
-            BlockTable table = batch.table(i);
-            int logical = pos / cache.blockSize();
-            if (logical >= table.size()) {
-                throw new IllegalArgumentException("entry " + i + ": position " + pos + " needs logical block "
-                        + logical + " but its block table has " + table.size() + " blocks");
-            }
-            for (int b = 0; b <= logical; b++) {
-                int physical = table.block(b);
-                if (physical < 0 || physical >= cache.numBlocks()) {
-                    throw new IllegalArgumentException("entry " + i + ": block table names physical block " + physical
-                            + " but the KV cache has " + cache.numBlocks());
-                }
-            }
-            if (i > 0 && batch.table(i - 1) == table && batch.position(i - 1) >= pos) {
-                throw new IllegalArgumentException("entry " + i + ": position " + pos + " does not follow position "
-                        + batch.position(i - 1) + " of the same sequence");
-            }
-        }
-        long needed = (long) batch.logitRows() * config.vocabSize();
-        if (logits.length < needed) {
-            throw new IllegalArgumentException("logits holds " + logits.length + " floats, the batch needs " + needed);
-        }
     }
 
     private void ensureCapacity(int n) {

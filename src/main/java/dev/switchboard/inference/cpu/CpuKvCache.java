@@ -1,6 +1,6 @@
 package dev.switchboard.inference.cpu;
 
-import dev.switchboard.inference.model.KvCache;
+import dev.switchboard.inference.model.PagedKvCache;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -9,21 +9,14 @@ import java.lang.foreign.MemorySegment;
  * Keys and values as off-heap float32, per layer: slot {@code s = block * blockSize + position % blockSize} holds
  * {@code kvDim} floats, so a block is a contiguous run of positions.
  */
-final class CpuKvCache implements KvCache {
+final class CpuKvCache extends PagedKvCache {
     private final Arena arena = Arena.ofShared();
-    private final int numBlocks;
-    private final int blockSize;
     private final int kvDim;
     final MemorySegment[] keys;
     final MemorySegment[] values;
 
     CpuKvCache(int layers, int kvDim, int numBlocks, int blockSize) {
-        if (numBlocks < 1 || blockSize < 1) {
-            throw new IllegalArgumentException("a KV cache needs at least one block of at least one position, got "
-                    + numBlocks + " blocks of " + blockSize);
-        }
-        this.numBlocks = numBlocks;
-        this.blockSize = blockSize;
+        super(numBlocks, blockSize);
         this.kvDim = kvDim;
         long bytes = Math.multiplyExact(Math.multiplyExact((long) numBlocks, blockSize), kvDim * 4L);
         keys = new MemorySegment[layers];
@@ -42,7 +35,7 @@ final class CpuKvCache implements KvCache {
 
     /** Byte offset of the slot of {@code position} in physical block {@code block}. */
     long offset(int block, int position) {
-        return ((long) block * blockSize + position % blockSize) * kvDim * 4L;
+        return ((long) block * blockSize() + position % blockSize()) * kvDim * 4L;
     }
 
     int kvDim() {
@@ -51,16 +44,6 @@ final class CpuKvCache implements KvCache {
 
     int layers() {
         return keys.length;
-    }
-
-    @Override
-    public int numBlocks() {
-        return numBlocks;
-    }
-
-    @Override
-    public int blockSize() {
-        return blockSize;
     }
 
     @Override

@@ -100,16 +100,15 @@ public final class SyntheticModels {
     }
 
     /**
-     * Writes a random-weight model of {@code shape}: every matrix in {@code type}, norms in F32. Llama 3.1 scaling in
-     * the config is written as the {@code llama.rope.scaling.*} keys. Same seed, same file. Returns {@code target}.
+     * A writer holding {@code c} as the {@code llama.*} keys {@link LlamaConfig#fromGguf} reads back, Llama 3.1
+     * scaling included; {@code name} becomes {@code general.name} unless null.
      */
-    public static Path write(Shape shape, GgmlType type, long seed, Path target) throws IOException {
-        LlamaConfig c = shape.config();
-        checkFits(c, type);
-        GgufWriter w = new GgufWriter()
-                .put("general.architecture", "llama")
-                .put("general.name", "synthetic random-weight llama")
-                .put("llama.embedding_length", c.dim())
+    static GgufWriter llamaMetadata(LlamaConfig c, String name) {
+        GgufWriter w = new GgufWriter().put("general.architecture", "llama");
+        if (name != null) {
+            w.put("general.name", name);
+        }
+        w.put("llama.embedding_length", c.dim())
                 .put("llama.feed_forward_length", c.ffnDim())
                 .put("llama.block_count", c.layers())
                 .put("llama.attention.head_count", c.heads())
@@ -125,6 +124,17 @@ public final class SyntheticModels {
                     .put("llama.rope.scaling.high_freq_factor", s.highFreqFactor())
                     .put("llama.rope.scaling.original_context_length", s.originalContextLength());
         }
+        return w;
+    }
+
+    /**
+     * Writes a random-weight model of {@code shape}: every matrix in {@code type}, norms in F32. Llama 3.1 scaling in
+     * the config is written as the {@code llama.rope.scaling.*} keys. Same seed, same file. Returns {@code target}.
+     */
+    public static Path write(Shape shape, GgmlType type, long seed, Path target) throws IOException {
+        LlamaConfig c = shape.config();
+        checkFits(c, type);
+        GgufWriter w = llamaMetadata(c, "synthetic random-weight llama");
         int id = 0;
         // embeddings of unit scale: RMSNorm removes the scale anyway, and the tied output then yields varied logits
         matrix(w, "token_embd.weight", c.dim(), c.vocabSize(), type, 1f, seed, id++);

@@ -3,6 +3,7 @@ package dev.switchboard.inference.cpu;
 import dev.switchboard.inference.gguf.GgmlType;
 import dev.switchboard.inference.gguf.GgufFile;
 import dev.switchboard.inference.gguf.GgufTensor;
+import dev.switchboard.inference.model.ModelWeights;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -69,6 +70,16 @@ public abstract sealed class WeightTensor
         } catch (IllegalArgumentException e) {
             throw file.fail(e.getMessage());
         }
+    }
+
+    /**
+     * Vector {@code name} of {@code length} values (a norm weight, RoPE divisors) as floats, whatever its stored
+     * type: every backend reads these on the host.
+     */
+    public static float[] readVector(GgufFile file, String name, int length) {
+        float[] values = new float[length];
+        of(file, ModelWeights.vector(file, name, length)).dequantizeRow(0, values, 0);
+        return values;
     }
 
     static WeightTensor wrap(GgufTensor t) {

@@ -3,7 +3,6 @@ package dev.switchboard.inference.cuda;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -37,14 +36,14 @@ final class Cublas implements AutoCloseable {
                 + "void *C, cudaDataType Ctype, int ldc, cublasComputeType_t computeType, cublasGemmAlgo_t algo)");
     }
 
-    private final Map<String, MethodHandle> h = new LinkedHashMap<>();
+    private final NativeFunctions h;
     private final MemorySegment handle;
     private final MemorySegment one;
     private final MemorySegment zero;
 
     /** Creates a handle bound to {@code stream}, with a fixed workspace so calls can be captured into graphs. */
     Cublas(NativeLibrary lib, MemorySegment stream, long workspace, long workspaceBytes) {
-        PROTOTYPES.forEach((symbol, proto) -> h.put(symbol, lib.bind(symbol, proto)));
+        h = new NativeFunctions(lib, PROTOTYPES);
         Arena arena = Arena.ofAuto();
         MemorySegment out = arena.allocate(ValueLayout.ADDRESS);
         checked("cublasCreate_v2", out);
@@ -74,14 +73,7 @@ final class Cublas implements AutoCloseable {
     }
 
     private void checked(String symbol, Object... args) {
-        int r;
-        try {
-            r = (int) h.get(symbol).invokeWithArguments(args);
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new CudaException(symbol + " threw " + t);
-        }
+        int r = h.call(symbol, args);
         if (r != 0) {
             throw new CudaException(symbol, r, statusName(r), null);
         }
@@ -89,7 +81,7 @@ final class Cublas implements AutoCloseable {
 
     private String statusName(int r) {
         try {
-            MemorySegment s = (MemorySegment) h.get("cublasGetStatusName").invokeExact(r);
+            MemorySegment s = (MemorySegment) h.handle("cublasGetStatusName").invokeExact(r);
             return s.reinterpret(256).getString(0);
         } catch (Throwable t) {
             return "cublasStatus_t " + r;

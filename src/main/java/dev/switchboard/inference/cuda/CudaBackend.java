@@ -5,11 +5,16 @@ import dev.switchboard.inference.gguf.GgmlType;
 import dev.switchboard.inference.gguf.GgufFile;
 import dev.switchboard.inference.gguf.GgufTensor;
 import dev.switchboard.inference.model.Backend;
-import dev.switchboard.inference.model.BlockTable;
 import dev.switchboard.inference.model.ForwardBatch;
+import dev.switchboard.inference.model.ForwardChecks;
 import dev.switchboard.inference.model.KvCache;
 import dev.switchboard.inference.model.LlamaConfig;
 import dev.switchboard.inference.model.LoadProgress;
+import dev.switchboard.inference.model.ModelWeights;
+import dev.switchboard.inference.model.PagedKvCache;
+
+import static dev.switchboard.inference.cpu.WeightTensor.readVector;
+import static dev.switchboard.inference.model.ModelWeights.matrix;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -242,11 +247,11 @@ public final class CudaBackend implements Backend {
                 up.upload(wgu, ffn, gguf, u);
                 DeviceMatrix wd = up.allocate(WeightUploader.target(options.weights(), d.type()), dim, ffn);
                 up.upload(wd, 0, gguf, d);
-                layers[l] = new Layer(up.vector(vector(gguf, p + "attn_norm.weight", dim)), wqkv, wo,
-                        up.vector(vector(gguf, p + "ffn_norm.weight", dim)), wgu, wd);
+                layers[l] = new Layer(up.vector(readVector(gguf, p + "attn_norm.weight", dim)), wqkv, wo,
+                        up.vector(readVector(gguf, p + "ffn_norm.weight", dim)), wgu, wd);
                 progress.update("loading", l + 1, total);
             }
-            long outNorm = up.vector(vector(gguf, "output_norm.weight", dim));
+            long outNorm = up.vector(readVector(gguf, "output_norm.weight", dim));
             GgufTensor out = gguf.tensors().containsKey("output.weight") ? matrix(gguf, "output.weight", dim, vocab) : emb;
             allF32 &= out.type() == GgmlType.F32;
             DeviceMatrix.Type outType = WeightUploader.target(options.weights(), out.type());
@@ -257,15 +262,8 @@ public final class CudaBackend implements Backend {
                 output = up.allocate(outType, vocab, dim);
                 up.upload(output, 0, gguf, out);
             }
-            double[] freqs = config.ropeInverseFrequencies();
-            if (gguf.tensors().containsKey("rope_freqs.weight")) {
-                // as the CPU backend: the tensor holds per-pair divisors of the unscaled frequency and replaces
-                // any scaling named in metadata
-                float[] divisors = vector(gguf, "rope_freqs.weight", freqs.length);
-                for (int i = 0; i < freqs.length; i++) {
-                    freqs[i] = Math.pow(config.ropeTheta(), -2.0 * i / config.headSize()) / divisors[i];
-                }
-            }
+            double[] freqs = ModelWeights.ropeFrequencies(config, gguf.tensors().containsKey(ModelWeights.ROPE_FREQS)
+                    ? readVector(gguf, ModelWeights.ROPE_FREQS, config.headSize() / 2) : null);
             long ropeFreqs = up.vector(freqs);
             progress.update("loading", total, total);
             boolean kvBf16 = options.kvBf16() != null ? options.kvBf16()
@@ -323,26 +321,6 @@ public final class CudaBackend implements Backend {
         return (float) Math.sqrt(3.0 / cols);
     }
 
-    private static GgufTensor matrix(GgufFile gguf, String name, int cols, int rows) {
-        GgufTensor t = gguf.tensor(name);
-        if (t.shape().length > 2 || t.cols() != cols || t.rows() != rows) {
-            throw gguf.fail("tensor '" + name + "' has shape " + Arrays.toString(t.shape()) + ", expected ["
-                    + cols + ", " + rows + "]");
-        }
-        return t;
-    }
-
-    private static float[] vector(GgufFile gguf, String name, int length) {
-        GgufTensor t = gguf.tensor(name);
-        if (t.elementCount() != length || t.cols() != length) {
-            throw gguf.fail("tensor '" + name + "' has shape " + Arrays.toString(t.shape()) + ", expected ["
-                    + length + "]");
-        }
-        float[] values = new float[length];
-        dev.switchboard.inference.cpu.WeightTensor.of(gguf, t).dequantizeRow(0, values, 0);
-        return values;
-    }
-
     // ---- Backend ----
 
     @Override
@@ -375,10 +353,7 @@ public final class CudaBackend implements Backend {
 
     @Override
     public KvCache newKvCache(int numBlocks, int blockSize) {
-        if (numBlocks < 1 || blockSize < 1) {
-            throw new IllegalArgumentException("a KV cache needs at least one block of at least one position, got "
-                    + numBlocks + " blocks of " + blockSize);
-        }
+        PagedKvCache.checkShape(numBlocks, blockSize); // before sizing the allocation
         long bytes = CudaKvCache.totalBytes(config.layers(), numBlocks, blockSize, config.kvDim(), kvBf16);
         return ctx.thread.call(() -> {
             long[] mem = cu.memInfo();
@@ -399,7 +374,7 @@ public final class CudaBackend implements Backend {
     @Override
     public void forward(ForwardBatch batch, KvCache cache, float[] logits) {
         CudaKvCache c = checkCache(cache);
-        validate(batch, c, logits == null ? Long.MAX_VALUE : logits.length);
+        ForwardChecks.check(config, batch, c, logits == null ? Long.MAX_VALUE : logits.length);
         ctx.thread.run(() -> run(batch, c, logits, null, 0f, 1, 0));
     }
 
@@ -409,7 +384,7 @@ public final class CudaBackend implements Backend {
      */
     public void forwardArgmax(ForwardBatch batch, KvCache cache, int[] tokens) {
         CudaKvCache c = checkCache(cache);
-        validate(batch, c, Long.MAX_VALUE);
+        ForwardChecks.check(config, batch, c, Long.MAX_VALUE);
         if (tokens.length < batch.logitRows()) {
             throw new IllegalArgumentException("tokens holds " + tokens.length + " ints, the batch has "
                     + batch.logitRows() + " entries that want logits");
@@ -428,7 +403,7 @@ public final class CudaBackend implements Backend {
                     + LaunchGeometry.SAMPLE_MAX_K + ", got " + temperature + " and " + topK);
         }
         CudaKvCache c = checkCache(cache);
-        validate(batch, c, Long.MAX_VALUE);
+        ForwardChecks.check(config, batch, c, Long.MAX_VALUE);
         if (tokens.length < batch.logitRows()) {
             throw new IllegalArgumentException("tokens holds " + tokens.length + " ints, the batch has "
                     + batch.logitRows() + " entries that want logits");
@@ -442,40 +417,6 @@ public final class CudaBackend implements Backend {
             throw new IllegalArgumentException("the KV cache was not made by this backend's newKvCache");
         }
         return c;
-    }
-
-    private void validate(ForwardBatch batch, CudaKvCache cache, long logitsLength) {
-        for (int i = 0; i < batch.size(); i++) {
-            int token = batch.token(i), pos = batch.position(i);
-            if (token < 0 || token >= config.vocabSize()) {
-                throw new IllegalArgumentException("entry " + i + ": token " + token + " is outside the vocabulary 0.."
-                        + (config.vocabSize() - 1));
-            }
-            if (pos < 0) {
-                throw new IllegalArgumentException("entry " + i + ": negative position " + pos);
-            }
-            BlockTable table = batch.table(i);
-            int logical = pos / cache.blockSize();
-            if (logical >= table.size()) {
-                throw new IllegalArgumentException("entry " + i + ": position " + pos + " needs logical block "
-                        + logical + " but its block table has " + table.size() + " blocks");
-            }
-            for (int b = 0; b <= logical; b++) {
-                int physical = table.block(b);
-                if (physical < 0 || physical >= cache.numBlocks()) {
-                    throw new IllegalArgumentException("entry " + i + ": block table names physical block " + physical
-                            + " but the KV cache has " + cache.numBlocks());
-                }
-            }
-            if (i > 0 && batch.table(i - 1) == table && batch.position(i - 1) >= pos) {
-                throw new IllegalArgumentException("entry " + i + ": position " + pos + " does not follow position "
-                        + batch.position(i - 1) + " of the same sequence");
-            }
-        }
-        long needed = (long) batch.logitRows() * config.vocabSize();
-        if (logitsLength < needed) {
-            throw new IllegalArgumentException("logits holds " + logitsLength + " floats, the batch needs " + needed);
-        }
     }
 
     /**

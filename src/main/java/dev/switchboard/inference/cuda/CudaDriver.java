@@ -3,7 +3,6 @@ package dev.switchboard.inference.cuda;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -83,13 +82,13 @@ final class CudaDriver {
         PROTOTYPES.put(symbol, prototype);
     }
 
-    private final Map<String, MethodHandle> h = new LinkedHashMap<>();
+    private final NativeFunctions h;
     /** Scratch for out-parameters; the driver is used from one thread only. */
     private final Arena scratchArena = Arena.ofAuto();
     private final MemorySegment out = scratchArena.allocate(64, 8);
 
     CudaDriver(NativeLibrary lib) {
-        PROTOTYPES.forEach((symbol, proto) -> h.put(symbol, lib.bind(symbol, proto)));
+        h = new NativeFunctions(lib, PROTOTYPES);
     }
 
     /** Throws unless {@code result} is CUDA_SUCCESS, naming the function and the driver's error name. */
@@ -102,7 +101,7 @@ final class CudaDriver {
     private String errorText(String symbol, int code) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment p = a.allocate(ValueLayout.ADDRESS);
-            int r = (int) h.get(symbol).invokeExact(code, p);
+            int r = (int) h.handle(symbol).invokeExact(code, p);
             MemorySegment s = p.get(ValueLayout.ADDRESS, 0);
             return r != 0 || s.equals(MemorySegment.NULL) ? "CUresult " + code : s.reinterpret(4096).getString(0);
         } catch (Throwable t) {
@@ -110,18 +109,8 @@ final class CudaDriver {
         }
     }
 
-    private int call(String symbol, Object... args) {
-        try {
-            return (int) h.get(symbol).invokeWithArguments(args);
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new CudaException(symbol + " threw " + t);
-        }
-    }
-
     private void checked(String symbol, Object... args) {
-        check(symbol, call(symbol, args));
+        check(symbol, h.call(symbol, args));
     }
 
     // ---- device and context ----
@@ -234,7 +223,7 @@ final class CudaDriver {
     MemorySegment function(MemorySegment module, String name) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment n = a.allocateFrom(name);
-            int r = call("cuModuleGetFunction", out, module, n);
+            int r = h.call("cuModuleGetFunction", out, module, n);
             if (r != 0) {
                 throw new CudaException("cuModuleGetFunction(" + name + ")", r, errorText("cuGetErrorName", r),
                         errorText("cuGetErrorString", r));
@@ -246,7 +235,7 @@ final class CudaDriver {
     /** Launches with {@code params}, an array of pointers to each argument's value. */
     void launch(MemorySegment f, int gx, int gy, int bx, int shared, MemorySegment stream, MemorySegment params) {
         try {
-            int r = (int) h.get("cuLaunchKernel").invokeExact(f, gx, gy, 1, bx, 1, 1, shared, stream, params,
+            int r = (int) h.handle("cuLaunchKernel").invokeExact(f, gx, gy, 1, bx, 1, 1, shared, stream, params,
                     MemorySegment.NULL);
             check("cuLaunchKernel", r);
         } catch (RuntimeException | Error e) {
@@ -287,7 +276,7 @@ final class CudaDriver {
 
     void launchGraph(MemorySegment exec, MemorySegment stream) {
         try {
-            check("cuGraphLaunch", (int) h.get("cuGraphLaunch").invokeExact(exec, stream));
+            check("cuGraphLaunch", (int) h.handle("cuGraphLaunch").invokeExact(exec, stream));
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {

@@ -1,6 +1,6 @@
 package dev.switchboard.inference.cuda;
 
-import dev.switchboard.inference.model.KvCache;
+import dev.switchboard.inference.model.PagedKvCache;
 
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -9,7 +9,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * slots of {@code kvDim} values (float32 or bf16). Block {@code numBlocks} is the scratch block that padding
  * entries of a CUDA graph write to, so they never touch a sequence's blocks.
  */
-final class CudaKvCache implements KvCache {
+final class CudaKvCache extends PagedKvCache {
     private static final AtomicLong IDS = new AtomicLong();
 
     final long id = IDS.incrementAndGet();
@@ -17,18 +17,15 @@ final class CudaKvCache implements KvCache {
     final boolean bf16;
     final int layers;
     final int kvDim;
-    private final int numBlocks;
-    private final int blockSize;
     private final Runnable free;
     private boolean closed;
 
     CudaKvCache(long base, boolean bf16, int layers, int kvDim, int numBlocks, int blockSize, Runnable free) {
+        super(numBlocks, blockSize);
         this.base = base;
         this.bf16 = bf16;
         this.layers = layers;
         this.kvDim = kvDim;
-        this.numBlocks = numBlocks;
-        this.blockSize = blockSize;
         this.free = free;
     }
 
@@ -42,26 +39,16 @@ final class CudaKvCache implements KvCache {
     }
 
     long keys(int layer) {
-        return base + 2L * layer * layerBytes(numBlocks, blockSize, kvDim, bf16);
+        return base + 2L * layer * layerBytes(numBlocks(), blockSize(), kvDim, bf16);
     }
 
     long values(int layer) {
-        return keys(layer) + layerBytes(numBlocks, blockSize, kvDim, bf16);
+        return keys(layer) + layerBytes(numBlocks(), blockSize(), kvDim, bf16);
     }
 
     /** The physical block index padding entries use. */
     int scratchBlock() {
-        return numBlocks;
-    }
-
-    @Override
-    public int numBlocks() {
-        return numBlocks;
-    }
-
-    @Override
-    public int blockSize() {
-        return blockSize;
+        return numBlocks();
     }
 
     @Override

@@ -3,7 +3,6 @@ package dev.switchboard.inference.cuda;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,17 +27,17 @@ final class Nvrtc {
         PROTOTYPES.put("nvrtcDestroyProgram", "nvrtcResult nvrtcDestroyProgram(nvrtcProgram *prog)");
     }
 
-    private final Map<String, MethodHandle> h = new LinkedHashMap<>();
+    private final NativeFunctions h;
 
     Nvrtc(NativeLibrary lib) {
-        PROTOTYPES.forEach((symbol, proto) -> h.put(symbol, lib.bind(symbol, proto)));
+        h = new NativeFunctions(lib, PROTOTYPES);
     }
 
     /** "major.minor" of this NVRTC: part of the compiled-kernel cache key. */
     String version() {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment major = a.allocate(ValueLayout.JAVA_INT), minor = a.allocate(ValueLayout.JAVA_INT);
-            check("nvrtcVersion", call("nvrtcVersion", major, minor));
+            check("nvrtcVersion", h.call("nvrtcVersion", major, minor));
             return major.get(ValueLayout.JAVA_INT, 0) + "." + minor.get(ValueLayout.JAVA_INT, 0);
         }
     }
@@ -50,7 +49,7 @@ final class Nvrtc {
     byte[] compileToCubin(String source, String name, List<String> options) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment progOut = a.allocate(ValueLayout.ADDRESS);
-            check("nvrtcCreateProgram", call("nvrtcCreateProgram", progOut, a.allocateFrom(source),
+            check("nvrtcCreateProgram", h.call("nvrtcCreateProgram", progOut, a.allocateFrom(source),
                     a.allocateFrom(name), 0, MemorySegment.NULL, MemorySegment.NULL));
             MemorySegment prog = progOut.get(ValueLayout.ADDRESS, 0);
             try {
@@ -58,29 +57,29 @@ final class Nvrtc {
                 for (int i = 0; i < options.size(); i++) {
                     opts.setAtIndex(ValueLayout.ADDRESS, i, a.allocateFrom(options.get(i)));
                 }
-                int r = call("nvrtcCompileProgram", prog, options.size(), opts);
+                int r = h.call("nvrtcCompileProgram", prog, options.size(), opts);
                 if (r != 0) {
                     throw new CudaException("nvrtcCompileProgram", r, errorString(r), "options " + options
                             + ", log:\n" + log(prog, a));
                 }
                 MemorySegment size = a.allocate(ValueLayout.JAVA_LONG);
-                check("nvrtcGetCUBINSize", call("nvrtcGetCUBINSize", prog, size));
+                check("nvrtcGetCUBINSize", h.call("nvrtcGetCUBINSize", prog, size));
                 MemorySegment cubin = a.allocate(size.get(ValueLayout.JAVA_LONG, 0));
-                check("nvrtcGetCUBIN", call("nvrtcGetCUBIN", prog, cubin));
+                check("nvrtcGetCUBIN", h.call("nvrtcGetCUBIN", prog, cubin));
                 return cubin.toArray(ValueLayout.JAVA_BYTE);
             } finally {
-                call("nvrtcDestroyProgram", progOut);
+                h.call("nvrtcDestroyProgram", progOut);
             }
         }
     }
 
     private String log(MemorySegment prog, Arena a) {
         MemorySegment size = a.allocate(ValueLayout.JAVA_LONG);
-        if (call("nvrtcGetProgramLogSize", prog, size) != 0) {
+        if (h.call("nvrtcGetProgramLogSize", prog, size) != 0) {
             return "(no log)";
         }
         MemorySegment log = a.allocate(Math.max(1, size.get(ValueLayout.JAVA_LONG, 0)));
-        return call("nvrtcGetProgramLog", prog, log) == 0 ? log.getString(0) : "(no log)";
+        return h.call("nvrtcGetProgramLog", prog, log) == 0 ? log.getString(0) : "(no log)";
     }
 
     private void check(String symbol, int r) {
@@ -91,20 +90,10 @@ final class Nvrtc {
 
     private String errorString(int r) {
         try {
-            MemorySegment s = (MemorySegment) h.get("nvrtcGetErrorString").invokeExact(r);
+            MemorySegment s = (MemorySegment) h.handle("nvrtcGetErrorString").invokeExact(r);
             return s.reinterpret(256).getString(0);
         } catch (Throwable t) {
             return "nvrtcResult " + r;
-        }
-    }
-
-    private int call(String symbol, Object... args) {
-        try {
-            return (int) h.get(symbol).invokeWithArguments(args);
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new CudaException(symbol + " threw " + t);
         }
     }
 }

@@ -1,6 +1,5 @@
 package dev.switchboard.inference.tokenizer;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
 import java.util.function.Function;
@@ -13,22 +12,15 @@ import java.util.function.Function;
  * merged pair by pair, always the lowest-ranked adjacent pair first (the leftmost on ties). A heap of candidate
  * pairs keeps that linear-logarithmic, so a long word without spaces costs no quadratic rescans.
  */
-final class ByteLevelBpe implements Tokenizer {
+final class ByteLevelBpe extends VocabularyTokenizer {
     /** Meta's {@code TIKTOKEN_MAX_ENCODE_CHARS}: the reference encodes longer texts in windows of this many. */
     static final int MAX_ENCODE_CHARS = 400_000;
     /** Meta's {@code MAX_NO_WHITESPACES_CHARS}: longer runs of only space or only non-space are cut. */
     static final int MAX_RUN_CHARS = 25_000;
 
-    private final byte[][] pieces;
-    private final byte[] types;
     private final ByteSequenceIndex index;
     private final int[] byteToken = new int[256];
     private final MergeTable merges;
-    private final SpecialTokens specials;
-    private final int bos;
-    private final int eos;
-    private final Set<Integer> stopTokens;
-    private final boolean addBos;
 
     /**
      * @param pieces per id, the bytes of a normal token, or the UTF-8 text of any other
@@ -37,13 +29,6 @@ final class ByteLevelBpe implements Tokenizer {
      */
     ByteLevelBpe(byte[][] pieces, byte[] types, MergeTable merges, int bos, int eos, Set<Integer> stopTokens,
                  boolean addBos, Function<String, RuntimeException> fail) {
-        this.pieces = pieces;
-        this.types = types;
-        this.merges = merges;
-        this.bos = bos;
-        this.eos = eos;
-        this.stopTokens = Set.copyOf(stopTokens);
-        this.addBos = addBos;
         boolean[] normal = new boolean[pieces.length];
         String[] texts = new String[pieces.length];
         byte[] kind = new byte[pieces.length];
@@ -54,8 +39,9 @@ final class ByteLevelBpe implements Tokenizer {
                 kind[id] = (byte) (types[id] == TokenType.USER_DEFINED ? 2 : 1);
             }
         }
+        super(pieces, types, new SpecialTokens(texts, kind), bos, eos, stopTokens, addBos);
+        this.merges = merges;
         this.index = new ByteSequenceIndex(pieces, normal);
-        this.specials = new SpecialTokens(texts, kind);
         byte[] one = new byte[1];
         for (int b = 0; b < 256; b++) {
             one[0] = (byte) b;
@@ -188,65 +174,6 @@ final class ByteLevelBpe implements Tokenizer {
             p += Character.charCount(s.codePointAt(p));
         }
         return p;
-    }
-
-    @Override
-    public byte[] tokenBytes(int token) {
-        checkToken(token);
-        return pieces[token].clone();
-    }
-
-    @Override
-    public String decode(int[] tokens) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (int t : tokens) {
-            checkToken(t);
-            out.writeBytes(pieces[t]);
-        }
-        return out.toString(StandardCharsets.UTF_8);
-    }
-
-    private void checkToken(int token) {
-        if (token < 0 || token >= pieces.length) {
-            throw new IllegalArgumentException("token id " + token + " is outside the vocabulary of " + pieces.length);
-        }
-    }
-
-    @Override
-    public int vocabSize() {
-        return pieces.length;
-    }
-
-    @Override
-    public int bos() {
-        return bos;
-    }
-
-    @Override
-    public int eos() {
-        return eos;
-    }
-
-    @Override
-    public boolean addBos() {
-        return addBos;
-    }
-
-    @Override
-    public Set<Integer> stopTokens() {
-        return stopTokens;
-    }
-
-    @Override
-    public int specialToken(String text) {
-        int id = specials.id(text);
-        return id >= 0 && TokenType.isSpecial(types[id]) ? id : -1;
-    }
-
-    @Override
-    public boolean isSpecial(int token) {
-        checkToken(token);
-        return TokenType.isSpecial(types[token]);
     }
 
     /** Per-call working memory, so one tokenizer serves many threads. */

@@ -1,6 +1,5 @@
 package dev.switchboard.inference.tokenizer;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -15,35 +14,21 @@ import java.util.function.Function;
  * after every special token (when {@code add_space_prefix}), adjacent symbols merge highest score first (leftmost on
  * ties) as long as the merged text is a token, and characters that end up in no token fall back to byte tokens.
  */
-final class SentencePieceTokenizer implements Tokenizer {
+final class SentencePieceTokenizer extends VocabularyTokenizer {
     private static final char SPACE_MARK = '\u2581';
 
     private final Map<String, Integer> ids;
     private final float[] scores;
-    private final byte[] types;
-    private final byte[][] pieces;
-    private final int[] byteTokens = new int[256];
-    private final SpecialTokens specials;
-    private final int bos;
-    private final int eos;
+    private final int[] byteTokens;
     private final int unk;
-    private final Set<Integer> stopTokens;
-    private final boolean addBos;
     private final boolean addSpacePrefix;
 
     SentencePieceTokenizer(String[] tokens, float[] scores, byte[] types, int bos, int eos, int unk,
                            Set<Integer> stopTokens, boolean addBos, boolean addSpacePrefix,
                            Function<String, RuntimeException> fail) {
-        this.scores = scores.clone();
-        this.types = types.clone();
-        this.bos = bos;
-        this.eos = eos;
-        this.unk = unk;
-        this.stopTokens = Set.copyOf(stopTokens);
-        this.addBos = addBos;
-        this.addSpacePrefix = addSpacePrefix;
-        this.ids = new HashMap<>(tokens.length * 2);
-        this.pieces = new byte[tokens.length][];
+        Map<String, Integer> ids = new HashMap<>(tokens.length * 2);
+        byte[][] pieces = new byte[tokens.length][];
+        int[] byteTokens = new int[256];
         Arrays.fill(byteTokens, -1);
         byte[] kind = new byte[tokens.length];
         for (int id = 0; id < tokens.length; id++) {
@@ -67,7 +52,12 @@ final class SentencePieceTokenizer implements Tokenizer {
                 }
             }
         }
-        this.specials = new SpecialTokens(tokens, kind);
+        super(pieces, types.clone(), new SpecialTokens(tokens, kind), bos, eos, stopTokens, addBos);
+        this.ids = ids;
+        this.byteTokens = byteTokens;
+        this.scores = scores.clone();
+        this.unk = unk;
+        this.addSpacePrefix = addSpacePrefix;
     }
 
     @Override
@@ -177,67 +167,7 @@ final class SentencePieceTokenizer implements Tokenizer {
     }
 
     @Override
-    public byte[] tokenBytes(int token) {
-        checkToken(token);
-        return pieces[token].clone();
-    }
-
-    /**
-     * Concatenates the pieces and, where {@code add_space_prefix} put a space in front of the text, removes one
-     * leading space from the first token's piece (llama.cpp's detokenize).
-     */
-    @Override
-    public String decode(int[] tokens) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (int i = 0; i < tokens.length; i++) {
-            checkToken(tokens[i]);
-            byte[] p = pieces[tokens[i]];
-            int skip = i == 0 && addSpacePrefix && p.length > 0 && p[0] == ' ' ? 1 : 0;
-            out.write(p, skip, p.length - skip);
-        }
-        return out.toString(StandardCharsets.UTF_8);
-    }
-
-    private void checkToken(int token) {
-        if (token < 0 || token >= pieces.length) {
-            throw new IllegalArgumentException("token id " + token + " is outside the vocabulary of " + pieces.length);
-        }
-    }
-
-    @Override
-    public int vocabSize() {
-        return pieces.length;
-    }
-
-    @Override
-    public int bos() {
-        return bos;
-    }
-
-    @Override
-    public int eos() {
-        return eos;
-    }
-
-    @Override
-    public boolean addBos() {
-        return addBos;
-    }
-
-    @Override
-    public Set<Integer> stopTokens() {
-        return stopTokens;
-    }
-
-    @Override
-    public int specialToken(String text) {
-        int id = specials.id(text);
-        return id >= 0 && TokenType.isSpecial(types[id]) ? id : -1;
-    }
-
-    @Override
-    public boolean isSpecial(int token) {
-        checkToken(token);
-        return TokenType.isSpecial(types[token]);
+    boolean stripsLeadingSpace() {
+        return addSpacePrefix;
     }
 }

@@ -19,23 +19,7 @@ final class TestModels {
     static Path write(Path file, LlamaConfig c, GgmlType type, boolean tied, boolean ropeFreqs, long seed)
             throws IOException {
         SplittableRandom rnd = new SplittableRandom(seed);
-        GgufWriter w = new GgufWriter()
-                .put("general.architecture", "llama")
-                .put("llama.embedding_length", c.dim())
-                .put("llama.feed_forward_length", c.ffnDim())
-                .put("llama.block_count", c.layers())
-                .put("llama.attention.head_count", c.heads())
-                .put("llama.attention.head_count_kv", c.kvHeads())
-                .put("llama.attention.layer_norm_rms_epsilon", c.rmsNormEps())
-                .put("llama.rope.freq_base", c.ropeTheta())
-                .put("llama.context_length", c.contextLength());
-        if (c.ropeScaling() != null) {
-            w.put("llama.rope.scaling.type", "llama3")
-                    .put("llama.rope.scaling.factor", c.ropeScaling().factor())
-                    .put("llama.rope.scaling.low_freq_factor", c.ropeScaling().lowFreqFactor())
-                    .put("llama.rope.scaling.high_freq_factor", c.ropeScaling().highFreqFactor())
-                    .put("llama.rope.scaling.original_context_length", c.ropeScaling().originalContextLength());
-        }
+        GgufWriter w = SyntheticModels.llamaMetadata(c, null);
         matrix(w, "token_embd.weight", c.dim(), c.vocabSize(), type, 1.0, rnd);
         for (int l = 0; l < c.layers(); l++) {
             String p = "blk." + l + ".";
