@@ -60,6 +60,12 @@ class DeployComposeTest {
         JsonNode platform = compose.path("services").path("platform");
         assertEquals(Set.of("postgres", "kafka", "inference"), Set.copyOf(fieldNames(platform.path("depends_on"))));
         assertEquals("http://inference:8000/v1", platform.path("environment").path("SWITCHBOARD_INFERENCE_URL").asText());
+        // The engine serves a model under its file name without .gguf: the platform must ask for that name.
+        String model = platform.path("environment").path("SWITCHBOARD_INFERENCE_MODEL").asText();
+        List<String> command = new ArrayList<>();
+        compose.path("services").path("inference").path("command").forEach(c -> command.add(c.asText()));
+        assertEquals("/models/" + model + ".gguf", command.get(command.indexOf("--model") + 1));
+        assertEquals("0.0.0.0", command.get(command.indexOf("--host") + 1));
     }
 
     @Test

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,7 +48,7 @@ sealed interface ObjectSchema {
     /** {@code obj("a!", X, "b", Y)}: keys with their schemas; a trailing '!' marks a required key. */
     static Obj obj(Object... keysAndSchemas) {
         Map<String, ObjectSchema> fields = new LinkedHashMap<>();
-        Set<String> required = new java.util.HashSet<>();
+        Set<String> required = new HashSet<>();
         for (int i = 0; i < keysAndSchemas.length; i += 2) {
             String key = (String) keysAndSchemas[i];
             if (key.endsWith("!")) {
