@@ -24,7 +24,7 @@ public class FaqMatchingProducer {
     @ConfigProperty(name = "switchboard.faq.answer-threshold") Optional<Double> answerThreshold;
     @ConfigProperty(name = "switchboard.faq.min-margin") Optional<Double> minMargin;
     @ConfigProperty(name = "switchboard.faq.min-cosine") Optional<Double> minCosine;
-    @ConfigProperty(name = "switchboard.faq.substituted-cosine") Optional<Double> substitutedCosine;
+    @ConfigProperty(name = "switchboard.faq.mismatched-cosine") Optional<Double> mismatchedCosine;
     @ConfigProperty(name = "switchboard.faq.strong-lexical") Optional<Double> strongLexical;
     @ConfigProperty(name = "switchboard.faq.nearest-count") Optional<Integer> nearestCount;
     @ConfigProperty(name = "switchboard.faq.same-question-cosine") Optional<Double> sameQuestionCosine;
@@ -46,7 +46,7 @@ public class FaqMatchingProducer {
                 answerThreshold.orElse(d.answerThreshold()),
                 minMargin.orElse(d.minMargin()),
                 minCosine.orElse(d.minCosine()),
-                substitutedCosine.orElse(d.substitutedCosine()),
+                mismatchedCosine.orElse(d.mismatchedCosine()),
                 strongLexical.orElse(d.strongLexical()),
                 nearestCount.orElse(d.nearestCount()),
                 sameQuestionCosine.orElse(d.sameQuestionCosine()),

@@ -19,9 +19,14 @@ import jakarta.inject.Inject;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
@@ -78,6 +83,47 @@ class ConversationEventsTest {
             assertEquals(List.of("four"), contents(List.of(resumed.next())));
             assertTrue(Long.parseLong(replayed.get(0).id()) > Long.parseLong(lastSeen));
             assertEquals(List.of(), resumed.pending());
+        }
+    }
+
+    @Test
+    void concurrentPostsArriveOnceEachInIdOrder() throws Exception {
+        TestWorkspace w = TestWorkspaces.create();
+        String id = pendingConversation(w);
+        int threads = 4;
+        int perThread = 5;
+        try (SseClient stream = connect(w, id, Map.of());
+                ExecutorService pool = Executors.newFixedThreadPool(threads)) {
+            List<Future<?>> posts = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int thread = t;
+                posts.add(pool.submit(() -> {
+                    for (int i = 0; i < perThread; i++) {
+                        postAsCustomer(w, id, "t" + thread + "-" + i);
+                    }
+                }));
+            }
+            for (Future<?> post : posts) {
+                post.get();
+            }
+            List<Event> received = stream.next(threads * perThread);
+            for (int i = 1; i < received.size(); i++) {
+                assertTrue(Long.parseLong(received.get(i).id()) > Long.parseLong(received.get(i - 1).id()),
+                        "ids increase: " + received.get(i - 1).id() + " then " + received.get(i).id());
+            }
+            Set<String> expected = new HashSet<>();
+            for (int t = 0; t < threads; t++) {
+                for (int i = 0; i < perThread; i++) {
+                    expected.add("t" + t + "-" + i);
+                }
+            }
+            assertEquals(expected, new HashSet<>(contents(received)));
+            // Each thread's own posts arrive in the order it made them.
+            for (int t = 0; t < threads; t++) {
+                String prefix = "t" + t + "-";
+                assertEquals(expected.stream().filter(c -> c.startsWith(prefix)).sorted().toList(),
+                        contents(received).stream().filter(c -> c.startsWith(prefix)).toList());
+            }
         }
     }
 

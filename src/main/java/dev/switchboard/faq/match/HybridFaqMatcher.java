@@ -9,18 +9,22 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Matches a message against FAQ entries with three signals and a set of guards:
+ * Matches a message against FAQ entries. The best entry is answered automatically only when all of these hold:
  * <ul>
- *   <li>semantic: the best cosine between the message and any phrasing of the entry (question or example);</li>
- *   <li>lexical: how much of the message's and of the best phrasing's content words the other covers, each word
- *       weighted by how rare it is among this workspace's entries (BM25-style IDF), typos forgiven;</li>
- *   <li>margin: an entry is answered only when it clearly beats the runner-up, since two close entries mean the
- *       message sits between them;</li>
- *   <li>guards ({@link MessageGuards}): requests for a person, about the customer's own order or account,
- *       instructions to the bot, small talk, several questions, other languages never get an automatic answer,
- *       because they score as high as real matches.</li>
+ *   <li>no guard ({@link MessageGuards}) fires: requests for a person, about the customer's own order or account,
+ *       instructions to the bot, small talk, several questions, another language; these score as high as real
+ *       matches, so no threshold can keep them out;</li>
+ *   <li>it is confident: the combined score (semantic: the best cosine between the message and any phrasing of
+ *       the entry; plus, weighted, lexical: IDF-weighted word overlap with the best phrasing, typos forgiven)
+ *       reaches the threshold, or the lexical overlap alone is near complete (the customer typed the entry's own
+ *       words, misspelt);</li>
+ *   <li>the cosine reaches a floor, a higher one when the message's subject does not line up with the entry's
+ *       (a word no entry knows standing in for the entry's distinctive word, or a word distinctive of another
+ *       entry): near misses such as "a discount for teachers" embed as close as true paraphrases;</li>
+ *   <li>it leads the runner-up by a margin: two close entries mean the message sits between them.</li>
  * </ul>
- * Stateless apart from its settings, hence thread-safe.
+ * Tuned on src/test/resources/faq-eval (see {@link MatchSettings#DEFAULTS}). Stateless apart from its settings,
+ * hence thread-safe.
  */
 public final class HybridFaqMatcher implements FaqMatcher, SameQuestion {
 
@@ -42,7 +46,7 @@ public final class HybridFaqMatcher implements FaqMatcher, SameQuestion {
     }
 
     /** One candidate's scores, kept for evaluation and diagnostics. */
-    record Scores(FaqCandidate entry, double semantic, double lexical, boolean substituted, double combined) {}
+    record Scores(FaqCandidate entry, double semantic, double lexical, boolean mismatched, double combined) {}
 
     /** Everything the decision rests on. */
     record Analysis(MessageGuards.Flags flags, List<Scores> ranked) {
@@ -51,7 +55,7 @@ public final class HybridFaqMatcher implements FaqMatcher, SameQuestion {
         Analysis reweighted(MatchSettings s) {
             List<Scores> out = new ArrayList<>(ranked.size());
             for (Scores x : ranked) {
-                out.add(new Scores(x.entry(), x.semantic(), x.lexical(), x.substituted(),
+                out.add(new Scores(x.entry(), x.semantic(), x.lexical(), x.mismatched(),
                         combine(s, x.semantic(), x.lexical())));
             }
             out.sort(Comparator.comparingDouble(Scores::combined).reversed());
@@ -62,7 +66,9 @@ public final class HybridFaqMatcher implements FaqMatcher, SameQuestion {
             if (ranked.isEmpty()) {
                 return 0;
             }
-            return ranked.size() == 1 ? ranked.getFirst().combined() : ranked.get(0).combined() - ranked.get(1).combined();
+            return ranked.size() == 1
+                    ? ranked.getFirst().combined()
+                    : ranked.get(0).combined() - ranked.get(1).combined();
         }
     }
 
@@ -95,7 +101,7 @@ public final class HybridFaqMatcher implements FaqMatcher, SameQuestion {
         boolean confident = best.combined() >= settings.answerThreshold()
                 || best.lexical() >= settings.strongLexical();
         return confident
-                && best.semantic() >= (best.substituted() ? settings.substitutedCosine() : settings.minCosine())
+                && best.semantic() >= (best.mismatched() ? settings.mismatchedCosine() : settings.minCosine())
                 && analysis.marginOfBest() >= settings.minMargin();
     }
 
@@ -111,7 +117,7 @@ public final class HybridFaqMatcher implements FaqMatcher, SameQuestion {
                 semantic = Math.max(semantic, Vectors.cosine(messageEmbedding, e));
             }
             double lexical = index.overlap(query, i);
-            ranked.add(new Scores(c, semantic, lexical, index.substituted(query, i),
+            ranked.add(new Scores(c, semantic, lexical, index.mismatched(query, i),
                     combine(settings, semantic, lexical)));
         }
         ranked.sort(Comparator.comparingDouble(Scores::combined).reversed());
@@ -249,17 +255,23 @@ public final class HybridFaqMatcher implements FaqMatcher, SameQuestion {
         }
 
         /**
-         * True when the message looks like the entry with its subject swapped: it uses a word no entry knows
-         * ("teachers") and lacks a word that only this entry uses in one of its phrasings ("student"), for every
-         * phrasing. "A discount for teachers" is then no longer "a student discount", however close the
-         * embeddings are.
+         * True when the message's subject does not line up with the entry's, however close the embeddings are:
+         * <ul>
+         *   <li>it uses a word no entry knows ("teachers") and lacks, in every phrasing, a word only this entry
+         *       uses ("student"): "a discount for teachers" is not "a student discount";</li>
+         *   <li>or it uses a word that is distinctive of other entries (in at most three, not this one):
+         *       "can I exchange a gift card for cash" mixes the gift-card and exchange entries, and neither
+         *       answer covers the mix.</li>
+         * </ul>
          */
-        boolean substituted(Map<String, Double> query, int entry) {
+        boolean mismatched(Map<String, Double> query, int entry) {
             boolean novel = false;
             for (String t : query.keySet()) {
-                if (!documentFrequency.containsKey(t) && !Character.isDigit(t.charAt(0)) && t.length() >= 3) {
-                    novel = true;
-                    break;
+                Integer df = documentFrequency.get(t);
+                if (df == null) {
+                    novel |= !Character.isDigit(t.charAt(0)) && t.length() >= 3;
+                } else if (df <= 3 && !inEntry(entry, t)) {
+                    return true;
                 }
             }
             if (!novel) {
@@ -278,6 +290,10 @@ public final class HybridFaqMatcher implements FaqMatcher, SameQuestion {
                 }
             }
             return true;
+        }
+
+        private boolean inEntry(int entry, String term) {
+            return answers.get(entry).contains(term) || inPhrasings(entry, term);
         }
 
         private boolean inPhrasings(int entry, String term) {

@@ -36,6 +36,10 @@ final class MessageGuards {
             p("\\b(operator|representative)\\b\\W*(please|pls|plz|now)?\\W*$"),
             p("\\b(no|not|stop|hate)\\s+(talking\\s+to\\s+)?(a\\s+)?(bot|robot|machine|ai)s?\\b"),
             p("\\bcustomer\\s+(service|support|care)\\s+(agent|rep|representative|person|team member)\\b"),
+            p("\\b(connect|transfer|put|pass)\\s+me\\s+(through\\s+)?(to|with)\\s+(customer\\s+)?(service|support|care"
+                    + "|someone|somebody|a\\s+(person|human|manager|supervisor))\\b"),
+            p("\\b(useless|stupid|dumb|terrible|pointless)\\s+(bot|robot|chatbot|ai)\\b|\\b(bot|chatbot)\\s+is\\s+(useless"
+                    + "|stupid|not\\s+helping)\\b"),
             // German
             p("\\b(mit\\s+)?(einem|einer|nem|ner)\\s+(menschen|mensch|mitarbeiter(in)?|berater(in)?|echten\\s+person"
                     + "|person)\\b"),
@@ -61,6 +65,9 @@ final class MessageGuards {
             p("\\b(ignore|disregard|forget|override|bypass|skip)\\b[^.?!]{0,30}\\b(instruction|instructions|rules"
                     + "|prompt|prompts|directions|guidelines|programming|restrictions|everything|context)\\b"),
             p("\\b(system|initial|hidden|original)\\s+(prompt|message|instructions)\\b"),
+            p("\\b(instructions|rules|prompt|guidelines)\\s+(were\\s+you|you\\s+were|have\\s+you\\s+been|did\\s+you\\s+get)"
+                    + "\\s+(given|told|get|got)?"),
+            p("(^|\\n|[.!?]\\s)\\s*(system|assistant|developer|admin|administrator)\\s*:"),
             p("\\b(you\\s+are\\s+now|from\\s+now\\s+on|act\\s+as|pretend\\s+(to\\s+be|you)|roleplay|role-play"
                     + "|you\\s+must\\s+now|new\\s+instructions|developer\\s+mode|jailbreak|dan\\s+mode)\\b"),
             p("\\b(reveal|print|show|repeat|output|display|leak)\\b[^.?!]{0,20}\\b(your|the)\\s+(instructions|prompt"
@@ -195,13 +202,17 @@ final class MessageGuards {
         return true;
     }
 
+    /** Splits after a question mark, between sentences, and before "also ..." or "and how/what/can ...". */
+    private static final Pattern QUESTION_SPLIT = Pattern.compile("(?<=[?])|(?<=[.!])\\s+|\\s+(?:and\\s+)?also\\s+"
+            + "|\\s+and\\s+(?=(?:how|what|when|where|why|can|do|does|is|are)\\b)");
+
     /**
-     * Two or more sentences that each ask something with content of their own. A follow-up that only refers back
-     * ("and how much is it?") still counts: one FAQ answer cannot be trusted to cover both.
+     * Two or more parts that each ask something with at least one content word ("how much is shipping and how long
+     * does it take?"): one FAQ answer cannot be trusted to cover both. A bare "are you there?" does not count.
      */
     private static boolean isMultiQuestion(String folded) {
         int questions = 0;
-        for (String sentence : folded.split("(?<=[?])|(?<=[.!])\\s+|\\s+(?:and\\s+)?also\\s+|\\s+and\\s+(?=(?:how|what|when|where|why|can|do|does|is|are)\\b)")) {
+        for (String sentence : QUESTION_SPLIT.split(folded)) {
             List<String> words = Lexicon.words(sentence);
             if (words.isEmpty()) {
                 continue;

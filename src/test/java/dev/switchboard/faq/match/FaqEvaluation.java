@@ -206,6 +206,31 @@ public final class FaqEvaluation {
         return 1.0;
     }
 
+    /** How sameQuestion groups the labelled messages of both splits: pairs it joins, by whether the labels agree. */
+    record CachePairs(int joinedSameEntry, int sameEntryPairs, int joinedDifferentEntry, int differentEntryPairs) {}
+
+    CachePairs sameQuestionPairs(SameQuestion same) {
+        List<Example> all = new ArrayList<>(split("tuning"));
+        all.addAll(split("held-out"));
+        int joinedSame = 0, samePairs = 0, joinedDifferent = 0, differentPairs = 0;
+        for (int i = 0; i < all.size(); i++) {
+            for (int j = i + 1; j < all.size(); j++) {
+                Example a = all.get(i);
+                Example b = all.get(j);
+                boolean joined = same.sameQuestion(a.text(), a.embedding(), b.text(), b.embedding());
+                // "none" messages ask all sorts of things: only pairs answered by one entry count as the same
+                if (a.expected().equals(b.expected()) && !a.expected().equals(NONE)) {
+                    samePairs++;
+                    joinedSame += joined ? 1 : 0;
+                } else {
+                    differentPairs++;
+                    joinedDifferent += joined ? 1 : 0;
+                }
+            }
+        }
+        return new CachePairs(joinedSame, samePairs, joinedDifferent, differentPairs);
+    }
+
     /** Embedding latency in milliseconds at quantile {@code q} over both splits. */
     double embedMillis(double q) {
         long[] nanos = splits.values().stream().flatMap(List::stream).mapToLong(Example::embedNanos).sorted()
@@ -241,6 +266,10 @@ public final class FaqEvaluation {
                     evaluate(split(s), cosineBaseline(baselineThreshold(split(s), 0.02))))).append('\n');
             sb.append(row(s, "hybrid (defaults)", evaluate(split(s), hybrid(matcher)))).append('\n');
         }
+        CachePairs pairs = sameQuestionPairs(matcher);
+        sb.append(String.format(Locale.ROOT, "sameQuestion (answer cache): joins %d of %d pairs answered by one entry, "
+                        + "%d of %d other pairs%n", pairs.joinedSameEntry(), pairs.sameEntryPairs(),
+                pairs.joinedDifferentEntry(), pairs.differentEntryPairs()));
         sb.append(String.format(Locale.ROOT, "embedding latency per message: p50 %.1f ms, p99 %.1f ms (%s cores)%n",
                 embedMillis(0.5), embedMillis(0.99), Runtime.getRuntime().availableProcessors()));
         return sb.toString();

@@ -19,7 +19,10 @@ public final class FaqTuning {
     public static void main(String[] args) {
         double minPrecision = args.length > 0 ? Double.parseDouble(args[0]) : 0.97;
         double maxWrongRate = args.length > 1 ? Double.parseDouble(args[1]) : 0.02;
-        FaqEvaluation eval = new FaqEvaluation(new MiniLmEmbedder());
+        tune(new FaqEvaluation(new MiniLmEmbedder()), minPrecision, maxWrongRate);
+    }
+
+    static void tune(FaqEvaluation eval, double minPrecision, double maxWrongRate) {
         List<FaqEvaluation.Example> tuning = eval.split("tuning");
         HybridFaqMatcher base = new HybridFaqMatcher();
         // the signals do not depend on the settings: compute them once, recombine per setting
@@ -33,9 +36,9 @@ public final class FaqTuning {
             for (double threshold = 0.5; threshold <= 1.21; threshold += 0.02) {
                 for (double margin = 0; margin <= 0.2; margin += 0.02) {
                     for (double minCos = 0.45; minCos <= 0.66; minCos += 0.05) {
-                        for (double substituted : new double[] {0.8, 0.85, 0.9, 1.1}) {
+                        for (double mismatched : new double[] {0.7, 0.75, 0.8, 0.85, 0.9, 1.1}) {
                             for (double strong : new double[] {0.9, 1.1}) {
-                                MatchSettings s = new MatchSettings(1.0, lex, threshold, margin, minCos, substituted,
+                                MatchSettings s = new MatchSettings(1.0, lex, threshold, margin, minCos, mismatched,
                                         strong, d.nearestCount(), d.sameQuestionCosine(), d.sameQuestionOverlap());
                                 FaqEvaluation.Metrics m = evaluate(eval, tuning, analyses, s);
                                 if (m.precision() >= minPrecision && m.wrongAutoAnswerRate() <= maxWrongRate) {
@@ -60,11 +63,11 @@ public final class FaqTuning {
             return Double.compare(y.settings().minMargin() + y.settings().answerThreshold(),
                     x.settings().minMargin() + x.settings().answerThreshold());
         });
-        for (Candidate c : accepted.subList(0, Math.min(20, accepted.size()))) {
+        for (Candidate c : accepted.subList(0, Math.min(Integer.getInteger("faq.tuning.top", 20), accepted.size()))) {
             MatchSettings s = c.settings();
             System.out.printf(Locale.ROOT,
-                    "lex=%.2f threshold=%.2f margin=%.2f minCos=%.2f substituted=%.2f strong=%.2f -> %s%n",
-                    s.lexicalWeight(), s.answerThreshold(), s.minMargin(), s.minCosine(), s.substitutedCosine(),
+                    "lex=%.2f threshold=%.2f margin=%.2f minCos=%.2f mismatched=%.2f strong=%.2f -> %s%n",
+                    s.lexicalWeight(), s.answerThreshold(), s.minMargin(), s.minCosine(), s.mismatchedCosine(),
                     s.strongLexical(), FaqEvaluation.row("tuning", "", c.metrics()));
         }
     }

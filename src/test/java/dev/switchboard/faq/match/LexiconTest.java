@@ -1,0 +1,44 @@
+package dev.switchboard.faq.match;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class LexiconTest {
+
+    @Test
+    void inflectionsOfOneWordShareAStem() {
+        assertEquals(Lexicon.stem("ship"), Lexicon.stem("shipped"));
+        assertEquals(Lexicon.stem("ship"), Lexicon.stem("ships"));
+        assertEquals(Lexicon.stem("change"), Lexicon.stem("changed"));
+        assertEquals(Lexicon.stem("refund"), Lexicon.stem("refunds"));
+        assertEquals(Lexicon.stem("country"), Lexicon.stem("countries"));
+    }
+
+    @Test
+    void contentStemsDropFunctionWordsAndMergeShopSynonyms() {
+        assertEquals(List.of("parcel"), Lexicon.contentStems("Where is the package?"));
+        assertEquals(Lexicon.contentStems("delivery costs"), Lexicon.contentStems("shipping fees"));
+        assertEquals(List.of("ruckgab"), Lexicon.contentStems("Rückgabe"));
+    }
+
+    @Test
+    void typosScoreAsNearMatchesButShortWordsAndNumbersMustBeExact() {
+        assertEquals(0.8, Lexicon.similarity("adress", "address"));
+        assertEquals(0.8, Lexicon.similarity("retrun", "return"));
+        assertEquals(0.8, Lexicon.similarity("instalment", "installment"));
+        assertEquals(0.0, Lexicon.similarity("cat", "car"));
+        assertEquals(0.0, Lexicon.similarity("12345", "12346"));
+        assertEquals(0.0, Lexicon.similarity("return", "refund"));
+        assertEquals(1.0, Lexicon.similarity("return", "return"));
+    }
+
+    @Test
+    void editDistanceCountsAnAdjacentSwapAsOneAndStopsAtTheLimit() {
+        assertEquals(1, Lexicon.editDistance("form", "from", 2));
+        assertEquals(3, Lexicon.editDistance("abcdef", "uvwxyz", 2));
+        assertTrue(Lexicon.editDistance("kitten", "sitting", 5) == 3);
+    }
+}
