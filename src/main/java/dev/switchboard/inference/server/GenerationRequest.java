@@ -2,6 +2,8 @@ package dev.switchboard.inference.server;
 
 import dev.switchboard.inference.Engine;
 import dev.switchboard.inference.sampling.SamplingParams;
+import dev.switchboard.inference.speculative.DraftMode;
+import dev.switchboard.inference.speculative.Speculation;
 import dev.switchboard.inference.tokenizer.ChatMessage;
 
 import java.util.ArrayList;
@@ -13,7 +15,8 @@ import java.util.Map;
  * sampling parameters. Unknown fields are ignored, as OpenAI-compatible servers do; fields we cannot honour
  * (n &gt; 1, logprobs) are refused rather than silently ignored.
  */
-record GenerationRequest(boolean chat, int[] prompt, SamplingParams params, boolean stream, boolean includeUsage) {
+record GenerationRequest(boolean chat, int[] prompt, SamplingParams params, Speculation speculation, boolean stream,
+        boolean includeUsage) {
 
     static GenerationRequest parse(Engine engine, Fields body, boolean chat) {
         String model = body.requiredString("model");
@@ -43,7 +46,31 @@ record GenerationRequest(boolean chat, int[] prompt, SamplingParams params, bool
                     "the prompt has " + prompt.length + " tokens; this model's context holds " + context
                             + " (at most " + (context - 1) + " prompt tokens)");
         }
-        return new GenerationRequest(chat, prompt, samplingParams(body, context - prompt.length), stream, includeUsage);
+        return new GenerationRequest(chat, prompt, samplingParams(body, context - prompt.length),
+                speculation(engine, body), stream, includeUsage);
+    }
+
+    /**
+     * Extensions {@code draft} ("none", "prompt", "suffix") and {@code draft_tokens}: a client that knows its
+     * answer will quote the prompt (FAQ grounding) can ask for drafting; the server's own setting is the default.
+     */
+    private static Speculation speculation(Engine engine, Fields body) {
+        Speculation defaults = engine.speculation();
+        DraftMode mode = defaults.mode();
+        String draft = body.string("draft");
+        if (draft != null) {
+            try {
+                mode = DraftMode.parse(draft);
+            } catch (IllegalArgumentException e) {
+                throw ApiException.badRequest("draft", e.getMessage());
+            }
+        }
+        Integer tokens = body.integer("draft_tokens");
+        try {
+            return new Speculation(mode, tokens == null ? defaults.maxTokens() : tokens);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("draft_tokens", e.getMessage());
+        }
     }
 
     private static SamplingParams samplingParams(Fields body, int room) {

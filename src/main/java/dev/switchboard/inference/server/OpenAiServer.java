@@ -2,6 +2,7 @@ package dev.switchboard.inference.server;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.switchboard.inference.Cancellation;
 import dev.switchboard.inference.Engine;
 import dev.switchboard.inference.FinishReason;
 import dev.switchboard.inference.GenerationResult;
@@ -162,7 +163,8 @@ public final class OpenAiServer implements AutoCloseable {
         long createdAt = System.currentTimeMillis() / 1000;
         ChunkShapes shapes = new ChunkShapes(chat, id, createdAt, engine.modelName());
         if (!request.stream()) {
-            GenerationResult r = engine.generate(request.prompt(), request.params(), TokenListener.IGNORE);
+            GenerationResult r = engine.generate(request.prompt(), request.params(), TokenListener.IGNORE,
+                    new Cancellation(), request.speculation());
             logGeneration(id, r);
             sendJson(ex, 200, shapes.complete(r));
             return;
@@ -177,7 +179,8 @@ public final class OpenAiServer implements AutoCloseable {
         }
         GenerationResult r;
         try {
-            r = engine.generate(request.prompt(), request.params(), delta -> sse.send(shapes.deltaChunk(delta)));
+            r = engine.generate(request.prompt(), request.params(), delta -> sse.send(shapes.deltaChunk(delta)),
+                    new Cancellation(), request.speculation());
         } catch (RuntimeException e) {
             // The status line is gone already: report in the stream, as OpenAI does for mid-stream failures.
             LOG.log(System.Logger.Level.ERROR, "generation failed mid-stream", e);

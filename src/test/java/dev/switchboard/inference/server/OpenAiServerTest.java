@@ -189,6 +189,31 @@ class OpenAiServerTest {
     }
 
     @Test
+    void aRequestCanAskForDraftingAndGetsTheSameText() throws Exception {
+        String prompt = "Once upon a time, once upon a time, once upon";
+        String expected = engine.generate(engine.encodePrompt(prompt), SamplingParams.greedy(16),
+                TokenListener.IGNORE).text();
+        String request = "{\"model\":\"" + TinyChatModel.NAME + "\",\"prompt\":\"" + prompt
+                + "\",\"max_tokens\":16,\"temperature\":0,\"draft\":\"prompt\",\"draft_tokens\":4";
+        long drafted = engine.stats().draftedTokens();
+        Reply whole = post(server, "/v1/completions", request + "}");
+        assertEquals(200, whole.status(), whole.body());
+        assertEquals(expected, choice(whole.json()).get("text"));
+        Reply streamed = post(server, "/v1/completions", request + ",\"stream\":true}");
+        StringBuilder text = new StringBuilder();
+        List<Object> events = events(streamed.body());
+        for (Object e : events.subList(0, events.size() - 2)) {
+            text.append(choice((Map<?, ?>) e).get("text"));
+        }
+        assertEquals(expected, text.toString());
+        assertTrue(engine.stats().draftedTokens() > drafted, "the repeated prompt gives the drafter matches");
+
+        assertError(post(server, "/v1/completions", request.replace("\"prompt\",\"draft_tokens", "\"model\",\"draft_tokens") + "}"),
+                400, "draft", null);
+        assertError(post(server, "/v1/completions", request.replace(":4", ":99") + "}"), 400, "draft_tokens", null);
+    }
+
+    @Test
     void stopStringsCutTheTextWholeAndStreamed() throws Exception {
         String free = expectedChat(24);
         String stop = free.substring(6, 9);
