@@ -172,6 +172,33 @@ extern "C" __global__ void swiglu(const float* gu, float* out, int ffn, int n) {
     }
 }
 
+// Reduces each thread's (value, index) candidate to the block's best — the largest value, the lowest index among
+// equals — which thread 0 holds afterwards. best_v/best_i: shared scratch of one slot per warp.
+__device__ __forceinline__ void block_argmax(float& bv, int& bi, float* best_v, int* best_i) {
+#pragma unroll
+    for (int o = 16; o > 0; o >>= 1) {
+        float ov = __shfl_xor_sync(0xffffffffu, bv, o);
+        int oi = __shfl_xor_sync(0xffffffffu, bi, o);
+        if (ov > bv || (ov == bv && oi < bi)) {
+            bv = ov;
+            bi = oi;
+        }
+    }
+    if ((threadIdx.x & 31) == 0) {
+        best_v[threadIdx.x >> 5] = bv;
+        best_i[threadIdx.x >> 5] = bi;
+    }
+    __syncthreads();
+    if (threadIdx.x == 0) {
+        for (int w = 1; w < (int) (blockDim.x >> 5); w++) {
+            if (best_v[w] > bv || (best_v[w] == bv && best_i[w] < bi)) {
+                bv = best_v[w];
+                bi = best_i[w];
+            }
+        }
+    }
+}
+
 // out[r] = the index of the largest logit of row r (the lowest index among equal maxima); one block per row.
 extern "C" __global__ void argmax(const float* logits, int vocab, int* out) {
     __shared__ float best_v[32];
@@ -186,28 +213,8 @@ extern "C" __global__ void argmax(const float* logits, int vocab, int* out) {
             bi = c;
         }
     }
-#pragma unroll
-    for (int o = 16; o > 0; o >>= 1) {
-        float ov = __shfl_xor_sync(0xffffffffu, bv, o);
-        int oi = __shfl_xor_sync(0xffffffffu, bi, o);
-        if (ov > bv || (ov == bv && oi < bi)) {
-            bv = ov;
-            bi = oi;
-        }
-    }
-    int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
-    if (lane == 0) {
-        best_v[warp] = bv;
-        best_i[warp] = bi;
-    }
-    __syncthreads();
+    block_argmax(bv, bi, best_v, best_i);
     if (threadIdx.x == 0) {
-        for (int w = 1; w < (int) (blockDim.x >> 5); w++) {
-            if (best_v[w] > bv || (best_v[w] == bv && best_i[w] < bi)) {
-                bv = best_v[w];
-                bi = best_i[w];
-            }
-        }
         out[blockIdx.x] = bi;
     }
 }
@@ -227,7 +234,6 @@ extern "C" __global__ void sample_topk(const float* logits, int vocab, int* out,
     int k = temperature > 0.0f ? min(max(top_k, 1), SAMPLE_MAX_K) : 1;
     float prev_v = 3.402823466e38f;
     int prev_i = -1;
-    int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
     for (int r = 0; r < k; r++) {
         float bv = -3.402823466e38f;
         int bi = 0x7fffffff;
@@ -239,27 +245,8 @@ extern "C" __global__ void sample_topk(const float* logits, int vocab, int* out,
                 bi = c;
             }
         }
-#pragma unroll
-        for (int o = 16; o > 0; o >>= 1) {
-            float ov = __shfl_xor_sync(0xffffffffu, bv, o);
-            int oi = __shfl_xor_sync(0xffffffffu, bi, o);
-            if (ov > bv || (ov == bv && oi < bi)) {
-                bv = ov;
-                bi = oi;
-            }
-        }
-        if (lane == 0) {
-            best_v[warp] = bv;
-            best_i[warp] = bi;
-        }
-        __syncthreads();
+        block_argmax(bv, bi, best_v, best_i);
         if (threadIdx.x == 0) {
-            for (int w = 1; w < (int) (blockDim.x >> 5); w++) {
-                if (best_v[w] > bv || (best_v[w] == bv && best_i[w] < bi)) {
-                    bv = best_v[w];
-                    bi = best_i[w];
-                }
-            }
             sel_v[r] = bv;
             sel_i[r] = bi;
         }
