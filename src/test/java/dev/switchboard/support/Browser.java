@@ -1,0 +1,84 @@
+package dev.switchboard.support;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.function.Function;
+
+import org.junit.jupiter.api.Assumptions;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * A real headless Chromium (Debian's {@code chromium} and {@code chromium-driver}, which {@code .ci/run} installs)
+ * for end-to-end tests. Each instance is a fresh browser with its own empty profile, so two instances are two
+ * independent users (e.g. a customer and an agent).
+ */
+public final class Browser implements AutoCloseable {
+    private static final Path CHROMIUM = Path.of(System.getProperty("switchboard.test.chromium", "/usr/bin/chromium"));
+    private static final Path CHROMEDRIVER =
+            Path.of(System.getProperty("switchboard.test.chromedriver", "/usr/bin/chromedriver"));
+
+    private final ChromeDriver driver;
+    private final Path profile;
+
+    private Browser(ChromeDriver driver, Path profile) {
+        this.driver = driver;
+        this.profile = profile;
+    }
+
+    /** Starts a browser, or skips the calling test loudly where chromium is not installed. */
+    public static Browser open() {
+        Assumptions.assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
+                "SKIPPED: no " + CHROMIUM + " / " + CHROMEDRIVER + " (apt-get install chromium chromium-driver;"
+                        + " .ci/run does this)");
+        Path profile;
+        try {
+            profile = Files.createTempDirectory("switchboard-chromium");
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot create a Chromium profile directory", e);
+        }
+        ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM.toFile())
+                // The machine has no internet: background networking only makes Chromium retry refused connections.
+                .addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                        "--disable-dev-shm-usage", "--window-size=1280,900", "--user-data-dir=" + profile);
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
+        return new Browser(new ChromeDriver(service, options), profile);
+    }
+
+    public WebDriver driver() {
+        return driver;
+    }
+
+    /** Waits (up to 15 s) until the condition returns a non-null, non-false value, and returns it. */
+    public <T> T await(String what, Function<WebDriver, T> condition) {
+        return new WebDriverWait(driver, Duration.ofSeconds(15)).withMessage(what).until(condition);
+    }
+
+    /** Saves a PNG of the viewport (for the README's pictures and for looking at a failure). */
+    public void screenshot(Path png) {
+        try {
+            Files.createDirectories(png.toAbsolutePath().getParent());
+            Files.write(png, driver.getScreenshotAs(OutputType.BYTES));
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot write " + png, e);
+        }
+    }
+
+    @Override
+    public void close() {
+        driver.quit();
+        try (var files = Files.walk(profile)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // a leftover temporary profile is harmless
+        }
+    }
+}
