@@ -29,6 +29,10 @@ import org.jboss.logging.Logger;
  * cached for the same question; a model answer grounded in the nearest FAQ entries (a person when the workspace has
  * no FAQ to ground it in); a person when there is no model or it fails. Whatever goes
  * wrong ends in a handoff, so no customer message is left without a reply or a human.
+ * <p>
+ * Two workers may get the same message (a redelivery after a Kafka rebalance, a re-emit at start-up): both may
+ * work on it, but every write ({@link BotReplies}) re-checks under the conversation's row lock that the message is
+ * still unanswered, so exactly one reply or handoff is stored.
  */
 @ApplicationScoped
 public class BotPipeline {
@@ -85,7 +89,7 @@ public class BotPipeline {
         } catch (RuntimeException | LinkageError e) { // LinkageError: a native library (embeddings) failed to load
             LOG.errorf(e, "Answering message %s of conversation %s failed; handing off", posted.messageId(),
                     posted.conversationId());
-            handoff(posted.conversationId(), HandoffReason.INFERENCE_UNAVAILABLE);
+            handoff(posted, HandoffReason.INFERENCE_UNAVAILABLE);
         }
     }
 
@@ -103,7 +107,7 @@ public class BotPipeline {
         MatchResult match = matcher.match(question, embedding, candidates);
 
         if (match.wantsHuman()) {
-            handoff(conversationId, HandoffReason.CUSTOMER_REQUEST);
+            handoff(posted, HandoffReason.CUSTOMER_REQUEST);
             return;
         }
         if (match.answer() != null) {
@@ -128,12 +132,12 @@ public class BotPipeline {
         }
         List<FaqCandidate> grounding = match.nearest().stream().map(MatchResult.Scored::entry).toList();
         if (grounding.isEmpty()) {
-            handoff(conversationId, HandoffReason.MISSING_KNOWLEDGE); // nothing to ground a model answer in
+            handoff(posted, HandoffReason.MISSING_KNOWLEDGE); // nothing to ground a model answer in
             return;
         }
         Optional<ChatModel> model = models.model();
         if (model.isEmpty()) {
-            handoff(conversationId, HandoffReason.INFERENCE_UNAVAILABLE);
+            handoff(posted, HandoffReason.INFERENCE_UNAVAILABLE);
             return;
         }
         ModelAnswerer.Outcome outcome = modelAnswerer.answer(model.get(), conversationId, pending.message().seq,
@@ -146,7 +150,7 @@ public class BotPipeline {
                             pending.faqVersion(), question, embedding, a.text(), a.model()));
                 }
             }
-            case ModelAnswerer.Outcome.Handoff h -> handoff(conversationId, h.reason());
+            case ModelAnswerer.Outcome.Handoff h -> handoff(posted, h.reason());
             case ModelAnswerer.Outcome.Abandoned ignored -> { }
         }
     }
@@ -186,12 +190,12 @@ public class BotPipeline {
         }
     }
 
-    private void handoff(UUID conversationId, HandoffReason reason) {
+    private void handoff(CustomerMessagePosted posted, HandoffReason reason) {
         try {
-            conversations.handoff(conversationId, reason, Notices.handoff(reason));
+            replies.handoffIfUnanswered(posted.messageId(), reason);
         } catch (RuntimeException e) {
             // Left with the bot and unanswered: UnansweredMessageRecovery re-emits it at the next start.
-            LOG.errorf(e, "Handoff of conversation %s (%s) failed", conversationId, reason.code());
+            LOG.errorf(e, "Handoff of conversation %s (%s) failed", posted.conversationId(), reason.code());
         }
     }
 

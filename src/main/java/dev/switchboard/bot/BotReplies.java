@@ -2,6 +2,7 @@ package dev.switchboard.bot;
 
 import dev.switchboard.conversation.Conversation;
 import dev.switchboard.conversation.ConversationService;
+import dev.switchboard.conversation.HandoffReason;
 import dev.switchboard.conversation.Message;
 import dev.switchboard.conversation.MessageSource;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -30,5 +31,22 @@ class BotReplies {
             return false;
         }
         return conversations.botReply(conversationId, content, source) != null;
+    }
+
+    /**
+     * Hands the conversation to a person for this customer message, unless a bot, agent or system message followed
+     * it meanwhile (another worker answered it, or a person is on it): checked under the conversation's lock, so two
+     * workers with the same message never store two handoffs. A later customer message does not stop it: a customer
+     * who asked for a person and then wrote again still wants one. Returns whether the handoff was stored.
+     */
+    @Transactional
+    boolean handoffIfUnanswered(UUID messageId, HandoffReason reason) {
+        Message message = Message.findById(messageId);
+        Conversation.findById(message.conversationId, LockModeType.PESSIMISTIC_WRITE);
+        if (!conversations.awaitsBotAnswer(messageId)) {
+            return false;
+        }
+        conversations.handoff(message.conversationId, reason, Notices.handoff(reason));
+        return true;
     }
 }

@@ -56,12 +56,11 @@ class ModelAnswerer {
         HandoffMarkerFilter filter = new HandoffMarkerFilter();
         AtomicReference<ChatStream> streamRef = new AtomicReference<>();
         AtomicBoolean takenOver = new AtomicBoolean();
-        events.typing(conversationId, true);
-        try {
+        try (ConversationEvents.LiveAnswer live = events.liveAnswer(conversationId)) {
+            live.typing(true);
             ChatStream stream = model.stream(prompt, new ChatOptions(config.maxTokens(), config.temperature()),
                     delta -> {
-                        String shown = filter.accept(delta);
-                        events.delta(conversationId, shown);
+                        live.delta(filter.accept(delta));
                         if (filter.markerSeen() && streamRef.get() != null) {
                             streamRef.get().cancel(); // the answer is a handoff: generating more is waste
                         }
@@ -89,14 +88,14 @@ class ModelAnswerer {
             } finally {
                 watch.interrupt();
             }
-            events.typing(conversationId, false);
             if (takenOver.get()) {
                 return new Outcome.Abandoned();
             }
             if (filter.markerSeen()) {
                 return new Outcome.Handoff(HandoffReason.MISSING_KNOWLEDGE);
             }
-            events.delta(conversationId, filter.flush());
+            live.delta(filter.flush());
+            live.typing(false);
             String text = result.text().strip();
             if (text.isEmpty()) {
                 return new Outcome.Handoff(HandoffReason.LOW_CONFIDENCE);
@@ -111,8 +110,6 @@ class ModelAnswerer {
         } catch (ChatModelException e) {
             LOG.warnf("The model could not answer in conversation %s: %s", conversationId, e.getMessage());
             return new Outcome.Handoff(HandoffReason.INFERENCE_UNAVAILABLE);
-        } finally {
-            events.typing(conversationId, false);
         }
     }
 

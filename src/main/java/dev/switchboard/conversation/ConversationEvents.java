@@ -2,7 +2,7 @@ package dev.switchboard.conversation;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import jakarta.annotation.PreDestroy;
+import io.smallrye.common.annotation.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.ArrayList;
@@ -10,18 +10,19 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
 /**
- * The per-conversation event streams. Durable events are written by {@link ConversationService} in its transactions
- * and read back from PostgreSQL here after each commit, in id order (writes of one conversation are serialised by a
- * row lock, so id order is commit order). Transient events ({@link #delta}, {@link #typing}) live only in this
- * process: each gets the id "lastDurableId.n", and the deltas of the answer in progress are kept so that a client
- * reconnecting mid-answer receives what it missed as one catch-up delta.
+ * The per-conversation event streams of this replica. Durable events are written by {@link ConversationService} in
+ * its transactions and read back from PostgreSQL here, in id order (writes of one conversation are serialised by a
+ * row lock, so id order is commit order), whenever a {@link StreamNotice} says some were committed. Live events
+ * (typing, deltas of an answer in progress) exist only in the notices. Every replica gets every notice, whichever
+ * replica sent it (the channel is a Kafka topic that each replica reads with its own consumer group, or, on one
+ * machine, an in-process topic), so a client may listen on any replica. The deltas of the answer in progress are
+ * kept so that a client reconnecting mid-answer receives what it missed as one catch-up delta.
  */
 @ApplicationScoped
 public class ConversationEvents {
@@ -43,33 +44,73 @@ public class ConversationEvents {
     @Inject
     ObjectMapper json;
 
-    private final ConcurrentHashMap<UUID, Topic> topics = new ConcurrentHashMap<>();
-    private final ExecutorService refresher = Executors.newVirtualThreadPerTaskExecutor();
+    @Inject
+    StreamNoticePublisher notices;
 
-    /** Streams text the model produced for the conversation's answer in progress (event bot.delta). */
-    public void delta(UUID conversationId, String textDelta) {
-        if (textDelta != null && !textDelta.isEmpty()) {
-            withTopic(conversationId, topic -> topic.delta(textDelta));
+    private final ConcurrentHashMap<UUID, Topic> topics = new ConcurrentHashMap<>();
+
+    /**
+     * Starts the live side of an answer produced by this replica. Its events are numbered here, once, after the
+     * conversation's last durable event, so they carry the same SSE ids on every replica.
+     */
+    public LiveAnswer liveAnswer(UUID conversationId) {
+        return new LiveAnswer(conversationId, store.maxId(conversationId));
+    }
+
+    /** Typing and text deltas of one answer in progress; closing it turns typing off. */
+    public final class LiveAnswer implements AutoCloseable {
+        private final UUID conversationId;
+        private final UUID answerId = UUID.randomUUID();
+        private final long base;
+        private int seq;
+        private boolean typing;
+
+        private LiveAnswer(UUID conversationId, long base) {
+            this.conversationId = conversationId;
+            this.base = base;
+        }
+
+        /** The bot started or stopped composing (event typing); repeated calls with the same state send nothing. */
+        public synchronized void typing(boolean on) {
+            if (typing != on) {
+                typing = on;
+                notices.publish(new StreamNotice(StreamNotice.Kind.TYPING, conversationId, answerId, base, ++seq, null, on));
+            }
+        }
+
+        /** Streams text the model produced (event bot.delta); empty text sends nothing. */
+        public synchronized void delta(String text) {
+            if (text != null && !text.isEmpty()) {
+                notices.publish(new StreamNotice(StreamNotice.Kind.DELTA, conversationId, answerId, base, ++seq, text, false));
+            }
+        }
+
+        @Override
+        public void close() {
+            typing(false);
         }
     }
 
-    /** The bot started or stopped composing (event typing); repeated calls with the same state send nothing. */
-    public void typing(UUID conversationId, boolean on) {
-        withTopic(conversationId, topic -> topic.typing(on));
+    /** A transaction that stored durable events of this conversation committed: tell every replica. */
+    void committed(UUID conversationId) {
+        notices.publish(StreamNotice.committed(conversationId));
     }
 
-    /** A transaction that stored durable events of this conversation committed: deliver them to live streams. */
-    void committed(UUID conversationId) {
-        // Without a topic no one listens and no answer is in progress: a later topic starts from the database.
-        if (topics.containsKey(conversationId)) {
-            refresher.execute(() -> {
-                try {
-                    withTopic(conversationId, Topic::refresh);
-                } catch (RuntimeException e) {
-                    LOG.warnf(e, "Could not deliver the events of conversation %s; clients catch up on reconnect",
-                            conversationId);
-                }
-            });
+    /** Applies a notice from any replica to this replica's streams (blocking: it may read PostgreSQL). */
+    @Incoming(StreamNotice.CHANNEL)
+    @Blocking
+    void onNotice(StreamNotice notice) {
+        try {
+            switch (notice.kind()) {
+                // Without a topic no one here listens and no answer is in progress: a later topic starts from
+                // the database.
+                case COMMITTED -> withExistingTopic(notice.conversationId(), Topic::refresh);
+                case DELTA, TYPING -> withTopic(notice.conversationId(), topic -> topic.live(notice));
+            }
+        } catch (RuntimeException e) {
+            // Never fail the channel: one lost notice costs a client a reconnect, a failed channel all streams.
+            LOG.warnf(e, "Could not deliver a %s notice of conversation %s; clients catch up on reconnect",
+                    notice.kind(), notice.conversationId());
         }
     }
 
@@ -95,11 +136,6 @@ public class ConversationEvents {
                 return t.subscriptions.size();
             }
         }).sum();
-    }
-
-    @PreDestroy
-    void stop() {
-        refresher.shutdownNow();
     }
 
     private <T> T withTopic(UUID conversationId, Function<Topic, T> action) {
@@ -162,11 +198,14 @@ public class ConversationEvents {
 
         final UUID conversationId;
         final List<Subscription> subscriptions = new ArrayList<>();
+        /** The deltas of answer {@link #answerId} seen here, which continues durable event {@link #lastDurableId}. */
         final List<Delta> answerInProgress = new ArrayList<>();
+        UUID answerId;
+        /** The seq of the first event of that answer seen here: 1 unless this replica joined mid-answer. */
+        int answerFirstSeq;
         boolean retired;
         boolean initialized;
         long lastDurableId;
-        int transientSeq;
         boolean typing;
 
         Topic(UUID conversationId) {
@@ -196,11 +235,44 @@ public class ConversationEvents {
                     return !s.subscriber.deliver(event);
                 });
                 lastDurableId = id;
-                transientSeq = 0;
+                // Live ids continue the durable event an answer started after: later ones supersede its stream
+                // (its text arrives as a message, or it is dropped because the customer wrote again).
+                answerInProgress.clear();
+                answerId = null;
                 if (endsAnswer(event)) {
-                    answerInProgress.clear();
                     typing = false;
                 }
+            }
+            return null;
+        }
+
+        /** A typing or delta notice, numbered by the replica producing the answer. */
+        Void live(StreamNotice notice) {
+            if (notice.base() > lastDurableId) {
+                refresh(); // the producer saw durable events committed that this replica has not read yet
+            }
+            if (notice.base() != lastDurableId) {
+                // Superseded (see refresh): its deltas are not shown; its typing state still is, without an id,
+                // since its place in the stream is gone.
+                if (notice.kind() == StreamNotice.Kind.TYPING && typing != notice.on()) {
+                    typing = notice.on();
+                    broadcast(new StreamEvent(null, EventTypes.TYPING, toJson(Map.of("on", typing))));
+                }
+                return null;
+            }
+            if (!notice.answerId().equals(answerId)) {
+                answerId = notice.answerId();
+                answerFirstSeq = notice.seq();
+                answerInProgress.clear();
+            }
+            StreamPosition position = notice.position();
+            if (notice.kind() == StreamNotice.Kind.DELTA) {
+                answerInProgress.add(new Delta(position, notice.text()));
+                broadcast(new StreamEvent(position.eventId(), EventTypes.BOT_DELTA,
+                        toJson(Map.of("text", notice.text()))));
+            } else {
+                typing = notice.on();
+                broadcast(new StreamEvent(position.eventId(), EventTypes.TYPING, toJson(Map.of("on", typing))));
             }
             return null;
         }
@@ -218,7 +290,7 @@ public class ConversationEvents {
             List<Delta> missed = answerInProgress.stream()
                     .filter(d -> after == null || d.position.compareTo(after) > 0).toList();
             boolean open;
-            if (!missed.isEmpty()) {
+            if (!missed.isEmpty() && seenEverythingAfter(after)) {
                 String text = missed.stream().map(Delta::text).collect(Collectors.joining());
                 open = subscriber.deliver(new StreamEvent(missed.getLast().position.eventId(), EventTypes.BOT_DELTA,
                         toJson(Map.of("text", text))));
@@ -234,20 +306,14 @@ public class ConversationEvents {
             return subscription;
         }
 
-        Void delta(String text) {
-            StreamPosition position = new StreamPosition(lastDurableId, ++transientSeq);
-            answerInProgress.add(new Delta(position, text));
-            broadcast(new StreamEvent(position.eventId(), EventTypes.BOT_DELTA, toJson(Map.of("text", text))));
-            return null;
-        }
-
-        Void typing(boolean on) {
-            if (typing != on) {
-                typing = on;
-                StreamPosition position = new StreamPosition(lastDurableId, ++transientSeq);
-                broadcast(new StreamEvent(position.eventId(), EventTypes.TYPING, toJson(Map.of("on", on))));
-            }
-            return null;
+        /**
+         * Whether this replica holds every delta of the answer in progress after {@code after}: not so when it
+         * started (or its consumer joined) mid-answer and the client has not seen up to its first one. A catch-up
+         * with a hole would show garbled text; without it the client still gets the complete answer as a message.
+         */
+        private boolean seenEverythingAfter(StreamPosition after) {
+            return answerFirstSeq == 1
+                    || (after != null && after.durableId() == lastDurableId && after.transientSeq() >= answerFirstSeq - 1);
         }
 
         private void broadcast(StreamEvent event) {

@@ -9,6 +9,10 @@ import java.util.UUID;
  */
 public record CustomerMessagePosted(UUID workspaceId, UUID conversationId, UUID messageId) {
 
-    /** The Reactive Messaging channel (in-memory today; a Kafka topic of the same name later). */
+    /**
+     * The incoming Reactive Messaging channel the bot consumes; {@link #OUTGOING_CHANNEL} feeds it through the topic
+     * {@code customer-messages} (in this process, or a Kafka topic with profile {@code kafka}).
+     */
     public static final String CHANNEL = "customer-messages";
+    public static final String OUTGOING_CHANNEL = "customer-messages-out";
 }

@@ -4,8 +4,8 @@ import dev.switchboard.common.ApiException;
 
 /**
  * A place in a conversation's stream: after durable event {@code durableId} and, when {@code transientSeq > 0}, after
- * that many transient events that followed it. SSE ids are "durableId" or "durableId.transientSeq", so they sort in
- * stream order.
+ * that many live events of the answer that followed it (numbered by the replica producing the answer, see
+ * {@link StreamNotice}). SSE ids are "durableId" or "durableId.transientSeq", so they sort in stream order.
  */
 record StreamPosition(long durableId, int transientSeq) implements Comparable<StreamPosition> {
 

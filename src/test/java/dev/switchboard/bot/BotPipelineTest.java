@@ -36,6 +36,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Predicate;
+import org.eclipse.microprofile.reactive.messaging.Message;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -56,6 +57,9 @@ class BotPipelineTest {
 
     @Inject
     CustomerMessageConsumer consumer;
+
+    @Inject
+    BotPipeline pipeline;
 
     @TestHTTPResource("/api/v1/conversations/")
     URI conversationsUri;
@@ -95,13 +99,37 @@ class BotPipelineTest {
         post(conversation, FAQ_QUESTION);
         List<Map<String, Object>> before = awaitMessages(conversation, 2);
 
-        consumer.onCustomerMessage(new CustomerMessagePosted(UUID.fromString(workspace.id()),
+        consumer.onCustomerMessage(Message.of(new CustomerMessagePosted(UUID.fromString(workspace.id()),
                 UUID.fromString(conversation),
-                UUID.fromString((String) before.get(0).get("id"))));
+                UUID.fromString((String) before.get(0).get("id")))));
         awaitIdle();
 
         assertEquals(2, messages(conversation).size());
         assertEquals(1, faqHits(faqId));
+    }
+
+    @Test
+    void twoWorkersWithTheSameMessageStoreOneAnswerAndNoHandoff() throws Exception {
+        // Worker 1 (the consumer) answers; worker 2 (a redelivery elsewhere, played here) started on the same message
+        // meanwhile and fails later: its handoff must not follow the stored answer.
+        model.enqueue(FakeOpenAiServer.answer("We ship", " to Canada", " in 7 days.")
+                .slow(Duration.ZERO, Duration.ofMillis(200)));
+        model.enqueue(FakeOpenAiServer.answer("a", "b", "c", "d").slow(Duration.ZERO, Duration.ofMillis(400))
+                .disconnectAfter(3));
+        String conversation = startConversation();
+        post(conversation, OTHER_QUESTION);
+        model.takeRequest();
+        UUID messageId = UUID.fromString((String) messages(conversation).get(0).get("id"));
+
+        pipeline.answer(new CustomerMessagePosted(UUID.fromString(workspace.id()), UUID.fromString(conversation),
+                messageId), System.nanoTime());
+        model.takeRequest(); // worker 2 really was answering too
+
+        List<Map<String, Object>> messages = awaitMessages(conversation, 2);
+        assertEquals(List.of("customer", "bot"), messages.stream().map(m -> m.get("role")).toList(),
+                messages.toString());
+        assertEquals("We ship to Canada in 7 days.", messages.get(1).get("content"));
+        assertEquals("bot", conversation(conversation).get("status"));
     }
 
     @Test

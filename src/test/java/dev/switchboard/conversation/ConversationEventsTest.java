@@ -151,10 +151,11 @@ class ConversationEventsTest {
         TestWorkspace w = TestWorkspaces.create();
         String id = startWithApiKey(w);
         UUID conversationId = UUID.fromString(id);
-        try (SseClient live = connect(w, id, Map.of())) {
-            events.typing(conversationId, true);
-            events.delta(conversationId, "Our shop ");
-            events.delta(conversationId, "opens at ");
+        try (SseClient live = connect(w, id, Map.of());
+                ConversationEvents.LiveAnswer streaming = events.liveAnswer(conversationId)) {
+            streaming.typing(true);
+            streaming.delta("Our shop ");
+            streaming.delta("opens at ");
             Event typing = live.next();
             assertEquals(EventTypes.TYPING, typing.name());
             assertTrue(json.readTree(typing.data()).get("on").asBoolean());
@@ -173,7 +174,7 @@ class ConversationEventsTest {
                 Event all = fresh.next();
                 assertEquals("Our shop opens at ", text(all));
 
-                events.delta(conversationId, "9 am.");
+                streaming.delta("9 am.");
                 for (SseClient client : List.of(live, resumed, fresh)) {
                     assertEquals("9 am.", text(client.next()));
                 }
