@@ -62,7 +62,8 @@ public class ConversationEvents {
         private final UUID conversationId;
         private final UUID answerId = UUID.randomUUID();
         private final long base;
-        private int seq;
+        private final long firstSeq = System.currentTimeMillis() * 1000;
+        private long seq = firstSeq;
         private boolean typing;
 
         private LiveAnswer(UUID conversationId, long base) {
@@ -74,20 +75,25 @@ public class ConversationEvents {
         public synchronized void typing(boolean on) {
             if (typing != on) {
                 typing = on;
-                notices.publish(new StreamNotice(StreamNotice.Kind.TYPING, conversationId, answerId, base, ++seq, null, on));
+                send(StreamNotice.Kind.TYPING, null, on);
             }
         }
 
         /** Streams text the model produced (event bot.delta); empty text sends nothing. */
         public synchronized void delta(String text) {
             if (text != null && !text.isEmpty()) {
-                notices.publish(new StreamNotice(StreamNotice.Kind.DELTA, conversationId, answerId, base, ++seq, text, false));
+                send(StreamNotice.Kind.DELTA, text, false);
             }
         }
 
         @Override
         public void close() {
             typing(false);
+        }
+
+        private void send(StreamNotice.Kind kind, String text, boolean on) {
+            boolean first = seq == firstSeq;
+            notices.publish(new StreamNotice(kind, conversationId, answerId, base, ++seq, first, text, on));
         }
     }
 
@@ -201,8 +207,10 @@ public class ConversationEvents {
         /** The deltas of answer {@link #answerId} seen here, which continues durable event {@link #lastDurableId}. */
         final List<Delta> answerInProgress = new ArrayList<>();
         UUID answerId;
-        /** The seq of the first event of that answer seen here: 1 unless this replica joined mid-answer. */
-        int answerFirstSeq;
+        /** Whether this replica saw that answer's first event, so holds all its deltas. */
+        boolean answerSeenFromStart;
+        /** The seq of the first event of that answer seen here. */
+        long answerFirstSeq;
         boolean retired;
         boolean initialized;
         long lastDurableId;
@@ -263,6 +271,7 @@ public class ConversationEvents {
             if (!notice.answerId().equals(answerId)) {
                 answerId = notice.answerId();
                 answerFirstSeq = notice.seq();
+                answerSeenFromStart = notice.first();
                 answerInProgress.clear();
             }
             StreamPosition position = notice.position();
@@ -312,7 +321,7 @@ public class ConversationEvents {
          * with a hole would show garbled text; without it the client still gets the complete answer as a message.
          */
         private boolean seenEverythingAfter(StreamPosition after) {
-            return answerFirstSeq == 1
+            return answerSeenFromStart
                     || (after != null && after.durableId() == lastDurableId && after.transientSeq() >= answerFirstSeq - 1);
         }
 

@@ -7,14 +7,14 @@ import dev.switchboard.common.ApiException;
  * that many live events of the answer that followed it (numbered by the replica producing the answer, see
  * {@link StreamNotice}). SSE ids are "durableId" or "durableId.transientSeq", so they sort in stream order.
  */
-record StreamPosition(long durableId, int transientSeq) implements Comparable<StreamPosition> {
+record StreamPosition(long durableId, long transientSeq) implements Comparable<StreamPosition> {
 
     static StreamPosition parse(String lastEventId) {
         try {
             int dot = lastEventId.indexOf('.');
             StreamPosition p = dot < 0 ? new StreamPosition(Long.parseLong(lastEventId), 0)
                     : new StreamPosition(Long.parseLong(lastEventId.substring(0, dot)),
-                            Integer.parseInt(lastEventId.substring(dot + 1)));
+                            Long.parseLong(lastEventId.substring(dot + 1)));
             if (p.durableId >= 0 && p.transientSeq >= 0) {
                 return p;
             }
@@ -32,6 +32,6 @@ record StreamPosition(long durableId, int transientSeq) implements Comparable<St
     @Override
     public int compareTo(StreamPosition o) {
         int c = Long.compare(durableId, o.durableId);
-        return c != 0 ? c : Integer.compare(transientSeq, o.transientSeq);
+        return c != 0 ? c : Long.compare(transientSeq, o.transientSeq);
     }
 }
