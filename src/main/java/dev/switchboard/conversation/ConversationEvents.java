@@ -62,6 +62,8 @@ public class ConversationEvents {
         private final UUID conversationId;
         private final UUID answerId = UUID.randomUUID();
         private final long base;
+        // From the start time: an answer produced again after the same durable event (a redelivery after its
+        // worker died) continues the stream with greater ids than the lost one's.
         private final long firstSeq = System.currentTimeMillis() * 1000;
         private long seq = firstSeq;
         private boolean typing;
@@ -321,8 +323,8 @@ public class ConversationEvents {
          * with a hole would show garbled text; without it the client still gets the complete answer as a message.
          */
         private boolean seenEverythingAfter(StreamPosition after) {
-            return answerSeenFromStart
-                    || (after != null && after.durableId() == lastDurableId && after.transientSeq() >= answerFirstSeq - 1);
+            return answerSeenFromStart || (after != null && after.durableId() == lastDurableId
+                    && after.transientSeq() >= answerFirstSeq - 1);
         }
 
         private void broadcast(StreamEvent event) {

@@ -35,6 +35,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.junit.jupiter.api.BeforeEach;
@@ -106,6 +108,27 @@ class BotPipelineTest {
 
         assertEquals(2, messages(conversation).size());
         assertEquals(1, faqHits(faqId));
+    }
+
+    @Test
+    void aMessageIsAcknowledgedOnlyOnceItsAnswerIsStored() throws Exception {
+        // Over Kafka the acknowledgement commits the offset: before the answer is stored, a crash must redeliver.
+        // The same message delivered again while its answer streams: it queues behind, and is acknowledged after.
+        model.enqueue(FakeOpenAiServer.answer("We ship", " to Canada.").slow(Duration.ZERO, Duration.ofMillis(300)));
+        String conversation = startConversation();
+        post(conversation, OTHER_QUESTION);
+        model.takeRequest();
+        UUID messageId = UUID.fromString((String) messages(conversation).get(0).get("id"));
+        CompletableFuture<List<Map<String, Object>>> atAck = new CompletableFuture<>();
+
+        consumer.onCustomerMessage(Message.of(new CustomerMessagePosted(UUID.fromString(workspace.id()),
+                UUID.fromString(conversation), messageId), () -> {
+                    atAck.complete(messages(conversation));
+                    return CompletableFuture.completedFuture(null);
+                }));
+
+        List<Map<String, Object>> messages = atAck.get(20, TimeUnit.SECONDS);
+        assertEquals(List.of("customer", "bot"), messages.stream().map(m -> m.get("role")).toList());
     }
 
     @Test

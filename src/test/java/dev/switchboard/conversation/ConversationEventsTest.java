@@ -194,6 +194,46 @@ class ConversationEventsTest {
     }
 
     @Test
+    void liveEventsOfAnotherReplicaKeepTheirIdsAndACatchUpIsNeverPartial() throws Exception {
+        TestWorkspace w = TestWorkspaces.create();
+        String id = startWithApiKey(w); // no durable event yet: the answer continues event 0
+        UUID conversationId = UUID.fromString(id);
+        UUID answer = UUID.randomUUID();
+        // This replica joins an answer another replica produces at its 5th event: 5001..5004 were never seen here.
+        events.onNotice(delta(conversationId, answer, 0, 5005, "lo wor"));
+        try (SseClient fresh = connect(w, id, Map.of());
+                SseClient resumed = connect(w, id, Map.of("Last-Event-ID", "0.5004"));
+                SseClient behind = connect(w, id, Map.of("Last-Event-ID", "0.5002"))) {
+            Event catchUp = resumed.next();
+            assertEquals("lo wor", text(catchUp));
+            assertEquals("0.5005", catchUp.id(), "the producer's numbering, not this replica's");
+
+            events.onNotice(delta(conversationId, answer, 0, 5006, "ld"));
+            for (SseClient client : List.of(fresh, resumed, behind)) {
+                Event live = client.next();
+                assertEquals("ld", text(live));
+                assertEquals("0.5006", live.id());
+            }
+            conversations.botReply(conversationId, "Hello world", MessageSource.model("test-model"));
+            for (SseClient client : List.of(fresh, resumed, behind)) {
+                // fresh and behind got no catch-up with a hole in it
+                assertEquals(List.of("Hello world"), contents(List.of(client.next())));
+            }
+            // A delta of that answer arriving after a newer durable event belongs to nothing shown any more.
+            events.onNotice(delta(conversationId, answer, 0, 5007, "!"));
+            conversations.handoff(conversationId, HandoffReason.LOW_CONFIDENCE, "Let me get a colleague.");
+            for (SseClient client : List.of(fresh, resumed, behind)) {
+                assertEquals(List.of("Let me get a colleague."), contents(List.of(client.next())));
+                assertEquals(EventTypes.STATUS_CHANGED, client.next().name());
+            }
+        }
+    }
+
+    private static StreamNotice delta(UUID conversationId, UUID answerId, long base, long seq, String text) {
+        return new StreamNotice(StreamNotice.Kind.DELTA, conversationId, answerId, base, seq, false, text, false);
+    }
+
+    @Test
     void widgetStreamsWithQueryParametersAndOnlyWithItsOwnToken() {
         TestWorkspace w = TestWorkspaces.create();
         WidgetConversation mine = startWithSiteKey(w);

@@ -50,6 +50,14 @@ final class ScaleOutCluster implements AutoCloseable {
     final List<Instance> instances = new ArrayList<>();
 
     ScaleOutCluster(int instanceCount) throws Exception {
+        this(instanceCount, true);
+    }
+
+    /** @param overKafka false: one machine's setup (no profile, topics in-process), for comparison in benches */
+    ScaleOutCluster(int instanceCount, boolean overKafka) throws Exception {
+        if (!overKafka && instanceCount != 1) {
+            throw new IllegalArgumentException("without Kafka, instances do not see each other's events");
+        }
         try {
             EmbeddedPostgresServer postgres = EmbeddedPostgresServer.start(
                     Path.of(System.getProperty("java.io.tmpdir"), "embedded-pg", "scale-out-" + UUID.randomUUID()),
@@ -65,7 +73,7 @@ final class ScaleOutCluster implements AutoCloseable {
                 FakeOpenAiServer model = FakeOpenAiServer.start();
                 resources.add(model);
                 PlatformProcess process = PlatformProcess.start("platform-" + (char) ('a' + i), Map.of(
-                        "QUARKUS_PROFILE", "kafka",
+                        "QUARKUS_PROFILE", overKafka ? "kafka" : "prod",
                         "KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
                         // Kafka's least session timeout: a killed instance's partitions move on after 6 s.
                         "SWITCHBOARD_KAFKA_SESSION_TIMEOUT_MS", "6000",
@@ -82,7 +90,9 @@ final class ScaleOutCluster implements AutoCloseable {
             for (PlatformProcess p : starting) {
                 p.awaitReady();
             }
-            awaitConsumers(instanceCount);
+            if (overKafka) {
+                awaitConsumers(instanceCount);
+            }
         } catch (Exception | Error e) {
             close();
             throw e;
