@@ -17,6 +17,8 @@ import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jboss.logging.Logger;
@@ -66,10 +68,12 @@ class ModelAnswerer {
                         }
                     });
             streamRef.set(stream);
-            Thread watch = Thread.ofVirtual().name("takeover-watch").start(() -> {
+            // Stopped through a latch, not an interrupt: interrupting a virtual thread in a JDBC call closes the
+            // pooled connection under it.
+            CountDownLatch answered = new CountDownLatch(1);
+            Thread.ofVirtual().name("takeover-watch").start(() -> {
                 try {
-                    while (true) {
-                        Thread.sleep(TAKEOVER_CHECK);
+                    while (!answered.await(TAKEOVER_CHECK.toMillis(), TimeUnit.MILLISECONDS)) {
                         if (!withBot(conversationId)) {
                             takenOver.set(true);
                             stream.cancel();
@@ -77,7 +81,7 @@ class ModelAnswerer {
                         }
                     }
                 } catch (InterruptedException e) {
-                    // the answer ended first
+                    Thread.currentThread().interrupt(); // nobody interrupts it; keep the status if someone does
                 } catch (RuntimeException e) {
                     LOG.warnf(e, "Cannot check the status of conversation %s while answering", conversationId);
                 }
@@ -86,7 +90,7 @@ class ModelAnswerer {
             try {
                 result = stream.await();
             } finally {
-                watch.interrupt();
+                answered.countDown();
             }
             if (takenOver.get()) {
                 return new Outcome.Abandoned();

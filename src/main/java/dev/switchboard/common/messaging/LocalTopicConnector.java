@@ -1,12 +1,13 @@
 package dev.switchboard.common.messaging;
 
 import io.smallrye.mutiny.Multi;
-import io.smallrye.mutiny.operators.multi.processors.BroadcastProcessor;
+import io.smallrye.mutiny.operators.multi.processors.UnicastProcessor;
 import io.smallrye.reactive.messaging.annotations.ConnectorAttribute;
 import io.smallrye.reactive.messaging.annotations.ConnectorAttribute.Direction;
 import io.smallrye.reactive.messaging.connector.InboundConnector;
 import io.smallrye.reactive.messaging.connector.OutboundConnector;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Flow;
 import org.eclipse.microprofile.config.Config;
@@ -15,46 +16,52 @@ import org.eclipse.microprofile.reactive.messaging.spi.Connector;
 
 /**
  * The one-machine stand-in for a broker: outgoing channels that name a {@code topic} hand their messages, in order,
- * to every incoming channel of the same topic in this process. It lets the application use the same channels, with
- * the same publish/consume/acknowledge code, with Kafka (profile {@code kafka}, connector {@code smallrye-kafka}) and
- * without it. The message object itself travels, so a consumer's ack reaches the emitter; nothing survives a
- * restart (what must, is in PostgreSQL).
+ * to the incoming channel of the same topic in this process (one per topic; with several consumer methods, set the
+ * channel's {@code broadcast}). It lets the application use the same channels, with the same publish, consume and
+ * acknowledge code, with Kafka (profile {@code kafka}, connector {@code smallrye-kafka}) and without it. The message
+ * object itself travels, so a consumer's ack reaches the emitter. Messages sent before the consumer subscribed wait
+ * for it; nothing survives a restart (what must, is in PostgreSQL).
  */
 @ApplicationScoped
 @Connector(LocalTopicConnector.NAME)
 @ConnectorAttribute(name = "topic", type = "string", direction = Direction.INCOMING_AND_OUTGOING, mandatory = true,
-        description = "The in-process topic; incoming and outgoing channels of the same topic are connected")
-@ConnectorAttribute(name = "buffer-size", type = "int", direction = Direction.INCOMING, defaultValue = "10000",
-        description = "Messages buffered for a consumer that has not asked for them yet")
+        description = "The in-process topic; the outgoing channels of a topic feed its incoming channel")
 public class LocalTopicConnector implements InboundConnector, OutboundConnector {
 
     public static final String NAME = "switchboard-local";
 
-    private final ConcurrentHashMap<String, Flow.Processor<Message<?>, Message<?>>> topics = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, UnicastProcessor<Message<?>>> topics = new ConcurrentHashMap<>();
+    private final Set<String> consumed = ConcurrentHashMap.newKeySet();
 
     @Override
     public Flow.Publisher<? extends Message<?>> getPublisher(Config config) {
-        int bufferSize = config.getOptionalValue("buffer-size", Integer.class).orElse(10_000);
-        return Multi.createFrom().publisher(topic(config)).onOverflow().buffer(bufferSize);
+        String topic = topicName(config);
+        if (!consumed.add(topic)) {
+            throw new IllegalStateException("Topic '" + topic + "' of connector " + NAME
+                    + " already has an incoming channel; consume it with several methods through 'broadcast=true'");
+        }
+        // Shared: SmallRye subscribes once per consumer method of a broadcast channel; the first subscription
+        // starts the flow, with what was queued before it.
+        return Multi.createFrom().publisher(topic(topic)).broadcast().toAllSubscribers();
     }
 
     @Override
     public Flow.Subscriber<? extends Message<?>> getSubscriber(Config config) {
-        Flow.Processor<Message<?>, Message<?>> topic = topic(config);
+        UnicastProcessor<Message<?>> topic = topic(topicName(config));
         return new Flow.Subscriber<Message<?>>() {
             @Override
             public void onSubscribe(Flow.Subscription subscription) {
-                subscription.request(Long.MAX_VALUE); // the consumers' buffers apply back-pressure, not the sender
+                subscription.request(Long.MAX_VALUE); // the topic queues what its consumer has not asked for yet
             }
 
             @Override
             public void onNext(Message<?> message) {
-                topic.onNext(message);
+                topic.onNext(message); // synchronised: several senders may share a topic
             }
 
             @Override
             public void onError(Throwable failure) {
-                // An ending sender does not end the topic: the consumers outlive it (as with a broker).
+                // An ending sender does not end the topic: its consumer outlives it (as with a broker).
             }
 
             @Override
@@ -64,9 +71,11 @@ public class LocalTopicConnector implements InboundConnector, OutboundConnector 
         };
     }
 
-    private Flow.Processor<Message<?>, Message<?>> topic(Config config) {
-        String name = config.getValue("topic", String.class);
-        // Serialised: two outgoing channels may share a topic, and a processor takes one onNext at a time.
-        return topics.computeIfAbsent(name, n -> BroadcastProcessor.<Message<?>>create().serialized());
+    private static String topicName(Config config) {
+        return config.getValue("topic", String.class);
+    }
+
+    private UnicastProcessor<Message<?>> topic(String name) {
+        return topics.computeIfAbsent(name, n -> UnicastProcessor.create());
     }
 }
