@@ -37,7 +37,7 @@ final class PlatformProcess implements AutoCloseable {
     }
 
     /** Starts the instance; {@link #awaitReady()} waits for it. */
-    static PlatformProcess start(String name, Map<String, String> env) throws IOException {
+    static PlatformProcess start(String name, Map<String, String> env, List<String> jvmOptions) throws IOException {
         if (!Files.isRegularFile(JAR)) {
             throw new IllegalStateException(JAR + " is missing: run ./mvnw package (failsafe runs after it)");
         }
@@ -48,6 +48,7 @@ final class PlatformProcess implements AutoCloseable {
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(Arrays.asList(System.getProperty("switchboard.it.jvm-flags",
                 "--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED").split("\\s+")));
+        command.addAll(jvmOptions);
         command.addAll(List.of("-Dquarkus.http.port=" + port, "-jar", JAR.toString()));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(log.toFile());
@@ -58,7 +59,8 @@ final class PlatformProcess implements AutoCloseable {
 
     /** Waits until the instance reports ready (its database and messaging up). */
     PlatformProcess awaitReady() throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        // Generous: only keeps a broken build from hanging (a start takes ~6 s alone, a minute on a loaded machine).
+        long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
                 throw new IllegalStateException(name + " exited with " + process.exitValue() + ":\n" + logTail());
@@ -74,7 +76,7 @@ final class PlatformProcess implements AutoCloseable {
             }
             Thread.sleep(100);
         }
-        throw new IllegalStateException(name + " did not become ready within 60 s:\n" + logTail());
+        throw new IllegalStateException(name + " did not become ready within 180 s:\n" + logTail());
     }
 
     /** Kills the JVM at once (SIGKILL): no shutdown hook, no graceful stop of anything in flight. */

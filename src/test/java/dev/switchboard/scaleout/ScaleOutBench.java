@@ -24,10 +24,10 @@ public final class ScaleOutBench {
 
     public static void main(String[] args) throws Exception {
         int messages = args.length == 2 && args[0].equals("--messages") ? Integer.parseInt(args[1]) : 30;
-        try (ScaleOutCluster cluster = new ScaleOutCluster(2)) {
+        try (ScaleOutCluster cluster = new ScaleOutCluster(2, true, List.of())) {
             report("Kafka, 2 instances", cluster, messages);
         }
-        try (ScaleOutCluster cluster = new ScaleOutCluster(1, false)) {
+        try (ScaleOutCluster cluster = new ScaleOutCluster(1, false, List.of())) {
             report("in-process, 1 instance", cluster, messages);
         }
     }

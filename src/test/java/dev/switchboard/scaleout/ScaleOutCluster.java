@@ -49,12 +49,11 @@ final class ScaleOutCluster implements AutoCloseable {
     final EmbeddedKafka kafka;
     final List<Instance> instances = new ArrayList<>();
 
-    ScaleOutCluster(int instanceCount) throws Exception {
-        this(instanceCount, true);
-    }
-
-    /** @param overKafka false: one machine's setup (no profile, topics in-process), for comparison in benches */
-    ScaleOutCluster(int instanceCount, boolean overKafka) throws Exception {
+    /**
+     * @param overKafka false: one machine's setup (no profile, topics in-process), for comparison in benches
+     * @param jvmOptions for the instances' JVMs, besides the engine's flags
+     */
+    ScaleOutCluster(int instanceCount, boolean overKafka, List<String> jvmOptions) throws Exception {
         if (!overKafka && instanceCount != 1) {
             throw new IllegalArgumentException("without Kafka, instances do not see each other's events");
         }
@@ -82,7 +81,7 @@ final class ScaleOutCluster implements AutoCloseable {
                         "SWITCHBOARD_ADMIN_TOKEN", ADMIN_TOKEN,
                         "SWITCHBOARD_DEMO_ENABLED", "false",
                         "SWITCHBOARD_INFERENCE_URL", model.baseUrl().toString(),
-                        "SWITCHBOARD_INFERENCE_MODEL", MODEL));
+                        "SWITCHBOARD_INFERENCE_MODEL", MODEL), jvmOptions);
                 resources.add(process);
                 starting.add(process);
                 instances.add(new Instance(process, model));
@@ -108,7 +107,7 @@ final class ScaleOutCluster implements AutoCloseable {
      * stream-notice group: only then does a test's first message reach a bot and every replica's streams.
      */
     private void awaitConsumers(int count) throws ExecutionException, InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
         try (Admin admin = kafka.admin()) {
             while (true) {
                 Collection<ConsumerGroupListing> groups = admin.listConsumerGroups().all().get();
