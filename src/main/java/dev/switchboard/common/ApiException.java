@@ -39,4 +39,8 @@ public class ApiException extends RuntimeException {
     public static ApiException notFound(String detail) {
         return new ApiException(404, "Not Found", detail);
     }
+
+    public static ApiException conflict(String detail) {
+        return new ApiException(409, "Conflict", detail);
+    }
 }

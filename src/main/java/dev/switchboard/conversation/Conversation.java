@@ -22,6 +22,8 @@ public class Conversation extends PanacheEntityBase {
     public ConversationStatus status;
     /** Why the bot handed off; null while the bot is in charge. */
     public HandoffReason handoffReason;
+    /** The agent in charge while the status is open (or was, when a human resolved it); null while with the bot. */
+    public String agentName;
     public Instant createdAt;
     public Instant lastActivityAt;
 }

@@ -32,6 +32,10 @@ public class ConversationResource {
 
     public record PostMessage(String content) {}
 
+    public record AgentAction(String agentName) {}
+
+    public record AgentReply(String agentName, String content) {}
+
     @Inject
     ConversationAccess access;
 
@@ -91,6 +95,67 @@ public class ConversationResource {
         Message m = conversations.postCustomerMessage(c.id, body.content());
         return Response.created(URI.create("/api/v1/conversations/" + c.id + "/messages/" + m.id))
                 .entity(MessageView.of(m)).build();
+    }
+
+    @POST
+    @Path("{id}/replies")
+    @Operation(summary = "Post an agent's reply (API key only)",
+            description = "Takes the conversation over in the agent's name (status open; the bot stops at once, "
+                    + "even mid-answer) and reopens a resolved one. Content: 1 to 4000 characters after trimming.")
+    public Response reply(@BeanParam ConversationCredentials credentials, @PathParam("id") String id,
+            AgentReply body) {
+        Conversation c = agentAccessible(credentials, id);
+        Validation.requireBody(body);
+        Message m = conversations.agentReply(c.id, body.agentName(), body.content());
+        return Response.created(URI.create("/api/v1/conversations/" + c.id + "/messages/" + m.id))
+                .entity(MessageView.of(m)).build();
+    }
+
+    @POST
+    @Path("{id}/takeover")
+    @Operation(summary = "An agent takes the conversation over (API key only)",
+            description = "Status open in the agent's name; the bot stops at once and does not answer again until "
+                    + "the conversation is handed back. 409 when resolved.")
+    public ConversationView takeOver(@BeanParam ConversationCredentials credentials, @PathParam("id") String id,
+            AgentAction body) {
+        Conversation c = agentAccessible(credentials, id);
+        Validation.requireBody(body);
+        return ConversationView.of(conversations.takeOver(c.id, body.agentName()));
+    }
+
+    @POST
+    @Path("{id}/handback")
+    @Operation(summary = "Hand the conversation back to the bot (API key only)",
+            description = "Status bot; an unanswered last customer message is answered by the bot. 409 when resolved.")
+    public ConversationView handBack(@BeanParam ConversationCredentials credentials, @PathParam("id") String id) {
+        Conversation c = agentAccessible(credentials, id);
+        return ConversationView.of(conversations.handBack(c.id));
+    }
+
+    @POST
+    @Path("{id}/resolve")
+    @Operation(summary = "Resolve the conversation (API key only)")
+    public ConversationView resolve(@BeanParam ConversationCredentials credentials, @PathParam("id") String id) {
+        Conversation c = agentAccessible(credentials, id);
+        return ConversationView.of(conversations.resolve(c.id));
+    }
+
+    @POST
+    @Path("{id}/reopen")
+    @Operation(summary = "Reopen a resolved conversation in an agent's name (API key only); 409 when not resolved")
+    public ConversationView reopen(@BeanParam ConversationCredentials credentials, @PathParam("id") String id,
+            AgentAction body) {
+        Conversation c = agentAccessible(credentials, id);
+        Validation.requireBody(body);
+        return ConversationView.of(conversations.reopen(c.id, body.agentName()));
+    }
+
+    /** Agent actions need the API key: a visitor must never act as an agent on their own conversation. */
+    private Conversation agentAccessible(ConversationCredentials credentials, String id) {
+        if (!access.caller(credentials).viaApiKey()) {
+            throw ApiException.forbidden("Agent actions need an API key, not a site key");
+        }
+        return access.accessible(credentials, id);
     }
 
     private static ConversationStatus parseStatus(String status) {

@@ -35,6 +35,7 @@ public class ConversationService {
 
     public static final int MAX_CONTENT = 4000;
     static final int MAX_VISITOR_ID = 200;
+    public static final int MAX_AGENT_NAME = 100;
     static final int MAX_LIST = 200;
 
     /** A new conversation and, when started by the widget, the visitor token shown only in this response. */
@@ -44,7 +45,7 @@ public class ConversationService {
 
     /** The payload of conversation.status_changed. */
     record StatusChange(UUID conversationId, ConversationStatus status, ConversationStatus previousStatus,
-            HandoffReason handoffReason) {}
+            HandoffReason handoffReason, String agentName) {}
 
     @Inject
     ObjectMapper json;
@@ -122,7 +123,7 @@ public class ConversationService {
             if (c.status == ConversationStatus.RESOLVED) {
                 changeStatus(c, ConversationStatus.BOT, null);
             }
-            return new Stored(append(c, MessageRole.CUSTOMER, content, null), c.workspaceId,
+            return new Stored(append(c, MessageRole.CUSTOMER, content, null, null), c.workspaceId,
                     c.status == ConversationStatus.BOT);
         });
         if (stored.forBot()) {
@@ -146,7 +147,7 @@ public class ConversationService {
             LOG.debugf("Bot reply to conversation %s dropped: status is %s", conversationId, c.status.code());
             return null;
         }
-        return append(c, MessageRole.BOT, content, source);
+        return append(c, MessageRole.BOT, content, source, null);
     }
 
     /**
@@ -164,29 +165,92 @@ public class ConversationService {
             LOG.debugf("Handoff of conversation %s ignored: status is %s", conversationId, c.status.code());
             return;
         }
-        append(c, MessageRole.SYSTEM, customerNotice, null);
+        append(c, MessageRole.SYSTEM, customerNotice, null, null);
         changeStatus(c, ConversationStatus.PENDING, reason);
         metrics.counter("switchboard.handoffs", "reason", reason.code()).increment();
     }
 
-    /** An agent takes the conversation (from bot or pending): status open. */
+    /**
+     * An agent takes the conversation (from bot or pending): status open, in that agent's name. The bot stops at once
+     * (its reply is dropped, see {@link #botReply}) and answers no more until the conversation is handed back.
+     */
     @Transactional
-    public void takeOver(UUID conversationId) {
+    public Conversation takeOver(UUID conversationId, String agentName) {
+        String agent = Validation.requireText(agentName, "agentName", MAX_AGENT_NAME);
         Conversation c = lock(conversationId);
         if (c.status == ConversationStatus.RESOLVED) {
-            throw new IllegalStateException("conversation " + conversationId + " is resolved");
+            throw ApiException.conflict("Conversation " + conversationId + " is resolved: reopen it first");
         }
-        if (c.status != ConversationStatus.OPEN) {
+        if (c.status != ConversationStatus.OPEN || !agent.equals(c.agentName)) {
+            c.agentName = agent;
             changeStatus(c, ConversationStatus.OPEN, c.handoffReason);
         }
+        return c;
+    }
+
+    /**
+     * An agent's reply. Replying takes the conversation over (the customer must never get a bot answer and an agent
+     * answer to the same question) and reopens a resolved one.
+     */
+    @Transactional
+    public Message agentReply(UUID conversationId, String agentName, String content) {
+        String agent = Validation.requireText(agentName, "agentName", MAX_AGENT_NAME);
+        Validation.requireText(content, "content", MAX_CONTENT);
+        Conversation c = lock(conversationId);
+        if (c.status != ConversationStatus.OPEN || !agent.equals(c.agentName)) {
+            c.agentName = agent;
+            changeStatus(c, ConversationStatus.OPEN, c.handoffReason);
+        }
+        return append(c, MessageRole.AGENT, content, null, agent);
+    }
+
+    /**
+     * The agent gives the conversation back to the bot: status bot. If the customer's last message is still
+     * unanswered, the bot answers it now.
+     */
+    public Conversation handBack(UUID conversationId) {
+        record HandedBack(Conversation conversation, Message waiting) {}
+        HandedBack done = QuarkusTransaction.requiringNew().call(() -> {
+            Conversation c = lock(conversationId);
+            if (c.status == ConversationStatus.RESOLVED) {
+                throw ApiException.conflict("Conversation " + conversationId + " is resolved: reopen it first");
+            }
+            if (c.status != ConversationStatus.BOT) {
+                c.agentName = null;
+                changeStatus(c, ConversationStatus.BOT, null);
+            }
+            List<Message> last = Message.latestOf(conversationId, 1);
+            return new HandedBack(c, last.isEmpty() || last.getFirst().role != MessageRole.CUSTOMER ? null
+                    : last.getFirst());
+        });
+        if (done.waiting() != null) {
+            publisher.publish(new CustomerMessagePosted(done.conversation().workspaceId, conversationId,
+                    done.waiting().id));
+        }
+        return done.conversation();
     }
 
     @Transactional
-    public void resolve(UUID conversationId) {
+    public Conversation resolve(UUID conversationId) {
         Conversation c = lock(conversationId);
         if (c.status != ConversationStatus.RESOLVED) {
             changeStatus(c, ConversationStatus.RESOLVED, c.handoffReason);
         }
+        return c;
+    }
+
+    /** An agent reopens a resolved conversation to follow up: status open, in that agent's name. */
+    @Transactional
+    public Conversation reopen(UUID conversationId, String agentName) {
+        String agent = Validation.requireText(agentName, "agentName", MAX_AGENT_NAME);
+        Conversation c = lock(conversationId);
+        if (c.status != ConversationStatus.RESOLVED) {
+            throw ApiException.conflict("Conversation " + conversationId + " is not resolved (status "
+                    + c.status.code() + ")");
+        }
+        c.agentName = agent;
+        changeStatus(c, ConversationStatus.OPEN, c.handoffReason);
+        return c;
     }
 
     public Optional<Conversation> findConversation(UUID conversationId) {
@@ -225,7 +289,8 @@ public class ConversationService {
         return c;
     }
 
-    private Message append(Conversation c, MessageRole role, String content, MessageSource source) {
+    private Message append(Conversation c, MessageRole role, String content, MessageSource source,
+            String authorName) {
         Message m = new Message();
         m.id = UUID.randomUUID();
         m.conversationId = c.id;
@@ -234,6 +299,7 @@ public class ConversationService {
         m.createdAt = Times.now();
         m.sourceFaqId = source != null ? source.faqId() : null;
         m.sourceModel = source != null ? source.model() : null;
+        m.authorName = authorName;
         m.persist();
         c.lastActivityAt = m.createdAt;
         record(c.id, EventTypes.MESSAGE_CREATED, MessageView.of(m));
@@ -246,7 +312,8 @@ public class ConversationService {
         c.status = status;
         c.handoffReason = status == ConversationStatus.BOT ? null : reason;
         c.lastActivityAt = Times.now();
-        record(c.id, EventTypes.STATUS_CHANGED, new StatusChange(c.id, status, previous, c.handoffReason));
+        record(c.id, EventTypes.STATUS_CHANGED,
+                new StatusChange(c.id, status, previous, c.handoffReason, c.agentName));
     }
 
     private void record(UUID conversationId, String type, Object payload) {

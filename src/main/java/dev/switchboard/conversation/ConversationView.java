@@ -9,7 +9,7 @@ import java.util.UUID;
  * conversation with a site key.
  */
 public record ConversationView(UUID id, String visitorId, ConversationStatus status, HandoffReason handoffReason,
-        Instant createdAt, Instant lastActivityAt,
+        String agentName, Instant createdAt, Instant lastActivityAt,
         @JsonInclude(JsonInclude.Include.NON_NULL) String visitorToken) {
 
     public static ConversationView of(Conversation c) {
@@ -17,7 +17,7 @@ public record ConversationView(UUID id, String visitorId, ConversationStatus sta
     }
 
     public static ConversationView of(Conversation c, String visitorToken) {
-        return new ConversationView(c.id, c.visitorId, c.status, c.handoffReason, c.createdAt, c.lastActivityAt,
-                visitorToken);
+        return new ConversationView(c.id, c.visitorId, c.status, c.handoffReason, c.agentName, c.createdAt,
+                c.lastActivityAt, visitorToken);
     }
 }

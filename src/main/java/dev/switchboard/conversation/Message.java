@@ -28,6 +28,8 @@ public class Message extends PanacheEntityBase {
     public UUID sourceFaqId;
     /** Set only for bot answers written by a model. */
     public String sourceModel;
+    /** The agent's display name, for agent messages only. */
+    public String authorName;
 
     /** The bot answer's source, or null for messages of other roles. */
     public MessageSource source() {

@@ -311,7 +311,7 @@ class BotPipelineTest {
             post(conversation, OTHER_QUESTION);
             eventsUntil(stream, e -> e.name().equals("bot.delta"));
 
-            conversations.takeOver(UUID.fromString(conversation));
+            conversations.takeOver(UUID.fromString(conversation), "Ada");
 
             int sent = model.awaitAbortedStream();
             assertTrue(sent < words.length, "generation stopped early, after " + sent + " chunks");

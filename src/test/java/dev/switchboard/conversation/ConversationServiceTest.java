@@ -44,7 +44,7 @@ class ConversationServiceTest {
         assertNotNull(reply);
         assertEquals(MessageRole.BOT, reply.role);
 
-        conversations.takeOver(id);
+        conversations.takeOver(id, "Ada");
         assertNull(conversations.botReply(id, "Too late", MessageSource.model("m")));
         assertEquals(List.of("Hello!"), conversations.messages(id).stream().map(m -> m.content).toList());
         assertEquals(ConversationStatus.OPEN, conversations.findConversation(id).orElseThrow().status);
