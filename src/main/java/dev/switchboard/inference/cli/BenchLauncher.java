@@ -88,7 +88,7 @@ final class BenchLauncher {
         }
         int runs = args.integer("--runs", 3);
         EngineOptions options = new EngineOptions(model, args.integer("--ctx", 0), threads, "cpu",
-                EngineOptions.DEFAULT_PREFILL_CHUNK, type, speculation);
+                EngineOptions.DEFAULT_PREFILL_CHUNK, type, speculation, 0, true);
         try (Engine engine = Engine.load(options)) {
             if (speculation.enabled()) {
                 speculationRuns(engine, speculation, decode, runs, out);

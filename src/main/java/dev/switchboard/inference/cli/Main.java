@@ -198,7 +198,7 @@ public final class Main {
     private static Engine load(Args args, boolean showProgress) {
         EngineOptions options = new EngineOptions(args.required("--model"), args.integer("--ctx", 0),
                 args.integer("--threads", 0), args.string("--backend", "cpu"), EngineOptions.DEFAULT_PREFILL_CHUNK,
-                weightType(args.string("--type", "Q8_0")), speculation(args));
+                weightType(args.string("--type", "Q8_0")), speculation(args), 0, true);
         LoadProgress progress = showProgress ? new ConsoleProgress() : LoadProgress.NONE;
         return Engine.load(options, progress);
     }
