@@ -41,6 +41,7 @@ public final class Engine implements AutoCloseable {
     private final int prefillChunk;
     private final Speculation speculation;
     private final Scheduler scheduler;
+    private final int kvCacheTokens;
 
     /**
      * One context's worth of KV cache, prefix caching on, no speculation by default.
@@ -73,6 +74,7 @@ public final class Engine implements AutoCloseable {
         this.prefillChunk = prefillChunk;
         this.speculation = speculation;
         int numBlocks = Math.ceilDiv(kvCacheTokens > 0 ? kvCacheTokens : config.contextLength(), BLOCK_SIZE);
+        this.kvCacheTokens = numBlocks * BLOCK_SIZE;
         KvCache cache = backend.newKvCache(numBlocks, BLOCK_SIZE);
         AutoCloseable release = () -> {
             try (cache; backend; modelFile) {
@@ -147,6 +149,11 @@ public final class Engine implements AutoCloseable {
 
     public String backendName() {
         return backendName;
+    }
+
+    /** Positions of KV cache that all generations share: a generation's prompt plus max tokens must fit. */
+    public int kvCacheTokens() {
+        return kvCacheTokens;
     }
 
     /**

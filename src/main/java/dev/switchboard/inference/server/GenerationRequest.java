@@ -46,7 +46,14 @@ record GenerationRequest(boolean chat, int[] prompt, SamplingParams params, Spec
                     "the prompt has " + prompt.length + " tokens; this model's context holds " + context
                             + " (at most " + (context - 1) + " prompt tokens)");
         }
-        return new GenerationRequest(chat, prompt, samplingParams(body, context - prompt.length),
+        // A generation must fit the KV cache all generations share (it may be configured below one context).
+        int room = Math.min(context, engine.kvCacheTokens()) - prompt.length;
+        if (room < 1) {
+            throw ApiException.badRequest(chat ? "messages" : "prompt", "context_length_exceeded",
+                    "the prompt has " + prompt.length + " tokens; the server's KV cache holds "
+                            + engine.kvCacheTokens() + " positions for prompt and answer together");
+        }
+        return new GenerationRequest(chat, prompt, samplingParams(body, room),
                 speculation(engine, body), stream, includeUsage);
     }
 
