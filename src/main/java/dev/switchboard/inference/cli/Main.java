@@ -40,14 +40,22 @@ public final class Main {
                   that shape in the given tensor type. Run "engine bench --help" for its options.
               serve --model FILE --port N [--host H] [--api-key K]
                   Serve an OpenAI-compatible API: POST /v1/chat/completions, POST /v1/completions,
-                  GET /v1/models, POST /tokenize, POST /detokenize, GET /health. Host defaults to 127.0.0.1.
-                  With --api-key, requests (but /health) need "Authorization: Bearer K".
+                  GET /v1/models, POST /tokenize, POST /detokenize, GET /health, GET /metrics (Prometheus
+                  text). Host defaults to 127.0.0.1. With --api-key, requests (but /health) need
+                  "Authorization: Bearer K". Concurrent requests are batched (continuous batching).
 
             Options for every command that loads a model:
               --ctx N       context length (default: the model's, at most 8192)
               --threads N   compute threads (default: all processors)
               --backend B   compute backend: cpu, cuda or auto (default: cpu)
               --type T      weight type of a synthetic:NAME model (default: Q8_0)
+
+            Batching (serve, bench --engine):
+              --kv-tokens N        KV cache positions shared by all running requests (default: one context);
+                                   a request waits in a FIFO queue until its prompt + max tokens fit
+              --prefill-chunk N    prompt positions per scheduler step (default: 256): long prompts are computed
+                                   in chunks between the decode steps of running streams
+              --no-prefix-cache    do not share KV blocks of equal prompt prefixes between requests
 
             Speculative decoding (generate, bench --engine, serve):
               --draft none|prompt|suffix   draft tokens from n-gram matches in the sequence (prompt) or from a
@@ -60,6 +68,9 @@ public final class Main {
 
     private static final Set<String> MODEL_OPTIONS = Set.of("--model", "--ctx", "--threads", "--backend", "--type");
     static final Set<String> DRAFT_OPTIONS = Set.of("--draft", "--draft-tokens");
+    /** Continuous batching (serve, bench --engine). */
+    static final Set<String> BATCH_OPTIONS = Set.of("--kv-tokens", "--prefill-chunk");
+    static final String NO_PREFIX_CACHE = "--no-prefix-cache";
 
     private Main() {
     }
@@ -169,8 +180,8 @@ public final class Main {
     }
 
     private static int serve(List<String> list) {
-        Args args = new Args(list, union(union(MODEL_OPTIONS, DRAFT_OPTIONS), Set.of("--port", "--host", "--api-key")),
-                Set.of());
+        Args args = new Args(list, union(union(MODEL_OPTIONS, DRAFT_OPTIONS), union(BATCH_OPTIONS,
+                Set.of("--port", "--host", "--api-key"))), Set.of(NO_PREFIX_CACHE));
         noPositional(args, "serve");
         int port = args.integer("--port", -1);
         if (port < 0 || port > 65535) {
@@ -196,11 +207,20 @@ public final class Main {
     }
 
     private static Engine load(Args args, boolean showProgress) {
-        EngineOptions options = new EngineOptions(args.required("--model"), args.integer("--ctx", 0),
-                args.integer("--threads", 0), args.string("--backend", "cpu"), EngineOptions.DEFAULT_PREFILL_CHUNK,
-                weightType(args.string("--type", "Q8_0")), speculation(args), 0, true);
         LoadProgress progress = showProgress ? new ConsoleProgress() : LoadProgress.NONE;
-        return Engine.load(options, progress);
+        return Engine.load(engineOptions(args), progress);
+    }
+
+    /** The options of every command that loads a model; usage errors name the option. */
+    static EngineOptions engineOptions(Args args) {
+        try {
+            return new EngineOptions(args.required("--model"), args.integer("--ctx", 0), args.integer("--threads", 0),
+                    args.string("--backend", "cpu"),
+                    args.integer("--prefill-chunk", EngineOptions.DEFAULT_PREFILL_CHUNK), weightType(args.string("--type", "Q8_0")), speculation(args), args.integer("--kv-tokens", 0),
+                    !args.flag("--no-prefix-cache"));
+        } catch (IllegalArgumentException e) {
+            throw new Args.UsageException(e.getMessage());
+        }
     }
 
     /** The --draft and --draft-tokens options; usage errors name the option. */
