@@ -316,11 +316,32 @@ final class Scheduler {
                 }
                 todo.forEach(Runnable::run);
                 if (!running.isEmpty()) {
-                    step();
+                    try {
+                        step();
+                    } catch (RuntimeException e) {
+                        // A bug outside the forward pass (a drafter, the block accounting): the running generations
+                        // fail, the engine goes on with the next ones.
+                        failRunning(e);
+                    }
                 }
                 publishGauges();
             }
         } finally {
+            // Normally nothing is left here; after an Error, nobody may wait forever.
+            IllegalStateException stopped = new IllegalStateException("the engine's scheduler stopped");
+            lock.lock();
+            try {
+                closed = true;
+                for (Request r : waiting) {
+                    r.done.completeExceptionally(stopped);
+                }
+                waiting.clear();
+            } finally {
+                lock.unlock();
+            }
+            for (Request r : running) {
+                r.done.completeExceptionally(stopped);
+            }
             try {
                 onExit.close();
             } catch (Exception e) {
@@ -427,14 +448,7 @@ final class Scheduler {
             backend.forward(batch, cache, logits);
         } catch (RuntimeException e) {
             // The pass's KV writes are unknown: every sequence in it fails; the engine goes on with new ones.
-            for (Iterator<Request> it = running.iterator(); it.hasNext(); ) {
-                Request r = it.next();
-                if (r.decoding || r.chunk > 0) {
-                    it.remove();
-                    release(r);
-                    r.done.completeExceptionally(e);
-                }
-            }
+            failRunning(e);
             return;
         }
         steps.incrementAndGet();
@@ -467,6 +481,15 @@ final class Scheduler {
                 }
             }
         }
+    }
+
+    private void failRunning(RuntimeException e) {
+        for (Request r : running) {
+            release(r);
+            r.done.completeExceptionally(e);
+        }
+        running.clear();
+        publishGauges();
     }
 
     private void recordLatency(Request r, int before, long now) {

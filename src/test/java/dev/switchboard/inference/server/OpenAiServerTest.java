@@ -275,6 +275,37 @@ class OpenAiServerTest {
     }
 
     @Test
+    void concurrentStreamsAreBatchedAndEachGetsItsOwnText() throws Exception {
+        List<String> prompts = List.of("Alpha", "Bravo charlie", "Delta echo foxtrot", "Golf", "Hotel india");
+        List<String> expected = new ArrayList<>();
+        for (String p : prompts) {
+            expected.add(engine.generate(engine.encodePrompt(p), SamplingParams.greedy(24), TokenListener.IGNORE)
+                    .text());
+        }
+        long steps = engine.stats().steps();
+        List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> replies = new ArrayList<>();
+        for (String p : prompts) {
+            String body = Json.write(Map.of("model", TinyChatModel.NAME, "prompt", p, "max_tokens", 24,
+                    "temperature", 0, "stream", true));
+            replies.add(HTTP.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
+                    + "/v1/completions")).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                    HttpResponse.BodyHandlers.ofString()));
+        }
+        for (int i = 0; i < prompts.size(); i++) {
+            HttpResponse<String> r = replies.get(i).get();
+            assertEquals(200, r.statusCode(), r.body());
+            StringBuilder text = new StringBuilder();
+            for (Object e : events(r.body())) {
+                if (e instanceof Map<?, ?> chunk) {
+                    text.append(choice(chunk).get("text"));
+                }
+            }
+            assertEquals(expected.get(i), text.toString(), prompts.get(i));
+        }
+        assertTrue(engine.stats().steps() > steps);
+    }
+
+    @Test
     void metricsAreServedInPrometheusTextFormat() throws Exception {
         assertEquals(200, post(server, "/v1/completions", "{\"model\":\"" + TinyChatModel.NAME
                 + "\",\"prompt\":\"Count\",\"max_tokens\":5,\"temperature\":0}").status());
