@@ -12,6 +12,7 @@ import dev.switchboard.inference.model.KvCache;
 import dev.switchboard.inference.model.LlamaConfig;
 import dev.switchboard.inference.model.LoadProgress;
 import dev.switchboard.inference.sampling.SamplingParams;
+import dev.switchboard.inference.speculative.DraftModel;
 import dev.switchboard.inference.speculative.Speculation;
 import dev.switchboard.inference.tokenizer.ChatMessage;
 import dev.switchboard.inference.tokenizer.Llama3ChatTemplate;
@@ -42,6 +43,7 @@ public final class Engine implements AutoCloseable {
     private final Speculation speculation;
     private final Scheduler scheduler;
     private final int kvCacheTokens;
+    private final boolean hasDraftModel;
 
     /**
      * One context's worth of KV cache, prefix caching on, no speculation by default.
@@ -49,7 +51,7 @@ public final class Engine implements AutoCloseable {
      * @param modelFile closed with the engine (the mapped GGUF the backend's weights live in), or null
      */
     Engine(Backend backend, Tokenizer tokenizer, String modelName, int prefillChunk, AutoCloseable modelFile) {
-        this(backend, tokenizer, modelName, prefillChunk, Speculation.NONE, 0, true, modelFile);
+        this(backend, tokenizer, modelName, prefillChunk, Speculation.NONE, 0, true, null, modelFile);
     }
 
     /**
@@ -57,10 +59,11 @@ public final class Engine implements AutoCloseable {
      * @param speculation the default speculative decoding of generations
      * @param kvCacheTokens positions of KV cache for all generations together (0: one context)
      * @param prefixCaching whether full prompt blocks are shared between generations
-     * @param modelFile closed with the engine (the mapped GGUF the backend's weights live in), or null
+     * @param draftBackend the draft model of {@code DraftMode.MODEL} (same tokenizer), or null
+     * @param modelFile closed with the engine (the mapped GGUFs the backends' weights live in), or null
      */
     Engine(Backend backend, Tokenizer tokenizer, String modelName, int prefillChunk, Speculation speculation,
-            int kvCacheTokens, boolean prefixCaching, AutoCloseable modelFile) {
+            int kvCacheTokens, boolean prefixCaching, Backend draftBackend, AutoCloseable modelFile) {
         LlamaConfig config = backend.config();
         if (tokenizer.vocabSize() > config.vocabSize()) {
             throw new IllegalArgumentException("the tokenizer has " + tokenizer.vocabSize()
@@ -76,13 +79,16 @@ public final class Engine implements AutoCloseable {
         int numBlocks = Math.ceilDiv(kvCacheTokens > 0 ? kvCacheTokens : config.contextLength(), BLOCK_SIZE);
         this.kvCacheTokens = numBlocks * BLOCK_SIZE;
         KvCache cache = backend.newKvCache(numBlocks, BLOCK_SIZE);
+        DraftModel draft = draftBackend == null ? null
+                : new DraftModel(draftBackend, numBlocks, BLOCK_SIZE, tokenizer.vocabSize(), prefillChunk);
+        this.hasDraftModel = draft != null;
         AutoCloseable release = () -> {
-            try (cache; backend; modelFile) {
-                // closes the three in reverse order, even when one fails
+            try (modelFile; draft; cache; backend) {
+                // closes all in reverse order (the weights' files last), even when one fails
             }
         };
         this.scheduler = new Scheduler(backend, cache, new KvBlockPool(numBlocks, BLOCK_SIZE, prefixCaching),
-                prefillChunk, modelName, release);
+                prefillChunk, draft, modelName, release);
     }
 
     /** Loads the model named by the options; errors name the file and what is wrong with it. */
@@ -91,38 +97,79 @@ public final class Engine implements AutoCloseable {
     }
 
     public static Engine load(EngineOptions options, LoadProgress progress) {
-        boolean synthetic = SyntheticModels.isSynthetic(options.model());
-        Path path;
-        if (synthetic) {
-            path = SyntheticModels.file(options.model(), options.syntheticType());
-        } else {
-            path = Path.of(options.model());
-            if (!Files.isRegularFile(path)) {
-                throw new IllegalArgumentException("model file " + path.toAbsolutePath() + " does not exist");
-            }
-        }
-        GgufFile gguf = GgufFile.open(path);
+        Loaded target = Loaded.open(options, options.model(), options.contextLength(), progress);
+        Loaded draft = null;
         try {
-            LlamaConfig config = LlamaConfig.fromGguf(gguf, options.contextLength());
-            if (options.contextLength() == 0 && config.contextLength() > EngineOptions.DEFAULT_MAX_CONTEXT) {
-                config = LlamaConfig.fromGguf(gguf, EngineOptions.DEFAULT_MAX_CONTEXT);
+            if (options.draftModel() != null) {
+                draft = Loaded.open(options, options.draftModel(), target.config.contextLength(), progress);
+                checkSameTokenizer(target.tokenizer, draft.tokenizer, options.draftModel());
             }
-            // Synthetic models carry no vocabulary: benchmarks generate bytes.
-            Tokenizer tokenizer = synthetic ? ByteVocabulary.INSTANCE : Tokenizers.fromGguf(gguf);
-            String name = synthetic ? options.model() + "-" + options.syntheticType() : modelNameOf(path);
-            // "auto" and "cuda" fall back to the CPU with one notice when no GPU or CUDA library is usable.
-            Backend backend = BackendSelector.open(BackendSelector.Kind.parse(options.backend()), gguf, config,
-                    CudaBackend.Options.DEFAULT, options.effectiveThreads(), progress, System.err::println);
+            GgufFile draftFile = draft == null ? null : draft.gguf;
+            AutoCloseable files = () -> {
+                try (target.gguf; draftFile) {
+                    // closes both mapped files, even when one fails
+                }
+            };
+            return new Engine(target.backend, target.tokenizer, target.name, options.prefillChunk(),
+                    options.speculation(), options.kvCacheTokens(), options.prefixCaching(),
+                    draft == null ? null : draft.backend, files);
+        } catch (RuntimeException e) {
+            target.close();
+            if (draft != null) {
+                draft.close();
+            }
+            throw e;
+        }
+    }
+
+    /** A model file opened and its backend loaded. */
+    private record Loaded(GgufFile gguf, LlamaConfig config, Tokenizer tokenizer, Backend backend, String name) {
+
+        static Loaded open(EngineOptions options, String model, int contextLength, LoadProgress progress) {
+            boolean synthetic = SyntheticModels.isSynthetic(model);
+            Path path;
+            if (synthetic) {
+                path = SyntheticModels.file(model, options.syntheticType());
+            } else {
+                path = Path.of(model);
+                if (!Files.isRegularFile(path)) {
+                    throw new IllegalArgumentException("model file " + path.toAbsolutePath() + " does not exist");
+                }
+            }
+            GgufFile gguf = GgufFile.open(path);
             try {
-                return new Engine(backend, tokenizer, name, options.prefillChunk(), options.speculation(),
-                        options.kvCacheTokens(), options.prefixCaching(), gguf);
+                LlamaConfig config = LlamaConfig.fromGguf(gguf, contextLength);
+                if (contextLength == 0 && config.contextLength() > EngineOptions.DEFAULT_MAX_CONTEXT) {
+                    config = LlamaConfig.fromGguf(gguf, EngineOptions.DEFAULT_MAX_CONTEXT);
+                }
+                // Synthetic models carry no vocabulary: benchmarks generate bytes.
+                Tokenizer tokenizer = synthetic ? ByteVocabulary.INSTANCE : Tokenizers.fromGguf(gguf);
+                String name = synthetic ? model + "-" + options.syntheticType() : modelNameOf(path);
+                // "auto" and "cuda" fall back to the CPU with one notice when no GPU or CUDA library is usable.
+                Backend backend = BackendSelector.open(BackendSelector.Kind.parse(options.backend()), gguf, config,
+                        CudaBackend.Options.DEFAULT, options.effectiveThreads(), progress, System.err::println);
+                return new Loaded(gguf, config, tokenizer, backend, name);
             } catch (RuntimeException e) {
-                backend.close();
+                gguf.close();
                 throw e;
             }
-        } catch (RuntimeException e) {
+        }
+
+        void close() {
+            backend.close();
             gguf.close();
-            throw e;
+        }
+    }
+
+    /** Drafts are token ids of the target's vocabulary: the draft model must spell every id the same. */
+    private static void checkSameTokenizer(Tokenizer target, Tokenizer draft, String draftModel) {
+        boolean same = target.vocabSize() == draft.vocabSize();
+        for (int id = 0; same && id < target.vocabSize(); id++) {
+            same = target.decode(new int[] {id}).equals(draft.decode(new int[] {id}));
+        }
+        if (!same) {
+            throw new IllegalArgumentException("the draft model " + draftModel + " has another tokenizer than the "
+                    + "model (" + draft.vocabSize() + " vs " + target.vocabSize() + " tokens, or different tokens)");
         }
     }
 
@@ -149,6 +196,11 @@ public final class Engine implements AutoCloseable {
 
     public String backendName() {
         return backendName;
+    }
+
+    /** Whether a draft model is loaded, for {@code DraftMode.MODEL}. */
+    public boolean hasDraftModel() {
+        return hasDraftModel;
     }
 
     /** Positions of KV cache that all generations share: a generation's prompt plus max tokens must fit. */

@@ -18,9 +18,12 @@ import dev.switchboard.inference.speculative.Speculation;
  * @param kvCacheTokens positions of KV cache shared by all running generations (0: one context's worth); a
  *     request is admitted when its prompt plus max tokens fit beside the running ones, else it waits
  * @param prefixCaching whether full KV blocks of prompts are kept and shared by later requests with the same prefix
+ * @param draftModel a GGUF file of a smaller model with the same tokenizer that drafts for
+ *     {@link dev.switchboard.inference.speculative.DraftMode#MODEL}, or null
  */
 public record EngineOptions(String model, int contextLength, int threads, String backend, int prefillChunk,
-        GgmlType syntheticType, Speculation speculation, int kvCacheTokens, boolean prefixCaching) {
+        GgmlType syntheticType, Speculation speculation, int kvCacheTokens, boolean prefixCaching,
+        String draftModel) {
     public static final int DEFAULT_PREFILL_CHUNK = 256;
     public static final int DEFAULT_MAX_CONTEXT = 8192;
 
@@ -54,47 +57,53 @@ public record EngineOptions(String model, int contextLength, int threads, String
 
     /** The model with every other option at its default. */
     public static EngineOptions of(String model) {
-        return new EngineOptions(model, 0, 0, "cpu", DEFAULT_PREFILL_CHUNK, GgmlType.Q8_0, Speculation.NONE, 0, true);
+        return new EngineOptions(model, 0, 0, "cpu", DEFAULT_PREFILL_CHUNK, GgmlType.Q8_0, Speculation.NONE, 0, true,
+                null);
     }
 
     public EngineOptions withContextLength(int n) {
         return new EngineOptions(model, n, threads, backend, prefillChunk, syntheticType, speculation,
-                kvCacheTokens, prefixCaching);
+                kvCacheTokens, prefixCaching, draftModel);
     }
 
     public EngineOptions withThreads(int n) {
         return new EngineOptions(model, contextLength, n, backend, prefillChunk, syntheticType, speculation,
-                kvCacheTokens, prefixCaching);
+                kvCacheTokens, prefixCaching, draftModel);
     }
 
     public EngineOptions withBackend(String name) {
         return new EngineOptions(model, contextLength, threads, name, prefillChunk, syntheticType, speculation,
-                kvCacheTokens, prefixCaching);
+                kvCacheTokens, prefixCaching, draftModel);
     }
 
     public EngineOptions withPrefillChunk(int n) {
         return new EngineOptions(model, contextLength, threads, backend, n, syntheticType, speculation,
-                kvCacheTokens, prefixCaching);
+                kvCacheTokens, prefixCaching, draftModel);
     }
 
     public EngineOptions withSyntheticType(GgmlType type) {
         return new EngineOptions(model, contextLength, threads, backend, prefillChunk, type, speculation,
-                kvCacheTokens, prefixCaching);
+                kvCacheTokens, prefixCaching, draftModel);
     }
 
     public EngineOptions withSpeculation(Speculation s) {
         return new EngineOptions(model, contextLength, threads, backend, prefillChunk, syntheticType, s,
-                kvCacheTokens, prefixCaching);
+                kvCacheTokens, prefixCaching, draftModel);
     }
 
     public EngineOptions withKvCacheTokens(int n) {
         return new EngineOptions(model, contextLength, threads, backend, prefillChunk, syntheticType, speculation, n,
-                prefixCaching);
+                prefixCaching, draftModel);
     }
 
     public EngineOptions withPrefixCaching(boolean on) {
         return new EngineOptions(model, contextLength, threads, backend, prefillChunk, syntheticType, speculation,
-                kvCacheTokens, on);
+                kvCacheTokens, on, draftModel);
+    }
+
+    public EngineOptions withDraftModel(String file) {
+        return new EngineOptions(model, contextLength, threads, backend, prefillChunk, syntheticType, speculation,
+                kvCacheTokens, prefixCaching, file);
     }
 
     public int effectiveThreads() {

@@ -5,6 +5,7 @@ import dev.switchboard.inference.model.Backend;
 import dev.switchboard.inference.model.BlockTable;
 import dev.switchboard.inference.model.ForwardBatch;
 import dev.switchboard.inference.model.KvCache;
+import dev.switchboard.inference.speculative.DraftModel;
 import dev.switchboard.inference.speculative.Drafter;
 import dev.switchboard.inference.speculative.Speculation;
 
@@ -46,6 +47,8 @@ final class Scheduler {
     private final int contextLength;
     private final int vocabSize;
     private final AutoCloseable onExit;
+    /** The engine's draft model for {@link dev.switchboard.inference.speculative.DraftMode#MODEL}, or null. */
+    private final DraftModel draftModel;
     private final ForwardBatch batch;
     private float[] logits;
 
@@ -84,9 +87,12 @@ final class Scheduler {
     /**
      * @param stepTokens the most positions a step feeds for prefill when nothing decodes (decoding sequences take
      *     their share first; prefill always gets at least a quarter, so that new requests start under load)
-     * @param onExit closed by the scheduler thread after the last step (the backend, cache and model file)
+     * @param draftModel the draft model of {@code DraftMode.MODEL}, or null
+     * @param onExit closed by the scheduler thread after the last step (the backend, cache and model files)
      */
-    Scheduler(Backend backend, KvCache cache, KvBlockPool pool, int stepTokens, String name, AutoCloseable onExit) {
+    Scheduler(Backend backend, KvCache cache, KvBlockPool pool, int stepTokens, DraftModel draftModel, String name,
+            AutoCloseable onExit) {
+        this.draftModel = draftModel;
         this.backend = backend;
         this.cache = cache;
         this.pool = pool;
@@ -135,7 +141,7 @@ final class Scheduler {
 
         Request(Sequence seq, Speculation speculation) {
             this.seq = seq;
-            this.drafter = speculation.mode().newDrafter();
+            this.drafter = speculation.mode().newDrafter(draftModel);
             this.maxDraft = drafter == null ? 0 : speculation.maxTokens();
             this.prompt = seq.prompt();
             this.history = Arrays.copyOf(prompt, contextLength);
@@ -599,6 +605,9 @@ final class Scheduler {
     private void release(Request r) {
         pool.release(r.table.truncate(0));
         r.allocated = 0;
+        if (r.drafter != null) {
+            r.drafter.close();
+        }
         publishGauges();
     }
 

@@ -58,9 +58,10 @@ public final class Main {
               --no-prefix-cache    do not share KV blocks of equal prompt prefixes between requests
 
             Speculative decoding (generate, bench --engine, serve):
-              --draft none|prompt|suffix   draft tokens from n-gram matches in the sequence (prompt) or from a
-                            suffix index (suffix); the target model verifies each draft in one forward pass and
-                            the output is unchanged (default: none)
+              --draft none|prompt|suffix|FILE   draft tokens from n-gram matches in the sequence (prompt), from
+                            a suffix index (suffix) or with a smaller model of the same tokenizer (a GGUF FILE);
+                            the target model verifies each draft in one forward pass and the output is unchanged
+                            (default: none)
               --draft-tokens K             the most tokens drafted per step (default: 8, at most 32)
 
             Exit status: 0 on success, 1 on errors, 2 on usage errors.
@@ -215,27 +216,33 @@ public final class Main {
     static EngineOptions engineOptions(Args args) {
         try {
             return new EngineOptions(args.required("--model"), args.integer("--ctx", 0), args.integer("--threads", 0),
-                    args.string("--backend", "cpu"),
-                    args.integer("--prefill-chunk", EngineOptions.DEFAULT_PREFILL_CHUNK), weightType(args.string("--type", "Q8_0")), speculation(args), args.integer("--kv-tokens", 0),
-                    !args.flag("--no-prefix-cache"));
+                    args.string("--backend", "cpu"), args.integer("--prefill-chunk", EngineOptions.DEFAULT_PREFILL_CHUNK),
+                    weightType(args.string("--type", "Q8_0")), speculation(args), args.integer("--kv-tokens", 0),
+                    !args.flag(NO_PREFIX_CACHE), draftModel(args));
         } catch (IllegalArgumentException e) {
             throw new Args.UsageException(e.getMessage());
         }
     }
 
-    /** The --draft and --draft-tokens options; usage errors name the option. */
+    /**
+     * The --draft and --draft-tokens options; usage errors name the option. A --draft that names no mode is the
+     * file of a draft model ({@link #draftModel}).
+     */
     static Speculation speculation(Args args) {
-        DraftMode mode;
-        try {
-            mode = DraftMode.parse(args.string("--draft", "none"));
-        } catch (IllegalArgumentException e) {
-            throw new Args.UsageException("--draft: " + e.getMessage());
-        }
+        DraftMode mode = draftModel(args) != null ? DraftMode.MODEL : DraftMode.parse(args.string("--draft", "none"));
         try {
             return new Speculation(mode, args.integer("--draft-tokens", Speculation.DEFAULT_TOKENS));
         } catch (IllegalArgumentException e) {
             throw new Args.UsageException("--draft-tokens: " + e.getMessage());
         }
+    }
+
+    /** The draft model file of --draft FILE, or null when --draft names a mode (or is absent). */
+    static String draftModel(Args args) {
+        String draft = args.string("--draft", "none");
+        boolean isMode = Arrays.stream(DraftMode.values()).anyMatch(m -> m != DraftMode.MODEL
+                && m.wireName().equals(draft));
+        return isMode ? null : draft;
     }
 
     static GgmlType weightType(String name) {

@@ -58,7 +58,7 @@ record GenerationRequest(boolean chat, int[] prompt, SamplingParams params, Spec
     }
 
     /**
-     * Extensions {@code draft} ("none", "prompt", "suffix") and {@code draft_tokens}: a client that knows its
+     * Extensions {@code draft} ("none", "prompt", "suffix", "model" when the server has a draft model) and {@code draft_tokens}: a client that knows its
      * answer will quote the prompt (FAQ grounding) can ask for drafting; the server's own setting is the default.
      */
     private static Speculation speculation(Engine engine, Fields body) {
@@ -70,6 +70,9 @@ record GenerationRequest(boolean chat, int[] prompt, SamplingParams params, Spec
                 mode = DraftMode.parse(draft);
             } catch (IllegalArgumentException e) {
                 throw ApiException.badRequest("draft", e.getMessage());
+            }
+            if (mode == DraftMode.MODEL && !engine.hasDraftModel()) {
+                throw ApiException.badRequest("draft", "this server has no draft model (start it with --draft FILE)");
             }
         }
         Integer tokens = body.integer("draft_tokens");

@@ -58,8 +58,6 @@ class MainTest {
                 .startsWith("temperature must be between"));
         assertTrue(usageError("bench", "--model", "synthetic:tiny", "--type", "Q9").startsWith("unknown --type 'Q9'"));
         assertEquals("tokenize needs exactly one TEXT argument (quote it)", usageError("tokenize", "--model", "m"));
-        assertEquals("--draft: unknown draft mode 'eagle' (one of [none, prompt, suffix])",
-                usageError("generate", "--model", "m", "--prompt", "x", "--draft", "eagle"));
         assertEquals("--draft-tokens: draft tokens must be 1..32, got 0",
                 usageError("serve", "--model", "m", "--port", "1", "--draft", "suffix", "--draft-tokens", "0"));
         assertEquals("--draft needs --engine", usageError("bench", "--model", "synthetic:tiny", "--draft", "prompt"));
