@@ -400,6 +400,7 @@ final class Scheduler {
             running.add(r);
         }
         queuedGauge = waiting.size();
+        publishGauges();
     }
 
     private int outstanding() {

@@ -4,6 +4,7 @@ import dev.switchboard.inference.sampling.SamplingParams;
 import dev.switchboard.inference.speculative.DraftMode;
 import dev.switchboard.inference.speculative.Speculation;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -13,6 +14,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -25,6 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * each gives alone (with and without speculation, with the prefix cache), cached prefixes skip prefill, a KV cache
  * too small for all requests queues them, eviction under pressure stays correct, and no block leaks.
  */
+@Timeout(value = 5, unit = TimeUnit.MINUTES) // a hang guard (tests hold the scheduler in listeners), not a speed check
 class BatchingEngineTest {
     private static final int CONTEXT = 256;
     private static final int SYSTEM_PROMPT = 40;
@@ -233,19 +236,19 @@ class BatchingEngineTest {
         List<int[]> prompts = prompts(3, 21);
         List<GenerationResult> expected = alone(prompts, 60);
         try (Engine engine = tiny(0, true); ExecutorService pool = Executors.newSingleThreadExecutor()) {
-            boolean[] waited = {false};
+            CountDownLatch holding = new CountDownLatch(1);
             Future<GenerationResult> a = pool.submit(() -> engine.generate(prompts.get(0), SamplingParams.greedy(60),
                     delta -> {
                         // Hold the scheduler (this runs on its thread) until the next request arrived: both overlap.
-                        while (!waited[0] && engine.stats().requestsQueued() == 0) {
-                            Thread.onSpinWait();
+                        if (holding.getCount() > 0) {
+                            holding.countDown();
+                            while (engine.stats().requestsQueued() == 0) {
+                                Thread.onSpinWait();
+                            }
                         }
-                        waited[0] = true;
                         return true;
                     }));
-            while (engine.stats().requestsRunning() == 0) {
-                Thread.onSpinWait();
-            }
+            holding.await();
             Cancellation cancel = new Cancellation();
             GenerationResult b = engine.generate(prompts.get(1), SamplingParams.greedy(60), delta -> {
                 cancel.cancel();
@@ -254,10 +257,7 @@ class BatchingEngineTest {
             assertEquals(FinishReason.CANCELLED, b.finishReason());
             assertTrue(b.completionTokens() < 60);
             assertArrayEquals(Arrays.copyOf(expected.get(1).tokens(), b.completionTokens()), b.tokens());
-            EngineStats during = engine.stats();
-            if (!a.isDone()) {
-                assertEquals(1, during.requestsRunning(), "the cancelled request left the batch");
-            }
+            assertTrue(engine.stats().requestsRunning() <= 1, "the cancelled request left the batch");
             // A listener that refuses text cancels too.
             GenerationResult c = engine.generate(prompts.get(2), SamplingParams.greedy(60), delta -> false);
             assertEquals(FinishReason.CANCELLED, c.finishReason());
