@@ -34,7 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The generation loop against a scripted backend whose logits spell out a chosen reply: prefill chunking,
- * positions, KV blocks, finish reasons, streaming, stop strings, cancellation and serialisation of generations.
+ * positions, KV blocks, finish reasons, streaming, stop strings, cancellation, and that batched generations never overlap passes.
  * The vocabulary is {@link TinyChatModel}'s (byte tokens, so a reply is written character by character).
  */
 class EngineLoopTest {
@@ -59,13 +59,9 @@ class EngineLoopTest {
         final List<Integer> passLogitRows = new CopyOnWriteArrayList<>();
         /** KV blocks the (last) sequence of each pass held. */
         final List<Integer> passBlocks = new CopyOnWriteArrayList<>();
-        /** How many sequences (distinct block tables) each pass served. */
-        final List<Integer> passSequences = new CopyOnWriteArrayList<>();
         final AtomicInteger inFlight = new AtomicInteger();
         volatile boolean overlapped;
         volatile RuntimeException failAt;
-        /** When set, a pass waits for it first: tests hold the scheduler inside a step. */
-        volatile java.util.concurrent.CountDownLatch gate;
 
         ScriptedBackend(int contextLength, int promptLength, int... reply) {
             this.config = new LlamaConfig(8, 16, 1, 1, 1, TinyChatModel.VOCAB, contextLength, 1e-5f, 1e4f, null);
@@ -89,21 +85,10 @@ class EngineLoopTest {
 
         @Override
         public void forward(ForwardBatch batch, KvCache cache, float[] logits) {
-            try {
-                forwardChecked(batch, cache, logits);
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-        }
-
-        private void forwardChecked(ForwardBatch batch, KvCache cache, float[] logits) throws InterruptedException {
             if (inFlight.incrementAndGet() > 1) {
                 overlapped = true;
             }
             try {
-                if (gate != null) {
-                    gate.await();
-                }
                 if (failAt != null) {
                     throw failAt;
                 }
@@ -126,8 +111,6 @@ class EngineLoopTest {
                 passTokens.add(tokens);
                 passBlocks.add(batch.table(batch.size() - 1).size());
                 passLogitRows.add(batch.logitRows());
-                passSequences.add((int) java.util.stream.IntStream.range(0, batch.size())
-                        .mapToObj(batch::table).distinct().count());
             } finally {
                 inFlight.decrementAndGet();
             }
