@@ -34,7 +34,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The generation loop against a scripted backend whose logits spell out a chosen reply: prefill chunking,
- * positions, KV blocks, finish reasons, streaming, stop strings, cancellation, and that batched generations never overlap passes.
+ * positions, KV blocks, finish reasons, streaming, stop strings, cancellation, and that batched generations never
+ * overlap passes.
  * The vocabulary is {@link TinyChatModel}'s (byte tokens, so a reply is written character by character).
  */
 class EngineLoopTest {
