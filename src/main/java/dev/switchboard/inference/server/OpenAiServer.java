@@ -201,9 +201,9 @@ public final class OpenAiServer implements AutoCloseable {
 
     private static void logGeneration(String id, GenerationResult r) {
         LOG.log(System.Logger.Level.INFO, () -> String.format(Locale.ROOT,
-                "%s: %d prompt + %d completion tokens, finish %s, first token after %.1f ms, decode %.1f tok/s%s", id,
-                r.promptTokens(), r.completionTokens(), r.finishReason().wireName(), r.timeToFirstTokenMillis(),
-                r.decodeTokensPerSecond(), r.draftedTokens() == 0 ? "" : String.format(Locale.ROOT,
+                "%s: %d prompt + %d completion tokens, finish %s, first token after %.1f ms, then %.2f ms per token%s",
+                id, r.promptTokens(), r.completionTokens(), r.finishReason().wireName(), r.timeToFirstTokenMillis(),
+                r.meanInterTokenMillis(), r.draftedTokens() == 0 ? "" : String.format(Locale.ROOT,
                         ", %d of %d drafted tokens accepted (%.2f tokens per pass)", r.acceptedTokens(),
                         r.draftedTokens(), r.acceptanceLength())));
     }
