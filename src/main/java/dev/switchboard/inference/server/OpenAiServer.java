@@ -180,9 +180,8 @@ public final class OpenAiServer implements AutoCloseable {
             return;
         }
         GenerationResult r;
-        try {
-            r = engine.generate(request.prompt(), request.params(), delta -> sse.send(shapes.deltaChunk(delta)),
-                    new Cancellation(), request.speculation());
+        try (DeltaWriter writer = new DeltaWriter(delta -> sse.send(shapes.deltaChunk(delta)))) {
+            r = engine.generate(request.prompt(), request.params(), writer, new Cancellation(), request.speculation());
         } catch (RuntimeException e) {
             // The status line is gone already: report in the stream, as OpenAI does for mid-stream failures.
             LOG.log(System.Logger.Level.ERROR, "generation failed mid-stream", e);
