@@ -80,7 +80,7 @@ public final class Engine implements AutoCloseable {
         this.kvCacheTokens = numBlocks * BLOCK_SIZE;
         KvCache cache = backend.newKvCache(numBlocks, BLOCK_SIZE);
         DraftModel draft = draftBackend == null ? null
-                : new DraftModel(draftBackend, numBlocks, BLOCK_SIZE, tokenizer.vocabSize(), prefillChunk);
+                : new DraftModel(draftBackend, numBlocks, BLOCK_SIZE, tokenizer.vocabSize());
         this.hasDraftModel = draft != null;
         AutoCloseable release = () -> {
             try (modelFile; draft; cache; backend) {

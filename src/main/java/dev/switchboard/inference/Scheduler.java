@@ -7,6 +7,7 @@ import dev.switchboard.inference.model.ForwardBatch;
 import dev.switchboard.inference.model.KvCache;
 import dev.switchboard.inference.speculative.DraftModel;
 import dev.switchboard.inference.speculative.Drafter;
+import dev.switchboard.inference.speculative.ModelDrafter;
 import dev.switchboard.inference.speculative.Speculation;
 
 import java.util.ArrayDeque;
@@ -62,6 +63,8 @@ final class Scheduler {
     private boolean closed;
     /** Scheduler thread only. */
     private final List<Request> running = new ArrayList<>();
+    /** Scheduler thread only: this step's sequences that draft with the draft model. */
+    private final List<ModelDrafter> modelDrafters = new ArrayList<>();
     private final Thread thread;
 
     // Counters and gauges, written by the scheduler thread and read by stats() from any thread.
@@ -421,9 +424,28 @@ final class Scheduler {
             if (r.seq.isCancelled()) {
                 it.remove();
                 finish(r);
-            } else if (r.decoding) {
-                r.drafts = r.drafter == null ? 0 : r.drafter.propose(r.history, r.position + 1,
-                        Math.min(r.maxDraft, r.seq.draftBudget()), r.draft);
+            } else if (r.decoding && r.drafter != null) {
+                int budget = Math.min(r.maxDraft, r.seq.draftBudget());
+                if (r.drafter instanceof ModelDrafter m) {
+                    // Drafted below, for all such sequences in shared passes of the draft model.
+                    r.drafts = m.prepare(r.history, r.position + 1, budget, r.draft);
+                    if (r.drafts > 0) {
+                        modelDrafters.add(m);
+                    }
+                } else {
+                    r.drafts = r.drafter.propose(r.history, r.position + 1, budget, r.draft);
+                }
+            }
+        }
+        try {
+            if (!modelDrafters.isEmpty()) {
+                draftModel.draftAll(modelDrafters);
+            }
+        } finally {
+            modelDrafters.clear();
+        }
+        for (Request r : running) {
+            if (r.decoding) {
                 growTo(r, r.position + 1 + r.drafts);
                 batch.add(r.token, r.position, r.table, true);
                 for (int i = 0; i < r.drafts; i++) {

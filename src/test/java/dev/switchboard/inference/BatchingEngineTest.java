@@ -74,7 +74,7 @@ class BatchingEngineTest {
      * the scheduler (listeners run on its thread) until every other request has arrived and queued, so the next step
      * admits them all together.
      */
-    private static List<GenerationResult> together(Engine engine, List<int[]> prompts, int maxTokens,
+    static List<GenerationResult> together(Engine engine, List<int[]> prompts, int maxTokens,
             List<Speculation> speculations) throws Exception {
         int n = prompts.size();
         CountDownLatch holding = new CountDownLatch(1);

@@ -10,9 +10,6 @@ import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -69,19 +66,15 @@ class DraftModelEngineTest {
             }
         }
         try (Engine engine = Engine.load(EngineOptions.of("synthetic:tiny").withContextLength(160).withThreads(1)
-                .withDraftModel("synthetic:tiny-tied")); ExecutorService pool = Executors.newFixedThreadPool(6)) {
+                .withDraftModel("synthetic:tiny-tied"))) {
             for (int i = 0; i < prompts.size(); i++) {
                 assertArrayEquals(expected.get(i).tokens(), generate(engine, prompts.get(i), 40, modes.getFirst())
                         .tokens(), "alone, prompt " + i);
             }
-            List<Future<GenerationResult>> futures = new ArrayList<>();
+            // All in shared steps: the draft model drafts for the MODEL sequences in shared passes too.
+            List<GenerationResult> batched = BatchingEngineTest.together(engine, prompts, 40, modes);
             for (int i = 0; i < prompts.size(); i++) {
-                int[] prompt = prompts.get(i);
-                Speculation s = modes.get(i % modes.size());
-                futures.add(pool.submit(() -> generate(engine, prompt, 40, s)));
-            }
-            for (int i = 0; i < prompts.size(); i++) {
-                assertArrayEquals(expected.get(i).tokens(), futures.get(i).get().tokens(), "batched, prompt " + i);
+                assertArrayEquals(expected.get(i).tokens(), batched.get(i).tokens(), "batched, prompt " + i);
             }
             assertTrue(engine.stats().draftedTokens() > 0);
             assertEquals(0, engine.stats().kvBlocksInUse());

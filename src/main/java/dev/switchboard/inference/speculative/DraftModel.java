@@ -7,6 +7,8 @@ import dev.switchboard.inference.model.ForwardBatch;
 import dev.switchboard.inference.model.KvCache;
 import dev.switchboard.inference.sampling.Sampler;
 
+import java.util.List;
+
 /**
  * A smaller model with the target's tokenizer, loaded once per engine, that drafts for every sequence through its
  * own KV cache ({@link ModelDrafter} holds one sequence's blocks). Used only from the scheduler thread, like the
@@ -18,17 +20,16 @@ public final class DraftModel implements AutoCloseable {
     private final BlockAllocator blocks;
     private final int blockSize;
     private final int vocabSize;
-    private final int chunk;
     private final ForwardBatch batch;
-    private final float[] logits;
+    private final int rowStride;
+    private float[] logits;
 
     /**
      * @param numBlocks KV blocks for all sequences together (as many as the target's: a draft never runs further
      *     than the target's positions)
      * @param vocabSize the tokenizer's vocabulary: drafts are only its ids
-     * @param chunk positions per forward pass when the draft catches up on a prompt
      */
-    public DraftModel(Backend backend, int numBlocks, int blockSize, int vocabSize, int chunk) {
+    public DraftModel(Backend backend, int numBlocks, int blockSize, int vocabSize) {
         if (backend.config().vocabSize() < vocabSize) {
             throw new IllegalArgumentException("the draft model's output has " + backend.config().vocabSize()
                     + " tokens, the tokenizer " + vocabSize + ": not the same tokenizer");
@@ -38,9 +39,9 @@ public final class DraftModel implements AutoCloseable {
         this.blocks = new BlockAllocator(numBlocks);
         this.blockSize = blockSize;
         this.vocabSize = vocabSize;
-        this.chunk = chunk;
-        this.batch = new ForwardBatch(chunk);
-        this.logits = new float[backend.config().vocabSize()];
+        this.batch = new ForwardBatch(64);
+        this.rowStride = backend.config().vocabSize();
+        this.logits = new float[rowStride];
     }
 
     int contextLength() {
@@ -64,20 +65,50 @@ public final class DraftModel implements AutoCloseable {
     }
 
     /**
-     * Feeds {@code tokens[from, to)} at positions {@code position, position + 1, ...} and returns the greedy next
-     * token after them (the argmax over the tokenizer's ids).
+     * Drafts for every prepared drafter ({@link ModelDrafter#prepare} returned more than 0) in shared passes: one
+     * pass catches all of them up and gives each its first token, then one pass per further token covers every
+     * drafter that wants that many.
      */
-    int feed(int[] tokens, int from, int to, int position, BlockTable table) {
-        for (int start = from; start < to; start += chunk) {
-            int end = Math.min(to, start + chunk);
-            batch.clear();
-            for (int i = start; i < end; i++) {
-                batch.add(tokens[i], position + i - from, table, i == to - 1);
-            }
-            backend.forward(batch, cache, logits);
+    public void draftAll(List<ModelDrafter> drafters) {
+        if (drafters.isEmpty()) {
+            return;
+        }
+        int rows = drafters.size();
+        if (logits.length < rows * rowStride) {
+            logits = new float[rows * rowStride];
         }
         batch.clear();
-        return Sampler.argmax(logits, 0, vocabSize);
+        int maxK = 0;
+        for (ModelDrafter d : drafters) {
+            for (int p = d.computed; p < d.length; p++) {
+                batch.add(d.tokens[p], p, d.table, p == d.length - 1);
+            }
+            maxK = Math.max(maxK, d.k);
+        }
+        backend.forward(batch, cache, logits);
+        for (int j = 0; j < rows; j++) {
+            drafters.get(j).draft[0] = Sampler.argmax(logits, j * rowStride, vocabSize);
+        }
+        // Draft i follows draft i-1, fed at the position after the sequence's end plus i-1.
+        for (int i = 1; i < maxK; i++) {
+            batch.clear();
+            for (ModelDrafter d : drafters) {
+                if (d.k > i) {
+                    batch.add(d.draft[i - 1], d.length - 1 + i, d.table, true);
+                }
+            }
+            backend.forward(batch, cache, logits);
+            int row = 0;
+            for (ModelDrafter d : drafters) {
+                if (d.k > i) {
+                    d.draft[i] = Sampler.argmax(logits, row++ * rowStride, vocabSize);
+                }
+            }
+        }
+        batch.clear();
+        for (ModelDrafter d : drafters) {
+            d.drafted();
+        }
     }
 
     @Override
