@@ -4,7 +4,7 @@ import dev.switchboard.inference.cuda.BackendSelector;
 import dev.switchboard.inference.cuda.CudaBackend;
 import dev.switchboard.inference.cpu.SyntheticModels;
 import dev.switchboard.inference.gguf.GgufFile;
-import dev.switchboard.inference.kv.BlockAllocator;
+import dev.switchboard.inference.kv.KvBlockPool;
 import dev.switchboard.inference.model.Backend;
 import dev.switchboard.inference.model.BlockTable;
 import dev.switchboard.inference.model.ForwardBatch;
@@ -12,7 +12,7 @@ import dev.switchboard.inference.model.KvCache;
 import dev.switchboard.inference.model.LlamaConfig;
 import dev.switchboard.inference.model.LoadProgress;
 import dev.switchboard.inference.sampling.SamplingParams;
-import dev.switchboard.inference.speculative.Drafter;
+import dev.switchboard.inference.speculative.DraftModel;
 import dev.switchboard.inference.speculative.Speculation;
 import dev.switchboard.inference.tokenizer.ChatMessage;
 import dev.switchboard.inference.tokenizer.Llama3ChatTemplate;
@@ -23,73 +23,72 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * A loaded model ready to generate: backend, tokenizer and KV cache behind one facade. Thread-safe: generations
- * run one at a time, in arrival order (a fair lock), each over the whole KV cache. Continuous batching will
- * replace {@link #run(Sequence, Speculation)} with a scheduler stepping many {@link Sequence}s per forward pass.
+ * A loaded model ready to generate: backend, tokenizer and KV cache behind one facade. Thread-safe: concurrent
+ * generations share the model through continuous batching ({@link Scheduler}: one forward pass per step over every
+ * running generation), a KV cache budget with a FIFO queue, and a prefix cache of prompt blocks.
  */
 public final class Engine implements AutoCloseable {
     /** Positions per KV block. */
     static final int BLOCK_SIZE = 16;
 
-    private final Backend backend;
     private final Tokenizer tokenizer;
     /** The chat format, or null for a vocabulary without the Llama 3 chat tokens. */
     private final Llama3ChatTemplate chatTemplate;
     private final String modelName;
+    private final LlamaConfig config;
+    private final String backendName;
     private final int prefillChunk;
-    private final AutoCloseable modelFile;
-    private final KvCache cache;
-    private final BlockAllocator blocks;
-    private final ForwardBatch batch;
     private final Speculation speculation;
-    /** Rows of {@code config().vocabSize()} logits: one per position a decode pass verifies. */
-    private float[] logits;
-    private final ReentrantLock lock = new ReentrantLock(true);
-    private final AtomicLong generations = new AtomicLong();
-    private final AtomicLong cancelled = new AtomicLong();
-    private final AtomicLong promptTokens = new AtomicLong();
-    private final AtomicLong completionTokens = new AtomicLong();
-    private final AtomicLong draftedTokens = new AtomicLong();
-    private final AtomicLong acceptedTokens = new AtomicLong();
-    private volatile boolean closed;
-    private boolean released;
-    /** The running generation's handle, so that {@link #close()} can stop it instead of waiting for its end. */
-    private volatile Cancellation running;
+    private final Scheduler scheduler;
+    private final int kvCacheTokens;
+    private final boolean hasDraftModel;
 
     /**
+     * One context's worth of KV cache, prefix caching on, no speculation by default.
+     *
      * @param modelFile closed with the engine (the mapped GGUF the backend's weights live in), or null
      */
     Engine(Backend backend, Tokenizer tokenizer, String modelName, int prefillChunk, AutoCloseable modelFile) {
-        this(backend, tokenizer, modelName, prefillChunk, Speculation.NONE, modelFile);
+        this(backend, tokenizer, modelName, prefillChunk, Speculation.NONE, 0, true, null, modelFile);
     }
 
     /**
+     * @param prefillChunk the token budget of a scheduler step for prefill
      * @param speculation the default speculative decoding of generations
-     * @param modelFile closed with the engine (the mapped GGUF the backend's weights live in), or null
+     * @param kvCacheTokens positions of KV cache for all generations together (0: one context)
+     * @param prefixCaching whether full prompt blocks are shared between generations
+     * @param draftBackend the draft model of {@code DraftMode.MODEL} (same tokenizer), or null
+     * @param modelFile closed with the engine (the mapped GGUFs the backends' weights live in), or null
      */
     Engine(Backend backend, Tokenizer tokenizer, String modelName, int prefillChunk, Speculation speculation,
-            AutoCloseable modelFile) {
+            int kvCacheTokens, boolean prefixCaching, Backend draftBackend, AutoCloseable modelFile) {
         LlamaConfig config = backend.config();
         if (tokenizer.vocabSize() > config.vocabSize()) {
             throw new IllegalArgumentException("the tokenizer has " + tokenizer.vocabSize()
                     + " tokens but the model's output has only " + config.vocabSize());
         }
-        this.backend = backend;
         this.tokenizer = tokenizer;
         this.chatTemplate = Llama3ChatTemplate.supports(tokenizer) ? new Llama3ChatTemplate(tokenizer) : null;
         this.modelName = modelName;
+        this.config = config;
+        this.backendName = backend.name();
         this.prefillChunk = prefillChunk;
         this.speculation = speculation;
-        this.modelFile = modelFile;
-        int numBlocks = Math.ceilDiv(config.contextLength(), BLOCK_SIZE);
-        this.cache = backend.newKvCache(numBlocks, BLOCK_SIZE);
-        this.blocks = new BlockAllocator(numBlocks);
-        this.batch = new ForwardBatch(Math.min(prefillChunk, config.contextLength()));
-        this.logits = new float[config.vocabSize() * (speculation.enabled() ? speculation.maxTokens() + 1 : 1)];
+        int numBlocks = Math.ceilDiv(kvCacheTokens > 0 ? kvCacheTokens : config.contextLength(), BLOCK_SIZE);
+        this.kvCacheTokens = numBlocks * BLOCK_SIZE;
+        KvCache cache = backend.newKvCache(numBlocks, BLOCK_SIZE);
+        DraftModel draft = draftBackend == null ? null
+                : new DraftModel(draftBackend, numBlocks, BLOCK_SIZE, tokenizer.vocabSize());
+        this.hasDraftModel = draft != null;
+        AutoCloseable release = () -> {
+            try (modelFile; draft; cache; backend) {
+                // closes all in reverse order (the weights' files last), even when one fails
+            }
+        };
+        this.scheduler = new Scheduler(backend, cache, new KvBlockPool(numBlocks, BLOCK_SIZE, prefixCaching),
+                prefillChunk, draft, modelName, release);
     }
 
     /** Loads the model named by the options; errors name the file and what is wrong with it. */
@@ -98,37 +97,79 @@ public final class Engine implements AutoCloseable {
     }
 
     public static Engine load(EngineOptions options, LoadProgress progress) {
-        boolean synthetic = SyntheticModels.isSynthetic(options.model());
-        Path path;
-        if (synthetic) {
-            path = SyntheticModels.file(options.model(), options.syntheticType());
-        } else {
-            path = Path.of(options.model());
-            if (!Files.isRegularFile(path)) {
-                throw new IllegalArgumentException("model file " + path.toAbsolutePath() + " does not exist");
-            }
-        }
-        GgufFile gguf = GgufFile.open(path);
+        Loaded target = Loaded.open(options, options.model(), options.contextLength(), progress);
+        Loaded draft = null;
         try {
-            LlamaConfig config = LlamaConfig.fromGguf(gguf, options.contextLength());
-            if (options.contextLength() == 0 && config.contextLength() > EngineOptions.DEFAULT_MAX_CONTEXT) {
-                config = LlamaConfig.fromGguf(gguf, EngineOptions.DEFAULT_MAX_CONTEXT);
+            if (options.draftModel() != null) {
+                draft = Loaded.open(options, options.draftModel(), target.config.contextLength(), progress);
+                checkSameTokenizer(target.tokenizer, draft.tokenizer, options.draftModel());
             }
-            // Synthetic models carry no vocabulary: benchmarks generate bytes.
-            Tokenizer tokenizer = synthetic ? ByteVocabulary.INSTANCE : Tokenizers.fromGguf(gguf);
-            String name = synthetic ? options.model() + "-" + options.syntheticType() : modelNameOf(path);
-            // "auto" and "cuda" fall back to the CPU with one notice when no GPU or CUDA library is usable.
-            Backend backend = BackendSelector.open(BackendSelector.Kind.parse(options.backend()), gguf, config,
-                    CudaBackend.Options.DEFAULT, options.effectiveThreads(), progress, System.err::println);
+            GgufFile draftFile = draft == null ? null : draft.gguf;
+            AutoCloseable files = () -> {
+                try (target.gguf; draftFile) {
+                    // closes both mapped files, even when one fails
+                }
+            };
+            return new Engine(target.backend, target.tokenizer, target.name, options.prefillChunk(),
+                    options.speculation(), options.kvCacheTokens(), options.prefixCaching(),
+                    draft == null ? null : draft.backend, files);
+        } catch (RuntimeException e) {
+            target.close();
+            if (draft != null) {
+                draft.close();
+            }
+            throw e;
+        }
+    }
+
+    /** A model file opened and its backend loaded. */
+    private record Loaded(GgufFile gguf, LlamaConfig config, Tokenizer tokenizer, Backend backend, String name) {
+
+        static Loaded open(EngineOptions options, String model, int contextLength, LoadProgress progress) {
+            boolean synthetic = SyntheticModels.isSynthetic(model);
+            Path path;
+            if (synthetic) {
+                path = SyntheticModels.file(model, options.syntheticType());
+            } else {
+                path = Path.of(model);
+                if (!Files.isRegularFile(path)) {
+                    throw new IllegalArgumentException("model file " + path.toAbsolutePath() + " does not exist");
+                }
+            }
+            GgufFile gguf = GgufFile.open(path);
             try {
-                return new Engine(backend, tokenizer, name, options.prefillChunk(), options.speculation(), gguf);
+                LlamaConfig config = LlamaConfig.fromGguf(gguf, contextLength);
+                if (contextLength == 0 && config.contextLength() > EngineOptions.DEFAULT_MAX_CONTEXT) {
+                    config = LlamaConfig.fromGguf(gguf, EngineOptions.DEFAULT_MAX_CONTEXT);
+                }
+                // Synthetic models carry no vocabulary: benchmarks generate bytes.
+                Tokenizer tokenizer = synthetic ? ByteVocabulary.INSTANCE : Tokenizers.fromGguf(gguf);
+                String name = synthetic ? model + "-" + options.syntheticType() : modelNameOf(path);
+                // "auto" and "cuda" fall back to the CPU with one notice when no GPU or CUDA library is usable.
+                Backend backend = BackendSelector.open(BackendSelector.Kind.parse(options.backend()), gguf, config,
+                        CudaBackend.Options.DEFAULT, options.effectiveThreads(), progress, System.err::println);
+                return new Loaded(gguf, config, tokenizer, backend, name);
             } catch (RuntimeException e) {
-                backend.close();
+                gguf.close();
                 throw e;
             }
-        } catch (RuntimeException e) {
+        }
+
+        void close() {
+            backend.close();
             gguf.close();
-            throw e;
+        }
+    }
+
+    /** Drafts are token ids of the target's vocabulary: the draft model must spell every id the same. */
+    private static void checkSameTokenizer(Tokenizer target, Tokenizer draft, String draftModel) {
+        boolean same = target.vocabSize() == draft.vocabSize();
+        for (int id = 0; same && id < target.vocabSize(); id++) {
+            same = target.decode(new int[] {id}).equals(draft.decode(new int[] {id}));
+        }
+        if (!same) {
+            throw new IllegalArgumentException("the draft model " + draftModel + " has another tokenizer than the "
+                    + "model (" + draft.vocabSize() + " vs " + target.vocabSize() + " tokens, or different tokens)");
         }
     }
 
@@ -150,26 +191,34 @@ public final class Engine implements AutoCloseable {
     }
 
     public LlamaConfig config() {
-        return backend.config();
+        return config;
     }
 
     public String backendName() {
-        return backend.name();
+        return backendName;
     }
 
-    /** Free KV blocks: all of them whenever no generation runs (tests check that nothing leaks). */
+    /** Whether a draft model is loaded, for {@code DraftMode.MODEL}. */
+    public boolean hasDraftModel() {
+        return hasDraftModel;
+    }
+
+    /** Positions of KV cache that all generations share: a generation's prompt plus max tokens must fit. */
+    public int kvCacheTokens() {
+        return kvCacheTokens;
+    }
+
+    /**
+     * KV blocks free or only cached (reclaimable): all of them whenever no generation runs (tests check that
+     * nothing leaks).
+     */
     int freeKvBlocks() {
-        lock.lock();
-        try {
-            return blocks.freeBlocks();
-        } finally {
-            lock.unlock();
-        }
+        return scheduler.availableKvBlocks();
     }
 
+    /** Counters, gauges and latency histograms: what the server's /metrics and the platform's metrics publish. */
     public EngineStats stats() {
-        return new EngineStats(generations.get(), cancelled.get(), promptTokens.get(), completionTokens.get(),
-                draftedTokens.get(), acceptedTokens.get());
+        return scheduler.stats();
     }
 
     /** Whether the vocabulary has the Llama 3 chat tokens that {@link #chat} needs. */
@@ -216,11 +265,13 @@ public final class Engine implements AutoCloseable {
     }
 
     /**
-     * Generates a continuation of the prompt, streaming text to the listener as it becomes final. Blocks while
-     * another generation runs. Cancelling (listener returns false, or {@code cancellation}) ends it at the next
-     * forward pass with {@link FinishReason#CANCELLED}.
+     * Generates a continuation of the prompt, streaming text to the listener as it becomes final. Runs batched with
+     * the other generations; waits first while the KV cache has no room for it. Cancelling (listener returns false,
+     * or {@code cancellation}) ends it at the next step with {@link FinishReason#CANCELLED}. The listener is called
+     * on the engine's scheduler thread and must return quickly: every running generation waits for it.
      *
-     * @throws IllegalArgumentException if the prompt is empty, does not fit the context, or has unknown ids
+     * @throws IllegalArgumentException if the prompt is empty, does not fit the context, has unknown ids, or
+     *     could never fit the KV cache
      */
     public GenerationResult generate(int[] promptTokens, SamplingParams params, TokenListener listener,
             Cancellation cancellation) {
@@ -238,106 +289,12 @@ public final class Engine implements AutoCloseable {
      */
     public GenerationResult generate(int[] promptTokens, SamplingParams params, TokenListener listener,
             Cancellation cancellation, Speculation speculation) {
-        Sequence seq = new Sequence(promptTokens, params, tokenizer, config().contextLength(), listener, cancellation);
-        lock.lock();
-        try {
-            // Publish the handle before checking closed (close() does the reverse): with both volatile, either
-            // close() sees this generation and cancels it, or this generation sees that the engine is closed.
-            running = cancellation;
-            GenerationResult result;
-            try {
-                if (closed) {
-                    throw new IllegalStateException("engine is closed");
-                }
-                result = run(seq, speculation);
-            } finally {
-                running = null;
-            }
-            generations.incrementAndGet();
-            this.promptTokens.addAndGet(result.promptTokens());
-            completionTokens.addAndGet(result.completionTokens());
-            draftedTokens.addAndGet(result.draftedTokens());
-            acceptedTokens.addAndGet(result.acceptedTokens());
-            if (result.finishReason() == FinishReason.CANCELLED) {
-                cancelled.incrementAndGet();
-            }
-            return result;
-        } finally {
-            lock.unlock();
-        }
+        Sequence seq = new Sequence(promptTokens, params, tokenizer, config.contextLength(), listener, cancellation);
+        return scheduler.generate(seq, speculation);
     }
 
     public GenerationResult chat(List<ChatMessage> messages, SamplingParams params, TokenListener listener) {
         return generate(encodeChat(messages), params, listener);
-    }
-
-    /**
-     * Runs one sequence to its end: chunked prefill, then decode passes. Each decode pass feeds the last emitted
-     * token and the drafter's proposals (none without speculation), all wanting logits; verification keeps the
-     * drafts the target agrees with and adds one token of its own, so a pass emits 1..k+1 tokens.
-     */
-    private GenerationResult run(Sequence seq, Speculation speculation) {
-        Drafter drafter = speculation.mode().newDrafter();
-        int maxDraft = drafter == null ? 0 : speculation.maxTokens();
-        int rowStride = config().vocabSize();
-        if (logits.length < rowStride * (maxDraft + 1)) {
-            logits = new float[rowStride * (maxDraft + 1)];
-        }
-        BlockTable table = new BlockTable();
-        seq.started();
-        try {
-            int[] prompt = seq.prompt();
-            for (int start = 0; start < prompt.length && !seq.isCancelled(); start += prefillChunk) {
-                int end = Math.min(prompt.length, start + prefillChunk);
-                growTo(table, end);
-                batch.clear();
-                for (int p = start; p < end; p++) {
-                    batch.add(prompt[p], p, table, p == prompt.length - 1);
-                }
-                backend.forward(batch, cache, logits);
-            }
-            if (seq.isFinished()) {
-                return seq.result();
-            }
-            // The prompt then every emitted token: what the drafter matches against.
-            int[] history = Arrays.copyOf(prompt, config().contextLength());
-            int[] draft = new int[maxDraft];
-            int[] emitted = new int[maxDraft + 1];
-            int position = prompt.length;
-            int token = seq.sample(logits);
-            while (seq.accept(token)) {
-                history[position] = token;
-                int k = drafter == null ? 0
-                        : drafter.propose(history, position + 1, Math.min(maxDraft, seq.draftBudget()), draft);
-                growTo(table, position + 1 + k);
-                batch.clear();
-                batch.add(token, position, table, true);
-                for (int i = 0; i < k; i++) {
-                    batch.add(draft[i], position + 1 + i, table, true);
-                }
-                backend.forward(batch, cache, logits);
-                int accepted = seq.verify(logits, rowStride, draft, k, emitted);
-                if (drafter != null) {
-                    drafter.accepted(k, accepted);
-                }
-                // Keys/values past the accepted drafts are stale: later passes overwrite them; whole blocks
-                // holding only stale positions go back to the allocator now.
-                releaseBlocksFrom(table, position + 1 + accepted);
-                int i = 0;
-                while (i < accepted && seq.accept(emitted[i])) {
-                    history[position + 1 + i] = emitted[i];
-                    i++;
-                }
-                if (i < accepted) {
-                    break; // a stop, the token limit or cancellation cut the accepted run
-                }
-                position += accepted + 1;
-                token = emitted[accepted];
-            }
-            return seq.result();
-        } finally {
-            blocks.free(table.toArray());
-        }
     }
 
     /**
@@ -347,86 +304,51 @@ public final class Engine implements AutoCloseable {
      * k+1 positions costs relative to decoding one.
      */
     public long[] timeVerifyPasses(int prefix, int maxEntries, int repetitions) {
-        if (prefix < 1 || maxEntries < 1 || repetitions < 1 || prefix + maxEntries > config().contextLength()) {
+        if (prefix < 1 || maxEntries < 1 || repetitions < 1 || prefix + maxEntries > config.contextLength()) {
             throw new IllegalArgumentException("prefix " + prefix + " + entries " + maxEntries + " must fit the "
-                    + "context of " + config().contextLength() + ", with at least one repetition");
+                    + "context of " + config.contextLength() + ", with at least one repetition");
         }
-        lock.lock();
-        BlockTable table = new BlockTable();
-        try {
-            if (closed) {
-                throw new IllegalStateException("engine is closed");
-            }
-            float[] rows = new float[config().vocabSize() * maxEntries];
-            growTo(table, prefix + maxEntries);
-            for (int start = 0; start < prefix; start += prefillChunk) {
-                batch.clear();
-                for (int p = start; p < Math.min(prefix, start + prefillChunk); p++) {
-                    batch.add(p % tokenizer.vocabSize(), p, table, p == prefix - 1);
-                }
-                backend.forward(batch, cache, rows);
-            }
-            long[] best = new long[maxEntries];
-            Arrays.fill(best, Long.MAX_VALUE);
-            for (int rep = 0; rep < repetitions; rep++) {
-                for (int n = 1; n <= maxEntries; n++) {
+        // Between the scheduler's steps, with the backend to itself.
+        return scheduler.exclusive(() -> {
+            Backend backend = scheduler.backend();
+            ForwardBatch batch = scheduler.batch();
+            BlockTable table = scheduler.taskBlocks(prefix + maxEntries);
+            try {
+                float[] rows = new float[config.vocabSize() * maxEntries];
+                for (int start = 0; start < prefix; start += prefillChunk) {
                     batch.clear();
-                    for (int i = 0; i < n; i++) {
-                        batch.add(i % tokenizer.vocabSize(), prefix + i, table, true);
+                    for (int p = start; p < Math.min(prefix, start + prefillChunk); p++) {
+                        batch.add(p % tokenizer.vocabSize(), p, table, p == prefix - 1);
                     }
-                    long t0 = System.nanoTime();
-                    backend.forward(batch, cache, rows);
-                    best[n - 1] = Math.min(best[n - 1], System.nanoTime() - t0);
+                    backend.forward(batch, scheduler.cache(), rows);
                 }
+                long[] best = new long[maxEntries];
+                Arrays.fill(best, Long.MAX_VALUE);
+                for (int rep = 0; rep < repetitions; rep++) {
+                    for (int n = 1; n <= maxEntries; n++) {
+                        batch.clear();
+                        for (int i = 0; i < n; i++) {
+                            batch.add(i % tokenizer.vocabSize(), prefix + i, table, true);
+                        }
+                        long t0 = System.nanoTime();
+                        backend.forward(batch, scheduler.cache(), rows);
+                        best[n - 1] = Math.min(best[n - 1], System.nanoTime() - t0);
+                    }
+                }
+                return best;
+            } finally {
+                batch.clear();
+                scheduler.releaseTaskBlocks(table);
             }
-            return best;
-        } finally {
-            blocks.free(table.toArray());
-            lock.unlock();
-        }
+        });
     }
 
-    /** Frees the blocks that hold only positions {@code >= positions}. */
-    private void releaseBlocksFrom(BlockTable table, int positions) {
-        int keep = Math.ceilDiv(positions, BLOCK_SIZE);
-        if (table.size() > keep) {
-            blocks.free(table.truncate(keep));
-        }
-    }
-
-    private void growTo(BlockTable table, int positions) {
-        while (table.size() * BLOCK_SIZE < positions) {
-            int block = blocks.allocate();
-            if (block < 0) {
-                throw new IllegalStateException("KV cache exhausted: " + blocks.numBlocks() + " blocks of " + BLOCK_SIZE);
-            }
-            table.add(block);
-        }
-    }
-
-    /** Cancels the running generation, waits for it to end, then frees the model; queued generations fail. */
+    /**
+     * Cancels running generations, fails queued ones, waits for the current step to end, then frees the model.
+     * Later calls fail with "engine is closed".
+     */
     @Override
     public void close() {
-        closed = true;
-        Cancellation current = running;
-        if (current != null) {
-            current.cancel();
-        }
-        lock.lock();
-        try {
-            if (released) {
-                return;
-            }
-            released = true;
-            cache.close();
-            backend.close();
-            if (modelFile != null) {
-                modelFile.close();
-            }
-        } catch (Exception e) {
-            throw new IllegalStateException("closing model '" + modelName + "' failed: " + e.getMessage(), e);
-        } finally {
-            lock.unlock();
-        }
+        scheduler.close();
     }
 }

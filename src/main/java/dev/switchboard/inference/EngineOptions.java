@@ -11,12 +11,19 @@ import dev.switchboard.inference.speculative.Speculation;
  *     declares 131072 positions, whose KV cache would take many GiB before anyone asked for long prompts)
  * @param threads compute threads; 0 for all available processors
  * @param backend "cpu", "cuda" or "auto" (CUDA when a GPU and its libraries are found, else the CPU)
- * @param prefillChunk prompt positions per forward pass during prefill
+ * @param prefillChunk the token budget of one scheduler step for prefill: a long prompt is computed this many
+ *     positions at a time, between the decode steps of running streams
  * @param syntheticType the weight type of a synthetic model (ignored for files)
  * @param speculation speculative decoding of every generation (null: none)
+ * @param kvCacheTokens positions of KV cache shared by all running generations (0: one context's worth); a
+ *     request is admitted when its prompt plus max tokens fit beside the running ones, else it waits
+ * @param prefixCaching whether full KV blocks of prompts are kept and shared by later requests with the same prefix
+ * @param draftModel a GGUF file of a smaller model with the same tokenizer that drafts for
+ *     {@link dev.switchboard.inference.speculative.DraftMode#MODEL}, or null
  */
 public record EngineOptions(String model, int contextLength, int threads, String backend, int prefillChunk,
-        GgmlType syntheticType, Speculation speculation) {
+        GgmlType syntheticType, Speculation speculation, int kvCacheTokens, boolean prefixCaching,
+        String draftModel) {
     public static final int DEFAULT_PREFILL_CHUNK = 256;
     public static final int DEFAULT_MAX_CONTEXT = 8192;
 
@@ -42,35 +49,61 @@ public record EngineOptions(String model, int contextLength, int threads, String
         if (speculation == null) {
             speculation = Speculation.NONE;
         }
+        if (kvCacheTokens < 0) {
+            throw new IllegalArgumentException("kvCacheTokens must be 0 (one context) or positive, got "
+                    + kvCacheTokens);
+        }
     }
 
     /** The model with every other option at its default. */
     public static EngineOptions of(String model) {
-        return new EngineOptions(model, 0, 0, "cpu", DEFAULT_PREFILL_CHUNK, GgmlType.Q8_0, Speculation.NONE);
+        return new EngineOptions(model, 0, 0, "cpu", DEFAULT_PREFILL_CHUNK, GgmlType.Q8_0, Speculation.NONE, 0, true,
+                null);
     }
 
     public EngineOptions withContextLength(int n) {
-        return new EngineOptions(model, n, threads, backend, prefillChunk, syntheticType, speculation);
+        return new EngineOptions(model, n, threads, backend, prefillChunk, syntheticType, speculation,
+                kvCacheTokens, prefixCaching, draftModel);
     }
 
     public EngineOptions withThreads(int n) {
-        return new EngineOptions(model, contextLength, n, backend, prefillChunk, syntheticType, speculation);
+        return new EngineOptions(model, contextLength, n, backend, prefillChunk, syntheticType, speculation,
+                kvCacheTokens, prefixCaching, draftModel);
     }
 
     public EngineOptions withBackend(String name) {
-        return new EngineOptions(model, contextLength, threads, name, prefillChunk, syntheticType, speculation);
+        return new EngineOptions(model, contextLength, threads, name, prefillChunk, syntheticType, speculation,
+                kvCacheTokens, prefixCaching, draftModel);
     }
 
     public EngineOptions withPrefillChunk(int n) {
-        return new EngineOptions(model, contextLength, threads, backend, n, syntheticType, speculation);
+        return new EngineOptions(model, contextLength, threads, backend, n, syntheticType, speculation,
+                kvCacheTokens, prefixCaching, draftModel);
     }
 
     public EngineOptions withSyntheticType(GgmlType type) {
-        return new EngineOptions(model, contextLength, threads, backend, prefillChunk, type, speculation);
+        return new EngineOptions(model, contextLength, threads, backend, prefillChunk, type, speculation,
+                kvCacheTokens, prefixCaching, draftModel);
     }
 
     public EngineOptions withSpeculation(Speculation s) {
-        return new EngineOptions(model, contextLength, threads, backend, prefillChunk, syntheticType, s);
+        return new EngineOptions(model, contextLength, threads, backend, prefillChunk, syntheticType, s,
+                kvCacheTokens, prefixCaching, draftModel);
+    }
+
+    public EngineOptions withKvCacheTokens(int n) {
+        return new EngineOptions(model, contextLength, threads, backend, prefillChunk, syntheticType, speculation, n,
+                prefixCaching, draftModel);
+    }
+
+    public EngineOptions withPrefixCaching(boolean on) {
+        return new EngineOptions(model, contextLength, threads, backend, prefillChunk, syntheticType, speculation,
+                kvCacheTokens, on, draftModel);
+    }
+
+    public EngineOptions withDraftModel(String file) {
+        return new EngineOptions(model, contextLength, threads, backend, prefillChunk, syntheticType, speculation,
+                kvCacheTokens, prefixCaching, file);
     }
 
     public int effectiveThreads() {

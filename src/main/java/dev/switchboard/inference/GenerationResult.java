@@ -6,7 +6,8 @@ package dev.switchboard.inference;
  * @param text the emitted text (stop strings and what follows them excluded)
  * @param tokens the generated token ids, including a final stop token
  * @param promptTokens how many tokens the prompt had
- * @param timeToFirstTokenNanos from the start of prefill to the first sampled token (0 if cancelled before)
+ * @param timeToFirstTokenNanos from the request's arrival at the engine (time queued for KV cache room included)
+ *     to the first sampled token (0 if cancelled before)
  * @param decodeNanos from the first sampled token to the end
  * @param decodePasses forward passes after prefill (each verifies a draft, possibly empty)
  * @param draftedTokens tokens speculative drafting proposed
@@ -37,6 +38,11 @@ public record GenerationResult(
 
     public double timeToFirstTokenMillis() {
         return timeToFirstTokenNanos / 1e6;
+    }
+
+    /** The mean time between two tokens of this generation's stream (0 with fewer than two tokens). */
+    public double meanInterTokenMillis() {
+        return tokens.length < 2 ? 0 : decodeNanos / 1e6 / (tokens.length - 1);
     }
 
     /** Tokens per second of the decode phase: tokens after the first, whatever number of forward passes they took. */

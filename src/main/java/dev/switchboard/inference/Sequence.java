@@ -70,9 +70,23 @@ final class Sequence {
         return prompt;
     }
 
-    /** Marks the start of prefill: time spent waiting for the engine is not time to first token. */
-    void started() {
+    int maxTokens() {
+        return params.maxTokens();
+    }
+
+    /** Tokens generated so far. */
+    int generated() {
+        return count;
+    }
+
+    /** Marks the request's arrival at the engine: time to first token includes the wait for a place in a batch. */
+    void arrived() {
         startNanos = System.nanoTime();
+    }
+
+    /** Asks the generation to stop at its next step (as the caller's handle would). */
+    void cancel() {
+        cancellation.cancel();
     }
 
     boolean isCancelled() {
@@ -87,21 +101,21 @@ final class Sequence {
     }
 
     /**
-     * Samples from the model's output row. Only the tokenizer's ids are candidates: a model's output may be
-     * padded beyond its vocabulary.
+     * Samples from the model's output row at {@code offset}. Only the tokenizer's ids are candidates: a model's
+     * output may be padded beyond its vocabulary.
      */
-    int sample(float[] logits) {
-        return sampler.sample(logits, 0, vocabSize);
+    int sample(float[] logits, int offset) {
+        return sampler.sample(logits, offset, vocabSize);
     }
 
     /**
      * Verifies a draft against the logits of one decode pass (rows for the fed token and each drafted token,
-     * {@code rowStride} apart) and writes the tokens to emit into {@code out}: the accepted drafts, then a
+     * {@code rowStride} apart, the first at {@code offset}) and writes the tokens to emit into {@code out}: the accepted drafts, then a
      * correction or bonus token. Returns how many drafts were accepted. With {@code k == 0} this is plain
      * sampling of row 0.
      */
-    int verify(float[] logits, int rowStride, int[] draft, int k, int[] out) {
-        int accepted = verifier.verify(logits, rowStride, draft, k, out);
+    int verify(float[] logits, int offset, int rowStride, int[] draft, int k, int[] out) {
+        int accepted = verifier.verify(logits, offset, rowStride, draft, k, out);
         decodePasses++;
         draftedTokens += k;
         acceptedTokens += accepted;
@@ -161,8 +175,13 @@ final class Sequence {
         return listener.onText(delta);
     }
 
+    /** From arrival to the first generated token; 0 before it. */
+    long timeToFirstTokenNanos() {
+        return count == 0 ? 0 : firstTokenNanos - startNanos;
+    }
+
     GenerationResult result() {
-        long ttft = count == 0 ? 0 : firstTokenNanos - startNanos;
+        long ttft = timeToFirstTokenNanos();
         long decode = count == 0 ? 0 : endNanos - firstTokenNanos;
         return new GenerationResult(text.toString(), Arrays.copyOf(tokens, count), finish, prompt.length, ttft, decode,
                 decodePasses, draftedTokens, acceptedTokens);

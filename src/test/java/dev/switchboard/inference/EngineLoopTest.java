@@ -34,7 +34,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The generation loop against a scripted backend whose logits spell out a chosen reply: prefill chunking,
- * positions, KV blocks, finish reasons, streaming, stop strings, cancellation and serialisation of generations.
+ * positions, KV blocks, finish reasons, streaming, stop strings, cancellation, and that batched generations never
+ * overlap passes.
  * The vocabulary is {@link TinyChatModel}'s (byte tokens, so a reply is written character by character).
  */
 class EngineLoopTest {
@@ -375,7 +376,7 @@ class EngineLoopTest {
     }
 
     @Test
-    void concurrentGenerationsRunOneAtATime() throws Exception {
+    void concurrentGenerationsNeverRunTwoPassesAtOnce() throws Exception {
         int[] prompt = bytes("prompt");
         ScriptedBackend backend = new ScriptedBackend(256, prompt.length, bytes("the same reply every time"));
         try (Engine engine = engine(backend, 3); ExecutorService pool = Executors.newFixedThreadPool(4)) {

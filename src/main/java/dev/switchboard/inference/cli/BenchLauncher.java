@@ -16,6 +16,7 @@ import dev.switchboard.inference.speculative.Speculation;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -25,6 +26,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.stream.Stream;
 
 /**
@@ -46,7 +51,12 @@ final class BenchLauncher {
               (story starts, the model's greedy continuation, then the start again, so that the output quotes the
               prompt): acceptance length and speed-up against the same generations without drafts, then the cost
               of verifying k+1 positions in one pass relative to one decode step, for k = 1..K.
-              --type is the weight type of a synthetic model; --ctx sets the engine's context length.
+              --engine --streams 1,4,16,64: continuous batching: that many generations at once (distinct prompts
+              of --prompt tokens, --decode tokens each), throughput summed over streams and time to first token;
+              then time to first token of a prompt whose first --prompt tokens are in the prefix cache against
+              one whose are not. The KV cache holds all streams unless --kv-tokens says otherwise.
+              --type is the weight type of a synthetic model; --ctx sets the engine's context length;
+              --kv-tokens, --prefill-chunk and --no-prefix-cache as for serve.
             """;
 
     private BenchLauncher() {
@@ -65,8 +75,9 @@ final class BenchLauncher {
             CudaBench.main(rest.toArray(String[]::new));
             return;
         }
-        Args args = new Args(list, Main.union(Main.DRAFT_OPTIONS, Set.of("--model", "--type", "--threads", "--prompt",
-                "--decode", "--runs", "--ctx")), Set.of("--engine", "--server"));
+        Args args = new Args(list, Main.union(Main.union(Main.DRAFT_OPTIONS, Main.BATCH_OPTIONS), Set.of("--model",
+                "--type", "--threads", "--prompt", "--decode", "--runs", "--ctx", "--streams")),
+                Set.of("--engine", "--server", Main.NO_PREFIX_CACHE));
         if (!args.positional().isEmpty()) {
             throw new Args.UsageException("bench takes no argument '" + args.positional().getFirst() + "'");
         }
@@ -80,15 +91,27 @@ final class BenchLauncher {
         }
         Speculation speculation = Main.speculation(args);
         if (!args.flag("--engine")) {
-            if (speculation.enabled()) {
-                throw new Args.UsageException("--draft needs --engine");
+            if (speculation.enabled() || args.flag("--streams")) {
+                throw new Args.UsageException((args.flag("--streams") ? "--streams" : "--draft") + " needs --engine");
             }
             CpuBench.run(model, type, threads, prompt, decode, out);
             return;
         }
         int runs = args.integer("--runs", 3);
-        EngineOptions options = new EngineOptions(model, args.integer("--ctx", 0), threads, "cpu",
-                EngineOptions.DEFAULT_PREFILL_CHUNK, type, speculation);
+        EngineOptions options = Main.engineOptions(args);
+        if (args.flag("--streams")) {
+            int[] streams = streamCounts(args.string("--streams", "1"));
+            if (options.kvCacheTokens() == 0) {
+                // Room for every stream at once, so that the figure measures batching rather than queueing.
+                options = options.withKvCacheTokens(Arrays.stream(streams).max().orElseThrow() * (prompt + decode
+                        + 2 * Speculation.MAX_TOKENS));
+            }
+            try (Engine engine = Engine.load(options)) {
+                streamRuns(engine, streams, prompt, decode, runs, out);
+                prefixRuns(engine, prompt, runs, out);
+            }
+            return;
+        }
         try (Engine engine = Engine.load(options)) {
             if (speculation.enabled()) {
                 speculationRuns(engine, speculation, decode, runs, out);
@@ -115,6 +138,115 @@ final class BenchLauncher {
                 serverRuns(engine, tokens, decode, runs, out);
             }
         }
+    }
+
+    private static int[] streamCounts(String list) {
+        try {
+            int[] counts = Arrays.stream(list.split(",")).mapToInt(v -> Integer.parseInt(v.strip())).toArray();
+            if (counts.length == 0 || Arrays.stream(counts).anyMatch(n -> n < 1)) {
+                throw new NumberFormatException();
+            }
+            return counts;
+        } catch (NumberFormatException e) {
+            throw new Args.UsageException("--streams needs stream counts of at least 1, e.g. 1,4,16, got '" + list
+                    + "'");
+        }
+    }
+
+    /** A prompt of distinct-looking token ids per seed: prompts of different seeds share no prefix block. */
+    private static int[] syntheticPrompt(Engine engine, int length, int seed) {
+        int vocab = engine.tokenizer().vocabSize();
+        int[] tokens = new int[length];
+        long state = 0x9E3779B97F4A7C15L * (seed + 1);
+        for (int i = 0; i < length; i++) {
+            state = state * 6364136223846793005L + 1442695040888963407L;
+            tokens[i] = (int) Math.floorMod(state >>> 33, (long) vocab);
+        }
+        return tokens;
+    }
+
+    private static String load() {
+        double load = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+        return load < 0 ? "n/a" : String.format(Locale.ROOT, "%.2f", load);
+    }
+
+    /**
+     * For each stream count: that many generations started at once, each of its own prompt, greedy to
+     * {@code decode} tokens; prints tokens per second summed over streams (generated tokens over wall time) and
+     * times to first token. The best of {@code runs} rounds, after one warm-up round.
+     */
+    private static void streamRuns(Engine engine, int[] streams, int prompt, int decode, int runs, PrintStream out) {
+        out.printf(Locale.ROOT, "engine: %s, %s backend, context %d, KV cache %d positions, %d prompt + %d generated "
+                        + "tokens per stream, draft %s%n", engine.modelName(), engine.backendName(),
+                engine.config().contextLength(), engine.kvCacheTokens(), prompt, decode,
+                engine.speculation().mode().wireName());
+        int seed = 0;
+        round(engine, 1, prompt, decode, seed++); // JIT warm-up
+        for (int n : streams) {
+            double best = 0;
+            double[] ttft = null;
+            for (int run = 0; run < runs; run++) {
+                long t0 = System.nanoTime();
+                List<GenerationResult> results = round(engine, n, prompt, decode, seed);
+                seed += n;
+                double seconds = (System.nanoTime() - t0) / 1e9;
+                long tokens = results.stream().mapToLong(GenerationResult::completionTokens).sum();
+                if (tokens / seconds > best) {
+                    best = tokens / seconds;
+                    ttft = results.stream().mapToDouble(GenerationResult::timeToFirstTokenMillis).sorted().toArray();
+                }
+            }
+            out.printf(Locale.ROOT, "streams %d: %.1f tok/s summed (%.1f per stream), time to first token median "
+                            + "%.1f ms, max %.1f ms (load average %s)%n", n, best, best / n, ttft[ttft.length / 2],
+                    ttft[ttft.length - 1], load());
+        }
+    }
+
+    /** One round: n generations at once, on their own threads, each with its own prompt. */
+    private static List<GenerationResult> round(Engine engine, int n, int prompt, int decode, int seed) {
+        try (ExecutorService pool = Executors.newFixedThreadPool(n)) {
+            List<Future<GenerationResult>> futures = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                int[] tokens = syntheticPrompt(engine, prompt, seed + i);
+                futures.add(pool.submit(() -> engine.generate(tokens, SamplingParams.greedy(decode),
+                        TokenListener.IGNORE)));
+            }
+            List<GenerationResult> results = new ArrayList<>();
+            for (Future<GenerationResult> f : futures) {
+                results.add(f.get());
+            }
+            return results;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
+        }
+    }
+
+    /**
+     * Time to first token of a prompt computed from scratch against the same prompt plus a short question when its
+     * first {@code prompt} tokens are cached (a second conversation with the same system prompt). Best of runs.
+     */
+    private static void prefixRuns(Engine engine, int prompt, int runs, PrintStream out) {
+        double cold = Double.MAX_VALUE;
+        double warm = Double.MAX_VALUE;
+        long reusedBefore = engine.stats().reusedPromptTokens();
+        int question = 8;
+        for (int run = 0; run < runs; run++) {
+            int[] system = syntheticPrompt(engine, prompt + question, 1_000_000 + run);
+            int[] other = syntheticPrompt(engine, question, 2_000_000 + run);
+            int[] second = Arrays.copyOf(system, prompt + question);
+            System.arraycopy(other, 0, second, prompt, question);
+            cold = Math.min(cold, engine.generate(system, SamplingParams.greedy(1), TokenListener.IGNORE)
+                    .timeToFirstTokenMillis());
+            warm = Math.min(warm, engine.generate(second, SamplingParams.greedy(1), TokenListener.IGNORE)
+                    .timeToFirstTokenMillis());
+        }
+        long reused = (engine.stats().reusedPromptTokens() - reusedBefore) / runs;
+        out.printf(Locale.ROOT, "time to first token, %d-token prompt: %.2f ms computed, %.2f ms with a cached prefix "
+                        + "(%d tokens reused, %d computed) (load average %s)%n", prompt + question, cold, warm,
+                reused, prompt + question - reused, load());
     }
 
     /** Story starts for the repetitive workload: what a TinyStories model continues readily. */

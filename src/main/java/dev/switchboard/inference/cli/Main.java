@@ -40,8 +40,9 @@ public final class Main {
                   that shape in the given tensor type. Run "engine bench --help" for its options.
               serve --model FILE --port N [--host H] [--api-key K]
                   Serve an OpenAI-compatible API: POST /v1/chat/completions, POST /v1/completions,
-                  GET /v1/models, POST /tokenize, POST /detokenize, GET /health. Host defaults to 127.0.0.1.
-                  With --api-key, requests (but /health) need "Authorization: Bearer K".
+                  GET /v1/models, POST /tokenize, POST /detokenize, GET /health, GET /metrics (Prometheus
+                  text). Host defaults to 127.0.0.1. With --api-key, requests (but /health) need
+                  "Authorization: Bearer K". Concurrent requests are batched (continuous batching).
 
             Options for every command that loads a model:
               --ctx N       context length (default: the model's, at most 8192)
@@ -49,10 +50,18 @@ public final class Main {
               --backend B   compute backend: cpu, cuda or auto (default: cpu)
               --type T      weight type of a synthetic:NAME model (default: Q8_0)
 
+            Batching (serve, bench --engine):
+              --kv-tokens N        KV cache positions shared by all running requests (default: one context);
+                                   a request waits in a FIFO queue until its prompt + max tokens fit
+              --prefill-chunk N    prompt positions per scheduler step (default: 256): long prompts are computed
+                                   in chunks between the decode steps of running streams
+              --no-prefix-cache    do not share KV blocks of equal prompt prefixes between requests
+
             Speculative decoding (generate, bench --engine, serve):
-              --draft none|prompt|suffix   draft tokens from n-gram matches in the sequence (prompt) or from a
-                            suffix index (suffix); the target model verifies each draft in one forward pass and
-                            the output is unchanged (default: none)
+              --draft none|prompt|suffix|FILE   draft tokens from n-gram matches in the sequence (prompt), from
+                            a suffix index (suffix) or with a smaller model of the same tokenizer (a GGUF FILE);
+                            the target model verifies each draft in one forward pass and the output is unchanged
+                            (default: none)
               --draft-tokens K             the most tokens drafted per step (default: 8, at most 32)
 
             Exit status: 0 on success, 1 on errors, 2 on usage errors.
@@ -60,6 +69,9 @@ public final class Main {
 
     private static final Set<String> MODEL_OPTIONS = Set.of("--model", "--ctx", "--threads", "--backend", "--type");
     static final Set<String> DRAFT_OPTIONS = Set.of("--draft", "--draft-tokens");
+    /** Continuous batching (serve, bench --engine). */
+    static final Set<String> BATCH_OPTIONS = Set.of("--kv-tokens", "--prefill-chunk");
+    static final String NO_PREFIX_CACHE = "--no-prefix-cache";
 
     private Main() {
     }
@@ -169,8 +181,8 @@ public final class Main {
     }
 
     private static int serve(List<String> list) {
-        Args args = new Args(list, union(union(MODEL_OPTIONS, DRAFT_OPTIONS), Set.of("--port", "--host", "--api-key")),
-                Set.of());
+        Args args = new Args(list, union(union(MODEL_OPTIONS, DRAFT_OPTIONS), union(BATCH_OPTIONS,
+                Set.of("--port", "--host", "--api-key"))), Set.of(NO_PREFIX_CACHE));
         noPositional(args, "serve");
         int port = args.integer("--port", -1);
         if (port < 0 || port > 65535) {
@@ -196,26 +208,41 @@ public final class Main {
     }
 
     private static Engine load(Args args, boolean showProgress) {
-        EngineOptions options = new EngineOptions(args.required("--model"), args.integer("--ctx", 0),
-                args.integer("--threads", 0), args.string("--backend", "cpu"), EngineOptions.DEFAULT_PREFILL_CHUNK,
-                weightType(args.string("--type", "Q8_0")), speculation(args));
         LoadProgress progress = showProgress ? new ConsoleProgress() : LoadProgress.NONE;
-        return Engine.load(options, progress);
+        return Engine.load(engineOptions(args), progress);
     }
 
-    /** The --draft and --draft-tokens options; usage errors name the option. */
-    static Speculation speculation(Args args) {
-        DraftMode mode;
+    /** The options of every command that loads a model; usage errors name the option. */
+    static EngineOptions engineOptions(Args args) {
         try {
-            mode = DraftMode.parse(args.string("--draft", "none"));
+            return new EngineOptions(args.required("--model"), args.integer("--ctx", 0), args.integer("--threads", 0),
+                    args.string("--backend", "cpu"), args.integer("--prefill-chunk", EngineOptions.DEFAULT_PREFILL_CHUNK),
+                    weightType(args.string("--type", "Q8_0")), speculation(args), args.integer("--kv-tokens", 0),
+                    !args.flag(NO_PREFIX_CACHE), draftModel(args));
         } catch (IllegalArgumentException e) {
-            throw new Args.UsageException("--draft: " + e.getMessage());
+            throw new Args.UsageException(e.getMessage());
         }
+    }
+
+    /**
+     * The --draft and --draft-tokens options; usage errors name the option. A --draft that names no mode is the
+     * file of a draft model ({@link #draftModel}).
+     */
+    static Speculation speculation(Args args) {
+        DraftMode mode = draftModel(args) != null ? DraftMode.MODEL : DraftMode.parse(args.string("--draft", "none"));
         try {
             return new Speculation(mode, args.integer("--draft-tokens", Speculation.DEFAULT_TOKENS));
         } catch (IllegalArgumentException e) {
             throw new Args.UsageException("--draft-tokens: " + e.getMessage());
         }
+    }
+
+    /** The draft model file of --draft FILE, or null when --draft names a mode (or is absent). */
+    static String draftModel(Args args) {
+        String draft = args.string("--draft", "none");
+        boolean isMode = Arrays.stream(DraftMode.values()).anyMatch(m -> m != DraftMode.MODEL
+                && m.wireName().equals(draft));
+        return isMode ? null : draft;
     }
 
     static GgmlType weightType(String name) {

@@ -46,12 +46,19 @@ record GenerationRequest(boolean chat, int[] prompt, SamplingParams params, Spec
                     "the prompt has " + prompt.length + " tokens; this model's context holds " + context
                             + " (at most " + (context - 1) + " prompt tokens)");
         }
-        return new GenerationRequest(chat, prompt, samplingParams(body, context - prompt.length),
+        // A generation must fit the KV cache all generations share (it may be configured below one context).
+        int room = Math.min(context, engine.kvCacheTokens()) - prompt.length;
+        if (room < 1) {
+            throw ApiException.badRequest(chat ? "messages" : "prompt", "context_length_exceeded",
+                    "the prompt has " + prompt.length + " tokens; the server's KV cache holds "
+                            + engine.kvCacheTokens() + " positions for prompt and answer together");
+        }
+        return new GenerationRequest(chat, prompt, samplingParams(body, room),
                 speculation(engine, body), stream, includeUsage);
     }
 
     /**
-     * Extensions {@code draft} ("none", "prompt", "suffix") and {@code draft_tokens}: a client that knows its
+     * Extensions {@code draft} ("none", "prompt", "suffix", "model" when the server has a draft model) and {@code draft_tokens}: a client that knows its
      * answer will quote the prompt (FAQ grounding) can ask for drafting; the server's own setting is the default.
      */
     private static Speculation speculation(Engine engine, Fields body) {
@@ -63,6 +70,9 @@ record GenerationRequest(boolean chat, int[] prompt, SamplingParams params, Spec
                 mode = DraftMode.parse(draft);
             } catch (IllegalArgumentException e) {
                 throw ApiException.badRequest("draft", e.getMessage());
+            }
+            if (mode == DraftMode.MODEL && !engine.hasDraftModel()) {
+                throw ApiException.badRequest("draft", "this server has no draft model (start it with --draft FILE)");
             }
         }
         Integer tokens = body.integer("draft_tokens");

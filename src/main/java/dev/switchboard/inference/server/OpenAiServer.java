@@ -29,8 +29,8 @@ import java.util.concurrent.Executors;
 
 /**
  * An OpenAI-compatible HTTP API over one {@link Engine}: chat completions and completions (streamed as server-sent
- * events or whole), the model list, llama.cpp-style /tokenize and /detokenize, and /health. Each request runs on
- * its own virtual thread; generations queue in the engine. A streaming client that goes away stops its
+ * events or whole), the model list, llama.cpp-style /tokenize and /detokenize, /health, and /metrics (Prometheus
+ * text). Each request runs on its own virtual thread; generations are batched by the engine's scheduler. A streaming client that goes away stops its
  * generation: the failed write cancels it.
  */
 public final class OpenAiServer implements AutoCloseable {
@@ -106,7 +106,7 @@ public final class OpenAiServer implements AutoCloseable {
         String path = ex.getRequestURI().getPath();
         String method = switch (path) {
             case "/v1/chat/completions", "/v1/completions", "/tokenize", "/detokenize" -> "POST";
-            case "/v1/models", "/health" -> "GET";
+            case "/v1/models", "/health", "/metrics" -> "GET";
             default -> path.startsWith("/v1/models/") ? "GET" : null;
         };
         if (method == null) {
@@ -127,6 +127,8 @@ public final class OpenAiServer implements AutoCloseable {
             case "/detokenize" -> detokenize(ex);
             case "/v1/models" -> sendJson(ex, 200, Map.of("object", "list", "data", List.of(modelObject())));
             case "/health" -> sendJson(ex, 200, Map.of("status", "ok"));
+            case "/metrics" -> sendText(ex, 200, PrometheusText.CONTENT_TYPE,
+                    PrometheusText.format(engine.stats(), engine.modelName()));
             default -> {
                 String id = path.substring("/v1/models/".length());
                 if (!id.equals(engine.modelName())) {
@@ -178,9 +180,8 @@ public final class OpenAiServer implements AutoCloseable {
             return;
         }
         GenerationResult r;
-        try {
-            r = engine.generate(request.prompt(), request.params(), delta -> sse.send(shapes.deltaChunk(delta)),
-                    new Cancellation(), request.speculation());
+        try (DeltaWriter writer = new DeltaWriter(delta -> sse.send(shapes.deltaChunk(delta)))) {
+            r = engine.generate(request.prompt(), request.params(), writer, new Cancellation(), request.speculation());
         } catch (RuntimeException e) {
             // The status line is gone already: report in the stream, as OpenAI does for mid-stream failures.
             LOG.log(System.Logger.Level.ERROR, "generation failed mid-stream", e);
@@ -199,9 +200,9 @@ public final class OpenAiServer implements AutoCloseable {
 
     private static void logGeneration(String id, GenerationResult r) {
         LOG.log(System.Logger.Level.INFO, () -> String.format(Locale.ROOT,
-                "%s: %d prompt + %d completion tokens, finish %s, first token after %.1f ms, decode %.1f tok/s%s", id,
-                r.promptTokens(), r.completionTokens(), r.finishReason().wireName(), r.timeToFirstTokenMillis(),
-                r.decodeTokensPerSecond(), r.draftedTokens() == 0 ? "" : String.format(Locale.ROOT,
+                "%s: %d prompt + %d completion tokens, finish %s, first token after %.1f ms, then %.2f ms per token%s",
+                id, r.promptTokens(), r.completionTokens(), r.finishReason().wireName(), r.timeToFirstTokenMillis(),
+                r.meanInterTokenMillis(), r.draftedTokens() == 0 ? "" : String.format(Locale.ROOT,
                         ", %d of %d drafted tokens accepted (%.2f tokens per pass)", r.acceptedTokens(),
                         r.draftedTokens(), r.acceptanceLength())));
     }
@@ -241,8 +242,12 @@ public final class OpenAiServer implements AutoCloseable {
     }
 
     private static void sendJson(HttpExchange ex, int status, Object body) throws IOException {
-        byte[] bytes = Json.write(body).getBytes(StandardCharsets.UTF_8);
-        ex.getResponseHeaders().set("Content-Type", "application/json");
+        sendText(ex, status, "application/json", Json.write(body));
+    }
+
+    private static void sendText(HttpExchange ex, int status, String contentType, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().set("Content-Type", contentType);
         ex.sendResponseHeaders(status, bytes.length);
         try (OutputStream out = ex.getResponseBody()) {
             out.write(bytes);

@@ -11,7 +11,9 @@ public enum DraftMode {
     /** {@link PromptLookupDrafter}: n-gram matches within the sequence's own tokens. */
     PROMPT,
     /** {@link SuffixDrafter}: a suffix index over the sequence (and later a workspace's corpus). */
-    SUFFIX;
+    SUFFIX,
+    /** {@link ModelDrafter}: a smaller model with the same tokenizer, loaded with the engine. */
+    MODEL;
 
     public String wireName() {
         return name().toLowerCase(Locale.ROOT);
@@ -28,12 +30,24 @@ public enum DraftMode {
                 + Arrays.stream(values()).map(DraftMode::wireName).toList() + ")");
     }
 
-    /** A fresh drafter for one sequence, or null for {@link #NONE}. */
-    public Drafter newDrafter() {
+    /**
+     * A fresh drafter for one sequence, or null for {@link #NONE}.
+     *
+     * @param draftModel the engine's draft model, or null when it has none
+     * @throws IllegalArgumentException for {@link #MODEL} without a draft model
+     */
+    public Drafter newDrafter(DraftModel draftModel) {
         return switch (this) {
             case NONE -> null;
             case PROMPT -> new PromptLookupDrafter();
             case SUFFIX -> new SuffixDrafter(List.of());
+            case MODEL -> {
+                if (draftModel == null) {
+                    throw new IllegalArgumentException("draft mode 'model' needs a draft model, and none is loaded "
+                            + "(start the engine with --draft FILE)");
+                }
+                yield new ModelDrafter(draftModel);
+            }
         };
     }
 }

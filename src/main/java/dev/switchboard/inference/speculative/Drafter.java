@@ -1,7 +1,7 @@
 package dev.switchboard.inference.speculative;
 
 /**
- * Proposes tokens that may follow a sequence, cheaply and without a model; the target model then checks them all
+ * Proposes tokens that may follow a sequence, cheaply (from the sequence itself or a smaller model); the target model then checks them all
  * in one forward pass ({@link Verifier}). One drafter per sequence: it may keep an index of the sequence's tokens
  * and its own acceptance history. Drafts are deterministic, so verification treats them as one-hot proposals.
  */
@@ -17,4 +17,8 @@ public interface Drafter {
 
     /** Reports how many of the last proposal's {@code drafted} tokens the target accepted. */
     void accepted(int drafted, int accepted);
+
+    /** Gives back what the drafter holds for its sequence (a draft model's KV blocks) when the sequence ends. */
+    default void close() {
+    }
 }

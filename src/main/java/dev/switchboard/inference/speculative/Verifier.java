@@ -33,24 +33,25 @@ public final class Verifier {
     }
 
     /**
-     * @param logits k+1 rows of target logits, {@code rowStride} apart
+     * @param logits k+1 rows of target logits, {@code rowStride} apart, the first at {@code offset} (a batched
+     *     pass writes the rows of several sequences into one array)
      * @param draft the drafted tokens, {@code draft[0..k)}
      * @param out receives the tokens to emit: the accepted drafts, then the correction or bonus token
      *     (room for k+1)
      * @return how many drafted tokens were accepted (0..k); {@code out} holds one more token than that
      */
-    public int verify(float[] logits, int rowStride, int[] draft, int k, int[] out) {
+    public int verify(float[] logits, int offset, int rowStride, int[] draft, int k, int[] out) {
         for (int i = 0; i < k; i++) {
-            int offset = i * rowStride;
+            int row = offset + i * rowStride;
             int x = draft[i];
             if (greedy) {
-                int target = Sampler.argmax(logits, offset, vocabSize);
+                int target = Sampler.argmax(logits, row, vocabSize);
                 if (target != x) {
                     out[i] = target;
                     return i;
                 }
             } else {
-                sampler.probabilities(logits, offset, vocabSize, probabilities);
+                sampler.probabilities(logits, row, vocabSize, probabilities);
                 if (sampler.nextUniform() >= probabilities[x]) {
                     probabilities[x] = 0f;
                     int residual = sampler.draw(probabilities, vocabSize);
@@ -61,7 +62,7 @@ public final class Verifier {
             }
             out[i] = x;
         }
-        out[k] = sampler.sample(logits, k * rowStride, vocabSize);
+        out[k] = sampler.sample(logits, offset + k * rowStride, vocabSize);
         return k;
     }
 }

@@ -58,11 +58,14 @@ class MainTest {
                 .startsWith("temperature must be between"));
         assertTrue(usageError("bench", "--model", "synthetic:tiny", "--type", "Q9").startsWith("unknown --type 'Q9'"));
         assertEquals("tokenize needs exactly one TEXT argument (quote it)", usageError("tokenize", "--model", "m"));
-        assertEquals("--draft: unknown draft mode 'eagle' (one of [none, prompt, suffix])",
-                usageError("generate", "--model", "m", "--prompt", "x", "--draft", "eagle"));
         assertEquals("--draft-tokens: draft tokens must be 1..32, got 0",
                 usageError("serve", "--model", "m", "--port", "1", "--draft", "suffix", "--draft-tokens", "0"));
         assertEquals("--draft needs --engine", usageError("bench", "--model", "synthetic:tiny", "--draft", "prompt"));
+        assertEquals("--streams needs --engine", usageError("bench", "--model", "synthetic:tiny", "--streams", "4"));
+        assertEquals("--streams needs stream counts of at least 1, e.g. 1,4,16, got '4,0'",
+                usageError("bench", "--model", "synthetic:tiny", "--engine", "--streams", "4,0"));
+        assertEquals("kvCacheTokens must be 0 (one context) or positive, got -1",
+                usageError("serve", "--model", "m", "--port", "1", "--kv-tokens", "-1"));
         assertEquals("unknown option --draft", usageError("tokenize", "--model", "m", "--draft", "prompt", "x"));
     }
 
@@ -96,6 +99,17 @@ class MainTest {
         assertTrue(out.contains("draft suffix up to 3 tokens"), out);
         assertTrue(out.matches("(?s).*acceptance length \\d+\\.\\d\\d tokens per pass.*speed-up \\d+\\.\\d\\dx.*"), out);
         assertTrue(out.matches("(?s).*verify cost .* k=1 \\S+ k=2 \\S+ k=3 \\S+\\R.*"), out);
+    }
+
+    @Test
+    void benchWithStreamsReportsThroughputPerConcurrencyAndCachedPrefixTimeToFirstToken() {
+        String out = run("bench", "--model", "synthetic:tiny", "--engine", "--streams", "1,3", "--prompt", "40",
+                "--decode", "6", "--runs", "1", "--threads", "1", "--ctx", "128");
+        assertTrue(out.contains("KV cache 336 positions"), "3 streams of 40 + 6 + 64 (drafts), in blocks: " + out);
+        assertTrue(out.matches("(?s).*streams 1: \\d+\\.\\d tok/s summed.*\\Rstreams 3: \\d+\\.\\d tok/s summed "
+                + "\\(\\d+\\.\\d per stream\\), time to first token median .*"), out);
+        assertTrue(out.contains("time to first token, 48-token prompt: "), out);
+        assertTrue(out.contains("with a cached prefix (32 tokens reused, 16 computed)"), out);
     }
 
     @Test

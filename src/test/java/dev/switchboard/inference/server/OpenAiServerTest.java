@@ -275,6 +275,67 @@ class OpenAiServerTest {
     }
 
     @Test
+    void concurrentStreamsAreBatchedAndEachGetsItsOwnText() throws Exception {
+        List<String> prompts = List.of("Alpha", "Bravo charlie", "Delta echo foxtrot", "Golf", "Hotel india");
+        List<String> expected = new ArrayList<>();
+        for (String p : prompts) {
+            expected.add(engine.generate(engine.encodePrompt(p), SamplingParams.greedy(24), TokenListener.IGNORE)
+                    .text());
+        }
+        long steps = engine.stats().steps();
+        List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> replies = new ArrayList<>();
+        for (String p : prompts) {
+            String body = Json.write(Map.of("model", TinyChatModel.NAME, "prompt", p, "max_tokens", 24,
+                    "temperature", 0, "stream", true));
+            replies.add(HTTP.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
+                    + "/v1/completions")).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                    HttpResponse.BodyHandlers.ofString()));
+        }
+        for (int i = 0; i < prompts.size(); i++) {
+            HttpResponse<String> r = replies.get(i).get();
+            assertEquals(200, r.statusCode(), r.body());
+            StringBuilder text = new StringBuilder();
+            for (Object e : events(r.body())) {
+                if (e instanceof Map<?, ?> chunk) {
+                    text.append(choice(chunk).get("text"));
+                }
+            }
+            assertEquals(expected.get(i), text.toString(), prompts.get(i));
+        }
+        assertTrue(engine.stats().steps() > steps);
+    }
+
+    @Test
+    void metricsAreServedInPrometheusTextFormat() throws Exception {
+        assertEquals(200, post(server, "/v1/completions", "{\"model\":\"" + TinyChatModel.NAME
+                + "\",\"prompt\":\"Count\",\"max_tokens\":5,\"temperature\":0}").status());
+        EngineStats s = engine.stats();
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
+                + "/metrics")).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode());
+        assertEquals("text/plain; version=0.0.4; charset=utf-8", r.headers().firstValue("Content-Type").orElseThrow());
+        String label = "{model=\"" + TinyChatModel.NAME + "\"";
+        List<String> lines = r.body().lines().toList();
+        // Other tests may run generations in between: counters only grow.
+        long generations = Long.parseLong(value(lines, "switchboard_engine_generations_total" + label + "}"));
+        assertTrue(generations >= s.generations() && s.generations() > 0, r.body());
+        assertTrue(lines.contains("# TYPE switchboard_engine_time_to_first_token_seconds histogram"), r.body());
+        long ttftCount = Long.parseLong(value(lines, "switchboard_engine_time_to_first_token_seconds_count" + label
+                + "}"));
+        assertEquals(value(lines, "switchboard_engine_time_to_first_token_seconds_bucket" + label + ",le=\"+Inf\"}"),
+                Long.toString(ttftCount));
+        assertTrue(ttftCount >= s.generations() - s.cancelled() - 1, "a first token per finished generation");
+        assertEquals(Integer.toString(s.kvBlocksTotal()), value(lines, "switchboard_engine_kv_blocks_total" + label
+                + "}"));
+    }
+
+    private static String value(List<String> lines, String series) {
+        return lines.stream().filter(l -> l.startsWith(series + " ")).findFirst()
+                .orElseThrow(() -> new AssertionError(series + " missing in " + lines))
+                .substring(series.length() + 1);
+    }
+
+    @Test
     void aClientThatDisconnectsStopsItsGeneration() throws Exception {
         EngineStats before = engine.stats();
         String body = "{\"model\":\"" + TinyChatModel.NAME + "\",\"prompt\":\"Tell me everything\",\"stream\":true}";

@@ -110,8 +110,10 @@ class DrafterTest {
     @Test
     void draftModesParseByName() {
         assertEquals(DraftMode.SUFFIX, DraftMode.parse("suffix"));
-        assertTrue(DraftMode.PROMPT.newDrafter() instanceof PromptLookupDrafter);
-        assertEquals(null, DraftMode.NONE.newDrafter());
+        assertTrue(DraftMode.PROMPT.newDrafter(null) instanceof PromptLookupDrafter);
+        assertEquals(null, DraftMode.NONE.newDrafter(null));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> DraftMode.MODEL.newDrafter(null)).getMessage()
+                .contains("none is loaded"));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DraftMode.parse("medusa"));
         assertTrue(e.getMessage().contains("'medusa'") && e.getMessage().contains("prompt"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> new Speculation(DraftMode.PROMPT, 0));

@@ -124,7 +124,7 @@ class SpeculativeSamplingTest {
 
     private static int verified(Sampler sampler, int draft) {
         int[] out = new int[2];
-        new Verifier(sampler, false, VOCAB).verify(logits, VOCAB, new int[] {draft}, 1, out);
+        new Verifier(sampler, false, VOCAB).verify(logits, 0, VOCAB, new int[] {draft}, 1, out);
         return out[0];
     }
 

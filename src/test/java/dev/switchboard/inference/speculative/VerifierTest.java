@@ -35,7 +35,7 @@ class VerifierTest {
     @Test
     void greedyAcceptsAMatchingDraftAndAddsTheBonusToken() {
         int[] out = new int[4];
-        int accepted = greedy().verify(rowsFavouring(2, 4, 1, 5), STRIDE, new int[] {2, 4, 1}, 3, out);
+        int accepted = greedy().verify(rowsFavouring(2, 4, 1, 5), 0, STRIDE, new int[] {2, 4, 1}, 3, out);
         assertEquals(3, accepted);
         assertArrayEquals(new int[] {2, 4, 1, 5}, out);
     }
@@ -43,11 +43,11 @@ class VerifierTest {
     @Test
     void greedyStopsAtTheFirstMismatchAndEmitsTheArgmaxInstead() {
         int[] out = new int[4];
-        int accepted = greedy().verify(rowsFavouring(2, 4, 1, 5), STRIDE, new int[] {2, 3, 1}, 3, out);
+        int accepted = greedy().verify(rowsFavouring(2, 4, 1, 5), 0, STRIDE, new int[] {2, 3, 1}, 3, out);
         assertEquals(1, accepted);
         assertEquals(2, out[0]);
         assertEquals(4, out[1], "the target's own token replaces the rejected draft");
-        int first = greedy().verify(rowsFavouring(2, 4, 1, 5), STRIDE, new int[] {0, 4, 1}, 3, out);
+        int first = greedy().verify(rowsFavouring(2, 4, 1, 5), 0, STRIDE, new int[] {0, 4, 1}, 3, out);
         assertEquals(0, first);
         assertEquals(2, out[0]);
     }
@@ -60,7 +60,7 @@ class VerifierTest {
         Sampler plain = new Sampler(params);
         int[] out = new int[1];
         for (int i = 0; i < 50; i++) {
-            assertEquals(0, v.verify(logits, STRIDE, new int[0], 0, out));
+            assertEquals(0, v.verify(logits, 0, STRIDE, new int[0], 0, out));
             assertEquals(plain.sample(logits, 0, VOCAB), out[0], "same seed, same draws");
         }
     }
@@ -75,9 +75,9 @@ class VerifierTest {
         for (long seed = 0; seed < 200; seed++) {
             Verifier v = new Verifier(new Sampler(new SamplingParams(1f, 1, 1f, seed, 10, List.of())), false, VOCAB);
             int[] out = new int[3];
-            assertEquals(2, v.verify(logits, STRIDE, new int[] {3, 2}, 2, out));
+            assertEquals(2, v.verify(logits, 0, STRIDE, new int[] {3, 2}, 2, out));
             assertArrayEquals(new int[] {3, 2, 1}, out, "all accepted, then the bonus token from the last row");
-            assertEquals(1, v.verify(logits, STRIDE, new int[] {3, 0}, 2, out));
+            assertEquals(1, v.verify(logits, 0, STRIDE, new int[] {3, 0}, 2, out));
             assertEquals(2, out[1], "the residual of a one-token distribution is that token");
         }
     }
@@ -101,7 +101,7 @@ class VerifierTest {
         Verifier v = new Verifier(new Sampler(new SamplingParams(1f, 0, 1f, 5L, 10, List.of())), false, VOCAB);
         int[] out = new int[2];
         for (int i = 0; i < n; i++) {
-            if (v.verify(logits, STRIDE, new int[] {2}, 1, out) == 0) {
+            if (v.verify(logits, 0, STRIDE, new int[] {2}, 1, out) == 0) {
                 rejected++;
                 counts[out[0]]++;
                 assertNotEquals(2, out[0]);
