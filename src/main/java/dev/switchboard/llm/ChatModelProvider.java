@@ -2,6 +2,7 @@ package dev.switchboard.llm;
 
 import dev.switchboard.inference.Engine;
 import dev.switchboard.inference.EngineOptions;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -19,8 +20,11 @@ public class ChatModelProvider {
     private final Optional<ChatModel> model;
 
     @Inject
-    public ChatModelProvider(InferenceConfig config) {
+    public ChatModelProvider(InferenceConfig config, MeterRegistry registry) {
         this(create(config));
+        if (model.orElse(null) instanceof EngineChatModel engine) {
+            EngineMeters.bind(registry, engine.modelName(), engine::stats);
+        }
     }
 
     /** For tests that need another model, or none. */

@@ -1,7 +1,9 @@
 package dev.switchboard.llm;
 
 import dev.switchboard.inference.Cancellation;
+import dev.switchboard.inference.DeltaWriter;
 import dev.switchboard.inference.Engine;
+import dev.switchboard.inference.EngineStats;
 import dev.switchboard.inference.FinishReason;
 import dev.switchboard.inference.GenerationResult;
 import dev.switchboard.inference.sampling.SamplingParams;
@@ -13,8 +15,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.function.Consumer;
 
 /**
- * Our own engine, loaded in this process: the bot's answers come from it without an HTTP hop. The engine runs one
- * generation at a time; concurrent answers queue in it fairly.
+ * Our own engine, loaded in this process: the bot's answers come from it without an HTTP hop. Concurrent answers
+ * share the engine's forward passes (continuous batching).
  */
 public final class EngineChatModel implements ChatModel, AutoCloseable {
     private final Engine engine;
@@ -32,6 +34,11 @@ public final class EngineChatModel implements ChatModel, AutoCloseable {
         return engine.modelName();
     }
 
+    /** The engine's counters and gauges now (batch, queue, KV cache, drafts, latencies). */
+    public EngineStats stats() {
+        return engine.stats();
+    }
+
     @Override
     public ChatStream stream(List<ChatMessage> messages, ChatOptions options, Consumer<String> onDelta) {
         List<dev.switchboard.inference.tokenizer.ChatMessage> dialog = messages.stream()
@@ -44,23 +51,28 @@ public final class EngineChatModel implements ChatModel, AutoCloseable {
                 .build();
         Generation generation = new Generation();
         Thread.ofVirtual().name("engine-answer").start(() -> {
-            try {
-                GenerationResult r = engine.generate(engine.encodeChat(dialog), params, delta -> {
-                    // No delta after cancel: the caller may already have moved on (a human took over).
-                    synchronized (generation) {
-                        if (generation.cancellation.isCancelled()) {
-                            return false;
-                        }
-                        onDelta.accept(delta);
-                        return true;
+            // The engine calls listeners on its scheduler thread; the bot's delta handling writes to the event
+            // stream, so it runs on a writer thread of its own and cannot stall other conversations' answers.
+            GenerationResult r;
+            try (DeltaWriter writer = new DeltaWriter(delta -> {
+                // No delta after cancel: the caller may already have moved on (a human took over).
+                synchronized (generation) {
+                    if (generation.cancellation.isCancelled()) {
+                        return false;
                     }
-                }, generation.cancellation);
-                generation.result.complete(new ChatResult(r.text(), finishReason(r.finishReason()),
-                        new ChatResult.Usage(r.promptTokens(), r.completionTokens())));
+                    onDelta.accept(delta);
+                    return true;
+                }
+            })) {
+                r = engine.generate(engine.encodeChat(dialog), params, writer, generation.cancellation);
             } catch (RuntimeException e) {
                 generation.result.completeExceptionally(
                         new ChatModelException("the in-process engine failed: " + e.getMessage(), e));
+                return;
             }
+            // Completed only after the writer delivered every delta: the text and the deltas always agree.
+            generation.result.complete(new ChatResult(r.text(), finishReason(r.finishReason()),
+                    new ChatResult.Usage(r.promptTokens(), r.completionTokens())));
         });
         return generation;
     }

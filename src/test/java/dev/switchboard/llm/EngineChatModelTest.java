@@ -5,6 +5,7 @@ import dev.switchboard.inference.EngineOptions;
 import dev.switchboard.inference.TinyChatModel;
 import dev.switchboard.inference.TokenListener;
 import dev.switchboard.inference.sampling.SamplingParams;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -63,6 +64,31 @@ class EngineChatModelTest {
         assertEquals(24, result.usage().completionTokens());
         assertTrue(result.usage().promptTokens() > 10);
         assertEquals(TinyChatModel.NAME, model.modelName());
+    }
+
+    @Test
+    void engineFiguresArePublishedAsMeters() {
+        try (EngineChatModel own = new EngineChatModel(Engine.load(EngineOptions.of(modelFile.toString())))) {
+            ChatResult first = own.stream(DIALOG, new ChatOptions(8, 0), d -> {}).await();
+            ChatResult second = own.stream(DIALOG, new ChatOptions(8, 0), d -> {}).await();
+            SimpleMeterRegistry registry = new SimpleMeterRegistry();
+            EngineMeters.bind(registry, own.modelName(), own::stats);
+
+            assertEquals(2, registry.get("switchboard.engine.generations").functionCounter().count());
+            assertEquals(first.usage().completionTokens() + second.usage().completionTokens(),
+                    registry.get("switchboard.engine.completion.tokens").functionCounter().count());
+            assertEquals(first.usage().promptTokens() * 2,
+                    registry.get("switchboard.engine.prompt.tokens").functionCounter().count());
+            // the same dialog twice: the second prompt's full blocks come from the prefix cache
+            double reused = registry.get("switchboard.engine.prompt.tokens.reused").functionCounter().count();
+            assertTrue(reused > 0, "no prefix reuse published");
+            assertEquals(reused / (first.usage().promptTokens() * 2),
+                    registry.get("switchboard.engine.prefix.hit.ratio").gauge().value(), 1e-9);
+            assertEquals(0, registry.get("switchboard.engine.requests.running").gauge().value());
+            assertEquals(2, registry.get("switchboard.engine.time.to.first.token").tag("model", TinyChatModel.NAME)
+                    .functionTimer().count());
+            assertTrue(registry.get("switchboard.engine.kv.blocks.total").gauge().value() > 0);
+        }
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.switchboard.inference.server;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.switchboard.inference.Cancellation;
+import dev.switchboard.inference.DeltaWriter;
 import dev.switchboard.inference.Engine;
 import dev.switchboard.inference.FinishReason;
 import dev.switchboard.inference.GenerationResult;

@@ -1,24 +1,22 @@
-package dev.switchboard.inference.server;
-
-import dev.switchboard.inference.TokenListener;
+package dev.switchboard.inference;
 
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.function.Predicate;
 
 /**
  * Hands text deltas from the engine's scheduler thread to a writer thread of their own. The engine calls listeners
- * between the steps of every running generation, so a client that reads slowly (a full TCP window blocks the write)
- * must not write from there: it would stall all streams. Once a write fails (the client went away), the listener
- * answers false and the engine cancels the generation.
+ * between the steps of every running generation, so a consumer that blocks (a client that reads slowly, a full TCP
+ * window, a database write) must not run there: it would stall all streams. Once a write fails (the client went
+ * away), the listener answers false and the engine cancels the generation.
  */
-final class DeltaWriter implements TokenListener, AutoCloseable {
+public final class DeltaWriter implements TokenListener, AutoCloseable {
     private static final Object END = new Object();
     private final LinkedBlockingQueue<Object> queue = new LinkedBlockingQueue<>();
     private final Thread thread;
     private volatile boolean broken;
 
     /** @param send writes one delta to the client; false when it could not */
-    DeltaWriter(Predicate<String> send) {
+    public DeltaWriter(Predicate<String> send) {
         thread = Thread.ofVirtual().name("sse-writer").start(() -> {
             try {
                 for (Object item = queue.take(); item != END; item = queue.take()) {

@@ -1,4 +1,4 @@
-package dev.switchboard.inference.server;
+package dev.switchboard.inference;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
