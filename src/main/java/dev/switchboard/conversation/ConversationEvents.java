@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,7 +30,7 @@ public class ConversationEvents {
     private static final Logger LOG = Logger.getLogger(ConversationEvents.class);
 
     /** Receives one subscriber's events; called under the topic's lock, so in stream order. */
-    interface Subscriber {
+    public interface Subscriber {
         /** @return false when the client is gone (the subscriber is then dropped) */
         boolean deliver(StreamEvent event);
 
@@ -42,6 +43,9 @@ public class ConversationEvents {
 
     @Inject
     ObjectMapper json;
+
+    @Inject
+    Event<ConversationActivity> activity;
 
     private final ConcurrentHashMap<UUID, Topic> topics = new ConcurrentHashMap<>();
     private final ExecutorService refresher = Executors.newVirtualThreadPerTaskExecutor();
@@ -56,10 +60,13 @@ public class ConversationEvents {
     /** The bot started or stopped composing (event typing); repeated calls with the same state send nothing. */
     public void typing(UUID conversationId, boolean on) {
         withTopic(conversationId, topic -> topic.typing(on));
+        notifyActivity(new ConversationActivity(conversationId, on ? ConversationActivity.Kind.TYPING_ON
+                : ConversationActivity.Kind.TYPING_OFF));
     }
 
     /** A transaction that stored durable events of this conversation committed: deliver them to live streams. */
     void committed(UUID conversationId) {
+        notifyActivity(new ConversationActivity(conversationId, ConversationActivity.Kind.COMMITTED));
         // Without a topic no one listens and no answer is in progress: a later topic starts from the database.
         if (topics.containsKey(conversationId)) {
             refresher.execute(() -> {
@@ -82,6 +89,15 @@ public class ConversationEvents {
         withTopic(conversationId, topic -> topic.subscribe(after, subscriber));
     }
 
+    /**
+     * {@link #subscribe(UUID, StreamPosition, Subscriber)} for callers outside this package (the dashboard):
+     * {@code lastEventId} is the client's Last-Event-ID, null or blank to start now; a malformed one is a 400.
+     */
+    public void subscribe(UUID conversationId, String lastEventId, Subscriber subscriber) {
+        subscribe(conversationId, lastEventId == null || lastEventId.isBlank() ? null
+                : StreamPosition.parse(lastEventId.strip()), subscriber);
+    }
+
     /** Sends a keep-alive comment to every subscriber, dropping those whose client went away. */
     void keepAlive() {
         for (UUID id : List.copyOf(topics.keySet())) {
@@ -95,6 +111,18 @@ public class ConversationEvents {
                 return t.subscriptions.size();
             }
         }).sum();
+    }
+
+    /**
+     * Tells in-process observers (the workspace feed, the bot's takeover watch) that a conversation changed. Called
+     * wherever this replica learns of a change, so whatever delivers events here from other replicas reaches them too.
+     */
+    private void notifyActivity(ConversationActivity a) {
+        try {
+            activity.fire(a);
+        } catch (RuntimeException e) {
+            LOG.warnf(e, "An observer of conversation %s failed", a.conversationId());
+        }
     }
 
     @PreDestroy

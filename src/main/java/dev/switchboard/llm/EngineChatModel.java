@@ -56,7 +56,8 @@ public final class EngineChatModel implements ChatModel, AutoCloseable {
                     }
                 }, generation.cancellation);
                 generation.result.complete(new ChatResult(r.text(), finishReason(r.finishReason()),
-                        new ChatResult.Usage(r.promptTokens(), r.completionTokens())));
+                        new ChatResult.Usage(r.promptTokens(), r.completionTokens()),
+                        r.decodePasses() == 0 ? Double.NaN : r.acceptanceLength()));
             } catch (RuntimeException e) {
                 generation.result.completeExceptionally(
                         new ChatModelException("the in-process engine failed: " + e.getMessage(), e));
