@@ -94,12 +94,14 @@ class ModelAnswerer {
                         }
                     });
             streamRef.set(stream);
+            // Stopped by a flag, not an interrupt: interrupting a virtual thread in JDBC I/O closes its connection.
+            AtomicBoolean answerEnded = new AtomicBoolean();
             Thread watch = Thread.ofVirtual().name("takeover-watch").unstarted(() -> {
                 try {
-                    while (!Thread.currentThread().isInterrupted()) {
+                    while (!answerEnded.get()) {
                         // Woken early by onActivity; a spurious wake-up only costs one status read.
                         LockSupport.parkNanos(TAKEOVER_CHECK.toNanos());
-                        if (!Thread.currentThread().isInterrupted() && !withBot(conversationId)) {
+                        if (!answerEnded.get() && !withBot(conversationId)) {
                             takenOver.set(true);
                             stream.cancel();
                             return;
@@ -116,7 +118,8 @@ class ModelAnswerer {
                 result = stream.await();
             } finally {
                 watches.remove(conversationId, watch);
-                watch.interrupt();
+                answerEnded.set(true);
+                LockSupport.unpark(watch);
             }
             events.typing(conversationId, false);
             if (takenOver.get()) {

@@ -53,8 +53,12 @@ public class WorkspaceEvents {
 
     /** Adds a subscriber to the workspace's feed until it reports its client gone. */
     public void subscribe(UUID workspaceId, ConversationEvents.Subscriber subscriber) {
-        if (subscriber.comment("connected")) {
-            subscribers.computeIfAbsent(workspaceId, id -> new CopyOnWriteArrayList<>()).add(subscriber);
+        // Added before the first write: once the client sees the stream open, no later change can be missed.
+        List<ConversationEvents.Subscriber> list =
+                subscribers.computeIfAbsent(workspaceId, id -> new CopyOnWriteArrayList<>());
+        list.add(subscriber);
+        if (!subscriber.comment("connected")) {
+            list.remove(subscriber);
         }
     }
 

@@ -47,8 +47,9 @@ public class Analytics {
             return share == null ? "–" : Math.round(share * 100) + " %";
         }
 
-        public String fixed(Double value) {
-            return value == null ? "–" : BarChart.number(Math.round(value * 10) / 10.0);
+        /** The value with one decimal at most, and its unit; a dash when there is no value. */
+        public String fixed(Double value, String unit) {
+            return value == null ? "–" : BarChart.number(Math.round(value * 10) / 10.0) + unit;
         }
     }
 
