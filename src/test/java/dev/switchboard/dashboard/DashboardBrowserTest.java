@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.switchboard.llm.FakeOpenAiResource;
 import dev.switchboard.llm.FakeOpenAiServer;
+import dev.switchboard.support.Await;
 import dev.switchboard.support.Browser;
 import dev.switchboard.support.TestWorkspaces;
 import dev.switchboard.support.TestWorkspaces.TestWorkspace;
@@ -50,6 +51,13 @@ class DashboardBrowserTest {
         faq(shop, "How long does delivery take?", "Orders arrive within 3 to 5 business days.");
         String email = "ada-" + UUID.randomUUID() + "@example.com";
         agents.create(email, "Ada", AgentLogin.PASSWORD, AgentRole.AGENT, List.of(UUID.fromString(shop.id())));
+        // Some history for the pictures: an FAQ answer and a customer who asked for a person.
+        String returns = TestWorkspaces.startWithApiKey(shop);
+        TestWorkspaces.postAsCustomer(shop, returns, "What is your return policy?");
+        String person = TestWorkspaces.startWithApiKey(shop);
+        TestWorkspaces.postAsCustomer(shop, person, "I want to talk to a human, please");
+        Await.until("the bot answered both", () -> messages(shop, returns).size() == 2
+                && "pending".equals(status(shop, person)));
         String[] words = new String[80];
         Arrays.fill(words, " word");
         words[0] = "We";
@@ -69,7 +77,8 @@ class DashboardBrowserTest {
             String conversation = TestWorkspaces.startWithApiKey(shop);
             TestWorkspaces.postAsCustomer(shop, conversation, "Do you ship to Canada?");
             By row = By.cssSelector("li[data-id='" + conversation + "']");
-            browser.await("the new conversation in the inbox", d -> !d.findElements(row).isEmpty());
+            browser.await("the new conversation in the inbox, with the customer's question",
+                    d -> text(d, "li[data-id='" + conversation + "'] .preview").equals("Do you ship to Canada?"));
             browser.screenshot(Path.of("docs/images/inbox.png"));
 
             // The list is re-rendered on every change: open the conversation by its link's address.
@@ -90,18 +99,16 @@ class DashboardBrowserTest {
             page.findElement(By.id("send")).click();
             browser.await("the reply on the page", d -> text(d, ".message.role-agent .content").contains("Ada here"));
 
-            List<Map<String, Object>> messages = given().header("Authorization", shop.bearer())
-                    .get("/api/v1/conversations/{id}/messages", conversation).then().statusCode(200)
-                    .extract().jsonPath().getList("items");
+            List<Map<String, Object>> messages = messages(shop, conversation);
             assertEquals(List.of("customer", "agent"), messages.stream().map(m -> m.get("role")).toList(),
                     "no bot message was stored: " + messages);
             assertEquals("Ada", messages.get(1).get("authorName"));
-            assertEquals("open", given().header("Authorization", shop.bearer())
-                    .get("/api/v1/conversations/{id}", conversation).then().extract().path("status"));
+            assertEquals("open", status(shop, conversation));
 
             page.get(url("/agent/w/" + shop.id() + "/analytics"));
             browser.await("the analytics charts", d -> !d.findElements(By.cssSelector(".chart svg")).isEmpty());
-            assertEquals("1", page.findElement(By.id("kpi-conversations")).getText());
+            assertEquals("3", page.findElement(By.id("kpi-conversations")).getText());
+            assertEquals("1", page.findElement(By.id("kpi-faq")).getText());
             assertEquals("1", page.findElement(By.id("kpi-human")).getText());
             browser.screenshot(Path.of("docs/images/analytics.png"));
         }
@@ -116,6 +123,16 @@ class DashboardBrowserTest {
 
     private String url(String path) {
         return base.toString().replaceAll("/$", "") + path;
+    }
+
+    private static List<Map<String, Object>> messages(TestWorkspace w, String conversation) {
+        return given().header("Authorization", w.bearer()).get("/api/v1/conversations/{id}/messages", conversation)
+                .then().statusCode(200).extract().jsonPath().getList("items");
+    }
+
+    private static String status(TestWorkspace w, String conversation) {
+        return given().header("Authorization", w.bearer()).get("/api/v1/conversations/{id}", conversation)
+                .then().statusCode(200).extract().path("status");
     }
 
     private static void faq(TestWorkspace w, String question, String answer) {

@@ -244,6 +244,7 @@ class DashboardPagesTest {
         String bot = a.request().get("/agent/w/" + shopId + "/inbox?status=bot").then().statusCode(200)
                 .extract().asString();
         assertTrue(bot.contains("/agent/conversations/" + older) && !bot.contains("/agent/conversations/" + newer));
+        assertTrue(bot.contains("<span class=\"preview\">first</span>"), bot);
         String pending = a.request().get("/agent/w/" + shopId + "/inbox").then().statusCode(200).extract().asString();
         assertTrue(pending.contains("customer request"), pending);
         assertTrue(!pending.contains("<script>alert(1)</script>"));
