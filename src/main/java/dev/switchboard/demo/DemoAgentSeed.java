@@ -41,15 +41,27 @@ public class DemoAgentSeed {
     @ConfigProperty(name = "quarkus.http.port", defaultValue = "8080")
     int httpPort;
 
+    private volatile String banner;
+
     // After DemoSeed (200): the demo workspace exists.
     void onStart(@Observes @Priority(300) StartupEvent ignored) {
         if (config.demo().enabled()) {
-            LOG.info(QuarkusTransaction.requiringNew().call(this::seedAndDescribe));
+            banner = QuarkusTransaction.requiringNew().call(this::seedAndDescribe);
+            LOG.info(banner);
         }
     }
 
+    /** What was printed at start-up about the demo admin; null when the demo is disabled. */
+    public String banner() {
+        return banner;
+    }
+
+    public Path passwordFile() {
+        return Path.of(config.dataDir()).resolve(PASSWORD_FILE).toAbsolutePath().normalize();
+    }
+
     private String seedAndDescribe() {
-        Path file = Path.of(config.dataDir()).resolve(PASSWORD_FILE).toAbsolutePath().normalize();
+        Path file = passwordFile();
         String email = dashboard.demoAdminEmail();
         Optional<Agent> existing = Agent.findByEmail(email);
         String password;
