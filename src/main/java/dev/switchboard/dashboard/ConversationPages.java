@@ -3,6 +3,7 @@ package dev.switchboard.dashboard;
 import dev.switchboard.common.ApiException;
 import dev.switchboard.common.Ids;
 import dev.switchboard.conversation.Conversation;
+import dev.switchboard.conversation.ConversationEvent;
 import dev.switchboard.conversation.ConversationEvents;
 import dev.switchboard.conversation.ConversationService;
 import dev.switchboard.conversation.Message;
@@ -51,7 +52,8 @@ public class ConversationPages {
     @CheckedTemplate
     static class Templates {
         static native TemplateInstance conversation(Nav nav, Conversation conversation, String status,
-                String handoffReason, List<MessageRow> messages, List<CannedResponse> canned, String error);
+                String handoffReason, List<MessageRow> messages, long lastEventId, List<CannedResponse> canned,
+                String error);
     }
 
     @Inject
@@ -74,6 +76,11 @@ public class ConversationPages {
     public TemplateInstance page(@PathParam("id") String id, @QueryParam("error") String error) {
         Conversation c = current.requireConversation(Ids.parse(id, "conversation"));
         Workspace w = current.requireWorkspace(c.workspaceId);
+        // Read before the messages: the page's stream resumes after it, so nothing committed meanwhile is missed
+        // (what is both rendered and replayed, the script shows once).
+        Long lastEventId = ConversationEvent.getEntityManager()
+                .createQuery("select max(e.id) from ConversationEvent e where e.conversationId = ?1", Long.class)
+                .setParameter(1, c.id).getSingleResult();
         List<Message> messages = conversations.messages(c.id);
         Map<UUID, String> faqQuestions = messages.stream().filter(m -> m.sourceFaqId != null)
                 .map(m -> m.sourceFaqId).distinct()
@@ -83,17 +90,19 @@ public class ConversationPages {
         return Templates.conversation(current.nav(w, "inbox"), c, c.status.code(),
                 c.handoffReason == null ? null : c.handoffReason.code().replace('_', ' '), messages.stream().map(m -> new MessageRow(m.id,
                 m.role.code(), m.content, m.createdAt, m.authorName, m.sourceFaqId, faqQuestions.get(m.sourceFaqId),
-                m.sourceModel)).toList(), cannedResponses.list(w.id), error);
+                m.sourceModel)).toList(), lastEventId == null ? 0 : lastEventId, cannedResponses.list(w.id), error);
     }
 
     /** The conversation's event stream (as the API's), for the page's live updates and the answer being streamed. */
     @GET
     @Path("events")
     @Produces(MediaType.SERVER_SENT_EVENTS)
-    public void events(@PathParam("id") String id, @HeaderParam("Last-Event-ID") String lastEventId,
-            @Context SseEventSink sink, @Context Sse sse) {
+    public void events(@PathParam("id") String id, @HeaderParam("Last-Event-ID") String lastEventIdHeader,
+            @QueryParam("last_event_id") String lastEventIdParam, @Context SseEventSink sink, @Context Sse sse) {
         Conversation c = current.requireConversation(Ids.parse(id, "conversation"));
-        events.subscribe(c.id, lastEventId, new SseSubscriber(sink, sse));
+        // The browser's reconnect sends the header, which is newer than the page's parameter.
+        events.subscribe(c.id, lastEventIdHeader != null ? lastEventIdHeader : lastEventIdParam,
+                new SseSubscriber(sink, sse));
     }
 
     @POST

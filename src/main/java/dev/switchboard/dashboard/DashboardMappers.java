@@ -1,5 +1,6 @@
 package dev.switchboard.dashboard;
 
+import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.core.NewCookie;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
@@ -9,13 +10,18 @@ public class DashboardMappers {
 
     /** To the login page, clearing a stale cookie. */
     @ServerExceptionMapper
-    public Response toLogin(LoginRequired e) {
-        return Response.seeOther(URI.create("/agent/login")).cookie(sessionCookie("", 0)).build();
+    public Response toLogin(LoginRequired e, HttpServerRequest request) {
+        return Response.seeOther(URI.create("/agent/login")).cookie(sessionCookie(request, "", 0)).build();
     }
 
-    static NewCookie sessionCookie(String value, int maxAge) {
+    static NewCookie sessionCookie(HttpServerRequest request, String value, int maxAge) {
         // Lax: top-level navigation from links keeps the session; cross-site POSTs do not carry it.
         return new NewCookie.Builder(AgentSessions.COOKIE).path("/agent").value(value).maxAge(maxAge)
-                .httpOnly(true).sameSite(NewCookie.SameSite.LAX).build();
+                .httpOnly(true).secure(https(request)).sameSite(NewCookie.SameSite.LAX).build();
+    }
+
+    /** Behind TLS (directly, or at the ingress that forwards the scheme) cookies are sent over HTTPS only. */
+    static boolean https(HttpServerRequest request) {
+        return request.isSSL() || "https".equalsIgnoreCase(request.getHeader("X-Forwarded-Proto"));
     }
 }

@@ -2,6 +2,7 @@ package dev.switchboard.dashboard;
 
 import dev.switchboard.common.Secrets;
 import dev.switchboard.workspace.Workspace;
+import io.vertx.core.http.HttpServerRequest;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 import jakarta.inject.Inject;
@@ -42,6 +43,9 @@ public class LoginPages {
     @Inject
     CurrentAgent current;
 
+    @Inject
+    HttpServerRequest request;
+
     @GET
     public Response home() {
         List<Workspace> workspaces = current.workspaces();
@@ -71,7 +75,7 @@ public class LoginPages {
         }
         AgentSessions.Opened opened = sessions.open(agent.get().id);
         return Response.seeOther(URI.create("/agent"))
-                .cookie(DashboardMappers.sessionCookie(opened.token(), -1), loginCsrfCookie("", 0)).build();
+                .cookie(DashboardMappers.sessionCookie(request, opened.token(), -1), loginCsrfCookie("", 0)).build();
     }
 
     @POST
@@ -80,18 +84,18 @@ public class LoginPages {
     public Response logout(@FormParam("_csrf") String csrf, @CookieParam(AgentSessions.COOKIE) String token) {
         current.requireCsrf(csrf);
         sessions.close(token);
-        return Response.seeOther(URI.create("/agent/login")).cookie(DashboardMappers.sessionCookie("", 0)).build();
+        return Response.seeOther(URI.create("/agent/login")).cookie(DashboardMappers.sessionCookie(request, "", 0)).build();
     }
 
-    private static Response loginPage(int status, String email, String error) {
+    private Response loginPage(int status, String email, String error) {
         String csrf = Secrets.newToken("");
         return Response.status(status).type(MediaType.TEXT_HTML_TYPE)
                 .entity(Templates.login(csrf, email == null ? "" : email, error))
                 .cookie(loginCsrfCookie(csrf, -1)).build();
     }
 
-    private static NewCookie loginCsrfCookie(String value, int maxAge) {
+    private NewCookie loginCsrfCookie(String value, int maxAge) {
         return new NewCookie.Builder(LOGIN_CSRF_COOKIE).path("/agent/login").value(value).maxAge(maxAge)
-                .httpOnly(true).sameSite(NewCookie.SameSite.STRICT).build();
+                .httpOnly(true).secure(DashboardMappers.https(request)).sameSite(NewCookie.SameSite.STRICT).build();
     }
 }

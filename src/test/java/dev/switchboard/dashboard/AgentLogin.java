@@ -25,9 +25,15 @@ record AgentLogin(String cookie, String csrf) {
     }
 
     static Response submitLogin(String email, String password) {
+        return submitLogin(email, password, "http");
+    }
+
+    /** @param forwardedProto the scheme an ingress in front would report (X-Forwarded-Proto) */
+    static Response submitLogin(String email, String password, String forwardedProto) {
         Response form = given().get("/agent/login");
         assertEquals(200, form.statusCode());
-        return given().redirects().follow(false).cookie(LoginPages.LOGIN_CSRF_COOKIE, form.cookie(LoginPages.LOGIN_CSRF_COOKIE))
+        return given().redirects().follow(false).header("X-Forwarded-Proto", forwardedProto)
+                .cookie(LoginPages.LOGIN_CSRF_COOKIE, form.cookie(LoginPages.LOGIN_CSRF_COOKIE))
                 .formParam("_csrf", find(HIDDEN_CSRF, form.asString())).formParam("email", email)
                 .formParam("password", password).post("/agent/login");
     }

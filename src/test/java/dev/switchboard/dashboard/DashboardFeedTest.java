@@ -71,6 +71,24 @@ class DashboardFeedTest {
     }
 
     @Test
+    void theConversationPagesStreamResumesAfterWhatThePageShowed() throws Exception {
+        NoBot.install();
+        TestWorkspace shop = TestWorkspaces.create();
+        AgentLogin a = AgentLogin.newAgent(agents, AgentRole.AGENT, UUID.fromString(shop.id()));
+        String c = TestWorkspaces.startWithApiKey(shop);
+        TestWorkspaces.postAsCustomer(shop, c, "shown on the page");
+        String page = a.request().get("/agent/conversations/" + c).then().statusCode(200).extract().asString();
+        String events = AgentLogin.find(java.util.regex.Pattern.compile("data-events=\"([^\"]+)\""), page);
+        TestWorkspaces.postAsCustomer(shop, c, "written before the page's stream connected");
+        try (SseClient stream = SseClient.connect(feeds.resolve("/").resolve(events),
+                Map.of("Cookie", AgentSessions.COOKIE + "=" + a.cookie()))) {
+            SseClient.Event e = stream.next();
+            assertEquals("message.created", e.name());
+            assertEquals("written before the page's stream connected", JSON.readTree(e.data()).path("content").asText());
+        }
+    }
+
+    @Test
     void theBotRecordsEachModelAnswersFiguresAndTheInboxShowsItsTyping() throws Exception {
         model.reset();
         TestWorkspace shop = TestWorkspaces.create();

@@ -80,6 +80,11 @@ class DashboardPagesTest {
         // only the hash is stored
         assertEquals(0L, (long) QuarkusTransaction.requiringNew().call(() -> AgentSession.count("tokenHash", token)));
 
+        assertTrue(!setCookie.contains("Secure"), "plain HTTP: " + setCookie);
+        var behindTls = AgentLogin.submitLogin(email, AgentLogin.PASSWORD, "https");
+        assertTrue(behindTls.headers().getValues("Set-Cookie").stream()
+                .anyMatch(c -> c.startsWith(AgentSessions.COOKIE + "=") && c.contains("Secure")));
+
         AgentLogin session = AgentLogin.login(email, AgentLogin.PASSWORD);
         session.request().get("/agent").then().statusCode(303).header("Location", endsWith("/agent/w/" + shopId + "/inbox"));
         session.request().get("/agent/w/" + shopId + "/inbox").then().statusCode(200).body(containsString("Ada"));
