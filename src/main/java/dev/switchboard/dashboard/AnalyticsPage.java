@@ -1,7 +1,6 @@
 package dev.switchboard.dashboard;
 
 import dev.switchboard.common.ApiException;
-import dev.switchboard.common.Ids;
 import dev.switchboard.workspace.Workspace;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
@@ -33,7 +32,7 @@ public class AnalyticsPage {
     @Produces(MediaType.TEXT_HTML)
     public TemplateInstance page(@PathParam("workspace") String workspace,
             @QueryParam("days") @DefaultValue("14") int days) {
-        Workspace w = current.requireWorkspace(Ids.parse(workspace, "workspace"));
+        Workspace w = current.requireWorkspace(workspace);
         if (days < 1 || days > Analytics.MAX_DAYS) {
             throw ApiException.badRequest("Parameter 'days' must be between 1 and " + Analytics.MAX_DAYS);
         }

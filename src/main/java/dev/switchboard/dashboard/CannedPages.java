@@ -36,7 +36,7 @@ public class CannedPages {
 
     @GET
     public TemplateInstance list(@PathParam("workspace") String workspace) {
-        Workspace w = workspace(workspace);
+        Workspace w = current.requireWorkspace(workspace);
         return Templates.canned(current.nav(w, "canned"), canned.list(w.id), null);
     }
 
@@ -45,7 +45,7 @@ public class CannedPages {
     public Response create(@PathParam("workspace") String workspace, @FormParam("_csrf") String csrf,
             @FormParam("title") String title, @FormParam("content") String content) {
         current.requireCsrf(csrf);
-        Workspace w = workspace(workspace);
+        Workspace w = current.requireWorkspace(workspace);
         return change(w, () -> canned.create(w.id, title, content));
     }
 
@@ -55,7 +55,7 @@ public class CannedPages {
     public Response update(@PathParam("workspace") String workspace, @PathParam("id") String id,
             @FormParam("_csrf") String csrf, @FormParam("title") String title, @FormParam("content") String content) {
         current.requireCsrf(csrf);
-        Workspace w = workspace(workspace);
+        Workspace w = current.requireWorkspace(workspace);
         CannedResponse existing = canned.get(w.id, Ids.parse(id, "canned response"));
         return change(w, () -> canned.update(w.id, existing.id, title, content));
     }
@@ -66,7 +66,7 @@ public class CannedPages {
     public Response delete(@PathParam("workspace") String workspace, @PathParam("id") String id,
             @FormParam("_csrf") String csrf) {
         current.requireCsrf(csrf);
-        Workspace w = workspace(workspace);
+        Workspace w = current.requireWorkspace(workspace);
         canned.delete(w.id, Ids.parse(id, "canned response"));
         return Response.seeOther(URI.create("/agent/w/" + w.id + "/canned")).build();
     }
@@ -81,7 +81,4 @@ public class CannedPages {
         return Response.seeOther(URI.create("/agent/w/" + w.id + "/canned")).build();
     }
 
-    private Workspace workspace(String id) {
-        return current.requireWorkspace(Ids.parse(id, "workspace"));
-    }
 }

@@ -1,6 +1,7 @@
 package dev.switchboard.dashboard;
 
 import dev.switchboard.common.ApiException;
+import dev.switchboard.common.Ids;
 import dev.switchboard.common.Secrets;
 import dev.switchboard.conversation.Conversation;
 import dev.switchboard.workspace.Workspace;
@@ -58,6 +59,11 @@ public class CurrentAgent {
     public List<Workspace> workspaces() {
         load();
         return workspaces;
+    }
+
+    /** The workspace of a path parameter; a 404 for malformed ids, unknown workspaces and others' alike. */
+    public Workspace requireWorkspace(String workspaceId) {
+        return requireWorkspace(Ids.parse(workspaceId, "workspace"));
     }
 
     public Workspace requireWorkspace(UUID workspaceId) {

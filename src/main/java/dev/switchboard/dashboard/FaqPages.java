@@ -52,7 +52,7 @@ public class FaqPages {
 
     @GET
     public TemplateInstance list(@PathParam("workspace") String workspace, @QueryParam("q") String q) {
-        Workspace w = workspace(workspace);
+        Workspace w = current.requireWorkspace(workspace);
         String needle = q == null ? "" : q.strip().toLowerCase(Locale.ROOT);
         List<FaqEntry> entries = faq.list(w.id).stream()
                 .filter(e -> needle.isEmpty() || e.question.toLowerCase(Locale.ROOT).contains(needle)
@@ -65,7 +65,7 @@ public class FaqPages {
     @GET
     @Path("new")
     public TemplateInstance newForm(@PathParam("workspace") String workspace, @QueryParam("message") String message) {
-        Workspace w = workspace(workspace);
+        Workspace w = current.requireWorkspace(workspace);
         Form form = message == null || message.isBlank() ? new Form(null, "", "")
                 : promoted(w, Ids.parse(message, "message"));
         return Templates.faqForm(current.nav(w, "faq"), form, null);
@@ -76,7 +76,7 @@ public class FaqPages {
     public Response create(@PathParam("workspace") String workspace, @FormParam("_csrf") String csrf,
             @FormParam("question") String question, @FormParam("answer") String answer) {
         current.requireCsrf(csrf);
-        Workspace w = workspace(workspace);
+        Workspace w = current.requireWorkspace(workspace);
         try {
             faq.create(w.id, question, answer);
         } catch (ApiException e) {
@@ -88,7 +88,7 @@ public class FaqPages {
     @GET
     @Path("{id}/edit")
     public TemplateInstance editForm(@PathParam("workspace") String workspace, @PathParam("id") String id) {
-        Workspace w = workspace(workspace);
+        Workspace w = current.requireWorkspace(workspace);
         FaqEntry e = faq.get(w.id, Ids.parse(id, "FAQ entry"));
         return Templates.faqForm(current.nav(w, "faq"), new Form(e.id, e.question, e.answer), null);
     }
@@ -100,7 +100,7 @@ public class FaqPages {
             @FormParam("_csrf") String csrf, @FormParam("question") String question,
             @FormParam("answer") String answer) {
         current.requireCsrf(csrf);
-        Workspace w = workspace(workspace);
+        Workspace w = current.requireWorkspace(workspace);
         UUID entryId = Ids.parse(id, "FAQ entry");
         faq.get(w.id, entryId); // a 404 stays a 404, not a form error
         try {
@@ -117,14 +117,11 @@ public class FaqPages {
     public Response delete(@PathParam("workspace") String workspace, @PathParam("id") String id,
             @FormParam("_csrf") String csrf) {
         current.requireCsrf(csrf);
-        Workspace w = workspace(workspace);
+        Workspace w = current.requireWorkspace(workspace);
         faq.delete(w.id, Ids.parse(id, "FAQ entry"));
         return toList(w);
     }
 
-    private Workspace workspace(String id) {
-        return current.requireWorkspace(Ids.parse(id, "workspace"));
-    }
 
     /** The answer (a bot's or an agent's) becomes the entry's answer, the customer's question before it its question. */
     private Form promoted(Workspace w, UUID messageId) {

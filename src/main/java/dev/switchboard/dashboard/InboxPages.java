@@ -1,7 +1,6 @@
 package dev.switchboard.dashboard;
 
 import dev.switchboard.common.ApiException;
-import dev.switchboard.common.Ids;
 import dev.switchboard.conversation.ConversationStatus;
 import dev.switchboard.conversation.SseSubscriber;
 import dev.switchboard.conversation.WorkspaceEvents;
@@ -48,7 +47,7 @@ public class InboxPages {
     @Path("inbox")
     @Produces(MediaType.TEXT_HTML)
     public TemplateInstance page(@PathParam("workspace") String workspace, @QueryParam("status") String status) {
-        Workspace w = current.requireWorkspace(Ids.parse(workspace, "workspace"));
+        Workspace w = current.requireWorkspace(workspace);
         ConversationStatus s = status(status);
         return Templates.inbox(current.nav(w, "inbox"), s.code(), inbox.tabs(w.id, current.agent().id),
                 inbox.rows(w.id, current.agent().id, s));
@@ -58,7 +57,7 @@ public class InboxPages {
     @Path("inbox/list")
     @Produces(MediaType.TEXT_HTML)
     public TemplateInstance list(@PathParam("workspace") String workspace, @QueryParam("status") String status) {
-        Workspace w = current.requireWorkspace(Ids.parse(workspace, "workspace"));
+        Workspace w = current.requireWorkspace(workspace);
         ConversationStatus s = status(status);
         return Templates.list(current.nav(w, "inbox"), s.code(), inbox.tabs(w.id, current.agent().id),
                 inbox.rows(w.id, current.agent().id, s));
@@ -69,7 +68,7 @@ public class InboxPages {
     @Path("events")
     @Produces(MediaType.SERVER_SENT_EVENTS)
     public void events(@PathParam("workspace") String workspace, @Context SseEventSink sink, @Context Sse sse) {
-        Workspace w = current.requireWorkspace(Ids.parse(workspace, "workspace"));
+        Workspace w = current.requireWorkspace(workspace);
         workspaceEvents.subscribe(w.id, new SseSubscriber(sink, sse));
     }
 

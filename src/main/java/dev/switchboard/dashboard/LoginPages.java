@@ -6,6 +6,7 @@ import io.vertx.core.http.HttpServerRequest;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.CookieParam;
 import jakarta.ws.rs.FormParam;
 import jakarta.ws.rs.GET;
@@ -63,7 +64,7 @@ public class LoginPages {
 
     @POST
     @Path("login")
-    @jakarta.ws.rs.Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Response login(@FormParam("_csrf") String csrf, @CookieParam(LOGIN_CSRF_COOKIE) String expectedCsrf,
             @FormParam("email") String email, @FormParam("password") String password) {
         if (csrf == null || expectedCsrf == null || !Secrets.constantTimeEquals(csrf, expectedCsrf)) {
@@ -80,7 +81,7 @@ public class LoginPages {
 
     @POST
     @Path("logout")
-    @jakarta.ws.rs.Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Response logout(@FormParam("_csrf") String csrf, @CookieParam(AgentSessions.COOKIE) String token) {
         current.requireCsrf(csrf);
         sessions.close(token);
