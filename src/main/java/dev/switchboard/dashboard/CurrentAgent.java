@@ -1,6 +1,5 @@
 package dev.switchboard.dashboard;
 
-import dev.switchboard.common.ApiException;
 import dev.switchboard.common.Ids;
 import dev.switchboard.common.Secrets;
 import dev.switchboard.conversation.Conversation;
@@ -46,13 +45,13 @@ public class CurrentAgent {
     public void requireCsrf(String token) {
         load();
         if (token == null || !Secrets.constantTimeEquals(token, session.csrfToken)) {
-            throw ApiException.forbidden("The form's CSRF token is missing or wrong: reload the page and try again");
+            throw PageError.denied("The form's CSRF token is missing or wrong: reload the page and try again");
         }
     }
 
     public void requireAdmin() {
         if (!agent().admin()) {
-            throw ApiException.forbidden("Only admins manage agents");
+            throw PageError.denied("Only admins manage agents");
         }
     }
 
@@ -68,13 +67,13 @@ public class CurrentAgent {
 
     public Workspace requireWorkspace(UUID workspaceId) {
         return workspaces().stream().filter(w -> w.id.equals(workspaceId)).findFirst()
-                .orElseThrow(() -> ApiException.notFound("No workspace with id '" + workspaceId + "'"));
+                .orElseThrow(() -> PageError.missing("No workspace with id '" + workspaceId + "'"));
     }
 
     public Conversation requireConversation(UUID conversationId) {
         return Conversation.<Conversation>findByIdOptional(conversationId)
                 .filter(c -> workspaces().stream().anyMatch(w -> w.id.equals(c.workspaceId)))
-                .orElseThrow(() -> ApiException.notFound("No conversation with id '" + conversationId + "'"));
+                .orElseThrow(() -> PageError.missing("No conversation with id '" + conversationId + "'"));
     }
 
     public Nav nav(Workspace current, String section) {

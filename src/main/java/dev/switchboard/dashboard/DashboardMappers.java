@@ -1,12 +1,27 @@
 package dev.switchboard.dashboard;
 
 import io.vertx.core.http.HttpServerRequest;
+import io.quarkus.qute.CheckedTemplate;
+import io.quarkus.qute.TemplateInstance;
+import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.NewCookie;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 public class DashboardMappers {
+
+    @CheckedTemplate(basePath = "")
+    static class Templates {
+        static native TemplateInstance errorPage(int status, String title, String detail);
+    }
+
+    /** Refusals of dashboard pages as a page a person can read (the API's problem+json stays for the API). */
+    @ServerExceptionMapper
+    public Response page(PageError e) {
+        return Response.status(e.status()).type(MediaType.TEXT_HTML_TYPE)
+                .entity(Templates.errorPage(e.status(), e.title(), e.detail())).build();
+    }
 
     /** To the login page, clearing a stale cookie. */
     @ServerExceptionMapper

@@ -169,7 +169,8 @@ class DashboardPagesTest {
         TestWorkspace other = TestWorkspaces.create();
         String theirs = TestWorkspaces.startWithApiKey(other);
         AgentLogin a = AgentLogin.newAgent(agents, AgentRole.AGENT, shopId);
-        a.request().get("/agent/conversations/" + theirs).then().statusCode(404);
+        a.request().get("/agent/conversations/" + theirs).then().statusCode(404)
+                .contentType(containsString("text/html")).body(containsString("No conversation with id"));
         a.request().get("/agent/conversations/" + theirs + "/events").then().statusCode(404);
         a.form().post("/agent/conversations/" + theirs + "/takeover").then().statusCode(404);
         a.form().formParam("content", "hi").post("/agent/conversations/" + theirs + "/reply").then().statusCode(404);
@@ -184,7 +185,8 @@ class DashboardPagesTest {
     @Test
     void anAgentCannotManageAgentsAndAnAdminCan() {
         AgentLogin agent = AgentLogin.newAgent(agents, AgentRole.AGENT, shopId);
-        agent.request().get("/agent/admin/agents").then().statusCode(403);
+        agent.request().get("/agent/admin/agents").then().statusCode(403)
+                .contentType(containsString("text/html")).body(containsString("Only admins manage agents"));
         agent.form().formParam("email", "x-" + UUID.randomUUID() + "@example.com").formParam("displayName", "X")
                 .formParam("role", "admin").post("/agent/admin/agents").then().statusCode(403);
 
