@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebDriver;
 
@@ -111,6 +112,16 @@ class DashboardBrowserTest {
             assertEquals("1", page.findElement(By.id("kpi-faq")).getText());
             assertEquals("1", page.findElement(By.id("kpi-human")).getText());
             browser.screenshot(Path.of("docs/images/analytics.png"));
+
+            // A tablet in portrait: every page fits the width, nothing scrolls sideways.
+            page.manage().window().setSize(new Dimension(800, 1100));
+            for (String path : List.of("/agent/w/" + shop.id() + "/analytics", "/agent/w/" + shop.id() + "/inbox",
+                    "/agent/conversations/" + conversation, "/agent/w/" + shop.id() + "/faq")) {
+                page.get(url(path));
+                Object overflow = ((JavascriptExecutor) page).executeScript(
+                        "return document.documentElement.scrollWidth - document.documentElement.clientWidth;");
+                assertEquals(0L, ((Number) overflow).longValue(), path + " scrolls sideways on a tablet");
+            }
         }
     }
 
