@@ -1,6 +1,7 @@
 package dev.switchboard.bot;
 
 import dev.switchboard.conversation.Conversation;
+import dev.switchboard.conversation.ConversationActivity;
 import dev.switchboard.conversation.ConversationEvents;
 import dev.switchboard.conversation.ConversationStatus;
 import dev.switchboard.conversation.HandoffReason;
@@ -13,14 +14,16 @@ import dev.switchboard.llm.ChatResult;
 import dev.switchboard.llm.ChatStream;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 import org.jboss.logging.Logger;
 
 /**
@@ -32,7 +35,10 @@ import org.jboss.logging.Logger;
 class ModelAnswerer {
 
     private static final Logger LOG = Logger.getLogger(ModelAnswerer.class);
-    /** How often the status is checked while the model streams; a takeover stops generation within this. */
+    /**
+     * How often the status is checked while the model streams: the fallback when no commit notification arrives (a
+     * takeover on a replica whose events do not reach this one). Locally committed takeovers wake the watch at once.
+     */
     private static final Duration TAKEOVER_CHECK = Duration.ofMillis(200);
 
     sealed interface Outcome {
@@ -53,49 +59,73 @@ class ModelAnswerer {
     @Inject
     BotConfig config;
 
+    @Inject
+    ModelAnswerLog log;
+
+    /** The takeover watch of each conversation being answered (lanes run one answer per conversation at a time). */
+    private final ConcurrentHashMap<UUID, Thread> watches = new ConcurrentHashMap<>();
+
+    /** A commit in a conversation being answered may be a takeover: check its status now instead of at the tick. */
+    void onActivity(@Observes ConversationActivity activity) {
+        if (activity.kind() == ConversationActivity.Kind.COMMITTED) {
+            Thread watch = watches.get(activity.conversationId());
+            if (watch != null) {
+                LockSupport.unpark(watch);
+            }
+        }
+    }
+
     /** @param answeredSeq the seq of the customer message being answered */
     Outcome answer(ChatModel model, UUID conversationId, long answeredSeq, List<ChatMessage> prompt) {
         HandoffMarkerFilter filter = new HandoffMarkerFilter();
         AtomicReference<ChatStream> streamRef = new AtomicReference<>();
         AtomicBoolean takenOver = new AtomicBoolean();
+        long started = System.nanoTime();
+        AtomicLong firstDelta = new AtomicLong();
         try (ConversationEvents.LiveAnswer live = events.liveAnswer(conversationId)) {
             live.typing(true);
             ChatStream stream = model.stream(prompt, new ChatOptions(config.maxTokens(), config.temperature()),
                     delta -> {
+                        firstDelta.compareAndSet(0, System.nanoTime());
                         live.delta(filter.accept(delta));
                         if (filter.markerSeen() && streamRef.get() != null) {
                             streamRef.get().cancel(); // the answer is a handoff: generating more is waste
                         }
                     });
             streamRef.set(stream);
-            // Stopped through a latch, not an interrupt: interrupting a virtual thread in a JDBC call closes the
-            // pooled connection under it.
-            CountDownLatch answered = new CountDownLatch(1);
-            Thread.ofVirtual().name("takeover-watch").start(() -> {
+            // Stopped by a flag, not an interrupt: interrupting a virtual thread in JDBC I/O closes its connection.
+            AtomicBoolean answerEnded = new AtomicBoolean();
+            Thread watch = Thread.ofVirtual().name("takeover-watch").unstarted(() -> {
                 try {
-                    while (!answered.await(TAKEOVER_CHECK.toMillis(), TimeUnit.MILLISECONDS)) {
-                        if (!withBot(conversationId)) {
+                    while (!answerEnded.get()) {
+                        // Woken early by onActivity; a spurious wake-up only costs one status read.
+                        LockSupport.parkNanos(TAKEOVER_CHECK.toNanos());
+                        if (!answerEnded.get() && !withBot(conversationId)) {
                             takenOver.set(true);
                             stream.cancel();
                             return;
                         }
                     }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt(); // nobody interrupts it; keep the status if someone does
                 } catch (RuntimeException e) {
                     LOG.warnf(e, "Cannot check the status of conversation %s while answering", conversationId);
                 }
             });
+            watches.put(conversationId, watch);
+            watch.start();
             ChatResult result;
             try {
                 result = stream.await();
             } finally {
-                answered.countDown();
+                watches.remove(conversationId, watch);
+                answerEnded.set(true);
+                LockSupport.unpark(watch);
             }
             if (takenOver.get()) {
+                record(model, conversationId, ModelAnswerLog.Outcome.ABANDONED, started, firstDelta.get(), result);
                 return new Outcome.Abandoned();
             }
             if (filter.markerSeen()) {
+                record(model, conversationId, ModelAnswerLog.Outcome.HANDOFF, started, firstDelta.get(), result);
                 return new Outcome.Handoff(HandoffReason.MISSING_KNOWLEDGE);
             }
             live.delta(filter.flush());
@@ -107,13 +137,27 @@ class ModelAnswerer {
             if (result.finishReason() == ChatResult.FinishReason.CANCELLED) {
                 return new Outcome.Abandoned();
             }
-            if (!replies.replyIfLatest(conversationId, answeredSeq, text, MessageSource.model(model.modelName()))) {
-                return new Outcome.Abandoned();
-            }
-            return new Outcome.Answered(text, model.modelName());
+            boolean stored = replies.replyIfLatest(conversationId, answeredSeq, text,
+                    MessageSource.model(model.modelName()));
+            record(model, conversationId, stored ? ModelAnswerLog.Outcome.ANSWERED : ModelAnswerLog.Outcome.ABANDONED,
+                    started, firstDelta.get(), result);
+            return stored ? new Outcome.Answered(text, model.modelName()) : new Outcome.Abandoned();
         } catch (ChatModelException e) {
             LOG.warnf("The model could not answer in conversation %s: %s", conversationId, e.getMessage());
             return new Outcome.Handoff(HandoffReason.INFERENCE_UNAVAILABLE);
+        }
+    }
+
+    /** Bookkeeping: a failure to store the figures must not change the answer. */
+    private void record(ChatModel model, UUID conversationId, ModelAnswerLog.Outcome outcome, long started,
+            long firstDelta, ChatResult result) {
+        try {
+            int tokens = result.usage().completionTokens();
+            log.record(new ModelAnswerLog.Figures(conversationId, model.modelName(), outcome,
+                    firstDelta == 0 ? null : (firstDelta - started) / 1e6, (System.nanoTime() - started) / 1e6,
+                    tokens < 0 ? null : tokens, result.acceptanceLength()));
+        } catch (RuntimeException e) {
+            LOG.warnf(e, "Could not record the figures of a model answer in conversation %s", conversationId);
         }
     }
 

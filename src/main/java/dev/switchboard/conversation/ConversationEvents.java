@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,7 +31,7 @@ public class ConversationEvents {
     private static final Logger LOG = Logger.getLogger(ConversationEvents.class);
 
     /** Receives one subscriber's events; called under the topic's lock, so in stream order. */
-    interface Subscriber {
+    public interface Subscriber {
         /** @return false when the client is gone (the subscriber is then dropped) */
         boolean deliver(StreamEvent event);
 
@@ -46,6 +47,9 @@ public class ConversationEvents {
 
     @Inject
     StreamNoticePublisher notices;
+
+    @Inject
+    Event<ConversationActivity> activity;
 
     private final ConcurrentHashMap<UUID, Topic> topics = new ConcurrentHashMap<>();
 
@@ -112,8 +116,17 @@ public class ConversationEvents {
             switch (notice.kind()) {
                 // Without a topic no one here listens and no answer is in progress: a later topic starts from
                 // the database.
-                case COMMITTED -> withExistingTopic(notice.conversationId(), Topic::refresh);
-                case DELTA, TYPING -> withTopic(notice.conversationId(), topic -> topic.live(notice));
+                case COMMITTED -> {
+                    notifyActivity(new ConversationActivity(notice.conversationId(),
+                            ConversationActivity.Kind.COMMITTED));
+                    withExistingTopic(notice.conversationId(), Topic::refresh);
+                }
+                case TYPING -> {
+                    notifyActivity(new ConversationActivity(notice.conversationId(), notice.on()
+                            ? ConversationActivity.Kind.TYPING_ON : ConversationActivity.Kind.TYPING_OFF));
+                    withTopic(notice.conversationId(), topic -> topic.live(notice));
+                }
+                case DELTA -> withTopic(notice.conversationId(), topic -> topic.live(notice));
             }
         } catch (RuntimeException e) {
             // Never fail the channel: one lost notice costs a client a reconnect, a failed channel all streams.
@@ -129,6 +142,27 @@ public class ConversationEvents {
      */
     void subscribe(UUID conversationId, StreamPosition after, Subscriber subscriber) {
         withTopic(conversationId, topic -> topic.subscribe(after, subscriber));
+    }
+
+    /**
+     * {@link #subscribe(UUID, StreamPosition, Subscriber)} for callers outside this package (the dashboard):
+     * {@code lastEventId} is the client's Last-Event-ID, null or blank to start now; a malformed one is a 400.
+     */
+    public void subscribe(UUID conversationId, String lastEventId, Subscriber subscriber) {
+        subscribe(conversationId, lastEventId == null || lastEventId.isBlank() ? null
+                : StreamPosition.parse(lastEventId.strip()), subscriber);
+    }
+
+    /**
+     * Tells in-process observers (the workspace feed, the bot's takeover watch) that a conversation changed. Called
+     * for every notice, whichever replica sent it, so observers on every replica see every change.
+     */
+    private void notifyActivity(ConversationActivity a) {
+        try {
+            activity.fire(a);
+        } catch (RuntimeException e) {
+            LOG.warnf(e, "An observer of conversation %s failed", a.conversationId());
+        }
     }
 
     /** Sends a keep-alive comment to every subscriber, dropping those whose client went away. */

@@ -15,7 +15,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -42,10 +41,8 @@ public class ConversationEventsResource {
             @HeaderParam("Last-Event-ID") String lastEventIdHeader, @QueryParam("last_event_id") String lastEventIdParam,
             @Context SseEventSink sink, @Context Sse sse) {
         Conversation c = access.accessible(credentials, id);
-        String lastEventId = lastEventIdHeader != null ? lastEventIdHeader : lastEventIdParam;
-        StreamPosition after = lastEventId == null || lastEventId.isBlank() ? null
-                : StreamPosition.parse(lastEventId.strip());
-        events.subscribe(c.id, after, new SinkSubscriber(sink, sse));
+        events.subscribe(c.id, lastEventIdHeader != null ? lastEventIdHeader : lastEventIdParam,
+                new SseSubscriber(sink, sse));
     }
 
     @Scheduled(every = "${switchboard.sse.keep-alive:15s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
@@ -56,44 +53,5 @@ public class ConversationEventsResource {
     void registerMetrics(@Observes StartupEvent ignored, MeterRegistry registry) {
         Gauge.builder("switchboard.sse.subscribers", events, ConversationEvents::subscriberCount)
                 .register(registry);
-    }
-
-    /** Writes to one client's SSE connection; notices a departed client on the next write. */
-    private static final class SinkSubscriber implements ConversationEvents.Subscriber {
-        private final SseEventSink sink;
-        private final Sse sse;
-        private volatile boolean failed;
-
-        SinkSubscriber(SseEventSink sink, Sse sse) {
-            this.sink = sink;
-            this.sse = sse;
-        }
-
-        @Override
-        public boolean deliver(StreamEvent event) {
-            // data is JSON text already: written as is.
-            OutboundSseEvent.Builder builder = sse.newEventBuilder().name(event.name()).data(event.data());
-            if (event.id() != null) {
-                builder.id(event.id());
-            }
-            return send(builder.build());
-        }
-
-        @Override
-        public boolean comment(String text) {
-            return send(sse.newEventBuilder().comment(text).build());
-        }
-
-        private boolean send(OutboundSseEvent event) {
-            if (failed || sink.isClosed()) {
-                return false;
-            }
-            sink.send(event).whenComplete((ignored, failure) -> {
-                if (failure != null) {
-                    failed = true;
-                }
-            });
-            return true;
-        }
     }
 }

@@ -8,4 +8,4 @@ package dev.switchboard.conversation;
  * @param name one of {@link EventTypes}
  * @param data JSON text
  */
-record StreamEvent(String id, String name, String data) {}
+public record StreamEvent(String id, String name, String data) {}

@@ -95,7 +95,8 @@ public class DemoSeed {
                         + " -d '{\"visitorId\":\"me\"}' " + base + "/api/v1/conversations");
     }
 
-    private static Optional<String> readKey(Path keyFile) {
+    /** The file's content, stripped; empty when it does not exist or cannot be read. */
+    static Optional<String> readKey(Path keyFile) {
         try {
             return Files.exists(keyFile) ? Optional.of(Files.readString(keyFile).strip()) : Optional.empty();
         } catch (IOException e) {
@@ -104,16 +105,16 @@ public class DemoSeed {
         }
     }
 
-    /** Written to a 0600 temporary file and moved into place, so the key is never readable by others. */
-    private static void writeOwnerOnly(Path file, String content) {
+    /** Written to a 0600 temporary file and moved into place, so the secret is never readable by others. */
+    static void writeOwnerOnly(Path file, String content) {
         try {
             Files.createDirectories(file.getParent());
-            Path tmp = Files.createTempFile(file.getParent(), KEY_FILE, ".tmp",
+            Path tmp = Files.createTempFile(file.getParent(), file.getFileName().toString(), ".tmp",
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             Files.writeString(tmp, content + "\n", StandardCharsets.UTF_8);
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
-            throw new UncheckedIOException("Could not write the demo API key to " + file, e);
+            throw new UncheckedIOException("Could not write " + file, e);
         }
     }
 }

@@ -5,8 +5,14 @@ package dev.switchboard.llm;
  *
  * @param text the whole text, the concatenation of all deltas
  * @param usage token counts, {@link Usage#UNKNOWN} when the model did not report them
+ * @param acceptanceLength tokens gained per decode pass with speculative decoding (1 without it); NaN when the model
+ *                         does not report it (only the in-process engine does)
  */
-public record ChatResult(String text, FinishReason finishReason, Usage usage) {
+public record ChatResult(String text, FinishReason finishReason, Usage usage, double acceptanceLength) {
+
+    public ChatResult(String text, FinishReason finishReason, Usage usage) {
+        this(text, finishReason, usage, Double.NaN);
+    }
 
     public enum FinishReason {
         /** The model ended its answer. */

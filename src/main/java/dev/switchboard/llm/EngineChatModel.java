@@ -72,7 +72,8 @@ public final class EngineChatModel implements ChatModel, AutoCloseable {
             }
             // Completed only after the writer delivered every delta: the text and the deltas always agree.
             generation.result.complete(new ChatResult(r.text(), finishReason(r.finishReason()),
-                    new ChatResult.Usage(r.promptTokens(), r.completionTokens())));
+                    new ChatResult.Usage(r.promptTokens(), r.completionTokens()),
+                    r.decodePasses() == 0 ? Double.NaN : r.acceptanceLength()));
         });
         return generation;
     }

@@ -50,11 +50,14 @@ class EngineChatModelTest {
         ChatResult result = model.stream(DIALOG, new ChatOptions(24, 0), deltas::add).await();
 
         String expected;
+        double expectedAcceptance;
         try (Engine engine = Engine.load(EngineOptions.of(modelFile.toString()))) {
-            expected = engine.chat(List.of(
+            var generated = engine.chat(List.of(
                     new dev.switchboard.inference.tokenizer.ChatMessage("system", "You answer briefly."),
                     new dev.switchboard.inference.tokenizer.ChatMessage("user", "Do you ship to Austria?")),
-                    SamplingParams.greedy(24), TokenListener.IGNORE).text();
+                    SamplingParams.greedy(24), TokenListener.IGNORE);
+            expected = generated.text();
+            expectedAcceptance = generated.acceptanceLength();
         }
         assertFalse(expected.isEmpty());
         assertEquals(expected, result.text());
@@ -64,6 +67,9 @@ class EngineChatModelTest {
         assertEquals(24, result.usage().completionTokens());
         assertTrue(result.usage().promptTokens() > 10);
         assertEquals(TinyChatModel.NAME, model.modelName());
+        // the engine's speculative acceptance length reaches the bot (for the dashboard's analytics)
+        assertTrue(expectedAcceptance >= 1, "acceptance length " + expectedAcceptance);
+        assertEquals(expectedAcceptance, result.acceptanceLength());
     }
 
     @Test

@@ -1,0 +1,41 @@
+package dev.switchboard.dashboard;
+
+import dev.switchboard.common.ApiException;
+import dev.switchboard.workspace.Workspace;
+import io.quarkus.qute.CheckedTemplate;
+import io.quarkus.qute.TemplateInstance;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+
+/** The workspace's analytics: charts as inline SVG, computed by {@link Analytics}. */
+@Path("/agent/w/{workspace}/analytics")
+public class AnalyticsPage {
+
+    @CheckedTemplate
+    static class Templates {
+        static native TemplateInstance analytics(Nav nav, Analytics.Report report);
+    }
+
+    @Inject
+    CurrentAgent current;
+
+    @Inject
+    Analytics analytics;
+
+    @GET
+    @Produces(MediaType.TEXT_HTML)
+    public TemplateInstance page(@PathParam("workspace") String workspace,
+            @QueryParam("days") @DefaultValue("14") int days) {
+        Workspace w = current.requireWorkspace(workspace);
+        if (days < 1 || days > Analytics.MAX_DAYS) {
+            throw ApiException.badRequest("Parameter 'days' must be between 1 and " + Analytics.MAX_DAYS);
+        }
+        return Templates.analytics(current.nav(w, "analytics"), analytics.report(w.id, days));
+    }
+}

@@ -1,0 +1,169 @@
+package dev.switchboard.dashboard;
+
+import dev.switchboard.common.ApiException;
+import dev.switchboard.common.Ids;
+import dev.switchboard.conversation.Conversation;
+import dev.switchboard.conversation.ConversationEvent;
+import dev.switchboard.conversation.ConversationEvents;
+import dev.switchboard.conversation.ConversationService;
+import dev.switchboard.conversation.Message;
+import dev.switchboard.conversation.MessageRole;
+import dev.switchboard.conversation.SseSubscriber;
+import dev.switchboard.faq.FaqEntry;
+import dev.switchboard.workspace.Workspace;
+import io.quarkus.qute.CheckedTemplate;
+import io.quarkus.qute.TemplateInstance;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.FormParam;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriBuilder;
+import jakarta.ws.rs.sse.Sse;
+import jakarta.ws.rs.sse.SseEventSink;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/** One conversation: its history, live answer streaming, and the agent's actions on it. */
+@Path("/agent/conversations/{id}")
+public class ConversationPages {
+
+    /** A message as the page shows it; a bot answer names its FAQ entry (question, if it still exists) or model. */
+    public record MessageRow(UUID id, String role, String content, Instant createdAt, String authorName, UUID faqId,
+            String faqQuestion, String model) {
+
+        public boolean promotable() {
+            return role.equals(MessageRole.BOT.code()) || role.equals(MessageRole.AGENT.code());
+        }
+    }
+
+    @CheckedTemplate
+    static class Templates {
+        static native TemplateInstance conversation(Nav nav, Conversation conversation, String status,
+                String handoffReason, List<MessageRow> messages, long lastEventId, List<CannedResponse> canned,
+                String error);
+    }
+
+    @Inject
+    CurrentAgent current;
+
+    @Inject
+    ConversationService conversations;
+
+    @Inject
+    ConversationEvents events;
+
+    @Inject
+    Inbox inbox;
+
+    @Inject
+    CannedResponses cannedResponses;
+
+    @GET
+    @Produces(MediaType.TEXT_HTML)
+    public TemplateInstance page(@PathParam("id") String id, @QueryParam("error") String error) {
+        Conversation c = current.requireConversation(Ids.parse(id, "conversation"));
+        Workspace w = current.requireWorkspace(c.workspaceId);
+        // Read before the messages: the page's stream resumes after it, so nothing committed meanwhile is missed
+        // (what is both rendered and replayed, the script shows once).
+        Long lastEventId = ConversationEvent.getEntityManager()
+                .createQuery("select max(e.id) from ConversationEvent e where e.conversationId = ?1", Long.class)
+                .setParameter(1, c.id).getSingleResult();
+        List<Message> messages = conversations.messages(c.id);
+        Map<UUID, String> faqQuestions = messages.stream().filter(m -> m.sourceFaqId != null)
+                .map(m -> m.sourceFaqId).distinct()
+                .map(faqId -> FaqEntry.<FaqEntry>findById(faqId)).filter(e -> e != null && e.workspaceId.equals(w.id))
+                .collect(Collectors.toMap(e -> e.id, e -> e.question));
+        inbox.markRead(current.agent().id, c.id);
+        return Templates.conversation(current.nav(w, "inbox"), c, c.status.code(),
+                c.handoffReason == null ? null : c.handoffReason.code().replace('_', ' '), messages.stream().map(m -> new MessageRow(m.id,
+                m.role.code(), m.content, m.createdAt, m.authorName, m.sourceFaqId, faqQuestions.get(m.sourceFaqId),
+                m.sourceModel)).toList(), lastEventId == null ? 0 : lastEventId, cannedResponses.list(w.id), error);
+    }
+
+    /** The conversation's event stream (as the API's), for the page's live updates and the answer being streamed. */
+    @GET
+    @Path("events")
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    public void events(@PathParam("id") String id, @HeaderParam("Last-Event-ID") String lastEventIdHeader,
+            @QueryParam("last_event_id") String lastEventIdParam, @Context SseEventSink sink, @Context Sse sse) {
+        Conversation c = current.requireConversation(Ids.parse(id, "conversation"));
+        // The browser's reconnect sends the header, which is newer than the page's parameter.
+        events.subscribe(c.id, lastEventIdHeader != null ? lastEventIdHeader : lastEventIdParam,
+                new SseSubscriber(sink, sse));
+    }
+
+    @POST
+    @Path("takeover")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response takeOver(@PathParam("id") String id, @FormParam("_csrf") String csrf) {
+        return act(id, csrf, c -> conversations.takeOver(c.id, current.agent().displayName));
+    }
+
+    @POST
+    @Path("reply")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response reply(@PathParam("id") String id, @FormParam("_csrf") String csrf,
+            @FormParam("content") String content) {
+        return act(id, csrf, c -> conversations.agentReply(c.id, current.agent().displayName, content));
+    }
+
+    @POST
+    @Path("handback")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response handBack(@PathParam("id") String id, @FormParam("_csrf") String csrf) {
+        return act(id, csrf, c -> conversations.handBack(c.id));
+    }
+
+    @POST
+    @Path("resolve")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response resolve(@PathParam("id") String id, @FormParam("_csrf") String csrf) {
+        return act(id, csrf, c -> conversations.resolve(c.id));
+    }
+
+    @POST
+    @Path("reopen")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response reopen(@PathParam("id") String id, @FormParam("_csrf") String csrf) {
+        return act(id, csrf, c -> conversations.reopen(c.id, current.agent().displayName));
+    }
+
+    /** The open page saw the messages that arrived live: they are no longer unread (called by the page's script). */
+    @POST
+    @Path("read")
+    public Response read(@PathParam("id") String id, @HeaderParam("X-CSRF-Token") String csrf) {
+        current.requireCsrf(csrf);
+        Conversation c = current.requireConversation(Ids.parse(id, "conversation"));
+        inbox.markRead(current.agent().id, c.id);
+        return Response.noContent().build();
+    }
+
+    /**
+     * Checks the CSRF token and access first (403, 404), then acts and shows the conversation again; a refused
+     * action (such as taking over a resolved conversation) comes back as a message on the page.
+     */
+    private Response act(String id, String csrf, Function<Conversation, ?> action) {
+        current.requireCsrf(csrf);
+        Conversation c = current.requireConversation(Ids.parse(id, "conversation"));
+        UriBuilder back = UriBuilder.fromPath("/agent/conversations/{id}");
+        try {
+            action.apply(c);
+        } catch (ApiException e) {
+            back.queryParam("error", e.detail());
+        }
+        return Response.seeOther(back.build(c.id)).build();
+    }
+}

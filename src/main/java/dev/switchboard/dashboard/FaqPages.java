@@ -1,0 +1,146 @@
+package dev.switchboard.dashboard;
+
+import dev.switchboard.common.ApiException;
+import dev.switchboard.common.Ids;
+import dev.switchboard.conversation.Conversation;
+import dev.switchboard.conversation.Message;
+import dev.switchboard.conversation.MessageRole;
+import dev.switchboard.faq.FaqEntry;
+import dev.switchboard.faq.FaqService;
+import dev.switchboard.workspace.Workspace;
+import io.quarkus.qute.CheckedTemplate;
+import io.quarkus.qute.TemplateInstance;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.FormParam;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.net.URI;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+
+/**
+ * The workspace's FAQ: list and search with hit counts, create, edit, delete, and "promote this answer" from a
+ * conversation. Every change goes through {@link FaqService}, which also drops the workspace's cached model answers.
+ */
+@Path("/agent/w/{workspace}/faq")
+@Produces(MediaType.TEXT_HTML)
+public class FaqPages {
+
+    /** The form's content; id is null for a new entry. */
+    public record Form(UUID id, String question, String answer) {}
+
+    @CheckedTemplate
+    static class Templates {
+        static native TemplateInstance faqList(Nav nav, String q, List<FaqEntry> entries);
+
+        static native TemplateInstance faqForm(Nav nav, Form form, String error);
+    }
+
+    @Inject
+    CurrentAgent current;
+
+    @Inject
+    FaqService faq;
+
+    @GET
+    public TemplateInstance list(@PathParam("workspace") String workspace, @QueryParam("q") String q) {
+        Workspace w = current.requireWorkspace(workspace);
+        String needle = q == null ? "" : q.strip().toLowerCase(Locale.ROOT);
+        List<FaqEntry> entries = faq.list(w.id).stream()
+                .filter(e -> needle.isEmpty() || e.question.toLowerCase(Locale.ROOT).contains(needle)
+                        || e.answer.toLowerCase(Locale.ROOT).contains(needle))
+                .toList();
+        return Templates.faqList(current.nav(w, "faq"), q == null ? "" : q, entries);
+    }
+
+    /** A new entry's form; with {@code message}, prefilled from that answer and the customer question before it. */
+    @GET
+    @Path("new")
+    public TemplateInstance newForm(@PathParam("workspace") String workspace, @QueryParam("message") String message) {
+        Workspace w = current.requireWorkspace(workspace);
+        Form form = message == null || message.isBlank() ? new Form(null, "", "")
+                : promoted(w, Ids.parse(message, "message"));
+        return Templates.faqForm(current.nav(w, "faq"), form, null);
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response create(@PathParam("workspace") String workspace, @FormParam("_csrf") String csrf,
+            @FormParam("question") String question, @FormParam("answer") String answer) {
+        current.requireCsrf(csrf);
+        Workspace w = current.requireWorkspace(workspace);
+        try {
+            faq.create(w.id, question, answer);
+        } catch (ApiException e) {
+            return invalid(w, new Form(null, question, answer), e);
+        }
+        return toList(w);
+    }
+
+    @GET
+    @Path("{id}/edit")
+    public TemplateInstance editForm(@PathParam("workspace") String workspace, @PathParam("id") String id) {
+        Workspace w = current.requireWorkspace(workspace);
+        FaqEntry e = faq.get(w.id, Ids.parse(id, "FAQ entry"));
+        return Templates.faqForm(current.nav(w, "faq"), new Form(e.id, e.question, e.answer), null);
+    }
+
+    @POST
+    @Path("{id}")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response update(@PathParam("workspace") String workspace, @PathParam("id") String id,
+            @FormParam("_csrf") String csrf, @FormParam("question") String question,
+            @FormParam("answer") String answer) {
+        current.requireCsrf(csrf);
+        Workspace w = current.requireWorkspace(workspace);
+        UUID entryId = Ids.parse(id, "FAQ entry");
+        faq.get(w.id, entryId); // a 404 stays a 404, not a form error
+        try {
+            faq.update(w.id, entryId, question, answer);
+        } catch (ApiException e) {
+            return invalid(w, new Form(entryId, question, answer), e);
+        }
+        return toList(w);
+    }
+
+    @POST
+    @Path("{id}/delete")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response delete(@PathParam("workspace") String workspace, @PathParam("id") String id,
+            @FormParam("_csrf") String csrf) {
+        current.requireCsrf(csrf);
+        Workspace w = current.requireWorkspace(workspace);
+        faq.delete(w.id, Ids.parse(id, "FAQ entry"));
+        return toList(w);
+    }
+
+
+    /** The answer (a bot's or an agent's) becomes the entry's answer, the customer's question before it its question. */
+    private Form promoted(Workspace w, UUID messageId) {
+        Message answer = Message.<Message>findByIdOptional(messageId)
+                .filter(m -> m.role == MessageRole.BOT || m.role == MessageRole.AGENT)
+                .filter(m -> Conversation.<Conversation>findByIdOptional(m.conversationId)
+                        .map(c -> c.workspaceId.equals(w.id)).orElse(false))
+                .orElseThrow(() -> ApiException.notFound("No answer with id '" + messageId + "' in this workspace"));
+        String question = Message.<Message>find("conversationId = ?1 and seq < ?2 and role = ?3 order by seq desc",
+                answer.conversationId, answer.seq, MessageRole.CUSTOMER).firstResultOptional()
+                .map(m -> m.content.strip()).orElse("");
+        return new Form(null, question, answer.content.strip());
+    }
+
+    private Response invalid(Workspace w, Form form, ApiException e) {
+        return Response.status(e.status()).entity(Templates.faqForm(current.nav(w, "faq"), form, e.detail())).build();
+    }
+
+    private static Response toList(Workspace w) {
+        return Response.seeOther(URI.create("/agent/w/" + w.id + "/faq")).build();
+    }
+}

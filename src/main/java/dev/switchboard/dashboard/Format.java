@@ -1,0 +1,22 @@
+package dev.switchboard.dashboard;
+
+import io.quarkus.qute.TemplateExtension;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+
+/** Formatting for the dashboard's templates ({@code {instant.time}}). Times are UTC, as stored. */
+@TemplateExtension
+public class Format {
+
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm").withZone(ZoneOffset.UTC);
+
+    static String time(Instant instant) {
+        return instant == null ? "" : TIME.format(instant) + " UTC";
+    }
+
+    /** An ISO timestamp for {@code <time datetime>}. */
+    static String iso(Instant instant) {
+        return instant == null ? "" : instant.toString();
+    }
+}

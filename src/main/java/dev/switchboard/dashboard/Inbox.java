@@ -1,0 +1,106 @@
+package dev.switchboard.dashboard;
+
+import dev.switchboard.conversation.Conversation;
+import dev.switchboard.conversation.ConversationStatus;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/** What the inbox lists: conversations by status, newest activity first, with each agent's unread counts. */
+@ApplicationScoped
+public class Inbox {
+
+    static final int PAGE = 100;
+    static final int PREVIEW = 140;
+
+    /** One conversation in the inbox. unread: messages since this agent last opened it. */
+    public record Row(UUID id, String visitorId, ConversationStatus status, String handoffReason, String agentName,
+            Instant lastActivityAt, long unread, String lastMessage) {
+
+        public String handoffLabel() {
+            return handoffReason == null ? null : handoffReason.replace('_', ' ');
+        }
+    }
+
+    /** A status tab: how many conversations, and how many of them have unread messages. */
+    public record Tab(ConversationStatus status, long count, long unreadConversations) {
+        public String code() {
+            return status.code();
+        }
+    }
+
+    @Transactional
+    public List<Row> rows(UUID workspaceId, UUID agentId, ConversationStatus status) {
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = Conversation.getEntityManager().createNativeQuery("""
+                select c.id, c.visitor_id, c.status, c.handoff_reason, c.agent_name, c.last_activity_at,
+                       (select count(*) from messages m
+                         where m.conversation_id = c.id and m.seq > coalesce(r.last_read_seq, 0)) as unread,
+                       (select m.content from messages m where m.conversation_id = c.id
+                         order by m.seq desc limit 1) as last_message
+                  from conversations c
+                  left join conversation_reads r on r.conversation_id = c.id and r.agent_id = ?2
+                 where c.workspace_id = ?1 and c.status = ?3
+                 order by c.last_activity_at desc, c.id
+                 limit ?4""").setParameter(1, workspaceId).setParameter(2, agentId)
+                .setParameter(3, status.code()).setParameter(4, PAGE).getResultList();
+        return rows.stream().map(r -> new Row((UUID) r[0], (String) r[1], ConversationStatus.fromCode((String) r[2]),
+                (String) r[3], (String) r[4], instant(r[5]), ((Number) r[6]).longValue(), preview((String) r[7])))
+                .toList();
+    }
+
+    @Transactional
+    public List<Tab> tabs(UUID workspaceId, UUID agentId) {
+        @SuppressWarnings("unchecked")
+        List<Object[]> counts = Conversation.getEntityManager().createNativeQuery("""
+                select c.status, count(*),
+                       count(*) filter (where exists (select 1 from messages m where m.conversation_id = c.id
+                                                       and m.seq > coalesce(r.last_read_seq, 0)))
+                  from conversations c
+                  left join conversation_reads r on r.conversation_id = c.id and r.agent_id = ?2
+                 where c.workspace_id = ?1
+                 group by c.status""").setParameter(1, workspaceId).setParameter(2, agentId).getResultList();
+        Map<ConversationStatus, long[]> byStatus = new EnumMap<>(ConversationStatus.class);
+        counts.forEach(r -> byStatus.put(ConversationStatus.fromCode((String) r[0]),
+                new long[] {((Number) r[1]).longValue(), ((Number) r[2]).longValue()}));
+        return Arrays.stream(ConversationStatus.values()).map(s -> {
+            long[] c = byStatus.getOrDefault(s, new long[2]);
+            return new Tab(s, c[0], c[1]);
+        }).toList();
+    }
+
+    /** The agent has seen the conversation up to its latest message. */
+    @Transactional
+    public void markRead(UUID agentId, UUID conversationId) {
+        Conversation.getEntityManager().createNativeQuery("""
+                insert into conversation_reads (agent_id, conversation_id, last_read_seq)
+                select ?1, ?2, coalesce(max(seq), 0) from messages where conversation_id = ?2
+                on conflict (agent_id, conversation_id)
+                do update set last_read_seq = greatest(conversation_reads.last_read_seq, excluded.last_read_seq)""")
+                .setParameter(1, agentId).setParameter(2, conversationId).executeUpdate();
+    }
+
+    static Instant instant(Object value) {
+        return switch (value) {
+            case null -> null;
+            case Instant i -> i;
+            case Timestamp t -> t.toInstant();
+            case java.time.OffsetDateTime o -> o.toInstant();
+            default -> throw new IllegalStateException("not a timestamp: " + value.getClass());
+        };
+    }
+
+    private static String preview(String content) {
+        if (content == null) {
+            return "";
+        }
+        String oneLine = content.strip().replaceAll("\\s+", " ");
+        return oneLine.length() <= PREVIEW ? oneLine : oneLine.substring(0, PREVIEW - 1) + "…";
+    }
+}

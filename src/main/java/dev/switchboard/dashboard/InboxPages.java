@@ -1,0 +1,82 @@
+package dev.switchboard.dashboard;
+
+import dev.switchboard.common.ApiException;
+import dev.switchboard.conversation.ConversationStatus;
+import dev.switchboard.conversation.SseSubscriber;
+import dev.switchboard.conversation.WorkspaceEvents;
+import dev.switchboard.workspace.Workspace;
+import io.quarkus.qute.CheckedTemplate;
+import io.quarkus.qute.TemplateInstance;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.sse.Sse;
+import jakarta.ws.rs.sse.SseEventSink;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The inbox: a workspace's conversations by status. The page listens to the workspace's event feed and fetches its
+ * list again (the {@code list} fragment) when a conversation changes, so it stays live without reloading.
+ */
+@Path("/agent/w/{workspace}")
+public class InboxPages {
+
+    @CheckedTemplate
+    static class Templates {
+        static native TemplateInstance inbox(Nav nav, String status, List<Inbox.Tab> tabs, List<Inbox.Row> rows);
+
+        static native TemplateInstance list(Nav nav, String status, List<Inbox.Tab> tabs, List<Inbox.Row> rows);
+    }
+
+    @Inject
+    CurrentAgent current;
+
+    @Inject
+    Inbox inbox;
+
+    @Inject
+    WorkspaceEvents workspaceEvents;
+
+    @GET
+    @Path("inbox")
+    @Produces(MediaType.TEXT_HTML)
+    public TemplateInstance page(@PathParam("workspace") String workspace, @QueryParam("status") String status) {
+        Workspace w = current.requireWorkspace(workspace);
+        ConversationStatus s = status(status);
+        return Templates.inbox(current.nav(w, "inbox"), s.code(), inbox.tabs(w.id, current.agent().id),
+                inbox.rows(w.id, current.agent().id, s));
+    }
+
+    @GET
+    @Path("inbox/list")
+    @Produces(MediaType.TEXT_HTML)
+    public TemplateInstance list(@PathParam("workspace") String workspace, @QueryParam("status") String status) {
+        Workspace w = current.requireWorkspace(workspace);
+        ConversationStatus s = status(status);
+        return Templates.list(current.nav(w, "inbox"), s.code(), inbox.tabs(w.id, current.agent().id),
+                inbox.rows(w.id, current.agent().id, s));
+    }
+
+    /** The workspace feed (see {@link WorkspaceEvents}): one event per change of any of its conversations. */
+    @GET
+    @Path("events")
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    public void events(@PathParam("workspace") String workspace, @Context SseEventSink sink, @Context Sse sse) {
+        Workspace w = current.requireWorkspace(workspace);
+        workspaceEvents.subscribe(w.id, new SseSubscriber(sink, sse));
+    }
+
+    private static ConversationStatus status(String code) {
+        if (code == null || code.isBlank()) {
+            return ConversationStatus.PENDING; // what needs a human first
+        }
+        return Arrays.stream(ConversationStatus.values()).filter(s -> s.code().equals(code)).findFirst()
+                .orElseThrow(() -> ApiException.badRequest("Parameter 'status' must be one of bot, pending, open, resolved"));
+    }
+}

@@ -1,0 +1,122 @@
+// Switchboard agent dashboard: the few live parts of otherwise server-rendered pages. No framework, no build step.
+// Text from customers, the bot and agents is only ever put into the page with textContent, never as HTML.
+(function () {
+  'use strict';
+  var csrf = (document.querySelector('meta[name="csrf-token"]') || {}).content;
+
+  document.querySelectorAll('form[data-confirm]').forEach(function (form) {
+    form.addEventListener('submit', function (e) {
+      if (!window.confirm(form.dataset.confirm)) { e.preventDefault(); }
+    });
+  });
+
+  // Inbox: the workspace feed says which conversation changed; the list is fetched again as rendered by the server.
+  var inbox = document.getElementById('inbox');
+  if (inbox) {
+    var pending = null;
+    var refresh = function () {
+      if (pending) { return; }
+      pending = setTimeout(function () {
+        pending = null;
+        fetch(inbox.dataset.list, { credentials: 'same-origin', headers: { 'Accept': 'text/html' } })
+          .then(function (r) {
+            if (r.redirected || !r.ok) { window.location.reload(); return null; }
+            return r.text();
+          })
+          .then(function (html) { if (html !== null) { inbox.innerHTML = html; } });
+      }, 150);
+    };
+    var feed = new EventSource(inbox.dataset.feed);
+    feed.addEventListener('conversation.activity', function (e) {
+      var a = JSON.parse(e.data);
+      if (a.kind === 'committed') { refresh(); return; }
+      var row = inbox.querySelector('li[data-id="' + a.conversationId + '"] .typing');
+      if (row) { row.hidden = a.kind !== 'typing_on'; }
+    });
+    feed.addEventListener('open', refresh); // after a reconnect, catch up on what happened meanwhile
+  }
+
+  // Conversation: messages and the bot's answer stream in live.
+  var view = document.getElementById('conversation');
+  if (view) {
+    var list = document.getElementById('messages');
+    var reply = document.getElementById('reply');
+    var canned = document.getElementById('canned');
+    if (canned) {
+      canned.addEventListener('change', function () {
+        if (canned.value) { reply.value = canned.value; reply.focus(); canned.value = ''; }
+      });
+    }
+    var streaming = null;
+    var bubble = function (role, author) {
+      var li = document.createElement('li');
+      li.className = 'message role-' + role;
+      var meta = document.createElement('div');
+      meta.className = 'meta';
+      var who = document.createElement('span');
+      who.className = 'author';
+      who.textContent = author;
+      meta.appendChild(who);
+      var content = document.createElement('div');
+      content.className = 'content';
+      li.appendChild(meta);
+      li.appendChild(content);
+      list.appendChild(li);
+      return li;
+    };
+    var dropStreaming = function () {
+      if (streaming) { streaming.remove(); streaming = null; }
+    };
+    var markRead = function () {
+      fetch(view.dataset.read, { method: 'POST', credentials: 'same-origin', headers: { 'X-CSRF-Token': csrf } });
+    };
+    var events = new EventSource(view.dataset.events);
+    events.addEventListener('message.created', function (e) {
+      var m = JSON.parse(e.data);
+      if (list.querySelector('li[data-id="' + m.id + '"]')) { return; }
+      if (m.role !== 'customer') { dropStreaming(); }
+      var li = bubble(m.role, m.role === 'agent' ? m.authorName : m.role);
+      li.dataset.id = m.id;
+      if (m.source) {
+        var src = document.createElement('span');
+        src.className = 'source';
+        if (m.source.type === 'faq') {
+          var link = document.createElement('a');
+          link.href = '/agent/w/' + view.dataset.workspace + '/faq/' + m.source.faqId + '/edit';
+          link.textContent = 'FAQ entry';
+          src.appendChild(document.createTextNode('FAQ: '));
+          src.appendChild(link);
+        } else {
+          src.textContent = 'model: ' + m.source.model;
+        }
+        li.querySelector('.meta').appendChild(src);
+      }
+      li.querySelector('.content').textContent = m.content;
+      markRead();
+    });
+    events.addEventListener('typing', function (e) {
+      var on = JSON.parse(e.data).on;
+      if (on && !streaming) {
+        streaming = bubble('bot', 'bot');
+        streaming.classList.add('streaming');
+        streaming.id = 'streaming';
+      } else if (!on && streaming && !streaming.querySelector('.content').textContent) {
+        dropStreaming();
+      }
+    });
+    events.addEventListener('bot.delta', function (e) {
+      if (!streaming) {
+        streaming = bubble('bot', 'bot');
+        streaming.classList.add('streaming');
+        streaming.id = 'streaming';
+      }
+      streaming.querySelector('.content').textContent += JSON.parse(e.data).text;
+    });
+    events.addEventListener('conversation.status_changed', function (e) {
+      var s = JSON.parse(e.data).status;
+      if (s !== 'bot') { dropStreaming(); }
+      // The actions depend on the status: show the new ones, unless that would lose a reply being typed.
+      if (!reply || !reply.value) { window.location.reload(); } else { document.getElementById('status').textContent = s; }
+    });
+  }
+}());
