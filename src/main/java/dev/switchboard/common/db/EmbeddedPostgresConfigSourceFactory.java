@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.OptionalInt;
 import java.util.UUID;
 import java.util.function.Function;
+import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.spi.ConfigSource;
 import org.jboss.logging.Logger;
 
@@ -40,6 +41,7 @@ public class EmbeddedPostgresConfigSourceFactory implements ConfigSourceFactory 
     static final String DATA_DIR = "switchboard.data-dir";
     /** Below application.properties (250) and everything else. */
     static final int ORDINAL = 50;
+    static final String SOURCE_NAME = "switchboard-embedded-postgres";
 
     // Outside the "switchboard." namespace, which @ConfigMapping validates strictly.
     private static final String RUNNING_PREFIX = "embedded-postgres.switchboard.port:";
@@ -54,6 +56,11 @@ public class EmbeddedPostgresConfigSourceFactory implements ConfigSourceFactory 
             ConfigValue value = context.getValue(name);
             return value == null ? null : value.getValue();
         }, context.getProfiles().contains("test"));
+    }
+
+    /** Whether this instance runs on the PostgreSQL it started itself (the zero-configuration default). */
+    public static boolean inUse(Config config) {
+        return SOURCE_NAME.equals(config.getConfigValue(URL).getSourceName());
     }
 
     @Override
@@ -78,7 +85,7 @@ public class EmbeddedPostgresConfigSourceFactory implements ConfigSourceFactory 
         }
         return List.of(new PropertiesConfigSource(
                 Map.of(URL, EmbeddedPostgresServer.jdbcUrl(port), USERNAME, EmbeddedPostgresServer.username()),
-                "switchboard-embedded-postgres", ORDINAL));
+                SOURCE_NAME, ORDINAL));
     }
 
     private static int startServer(Path directory, boolean temporary) {
