@@ -53,12 +53,22 @@ public class SecretBox {
         return box;
     }
 
+    /**
+     * A box with the key kept in {@code file} (base64, as {@code switchboard.master-key}), generated there with mode
+     * 0600 when the file does not exist yet.
+     */
+    public static SecretBox withKeyFile(Path file) {
+        SecretBox box = new SecretBox();
+        box.key = aesKey(keyFromFile(file), file.toString());
+        return box;
+    }
+
     @PostConstruct
     void init() {
         key = config.masterKey().filter(k -> !k.isBlank())
                 .map(k -> aesKey(decodeKey(k, "switchboard.master-key"), "switchboard.master-key"))
-                .orElseGet(() -> aesKey(keyFromFile(Path.of(config.dataDir()).resolve(KEY_FILE).toAbsolutePath()
-                        .normalize()), KEY_FILE));
+                .orElseGet(() -> withKeyFile(Path.of(config.dataDir()).resolve(KEY_FILE).toAbsolutePath().normalize())
+                        .key);
     }
 
     /**

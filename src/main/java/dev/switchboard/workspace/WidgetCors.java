@@ -50,7 +50,7 @@ public class WidgetCors {
                     .end();
             return;
         }
-        rc.response().headersEndHandler(ignored -> {
+        rc.addHeadersEndHandler(ignored -> {
             if (origin.equals(rc.get(ACCEPTED_ORIGIN))) {
                 rc.response().putHeader("Access-Control-Allow-Origin", origin);
             }

@@ -42,6 +42,8 @@ public class EmbeddedPostgresConfigSourceFactory implements ConfigSourceFactory 
     /** Below application.properties (250) and everything else. */
     static final int ORDINAL = 50;
     static final String SOURCE_NAME = "switchboard-embedded-postgres";
+    /** Set by this source only, so that the application can tell it runs on the embedded server. */
+    private static final String IN_USE = "embedded-postgres.switchboard.in-use";
 
     // Outside the "switchboard." namespace, which @ConfigMapping validates strictly.
     private static final String RUNNING_PREFIX = "embedded-postgres.switchboard.port:";
@@ -60,7 +62,7 @@ public class EmbeddedPostgresConfigSourceFactory implements ConfigSourceFactory 
 
     /** Whether this instance runs on the PostgreSQL it started itself (the zero-configuration default). */
     public static boolean inUse(Config config) {
-        return SOURCE_NAME.equals(config.getConfigValue(URL).getSourceName());
+        return config.getOptionalValue(IN_USE, Boolean.class).orElse(false);
     }
 
     @Override
@@ -84,7 +86,8 @@ public class EmbeddedPostgresConfigSourceFactory implements ConfigSourceFactory 
             System.setProperty(key, Integer.toString(port));
         }
         return List.of(new PropertiesConfigSource(
-                Map.of(URL, EmbeddedPostgresServer.jdbcUrl(port), USERNAME, EmbeddedPostgresServer.username()),
+                Map.of(URL, EmbeddedPostgresServer.jdbcUrl(port), USERNAME, EmbeddedPostgresServer.username(),
+                        IN_USE, "true"),
                 SOURCE_NAME, ORDINAL));
     }
 
