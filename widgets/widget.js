@@ -76,7 +76,7 @@
   const color = ds.color && CSS.supports('color', ds.color) ? ds.color : '#2563eb';
   root.append(el('style', {
     text: `:host{all:initial;--c:${color};font:15px/1.4 system-ui,sans-serif;color:#111}
-*{box-sizing:border-box;font:inherit}
+*{box-sizing:border-box}button,textarea{font:inherit}
 .l{position:fixed;bottom:20px;${ds.position === 'left' ? 'left' : 'right'}:20px;width:56px;height:56px;border-radius:50%;border:0;background:var(--c);color:#fff;cursor:pointer;box-shadow:0 4px 14px #0004;z-index:2147483646}
 .l svg{width:26px;height:26px;fill:currentColor}.l[data-unread]::after{content:'';position:absolute;top:4px;right:4px;width:12px;height:12px;border-radius:50%;background:#e11d48}
 .p{position:fixed;bottom:88px;${ds.position === 'left' ? 'left' : 'right'}:20px;width:370px;height:min(600px,calc(100vh - 110px));display:flex;flex-direction:column;background:#fff;border-radius:14px;box-shadow:0 8px 30px #0004;overflow:hidden;z-index:2147483647}
@@ -96,7 +96,7 @@ button{cursor:pointer}.x{background:none;border:0;color:#fff;font-size:22px;line
 .r button{border:1px solid #ccd;background:#fff;border-radius:8px;padding:4px 9px;margin:0 2px}
 .r textarea{width:100%;margin:6px 0}
 form{display:flex;gap:8px;padding:10px;border-top:1px solid #e3e5e8;align-items:flex-end}
-textarea{flex:1;resize:none;border:1px solid #ccd;border-radius:10px;padding:8px;min-height:38px;max-height:120px}
+textarea{flex:1;resize:none;overflow-y:hidden;border:1px solid #ccd;border-radius:10px;padding:8px;min-height:38px;max-height:120px}
 .b{background:var(--c);color:#fff;border:0;border-radius:10px;padding:9px 14px}
 :focus-visible{outline:3px solid #f59e0b;outline-offset:2px}
 @media (max-width:480px){.p{inset:0;width:auto;height:auto;border-radius:0}}`,
@@ -146,6 +146,7 @@ textarea{flex:1;resize:none;border:1px solid #ccd;border-radius:10px;padding:8px
   function grow() {
     input.style.height = 'auto';
     input.style.height = Math.min(input.scrollHeight, 120) + 'px';
+    input.style.overflowY = input.scrollHeight > 120 ? 'auto' : 'hidden';
   }
   function open(focus = true) {
     panel.hidden = false;

@@ -114,8 +114,8 @@ class WidgetBrowserTest {
         browser.await("the FAQ answer", d -> lastBot().contains("EUR 4.95"));
         assertEquals(0, shadow().findElements(By.cssSelector("[data-streaming]")).size());
 
-        model.enqueue(FakeOpenAiServer.answer("Our mugs are ", "**dishwasher safe**", ". See the ",
-                "[care guide](https://example.com/care)", " or ", "[this](javascript:window.__xss=1)", ".")
+        model.enqueue(FakeOpenAiServer.answer("Our mugs are ", "**dishwasher safe**", ".\n- Stoneware", ": yes\n- Hand-",
+                "painted: by hand\n", "See the ", "[care guide](https://example.com/care)", ".")
                 .slow(Duration.ofMillis(400), Duration.ofMillis(150)));
         js("""
                 const r = document.querySelector('[data-switchboard]').shadowRoot;
@@ -126,7 +126,7 @@ class WidgetBrowserTest {
                   if (s && window.__streamed.at(-1) !== s.textContent) window.__streamed.push(s.textContent);
                 }).observe(r, {subtree: true, childList: true, characterData: true, attributes: true});""");
         ask("Is the stoneware mug dishwasher safe?");
-        browser.await("the streamed answer", d -> lastBot().contains("or [this](javascript:window.__xss=1)."));
+        browser.await("the streamed answer", d -> lastBot().endsWith("See the care guide."));
 
         assertEquals(Boolean.TRUE, js("return window.__typingFirst"), "a typing indicator before the first token");
         @SuppressWarnings("unchecked")
@@ -138,19 +138,29 @@ class WidgetBrowserTest {
         for (int i = 1; i < intermediate.size(); i++) {
             assertTrue(intermediate.get(i).length() > intermediate.get(i - 1).length(), streamed.toString());
         }
-
-        WebElement answer = shadow().findElements(By.cssSelector(".m.bot")).getLast();
+        WebElement answer = lastBotElement();
         assertEquals("dishwasher safe", answer.findElement(By.cssSelector("strong")).getText());
-        List<WebElement> links = answer.findElements(By.cssSelector("a"));
-        assertEquals(1, links.size(), "only the https link became a link");
-        assertEquals("https://example.com/care", links.getFirst().getDomAttribute("href"));
-        assertEquals("noopener noreferrer nofollow", links.getFirst().getDomAttribute("rel"));
-        assertNull(js("return window.__xss"));
+        assertEquals(List.of("Stoneware: yes", "Hand-painted: by hand"),
+                answer.findElements(By.cssSelector("ul > li")).stream().map(WebElement::getText).toList());
+        assertEquals("https://example.com/care", answer.findElement(By.cssSelector("a")).getDomAttribute("href"));
 
         String dir = System.getProperty("widget.screenshots");
         if (dir != null) {
             browser.screenshot(Path.of(dir, "widget.png"));
         }
+
+        model.enqueue(FakeOpenAiServer.answer("Write to [us](mailto:help@example.com), not [here](javascript:window."
+                + "__xss=1) or [there](data:text/html,<script>window.__xss=2</script>) <img src=x onerror=window.__xss=3>"));
+        ask("Can I engrave the walnut tray?");
+        browser.await("the answer with links", d -> lastBot().contains("onerror"));
+        List<WebElement> links = lastBotElement().findElements(By.cssSelector("a"));
+        assertEquals(1, links.size(), "only the mailto link became a link: " + lastBot());
+        assertEquals("mailto:help@example.com", links.getFirst().getDomAttribute("href"));
+        assertEquals("noopener noreferrer nofollow", links.getFirst().getDomAttribute("rel"));
+        assertTrue(lastBot().contains("[here](javascript:window.__xss=1)"), lastBot());
+        assertEquals(0L, js("return document.querySelector('[data-switchboard]').shadowRoot"
+                + ".querySelectorAll('img, script').length"));
+        assertNull(js("return window.__xss"));
     }
 
     @Test
@@ -215,7 +225,8 @@ class WidgetBrowserTest {
         browser.driver().get(otherSitePage(allowing.siteKey()));
         openWidget();
         ask("Hello across origins");
-        browser.await("my message, stored", d -> messageIds().size() == 1);
+        browser.await("my message, stored", d -> log().stream()
+                .anyMatch(m -> m.get(0).equals("m customer") && !m.get(2).isEmpty()));
         given().header("Authorization", allowing.bearer()).contentType(ContentType.JSON)
                 .body(Map.of("agentName", "Lin", "content", "Hello from Lin"))
                 .post("/api/v1/conversations/{id}/replies", conversationId()).then().statusCode(201);
@@ -278,6 +289,10 @@ class WidgetBrowserTest {
     private String lastBot() {
         return log().stream().filter(m -> m.get(0).equals("m bot") && !m.get(2).isEmpty()).map(m -> m.get(1))
                 .reduce((a, b) -> b).orElse("");
+    }
+
+    private WebElement lastBotElement() {
+        return shadow().findElements(By.cssSelector(".m.bot[data-id]")).getLast();
     }
 
     private String conversationId() {
