@@ -23,6 +23,8 @@ import jakarta.inject.Inject;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -31,6 +33,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -235,7 +239,109 @@ class WidgetBrowserTest {
         assertEquals("", text(".e"));
     }
 
+    @Test
+    void reconnectsAfterADropAndFillsTheGapWithoutDuplicates() throws IOException {
+        try (DroppingProxy proxy = new DroppingProxy(demoPage.getPort())) {
+            browser.driver().get("http://127.0.0.1:" + proxy.port() + "/");
+            openWidget();
+            ask("I want to talk to a human");
+            String id = conversationId();
+            reply(id, "Ada", "one");
+            browser.await("the first reply", d -> agentTexts().equals(List.of("one")));
+
+            proxy.cut();
+            reply(id, "Ada", "two");
+            reply(id, "Ada", "three");
+            proxy.restore();
+            browser.await("the missed replies, in order, once each",
+                    d -> agentTexts().equals(List.of("one", "two", "three")));
+            reply(id, "Ada", "four");
+            browser.await("live again", d -> agentTexts().equals(List.of("one", "two", "three", "four")));
+        }
+    }
+
+    /** A TCP proxy in front of the server whose connections the test can cut, as a flaky network would. */
+    private static final class DroppingProxy implements AutoCloseable {
+        private final ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+        private volatile boolean down;
+
+        DroppingProxy(int target) throws IOException {
+            Thread.ofVirtual().start(() -> {
+                while (!server.isClosed()) {
+                    try {
+                        Socket client = server.accept();
+                        if (down) {
+                            client.close();
+                            continue;
+                        }
+                        Socket upstream = new Socket("localhost", target);
+                        open.add(client);
+                        open.add(upstream);
+                        pipe(client, upstream);
+                        pipe(upstream, client);
+                    } catch (IOException e) {
+                        // closed
+                    }
+                }
+            });
+        }
+
+        int port() {
+            return server.getLocalPort();
+        }
+
+        /** Drops every connection and refuses new ones until {@link #restore}. */
+        void cut() {
+            down = true;
+            open.forEach(DroppingProxy::closeQuietly);
+            open.clear();
+        }
+
+        void restore() {
+            down = false;
+        }
+
+        private void pipe(Socket from, Socket to) {
+            Thread.ofVirtual().start(() -> {
+                try {
+                    from.getInputStream().transferTo(to.getOutputStream());
+                } catch (IOException e) {
+                    // the other side or the test closed the connection
+                } finally {
+                    closeQuietly(from);
+                    closeQuietly(to);
+                }
+            });
+        }
+
+        private static void closeQuietly(Socket s) {
+            try {
+                s.close();
+            } catch (IOException e) {
+                // already closed
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            server.close();
+            cut();
+        }
+    }
+
     // ---- helpers ----
+
+    private void reply(String conversationId, String agent, String content) {
+        given().header("Authorization", "Bearer " + demoApiKey()).contentType(ContentType.JSON)
+                .body(Map.of("agentName", agent, "content", content))
+                .post("/api/v1/conversations/{id}/replies", conversationId).then().statusCode(201);
+    }
+
+    private List<String> agentTexts() {
+        return log().stream().filter(m -> m.get(0).equals("m agent")).map(m -> m.get(1).substring("Ada".length()))
+                .toList();
+    }
 
     private String otherSitePage(String siteKey) {
         return "http://127.0.0.1:" + otherSite.getAddress().getPort() + "/?key=" + siteKey + "&switchboard="
