@@ -267,8 +267,8 @@ textarea{flex:1;resize:none;overflow-y:hidden;border:1px solid #ccd;border-radiu
     }
     // Everything the stream already delivered is newer than what only the history holds.
     log.children[0].after(frag);
+    rating = c.rating || 0;
     showStatus(c, false);
-    if (c.rating) rating = c.rating;
     scroll();
   }
 
