@@ -208,6 +208,10 @@ class WidgetBrowserTest {
         comment.sendKeys("Ada was quick");
         shadow().findElement(By.cssSelector(".r .b")).click();
         browser.await("thanks", d -> text(".r").contains("Thank you for your feedback"));
+        browser.driver().navigate().refresh();
+        browser.await("the stored rating after a reload", d -> shadowOrNull() != null
+                && text(".r").contains("Thank you for your feedback"));
+        assertTrue(shadow().findElements(By.cssSelector("[data-score]")).isEmpty(), "no second rating");
         given().header("Authorization", "Bearer " + demoApiKey()).get("/api/v1/conversations/{id}", id)
                 .then().body("rating", equalTo(4)).body("ratingComment", equalTo("Ada was quick"));
     }
