@@ -51,10 +51,9 @@ public class WorkspaceAuth {
         if (origin != null) {
             if (!sameOrigin(origin, host)
                     && Arrays.stream(workspace.allowedOrigins).noneMatch(origin::equalsIgnoreCase)) {
+                // Which origins are allowed is not said: the list may name hosts (staging) the owner keeps private.
                 throw ApiException.forbidden("Origin '" + origin + "' is not an allowed widget origin of this "
-                        + "workspace (allowed: " + (workspace.allowedOrigins.length == 0 ? "none"
-                                : String.join(", ", workspace.allowedOrigins))
-                        + "); add it to the workspace's allowedOrigins");
+                        + "workspace; its owner can add it to the workspace's allowedOrigins");
             }
             cors.accept(origin);
         }

@@ -104,7 +104,7 @@ class WidgetApiTest {
     @Test
     void anEmptyListAllowsSwitchboardsOwnPagesAndServersButNoOtherSite() {
         TestWorkspace w = TestWorkspaces.create(List.of());
-        start(w, "https://shop.example").statusCode(403).body("detail", containsString("allowed: none"));
+        start(w, "https://shop.example").statusCode(403).body("detail", containsString("allowedOrigins"));
         String own = "http://" + root.getHost() + ":" + root.getPort();
         start(w, own).statusCode(201).header("Access-Control-Allow-Origin", own);
         given().header("X-Site-Key", w.siteKey()).contentType(ContentType.JSON).body(Map.of("visitorId", "server"))
