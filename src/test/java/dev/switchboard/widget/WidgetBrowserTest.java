@@ -14,6 +14,7 @@ import dev.switchboard.llm.FakeOpenAiServer;
 import dev.switchboard.support.Browser;
 import dev.switchboard.support.TestWorkspaces;
 import dev.switchboard.support.TestWorkspaces.TestWorkspace;
+import dev.switchboard.workspace.VisitorIdentity;
 import dev.switchboard.workspace.Workspace;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -241,6 +242,27 @@ class WidgetBrowserTest {
         browser.await("the agent's reply over the cross-origin event stream",
                 d -> log().stream().anyMatch(m -> m.get(1).equals("LinHello from Lin")));
         assertEquals("", text(".e"));
+    }
+
+    @Test
+    void identifyTiesTheConversationToTheVerifiedUserAndAnotherUserStartsAfresh() {
+        String secret = given().header("Authorization", "Bearer " + TestWorkspaces.ADMIN_TOKEN)
+                .get("/api/v1/workspaces/{id}/identity-secret", DemoSeed.WORKSPACE_ID)
+                .then().statusCode(200).extract().path("identitySecret");
+        openWidget();
+        js("Switchboard.identify({id: 'user-7', name: 'Grace', email: 'grace@example.com', hash: arguments[0]})",
+                VisitorIdentity.hmacHex(secret, "user-7"));
+        ask("I want to talk to a human");
+        String first = conversationId();
+        browser.await("the verified visitor", d -> given().header("Authorization", "Bearer " + demoApiKey())
+                .get("/api/v1/conversations/{id}", first).then().extract().jsonPath().getBoolean("visitorVerified"));
+        given().header("Authorization", "Bearer " + demoApiKey()).get("/api/v1/conversations/{id}", first)
+                .then().body("visitorId", equalTo("user-7")).body("visitorName", equalTo("Grace"));
+
+        js("Switchboard.identify({id: 'user-8', hash: arguments[0]})", VisitorIdentity.hmacHex(secret, "user-8"));
+        browser.await("user-7's conversation is gone from the panel", d -> messageIds().isEmpty());
+        ask("Hello, I am someone else");
+        assertFalse(first.equals(conversationId()), "a new conversation for the other user");
     }
 
     @Test
