@@ -26,4 +26,13 @@ public class Conversation extends PanacheEntityBase {
     public String agentName;
     public Instant createdAt;
     public Instant lastActivityAt;
+    /** True once the widget's identify() proved visitorId with the workspace's identity secret. */
+    public boolean visitorVerified;
+    /** Given with a verified identity only. */
+    public String visitorName;
+    public String visitorEmail;
+    /** The customer's rating of the resolved conversation (1-5) and optional comment; null until rated. */
+    public Short rating;
+    public String ratingComment;
+    public Instant ratedAt;
 }

@@ -17,7 +17,8 @@ class ConversationAccess {
     ConversationService conversations;
 
     Caller caller(ConversationCredentials credentials) {
-        return auth.require(credentials.authorization, credentials.siteKey(), credentials.origin);
+        return auth.require(credentials.authorization, credentials.siteKey(), credentials.origin,
+                credentials.host);
     }
 
     Conversation accessible(ConversationCredentials credentials, String id) {

@@ -28,6 +28,10 @@ public class ConversationCredentials {
     @HeaderParam("Origin")
     String origin;
 
+    /** Where the browser sent the request: an Origin with this authority is Switchboard's own page. */
+    @HeaderParam("Host")
+    String host;
+
     String siteKey() {
         return siteKeyHeader != null ? siteKeyHeader : siteKeyParam;
     }

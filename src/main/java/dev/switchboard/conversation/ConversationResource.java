@@ -4,6 +4,7 @@ import dev.switchboard.common.ApiException;
 import dev.switchboard.common.Items;
 import dev.switchboard.common.Validation;
 import dev.switchboard.workspace.Caller;
+import dev.switchboard.workspace.VisitorIdentity;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.Consumes;
@@ -36,11 +37,19 @@ public class ConversationResource {
 
     public record AgentReply(String agentName, String content) {}
 
+    /** identify(): {@code hash} is the hex HMAC-SHA256 of {@code id} with the workspace's identity secret. */
+    public record Identify(String id, String name, String email, String hash) {}
+
+    public record Rating(Integer score, String comment) {}
+
     @Inject
     ConversationAccess access;
 
     @Inject
     ConversationService conversations;
+
+    @Inject
+    VisitorIdentity identity;
 
     @POST
     @Operation(summary = "Start a conversation",
@@ -148,6 +157,37 @@ public class ConversationResource {
         Conversation c = agentAccessible(credentials, id);
         Validation.requireBody(body);
         return ConversationView.of(conversations.reopen(c.id, body.agentName()));
+    }
+
+    @POST
+    @Path("{id}/identify")
+    @Operation(summary = "Tie the conversation to a visitor the business vouches for",
+            description = "hash = hex HMAC-SHA256 of id with the workspace's identity secret (admin API: "
+                    + "/api/v1/workspaces/{id}/identity-secret); a wrong hash is 403. The verified id becomes the "
+                    + "conversation's visitorId, with name and email (optional).")
+    public ConversationView identify(@BeanParam ConversationCredentials credentials, @PathParam("id") String id,
+            Identify body) {
+        Conversation c = access.accessible(credentials, id);
+        Validation.requireBody(body);
+        Validation.requireText(body.id(), "id", ConversationService.MAX_VISITOR_ID);
+        Validation.requireText(body.hash(), "hash", 128);
+        identity.verify(c.workspaceId, body.id().strip(), body.hash());
+        return ConversationView.of(conversations.identify(c.id, body.id(), body.name(), body.email()));
+    }
+
+    @POST
+    @Path("{id}/rating")
+    @Operation(summary = "The customer rates the resolved conversation (site key and visitor token only)",
+            description = "score 1 to 5, comment optional (at most 2000 characters); rating again replaces the "
+                    + "rating. 409 unless the conversation is resolved.")
+    public ConversationView rate(@BeanParam ConversationCredentials credentials, @PathParam("id") String id,
+            Rating body) {
+        if (access.caller(credentials).viaApiKey()) {
+            throw ApiException.forbidden("Only the customer rates a conversation: use the site key and visitor token");
+        }
+        Conversation c = access.accessible(credentials, id);
+        Validation.requireBody(body);
+        return ConversationView.of(conversations.rate(c.id, body.score(), body.comment()));
     }
 
     /** Agent actions need the API key: a visitor must never act as an agent on their own conversation. */

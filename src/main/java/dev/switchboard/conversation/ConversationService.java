@@ -36,6 +36,9 @@ public class ConversationService {
     public static final int MAX_CONTENT = 4000;
     static final int MAX_VISITOR_ID = 200;
     public static final int MAX_AGENT_NAME = 100;
+    static final int MAX_VISITOR_NAME = 200;
+    static final int MAX_EMAIL = 320;
+    static final int MAX_RATING_COMMENT = 2000;
     static final int MAX_LIST = 200;
 
     /** A new conversation and, when started by the widget, the visitor token shown only in this response. */
@@ -251,6 +254,51 @@ public class ConversationService {
         c.agentName = agent;
         changeStatus(c, ConversationStatus.OPEN, c.handoffReason);
         return c;
+    }
+
+    /**
+     * Ties the conversation to a visitor the business vouched for (the caller verified the id's signature): the
+     * verified id replaces the widget's anonymous one, with the name and email given (each optional).
+     */
+    @Transactional
+    public Conversation identify(UUID conversationId, String verifiedId, String name, String email) {
+        String id = Validation.requireText(verifiedId, "id", MAX_VISITOR_ID).strip();
+        String visitorName = optionalText(name, "name", MAX_VISITOR_NAME);
+        String visitorEmail = optionalText(email, "email", MAX_EMAIL);
+        if (visitorEmail != null && !visitorEmail.matches("[^@\\s]+@[^@\\s]+")) {
+            throw ApiException.badRequest("Field 'email' is not an email address");
+        }
+        Conversation c = lock(conversationId);
+        c.visitorId = id;
+        c.visitorVerified = true;
+        c.visitorName = visitorName;
+        c.visitorEmail = visitorEmail;
+        return c;
+    }
+
+    /**
+     * The customer rates a resolved conversation (score 1-5, optional comment). Rating again replaces the earlier
+     * rating, so the widget can store the one-click score first and add the comment after.
+     */
+    @Transactional
+    public Conversation rate(UUID conversationId, Integer score, String comment) {
+        if (score == null || score < 1 || score > 5) {
+            throw ApiException.badRequest("Field 'score' must be a whole number from 1 to 5");
+        }
+        String text = optionalText(comment, "comment", MAX_RATING_COMMENT);
+        Conversation c = lock(conversationId);
+        if (c.status != ConversationStatus.RESOLVED) {
+            throw ApiException.conflict("Only a resolved conversation can be rated (status " + c.status.code() + ")");
+        }
+        c.rating = score.shortValue();
+        c.ratingComment = text;
+        c.ratedAt = Times.now();
+        return c;
+    }
+
+    /** Null for an absent or blank value, else the stripped value within {@code max} characters. */
+    private static String optionalText(String value, String field, int max) {
+        return value == null || value.isBlank() ? null : Validation.requireText(value, field, max).strip();
     }
 
     public Optional<Conversation> findConversation(UUID conversationId) {

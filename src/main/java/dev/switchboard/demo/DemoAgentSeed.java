@@ -1,5 +1,6 @@
 package dev.switchboard.demo;
 
+import dev.switchboard.common.OwnerOnlyFiles;
 import dev.switchboard.common.config.SwitchboardConfig;
 import dev.switchboard.dashboard.Agent;
 import dev.switchboard.dashboard.AgentRole;
@@ -69,7 +70,7 @@ public class DemoAgentSeed {
             AgentService.Created created = agents.create(email, "Demo Admin", null, AgentRole.ADMIN,
                     List.of(DemoSeed.WORKSPACE_ID));
             password = created.generatedPassword();
-            DemoSeed.writeOwnerOnly(file, password);
+            OwnerOnlyFiles.write(file, password);
         } else {
             password = DemoSeed.readKey(file).filter(p -> BcryptUtil.matches(p, existing.get().passwordHash))
                     .orElse(null);

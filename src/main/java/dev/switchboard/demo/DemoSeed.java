@@ -1,5 +1,6 @@
 package dev.switchboard.demo;
 
+import dev.switchboard.common.OwnerOnlyFiles;
 import dev.switchboard.common.config.SwitchboardConfig;
 import dev.switchboard.faq.FaqService;
 import dev.switchboard.workspace.Workspace;
@@ -10,13 +11,8 @@ import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -77,7 +73,7 @@ public class DemoSeed {
             WorkspaceService.Created created = workspaces.create(WORKSPACE_ID, WORKSPACE_NAME,
                     List.of("http://localhost:" + httpPort));
             DemoFaq.ENTRIES.forEach(e -> faqs.create(WORKSPACE_ID, e.question(), e.answer()));
-            writeOwnerOnly(keyFile, created.apiKey());
+            OwnerOnlyFiles.write(keyFile, created.apiKey());
             workspace = created.workspace();
             apiKey = created.apiKey();
         } else {
@@ -91,6 +87,7 @@ public class DemoSeed {
                 apiKey != null
                         ? "  API key:  " + apiKey + "   (also in " + keyFile + ")"
                         : "  API key:  not shown: " + keyFile + " is missing or holds a rotated key",
+                "  chat:     " + base + "/   (a demo shop page with the chat widget)",
                 "  try:      curl -H 'X-Site-Key: " + workspace.siteKey + "' -H 'Content-Type: application/json'"
                         + " -d '{\"visitorId\":\"me\"}' " + base + "/api/v1/conversations");
     }
@@ -98,23 +95,10 @@ public class DemoSeed {
     /** The file's content, stripped; empty when it does not exist or cannot be read. */
     static Optional<String> readKey(Path keyFile) {
         try {
-            return Files.exists(keyFile) ? Optional.of(Files.readString(keyFile).strip()) : Optional.empty();
-        } catch (IOException e) {
+            return OwnerOnlyFiles.read(keyFile);
+        } catch (UncheckedIOException e) {
             LOG.warnf(e, "Could not read %s", keyFile);
             return Optional.empty();
-        }
-    }
-
-    /** Written to a 0600 temporary file and moved into place, so the secret is never readable by others. */
-    static void writeOwnerOnly(Path file, String content) {
-        try {
-            Files.createDirectories(file.getParent());
-            Path tmp = Files.createTempFile(file.getParent(), file.getFileName().toString(), ".tmp",
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            Files.writeString(tmp, content + "\n", StandardCharsets.UTF_8);
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new UncheckedIOException("Could not write " + file, e);
         }
     }
 }

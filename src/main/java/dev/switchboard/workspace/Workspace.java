@@ -18,8 +18,13 @@ public class Workspace extends PanacheEntityBase {
     public String name;
     /** Public: embedded in the widget snippet. Grants creating conversations, nothing more by itself. */
     public String siteKey;
-    /** Origins (scheme://host[:port]) the widget may run on; empty means any. */
+    /**
+     * Origins (scheme://host[:port]) the widget may run on, besides Switchboard's own pages; empty: only those (see
+     * {@link WorkspaceAuth}).
+     */
     public String[] allowedOrigins;
+    /** The identity secret sealed by {@link dev.switchboard.common.SecretBox}; null until first read or rotated. */
+    public String identitySecretEnc;
     public Instant createdAt;
 
     public static Optional<Workspace> findBySiteKey(String siteKey) {

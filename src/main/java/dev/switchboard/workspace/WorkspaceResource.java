@@ -44,11 +44,16 @@ public class WorkspaceResource {
 
     public record NewApiKey(String apiKey) {}
 
+    public record IdentitySecret(String identitySecret) {}
+
     @Inject
     AdminAuth admin;
 
     @Inject
     WorkspaceService workspaces;
+
+    @Inject
+    VisitorIdentity identity;
 
     @POST
     @Operation(summary = "Create a workspace", description = "The response is the only place the API key is shown.")
@@ -93,5 +98,26 @@ public class WorkspaceResource {
             @PathParam("id") String id) {
         admin.require(authorization);
         return new NewApiKey(workspaces.rotateApiKey(Ids.parse(id, "workspace")));
+    }
+
+    @GET
+    @Path("{id}/identity-secret")
+    @Operation(summary = "The identity secret that signs visitor ids for the widget's identify()",
+            description = "Created on first read. The business's server sends hash = hex HMAC-SHA256(id, secret) "
+                    + "to its pages; keep the secret on the server.")
+    public IdentitySecret identitySecret(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+            @PathParam("id") String id) {
+        admin.require(authorization);
+        return new IdentitySecret(identity.secret(Ids.parse(id, "workspace")));
+    }
+
+    @POST
+    @Path("{id}/identity-secret/rotate")
+    @Consumes(MediaType.WILDCARD)
+    @Operation(summary = "Rotate the identity secret", description = "Hashes made with the old secret stop verifying at once.")
+    public IdentitySecret rotateIdentitySecret(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+            @PathParam("id") String id) {
+        admin.require(authorization);
+        return new IdentitySecret(identity.rotate(Ids.parse(id, "workspace")));
     }
 }

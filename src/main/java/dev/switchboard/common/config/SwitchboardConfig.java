@@ -21,6 +21,13 @@ public interface SwitchboardConfig {
     @WithDefault("data")
     String dataDir();
 
+    /**
+     * The AES-256 key (base64 of 32 bytes; env SWITCHBOARD_MASTER_KEY) that encrypts stored secrets such as identity
+     * secrets. Unset: a key generated on first start in {@code <data-dir>/master-key} (mode 0600). Replicas sharing a
+     * database must share it.
+     */
+    Optional<String> masterKey();
+
     Demo demo();
 
     Sse sse();

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.OptionalInt;
 import java.util.UUID;
 import java.util.function.Function;
+import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.spi.ConfigSource;
 import org.jboss.logging.Logger;
 
@@ -40,6 +41,9 @@ public class EmbeddedPostgresConfigSourceFactory implements ConfigSourceFactory 
     static final String DATA_DIR = "switchboard.data-dir";
     /** Below application.properties (250) and everything else. */
     static final int ORDINAL = 50;
+    static final String SOURCE_NAME = "switchboard-embedded-postgres";
+    /** Set by this source only, so that the application can tell it runs on the embedded server. */
+    private static final String IN_USE = "embedded-postgres.switchboard.in-use";
 
     // Outside the "switchboard." namespace, which @ConfigMapping validates strictly.
     private static final String RUNNING_PREFIX = "embedded-postgres.switchboard.port:";
@@ -54,6 +58,11 @@ public class EmbeddedPostgresConfigSourceFactory implements ConfigSourceFactory 
             ConfigValue value = context.getValue(name);
             return value == null ? null : value.getValue();
         }, context.getProfiles().contains("test"));
+    }
+
+    /** Whether this instance runs on the PostgreSQL it started itself (the zero-configuration default). */
+    public static boolean inUse(Config config) {
+        return config.getOptionalValue(IN_USE, Boolean.class).orElse(false);
     }
 
     @Override
@@ -77,8 +86,9 @@ public class EmbeddedPostgresConfigSourceFactory implements ConfigSourceFactory 
             System.setProperty(key, Integer.toString(port));
         }
         return List.of(new PropertiesConfigSource(
-                Map.of(URL, EmbeddedPostgresServer.jdbcUrl(port), USERNAME, EmbeddedPostgresServer.username()),
-                "switchboard-embedded-postgres", ORDINAL));
+                Map.of(URL, EmbeddedPostgresServer.jdbcUrl(port), USERNAME, EmbeddedPostgresServer.username(),
+                        IN_USE, "true"),
+                SOURCE_NAME, ORDINAL));
     }
 
     private static int startServer(Path directory, boolean temporary) {

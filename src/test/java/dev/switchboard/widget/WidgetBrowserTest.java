@@ -1,0 +1,451 @@
+package dev.switchboard.widget;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.switchboard.demo.DemoSeed;
+import dev.switchboard.llm.FakeOpenAiResource;
+import dev.switchboard.llm.FakeOpenAiServer;
+import dev.switchboard.support.Browser;
+import dev.switchboard.support.TestWorkspaces;
+import dev.switchboard.support.TestWorkspaces.TestWorkspace;
+import dev.switchboard.workspace.VisitorIdentity;
+import dev.switchboard.workspace.Workspace;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.SearchContext;
+import org.openqa.selenium.WebElement;
+
+/**
+ * The widget as a customer uses it, in a real Chromium on the demo page at /, against the real server, PostgreSQL
+ * and bot (the model is the local OpenAI-protocol fake). One browser for the class; each test starts on a fresh
+ * page with empty storage.
+ */
+@QuarkusTest
+@QuarkusTestResource(FakeOpenAiResource.class)
+class WidgetBrowserTest {
+
+    /** Everything the shadow root shows in the conversation log, as [class, text, message id]. */
+    private static final String LOG = """
+            const r = document.querySelector('[data-switchboard]').shadowRoot;
+            return [...r.querySelectorAll('.g > *')].map(n => [n.className, n.textContent, n.dataset.id || '']);""";
+
+    private static Browser browser;
+    private static HttpServer otherSite;
+
+    @TestHTTPResource("/")
+    URI demoPage;
+
+    @Inject
+    DemoSeed demo;
+
+    @FakeOpenAiResource.Inject
+    FakeOpenAiServer model;
+
+    @BeforeAll
+    static void startBrowser() throws IOException {
+        browser = Browser.open();
+        // A second origin (127.0.0.1 vs localhost, another port) that embeds the widget like a customer's site.
+        otherSite = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        otherSite.createContext("/", exchange -> {
+            Map<String, String> q = new java.util.HashMap<>();
+            for (String kv : exchange.getRequestURI().getRawQuery().split("&")) {
+                String[] p = kv.split("=", 2);
+                q.put(p[0], java.net.URLDecoder.decode(p[1], StandardCharsets.UTF_8));
+            }
+            byte[] page = ("<!doctype html><html><body><h1>Another shop</h1><script src=\"" + q.get("switchboard")
+                    + "widget.js\" data-site-key=\"" + q.get("key") + "\" async></script></body></html>")
+                    .getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().set("Content-Type", "text/html; charset=utf-8");
+            exchange.sendResponseHeaders(200, page.length);
+            exchange.getResponseBody().write(page);
+            exchange.close();
+        });
+        otherSite.start();
+    }
+
+    @AfterAll
+    static void stopBrowser() {
+        if (otherSite != null) {
+            otherSite.stop(0);
+        }
+        if (browser != null) {
+            browser.close();
+        }
+    }
+
+    @BeforeEach
+    void freshPage() {
+        model.reset();
+        browser.driver().get(demoPage.toString());
+        js("localStorage.clear()");
+        browser.driver().navigate().refresh();
+    }
+
+    @Test
+    void faqAnswersAtOnceAndModelAnswersStreamInSafeMarkdown() throws Exception {
+        openWidget();
+        ask("How much does shipping cost?");
+        browser.await("the FAQ answer", d -> lastBot().contains("EUR 4.95"));
+        assertEquals(0, shadow().findElements(By.cssSelector("[data-streaming]")).size());
+
+        model.enqueue(FakeOpenAiServer.answer("Our mugs are ", "**dishwasher safe**", ".\n- Stoneware", ": yes\n- Hand-",
+                "painted: by hand\n", "See the ", "[care guide](https://example.com/care)", ".")
+                .slow(Duration.ofMillis(400), Duration.ofMillis(150)));
+        js("""
+                const r = document.querySelector('[data-switchboard]').shadowRoot;
+                window.__streamed = []; window.__typingFirst = false;
+                new MutationObserver(() => {
+                  const s = r.querySelector('[data-streaming]');
+                  if (!s && !r.querySelector('.t').hidden) window.__typingFirst = true;
+                  if (s && window.__streamed.at(-1) !== s.textContent) window.__streamed.push(s.textContent);
+                }).observe(r, {subtree: true, childList: true, characterData: true, attributes: true});""");
+        ask("Is the stoneware mug dishwasher safe?");
+        browser.await("the streamed answer", d -> lastBot().endsWith("See the care guide."));
+
+        assertEquals(Boolean.TRUE, js("return window.__typingFirst"), "a typing indicator before the first token");
+        @SuppressWarnings("unchecked")
+        List<String> streamed = (List<String>) js("return window.__streamed");
+        String fin = lastBot();
+        List<String> intermediate = streamed.stream().filter(s -> !s.equals(fin) && s.length() > "Assistant".length())
+                .distinct().toList();
+        assertTrue(intermediate.size() >= 2, "the answer grew token by token: " + streamed);
+        for (int i = 1; i < intermediate.size(); i++) {
+            assertTrue(intermediate.get(i).length() > intermediate.get(i - 1).length(), streamed.toString());
+        }
+        WebElement answer = lastBotElement();
+        assertEquals("dishwasher safe", answer.findElement(By.cssSelector("strong")).getText());
+        assertEquals(List.of("Stoneware: yes", "Hand-painted: by hand"),
+                answer.findElements(By.cssSelector("ul > li")).stream().map(WebElement::getText).toList());
+        assertEquals("https://example.com/care", answer.findElement(By.cssSelector("a")).getDomAttribute("href"));
+
+        String dir = System.getProperty("widget.screenshots");
+        if (dir != null) {
+            browser.screenshot(Path.of(dir, "widget.png"));
+        }
+
+        model.enqueue(FakeOpenAiServer.answer("Write to [us](mailto:help@example.com), not [here](javascript:window."
+                + "__xss=1) or [there](data:text/html,<script>window.__xss=2</script>) <img src=x onerror=window.__xss=3>"));
+        ask("Can I engrave the walnut tray?");
+        browser.await("the answer with links", d -> lastBot().contains("onerror"));
+        List<WebElement> links = lastBotElement().findElements(By.cssSelector("a"));
+        assertEquals(1, links.size(), "only the mailto link became a link: " + lastBot());
+        assertEquals("mailto:help@example.com", links.getFirst().getDomAttribute("href"));
+        assertEquals("noopener noreferrer nofollow", links.getFirst().getDomAttribute("rel"));
+        assertTrue(lastBot().contains("[here](javascript:window.__xss=1)"), lastBot());
+        assertEquals(0L, js("return document.querySelector('[data-switchboard]').shadowRoot"
+                + ".querySelectorAll('img, script').length"));
+        assertNull(js("return window.__xss"));
+    }
+
+    @Test
+    void handoffAgentReplyReloadXssAndRating() {
+        openWidget();
+        ask("I want to talk to a human");
+        browser.await("the handoff notice", d -> log().stream()
+                .anyMatch(m -> m.get(0).contains("system") && m.get(1).contains("human agent")));
+        browser.await("the status says we wait", d -> text(".s").contains("Waiting"));
+
+        String img = "<img src=x onerror=\"window.__xss=2\">";
+        String script = "<script>window.__xss=3</script>";
+        ask(img);
+        ask(script);
+        String id = conversationId();
+        given().header("Authorization", "Bearer " + demoApiKey()).contentType(ContentType.JSON)
+                .body(Map.of("agentName", "Ada", "content", "Hi, Ada here <b onmouseover=\"window.__xss=4\">!</b>"))
+                .post("/api/v1/conversations/{id}/replies", id).then().statusCode(201);
+        browser.await("the agent's reply, live", d -> log().stream().anyMatch(m -> m.get(0).contains("agent")));
+        List<String> agent = log().stream().filter(m -> m.get(0).contains("agent")).findFirst().orElseThrow();
+        assertEquals("AdaHi, Ada here <b onmouseover=\"window.__xss=4\">!</b>", agent.get(1), "name, then text");
+        assertEquals("Ada", text(".s"));
+        assertTrue(log().stream().anyMatch(m -> m.get(1).equals("Ada joined the conversation")), log().toString());
+        assertTrue(log().stream().anyMatch(m -> m.get(1).endsWith(img)), "shown as typed");
+        assertTrue(log().stream().anyMatch(m -> m.get(1).endsWith(script)), "shown as typed");
+        assertEquals(0L, js("return document.querySelector('[data-switchboard]').shadowRoot"
+                + ".querySelectorAll('img, script, b').length"));
+        assertNull(js("return window.__xss"), "nothing typed ran");
+
+        List<String> before = messageIds();
+        browser.driver().navigate().refresh();
+        browser.await("the history after a reload", d -> messageIds().equals(before));
+        assertEquals("Ada", text(".s"));
+        assertTrue(log().stream().anyMatch(m -> m.get(1).startsWith("AdaHi, Ada here")), log().toString());
+
+        given().header("Authorization", "Bearer " + demoApiKey()).contentType(ContentType.JSON)
+                .post("/api/v1/conversations/{id}/resolve", id).then().statusCode(200);
+        browser.await("the rating buttons", d -> !shadow().findElements(By.cssSelector("[data-score]")).isEmpty());
+        shadow().findElement(By.cssSelector("[data-score='4']")).click();
+        WebElement comment = browser.await("the comment box", d -> shadow().findElement(By.cssSelector(".r textarea")));
+        comment.sendKeys("Ada was quick");
+        shadow().findElement(By.cssSelector(".r .b")).click();
+        browser.await("thanks", d -> text(".r").contains("Thank you for your feedback"));
+        browser.driver().navigate().refresh();
+        browser.await("the stored rating after a reload", d -> shadowOrNull() != null
+                && text(".r").contains("Thank you for your feedback"));
+        assertTrue(shadow().findElements(By.cssSelector("[data-score]")).isEmpty(), "no second rating");
+        given().header("Authorization", "Bearer " + demoApiKey()).get("/api/v1/conversations/{id}", id)
+                .then().body("rating", equalTo(4)).body("ratingComment", equalTo("Ada was quick"));
+    }
+
+    @Test
+    void anotherSiteGetsTheWidgetOnlyWhenTheWorkspaceAllowsItsOrigin() {
+        String origin = "http://127.0.0.1:" + otherSite.getAddress().getPort();
+        int demoConversations = demoConversationCount();
+        browser.driver().get(otherSitePage(Workspace.<Workspace>findById(DemoSeed.WORKSPACE_ID).siteKey));
+        openWidget();
+        ask("Hello from a site the demo does not allow");
+        browser.await("the refusal", d -> text(".e").contains("unavailable"));
+        assertTrue(messageIds().isEmpty(), "nothing was sent");
+        assertEquals(demoConversations, demoConversationCount(), "the server refused to start a conversation");
+        assertNull(js("return JSON.parse(localStorage.getItem('switchboard:' + document.querySelector("
+                + "'script[data-site-key]').dataset.siteKey)).id"), "no conversation to come back to");
+
+        TestWorkspace allowing = TestWorkspaces.create(List.of(origin));
+        browser.driver().get(otherSitePage(allowing.siteKey()));
+        openWidget();
+        ask("Hello across origins");
+        browser.await("my message, stored", d -> log().stream()
+                .anyMatch(m -> m.get(0).equals("m customer") && !m.get(2).isEmpty()));
+        given().header("Authorization", allowing.bearer()).contentType(ContentType.JSON)
+                .body(Map.of("agentName", "Lin", "content", "Hello from Lin"))
+                .post("/api/v1/conversations/{id}/replies", conversationId()).then().statusCode(201);
+        browser.await("the agent's reply over the cross-origin event stream",
+                d -> log().stream().anyMatch(m -> m.get(1).equals("LinHello from Lin")));
+        assertEquals("", text(".e"));
+    }
+
+    @Test
+    void identifyTiesTheConversationToTheVerifiedUserAndAnotherUserStartsAfresh() {
+        String secret = given().header("Authorization", "Bearer " + TestWorkspaces.ADMIN_TOKEN)
+                .get("/api/v1/workspaces/{id}/identity-secret", DemoSeed.WORKSPACE_ID)
+                .then().statusCode(200).extract().path("identitySecret");
+        openWidget();
+        js("Switchboard.identify({id: 'user-7', name: 'Grace', email: 'grace@example.com', hash: arguments[0]})",
+                VisitorIdentity.hmacHex(secret, "user-7"));
+        ask("I want to talk to a human");
+        String first = conversationId();
+        browser.await("the verified visitor", d -> given().header("Authorization", "Bearer " + demoApiKey())
+                .get("/api/v1/conversations/{id}", first).then().extract().jsonPath().getBoolean("visitorVerified"));
+        given().header("Authorization", "Bearer " + demoApiKey()).get("/api/v1/conversations/{id}", first)
+                .then().body("visitorId", equalTo("user-7")).body("visitorName", equalTo("Grace"));
+
+        js("Switchboard.identify({id: 'user-8', hash: arguments[0]})", VisitorIdentity.hmacHex(secret, "user-8"));
+        browser.await("user-7's conversation is gone from the panel", d -> messageIds().isEmpty());
+        ask("Hello, I am someone else");
+        assertFalse(first.equals(conversationId()), "a new conversation for the other user");
+    }
+
+    @Test
+    void reconnectsAfterADropAndFillsTheGapWithoutDuplicates() throws IOException {
+        try (DroppingProxy proxy = new DroppingProxy(demoPage.getPort())) {
+            browser.driver().get("http://127.0.0.1:" + proxy.port() + "/");
+            openWidget();
+            ask("I want to talk to a human");
+            String id = conversationId();
+            reply(id, "Ada", "one");
+            browser.await("the first reply", d -> agentTexts().equals(List.of("one")));
+
+            proxy.cut();
+            reply(id, "Ada", "two");
+            reply(id, "Ada", "three");
+            proxy.restore();
+            browser.await("the missed replies, in order, once each",
+                    d -> agentTexts().equals(List.of("one", "two", "three")));
+            reply(id, "Ada", "four");
+            browser.await("live again", d -> agentTexts().equals(List.of("one", "two", "three", "four")));
+        }
+    }
+
+    /** A TCP proxy in front of the server whose connections the test can cut, as a flaky network would. */
+    private static final class DroppingProxy implements AutoCloseable {
+        private final ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+        private volatile boolean down;
+
+        DroppingProxy(int target) throws IOException {
+            Thread.ofVirtual().start(() -> {
+                while (!server.isClosed()) {
+                    try {
+                        Socket client = server.accept();
+                        if (down) {
+                            client.close();
+                            continue;
+                        }
+                        Socket upstream = new Socket("localhost", target);
+                        open.add(client);
+                        open.add(upstream);
+                        pipe(client, upstream);
+                        pipe(upstream, client);
+                    } catch (IOException e) {
+                        // closed
+                    }
+                }
+            });
+        }
+
+        int port() {
+            return server.getLocalPort();
+        }
+
+        /** Drops every connection and refuses new ones until {@link #restore}. */
+        void cut() {
+            down = true;
+            open.forEach(DroppingProxy::closeQuietly);
+            open.clear();
+        }
+
+        void restore() {
+            down = false;
+        }
+
+        private void pipe(Socket from, Socket to) {
+            Thread.ofVirtual().start(() -> {
+                try {
+                    from.getInputStream().transferTo(to.getOutputStream());
+                } catch (IOException e) {
+                    // the other side or the test closed the connection
+                } finally {
+                    closeQuietly(from);
+                    closeQuietly(to);
+                }
+            });
+        }
+
+        private static void closeQuietly(Socket s) {
+            try {
+                s.close();
+            } catch (IOException e) {
+                // already closed
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            server.close();
+            cut();
+        }
+    }
+
+    // ---- helpers ----
+
+    private void reply(String conversationId, String agent, String content) {
+        given().header("Authorization", "Bearer " + demoApiKey()).contentType(ContentType.JSON)
+                .body(Map.of("agentName", agent, "content", content))
+                .post("/api/v1/conversations/{id}/replies", conversationId).then().statusCode(201);
+    }
+
+    private List<String> agentTexts() {
+        return log().stream().filter(m -> m.get(0).equals("m agent")).map(m -> m.get(1).substring("Ada".length()))
+                .toList();
+    }
+
+    private String otherSitePage(String siteKey) {
+        return "http://127.0.0.1:" + otherSite.getAddress().getPort() + "/?key=" + siteKey + "&switchboard="
+                + java.net.URLEncoder.encode(demoPage.toString(), StandardCharsets.UTF_8);
+    }
+
+    private void openWidget() {
+        WebElement launcher = browser.await("the launcher", d -> shadowOrNull() == null ? null
+                : shadowOrNull().findElement(By.cssSelector(".l")));
+        launcher.click();
+        browser.await("the panel", d -> shadow().findElement(By.cssSelector(".p")).isDisplayed());
+    }
+
+    private void ask(String text) {
+        WebElement input = shadow().findElement(By.cssSelector("form textarea"));
+        int before = messageIds().size();
+        input.sendKeys(text);
+        input.sendKeys(Keys.ENTER);
+        browser.await("'" + text + "' sent", d -> messageIds().size() > before || !text(".e").isEmpty());
+    }
+
+    private SearchContext shadowOrNull() {
+        List<WebElement> hosts = browser.driver().findElements(By.cssSelector("[data-switchboard]"));
+        return hosts.isEmpty() ? null : hosts.getFirst().getShadowRoot();
+    }
+
+    private SearchContext shadow() {
+        return browser.driver().findElement(By.cssSelector("[data-switchboard]")).getShadowRoot();
+    }
+
+    private String text(String css) {
+        return (String) js("return document.querySelector('[data-switchboard]').shadowRoot.querySelector(arguments[0])"
+                + ".textContent", css);
+    }
+
+    @SuppressWarnings("unchecked")
+    private List<List<String>> log() {
+        return (List<List<String>>) js(LOG);
+    }
+
+    private List<String> messageIds() {
+        List<String> ids = new ArrayList<>();
+        for (List<String> m : log()) {
+            if (!m.get(2).isEmpty()) {
+                ids.add(m.get(2));
+            }
+        }
+        return ids;
+    }
+
+    private String lastBot() {
+        return log().stream().filter(m -> m.get(0).equals("m bot") && !m.get(2).isEmpty()).map(m -> m.get(1))
+                .reduce((a, b) -> b).orElse("");
+    }
+
+    private WebElement lastBotElement() {
+        return shadow().findElements(By.cssSelector(".m.bot[data-id]")).getLast();
+    }
+
+    private String conversationId() {
+        return (String) js("const k = document.querySelector('script[data-site-key]').dataset.siteKey;"
+                + "return JSON.parse(localStorage.getItem('switchboard:' + k)).id");
+    }
+
+    private String demoApiKey() {
+        try {
+            return Files.readString(demo.keyFile()).strip();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private int demoConversationCount() {
+        return given().header("Authorization", "Bearer " + demoApiKey()).get("/api/v1/conversations?limit=200")
+                .then().statusCode(200).extract().jsonPath().getList("items").size();
+    }
+
+    private Object js(String script, Object... args) {
+        return ((JavascriptExecutor) browser.driver()).executeScript(script, args);
+    }
+}

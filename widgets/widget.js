@@ -1,0 +1,441 @@
+/*
+ * Switchboard chat widget. Plain JS, no build step, no dependencies.
+ *   <script src="https://<switchboard>/widget.js" data-site-key="sk_..." async></script>
+ * Options: data-color, data-position (right|left), data-greeting, data-locale, data-title.
+ * JS API (window.Switchboard): open(), close(), identify({id, name, email, hash}), reset(); calls queued on a stub
+ * (Switchboard = Switchboard || function () { (Switchboard.q = Switchboard.q || []).push(arguments) }) run on load.
+ * Everything renders in an open shadow root; untrusted text only ever goes through textContent / DOM nodes.
+ */
+(() => {
+  'use strict';
+  const script = document.currentScript;
+  const siteKey = script && script.dataset.siteKey;
+  if (!siteKey || (window.Switchboard && window.Switchboard.version)) return;
+  const ds = script.dataset;
+  const base = new URL(script.src).origin;
+  const STRINGS = {
+    en: {
+      title: 'Chat with us', open: 'Open chat', close: 'Close chat', input: 'Message', send: 'Send',
+      greeting: 'Hi! How can we help you today?', typing: 'Typing…', you: 'You', bot: 'Assistant',
+      joined: '{} joined the conversation', waiting: 'Waiting for an agent…', agent: 'Agent',
+      unavailable: 'The chat is unavailable right now. Please try again later.', resolved: 'Conversation resolved',
+      rate: 'How did we do?', star: '{} of 5', thanks: 'Thank you for your rating!', comment: 'Anything to add? (optional)',
+      sendComment: 'Send comment', done: 'Thank you for your feedback!', log: 'Conversation',
+    },
+    de: {
+      title: 'Chatten Sie mit uns', open: 'Chat öffnen', close: 'Chat schließen', input: 'Nachricht', send: 'Senden',
+      greeting: 'Hallo! Wie können wir helfen?', typing: 'Schreibt…', you: 'Sie', bot: 'Assistent',
+      joined: '{} ist dem Gespräch beigetreten', waiting: 'Wartet auf einen Mitarbeiter…', agent: 'Mitarbeiter',
+      unavailable: 'Der Chat ist gerade nicht erreichbar. Bitte später erneut versuchen.', resolved: 'Gespräch erledigt',
+      rate: 'Wie zufrieden waren Sie?', star: '{} von 5', thanks: 'Danke für Ihre Bewertung!',
+      comment: 'Möchten Sie etwas ergänzen? (optional)', sendComment: 'Kommentar senden',
+      done: 'Danke für Ihr Feedback!', log: 'Gespräch',
+    },
+  };
+  const lang = (ds.locale || navigator.language || 'en').slice(0, 2).toLowerCase();
+  const S = STRINGS[lang] || STRINGS.en;
+  const t = (k, v) => S[k].replace('{}', v);
+  const STORE = 'switchboard:' + siteKey;
+
+  let state = load();
+  let source = null;
+  let lastEventId = null;
+  let connected = null;
+  let identity = null;
+  let streaming = null;
+  let rating = 0;
+  const shown = new Set();
+
+  function load() {
+    try {
+      return JSON.parse(localStorage.getItem(STORE)) || {};
+    } catch (e) {
+      return {};
+    }
+  }
+  function save() {
+    try {
+      localStorage.setItem(STORE, JSON.stringify(state));
+    } catch (e) { /* private mode: the conversation lasts for this page only */ }
+  }
+
+  const el = (tag, props, ...children) => {
+    const n = document.createElement(tag);
+    for (const [k, v] of Object.entries(props || {})) {
+      if (k === 'text') n.textContent = v;
+      else if (k.startsWith('on')) n.addEventListener(k.slice(2), v);
+      else n.setAttribute(k, v);
+    }
+    n.append(...children);
+    return n;
+  };
+
+  // ---- DOM ----
+  const host = el('div', { 'data-switchboard': '' });
+  const root = host.attachShadow({ mode: 'open' });
+  const color = ds.color && CSS.supports('color', ds.color) ? ds.color : '#2563eb';
+  root.append(el('style', {
+    text: `:host{all:initial;--c:${color};font:15px/1.4 system-ui,sans-serif;color:#111}
+*{box-sizing:border-box}button,textarea{font:inherit}
+.l{position:fixed;bottom:20px;${ds.position === 'left' ? 'left' : 'right'}:20px;width:56px;height:56px;border-radius:50%;border:0;background:var(--c);color:#fff;cursor:pointer;box-shadow:0 4px 14px #0004;z-index:2147483646}
+.l svg{width:26px;height:26px;fill:currentColor}.l[data-unread]::after{content:'';position:absolute;top:4px;right:4px;width:12px;height:12px;border-radius:50%;background:#e11d48}
+.p{position:fixed;bottom:88px;${ds.position === 'left' ? 'left' : 'right'}:20px;width:370px;height:min(600px,calc(100vh - 110px));display:flex;flex-direction:column;background:#fff;border-radius:14px;box-shadow:0 8px 30px #0004;overflow:hidden;z-index:2147483647}
+.p[hidden],[hidden]{display:none}
+header{background:var(--c);color:#fff;padding:12px 14px;display:flex;align-items:center;gap:8px}
+header div{flex:1}h2{margin:0;font-weight:600;font-size:16px}.s{font-size:12px;opacity:.9}
+button{cursor:pointer}.x{background:none;border:0;color:#fff;font-size:22px;line-height:1;padding:4px 8px}
+.g{flex:1;overflow-y:auto;padding:12px;display:flex;flex-direction:column;gap:8px;background:#f6f7f9}
+.m{max-width:85%;padding:8px 11px;border-radius:12px;background:#fff;border:1px solid #e3e5e8;white-space:pre-wrap;overflow-wrap:anywhere}
+.m.customer{align-self:flex-end;background:var(--c);color:#fff;border:0}
+.m.system,.n{align-self:center;background:none;border:0;color:#555;font-size:13px;text-align:center}
+.m p{margin:0 0 6px}.m p:last-child{margin:0}.m ul,.m ol{margin:4px 0;padding-left:20px;white-space:normal}.m a{color:inherit}
+.a{display:block;font-size:12px;font-weight:600;margin-bottom:2px}.v{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
+.t{padding:0 14px 6px;color:#555;font-size:13px;background:#f6f7f9}
+.e{padding:6px 14px;color:#b91c1c;font-size:13px}
+.r{padding:10px 14px;border-top:1px solid #e3e5e8;text-align:center}.r p{margin:0 0 6px}
+.r button{border:1px solid #ccd;background:#fff;border-radius:8px;padding:4px 9px;margin:0 2px}
+.r textarea{width:100%;margin:6px 0}
+form{display:flex;gap:8px;padding:10px;border-top:1px solid #e3e5e8;align-items:flex-end}
+textarea{flex:1;resize:none;overflow-y:hidden;border:1px solid #ccd;border-radius:10px;padding:8px;min-height:38px;max-height:120px}
+.b{background:var(--c);color:#fff;border:0;border-radius:10px;padding:9px 14px}
+:focus-visible{outline:3px solid #f59e0b;outline-offset:2px}
+@media (max-width:480px){.p{inset:0;width:auto;height:auto;border-radius:0}}`,
+  }));
+  const launcher = el('button', {
+    class: 'l', type: 'button', 'aria-label': S.open, 'aria-expanded': 'false', 'aria-controls': 'sb-panel',
+    onclick: () => (panel.hidden ? open() : close()),
+  });
+  const svg = (tag, attrs) => {
+    const n = document.createElementNS('http://www.w3.org/2000/svg', tag);
+    for (const [k, v] of Object.entries(attrs)) n.setAttribute(k, v);
+    return n;
+  };
+  launcher.append(svg('svg', { viewBox: '0 0 24 24', 'aria-hidden': 'true' }));
+  launcher.firstChild.append(svg('path', { d: 'M4 4h16v12H7l-3 3z' }));
+  const status = el('span', { class: 's', text: '' });
+  const log = el('div', { class: 'g', role: 'log', 'aria-live': 'polite', 'aria-label': S.log, tabindex: '0' });
+  const typing = el('div', { class: 't', role: 'status', hidden: '' });
+  const error = el('div', { class: 'e', role: 'alert' });
+  const rateBox = el('div', { class: 'r', hidden: '' });
+  const input = el('textarea', { rows: '1', 'aria-label': S.input, placeholder: S.input, maxlength: '4000' });
+  const form = el('form', {}, input, el('button', { class: 'b', type: 'submit', text: S.send }));
+  const title = ds.title || S.title;
+  const panel = el('div', { class: 'p', id: 'sb-panel', role: 'dialog', 'aria-label': title, hidden: '' },
+    el('header', {}, el('div', {}, el('h2', { text: title }), status),
+      el('button', { class: 'x', type: 'button', 'aria-label': S.close, text: '×', onclick: () => close() })),
+    log, typing, error, rateBox, form);
+  root.append(panel, launcher);
+  log.append(el('div', { class: 'm bot' }, el('span', { class: 'a', text: S.bot }), ds.greeting || S.greeting));
+
+  panel.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape') close();
+  });
+  input.addEventListener('input', grow);
+  input.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
+      e.preventDefault();
+      form.requestSubmit();
+    }
+  });
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const text = input.value;
+    if (text.trim()) send(text);
+  });
+
+  function grow() {
+    input.style.height = 'auto';
+    input.style.height = Math.min(input.scrollHeight, 120) + 'px';
+    input.style.overflowY = input.scrollHeight > 120 ? 'auto' : 'hidden';
+  }
+  function open(focus = true) {
+    panel.hidden = false;
+    launcher.setAttribute('aria-expanded', 'true');
+    launcher.setAttribute('aria-label', S.close);
+    launcher.removeAttribute('data-unread');
+    state.open = true;
+    save();
+    if (focus) input.focus();
+    scroll();
+  }
+  function close() {
+    panel.hidden = true;
+    launcher.setAttribute('aria-expanded', 'false');
+    launcher.setAttribute('aria-label', S.open);
+    state.open = false;
+    save();
+    launcher.focus();
+  }
+  const scroll = () => { log.scrollTop = log.scrollHeight; };
+
+  // ---- API ----
+  async function api(method, path, body) {
+    const headers = { 'X-Site-Key': siteKey };
+    if (state.token) headers['X-Visitor-Token'] = state.token;
+    if (body) headers['Content-Type'] = 'application/json';
+    const r = await fetch(base + '/api/v1/conversations' + path, {
+      method, headers, body: body && JSON.stringify(body),
+    });
+    if (!r.ok) throw Object.assign(new Error('HTTP ' + r.status), { status: r.status });
+    return r.json();
+  }
+  const fail = (e) => {
+    error.textContent = S.unavailable;
+    console.warn('Switchboard:', e);
+  };
+
+  async function send(text, retry = true) {
+    error.textContent = '';
+    try {
+      if (!state.id) await start();
+      await connected;
+      const m = await api('POST', `/${state.id}/messages`, { content: text });
+      input.value = '';
+      grow();
+      render(m);
+      rateBox.hidden = true;
+    } catch (e) {
+      // The stored conversation is gone (e.g. a new database): start a new one with the same message.
+      if ((e.status === 404 || e.status === 401) && state.id && retry) {
+        forget();
+        return send(text, false);
+      }
+      fail(e);
+    }
+  }
+
+  async function start() {
+    state.visitorId = state.visitorId || 'v_' + crypto.randomUUID();
+    state.token = null;
+    const c = await api('POST', '', { visitorId: state.visitorId });
+    Object.assign(state, { id: c.id, token: c.visitorToken });
+    save();
+    await sendIdentity();
+    connect(false);
+  }
+
+  async function sendIdentity() {
+    if (!identity || !state.id || state.identity === identity.id) return;
+    await api('POST', `/${state.id}/identify`, identity);
+    state.identity = identity.id;
+    save();
+  }
+
+  /** Opens the event stream; with history, loads the messages once the stream runs (so nothing falls between). */
+  function connect(withHistory) {
+    if (source) source.close();
+    let url = `${base}/api/v1/conversations/${state.id}/events?site_key=${encodeURIComponent(siteKey)}`
+      + `&visitor_token=${encodeURIComponent(state.token)}`;
+    if (lastEventId) url += '&last_event_id=' + encodeURIComponent(lastEventId);
+    const es = (source = new EventSource(url));
+    connected = new Promise((resolve) => {
+      es.addEventListener('open', resolve, { once: true });
+      setTimeout(resolve, 5000);
+    });
+    const on = (type, fn) => es.addEventListener(type, (e) => {
+      if (e.lastEventId) lastEventId = e.lastEventId;
+      fn(JSON.parse(e.data));
+    });
+    on('message.created', render);
+    on('conversation.status_changed', (s) => showStatus(s, true));
+    on('bot.delta', delta);
+    on('typing', (x) => { typing.hidden = !x.on || !!streaming; typing.textContent = S.typing; });
+    es.addEventListener('error', () => {
+      // EventSource retries network drops itself (sending Last-Event-ID); it gives up on an error status.
+      if (es.readyState === EventSource.CLOSED && source === es) setTimeout(recover, 2000);
+    });
+    if (withHistory) connected.then(history).catch(lost);
+  }
+
+  async function recover() {
+    try {
+      await api('GET', `/${state.id}`);
+      connect(false);
+    } catch (e) {
+      if (e.status === 404 || e.status === 401) forget();
+      else setTimeout(recover, 5000);
+    }
+  }
+
+  const lost = (e) => (e.status === 404 || e.status === 401 ? forget() : fail(e));
+
+  async function history() {
+    const [c, list] = await Promise.all([api('GET', `/${state.id}`), api('GET', `/${state.id}/messages`)]);
+    const frag = document.createDocumentFragment();
+    for (const m of list.items) {
+      if (!shown.has(m.id)) frag.append(message(m));
+    }
+    // Everything the stream already delivered is newer than what only the history holds.
+    log.children[0].after(frag);
+    rating = c.rating || 0;
+    showStatus(c, false);
+    scroll();
+  }
+
+  function forget() {
+    if (source) source.close();
+    source = null;
+    lastEventId = null;
+    state = { visitorId: state.visitorId, open: state.open };
+    save();
+    shown.clear();
+    log.replaceChildren(log.children[0]);
+    rateBox.hidden = true;
+    status.textContent = '';
+  }
+
+  // ---- rendering ----
+  function render(m) {
+    if (shown.has(m.id)) return;
+    if (m.role === 'bot' && streaming) {
+      streaming.remove();
+      streaming = null;
+    }
+    if (m.role !== 'customer') typing.hidden = true;
+    log.append(message(m));
+    if (panel.hidden && m.role !== 'customer') launcher.setAttribute('data-unread', '');
+    scroll();
+  }
+
+  function message(m) {
+    shown.add(m.id);
+    const who = m.role === 'customer' ? S.you : m.role === 'agent' ? m.authorName || S.agent : S.bot;
+    const n = el('div', { class: 'm ' + m.role, 'data-id': m.id });
+    if (m.role === 'system') n.append(m.content);
+    else {
+      n.append(el('span', { class: m.role === 'customer' ? 'v' : 'a', text: who }));
+      if (m.role === 'bot') n.append(markdown(m.content));
+      else n.append(m.content);
+    }
+    return n;
+  }
+
+  function delta(d) {
+    typing.hidden = true;
+    if (!streaming) {
+      streaming = el('div', { class: 'm bot', 'aria-busy': 'true', 'data-streaming': '' });
+      streaming.raw = '';
+      log.append(streaming);
+    }
+    streaming.raw += d.text;
+    streaming.replaceChildren(el('span', { class: 'a', text: S.bot }), markdown(streaming.raw));
+    scroll();
+  }
+
+  function showStatus(s, live) {
+    const agent = s.agentName || S.agent;
+    status.textContent = s.status === 'open' ? agent : s.status === 'pending' ? S.waiting : s.status === 'resolved'
+      ? S.resolved : '';
+    if (live && s.status === 'open' && s.previousStatus !== 'open') notice(t('joined', agent));
+    if (s.status === 'resolved') {
+      if (live) rating = 0;
+      showRating();
+    } else rateBox.hidden = true;
+  }
+
+  const notice = (text) => {
+    log.append(el('div', { class: 'n', text }));
+    scroll();
+  };
+
+  function showRating() {
+    rateBox.hidden = false;
+    if (rating) return rateBox.replaceChildren(el('p', { text: S.done }));
+    const stars = [1, 2, 3, 4, 5].map((i) => el('button', {
+      type: 'button', 'aria-label': t('star', i), 'data-score': i, text: '★'.repeat(i),
+      onclick: () => rate(i),
+    }));
+    rateBox.replaceChildren(el('p', { text: S.rate }), el('div', { role: 'group', 'aria-label': S.rate }, ...stars));
+  }
+
+  async function rate(score) {
+    try {
+      await api('POST', `/${state.id}/rating`, { score });
+      rating = score;
+      const comment = el('textarea', { rows: '2', 'aria-label': S.comment, placeholder: S.comment, maxlength: '2000' });
+      const more = el('button', {
+        class: 'b', type: 'button', text: S.sendComment,
+        onclick: async () => {
+          if (comment.value.trim()) await api('POST', `/${state.id}/rating`, { score, comment: comment.value }).catch(fail);
+          rateBox.replaceChildren(el('p', { text: S.done }));
+        },
+      });
+      rateBox.replaceChildren(el('p', { text: S.thanks }), comment, more);
+      comment.focus();
+    } catch (e) {
+      fail(e);
+    }
+  }
+
+  /** Bold, bullet and numbered lists, links to http(s)/mailto; everything else stays text. Built from DOM nodes. */
+  function markdown(src) {
+    const out = document.createDocumentFragment();
+    let list = null;
+    let para = null;
+    for (const line of src.split('\n')) {
+      const item = /^\s*(?:([-*])|\d+[.)])\s+(.*)$/.exec(line);
+      if (item) {
+        const tag = item[1] ? 'UL' : 'OL';
+        if (!list || list.tagName !== tag) out.append((list = document.createElement(tag)));
+        list.append(inline(el('li'), item[2]));
+        para = null;
+      } else if (!line.trim()) {
+        list = para = null;
+      } else {
+        list = null;
+        if (para) para.append(el('br'));
+        else out.append((para = el('p')));
+        inline(para, line);
+      }
+    }
+    return out;
+  }
+
+  function inline(parent, text) {
+    const re = /\*\*(.+?)\*\*|\[([^\]]+)\]\(([^)\s]+)\)/g;
+    let at = 0;
+    for (let m; (m = re.exec(text));) {
+      parent.append(text.slice(at, m.index));
+      at = re.lastIndex;
+      if (m[1]) parent.append(el('strong', { text: m[1] }));
+      else if (safeUrl(m[3])) parent.append(el('a', { href: m[3], target: '_blank', rel: 'noopener noreferrer nofollow', text: m[2] }));
+      else parent.append(m[0]);
+    }
+    parent.append(text.slice(at));
+    return parent;
+  }
+
+  function safeUrl(href) {
+    try {
+      return ['http:', 'https:', 'mailto:'].includes(new URL(href).protocol);
+    } catch (e) {
+      return false; // relative or malformed
+    }
+  }
+
+  // ---- public API ----
+  const apiObject = {
+    version: 1,
+    open,
+    close,
+    /** Ties the conversation to the page's logged-in user; hash = hex HMAC-SHA256(id, identity secret). */
+    identify(who) {
+      if (!who || !who.id || !who.hash) throw new Error('Switchboard.identify needs {id, hash}');
+      if (state.identity && state.identity !== String(who.id)) forget(); // another user: not their conversation
+      identity = { id: String(who.id), name: who.name, email: who.email, hash: who.hash };
+      sendIdentity().catch(fail);
+    },
+    /** Forgets the conversation on this browser (e.g. when the user logs out). */
+    reset: forget,
+  };
+  const queued = (window.Switchboard && window.Switchboard.q) || [];
+  window.Switchboard = apiObject;
+  const mount = () => {
+    document.body.append(host);
+    if (state.id) connect(true);
+    if (state.open) open(false); // restored on the next page without taking the host page's focus
+    for (const [method, arg] of queued) if (typeof apiObject[method] === 'function') apiObject[method](arg);
+  };
+  if (document.body) mount();
+  else document.addEventListener('DOMContentLoaded', mount);
+})();
