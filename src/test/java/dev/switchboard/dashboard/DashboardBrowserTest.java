@@ -12,7 +12,6 @@ import dev.switchboard.support.TestWorkspaces;
 import dev.switchboard.support.TestWorkspaces.TestWorkspace;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.restassured.http.ContentType;
 import jakarta.inject.Inject;
 import java.net.URL;
 import java.nio.file.Path;
@@ -48,8 +47,9 @@ class DashboardBrowserTest {
     void anAgentWatchesAnAnswerStreamTakesOverMidAnswerAndReplies() throws Exception {
         model.reset();
         TestWorkspace shop = TestWorkspaces.create();
-        faq(shop, "What is your return policy?", "You can return any item within 30 days for a full refund.");
-        faq(shop, "How long does delivery take?", "Orders arrive within 3 to 5 business days.");
+        TestWorkspaces.addFaq(shop, "What is your return policy?",
+                "You can return any item within 30 days for a full refund.");
+        TestWorkspaces.addFaq(shop, "How long does delivery take?", "Orders arrive within 3 to 5 business days.");
         String email = "ada-" + UUID.randomUUID() + "@example.com";
         agents.create(email, "Ada", AgentLogin.PASSWORD, AgentRole.AGENT, List.of(UUID.fromString(shop.id())));
         // Some history for the pictures: an FAQ answer and a customer who asked for a person.
@@ -144,10 +144,5 @@ class DashboardBrowserTest {
     private static String status(TestWorkspace w, String conversation) {
         return given().header("Authorization", w.bearer()).get("/api/v1/conversations/{id}", conversation)
                 .then().statusCode(200).extract().path("status");
-    }
-
-    private static void faq(TestWorkspace w, String question, String answer) {
-        given().header("Authorization", w.bearer()).contentType(ContentType.JSON)
-                .body(Map.of("question", question, "answer", answer)).post("/api/v1/faqs").then().statusCode(201);
     }
 }

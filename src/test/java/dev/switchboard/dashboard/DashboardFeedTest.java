@@ -94,8 +94,7 @@ class DashboardFeedTest {
         TestWorkspace shop = TestWorkspaces.create();
         for (String[] qa : new String[][] {{"What is your return policy?", "Within 30 days."},
                 {"How long does delivery take?", "3 to 5 business days."}}) {
-            given().header("Authorization", shop.bearer()).contentType(ContentType.JSON)
-                    .body(Map.of("question", qa[0], "answer", qa[1])).post("/api/v1/faqs").then().statusCode(201);
+            TestWorkspaces.addFaq(shop, qa[0], qa[1]);
         }
         model.enqueue(FakeOpenAiServer.answer("We ship", " to Canada", " in 7 days."));
         AgentLogin a = AgentLogin.newAgent(agents, AgentRole.AGENT, UUID.fromString(shop.id()));

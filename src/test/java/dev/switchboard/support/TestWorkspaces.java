@@ -59,4 +59,11 @@ public final class TestWorkspaces {
                 .post("/api/v1/conversations/{id}/messages", conversationId)
                 .then().statusCode(201).extract().jsonPath().getMap("");
     }
+
+    /** Adds an FAQ entry through the API; returns its id. */
+    public static String addFaq(TestWorkspace w, String question, String answer) {
+        return given().header("Authorization", w.bearer()).contentType(ContentType.JSON)
+                .body(Map.of("question", question, "answer", answer))
+                .post("/api/v1/faqs").then().statusCode(201).extract().path("id");
+    }
 }

@@ -7,11 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.sun.net.httpserver.HttpServer;
 import dev.switchboard.demo.DemoSeed;
 import dev.switchboard.llm.FakeOpenAiResource;
 import dev.switchboard.llm.FakeOpenAiServer;
 import dev.switchboard.support.Browser;
+import dev.switchboard.support.HostSite;
+import dev.switchboard.support.WidgetPage;
 import dev.switchboard.support.TestWorkspaces;
 import dev.switchboard.support.TestWorkspaces.TestWorkspace;
 import dev.switchboard.workspace.VisitorIdentity;
@@ -55,13 +56,9 @@ import org.openqa.selenium.WebElement;
 @QuarkusTestResource(FakeOpenAiResource.class)
 class WidgetBrowserTest {
 
-    /** Everything the shadow root shows in the conversation log, as [class, text, message id]. */
-    private static final String LOG = """
-            const r = document.querySelector('[data-switchboard]').shadowRoot;
-            return [...r.querySelectorAll('.g > *')].map(n => [n.className, n.textContent, n.dataset.id || '']);""";
-
     private static Browser browser;
-    private static HttpServer otherSite;
+    private static HostSite otherSite;
+    private static WidgetPage widget;
 
     @TestHTTPResource("/")
     URI demoPage;
@@ -75,29 +72,14 @@ class WidgetBrowserTest {
     @BeforeAll
     static void startBrowser() throws IOException {
         browser = Browser.open();
-        // A second origin (127.0.0.1 vs localhost, another port) that embeds the widget like a customer's site.
-        otherSite = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        otherSite.createContext("/", exchange -> {
-            Map<String, String> q = new java.util.HashMap<>();
-            for (String kv : exchange.getRequestURI().getRawQuery().split("&")) {
-                String[] p = kv.split("=", 2);
-                q.put(p[0], java.net.URLDecoder.decode(p[1], StandardCharsets.UTF_8));
-            }
-            byte[] page = ("<!doctype html><html><body><h1>Another shop</h1><script src=\"" + q.get("switchboard")
-                    + "widget.js\" data-site-key=\"" + q.get("key") + "\" async></script></body></html>")
-                    .getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().set("Content-Type", "text/html; charset=utf-8");
-            exchange.sendResponseHeaders(200, page.length);
-            exchange.getResponseBody().write(page);
-            exchange.close();
-        });
-        otherSite.start();
+        widget = new WidgetPage(browser);
+        otherSite = HostSite.start();
     }
 
     @AfterAll
     static void stopBrowser() {
         if (otherSite != null) {
-            otherSite.stop(0);
+            otherSite.close();
         }
         if (browser != null) {
             browser.close();
@@ -108,21 +90,21 @@ class WidgetBrowserTest {
     void freshPage() {
         model.reset();
         browser.driver().get(demoPage.toString());
-        js("localStorage.clear()");
+        widget.js("localStorage.clear()");
         browser.driver().navigate().refresh();
     }
 
     @Test
     void faqAnswersAtOnceAndModelAnswersStreamInSafeMarkdown() throws Exception {
-        openWidget();
-        ask("How much does shipping cost?");
+        widget.open();
+        widget.ask("How much does shipping cost?");
         browser.await("the FAQ answer", d -> lastBot().contains("EUR 4.95"));
-        assertEquals(0, shadow().findElements(By.cssSelector("[data-streaming]")).size());
+        assertEquals(0, widget.shadow().findElements(By.cssSelector("[data-streaming]")).size());
 
         model.enqueue(FakeOpenAiServer.answer("Our mugs are ", "**dishwasher safe**", ".\n- Stoneware", ": yes\n- Hand-",
                 "painted: by hand\n", "See the ", "[care guide](https://example.com/care)", ".")
                 .slow(Duration.ofMillis(400), Duration.ofMillis(150)));
-        js("""
+        widget.js("""
                 const r = document.querySelector('[data-switchboard]').shadowRoot;
                 window.__streamed = []; window.__typingFirst = false;
                 new MutationObserver(() => {
@@ -130,12 +112,12 @@ class WidgetBrowserTest {
                   if (!s && !r.querySelector('.t').hidden) window.__typingFirst = true;
                   if (s && window.__streamed.at(-1) !== s.textContent) window.__streamed.push(s.textContent);
                 }).observe(r, {subtree: true, childList: true, characterData: true, attributes: true});""");
-        ask("Is the stoneware mug dishwasher safe?");
+        widget.ask("Is the stoneware mug dishwasher safe?");
         browser.await("the streamed answer", d -> lastBot().endsWith("See the care guide."));
 
-        assertEquals(Boolean.TRUE, js("return window.__typingFirst"), "a typing indicator before the first token");
+        assertEquals(Boolean.TRUE, widget.js("return window.__typingFirst"), "a typing indicator before the first token");
         @SuppressWarnings("unchecked")
-        List<String> streamed = (List<String>) js("return window.__streamed");
+        List<String> streamed = (List<String>) widget.js("return window.__streamed");
         String fin = lastBot();
         List<String> intermediate = streamed.stream().filter(s -> !s.equals(fin) && s.length() > "Assistant".length())
                 .distinct().toList();
@@ -156,92 +138,92 @@ class WidgetBrowserTest {
 
         model.enqueue(FakeOpenAiServer.answer("Write to [us](mailto:help@example.com), not [here](javascript:window."
                 + "__xss=1) or [there](data:text/html,<script>window.__xss=2</script>) <img src=x onerror=window.__xss=3>"));
-        ask("Can I engrave the walnut tray?");
+        widget.ask("Can I engrave the walnut tray?");
         browser.await("the answer with links", d -> lastBot().contains("onerror"));
         List<WebElement> links = lastBotElement().findElements(By.cssSelector("a"));
         assertEquals(1, links.size(), "only the mailto link became a link: " + lastBot());
         assertEquals("mailto:help@example.com", links.getFirst().getDomAttribute("href"));
         assertEquals("noopener noreferrer nofollow", links.getFirst().getDomAttribute("rel"));
         assertTrue(lastBot().contains("[here](javascript:window.__xss=1)"), lastBot());
-        assertEquals(0L, js("return document.querySelector('[data-switchboard]').shadowRoot"
+        assertEquals(0L, widget.js("return document.querySelector('[data-switchboard]').shadowRoot"
                 + ".querySelectorAll('img, script').length"));
-        assertNull(js("return window.__xss"));
+        assertNull(widget.js("return window.__xss"));
     }
 
     @Test
     void handoffAgentReplyReloadXssAndRating() {
-        openWidget();
-        ask("I want to talk to a human");
-        browser.await("the handoff notice", d -> log().stream()
+        widget.open();
+        widget.ask("I want to talk to a human");
+        browser.await("the handoff notice", d -> widget.log().stream()
                 .anyMatch(m -> m.get(0).contains("system") && m.get(1).contains("human agent")));
-        browser.await("the status says we wait", d -> text(".s").contains("Waiting"));
+        browser.await("the status says we wait", d -> widget.text(".s").contains("Waiting"));
 
         String img = "<img src=x onerror=\"window.__xss=2\">";
         String script = "<script>window.__xss=3</script>";
-        ask(img);
-        ask(script);
-        String id = conversationId();
+        widget.ask(img);
+        widget.ask(script);
+        String id = widget.conversationId();
         given().header("Authorization", "Bearer " + demoApiKey()).contentType(ContentType.JSON)
                 .body(Map.of("agentName", "Ada", "content", "Hi, Ada here <b onmouseover=\"window.__xss=4\">!</b>"))
                 .post("/api/v1/conversations/{id}/replies", id).then().statusCode(201);
-        browser.await("the agent's reply, live", d -> log().stream().anyMatch(m -> m.get(0).contains("agent")));
-        List<String> agent = log().stream().filter(m -> m.get(0).contains("agent")).findFirst().orElseThrow();
+        browser.await("the agent's reply, live", d -> widget.log().stream().anyMatch(m -> m.get(0).contains("agent")));
+        List<String> agent = widget.log().stream().filter(m -> m.get(0).contains("agent")).findFirst().orElseThrow();
         assertEquals("AdaHi, Ada here <b onmouseover=\"window.__xss=4\">!</b>", agent.get(1), "name, then text");
-        assertEquals("Ada", text(".s"));
-        assertTrue(log().stream().anyMatch(m -> m.get(1).equals("Ada joined the conversation")), log().toString());
-        assertTrue(log().stream().anyMatch(m -> m.get(1).endsWith(img)), "shown as typed");
-        assertTrue(log().stream().anyMatch(m -> m.get(1).endsWith(script)), "shown as typed");
-        assertEquals(0L, js("return document.querySelector('[data-switchboard]').shadowRoot"
+        assertEquals("Ada", widget.text(".s"));
+        assertTrue(widget.log().stream().anyMatch(m -> m.get(1).equals("Ada joined the conversation")), widget.log().toString());
+        assertTrue(widget.log().stream().anyMatch(m -> m.get(1).endsWith(img)), "shown as typed");
+        assertTrue(widget.log().stream().anyMatch(m -> m.get(1).endsWith(script)), "shown as typed");
+        assertEquals(0L, widget.js("return document.querySelector('[data-switchboard]').shadowRoot"
                 + ".querySelectorAll('img, script, b').length"));
-        assertNull(js("return window.__xss"), "nothing typed ran");
+        assertNull(widget.js("return window.__xss"), "nothing typed ran");
 
-        List<String> before = messageIds();
+        List<String> before = widget.messageIds();
         browser.driver().navigate().refresh();
-        browser.await("the history after a reload", d -> messageIds().equals(before));
-        assertEquals("Ada", text(".s"));
-        assertTrue(log().stream().anyMatch(m -> m.get(1).startsWith("AdaHi, Ada here")), log().toString());
+        browser.await("the history after a reload", d -> widget.messageIds().equals(before));
+        assertEquals("Ada", widget.text(".s"));
+        assertTrue(widget.log().stream().anyMatch(m -> m.get(1).startsWith("AdaHi, Ada here")), widget.log().toString());
 
         given().header("Authorization", "Bearer " + demoApiKey()).contentType(ContentType.JSON)
                 .post("/api/v1/conversations/{id}/resolve", id).then().statusCode(200);
-        browser.await("the rating buttons", d -> !shadow().findElements(By.cssSelector("[data-score]")).isEmpty());
-        shadow().findElement(By.cssSelector("[data-score='4']")).click();
-        WebElement comment = browser.await("the comment box", d -> shadow().findElement(By.cssSelector(".r textarea")));
+        browser.await("the rating buttons", d -> !widget.shadow().findElements(By.cssSelector("[data-score]")).isEmpty());
+        widget.shadow().findElement(By.cssSelector("[data-score='4']")).click();
+        WebElement comment = browser.await("the comment box", d -> widget.shadow().findElement(By.cssSelector(".r textarea")));
         comment.sendKeys("Ada was quick");
-        shadow().findElement(By.cssSelector(".r .b")).click();
-        browser.await("thanks", d -> text(".r").contains("Thank you for your feedback"));
+        widget.shadow().findElement(By.cssSelector(".r .b")).click();
+        browser.await("thanks", d -> widget.text(".r").contains("Thank you for your feedback"));
         browser.driver().navigate().refresh();
-        browser.await("the stored rating after a reload", d -> shadowOrNull() != null
-                && text(".r").contains("Thank you for your feedback"));
-        assertTrue(shadow().findElements(By.cssSelector("[data-score]")).isEmpty(), "no second rating");
+        browser.await("the stored rating after a reload", d -> widget.shadowOrNull() != null
+                && widget.text(".r").contains("Thank you for your feedback"));
+        assertTrue(widget.shadow().findElements(By.cssSelector("[data-score]")).isEmpty(), "no second rating");
         given().header("Authorization", "Bearer " + demoApiKey()).get("/api/v1/conversations/{id}", id)
                 .then().body("rating", equalTo(4)).body("ratingComment", equalTo("Ada was quick"));
     }
 
     @Test
     void anotherSiteGetsTheWidgetOnlyWhenTheWorkspaceAllowsItsOrigin() {
-        String origin = "http://127.0.0.1:" + otherSite.getAddress().getPort();
+        String origin = otherSite.origin();
         int demoConversations = demoConversationCount();
-        browser.driver().get(otherSitePage(Workspace.<Workspace>findById(DemoSeed.WORKSPACE_ID).siteKey));
-        openWidget();
-        ask("Hello from a site the demo does not allow");
-        browser.await("the refusal", d -> text(".e").contains("unavailable"));
-        assertTrue(messageIds().isEmpty(), "nothing was sent");
+        browser.driver().get(otherSite.page(demoPage, Workspace.<Workspace>findById(DemoSeed.WORKSPACE_ID).siteKey));
+        widget.open();
+        widget.ask("Hello from a site the demo does not allow");
+        browser.await("the refusal", d -> widget.text(".e").contains("unavailable"));
+        assertTrue(widget.messageIds().isEmpty(), "nothing was sent");
         assertEquals(demoConversations, demoConversationCount(), "the server refused to start a conversation");
-        assertNull(js("return JSON.parse(localStorage.getItem('switchboard:' + document.querySelector("
+        assertNull(widget.js("return JSON.parse(localStorage.getItem('switchboard:' + document.querySelector("
                 + "'script[data-site-key]').dataset.siteKey)).id"), "no conversation to come back to");
 
         TestWorkspace allowing = TestWorkspaces.create(List.of(origin));
-        browser.driver().get(otherSitePage(allowing.siteKey()));
-        openWidget();
-        ask("Hello across origins");
-        browser.await("my message, stored", d -> log().stream()
+        browser.driver().get(otherSite.page(demoPage, allowing.siteKey()));
+        widget.open();
+        widget.ask("Hello across origins");
+        browser.await("my message, stored", d -> widget.log().stream()
                 .anyMatch(m -> m.get(0).equals("m customer") && !m.get(2).isEmpty()));
         given().header("Authorization", allowing.bearer()).contentType(ContentType.JSON)
                 .body(Map.of("agentName", "Lin", "content", "Hello from Lin"))
-                .post("/api/v1/conversations/{id}/replies", conversationId()).then().statusCode(201);
+                .post("/api/v1/conversations/{id}/replies", widget.conversationId()).then().statusCode(201);
         browser.await("the agent's reply over the cross-origin event stream",
-                d -> log().stream().anyMatch(m -> m.get(1).equals("LinHello from Lin")));
-        assertEquals("", text(".e"));
+                d -> widget.log().stream().anyMatch(m -> m.get(1).equals("LinHello from Lin")));
+        assertEquals("", widget.text(".e"));
     }
 
     @Test
@@ -249,29 +231,29 @@ class WidgetBrowserTest {
         String secret = given().header("Authorization", "Bearer " + TestWorkspaces.ADMIN_TOKEN)
                 .get("/api/v1/workspaces/{id}/identity-secret", DemoSeed.WORKSPACE_ID)
                 .then().statusCode(200).extract().path("identitySecret");
-        openWidget();
-        js("Switchboard.identify({id: 'user-7', name: 'Grace', email: 'grace@example.com', hash: arguments[0]})",
+        widget.open();
+        widget.js("Switchboard.identify({id: 'user-7', name: 'Grace', email: 'grace@example.com', hash: arguments[0]})",
                 VisitorIdentity.hmacHex(secret, "user-7"));
-        ask("I want to talk to a human");
-        String first = conversationId();
+        widget.ask("I want to talk to a human");
+        String first = widget.conversationId();
         browser.await("the verified visitor", d -> given().header("Authorization", "Bearer " + demoApiKey())
                 .get("/api/v1/conversations/{id}", first).then().extract().jsonPath().getBoolean("visitorVerified"));
         given().header("Authorization", "Bearer " + demoApiKey()).get("/api/v1/conversations/{id}", first)
                 .then().body("visitorId", equalTo("user-7")).body("visitorName", equalTo("Grace"));
 
-        js("Switchboard.identify({id: 'user-8', hash: arguments[0]})", VisitorIdentity.hmacHex(secret, "user-8"));
-        browser.await("user-7's conversation is gone from the panel", d -> messageIds().isEmpty());
-        ask("Hello, I am someone else");
-        assertFalse(first.equals(conversationId()), "a new conversation for the other user");
+        widget.js("Switchboard.identify({id: 'user-8', hash: arguments[0]})", VisitorIdentity.hmacHex(secret, "user-8"));
+        browser.await("user-7's conversation is gone from the panel", d -> widget.messageIds().isEmpty());
+        widget.ask("Hello, I am someone else");
+        assertFalse(first.equals(widget.conversationId()), "a new conversation for the other user");
     }
 
     @Test
     void reconnectsAfterADropAndFillsTheGapWithoutDuplicates() throws IOException {
         try (DroppingProxy proxy = new DroppingProxy(demoPage.getPort())) {
             browser.driver().get("http://127.0.0.1:" + proxy.port() + "/");
-            openWidget();
-            ask("I want to talk to a human");
-            String id = conversationId();
+            widget.open();
+            widget.ask("I want to talk to a human");
+            String id = widget.conversationId();
             reply(id, "Ada", "one");
             browser.await("the first reply", d -> agentTexts().equals(List.of("one")));
 
@@ -365,71 +347,17 @@ class WidgetBrowserTest {
     }
 
     private List<String> agentTexts() {
-        return log().stream().filter(m -> m.get(0).equals("m agent")).map(m -> m.get(1).substring("Ada".length()))
+        return widget.log().stream().filter(m -> m.get(0).equals("m agent")).map(m -> m.get(1).substring("Ada".length()))
                 .toList();
     }
 
-    private String otherSitePage(String siteKey) {
-        return "http://127.0.0.1:" + otherSite.getAddress().getPort() + "/?key=" + siteKey + "&switchboard="
-                + java.net.URLEncoder.encode(demoPage.toString(), StandardCharsets.UTF_8);
-    }
-
-    private void openWidget() {
-        WebElement launcher = browser.await("the launcher", d -> shadowOrNull() == null ? null
-                : shadowOrNull().findElement(By.cssSelector(".l")));
-        launcher.click();
-        browser.await("the panel", d -> shadow().findElement(By.cssSelector(".p")).isDisplayed());
-    }
-
-    private void ask(String text) {
-        WebElement input = shadow().findElement(By.cssSelector("form textarea"));
-        int before = messageIds().size();
-        input.sendKeys(text);
-        input.sendKeys(Keys.ENTER);
-        browser.await("'" + text + "' sent", d -> messageIds().size() > before || !text(".e").isEmpty());
-    }
-
-    private SearchContext shadowOrNull() {
-        List<WebElement> hosts = browser.driver().findElements(By.cssSelector("[data-switchboard]"));
-        return hosts.isEmpty() ? null : hosts.getFirst().getShadowRoot();
-    }
-
-    private SearchContext shadow() {
-        return browser.driver().findElement(By.cssSelector("[data-switchboard]")).getShadowRoot();
-    }
-
-    private String text(String css) {
-        return (String) js("return document.querySelector('[data-switchboard]').shadowRoot.querySelector(arguments[0])"
-                + ".textContent", css);
-    }
-
-    @SuppressWarnings("unchecked")
-    private List<List<String>> log() {
-        return (List<List<String>>) js(LOG);
-    }
-
-    private List<String> messageIds() {
-        List<String> ids = new ArrayList<>();
-        for (List<String> m : log()) {
-            if (!m.get(2).isEmpty()) {
-                ids.add(m.get(2));
-            }
-        }
-        return ids;
-    }
-
     private String lastBot() {
-        return log().stream().filter(m -> m.get(0).equals("m bot") && !m.get(2).isEmpty()).map(m -> m.get(1))
+        return widget.log().stream().filter(m -> m.get(0).equals("m bot") && !m.get(2).isEmpty()).map(m -> m.get(1))
                 .reduce((a, b) -> b).orElse("");
     }
 
     private WebElement lastBotElement() {
-        return shadow().findElements(By.cssSelector(".m.bot[data-id]")).getLast();
-    }
-
-    private String conversationId() {
-        return (String) js("const k = document.querySelector('script[data-site-key]').dataset.siteKey;"
-                + "return JSON.parse(localStorage.getItem('switchboard:' + k)).id");
+        return widget.shadow().findElements(By.cssSelector(".m.bot[data-id]")).getLast();
     }
 
     private String demoApiKey() {
@@ -445,7 +373,4 @@ class WidgetBrowserTest {
                 .then().statusCode(200).extract().jsonPath().getList("items").size();
     }
 
-    private Object js(String script, Object... args) {
-        return ((JavascriptExecutor) browser.driver()).executeScript(script, args);
-    }
 }
