@@ -22,7 +22,9 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response api(ApiException e, UriInfo uri) {
-        return problem(e.status(), e.title(), e.detail(), uri);
+        Response.ResponseBuilder response = Response.fromResponse(problem(e.status(), e.title(), e.detail(), uri));
+        e.headers().forEach(response::header);
+        return response.build();
     }
 
     @ServerExceptionMapper

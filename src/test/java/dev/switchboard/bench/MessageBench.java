@@ -90,8 +90,12 @@ public final class MessageBench {
     }
 
     private void run(int[] levels, Duration duration) throws Exception {
-        apiKey = field(send("POST", "/api/v1/workspaces", "Bearer " + adminToken,
-                "{\"name\":\"Bench " + UUID.randomUUID() + "\",\"allowedOrigins\":[]}", 201), "apiKey");
+        String created = send("POST", "/api/v1/workspaces", "Bearer " + adminToken,
+                "{\"name\":\"Bench " + UUID.randomUUID() + "\",\"allowedOrigins\":[]}", 201);
+        apiKey = field(created, "apiKey");
+        // The bench measures throughput, not the API key's rate limit.
+        send("PUT", "/api/v1/workspaces/" + field(created, "id") + "/policy", "Bearer " + adminToken,
+                "{\"apiRequestsPerKeyMinute\":1000000}", 200);
         send("POST", "/api/v1/faqs", "Bearer " + apiKey,
                 "{\"question\":\"" + FAQ_QUESTION + "\",\"answer\":\"" + FAQ_ANSWER + "\"}", 201);
         try (Connection setup = DriverManager.getConnection(jdbcUrl, "postgres", "")) {
