@@ -1,5 +1,6 @@
 package dev.switchboard.demo;
 
+import dev.switchboard.common.OwnerOnlyFiles;
 import dev.switchboard.common.config.SwitchboardConfig;
 import dev.switchboard.faq.FaqService;
 import dev.switchboard.workspace.Workspace;
@@ -11,12 +12,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -77,7 +74,7 @@ public class DemoSeed {
             WorkspaceService.Created created = workspaces.create(WORKSPACE_ID, WORKSPACE_NAME,
                     List.of("http://localhost:" + httpPort));
             DemoFaq.ENTRIES.forEach(e -> faqs.create(WORKSPACE_ID, e.question(), e.answer()));
-            writeOwnerOnly(keyFile, created.apiKey());
+            OwnerOnlyFiles.write(keyFile, created.apiKey());
             workspace = created.workspace();
             apiKey = created.apiKey();
         } else {
@@ -101,19 +98,6 @@ public class DemoSeed {
         } catch (IOException e) {
             LOG.warnf(e, "Could not read %s", keyFile);
             return Optional.empty();
-        }
-    }
-
-    /** Written to a 0600 temporary file and moved into place, so the key is never readable by others. */
-    private static void writeOwnerOnly(Path file, String content) {
-        try {
-            Files.createDirectories(file.getParent());
-            Path tmp = Files.createTempFile(file.getParent(), KEY_FILE, ".tmp",
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            Files.writeString(tmp, content + "\n", StandardCharsets.UTF_8);
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new UncheckedIOException("Could not write the demo API key to " + file, e);
         }
     }
 }
