@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
 import org.jboss.logging.Logger;
 
 /**
@@ -51,6 +52,9 @@ class ModelAnswerer {
     @Inject
     BotConfig config;
 
+    @Inject
+    ModelCircuit circuit;
+
     /** @param answeredSeq the seq of the customer message being answered */
     Outcome answer(ChatModel model, UUID conversationId, long answeredSeq, List<ChatMessage> prompt) {
         HandoffMarkerFilter filter = new HandoffMarkerFilter();
@@ -58,37 +62,38 @@ class ModelAnswerer {
         AtomicBoolean takenOver = new AtomicBoolean();
         events.typing(conversationId, true);
         try {
-            ChatStream stream = model.stream(prompt, new ChatOptions(config.maxTokens(), config.temperature()),
-                    delta -> {
-                        String shown = filter.accept(delta);
-                        events.delta(conversationId, shown);
-                        if (filter.markerSeen() && streamRef.get() != null) {
-                            streamRef.get().cancel(); // the answer is a handoff: generating more is waste
+            ChatResult result = circuit.call(() -> {
+                ChatStream stream = model.stream(prompt, new ChatOptions(config.maxTokens(), config.temperature()),
+                        delta -> {
+                            String shown = filter.accept(delta);
+                            events.delta(conversationId, shown);
+                            if (filter.markerSeen() && streamRef.get() != null) {
+                                streamRef.get().cancel(); // the answer is a handoff: generating more is waste
+                            }
+                        });
+                streamRef.set(stream);
+                Thread watch = Thread.ofVirtual().name("takeover-watch").start(() -> {
+                    try {
+                        while (true) {
+                            Thread.sleep(TAKEOVER_CHECK);
+                            if (!withBot(conversationId)) {
+                                takenOver.set(true);
+                                stream.cancel();
+                                return;
+                            }
                         }
-                    });
-            streamRef.set(stream);
-            Thread watch = Thread.ofVirtual().name("takeover-watch").start(() -> {
-                try {
-                    while (true) {
-                        Thread.sleep(TAKEOVER_CHECK);
-                        if (!withBot(conversationId)) {
-                            takenOver.set(true);
-                            stream.cancel();
-                            return;
-                        }
+                    } catch (InterruptedException e) {
+                        // the answer ended first
+                    } catch (RuntimeException e) {
+                        LOG.warnf(e, "Cannot check the status of conversation %s while answering", conversationId);
                     }
-                } catch (InterruptedException e) {
-                    // the answer ended first
-                } catch (RuntimeException e) {
-                    LOG.warnf(e, "Cannot check the status of conversation %s while answering", conversationId);
+                });
+                try {
+                    return stream.await();
+                } finally {
+                    watch.interrupt();
                 }
             });
-            ChatResult result;
-            try {
-                result = stream.await();
-            } finally {
-                watch.interrupt();
-            }
             events.typing(conversationId, false);
             if (takenOver.get()) {
                 return new Outcome.Abandoned();
@@ -110,6 +115,9 @@ class ModelAnswerer {
             return new Outcome.Answered(text, model.modelName());
         } catch (ChatModelException e) {
             LOG.warnf("The model could not answer in conversation %s: %s", conversationId, e.getMessage());
+            return new Outcome.Handoff(HandoffReason.INFERENCE_UNAVAILABLE);
+        } catch (CircuitBreakerOpenException e) {
+            LOG.debugf("Model not called for conversation %s: the inference circuit is open", conversationId);
             return new Outcome.Handoff(HandoffReason.INFERENCE_UNAVAILABLE);
         } finally {
             events.typing(conversationId, false);
