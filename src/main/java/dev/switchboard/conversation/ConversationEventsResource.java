@@ -2,6 +2,7 @@ package dev.switchboard.conversation;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.event.Observes;
@@ -53,6 +54,11 @@ public class ConversationEventsResource {
         events.keepAlive();
     }
 
+    /** Graceful shutdown: open streams end with a stream.end event rather than a dropped connection. */
+    void endStreams(@Observes ShutdownEvent ignored) {
+        events.endAll("shutdown");
+    }
+
     void registerMetrics(@Observes StartupEvent ignored, MeterRegistry registry) {
         Gauge.builder("switchboard.sse.subscribers", events, ConversationEvents::subscriberCount)
                 .register(registry);
@@ -82,6 +88,11 @@ public class ConversationEventsResource {
         @Override
         public boolean comment(String text) {
             return send(sse.newEventBuilder().comment(text).build());
+        }
+
+        @Override
+        public void close() {
+            sink.close();
         }
 
         private boolean send(OutboundSseEvent event) {
