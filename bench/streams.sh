@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Holds many conversation event streams (SSE) open against one instance while posting messages into them; prints
 # streams held, messages/s, p50/p99 post -> event latency, errors, heap per stream and the machine's load.
-#   bench/streams.sh [--streams 1000] [--seconds 30] [--posters 16]
+#   bench/streams.sh [--streams 1000] [--seconds 30] [--posters 16] [--rate 100 (messages/s; 0: as fast as possible)]
 # Packages the app (skip with SKIP_BUILD=1), starts it with a fresh embedded PostgreSQL in a temporary directory,
 # runs dev.switchboard.bench.StreamBench, and stops the app again. Needs only a JDK 25.
 set -euo pipefail

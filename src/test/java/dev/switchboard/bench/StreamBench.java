@@ -21,6 +21,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -35,7 +36,7 @@ import java.util.regex.Pattern;
  * on the conversation's stream, errors, and the app's heap per open stream (heap after a full GC with the streams
  * open minus before, when --pid lets it run jcmd), with the machine's load average.
  *
- * <p>Run {@code bench/streams.sh [--streams 1000] [--seconds 30] [--posters 16]}: it packages the app, starts it on a
+ * <p>Run {@code bench/streams.sh [--streams 1000] [--seconds 30] [--posters 16] [--rate 100]}: it packages the app, starts it on a
  * fresh embedded PostgreSQL and runs this main with {@code --url --admin-token --pid}.
  */
 public final class StreamBench {
@@ -50,6 +51,7 @@ public final class StreamBench {
     private final List<Long> latencies = java.util.Collections.synchronizedList(new ArrayList<>());
     private final AtomicInteger openStreams = new AtomicInteger();
     private final AtomicInteger streamErrors = new AtomicInteger();
+    private final ConcurrentHashMap<String, Integer> streamFailures = new ConcurrentHashMap<>();
     private final AtomicInteger postErrors = new AtomicInteger();
     private final AtomicLong delivered = new AtomicLong();
     private final AtomicBoolean closing = new AtomicBoolean();
@@ -63,7 +65,7 @@ public final class StreamBench {
     }
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> opts = new HashMap<>(Map.of("streams", "1000", "seconds", "30", "posters", "16"));
+        Map<String, String> opts = new HashMap<>(Map.of("streams", "1000", "seconds", "30", "posters", "16", "rate", "100"));
         for (int i = 0; i + 1 < args.length; i += 2) {
             if (!args[i].startsWith("--")) {
                 throw new IllegalArgumentException("expected --option value pairs, got '" + args[i] + "'");
@@ -77,11 +79,12 @@ public final class StreamBench {
         }
         new StreamBench(URI.create(opts.get("url")), opts.get("admin-token"), opts.get("pid"))
                 .run(Integer.parseInt(opts.get("streams")), Duration.ofSeconds(Long.parseLong(opts.get("seconds"))),
-                        Integer.parseInt(opts.get("posters")));
+                        Integer.parseInt(opts.get("posters")), Double.parseDouble(opts.get("rate")));
         System.exit(0);
     }
 
-    private void run(int streams, Duration duration, int posters) throws Exception {
+    /** @param rate messages per second all posters together aim at (open loop); 0: as fast as they can */
+    private void run(int streams, Duration duration, int posters, double rate) throws Exception {
         String created = send("POST", "/api/v1/workspaces", "Bearer " + adminToken,
                 "{\"name\":\"Stream bench " + UUID.randomUUID() + "\"}", 201);
         apiKey = field(created, "apiKey");
@@ -112,14 +115,18 @@ public final class StreamBench {
 
         ExecutorService readers = Executors.newVirtualThreadPerTaskExecutor();
         CountDownLatch connected = new CountDownLatch(streams);
+        // Streams open in a ramp (at most 50 connecting at once), as visitors arrive, not all in one instant.
+        Semaphore connecting = new Semaphore(50);
         for (String c : conversations) {
-            readers.submit(() -> hold(c, connected));
+            connecting.acquire();
+            readers.submit(() -> hold(c, connected, connecting));
         }
         if (!connected.await(120, TimeUnit.SECONDS)) {
             System.out.printf("only %d of %d streams connected within 120 s%n", streams - connected.getCount(),
                     streams);
         }
         long heapWithStreams = heapAfterGc();
+        int openAtHeap = openStreams.get();
         System.out.printf("streams open: %d (server gauge switchboard_sse_subscribers: %s)%n", openStreams.get(),
                 gauge("switchboard_sse_subscribers"));
 
@@ -128,8 +135,18 @@ public final class StreamBench {
         long started = System.nanoTime();
         try (ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor()) {
             for (int p = 0; p < posters; p++) {
+                long gap = rate > 0 ? (long) (posters * 1e9 / rate) : 0;
+                long first = started + p * (gap / posters);
                 senders.submit(() -> {
+                    long next = first;
                     while (System.nanoTime() < end) {
+                        if (gap > 0) {
+                            long wait = next - System.nanoTime();
+                            if (wait > 0) {
+                                Thread.sleep(Duration.ofNanos(wait));
+                            }
+                            next += gap;
+                        }
                         String c = conversations[ThreadLocalRandom.current().nextInt(streams)];
                         String content = "bench " + UUID.randomUUID();
                         sentAt.put(content, System.nanoTime());
@@ -159,16 +176,17 @@ public final class StreamBench {
         long[] sorted = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
         long undelivered = posted.get() - delivered.get();
         System.out.printf("streams held: %d of %d to the end (server gauge: %s)%n", heldAtEnd, streams, gaugeAtEnd);
-        System.out.printf("messages: %d posted in %.1f s by %d posters = %.0f messages/s%n", posted.get(), seconds,
-                posters, posted.get() / seconds);
+        System.out.printf("messages: %d posted in %.1f s by %d posters = %.0f messages/s (target: %s)%n",
+                posted.get(), seconds, posters, posted.get() / seconds, rate > 0 ? rate + "/s" : "as fast as possible");
         System.out.printf("post -> event latency: p50 %.1f ms, p99 %.1f ms, max %.1f ms (%d events)%n",
                 percentileMs(sorted, 0.50), percentileMs(sorted, 0.99), percentileMs(sorted, 1.0), sorted.length);
         System.out.printf("errors: %d failed posts, %d stream failures, %d posted messages never seen on a stream%n",
                 postErrors.get(), streamErrors.get(), undelivered);
+        streamFailures.forEach((why, n) -> System.out.printf("  stream failure x%d: %s%n", n, why));
         if (heapBefore > 0 && heapWithStreams > 0) {
             System.out.printf("app heap after full GC: %.1f MiB without streams, %.1f MiB with %d open = %.1f KiB "
-                    + "per stream%n", heapBefore / 1048576.0, heapWithStreams / 1048576.0, openStreams.get(),
-                    (heapWithStreams - heapBefore) / 1024.0 / Math.max(1, openStreams.get()));
+                    + "per stream%n", heapBefore / 1048576.0, heapWithStreams / 1048576.0, openAtHeap,
+                    (heapWithStreams - heapBefore) / 1024.0 / Math.max(1, openAtHeap));
         } else {
             System.out.println("heap per stream: n/a (pass --pid of the app so jcmd can run a full GC first)");
         }
@@ -177,7 +195,7 @@ public final class StreamBench {
     }
 
     /** Holds one conversation's stream open, timing every bench message that arrives on it. */
-    private Void hold(String conversation, CountDownLatch connected) {
+    private Void hold(String conversation, CountDownLatch connected, Semaphore connecting) {
         HttpRequest request = HttpRequest.newBuilder(base.resolve("/api/v1/conversations/" + conversation
                 + "/events")).header("Accept", "text/event-stream").header("Authorization", "Bearer " + apiKey)
                 .GET().build();
@@ -186,7 +204,8 @@ public final class StreamBench {
             HttpResponse<InputStream> response =
                     client.http.send(request, HttpResponse.BodyHandlers.ofInputStream());
             if (response.statusCode() != 200) {
-                throw new IOException("status " + response.statusCode());
+                throw new IOException("status " + response.statusCode() + " "
+                        + new String(response.body().readAllBytes(), StandardCharsets.UTF_8));
             }
             try (BufferedReader lines = new BufferedReader(
                     new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
@@ -196,6 +215,7 @@ public final class StreamBench {
                         counted = true; // the server's "connected" comment: subscribed
                         openStreams.incrementAndGet();
                         connected.countDown();
+                        connecting.release();
                     } else if (line.startsWith("data:")) {
                         Matcher m = CONTENT.matcher(line);
                         if (m.find()) {
@@ -209,20 +229,26 @@ public final class StreamBench {
                 }
             }
             if (!closing.get()) {
-                streamErrors.incrementAndGet();
+                streamFailed("closed by the server");
             }
         } catch (Exception e) {
             if (!closing.get()) {
-                streamErrors.incrementAndGet();
+                streamFailed(e.getClass().getSimpleName() + ": " + e.getMessage());
             }
         } finally {
             if (counted) {
                 openStreams.decrementAndGet();
             } else {
                 connected.countDown();
+                connecting.release();
             }
         }
         return null;
+    }
+
+    private void streamFailed(String why) {
+        streamErrors.incrementAndGet();
+        streamFailures.merge(why.length() > 120 ? why.substring(0, 120) : why, 1, Integer::sum);
     }
 
     /** The app's used heap right after a full GC (jcmd), or -1 without --pid. */
