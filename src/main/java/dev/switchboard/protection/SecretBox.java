@@ -49,7 +49,14 @@ public class SecretBox {
 
     @PostConstruct
     void init() {
-        key = new SecretKeySpec(masterKey(), "AES");
+        key = new SecretKeySpec(masterKey(configuredKey, Path.of(config.dataDir()).resolve(KEY_FILE)), "AES");
+    }
+
+    /** A box on a given 32-byte key (tests, tools). */
+    static SecretBox withKey(byte[] masterKey) {
+        SecretBox box = new SecretBox();
+        box.key = new SecretKeySpec(masterKey, "AES");
+        return box;
     }
 
     public String seal(String plain, String context) {
@@ -85,11 +92,12 @@ public class SecretBox {
         }
     }
 
-    private byte[] masterKey() {
-        if (configuredKey.isPresent() && !configuredKey.get().isBlank()) {
-            return decodeKey(configuredKey.get().strip(), "switchboard.secrets.master-key");
+    /** The configured key, else the one in {@code keyFile}, else a new random one written there (owner-only). */
+    static byte[] masterKey(Optional<String> configured, Path keyFile) {
+        if (configured.isPresent() && !configured.get().isBlank()) {
+            return decodeKey(configured.get().strip(), "switchboard.secrets.master-key");
         }
-        Path file = Path.of(config.dataDir()).resolve(KEY_FILE).toAbsolutePath().normalize();
+        Path file = keyFile.toAbsolutePath().normalize();
         try {
             if (Files.exists(file)) {
                 return decodeKey(Files.readString(file).strip(), file.toString());

@@ -57,6 +57,10 @@ class WebhookTest {
         String id = (String) created.get("id");
         assertTrue(((String) created.get("secret")).startsWith("whsec_"));
         assertEquals(WebhookEvents.ALL, created.get("events"));
+        String stored = QuarkusTransaction.requiringNew().call(() ->
+                Webhook.<Webhook>findById(UUID.fromString(id)).secretEncrypted);
+        assertTrue(stored.startsWith("v1.") && !stored.contains((String) created.get("secret")),
+                "stored sealed, not in plain text");
 
         given().header("Authorization", w.bearer()).get("/api/v1/webhooks").then().statusCode(200)
                 .body("items.id", equalTo(List.of(id))).body("items[0]", not(hasKey("secret")));
