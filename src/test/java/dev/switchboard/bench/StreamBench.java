@@ -4,6 +4,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.OutputStream;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -13,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -48,7 +50,7 @@ public final class StreamBench {
     private final String pid;
     private final BenchClient client;
     private final ConcurrentHashMap<String, Long> sentAt = new ConcurrentHashMap<>();
-    private final List<Long> latencies = java.util.Collections.synchronizedList(new ArrayList<>());
+    private final List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
     private final AtomicInteger openStreams = new AtomicInteger();
     private final AtomicInteger streamErrors = new AtomicInteger();
     private final ConcurrentHashMap<String, Integer> streamFailures = new ConcurrentHashMap<>();
@@ -258,7 +260,7 @@ public final class StreamBench {
         }
         Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), pid,
                 "GC.run").redirectErrorStream(true).start();
-        jcmd.getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
+        jcmd.getInputStream().transferTo(OutputStream.nullOutputStream());
         jcmd.waitFor(60, TimeUnit.SECONDS);
         String metrics = send("GET", "/q/metrics", "", "", 200);
         return (long) metrics.lines().filter(l -> l.startsWith("jvm_memory_used_bytes{") && l.contains("area=\"heap\""))

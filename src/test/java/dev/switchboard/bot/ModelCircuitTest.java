@@ -13,6 +13,7 @@ import io.restassured.http.ContentType;
 import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
 import io.smallrye.faulttolerance.api.CircuitBreakerState;
 import jakarta.inject.Inject;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -72,7 +73,7 @@ class ModelCircuitTest {
         TestWorkspaces.postAsCustomer(workspace, conversation, QUESTION);
         Await.until("the model's answer", () -> given().header("Authorization", workspace.bearer())
                 .get("/api/v1/conversations/{id}/messages", conversation).then().extract()
-                .<java.util.List<String>>path("items.content").contains("Yes, in 7 days."));
+                .<List<String>>path("items.content").contains("Yes, in 7 days."));
         assertEquals(11, model.requests().size());
     }
 

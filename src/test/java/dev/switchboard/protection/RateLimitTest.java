@@ -15,6 +15,7 @@ import io.restassured.response.ValidatableResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -84,7 +85,7 @@ class RateLimitTest {
         // The rejected message was not stored; the API key still posts (it has its own limit).
         TestWorkspaces.postAsCustomer(w, c.id(), "via the server");
         given().header("Authorization", w.bearer()).get("/api/v1/conversations/{id}/messages", c.id())
-                .then().statusCode(200).body("items.content", equalTo(java.util.List.of("one", "two",
+                .then().statusCode(200).body("items.content", equalTo(List.of("one", "two",
                         "via the server")));
 
         clock.advance(Duration.ofSeconds(30));

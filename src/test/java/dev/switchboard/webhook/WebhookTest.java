@@ -10,6 +10,8 @@ import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.nullValue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -26,6 +28,7 @@ import io.restassured.http.ContentType;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -169,7 +172,7 @@ class WebhookTest {
                 assertSignedBy((String) hook.get("secret"), r);
             }
             given().header("Authorization", w.bearer()).get("/api/v1/webhooks/{id}/deliveries", hookId).then()
-                    .body("items", org.hamcrest.Matchers.hasSize(1))
+                    .body("items", hasSize(1))
                     .body("items[0].id", equalTo(attempts.getFirst().header("X-Switchboard-Delivery")))
                     .body("items[0].attempts", equalTo(3)).body("items[0].lastStatusCode", equalTo(200));
         }
@@ -188,7 +191,7 @@ class WebhookTest {
                 .get("/api/v1/webhooks/{id}/deliveries", hookId).then().extract().path("items[0].lastError") != null);
         given().header("Authorization", w.bearer()).get("/api/v1/webhooks/{id}/deliveries", hookId).then()
                 .body("items[0].status", equalTo("pending")).body("items[0].lastError", startsWith("ConnectException"))
-                .body("items[0].nextAttemptAt", not(org.hamcrest.Matchers.nullValue()));
+                .body("items[0].nextAttemptAt", not(nullValue()));
 
         try (WebhookReceiver back = WebhookReceiver.start(port)) {
             Await.until("the delivery after the outage", () -> back.received().size() == 1);
@@ -230,7 +233,7 @@ class WebhookTest {
     /** Checks the signature the way a receiver would, from the documented recipe. */
     private static void assertSignedBy(String secret, WebhookReceiver.Received r) throws Exception {
         String header = r.header("X-Switchboard-Signature");
-        Map<String, String> parts = java.util.Arrays.stream(header.split(",")).map(p -> p.split("=", 2))
+        Map<String, String> parts = Arrays.stream(header.split(",")).map(p -> p.split("=", 2))
                 .collect(Collectors.toMap(p -> p[0], p -> p[1]));
         long t = Long.parseLong(parts.get("t"));
         assertTrue(Math.abs(System.currentTimeMillis() / 1000 - t) < 600, "timestamp is now: " + t);
