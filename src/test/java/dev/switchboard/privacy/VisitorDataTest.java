@@ -9,6 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.switchboard.common.Times;
 import dev.switchboard.conversation.ConversationService;
 import dev.switchboard.faq.CachedAnswer;
+import dev.switchboard.llm.FakeOpenAiResource;
+import dev.switchboard.llm.FakeOpenAiServer;
+import dev.switchboard.support.Await;
 import dev.switchboard.support.NoBot;
 import dev.switchboard.support.TestClock;
 import dev.switchboard.support.TestWorkspaces;
@@ -22,7 +25,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
@@ -34,13 +36,12 @@ class VisitorDataTest {
     @Inject
     RetentionJob retention;
 
-    @BeforeEach
-    void silenceBot() {
-        NoBot.install();
-    }
+    @FakeOpenAiResource.Inject
+    FakeOpenAiServer model;
 
     @Test
     void exportHoldsEveryConversationOfTheVisitorAndNothingElse() {
+        NoBot.install();
         TestWorkspace w = TestWorkspaces.create();
         String first = start(w, "alice@example.com");
         TestWorkspaces.postAsCustomer(w, first, "Where is my parcel?");
@@ -70,6 +71,7 @@ class VisitorDataTest {
 
     @Test
     void erasureRemovesConversationsMessagesEventsCachedAnswersAndWebhookDeliveries() {
+        NoBot.install();
         TestWorkspace w = TestWorkspaces.create();
         String hookId = given().header("Authorization", w.bearer()).contentType(ContentType.JSON)
                 .body(Map.of("url", "http://127.0.0.1:9/hooks", "events", List.of("message.created")))
@@ -105,6 +107,7 @@ class VisitorDataTest {
 
     @Test
     void resolvedConversationsAreDeletedAfterTheWorkspaceRetentionPeriod() {
+        NoBot.install();
         TestWorkspace kept = TestWorkspaces.create();
         TestWorkspace limited = TestWorkspaces.create();
         given().header("Authorization", "Bearer " + TestWorkspaces.ADMIN_TOKEN).contentType(ContentType.JSON)
@@ -129,6 +132,38 @@ class VisitorDataTest {
                 .statusCode(200);
         given().header("Authorization", kept.bearer()).get("/api/v1/conversations/{id}", resolvedElsewhere).then()
                 .statusCode(200);
+    }
+
+    /** The bot answers here (the other tests silence it): its cache must forget an erased visitor's question. */
+    @Test
+    void anErasedVisitorsQuestionIsNoLongerAnsweredFromTheCache() {
+        model.reset();
+        TestWorkspace w = TestWorkspaces.create();
+        given().header("Authorization", w.bearer()).contentType(ContentType.JSON)
+                .body(Map.of("question", "What is your return policy?", "answer", "30 days, full refund."))
+                .post("/api/v1/faqs").then().statusCode(201);
+        model.enqueue(FakeOpenAiServer.answer("We ship to Canada in 7 days."));
+        assertEquals("We ship to Canada in 7 days.", askAndAwaitAnswer(w, "carol"));
+        Await.until("the answer cached", () -> QuarkusTransaction.requiringNew().call(() ->
+                CachedAnswer.count("workspaceId", UUID.fromString(w.id()))) == 1);
+        assertEquals("We ship to Canada in 7 days.", askAndAwaitAnswer(w, "dave"));
+        assertEquals(1, model.requests().size(), "the second answer came from the cache");
+
+        given().header("Authorization", w.bearer()).delete("/api/v1/visitors/{v}", "carol").then().statusCode(200)
+                .body("cachedAnswers", equalTo(1));
+        model.enqueue(FakeOpenAiServer.answer("Yes, Canada too."));
+        assertEquals("Yes, Canada too.", askAndAwaitAnswer(w, "erin"));
+        assertEquals(2, model.requests().size());
+    }
+
+    private String askAndAwaitAnswer(TestWorkspace w, String visitorId) {
+        String conversation = start(w, visitorId);
+        TestWorkspaces.postAsCustomer(w, conversation, "Do you ship to Canada?");
+        Await.until("the bot's answer", () -> given().header("Authorization", w.bearer())
+                .get("/api/v1/conversations/{id}/messages", conversation).then().extract()
+                .<List<String>>path("items.role").contains("bot"));
+        return given().header("Authorization", w.bearer()).get("/api/v1/conversations/{id}/messages", conversation)
+                .then().extract().path("items[1].content");
     }
 
     private static String start(TestWorkspace w, String visitorId) {
