@@ -47,11 +47,17 @@ class AnswerCache {
     /** The answer to an equal question asked before, counting the hit. */
     Optional<Hit> find(UUID workspaceId, FaqVersion version, String question, float[] embedding) {
         Instant now = Times.now();
-        for (Entry e : mirror(workspaceId, version).entries()) {
+        Mirror mirror = mirror(workspaceId, version);
+        for (Entry e : mirror.entries()) {
             if (e.expiresAt().isAfter(now) && sameQuestion.sameQuestion(question, embedding, e.question(),
                     e.embedding())) {
-                QuarkusTransaction.requiringNew().run(() ->
+                int counted = QuarkusTransaction.requiringNew().call(() ->
                         CachedAnswer.update("hitCount = hitCount + 1 where id = ?1", e.id()));
+                if (counted == 0) {
+                    // Deleted since it was mirrored (a visitor's data erased, maybe on another replica): never again.
+                    mirror.entries().remove(e);
+                    continue;
+                }
                 return Optional.of(new Hit(e.id(), e.answer(), e.model()));
             }
         }

@@ -24,6 +24,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
+import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
 import org.jboss.logging.Logger;
 
 /**
@@ -62,6 +63,9 @@ class ModelAnswerer {
     @Inject
     ModelAnswerLog log;
 
+    @Inject
+    ModelCircuit circuit;
+
     /** The takeover watch of each conversation being answered (lanes run one answer per conversation at a time). */
     private final ConcurrentHashMap<UUID, Thread> watches = new ConcurrentHashMap<>();
 
@@ -84,42 +88,44 @@ class ModelAnswerer {
         AtomicLong firstDelta = new AtomicLong();
         try (ConversationEvents.LiveAnswer live = events.liveAnswer(conversationId)) {
             live.typing(true);
-            ChatStream stream = model.stream(prompt, new ChatOptions(config.maxTokens(), config.temperature()),
-                    delta -> {
-                        firstDelta.compareAndSet(0, System.nanoTime());
-                        live.delta(filter.accept(delta));
-                        if (filter.markerSeen() && streamRef.get() != null) {
-                            streamRef.get().cancel(); // the answer is a handoff: generating more is waste
+            ChatResult result = circuit.call(() -> {
+                ChatStream stream = model.stream(prompt, new ChatOptions(config.maxTokens(), config.temperature()),
+                        delta -> {
+                            firstDelta.compareAndSet(0, System.nanoTime());
+                            live.delta(filter.accept(delta));
+                            if (filter.markerSeen() && streamRef.get() != null) {
+                                streamRef.get().cancel(); // the answer is a handoff: generating more is waste
+                            }
+                        });
+                streamRef.set(stream);
+                // Stopped by a flag, not an interrupt: interrupting a virtual thread in JDBC I/O closes its
+                // connection.
+                AtomicBoolean answerEnded = new AtomicBoolean();
+                Thread watch = Thread.ofVirtual().name("takeover-watch").unstarted(() -> {
+                    try {
+                        while (!answerEnded.get()) {
+                            // Woken early by onActivity; a spurious wake-up only costs one status read.
+                            LockSupport.parkNanos(TAKEOVER_CHECK.toNanos());
+                            if (!answerEnded.get() && !withBot(conversationId)) {
+                                takenOver.set(true);
+                                stream.cancel();
+                                return;
+                            }
                         }
-                    });
-            streamRef.set(stream);
-            // Stopped by a flag, not an interrupt: interrupting a virtual thread in JDBC I/O closes its connection.
-            AtomicBoolean answerEnded = new AtomicBoolean();
-            Thread watch = Thread.ofVirtual().name("takeover-watch").unstarted(() -> {
-                try {
-                    while (!answerEnded.get()) {
-                        // Woken early by onActivity; a spurious wake-up only costs one status read.
-                        LockSupport.parkNanos(TAKEOVER_CHECK.toNanos());
-                        if (!answerEnded.get() && !withBot(conversationId)) {
-                            takenOver.set(true);
-                            stream.cancel();
-                            return;
-                        }
+                    } catch (RuntimeException e) {
+                        LOG.warnf(e, "Cannot check the status of conversation %s while answering", conversationId);
                     }
-                } catch (RuntimeException e) {
-                    LOG.warnf(e, "Cannot check the status of conversation %s while answering", conversationId);
+                });
+                watches.put(conversationId, watch);
+                watch.start();
+                try {
+                    return stream.await();
+                } finally {
+                    watches.remove(conversationId, watch);
+                    answerEnded.set(true);
+                    LockSupport.unpark(watch);
                 }
             });
-            watches.put(conversationId, watch);
-            watch.start();
-            ChatResult result;
-            try {
-                result = stream.await();
-            } finally {
-                watches.remove(conversationId, watch);
-                answerEnded.set(true);
-                LockSupport.unpark(watch);
-            }
             if (takenOver.get()) {
                 record(model, conversationId, ModelAnswerLog.Outcome.ABANDONED, started, firstDelta.get(), result);
                 return new Outcome.Abandoned();
@@ -144,6 +150,9 @@ class ModelAnswerer {
             return stored ? new Outcome.Answered(text, model.modelName()) : new Outcome.Abandoned();
         } catch (ChatModelException e) {
             LOG.warnf("The model could not answer in conversation %s: %s", conversationId, e.getMessage());
+            return new Outcome.Handoff(HandoffReason.INFERENCE_UNAVAILABLE);
+        } catch (CircuitBreakerOpenException e) {
+            LOG.debugf("Model not called for conversation %s: the inference circuit is open", conversationId);
             return new Outcome.Handoff(HandoffReason.INFERENCE_UNAVAILABLE);
         }
     }

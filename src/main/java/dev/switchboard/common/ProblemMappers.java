@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import dev.switchboard.common.db.DatabaseOutage;
 import jakarta.ws.rs.NotAllowedException;
 import jakarta.ws.rs.NotSupportedException;
 import jakarta.ws.rs.WebApplicationException;
@@ -19,10 +20,13 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 public class ProblemMappers {
 
     private static final Logger LOG = Logger.getLogger(ProblemMappers.class);
+    private static final long DATABASE_RETRY_AFTER_SECONDS = 5;
 
     @ServerExceptionMapper
     public Response api(ApiException e, UriInfo uri) {
-        return problem(e.status(), e.title(), e.detail(), uri);
+        Response.ResponseBuilder response = Response.fromResponse(problem(e.status(), e.title(), e.detail(), uri));
+        e.headers().forEach(response::header);
+        return response.build();
     }
 
     @ServerExceptionMapper
@@ -93,6 +97,11 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response unexpected(Exception e, UriInfo uri) {
+        if (DatabaseOutage.causedBy(e)) {
+            LOG.warnf("Database unavailable on %s: %s", uri.getPath(), e.getMessage());
+            return api(ApiException.serviceUnavailable("The database is unavailable; retry shortly",
+                    DATABASE_RETRY_AFTER_SECONDS), uri);
+        }
         LOG.errorf(e, "Unexpected error on %s", uri.getPath());
         return problem(500, "Internal Server Error", "An unexpected error occurred; it has been logged", uri);
     }

@@ -22,7 +22,11 @@ class ConversationAccess {
     }
 
     Conversation accessible(ConversationCredentials credentials, String id) {
-        return conversations.requireAccessible(caller(credentials), Ids.parse(id, "conversation"),
-                credentials.visitorToken());
+        return accessible(caller(credentials), credentials, id);
+    }
+
+    /** For a request that needs the caller too: its credentials are checked (and API-key requests counted) once. */
+    Conversation accessible(Caller caller, ConversationCredentials credentials, String id) {
+        return conversations.requireAccessible(caller, Ids.parse(id, "conversation"), credentials.visitorToken());
     }
 }

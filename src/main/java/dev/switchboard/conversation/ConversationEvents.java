@@ -37,6 +37,9 @@ public class ConversationEvents {
 
         /** Sends an SSE comment (ignored by clients; keeps proxies from closing); false when the client is gone. */
         boolean comment(String text);
+
+        /** Ends the client's stream. */
+        void close();
     }
 
     @Inject
@@ -169,6 +172,24 @@ public class ConversationEvents {
     void keepAlive() {
         for (UUID id : List.copyOf(topics.keySet())) {
             withExistingTopic(id, topic -> topic.subscriptions.removeIf(s -> !s.subscriber.comment("keep-alive")));
+        }
+    }
+
+    /**
+     * Ends every stream with a final stream.end event (no id: it is not part of the replayable stream), so clients
+     * know the end is deliberate and reconnect with their Last-Event-ID, to another replica or after the restart.
+     */
+    void endAll(String reason) {
+        StreamEvent end = new StreamEvent(null, EventTypes.STREAM_END, toJson(Map.of("reason", reason)));
+        for (UUID id : List.copyOf(topics.keySet())) {
+            withExistingTopic(id, topic -> {
+                topic.subscriptions.forEach(s -> {
+                    s.subscriber.deliver(end);
+                    s.subscriber.close();
+                });
+                topic.subscriptions.clear();
+                return null;
+            });
         }
     }
 

@@ -2,6 +2,7 @@ package dev.switchboard.conversation;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.event.Observes;
@@ -48,6 +49,11 @@ public class ConversationEventsResource {
     @Scheduled(every = "${switchboard.sse.keep-alive:15s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void keepAlive() {
         events.keepAlive();
+    }
+
+    /** Graceful shutdown: open streams end with a stream.end event rather than a dropped connection. */
+    void endStreams(@Observes ShutdownEvent ignored) {
+        events.endAll("shutdown");
     }
 
     void registerMetrics(@Observes StartupEvent ignored, MeterRegistry registry) {

@@ -3,6 +3,7 @@ package dev.switchboard.conversation;
 import dev.switchboard.common.ApiException;
 import dev.switchboard.common.Items;
 import dev.switchboard.common.Validation;
+import dev.switchboard.protection.RateLimiter;
 import dev.switchboard.workspace.Caller;
 import dev.switchboard.workspace.VisitorIdentity;
 import jakarta.inject.Inject;
@@ -51,6 +52,9 @@ public class ConversationResource {
     @Inject
     VisitorIdentity identity;
 
+    @Inject
+    RateLimiter rateLimiter;
+
     @POST
     @Operation(summary = "Start a conversation",
             description = "With a site key the response also holds a visitorToken, shown only here, that the widget "
@@ -58,6 +62,9 @@ public class ConversationResource {
     public Response start(@BeanParam ConversationCredentials credentials, StartConversation body) {
         Caller caller = access.caller(credentials);
         Validation.requireBody(body);
+        if (!caller.viaApiKey()) {
+            rateLimiter.widgetConversation(caller.workspaceId());
+        }
         ConversationService.Started started = conversations.start(caller.workspaceId(), body.visitorId(),
                 !caller.viaApiKey());
         return Response.created(URI.create("/api/v1/conversations/" + started.conversation().id))
@@ -99,8 +106,12 @@ public class ConversationResource {
                     + "trimming, stored verbatim.")
     public Response post(@BeanParam ConversationCredentials credentials, @PathParam("id") String id,
             PostMessage body) {
-        Conversation c = access.accessible(credentials, id);
+        Caller caller = access.caller(credentials);
+        Conversation c = access.accessible(caller, credentials, id);
         Validation.requireBody(body);
+        if (!caller.viaApiKey()) {
+            rateLimiter.widgetMessage(caller.workspaceId());
+        }
         Message m = conversations.postCustomerMessage(c.id, body.content());
         return Response.created(URI.create("/api/v1/conversations/" + c.id + "/messages/" + m.id))
                 .entity(MessageView.of(m)).build();

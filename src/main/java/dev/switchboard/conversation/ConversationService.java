@@ -6,6 +6,8 @@ import dev.switchboard.common.ApiException;
 import dev.switchboard.common.Secrets;
 import dev.switchboard.common.Times;
 import dev.switchboard.common.Validation;
+import dev.switchboard.webhook.WebhookEvents;
+import dev.switchboard.webhook.WebhookOutbox;
 import dev.switchboard.workspace.Caller;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -65,6 +67,9 @@ public class ConversationService {
     @Inject
     MeterRegistry metrics;
 
+    @Inject
+    WebhookOutbox webhooks;
+
     @Transactional
     public Started start(UUID workspaceId, String visitorId, boolean withVisitorToken) {
         Conversation c = new Conversation();
@@ -77,6 +82,7 @@ public class ConversationService {
         c.createdAt = Times.now();
         c.lastActivityAt = c.createdAt;
         c.persist();
+        webhooks.record(workspaceId, c.id, WebhookEvents.CONVERSATION_CREATED, ConversationView.of(c));
         metrics.counter("switchboard.conversations.started").increment();
         return new Started(c, visitorToken);
     }
@@ -350,7 +356,9 @@ public class ConversationService {
         m.authorName = authorName;
         m.persist();
         c.lastActivityAt = m.createdAt;
-        record(c.id, EventTypes.MESSAGE_CREATED, MessageView.of(m));
+        MessageView view = MessageView.of(m);
+        record(c.id, EventTypes.MESSAGE_CREATED, view);
+        webhooks.record(c.workspaceId, c.id, WebhookEvents.MESSAGE_CREATED, view);
         metrics.counter("switchboard.messages", "role", role.code()).increment();
         return m;
     }
@@ -360,8 +368,12 @@ public class ConversationService {
         c.status = status;
         c.handoffReason = status == ConversationStatus.BOT ? null : reason;
         c.lastActivityAt = Times.now();
-        record(c.id, EventTypes.STATUS_CHANGED,
-                new StatusChange(c.id, status, previous, c.handoffReason, c.agentName));
+        StatusChange change = new StatusChange(c.id, status, previous, c.handoffReason, c.agentName);
+        record(c.id, EventTypes.STATUS_CHANGED, change);
+        if (status == ConversationStatus.PENDING || status == ConversationStatus.RESOLVED) {
+            webhooks.record(c.workspaceId, c.id, status == ConversationStatus.PENDING
+                    ? WebhookEvents.CONVERSATION_HANDOFF : WebhookEvents.CONVERSATION_RESOLVED, change);
+        }
     }
 
     private void record(UUID conversationId, String type, Object payload) {

@@ -12,5 +12,8 @@ public final class EventTypes {
     /** Transient: the bot started or stopped composing. Data: {"on"}. */
     public static final String TYPING = "typing";
 
+    /** Transient, last: the server ends the stream (it is shutting down). Data: {"reason"}; reconnect to resume. */
+    public static final String STREAM_END = "stream.end";
+
     private EventTypes() {}
 }

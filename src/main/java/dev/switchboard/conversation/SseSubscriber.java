@@ -30,6 +30,11 @@ public final class SseSubscriber implements ConversationEvents.Subscriber {
         return send(sse.newEventBuilder().comment(text).build());
     }
 
+    @Override
+    public void close() {
+        sink.close();
+    }
+
     private boolean send(OutboundSseEvent event) {
         if (failed || sink.isClosed()) {
             return false;

@@ -2,6 +2,7 @@ package dev.switchboard.workspace;
 
 import dev.switchboard.common.ApiException;
 import dev.switchboard.common.Secrets;
+import dev.switchboard.protection.RateLimiter;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.net.URI;
@@ -19,14 +20,19 @@ public class WorkspaceAuth {
     @Inject
     WidgetCors cors;
 
-    /** The workspace of a valid API key, or a 401 problem. */
+    @Inject
+    RateLimiter rateLimiter;
+
+    /** The workspace of a valid API key, or a 401 problem; a 429 when the key is over its request limit. */
     public UUID requireApiKey(String authorization) {
         String key = Secrets.bearerToken(authorization);
         if (key == null) {
             throw ApiException.unauthorized("This endpoint needs a workspace API key: Authorization: Bearer <API key>");
         }
-        return workspaces.workspaceOfApiKey(key)
+        UUID workspaceId = workspaces.workspaceOfApiKey(key)
                 .orElseThrow(() -> ApiException.unauthorized("The API key is not valid (unknown or rotated)"));
+        rateLimiter.apiRequest(workspaceId, Secrets.sha256Hex(key));
+        return workspaceId;
     }
 
     /**

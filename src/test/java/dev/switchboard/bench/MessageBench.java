@@ -2,9 +2,6 @@ package dev.switchboard.bench;
 
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -18,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -41,12 +37,12 @@ public final class MessageBench {
     private final URI base;
     private final String adminToken;
     private final String jdbcUrl;
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .executor(Executors.newVirtualThreadPerTaskExecutor()).build();
+    private final BenchClient client;
     private String apiKey;
 
     private MessageBench(URI base, String adminToken, String jdbcUrl) {
         this.base = base;
+        this.client = new BenchClient(base);
         this.adminToken = adminToken;
         this.jdbcUrl = jdbcUrl;
     }
@@ -90,8 +86,12 @@ public final class MessageBench {
     }
 
     private void run(int[] levels, Duration duration) throws Exception {
-        apiKey = field(send("POST", "/api/v1/workspaces", "Bearer " + adminToken,
-                "{\"name\":\"Bench " + UUID.randomUUID() + "\",\"allowedOrigins\":[]}", 201), "apiKey");
+        String created = send("POST", "/api/v1/workspaces", "Bearer " + adminToken,
+                "{\"name\":\"Bench " + UUID.randomUUID() + "\",\"allowedOrigins\":[]}", 201);
+        apiKey = field(created, "apiKey");
+        // The bench measures throughput, not the API key's rate limit.
+        send("PUT", "/api/v1/workspaces/" + field(created, "id") + "/policy", "Bearer " + adminToken,
+                "{\"apiRequestsPerKeyMinute\":1000000}", 200);
         send("POST", "/api/v1/faqs", "Bearer " + apiKey,
                 "{\"question\":\"" + FAQ_QUESTION + "\",\"answer\":\"" + FAQ_ANSWER + "\"}", 201);
         try (Connection setup = DriverManager.getConnection(jdbcUrl, "postgres", "")) {
@@ -297,28 +297,15 @@ public final class MessageBench {
     }
 
     private String metrics() throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(base.resolve("/q/metrics")).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
+        return client.send("GET", "/q/metrics", "", "", 200);
     }
 
     private String send(String method, String path, String authorization, String json, int expected)
             throws IOException, InterruptedException {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(base.resolve(path))
-                .header("Authorization", authorization).header("Content-Type", "application/json")
-                .method(method, json.isEmpty() ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(json)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() != expected) {
-            throw new IllegalStateException(method + " " + path + " answered " + r.statusCode() + ": " + r.body());
-        }
-        return r.body();
+        return client.send(method, path, authorization, json, expected);
     }
 
     private static String field(String json, String name) {
-        Matcher m = Pattern.compile("\"" + name + "\"\\s*:\\s*\"([^\"]+)\"").matcher(json);
-        if (!m.find()) {
-            throw new IllegalStateException("no field '" + name + "' in " + json);
-        }
-        return m.group(1);
+        return BenchClient.field(json, name);
     }
 }

@@ -1,0 +1,33 @@
+package dev.switchboard.webhook;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+
+@ConfigMapping(prefix = "switchboard.webhooks")
+public interface WebhookConfig {
+
+    /** How often each replica looks for due deliveries. */
+    @WithDefault("1s")
+    Duration pollInterval();
+
+    /** The wait after the first failed attempt; it doubles after each further one. */
+    @WithDefault("10s")
+    Duration retryBase();
+
+    /** The longest wait between two attempts. */
+    @WithDefault("1h")
+    Duration retryMax();
+
+    /** Attempts before a delivery is given up (status failed). */
+    @WithDefault("12")
+    int maxAttempts();
+
+    /** Per attempt: connecting and receiving the response. */
+    @WithDefault("10s")
+    Duration timeout();
+
+    /** Deliveries claimed per poll by one replica. */
+    @WithDefault("50")
+    int batchSize();
+}

@@ -1,0 +1,21 @@
+package dev.switchboard.webhook;
+
+import java.util.List;
+
+/** The events a webhook may subscribe to. */
+public final class WebhookEvents {
+
+    /** Data: the conversation as GET /api/v1/conversations/{id} shows it. */
+    public static final String CONVERSATION_CREATED = "conversation.created";
+    /** Data: the message as GET .../messages shows it (any role: customer, bot, agent, system). */
+    public static final String MESSAGE_CREATED = "message.created";
+    /** Data: {"conversationId","status":"pending","previousStatus","handoffReason"}. */
+    public static final String CONVERSATION_HANDOFF = "conversation.handoff";
+    /** Data: {"conversationId","status":"resolved","previousStatus","handoffReason"}. */
+    public static final String CONVERSATION_RESOLVED = "conversation.resolved";
+
+    public static final List<String> ALL =
+            List.of(CONVERSATION_CREATED, MESSAGE_CREATED, CONVERSATION_HANDOFF, CONVERSATION_RESOLVED);
+
+    private WebhookEvents() {}
+}

@@ -1,0 +1,61 @@
+package dev.switchboard.webhook;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Writes webhook events into the outbox inside the caller's transaction: they commit with the change they describe
+ * or not at all, so a crash after the commit loses no event (the dispatcher sends them later), and a rolled-back
+ * change sends none.
+ */
+@ApplicationScoped
+public class WebhookOutbox {
+
+    /** The JSON body every delivery of an event carries. */
+    record Envelope(UUID id, String type, Instant createdAt, UUID workspaceId, Object data) {}
+
+    @Inject
+    ObjectMapper json;
+
+    @Inject
+    Clock clock;
+
+    /** @param conversationId the conversation the event is about: erasing it erases the event's deliveries */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void record(UUID workspaceId, UUID conversationId, String type, Object data) {
+        @SuppressWarnings("unchecked")
+        List<Webhook> subscribed = Webhook.getEntityManager()
+                .createNativeQuery("select * from webhooks where workspace_id = ?1 and ?2 = any(events)", Webhook.class)
+                .setParameter(1, workspaceId).setParameter(2, type).getResultList();
+        if (subscribed.isEmpty()) {
+            return;
+        }
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+        String body;
+        try {
+            body = json.writeValueAsString(new Envelope(UUID.randomUUID(), type, now, workspaceId, data));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("webhook payload not serialisable: " + data, e);
+        }
+        for (Webhook webhook : subscribed) {
+            WebhookDelivery d = new WebhookDelivery();
+            d.id = UUID.randomUUID();
+            d.webhookId = webhook.id;
+            d.conversationId = conversationId;
+            d.eventType = type;
+            d.payload = body;
+            d.status = WebhookDelivery.PENDING;
+            d.nextAttemptAt = now;
+            d.createdAt = now;
+            d.persist();
+        }
+    }
+}

@@ -1,0 +1,117 @@
+package dev.switchboard.webhook;
+
+import dev.switchboard.common.ApiException;
+import dev.switchboard.common.Secrets;
+import dev.switchboard.common.Times;
+import dev.switchboard.common.SecretBox;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+
+@ApplicationScoped
+public class WebhookService {
+
+    static final int MAX_URL = 2000;
+    static final int MAX_PER_WORKSPACE = 20;
+    static final int MAX_LOG = 200;
+
+    /** A webhook and its signing secret in plain text, for the one response that shows it. */
+    public record WithSecret(Webhook webhook, String secret) {}
+
+    @Inject
+    SecretBox secrets;
+
+    @Transactional
+    public WithSecret create(UUID workspaceId, String url, List<String> events) {
+        if (Webhook.count("workspaceId", workspaceId) >= MAX_PER_WORKSPACE) {
+            throw ApiException.badRequest("A workspace has at most " + MAX_PER_WORKSPACE + " webhooks");
+        }
+        Webhook w = new Webhook();
+        w.id = UUID.randomUUID();
+        w.workspaceId = workspaceId;
+        w.url = validUrl(url);
+        w.events = validEvents(events);
+        w.createdAt = Times.now();
+        String secret = Secrets.newToken("whsec_");
+        w.secretEncrypted = secrets.encrypt(secret, secretContext(w.id));
+        w.persist();
+        return new WithSecret(w, secret);
+    }
+
+    /** What a webhook's sealed secret is bound to: it opens for that webhook only. */
+    static String secretContext(UUID webhookId) {
+        return "webhook-secret:" + webhookId;
+    }
+
+    public List<Webhook> list(UUID workspaceId) {
+        return Webhook.list("workspaceId = ?1 order by createdAt, id", workspaceId);
+    }
+
+    public Webhook get(UUID workspaceId, UUID id) {
+        return Webhook.<Webhook>findByIdOptional(id).filter(w -> w.workspaceId.equals(workspaceId))
+                .orElseThrow(() -> ApiException.notFound("No webhook with id '" + id + "'"));
+    }
+
+    /** Deletes the webhook with its delivery log; pending deliveries are not sent any more. */
+    @Transactional
+    public void delete(UUID workspaceId, UUID id) {
+        get(workspaceId, id).delete();
+    }
+
+    /** A new secret, effective for every attempt from now on (also retries of earlier events). */
+    @Transactional
+    public WithSecret rotateSecret(UUID workspaceId, UUID id) {
+        Webhook w = get(workspaceId, id);
+        String secret = Secrets.newToken("whsec_");
+        w.secretEncrypted = secrets.encrypt(secret, secretContext(w.id));
+        return new WithSecret(w, secret);
+    }
+
+    /** The latest deliveries, newest first. */
+    public List<WebhookDelivery> deliveries(UUID workspaceId, UUID id, int limit) {
+        get(workspaceId, id);
+        if (limit < 1 || limit > MAX_LOG) {
+            throw ApiException.badRequest("Parameter 'limit' must be between 1 and " + MAX_LOG);
+        }
+        return WebhookDelivery.<WebhookDelivery>find("webhookId = ?1 order by createdAt desc, id", id)
+                .page(0, limit).list();
+    }
+
+    private static String validUrl(String url) {
+        if (url == null || url.isBlank()) {
+            throw ApiException.badRequest("Field 'url' is required");
+        }
+        String problem = "Field 'url' must be an absolute http or https URL (at most " + MAX_URL + " characters)";
+        if (url.length() > MAX_URL) {
+            throw ApiException.badRequest(problem);
+        }
+        try {
+            URI uri = new URI(url.strip());
+            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+            if (!(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null
+                    || uri.getRawUserInfo() != null || uri.getRawFragment() != null) {
+                throw ApiException.badRequest(problem + "; no user info or fragment");
+            }
+            return uri.toString();
+        } catch (URISyntaxException e) {
+            throw ApiException.badRequest(problem);
+        }
+    }
+
+    private static String[] validEvents(List<String> events) {
+        if (events == null || events.isEmpty()) {
+            throw ApiException.badRequest("Field 'events' must list at least one of " + WebhookEvents.ALL);
+        }
+        for (String e : events) {
+            if (!WebhookEvents.ALL.contains(e)) {
+                throw ApiException.badRequest("Field 'events' has '" + e + "'; known events: " + WebhookEvents.ALL);
+            }
+        }
+        return events.stream().distinct().toArray(String[]::new);
+    }
+}
