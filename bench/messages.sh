@@ -4,33 +4,8 @@
 #   bench/messages.sh [--clients 1,16,64] [--seconds 10]
 # Packages the app (skip with SKIP_BUILD=1), starts it with a fresh embedded PostgreSQL in a temporary directory,
 # runs dev.switchboard.bench.MessageBench, and stops the app again. Needs only a JDK 25.
-set -euo pipefail
-cd "$(dirname "$0")/.."
-if [ -z "${JAVA_HOME:-}" ] || ! "$JAVA_HOME/bin/java" -version 2>&1 | grep -q '"25'; then
-  export JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64
-fi
-JAVA="$JAVA_HOME/bin/java"
-
-if [ "${SKIP_BUILD:-0}" != 1 ]; then
-  ./mvnw -B -q package -DskipTests
-fi
-./mvnw -B -q -o test-compile
-
-DATA=$(mktemp -d /tmp/switchboard-bench.XXXXXX)
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-TOKEN=bench-$RANDOM$RANDOM
-"$JAVA" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
-  -Dquarkus.http.port="$PORT" -Dswitchboard.data-dir="$DATA" -Dswitchboard.admin-token="$TOKEN" \
-  -Dswitchboard.demo.enabled=false -Dquarkus.log.level=WARN \
-  -jar target/quarkus-app/quarkus-run.jar >"$DATA/app.log" 2>&1 &
-APP=$!
-trap 'rc=$?; kill $APP 2>/dev/null; wait $APP 2>/dev/null || true; rm -rf "$DATA"; exit $rc' EXIT
-
-for _ in $(seq 1 240); do
-  curl -sf "http://localhost:$PORT/q/health/ready" >/dev/null && break
-  kill -0 $APP 2>/dev/null || { cat "$DATA/app.log"; exit 1; }
-  sleep 0.5
-done
+source "$(dirname "$0")/lib.sh"
+start_app
 PG_PORT=$(sed -n 4p "$DATA/postgres/postmaster.pid")
 
 CP="target/test-classes:$(ls target/quarkus-app/lib/main/org.postgresql.postgresql-*.jar)"

@@ -3,17 +3,9 @@
 # (profile kafka), post -> first delta / stored answer on a client of each instance; then one instance in-process.
 #   bench/scale-out.sh [--messages 30]
 # Packages the app (skip with SKIP_BUILD=1) and runs dev.switchboard.scaleout.ScaleOutBench; needs only a JDK 25.
-set -euo pipefail
-cd "$(dirname "$0")/.."
-if [ -z "${JAVA_HOME:-}" ] || ! "$JAVA_HOME/bin/java" -version 2>&1 | grep -q '"25'; then
-  export JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64
-fi
-if [ "${SKIP_BUILD:-0}" != 1 ]; then
-  ./mvnw -B -q package -DskipTests
-fi
-./mvnw -B -q -o test-compile
+source "$(dirname "$0")/lib.sh"
 CP_FILE=$(mktemp)
 trap 'rm -f "$CP_FILE"' EXIT
 ./mvnw -B -q -o dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$CP_FILE" >/dev/null
-"$JAVA_HOME/bin/java" -cp "target/test-classes:target/classes:$(cat "$CP_FILE")" \
+"$JAVA" -cp "target/test-classes:target/classes:$(cat "$CP_FILE")" \
   dev.switchboard.scaleout.ScaleOutBench "$@"

@@ -145,6 +145,7 @@ public class ConversationResource {
 
     @POST
     @Path("{id}/handback")
+    @Consumes(MediaType.WILDCARD) // no body: curl -X POST without a Content-Type is fine
     @Operation(summary = "Hand the conversation back to the bot (API key only)",
             description = "Status bot; an unanswered last customer message is answered by the bot. 409 when resolved.")
     public ConversationView handBack(@BeanParam ConversationCredentials credentials, @PathParam("id") String id) {
@@ -154,6 +155,7 @@ public class ConversationResource {
 
     @POST
     @Path("{id}/resolve")
+    @Consumes(MediaType.WILDCARD) // no body: curl -X POST without a Content-Type is fine
     @Operation(summary = "Resolve the conversation (API key only)")
     public ConversationView resolve(@BeanParam ConversationCredentials credentials, @PathParam("id") String id) {
         Conversation c = agentAccessible(credentials, id);

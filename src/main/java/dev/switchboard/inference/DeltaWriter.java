@@ -43,17 +43,6 @@ public final class DeltaWriter implements TokenListener, AutoCloseable {
     @Override
     public void close() {
         queue.add(END);
-        boolean interrupted = false;
-        while (true) {
-            try {
-                thread.join();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
+        Threads.joinUninterruptibly(thread);
     }
 }

@@ -130,9 +130,9 @@ class AgentActionsTest {
     }
 
     private static ValidatableResponse action(TestWorkspace w, String id, String action, Map<String, ?> body) {
-        var request = given().header("Authorization", w.bearer()).contentType(ContentType.JSON);
+        var request = given().header("Authorization", w.bearer());
         if (body != null) {
-            request = request.body(body);
+            request = request.contentType(ContentType.JSON).body(body);
         }
         return request.post("/api/v1/conversations/{id}/" + action, id).then();
     }

@@ -3,12 +3,16 @@ package dev.switchboard.dashboard;
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.switchboard.support.Browser;
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
+import java.net.URI;
 import java.util.List;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebDriver;
 
 /** A browser-like dashboard session for RestAssured: logs in through the form and keeps the cookie and CSRF token. */
 record AgentLogin(String cookie, String csrf) {
@@ -44,6 +48,16 @@ record AgentLogin(String cookie, String csrf) {
         String cookie = r.cookie(AgentSessions.COOKIE);
         String page = given().cookie(AgentSessions.COOKIE, cookie).get("/agent").asString();
         return new AgentLogin(cookie, find(META_CSRF, page));
+    }
+
+    /** Logs in through the form in a real browser and waits for the inbox. */
+    static void inBrowser(Browser browser, URI base, String email) {
+        WebDriver page = browser.driver();
+        page.get(base.resolve("/agent/login").toString());
+        page.findElement(By.name("email")).sendKeys(email);
+        page.findElement(By.name("password")).sendKeys(PASSWORD);
+        page.findElement(By.cssSelector("form button")).click();
+        browser.await("the inbox after login", d -> d.getCurrentUrl().contains("/inbox"));
     }
 
     /** A request in this session (redirects not followed, so tests see them). */

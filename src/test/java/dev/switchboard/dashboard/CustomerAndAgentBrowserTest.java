@@ -55,11 +55,7 @@ class CustomerAndAgentBrowserTest {
                     List.of(UUID.fromString(workspace.id())));
 
             WebDriver agent = agentBrowser.driver();
-            agent.get(base.resolve("/agent/login").toString());
-            agent.findElement(By.name("email")).sendKeys(email);
-            agent.findElement(By.name("password")).sendKeys(AgentLogin.PASSWORD);
-            agent.findElement(By.cssSelector("form button")).click();
-            agentBrowser.await("the inbox after login", d -> d.getCurrentUrl().contains("/inbox"));
+            AgentLogin.inBrowser(agentBrowser, base, email);
             agent.get(base.resolve("/agent/w/" + workspace.id() + "/inbox?status=bot").toString());
             agentBrowser.await("the inbox", d -> d.findElement(By.id("inbox")) != null);
 

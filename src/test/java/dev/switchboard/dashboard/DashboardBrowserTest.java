@@ -66,11 +66,7 @@ class DashboardBrowserTest {
 
         try (Browser browser = Browser.open()) {
             WebDriver page = browser.driver();
-            page.get(url("/agent/login"));
-            page.findElement(By.name("email")).sendKeys(email);
-            page.findElement(By.name("password")).sendKeys(AgentLogin.PASSWORD);
-            page.findElement(By.cssSelector("form button")).click();
-            browser.await("the inbox after login", d -> d.getCurrentUrl().contains("/inbox"));
+            AgentLogin.inBrowser(browser, base.toURI(), email);
             page.get(url("/agent/w/" + shop.id() + "/inbox?status=bot"));
             browser.await("the inbox's live feed to connect", d -> d.findElement(By.id("inbox")) != null);
 

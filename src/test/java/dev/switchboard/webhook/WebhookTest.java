@@ -8,6 +8,7 @@ import static org.hamcrest.Matchers.hasKey;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.hamcrest.Matchers.hasSize;
@@ -15,6 +16,7 @@ import static org.hamcrest.Matchers.nullValue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.switchboard.common.SecretBox;
 import dev.switchboard.conversation.ConversationService;
 import dev.switchboard.conversation.HandoffReason;
 import dev.switchboard.support.Await;
@@ -48,6 +50,9 @@ class WebhookTest {
     @Inject
     ConversationService conversations;
 
+    @Inject
+    SecretBox box;
+
     @BeforeEach
     void silenceBot() {
         NoBot.install();
@@ -62,8 +67,9 @@ class WebhookTest {
         assertEquals(WebhookEvents.ALL, created.get("events"));
         String stored = QuarkusTransaction.requiringNew().call(() ->
                 Webhook.<Webhook>findById(UUID.fromString(id)).secretEncrypted);
-        assertTrue(stored.startsWith("v1.") && !stored.contains((String) created.get("secret")),
-                "stored sealed, not in plain text");
+        assertFalse(stored.contains((String) created.get("secret")), "stored sealed, not in plain text");
+        assertEquals(created.get("secret"), box.decrypt(stored, WebhookService.secretContext(UUID.fromString(id))),
+                "the sealed secret opens for this webhook");
 
         given().header("Authorization", w.bearer()).get("/api/v1/webhooks").then().statusCode(200)
                 .body("items.id", equalTo(List.of(id))).body("items[0]", not(hasKey("secret")));
