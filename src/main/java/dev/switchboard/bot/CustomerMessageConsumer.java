@@ -1,5 +1,6 @@
 package dev.switchboard.bot;
 
+import dev.switchboard.common.ConversationLanes;
 import dev.switchboard.conversation.CustomerMessagePosted;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;

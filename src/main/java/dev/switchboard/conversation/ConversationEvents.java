@@ -2,7 +2,8 @@ package dev.switchboard.conversation;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.smallrye.common.annotation.Blocking;
+import dev.switchboard.common.ConversationLanes;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
@@ -11,6 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
@@ -55,6 +58,9 @@ public class ConversationEvents {
     Event<ConversationActivity> activity;
 
     private final ConcurrentHashMap<UUID, Topic> topics = new ConcurrentHashMap<>();
+    private final ExecutorService noticeThreads = Executors.newThreadPerTaskExecutor(
+            Thread.ofVirtual().name("stream-notice-", 0).factory());
+    private final ConversationLanes lanes = new ConversationLanes(noticeThreads);
 
     /**
      * Starts the live side of an answer produced by this replica. Its events are numbered here, once, after the
@@ -111,10 +117,21 @@ public class ConversationEvents {
         notices.publish(StreamNotice.committed(conversationId));
     }
 
-    /** Applies a notice from any replica to this replica's streams (blocking: it may read PostgreSQL). */
+    /**
+     * Applies a notice from any replica to this replica's streams: in order per conversation, conversations in
+     * parallel, so one conversation's database read never delays another's deltas.
+     */
     @Incoming(StreamNotice.CHANNEL)
-    @Blocking
     void onNotice(StreamNotice notice) {
+        lanes.submit(notice.conversationId(), () -> apply(notice));
+    }
+
+    @PreDestroy
+    void stop() {
+        noticeThreads.shutdown(); // notices still queued are not worth a slower shutdown: clients catch up on reconnect
+    }
+
+    private void apply(StreamNotice notice) {
         try {
             switch (notice.kind()) {
                 // Without a topic no one here listens and no answer is in progress: a later topic starts from

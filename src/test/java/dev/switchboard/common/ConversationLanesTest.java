@@ -1,4 +1,4 @@
-package dev.switchboard.bot;
+package dev.switchboard.common;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

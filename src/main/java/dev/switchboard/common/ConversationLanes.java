@@ -1,4 +1,4 @@
-package dev.switchboard.bot;
+package dev.switchboard.common;
 
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -7,20 +7,21 @@ import java.util.concurrent.Executor;
 
 /**
  * Runs tasks one at a time per conversation, in the order submitted, and tasks of different conversations in
- * parallel: a customer's second message is answered after the first, while one slow answer holds up no one else.
+ * parallel: a customer's second message is answered after the first, and a stream's events are applied in order,
+ * while one slow conversation holds up no one else.
  */
-final class ConversationLanes {
+public final class ConversationLanes {
 
     private final Executor executor;
     /** The last task of each busy conversation; removed when it finishes with nothing queued behind it. */
     private final ConcurrentHashMap<UUID, CompletableFuture<Void>> tails = new ConcurrentHashMap<>();
 
-    ConversationLanes(Executor executor) {
+    public ConversationLanes(Executor executor) {
         this.executor = executor;
     }
 
     /** Queues the task behind the conversation's earlier ones; the future completes when it ran (or failed). */
-    CompletableFuture<Void> submit(UUID conversationId, Runnable task) {
+    public CompletableFuture<Void> submit(UUID conversationId, Runnable task) {
         CompletableFuture<Void> tail = tails.compute(conversationId, (id, previous) ->
                 (previous == null ? CompletableFuture.<Void>completedFuture(null) : previous)
                         // a failed task must not stop the ones behind it
@@ -31,7 +32,7 @@ final class ConversationLanes {
     }
 
     /** Conversations with a task queued or running. */
-    int busy() {
+    public int busy() {
         return tails.size();
     }
 }
