@@ -21,6 +21,7 @@ import dev.switchboard.inference.tokenizer.Tokenizers;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -249,6 +250,25 @@ public final class Engine implements AutoCloseable {
         withBos[0] = tokenizer.bos();
         System.arraycopy(ids, 0, withBos, 1, ids.length);
         return withBos;
+    }
+
+    /**
+     * Encodes texts as a draft corpus (see {@link Speculation#corpus()}): each text one document, without BOS,
+     * special tokens kept as text. Documents are taken in order while they fit {@link Speculation#MAX_CORPUS_TOKENS};
+     * the rest are left out, so callers put the likeliest sources first.
+     */
+    public List<int[]> encodeCorpus(List<String> texts) {
+        List<int[]> documents = new ArrayList<>();
+        int total = 0;
+        for (String text : texts) {
+            int[] ids = tokenizer.encode(text, false);
+            if (total + ids.length > Speculation.MAX_CORPUS_TOKENS) {
+                break;
+            }
+            documents.add(ids);
+            total += ids.length;
+        }
+        return documents;
     }
 
     /** Encodes a conversation with the Llama 3 chat template, ending with the assistant's header. */
