@@ -309,6 +309,15 @@ public final class Engine implements AutoCloseable {
      */
     public GenerationResult generate(int[] promptTokens, SamplingParams params, TokenListener listener,
             Cancellation cancellation, Speculation speculation) {
+        // Drafts go into forward passes as inputs: an id outside the vocabulary must fail here, not in a kernel.
+        for (int[] document : speculation.corpus()) {
+            for (int id : document) {
+                if (id < 0 || id >= tokenizer.vocabSize()) {
+                    throw new IllegalArgumentException("the draft corpus holds token id " + id + ", outside the "
+                            + "vocabulary of " + tokenizer.vocabSize());
+                }
+            }
+        }
         Sequence seq = new Sequence(promptTokens, params, tokenizer, config.contextLength(), listener, cancellation);
         return scheduler.generate(seq, speculation);
     }

@@ -105,7 +105,7 @@ class SpeculativeEngineTest {
     }
 
     @Test
-    void aDraftCorpusIsCappedInTokens() {
+    void aDraftCorpusIsCappedInTokensAndHoldsOnlyVocabularyIds() {
         try (Engine engine = EngineTest.stories(512, 64)) {
             String text = "Once upon a time there was a dog. ".repeat(100);
             int perText = engine.encodeCorpus(List.of(text)).getFirst().length;
@@ -119,6 +119,10 @@ class SpeculativeEngineTest {
             tooMany.add(corpus.getFirst());
             assertTrue(assertThrows(IllegalArgumentException.class,
                     () -> new Speculation(DraftMode.SUFFIX, 8, tooMany)).getMessage().contains("tokens"));
+            Speculation outside = new Speculation(DraftMode.SUFFIX, 8, List.of(new int[] {1, 2, 1_000_000}));
+            assertTrue(assertThrows(IllegalArgumentException.class, () -> engine.generate(engine.encodePrompt("A"),
+                    SamplingParams.greedy(4), TokenListener.IGNORE, new Cancellation(), outside)).getMessage()
+                    .contains("1000000"));
         }
     }
 
