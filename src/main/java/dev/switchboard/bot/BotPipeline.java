@@ -11,9 +11,11 @@ import dev.switchboard.faq.match.FaqCandidate;
 import dev.switchboard.faq.match.FaqMatcher;
 import dev.switchboard.faq.match.MatchResult;
 import dev.switchboard.faq.match.TextEmbedder;
+import dev.switchboard.inference.speculative.DraftMode;
 import dev.switchboard.llm.ChatMessage;
 import dev.switchboard.llm.ChatModel;
 import dev.switchboard.llm.ChatModelProvider;
+import dev.switchboard.llm.ChatOptions;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -70,6 +72,9 @@ public class BotPipeline {
 
     @Inject
     ModelAnswerer modelAnswerer;
+
+    @Inject
+    DraftCorpus draftCorpus;
 
     @Inject
     BotReplies replies;
@@ -140,8 +145,12 @@ public class BotPipeline {
             handoff(posted, HandoffReason.INFERENCE_UNAVAILABLE);
             return;
         }
+        ChatOptions.Drafting drafting = models.drafting();
+        if (drafting.mode() == DraftMode.SUFFIX) {
+            drafting = drafting.withCorpus(draftCorpus.texts(posted.workspaceId(), grounding, candidates));
+        }
         ModelAnswerer.Outcome outcome = modelAnswerer.answer(model.get(), conversationId, pending.message().seq,
-                GroundedPrompt.build(grounding, pending.history()));
+                GroundedPrompt.build(grounding, pending.history()), drafting);
         switch (outcome) {
             case ModelAnswerer.Outcome.Answered a -> {
                 metrics.modelAnswered(since(receivedNanos));

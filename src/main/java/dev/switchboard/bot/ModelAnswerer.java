@@ -79,8 +79,12 @@ class ModelAnswerer {
         }
     }
 
-    /** @param answeredSeq the seq of the customer message being answered */
-    Outcome answer(ChatModel model, UUID conversationId, long answeredSeq, List<ChatMessage> prompt) {
+    /**
+     * @param answeredSeq the seq of the customer message being answered
+     * @param drafting speculative decoding for this answer, its corpus from the conversation's workspace only
+     */
+    Outcome answer(ChatModel model, UUID conversationId, long answeredSeq, List<ChatMessage> prompt,
+            ChatOptions.Drafting drafting) {
         HandoffMarkerFilter filter = new HandoffMarkerFilter();
         AtomicReference<ChatStream> streamRef = new AtomicReference<>();
         AtomicBoolean takenOver = new AtomicBoolean();
@@ -89,7 +93,8 @@ class ModelAnswerer {
         try (ConversationEvents.LiveAnswer live = events.liveAnswer(conversationId)) {
             live.typing(true);
             ChatResult result = circuit.call(() -> {
-                ChatStream stream = model.stream(prompt, new ChatOptions(config.maxTokens(), config.temperature()),
+                ChatOptions options = new ChatOptions(config.maxTokens(), config.temperature(), drafting);
+                ChatStream stream = model.stream(prompt, options,
                         delta -> {
                             firstDelta.compareAndSet(0, System.nanoTime());
                             live.delta(filter.accept(delta));

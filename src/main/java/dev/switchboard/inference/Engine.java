@@ -21,6 +21,7 @@ import dev.switchboard.inference.tokenizer.Tokenizers;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -251,6 +252,25 @@ public final class Engine implements AutoCloseable {
         return withBos;
     }
 
+    /**
+     * Encodes texts as a draft corpus (see {@link Speculation#corpus()}): each text one document, without BOS,
+     * special tokens kept as text. Documents are taken in order while they fit {@link Speculation#MAX_CORPUS_TOKENS};
+     * the rest are left out, so callers put the likeliest sources first.
+     */
+    public List<int[]> encodeCorpus(List<String> texts) {
+        List<int[]> documents = new ArrayList<>();
+        int total = 0;
+        for (String text : texts) {
+            int[] ids = tokenizer.encode(text, false);
+            if (total + ids.length > Speculation.MAX_CORPUS_TOKENS) {
+                break;
+            }
+            documents.add(ids);
+            total += ids.length;
+        }
+        return documents;
+    }
+
     /** Encodes a conversation with the Llama 3 chat template, ending with the assistant's header. */
     public int[] encodeChat(List<ChatMessage> messages) {
         if (!supportsChat()) {
@@ -289,6 +309,15 @@ public final class Engine implements AutoCloseable {
      */
     public GenerationResult generate(int[] promptTokens, SamplingParams params, TokenListener listener,
             Cancellation cancellation, Speculation speculation) {
+        // Drafts go into forward passes as inputs: an id outside the vocabulary must fail here, not in a kernel.
+        for (int[] document : speculation.corpus()) {
+            for (int id : document) {
+                if (id < 0 || id >= tokenizer.vocabSize()) {
+                    throw new IllegalArgumentException("the draft corpus holds token id " + id + ", outside the "
+                            + "vocabulary of " + tokenizer.vocabSize());
+                }
+            }
+        }
         Sequence seq = new Sequence(promptTokens, params, tokenizer, config.contextLength(), listener, cancellation);
         return scheduler.generate(seq, speculation);
     }

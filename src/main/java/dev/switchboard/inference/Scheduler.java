@@ -144,7 +144,7 @@ final class Scheduler {
 
         Request(Sequence seq, Speculation speculation) {
             this.seq = seq;
-            this.drafter = speculation.mode().newDrafter(draftModel);
+            this.drafter = speculation.mode().newDrafter(draftModel, speculation.corpus());
             this.maxDraft = drafter == null ? 0 : speculation.maxTokens();
             this.prompt = seq.prompt();
             this.history = Arrays.copyOf(prompt, contextLength);

@@ -2,10 +2,12 @@ package dev.switchboard.llm;
 
 import dev.switchboard.inference.Engine;
 import dev.switchboard.inference.EngineOptions;
+import dev.switchboard.inference.speculative.DraftMode;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.util.List;
 import java.util.Optional;
 import org.jboss.logging.Logger;
 
@@ -18,10 +20,11 @@ public class ChatModelProvider {
     private static final Logger LOG = Logger.getLogger(ChatModelProvider.class);
 
     private final Optional<ChatModel> model;
+    private final ChatOptions.Drafting drafting;
 
     @Inject
     public ChatModelProvider(InferenceConfig config, MeterRegistry registry) {
-        this(create(config));
+        this(create(config), drafting(config));
         if (model.orElse(null) instanceof EngineChatModel engine) {
             EngineMeters.bind(registry, engine.modelName(), engine::stats);
         }
@@ -29,12 +32,23 @@ public class ChatModelProvider {
 
     /** For tests that need another model, or none. */
     public ChatModelProvider(Optional<ChatModel> model) {
+        this(model, ChatOptions.Drafting.NONE);
+    }
+
+    /** For tests that need another model with drafting. */
+    public ChatModelProvider(Optional<ChatModel> model, ChatOptions.Drafting drafting) {
         this.model = model;
+        this.drafting = drafting;
     }
 
     /** Empty when neither {@code switchboard.inference.url} nor a model file is configured. */
     public Optional<ChatModel> model() {
         return model;
+    }
+
+    /** The configured drafting, without a corpus: callers add the texts of the conversation's workspace. */
+    public ChatOptions.Drafting drafting() {
+        return drafting;
     }
 
     @PreDestroy
@@ -53,8 +67,19 @@ public class ChatModelProvider {
      * file that our engine loads in this process. With neither, no model: the FAQ answers or a human does.
      */
     static Optional<ChatModel> create(InferenceConfig config) {
+        ChatOptions.Drafting drafting = drafting(config);
+        Optional<String> draftModel = config.draftModel().filter(m -> !m.isBlank());
         if (config.url().isEmpty()) {
-            return config.model().filter(m -> !m.isBlank()).map(ChatModelProvider::inProcess);
+            if (drafting.mode() == DraftMode.MODEL && draftModel.isEmpty()
+                    && config.model().filter(m -> !m.isBlank()).isPresent()) {
+                throw new IllegalStateException("switchboard.inference.draft=model needs "
+                        + "switchboard.inference.draft-model: a GGUF file of a smaller model with the same tokenizer");
+            }
+            return config.model().filter(m -> !m.isBlank()).map(m -> inProcess(m, draftModel));
+        }
+        if (draftModel.isPresent()) {
+            throw new IllegalStateException("switchboard.inference.draft-model is for the in-process engine; the "
+                    + "server at " + config.url().get() + " loads its own draft model (--draft FILE)");
         }
         String model = config.model().filter(m -> !m.isBlank()).orElseThrow(() -> new IllegalStateException(
                 "switchboard.inference.model must be set when switchboard.inference.url is ("
@@ -68,9 +93,20 @@ public class ChatModelProvider {
         }
     }
 
-    private static ChatModel inProcess(String modelFile) {
+    /** The drafting settings, checked at startup so that a typo fails there rather than in every answer. */
+    static ChatOptions.Drafting drafting(InferenceConfig config) {
+        try {
+            return new ChatOptions.Drafting(DraftMode.parse(config.draft().strip()), config.draftTokens(),
+                    List.of());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException("invalid switchboard.inference.draft settings: " + e.getMessage(), e);
+        }
+    }
+
+    private static ChatModel inProcess(String modelFile, Optional<String> draftModel) {
         LOG.infof("loading %s into the in-process engine", modelFile);
-        Engine engine = Engine.load(EngineOptions.of(modelFile),
+        EngineOptions options = EngineOptions.of(modelFile);
+        Engine engine = Engine.load(draftModel.map(options::withDraftModel).orElse(options),
                 (stage, done, total) -> LOG.debugf("%s %d/%d", stage, done, total));
         try {
             ChatModel model = new EngineChatModel(engine);

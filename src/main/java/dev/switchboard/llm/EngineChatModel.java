@@ -7,6 +7,7 @@ import dev.switchboard.inference.EngineStats;
 import dev.switchboard.inference.FinishReason;
 import dev.switchboard.inference.GenerationResult;
 import dev.switchboard.inference.sampling.SamplingParams;
+import dev.switchboard.inference.speculative.Speculation;
 
 import java.util.List;
 import java.util.Locale;
@@ -64,7 +65,8 @@ public final class EngineChatModel implements ChatModel, AutoCloseable {
                     return true;
                 }
             })) {
-                r = engine.generate(engine.encodeChat(dialog), params, writer, generation.cancellation);
+                r = engine.generate(engine.encodeChat(dialog), params, writer, generation.cancellation,
+                        speculation(options.drafting()));
             } catch (RuntimeException e) {
                 generation.result.completeExceptionally(
                         new ChatModelException("the in-process engine failed: " + e.getMessage(), e));
@@ -76,6 +78,16 @@ public final class EngineChatModel implements ChatModel, AutoCloseable {
                     r.decodePasses() == 0 ? Double.NaN : r.acceptanceLength()));
         });
         return generation;
+    }
+
+    /** The answer's drafting; its corpus is tokenized here, on the answer's own thread, not the scheduler's. */
+    private Speculation speculation(ChatOptions.Drafting drafting) {
+        if (!drafting.enabled()) {
+            return engine.speculation();
+        }
+        Speculation speculation = new Speculation(drafting.mode(), drafting.tokens());
+        return drafting.corpus().isEmpty() ? speculation
+                : speculation.withCorpus(engine.encodeCorpus(drafting.corpus()));
     }
 
     private static ChatResult.FinishReason finishReason(FinishReason reason) {

@@ -35,4 +35,20 @@ public interface InferenceConfig {
     /** From sending the request to the end of the answer. */
     @WithDefault("120s")
     Duration totalTimeout();
+
+    /**
+     * Speculative decoding of the bot's answers, by our engine in-process or our engine's server (other servers get
+     * no draft fields while this is {@code none}): {@code none}, {@code prompt}, {@code suffix} (drafts from the
+     * prompt, the workspace's FAQ answers and its earlier answers) or {@code model} (a draft model). Speed only: the
+     * answers do not change.
+     */
+    @WithDefault("none")
+    String draft();
+
+    /** The most tokens drafted per step (1..32). */
+    @WithDefault("8")
+    int draftTokens();
+
+    /** For {@code draft=model} in-process: a GGUF file of a smaller model with the same tokenizer. */
+    Optional<String> draftModel();
 }

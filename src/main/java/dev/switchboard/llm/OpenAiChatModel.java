@@ -128,6 +128,16 @@ public final class OpenAiChatModel implements ChatModel, AutoCloseable {
         // max_tokens rather than max_completion_tokens: every compatible server accepts it.
         body.put("max_tokens", options.maxTokens());
         body.put("temperature", options.temperature());
+        ChatOptions.Drafting drafting = options.drafting();
+        // Extension fields of our engine's server, sent only when configured: other servers may refuse them.
+        if (drafting.enabled()) {
+            body.put("draft", drafting.mode().wireName());
+            body.put("draft_tokens", drafting.tokens());
+            if (!drafting.corpus().isEmpty()) {
+                ArrayNode corpus = body.putArray("draft_corpus");
+                drafting.corpus().forEach(corpus::add);
+            }
+        }
         return body.toString();
     }
 

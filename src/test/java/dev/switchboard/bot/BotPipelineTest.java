@@ -10,7 +10,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.switchboard.conversation.ConversationService;
 import dev.switchboard.conversation.CustomerMessagePosted;
+import dev.switchboard.inference.speculative.DraftMode;
 import dev.switchboard.llm.ChatModelProvider;
+import dev.switchboard.llm.ChatOptions;
 import dev.switchboard.llm.FakeOpenAiResource;
 import dev.switchboard.llm.FakeOpenAiServer;
 import dev.switchboard.llm.OpenAiChatModel;
@@ -173,9 +175,61 @@ class BotPipelineTest {
             assertEquals("model", answer.path("source").path("type").asText());
             assertEquals(FakeOpenAiResource.MODEL, answer.path("source").path("model").asText());
         }
-        String system = model.takeRequest().path("messages").get(0).path("content").asText();
+        JsonNode request = model.takeRequest();
+        String system = request.path("messages").get(0).path("content").asText();
         assertTrue(system.contains(FAQ_ANSWER), "the prompt is grounded in the FAQ: " + system);
         assertTrue(system.contains(HandoffMarkerFilter.MARKER), system);
+        assertFalse(request.has("draft") || request.has("draft_tokens") || request.has("draft_corpus"),
+                "drafting is off by default: a plain OpenAI-compatible server gets no extension fields " + request);
+    }
+
+    @Test
+    void theDraftCorpusHoldsTheWorkspacesFaqAndEarlierAnswersAndNothingOfAnotherWorkspace() throws Exception {
+        QuarkusMock.installMockForType(new ChatModelProvider(Optional.of(new OpenAiChatModel(
+                new OpenAiChatModel.Settings(model.baseUrl(), FakeOpenAiResource.MODEL, Optional.empty(),
+                        Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(20)))),
+                new ChatOptions.Drafting(DraftMode.SUFFIX, 6, List.of())), ChatModelProvider.class);
+        TestWorkspace a = workspace;
+        String otherFaqAnswer = "Workspace B ships only by pigeon, within 9 weeks.";
+        String otherModelAnswer = "Workspace B answer: pigeons do not fly to Canada.";
+        workspace = TestWorkspaces.create();
+        apiKey = workspace.apiKey();
+        createFaq("Can I pay with pigeons?", otherFaqAnswer);
+        model.enqueue(FakeOpenAiServer.answer(otherModelAnswer));
+        String inB = startConversation();
+        post(inB, OTHER_QUESTION);
+        assertEquals(otherModelAnswer, awaitMessages(inB, 2).get(1).get("content"));
+        JsonNode first = model.takeRequest();
+        assertEquals(List.of(otherFaqAnswer), texts(first.path("draft_corpus")), "B's corpus is B's FAQ alone");
+
+        workspace = a;
+        apiKey = a.apiKey();
+        String earlierAnswer = "Yes, we ship to Canada within 10 days.";
+        model.enqueue(FakeOpenAiServer.answer(earlierAnswer));
+        String earlier = startConversation();
+        post(earlier, OTHER_QUESTION);
+        awaitMessages(earlier, 2);
+        model.takeRequest();
+        model.enqueue(FakeOpenAiServer.answer("Yes, we take credit cards."));
+        String later = startConversation();
+        post(later, "Can I pay by credit card?");
+        awaitMessages(later, 2);
+
+        JsonNode request = model.takeRequest();
+        assertEquals("suffix", request.path("draft").asText());
+        assertEquals(6, request.path("draft_tokens").asInt());
+        List<String> corpus = texts(request.path("draft_corpus"));
+        assertTrue(corpus.containsAll(List.of(FAQ_ANSWER, "Orders arrive within 3 to 5 business days.",
+                earlierAnswer)), "A's FAQ answers and its earlier answer: " + corpus);
+        assertFalse(corpus.stream().anyMatch(t -> t.contains("pigeon") || t.contains("Workspace B")),
+                "nothing of workspace B: " + corpus);
+    }
+
+    private static List<String> texts(JsonNode array) {
+        assertTrue(array.isArray(), "an array of texts: " + array);
+        List<String> texts = new ArrayList<>();
+        array.forEach(t -> texts.add(t.asText()));
+        return texts;
     }
 
     @Test

@@ -11,6 +11,7 @@ import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -74,6 +75,54 @@ class SpeculativeEngineTest {
                 assertEquals(free, engine.freeKvBlocks(), "KV blocks leaked");
             }
             assertTrue(engine.stats().acceptedTokens() > 0);
+        }
+    }
+
+    /**
+     * Support's case: the answer is in the corpus (an FAQ answer, an earlier answer), not in the prompt. Drafting
+     * from it changes no token and gains more than one token per pass; a corpus of other text changes nothing.
+     */
+    @Test
+    void greedyWithADraftCorpusIsIdenticalAndGainsWhenTheCorpusHoldsTheAnswer() {
+        try (Engine engine = EngineTest.stories(512, 64)) {
+            Speculation suffix = new Speculation(DraftMode.SUFFIX, 8);
+            for (String start : List.of("Once upon a time, there was a little dog.", "Lily had a red ball.")) {
+                int[] prompt = engine.encodePrompt(start);
+                GenerationResult plain = run(engine, prompt, SamplingParams.greedy(80), Speculation.NONE);
+                GenerationResult bare = run(engine, prompt, SamplingParams.greedy(80), suffix);
+                GenerationResult matching = run(engine, prompt, SamplingParams.greedy(80), suffix.withCorpus(
+                        engine.encodeCorpus(List.of("The cat sat on the mat.", start + plain.text()))));
+                GenerationResult other = run(engine, prompt, SamplingParams.greedy(80), suffix.withCorpus(
+                        engine.encodeCorpus(List.of("Tom and Sue went to the park. They played all day."))));
+                assertSameOutput(plain, bare, "suffix without a corpus");
+                assertSameOutput(plain, matching, "suffix over a corpus holding the answer");
+                assertSameOutput(plain, other, "suffix over an unrelated corpus");
+                assertTrue(matching.acceptanceLength() > 1.5 && matching.acceptanceLength()
+                        > bare.acceptanceLength(), start + ": with the answer in the corpus "
+                        + matching.acceptanceLength() + " tokens per pass, without " + bare.acceptanceLength());
+            }
+        }
+    }
+
+    @Test
+    void aDraftCorpusIsCappedInTokensAndHoldsOnlyVocabularyIds() {
+        try (Engine engine = EngineTest.stories(512, 64)) {
+            String text = "Once upon a time there was a dog. ".repeat(100);
+            int perText = engine.encodeCorpus(List.of(text)).getFirst().length;
+            List<String> texts = new ArrayList<>();
+            for (int i = 0; i <= Speculation.MAX_CORPUS_TOKENS / perText; i++) {
+                texts.add(text);
+            }
+            List<int[]> corpus = engine.encodeCorpus(texts);
+            assertEquals(Speculation.MAX_CORPUS_TOKENS / perText, corpus.size(), "whole texts while they fit");
+            List<int[]> tooMany = new ArrayList<>(corpus);
+            tooMany.add(corpus.getFirst());
+            assertTrue(assertThrows(IllegalArgumentException.class,
+                    () -> new Speculation(DraftMode.SUFFIX, 8, tooMany)).getMessage().contains("tokens"));
+            Speculation outside = new Speculation(DraftMode.SUFFIX, 8, List.of(new int[] {1, 2, 1_000_000}));
+            assertTrue(assertThrows(IllegalArgumentException.class, () -> engine.generate(engine.encodePrompt("A"),
+                    SamplingParams.greedy(4), TokenListener.IGNORE, new Cancellation(), outside)).getMessage()
+                    .contains("1000000"));
         }
     }
 

@@ -5,6 +5,7 @@ import dev.switchboard.inference.EngineOptions;
 import dev.switchboard.inference.TinyChatModel;
 import dev.switchboard.inference.TokenListener;
 import dev.switchboard.inference.sampling.SamplingParams;
+import dev.switchboard.inference.speculative.DraftMode;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -134,8 +135,49 @@ class EngineChatModelTest {
         assertTrue(e.getMessage().contains("no chat vocabulary"), e.getMessage());
     }
 
+    @Test
+    void draftingInProcessChangesNoTextAndDraftsFromTheCorpus() {
+        String plain = model.stream(DIALOG, new ChatOptions(40, 0), d -> { }).await().text();
+        ChatOptions.Drafting suffix = new ChatOptions.Drafting(DraftMode.SUFFIX, 8, List.of());
+        ChatResult bare = model.stream(DIALOG, new ChatOptions(40, 0, suffix), d -> { }).await();
+        ChatResult matching = model.stream(DIALOG, new ChatOptions(40, 0,
+                suffix.withCorpus(List.of("nothing alike", plain))), d -> { }).await();
+        assertEquals(plain, bare.text());
+        assertEquals(plain, matching.text());
+        assertTrue(matching.acceptanceLength() > bare.acceptanceLength(), "the corpus holds the answer: "
+                + matching.acceptanceLength() + " tokens per pass, without it " + bare.acceptanceLength());
+    }
+
+    @Test
+    void draftSettingsAreCheckedAtStartup() {
+        Optional<URI> server = Optional.of(URI.create("http://127.0.0.1:9/v1"));
+        assertEquals(new ChatOptions.Drafting(DraftMode.SUFFIX, 5, List.of()), ChatModelProvider.drafting(
+                config(server, Optional.of("llama"), "suffix", 5, Optional.empty())));
+        IllegalStateException unknown = assertThrows(IllegalStateException.class, () -> ChatModelProvider.create(
+                config(server, Optional.of("llama"), "medusa", 8, Optional.empty())));
+        assertTrue(unknown.getMessage().contains("'medusa'"), unknown.getMessage());
+        assertThrows(IllegalStateException.class, () -> ChatModelProvider.drafting(
+                config(server, Optional.of("llama"), "suffix", 33, Optional.empty())));
+        IllegalStateException remoteDraftModel = assertThrows(IllegalStateException.class,
+                () -> ChatModelProvider.create(config(server, Optional.of("llama"), "model", 8,
+                        Optional.of("draft.gguf"))));
+        assertTrue(remoteDraftModel.getMessage().contains("in-process"), remoteDraftModel.getMessage());
+        IllegalStateException noDraftModel = assertThrows(IllegalStateException.class,
+                () -> ChatModelProvider.create(config(Optional.empty(), Optional.of(modelFile.toString()), "model", 8,
+                        Optional.empty())));
+        assertTrue(noDraftModel.getMessage().contains("draft-model"), noDraftModel.getMessage());
+    }
+
     private static InferenceConfig config(Optional<URI> url, Optional<String> modelName) {
+        return config(url, modelName, "none", 8, Optional.empty());
+    }
+
+    private static InferenceConfig config(Optional<URI> url, Optional<String> modelName, String draft,
+            int draftTokens, Optional<String> draftModel) {
         return new InferenceConfig() {
+            public String draft() { return draft; }
+            public int draftTokens() { return draftTokens; }
+            public Optional<String> draftModel() { return draftModel; }
             public Optional<URI> url() { return url; }
             public Optional<String> model() { return modelName; }
             public Optional<String> apiKey() { return Optional.empty(); }

@@ -58,8 +58,9 @@ record GenerationRequest(boolean chat, int[] prompt, SamplingParams params, Spec
     }
 
     /**
-     * Extensions {@code draft} ("none", "prompt", "suffix", "model" when the server has a draft model) and {@code draft_tokens}: a client that knows its
-     * answer will quote the prompt (FAQ grounding) can ask for drafting; the server's own setting is the default.
+     * Extensions {@code draft} ("none", "prompt", "suffix", "model" when the server has a draft model),
+     * {@code draft_tokens} and {@code draft_corpus}: a client that knows its answer will quote the prompt (FAQ
+     * grounding) or other texts can ask for drafting; the server's own setting is the default.
      */
     private static Speculation speculation(Engine engine, Fields body) {
         Speculation defaults = engine.speculation();
@@ -76,11 +77,53 @@ record GenerationRequest(boolean chat, int[] prompt, SamplingParams params, Spec
             }
         }
         Integer tokens = body.integer("draft_tokens");
+        Speculation speculation;
         try {
-            return new Speculation(mode, tokens == null ? defaults.maxTokens() : tokens);
+            speculation = new Speculation(mode, tokens == null ? defaults.maxTokens() : tokens);
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest("draft_tokens", e.getMessage());
         }
+        List<String> corpus = draftCorpus(body);
+        // Only the suffix drafter reads a corpus: tokenizing one for another mode would be wasted work.
+        return corpus.isEmpty() || mode != DraftMode.SUFFIX ? speculation
+                : speculation.withCorpus(engine.encodeCorpus(corpus));
+    }
+
+    static final int MAX_CORPUS_TEXTS = 256;
+    static final int MAX_CORPUS_CHARS = 131_072;
+
+    /**
+     * Extension {@code draft_corpus}: texts the answer is likely to quote (FAQ answers, earlier answers), drafted from
+     * by the suffix drafter. Bounded in count and length, since every request indexes its own; past
+     * {@link Speculation#MAX_CORPUS_TOKENS} tokens the later texts are left out.
+     */
+    private static List<String> draftCorpus(Fields body) {
+        Object raw = body.raw("draft_corpus");
+        if (raw == null) {
+            return List.of();
+        }
+        if (!(raw instanceof List<?> list)) {
+            throw ApiException.badRequest("draft_corpus", "'draft_corpus' must be an array of strings");
+        }
+        if (list.size() > MAX_CORPUS_TEXTS) {
+            throw ApiException.badRequest("draft_corpus", "'draft_corpus' holds " + list.size()
+                    + " texts; at most " + MAX_CORPUS_TEXTS + " are accepted");
+        }
+        List<String> texts = new ArrayList<>(list.size());
+        long chars = 0;
+        for (int i = 0; i < list.size(); i++) {
+            if (!(list.get(i) instanceof String text)) {
+                throw ApiException.badRequest("draft_corpus", "'draft_corpus' must be an array of strings, got "
+                        + list.get(i) + " at index " + i);
+            }
+            chars += text.length();
+            texts.add(text);
+        }
+        if (chars > MAX_CORPUS_CHARS) {
+            throw ApiException.badRequest("draft_corpus", "'draft_corpus' holds " + chars
+                    + " characters; at most " + MAX_CORPUS_CHARS + " are accepted");
+        }
+        return texts;
     }
 
     private static SamplingParams samplingParams(Fields body, int room) {

@@ -10,7 +10,7 @@ public enum DraftMode {
     NONE,
     /** {@link PromptLookupDrafter}: n-gram matches within the sequence's own tokens. */
     PROMPT,
-    /** {@link SuffixDrafter}: a suffix index over the sequence (and later a workspace's corpus). */
+    /** {@link SuffixDrafter}: a suffix index over the sequence and the generation's corpus. */
     SUFFIX,
     /** {@link ModelDrafter}: a smaller model with the same tokenizer, loaded with the engine. */
     MODEL;
@@ -19,7 +19,7 @@ public enum DraftMode {
         return name().toLowerCase(Locale.ROOT);
     }
 
-    /** Parses "none", "prompt" or "suffix"; the error names the accepted values. */
+    /** Parses "none", "prompt", "suffix" or "model"; the error names the accepted values. */
     public static DraftMode parse(String name) {
         for (DraftMode m : values()) {
             if (m.wireName().equals(name)) {
@@ -34,13 +34,14 @@ public enum DraftMode {
      * A fresh drafter for one sequence, or null for {@link #NONE}.
      *
      * @param draftModel the engine's draft model, or null when it has none
+     * @param corpus documents the {@link #SUFFIX} drafter drafts from besides the sequence (others ignore it)
      * @throws IllegalArgumentException for {@link #MODEL} without a draft model
      */
-    public Drafter newDrafter(DraftModel draftModel) {
+    public Drafter newDrafter(DraftModel draftModel, List<int[]> corpus) {
         return switch (this) {
             case NONE -> null;
             case PROMPT -> new PromptLookupDrafter();
-            case SUFFIX -> new SuffixDrafter(List.of());
+            case SUFFIX -> new SuffixDrafter(corpus);
             case MODEL -> {
                 if (draftModel == null) {
                     throw new IllegalArgumentException("draft mode 'model' needs a draft model, and none is loaded "

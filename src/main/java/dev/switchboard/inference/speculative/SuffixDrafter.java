@@ -4,7 +4,7 @@ import java.util.List;
 
 /**
  * Suffix decoding: drafts from the longest earlier occurrence of the sequence's end in a suffix index over a
- * corpus of token documents (given up front: later a workspace's FAQ answers and earlier answers) and the sequence
+ * corpus of token documents (given up front: a workspace's FAQ answers and earlier answers) and the sequence
  * itself (its prompt and, as they are accepted, its generated tokens). The draft length grows with the match
  * length and with how often this drafter's drafts were accepted.
  */

@@ -214,6 +214,31 @@ class OpenAiServerTest {
     }
 
     @Test
+    void aDraftCorpusThatHoldsTheAnswerIsDraftedFromAndChangesNothing() throws Exception {
+        String prompt = "A question nobody asked before";
+        String expected = engine.generate(engine.encodePrompt(prompt), SamplingParams.greedy(24),
+                TokenListener.IGNORE).text();
+        String request = "{\"model\":\"" + TinyChatModel.NAME + "\",\"prompt\":\"" + prompt
+                + "\",\"max_tokens\":24,\"temperature\":0,\"draft\":\"suffix\",\"draft_corpus\":";
+        long accepted = engine.stats().acceptedTokens();
+        Reply reply = post(server, "/v1/completions", request + Json.write(List.of("unrelated words",
+                prompt + expected)) + "}");
+        assertEquals(200, reply.status(), reply.body());
+        assertEquals(expected, choice(reply.json()).get("text"));
+        assertTrue(engine.stats().acceptedTokens() > accepted, "the corpus holds the answer: drafts are accepted");
+
+        assertError(post(server, "/v1/completions", request + "\"one string\"}"), 400, "draft_corpus", null);
+        assertError(post(server, "/v1/completions", request + "[\"a\", 7]}"), 400, "draft_corpus", null);
+        List<String> many = new ArrayList<>();
+        for (int i = 0; i <= GenerationRequest.MAX_CORPUS_TEXTS; i++) {
+            many.add("x");
+        }
+        assertError(post(server, "/v1/completions", request + Json.write(many) + "}"), 400, "draft_corpus", null);
+        assertError(post(server, "/v1/completions", request + Json.write(List.of("y".repeat(
+                GenerationRequest.MAX_CORPUS_CHARS + 1))) + "}"), 400, "draft_corpus", null);
+    }
+
+    @Test
     void stopStringsCutTheTextWholeAndStreamed() throws Exception {
         String free = expectedChat(24);
         String stop = free.substring(6, 9);

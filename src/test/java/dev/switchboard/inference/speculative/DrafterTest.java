@@ -110,9 +110,9 @@ class DrafterTest {
     @Test
     void draftModesParseByName() {
         assertEquals(DraftMode.SUFFIX, DraftMode.parse("suffix"));
-        assertTrue(DraftMode.PROMPT.newDrafter(null) instanceof PromptLookupDrafter);
-        assertEquals(null, DraftMode.NONE.newDrafter(null));
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> DraftMode.MODEL.newDrafter(null)).getMessage()
+        assertTrue(DraftMode.PROMPT.newDrafter(null, List.of()) instanceof PromptLookupDrafter);
+        assertEquals(null, DraftMode.NONE.newDrafter(null, List.of()));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> DraftMode.MODEL.newDrafter(null, List.of())).getMessage()
                 .contains("none is loaded"));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DraftMode.parse("medusa"));
         assertTrue(e.getMessage().contains("'medusa'") && e.getMessage().contains("prompt"), e.getMessage());
