@@ -71,8 +71,8 @@ class CustomerAndAgentBrowserTest {
 
             agentBrowser.await("the customer's question live in the inbox",
                     d -> text(d, "li[data-id='" + conversation + "'] .preview").equals("Do you ship to Canada?"));
-            agent.get(agent.findElement(By.cssSelector("li[data-id='" + conversation + "'] a"))
-                    .getAttribute("href"));
+            agent.get(base.resolve(agentBrowser.attribute("li[data-id='" + conversation + "'] a", "href"))
+                    .toString());
             agentBrowser.await("the answer streaming in the dashboard",
                     d -> text(d, "#streaming .content").startsWith("Let me check more"));
             customerBrowser.await("the answer streaming in the widget",

@@ -14,7 +14,6 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.net.URL;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -29,7 +28,8 @@ import org.openqa.selenium.WebDriver;
 /**
  * The dashboard in a real Chromium: an agent logs in, sees a conversation appear in the inbox without reloading
  * (the customer writes through the REST API), opens it, watches a slow model answer stream in, takes over mid-answer
- * (the bot stops and stores nothing) and replies. Saves the README's screenshots of the inbox and analytics.
+ * (the bot stops and stores nothing) and replies. Takes the README's pictures of the inbox and analytics
+ * ({@code -Dscreenshots=docs/images}).
  */
 @QuarkusTest
 class DashboardBrowserTest {
@@ -73,13 +73,13 @@ class DashboardBrowserTest {
             // The customer's side, through the API: the inbox shows the conversation without a reload.
             String conversation = TestWorkspaces.startWithApiKey(shop);
             TestWorkspaces.postAsCustomer(shop, conversation, "Do you ship to Canada?");
-            By row = By.cssSelector("li[data-id='" + conversation + "']");
             browser.await("the new conversation in the inbox, with the customer's question",
                     d -> text(d, "li[data-id='" + conversation + "'] .preview").equals("Do you ship to Canada?"));
-            browser.screenshot(Path.of("docs/images/inbox.png"));
+            browser.readmePicture("inbox.png");
 
             // The list is re-rendered on every change: open the conversation by its link's address.
-            page.get(page.findElement(row).findElement(By.tagName("a")).getAttribute("href"));
+            page.get(base.toURI().resolve(browser.attribute("li[data-id='" + conversation + "'] a", "href"))
+                    .toString());
             String streamed = browser.await("the answer streaming in", d -> {
                 String text = text(d, "#streaming .content");
                 return text.startsWith("We word word") ? text : null;
@@ -107,7 +107,7 @@ class DashboardBrowserTest {
             assertEquals("3", page.findElement(By.id("kpi-conversations")).getText());
             assertEquals("1", page.findElement(By.id("kpi-faq")).getText());
             assertEquals("1", page.findElement(By.id("kpi-human")).getText());
-            browser.screenshot(Path.of("docs/images/analytics.png"));
+            browser.readmePicture("analytics.png");
 
             // A tablet in portrait: every page fits the width, nothing scrolls sideways.
             page.manage().window().setSize(new Dimension(800, 1100));

@@ -57,12 +57,34 @@ public final class Browser implements AutoCloseable {
         return driver;
     }
 
+    /**
+     * The attribute of the first element matching {@code css}, read in one script: unlike a found element, it cannot
+     * go stale when the page re-renders between finding and reading. Null when nothing matches.
+     */
+    public String attribute(String css, String name) {
+        Object value = driver.executeScript(
+                "const e = document.querySelector(arguments[0]); return e ? e.getAttribute(arguments[1]) : null;",
+                css, name);
+        return value == null ? null : value.toString();
+    }
+
     /** Waits (up to 15 s) until the condition returns a non-null, non-false value, and returns it. */
     public <T> T await(String what, Function<WebDriver, T> condition) {
         return new WebDriverWait(driver, Duration.ofSeconds(15)).withMessage(what).until(condition);
     }
 
-    /** Saves a PNG of the viewport (for the README's pictures and for looking at a failure). */
+    /**
+     * Saves the README's picture {@code name} (a PNG of the viewport) into the folder the {@code screenshots} system
+     * property names ({@code -Dscreenshots=docs/images}); without it, nothing: tests never write into the sources.
+     */
+    public void readmePicture(String name) {
+        String dir = System.getProperty("screenshots");
+        if (dir != null) {
+            screenshot(Path.of(dir, name));
+        }
+    }
+
+    /** Saves a PNG of the viewport (for looking at a failure). */
     public void screenshot(Path png) {
         try {
             Files.createDirectories(png.toAbsolutePath().getParent());

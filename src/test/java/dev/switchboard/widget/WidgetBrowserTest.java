@@ -30,7 +30,6 @@ import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -131,10 +130,7 @@ class WidgetBrowserTest {
                 answer.findElements(By.cssSelector("ul > li")).stream().map(WebElement::getText).toList());
         assertEquals("https://example.com/care", answer.findElement(By.cssSelector("a")).getDomAttribute("href"));
 
-        String dir = System.getProperty("widget.screenshots");
-        if (dir != null) {
-            browser.screenshot(Path.of(dir, "widget.png"));
-        }
+        browser.readmePicture("widget.png");
 
         model.enqueue(FakeOpenAiServer.answer("Write to [us](mailto:help@example.com), not [here](javascript:window."
                 + "__xss=1) or [there](data:text/html,<script>window.__xss=2</script>) <img src=x onerror=window.__xss=3>"));
