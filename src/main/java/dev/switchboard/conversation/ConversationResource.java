@@ -113,8 +113,7 @@ public class ConversationResource {
             rateLimiter.widgetMessage(caller.workspaceId());
         }
         Message m = conversations.postCustomerMessage(c.id, body.content());
-        return Response.created(URI.create("/api/v1/conversations/" + c.id + "/messages/" + m.id))
-                .entity(MessageView.of(m)).build();
+        return created(m);
     }
 
     @POST
@@ -127,8 +126,7 @@ public class ConversationResource {
         Conversation c = agentAccessible(credentials, id);
         Validation.requireBody(body);
         Message m = conversations.agentReply(c.id, body.agentName(), body.content());
-        return Response.created(URI.create("/api/v1/conversations/" + c.id + "/messages/" + m.id))
-                .entity(MessageView.of(m)).build();
+        return created(m);
     }
 
     @POST
@@ -201,6 +199,11 @@ public class ConversationResource {
         Conversation c = access.accessible(credentials, id);
         Validation.requireBody(body);
         return ConversationView.of(conversations.rate(c.id, body.score(), body.comment()));
+    }
+
+    private static Response created(Message m) {
+        return Response.created(URI.create("/api/v1/conversations/" + m.conversationId + "/messages/" + m.id))
+                .entity(MessageView.of(m)).build();
     }
 
     /** Agent actions need the API key: a visitor must never act as an agent on their own conversation. */

@@ -190,10 +190,7 @@ public class ConversationService {
         if (c.status == ConversationStatus.RESOLVED) {
             throw ApiException.conflict("Conversation " + conversationId + " is resolved: reopen it first");
         }
-        if (c.status != ConversationStatus.OPEN || !agent.equals(c.agentName)) {
-            c.agentName = agent;
-            changeStatus(c, ConversationStatus.OPEN, c.handoffReason);
-        }
+        openFor(c, agent);
         return c;
     }
 
@@ -206,10 +203,7 @@ public class ConversationService {
         String agent = Validation.requireText(agentName, "agentName", MAX_AGENT_NAME);
         Validation.requireText(content, "content", MAX_CONTENT);
         Conversation c = lock(conversationId);
-        if (c.status != ConversationStatus.OPEN || !agent.equals(c.agentName)) {
-            c.agentName = agent;
-            changeStatus(c, ConversationStatus.OPEN, c.handoffReason);
-        }
+        openFor(c, agent);
         return append(c, MessageRole.AGENT, content, null, agent);
     }
 
@@ -225,7 +219,6 @@ public class ConversationService {
                 throw ApiException.conflict("Conversation " + conversationId + " is resolved: reopen it first");
             }
             if (c.status != ConversationStatus.BOT) {
-                c.agentName = null;
                 changeStatus(c, ConversationStatus.BOT, null);
             }
             List<Message> last = Message.latestOf(conversationId, 1);
@@ -257,9 +250,16 @@ public class ConversationService {
             throw ApiException.conflict("Conversation " + conversationId + " is not resolved (status "
                     + c.status.code() + ")");
         }
-        c.agentName = agent;
-        changeStatus(c, ConversationStatus.OPEN, c.handoffReason);
+        openFor(c, agent);
         return c;
+    }
+
+    /** Status open in the agent's name (nothing recorded when it already is). */
+    private void openFor(Conversation c, String agent) {
+        if (c.status != ConversationStatus.OPEN || !agent.equals(c.agentName)) {
+            c.agentName = agent;
+            changeStatus(c, ConversationStatus.OPEN, c.handoffReason);
+        }
     }
 
     /**
@@ -367,6 +367,9 @@ public class ConversationService {
         ConversationStatus previous = c.status;
         c.status = status;
         c.handoffReason = status == ConversationStatus.BOT ? null : reason;
+        if (status == ConversationStatus.BOT) {
+            c.agentName = null; // also when a customer's message reopens a resolved conversation for the bot
+        }
         c.lastActivityAt = Times.now();
         StatusChange change = new StatusChange(c.id, status, previous, c.handoffReason, c.agentName);
         record(c.id, EventTypes.STATUS_CHANGED, change);

@@ -105,6 +105,11 @@ class AgentActionsTest {
         action(w, id, "handback", null).statusCode(409);
         action(w, id, "reopen", Map.of("agentName", "Ada")).statusCode(200)
                 .body("status", equalTo("open")).body("agentName", equalTo("Ada"));
+
+        action(w, id, "resolve", null).statusCode(200).body("agentName", equalTo("Ada"));
+        postAsCustomer(w, id, "One more thing");
+        given().header("Authorization", w.bearer()).get("/api/v1/conversations/{id}", id)
+                .then().body("status", equalTo("bot")).body("agentName", nullValue());
     }
 
     @Test
