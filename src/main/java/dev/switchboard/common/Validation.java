@@ -40,7 +40,8 @@ public final class Validation {
             if (c == 0) {
                 throw ApiException.badRequest("Field '" + field + "' contains a NUL character");
             }
-            if (Character.isHighSurrogate(c) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
+            if (Character.isHighSurrogate(c) && i + 1 < value.length()
+                    && Character.isLowSurrogate(value.charAt(i + 1))) {
                 i++;
             } else if (Character.isSurrogate(c)) {
                 throw ApiException.badRequest("Field '" + field + "' contains an unpaired surrogate (not valid text)");

@@ -57,7 +57,8 @@ class IdempotentPosts {
         Validation.requireValidCharacters(key, HEADER);
         String requestHash = Secrets.sha256Hex(write(request));
         Instant now = clock.instant();
-        boolean claimed = QuarkusTransaction.requiringNew().call(() -> claim(workspaceId, scope, key, requestHash, now));
+        boolean claimed = QuarkusTransaction.requiringNew()
+                .call(() -> claim(workspaceId, scope, key, requestHash, now));
         if (!claimed) {
             Stored stored = QuarkusTransaction.requiringNew().call(() -> find(workspaceId, scope, key));
             if (stored == null) {

@@ -47,7 +47,7 @@ public class AgentSessions {
         return new Opened(token, s);
     }
 
-    /** The live session of this cookie token, marked as used now; empty when unknown, idle or too old (then deleted). */
+    /** The live session of this token, marked as used now; empty when unknown, idle or too old (then deleted). */
     @Transactional
     public Optional<AgentSession> resolve(String token) {
         if (token == null || token.isBlank()) {

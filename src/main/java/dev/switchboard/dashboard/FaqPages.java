@@ -98,8 +98,8 @@ public class FaqPages {
     @POST
     @Path("{id}")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
-    public Response update(@PathParam("workspace") String workspace, @PathParam("id") String id, @FormParam("question") String question,
-            @FormParam("answer") String answer) {
+    public Response update(@PathParam("workspace") String workspace, @PathParam("id") String id,
+            @FormParam("question") String question, @FormParam("answer") String answer) {
         Workspace w = current.requireWorkspace(workspace);
         UUID entryId = Ids.parse(id, "FAQ entry");
         faq.get(w.id, entryId); // a 404 stays a 404, not a form error

@@ -22,7 +22,8 @@ import org.jboss.logging.Logger;
 
 /**
  * So that a new user can chat at once: on first start creates the "Demo Shop" workspace with a realistic FAQ, and on
- * every start prints its site key and where its API key is. The database holds only the key's hash, so the plain key is kept in
+ * every start prints its site key and where its API key is. The database holds only the key's hash, so the plain key is
+ * kept in
  * {@code <data-dir>/demo-api-key}, readable by its owner only.
  */
 @ApplicationScoped

@@ -6,7 +6,7 @@ package dev.switchboard.security;
  */
 public final class Roles {
 
-    /** The installation's operator: the admin token (REST) or an owner agent (dashboard). Manages workspaces and owners. */
+    /** The installation's operator, by admin token (REST) or as an owner agent (dashboard): workspaces, owners. */
     public static final String OWNER = "owner";
     /** A workspace admin in the dashboard: its workspaces' agents, FAQ and settings. */
     public static final String ADMIN = "admin";

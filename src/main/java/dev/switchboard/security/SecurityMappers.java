@@ -53,7 +53,8 @@ public class SecurityMappers {
                         + "with SWITCHBOARD_ADMIN_TOKEN)"
                 : roles.equals(List.of(Roles.API))
                         ? "This endpoint needs a workspace API key: Authorization: Bearer <API key>"
-                        : "Send a site key (X-Site-Key header or site_key parameter) or Authorization: Bearer <API key>";
+                        : "Send a site key (X-Site-Key header or site_key parameter) or Authorization: Bearer "
+                                + "<API key>";
         return withChallenge(ProblemMappers.problem(401, "Unauthorized", detail, uri));
     }
 

@@ -106,7 +106,8 @@ public class WebhookResource {
     @GET
     @Path("{id}/deliveries")
     @Operation(summary = "The delivery log, newest first")
-    public Items<DeliveryView> deliveries(@PathParam("id") String id, @QueryParam("limit") @DefaultValue("50") int limit) {
+    public Items<DeliveryView> deliveries(@PathParam("id") String id,
+            @QueryParam("limit") @DefaultValue("50") int limit) {
         return new Items<>(webhooks.deliveries(auth.apiWorkspace(), Ids.parse(id, "webhook"), limit)
                 .stream().map(DeliveryView::of).toList());
     }

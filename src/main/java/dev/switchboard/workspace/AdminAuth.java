@@ -11,7 +11,10 @@ import jakarta.inject.Inject;
 import java.nio.file.Path;
 import org.jboss.logging.Logger;
 
-/** The admin token that makes a caller the installation owner (see AdminTokenMechanism): the configured token (or, in dev mode only, a generated one written to an owner-only file). */
+/**
+ * The admin token that makes a caller the installation owner (see AdminTokenMechanism): the configured token, or in
+ * dev mode only a generated one written to an owner-only file.
+ */
 @Startup
 @ApplicationScoped
 public class AdminAuth {

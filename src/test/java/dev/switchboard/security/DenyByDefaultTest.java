@@ -43,7 +43,8 @@ class DenyByDefaultTest {
         for (Class<?> resource : resourceClasses()) {
             for (Method m : resource.getDeclaredMethods()) {
                 boolean route = Modifier.isPublic(m.getModifiers())
-                        && (HTTP_METHODS.stream().anyMatch(m::isAnnotationPresent) || m.isAnnotationPresent(Path.class));
+                        && (HTTP_METHODS.stream().anyMatch(m::isAnnotationPresent)
+                                || m.isAnnotationPresent(Path.class));
                 if (!route) {
                     continue;
                 }
@@ -54,7 +55,7 @@ class DenyByDefaultTest {
                 }
             }
         }
-        // The API (conversations, FAQ, webhooks, workspaces, data rights) and the dashboard: at least the 53 of issue 17.
+        // The API (conversations, FAQ, webhooks, workspaces, data rights) and the dashboard: at least issue 17's 53.
         assertTrue(routes.size() >= 53, routes.size() + " routes found: " + routes);
         assertTrue(routes.stream().anyMatch(r -> r.startsWith("AgentAdminPages.")), routes.toString());
         assertEquals(List.of(), unannotated, "routes without @RolesAllowed/@PermitAll/@DenyAll");

@@ -42,10 +42,12 @@ class WebhookTargetsTest {
         StubHostResolver.answer("mixed.example", "93.184.215.14", "192.168.1.1");
         TestWorkspace w = TestWorkspaces.create();
         for (String url : List.of("http://hooks.example/in", // public, but not https
-                "https://127.0.0.2/", "https://[::1]/", // (127.0.0.1 itself is the tests' allow-listed receiver) "https://0.0.0.0/", "https://169.254.169.254/latest/meta-data",
+                // (127.0.0.1 itself is the tests' allow-listed receiver)
+                "https://127.0.0.2/", "https://[::1]/", "https://0.0.0.0/", "https://169.254.169.254/latest/meta-data",
                 "https://10.0.0.1/", "https://172.16.5.4/", "https://192.168.0.10/", "https://100.100.1.1/",
                 "https://224.0.0.1/", "https://[fe80::1]/", "https://[fc00::1]/", "https://[::ffff:127.0.0.1]/",
-                "https://[::ffff:a9fe:a9fe]/", "https://[64:ff9b::7f00:1]/", "https://[2002:7f00:1::]/", "https://[::]/",
+                "https://[::ffff:a9fe:a9fe]/", "https://[64:ff9b::7f00:1]/", "https://[2002:7f00:1::]/",
+                "https://[::]/",
                 "https://2130706433/", "https://0x7f.0.0.1/", "https://0177.0.0.1/", "https://127.1/",
                 "https://017700000001/", "https://0x7f000001/",
                 "https://loopback.example/", "https://metadata.example/", "https://private.example/",

@@ -195,7 +195,8 @@ class WebhookTest {
         Await.until("a failed attempt logged", () -> given().header("Authorization", w.bearer())
                 .get("/api/v1/webhooks/{id}/deliveries", hookId).then().extract().path("items[0].lastError") != null);
         given().header("Authorization", w.bearer()).get("/api/v1/webhooks/{id}/deliveries", hookId).then()
-                .body("items[0].status", equalTo("pending")).body("items[0].lastError", equalTo("could not deliver (no HTTP response)")) // no network detail
+                .body("items[0].status", equalTo("pending"))
+                .body("items[0].lastError", equalTo("could not deliver (no HTTP response)")) // no network detail
                 .body("items[0].nextAttemptAt", not(nullValue()));
 
         try (WebhookReceiver back = WebhookReceiver.start(port)) {
