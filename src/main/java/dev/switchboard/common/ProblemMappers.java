@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import dev.switchboard.common.db.DatabaseOutage;
+import dev.switchboard.security.LogSafe;
 import jakarta.ws.rs.NotAllowedException;
 import jakarta.ws.rs.NotSupportedException;
 import jakarta.ws.rs.WebApplicationException;
@@ -98,17 +99,32 @@ public class ProblemMappers {
     @ServerExceptionMapper
     public Response unexpected(Exception e, UriInfo uri) {
         if (DatabaseOutage.causedBy(e)) {
-            LOG.warnf("Database unavailable on %s: %s", uri.getPath(), e.getMessage());
+            LOG.warnf("Database unavailable on %s: %s", LogSafe.path(uri.getPath()), e.getMessage());
             return api(ApiException.serviceUnavailable("The database is unavailable; retry shortly",
                     DATABASE_RETRY_AFTER_SECONDS), uri);
         }
-        LOG.errorf(e, "Unexpected error on %s", uri.getPath());
+        if (invalidText(e)) {
+            // A text the fields' checks did not cover (a NUL PostgreSQL refuses): the client's fault, not a 500.
+            return problem(400, "Bad Request", "A text field contains a NUL character or other invalid text", uri);
+        }
+        LOG.errorf(e, "Unexpected error on %s", LogSafe.path(uri.getPath()));
         return problem(500, "Internal Server Error", "An unexpected error occurred; it has been logged", uri);
     }
 
-    private static Response problem(int status, String title, String detail, UriInfo uri) {
+    public static Response problem(int status, String title, String detail, UriInfo uri) {
         return Response.status(status).type(Problem.MEDIA_TYPE)
                 .entity(new Problem(title, status, detail, uri.getPath())).build();
+    }
+
+    /** PostgreSQL's "invalid byte sequence" / "character not in repertoire" (a NUL in text), anywhere in the causes. */
+    private static boolean invalidText(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.sql.SQLException sql
+                    && ("22021".equals(sql.getSQLState()) || "22P05".equals(sql.getSQLState()))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String fieldPath(JsonMappingException e) {

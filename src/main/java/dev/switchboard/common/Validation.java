@@ -13,22 +13,39 @@ public final class Validation {
     }
 
     /**
-     * Requires 1..max characters (code points) after trimming; returns the value verbatim, because what people
-     * type (leading spaces, line breaks) is theirs to keep.
+     * Requires 1..max characters (code points, counted on the text as sent, padding included: it is stored too) with
+     * something besides whitespace, and no NUL or lone surrogate (no valid text holds them; PostgreSQL refuses NUL);
+     * returns the value verbatim, because what people type (leading spaces, line breaks) is theirs to keep.
      */
     public static String requireText(String value, String field, int max) {
         if (value == null) {
             throw ApiException.badRequest("Field '" + field + "' is required");
         }
-        String trimmed = value.strip();
-        if (trimmed.isEmpty()) {
+        if (value.strip().isEmpty()) {
             throw ApiException.badRequest("Field '" + field + "' must not be empty or only whitespace");
         }
-        int length = trimmed.codePointCount(0, trimmed.length());
+        requireValidCharacters(value, field);
+        int length = value.codePointCount(0, value.length());
         if (length > max) {
             throw ApiException.badRequest("Field '" + field + "' has " + length + " characters; at most " + max
                     + " are allowed");
         }
         return value;
+    }
+
+    /** A 400 for a NUL character or a lone (unpaired) UTF-16 surrogate anywhere in the value. */
+    public static void requireValidCharacters(String value, String field) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == 0) {
+                throw ApiException.badRequest("Field '" + field + "' contains a NUL character");
+            }
+            if (Character.isHighSurrogate(c) && i + 1 < value.length()
+                    && Character.isLowSurrogate(value.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                throw ApiException.badRequest("Field '" + field + "' contains an unpaired surrogate (not valid text)");
+            }
+        }
     }
 }

@@ -17,8 +17,7 @@ class ConversationAccess {
     ConversationService conversations;
 
     Caller caller(ConversationCredentials credentials) {
-        return auth.require(credentials.authorization, credentials.siteKey(), credentials.origin,
-                credentials.host);
+        return auth.caller(credentials.origin, credentials.host);
     }
 
     Conversation accessible(ConversationCredentials credentials, String id) {

@@ -1,5 +1,7 @@
 package dev.switchboard.conversation;
 
+import dev.switchboard.security.Roles;
+import jakarta.annotation.security.RolesAllowed;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
@@ -32,6 +34,7 @@ public class ConversationEventsResource {
     ConversationEvents events;
 
     @GET
+    @RolesAllowed({Roles.API, Roles.WIDGET}) // on the route only: a class-level one would guard the scheduler too
     @Produces(MediaType.SERVER_SENT_EVENTS)
     @Operation(summary = "The conversation's event stream",
             description = "Events message.created and conversation.status_changed (durable, id = n), bot.delta and "

@@ -6,11 +6,14 @@ import dev.switchboard.common.Validation;
 import dev.switchboard.protection.RateLimiter;
 import dev.switchboard.workspace.Caller;
 import dev.switchboard.workspace.VisitorIdentity;
+import dev.switchboard.security.Roles;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -28,6 +31,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Consumes(MediaType.APPLICATION_JSON)
 @Tag(name = "Conversations", description = "Authorization: Bearer <API key>, or X-Site-Key (+ X-Visitor-Token per "
         + "conversation) from the widget")
+@RolesAllowed({Roles.API, Roles.WIDGET})
 public class ConversationResource {
 
     public record StartConversation(String visitorId) {}
@@ -55,6 +59,9 @@ public class ConversationResource {
     @Inject
     RateLimiter rateLimiter;
 
+    @Inject
+    IdempotentPosts idempotent;
+
     @POST
     @Operation(summary = "Start a conversation",
             description = "With a site key the response also holds a visitorToken, shown only here, that the widget "
@@ -72,13 +79,11 @@ public class ConversationResource {
     }
 
     @GET
+    @RolesAllowed(Roles.API)
     @Operation(summary = "List the workspace's conversations (API key only), most recently active first")
     public Items<ConversationView> list(@BeanParam ConversationCredentials credentials,
             @QueryParam("status") String status, @QueryParam("limit") @DefaultValue("50") int limit) {
         Caller caller = access.caller(credentials);
-        if (!caller.viaApiKey()) {
-            throw ApiException.forbidden("Listing conversations needs an API key, not a site key");
-        }
         return new Items<>(conversations.list(caller.workspaceId(), parseStatus(status), limit).stream()
                 .map(ConversationView::of).toList());
     }
@@ -102,70 +107,78 @@ public class ConversationResource {
     @Operation(summary = "Post a customer message",
             description = "Returns 201 once the message is committed; then, while the bot is in charge, the bot is "
                     + "notified. Posting to a resolved conversation reopens it for the bot (status bot); in pending "
-                    + "or open conversations the message waits for the human. Content: 1 to 4000 characters after "
-                    + "trimming, stored verbatim.")
+                    + "or open conversations the message waits for the human. Content: 1 to 4000 characters (as "
+                    + "sent), stored verbatim. With an Idempotency-Key header a retry gets the first response again "
+                    + "(for 24 h) and stores nothing.")
     public Response post(@BeanParam ConversationCredentials credentials, @PathParam("id") String id,
-            PostMessage body) {
+            @HeaderParam(IdempotentPosts.HEADER) String idempotencyKey, PostMessage body) {
         Caller caller = access.caller(credentials);
         Conversation c = access.accessible(caller, credentials, id);
         Validation.requireBody(body);
-        if (!caller.viaApiKey()) {
-            rateLimiter.widgetMessage(caller.workspaceId());
-        }
-        Message m = conversations.postCustomerMessage(c.id, body.content());
-        return created(m);
+        return idempotent.once(c.workspaceId, "messages:" + c.id, idempotencyKey, body, () -> {
+            if (!caller.viaApiKey()) {
+                rateLimiter.widgetMessage(caller.workspaceId());
+            }
+            return created(conversations.postCustomerMessage(c.id, body.content()));
+        });
     }
 
     @POST
     @Path("{id}/replies")
+    @RolesAllowed(Roles.API)
     @Operation(summary = "Post an agent's reply (API key only)",
             description = "Takes the conversation over in the agent's name (status open; the bot stops at once, "
-                    + "even mid-answer) and reopens a resolved one. Content: 1 to 4000 characters after trimming.")
+                    + "even mid-answer) and reopens a resolved one. Content: 1 to 4000 characters. Idempotency-Key "
+                    + "as for customer messages.")
     public Response reply(@BeanParam ConversationCredentials credentials, @PathParam("id") String id,
-            AgentReply body) {
-        Conversation c = agentAccessible(credentials, id);
+            @HeaderParam(IdempotentPosts.HEADER) String idempotencyKey, AgentReply body) {
+        Conversation c = access.accessible(credentials, id);
         Validation.requireBody(body);
-        Message m = conversations.agentReply(c.id, body.agentName(), body.content());
-        return created(m);
+        return idempotent.once(c.workspaceId, "replies:" + c.id, idempotencyKey, body,
+                () -> created(conversations.agentReply(c.id, body.agentName(), body.content())));
     }
 
     @POST
     @Path("{id}/takeover")
+    @RolesAllowed(Roles.API)
     @Operation(summary = "An agent takes the conversation over (API key only)",
             description = "Status open in the agent's name; the bot stops at once and does not answer again until "
                     + "the conversation is handed back. 409 when resolved.")
     public ConversationView takeOver(@BeanParam ConversationCredentials credentials, @PathParam("id") String id,
             AgentAction body) {
-        Conversation c = agentAccessible(credentials, id);
+        Conversation c = access.accessible(credentials, id);
         Validation.requireBody(body);
         return ConversationView.of(conversations.takeOver(c.id, body.agentName()));
     }
 
     @POST
     @Path("{id}/handback")
+    @RolesAllowed(Roles.API)
     @Consumes(MediaType.WILDCARD) // no body: curl -X POST without a Content-Type is fine
     @Operation(summary = "Hand the conversation back to the bot (API key only)",
             description = "Status bot; an unanswered last customer message is answered by the bot. 409 when resolved.")
     public ConversationView handBack(@BeanParam ConversationCredentials credentials, @PathParam("id") String id) {
-        Conversation c = agentAccessible(credentials, id);
+        Conversation c = access.accessible(credentials, id);
         return ConversationView.of(conversations.handBack(c.id));
     }
 
     @POST
     @Path("{id}/resolve")
+    @RolesAllowed(Roles.API)
     @Consumes(MediaType.WILDCARD) // no body: curl -X POST without a Content-Type is fine
     @Operation(summary = "Resolve the conversation (API key only)")
     public ConversationView resolve(@BeanParam ConversationCredentials credentials, @PathParam("id") String id) {
-        Conversation c = agentAccessible(credentials, id);
+        Conversation c = access.accessible(credentials, id);
         return ConversationView.of(conversations.resolve(c.id));
     }
 
     @POST
     @Path("{id}/reopen")
+    @RolesAllowed(Roles.API)
     @Operation(summary = "Reopen a resolved conversation in an agent's name (API key only); 409 when not resolved")
     public ConversationView reopen(@BeanParam ConversationCredentials credentials, @PathParam("id") String id,
             AgentAction body) {
-        Conversation c = agentAccessible(credentials, id);
+        Conversation c = access.accessible(credentials, id);
         Validation.requireBody(body);
         return ConversationView.of(conversations.reopen(c.id, body.agentName()));
     }
@@ -188,14 +201,12 @@ public class ConversationResource {
 
     @POST
     @Path("{id}/rating")
+    @RolesAllowed(Roles.WIDGET)
     @Operation(summary = "The customer rates the resolved conversation (site key and visitor token only)",
             description = "score 1 to 5, comment optional (at most 2000 characters); rating again replaces the "
                     + "rating. 409 unless the conversation is resolved.")
     public ConversationView rate(@BeanParam ConversationCredentials credentials, @PathParam("id") String id,
             Rating body) {
-        if (access.caller(credentials).viaApiKey()) {
-            throw ApiException.forbidden("Only the customer rates a conversation: use the site key and visitor token");
-        }
         Conversation c = access.accessible(credentials, id);
         Validation.requireBody(body);
         return ConversationView.of(conversations.rate(c.id, body.score(), body.comment()));
@@ -204,14 +215,6 @@ public class ConversationResource {
     private static Response created(Message m) {
         return Response.created(URI.create("/api/v1/conversations/" + m.conversationId + "/messages/" + m.id))
                 .entity(MessageView.of(m)).build();
-    }
-
-    /** Agent actions need the API key: a visitor must never act as an agent on their own conversation. */
-    private Conversation agentAccessible(ConversationCredentials credentials, String id) {
-        if (!access.caller(credentials).viaApiKey()) {
-            throw ApiException.forbidden("Agent actions need an API key, not a site key");
-        }
-        return access.accessible(credentials, id);
     }
 
     private static ConversationStatus parseStatus(String status) {

@@ -37,6 +37,11 @@ public class ConversationService {
 
     public static final int MAX_CONTENT = 4000;
     static final int MAX_VISITOR_ID = 200;
+    /**
+     * Widget-given visitor ids are anyone's claim: they are stored under this prefix, so an anonymous visitor never
+     * shares an identity (dashboard, export, erase) with a user the business verified or its server named.
+     */
+    public static final String ANONYMOUS_PREFIX = "anon:";
     public static final int MAX_AGENT_NAME = 100;
     static final int MAX_VISITOR_NAME = 200;
     static final int MAX_EMAIL = 320;
@@ -75,7 +80,8 @@ public class ConversationService {
         Conversation c = new Conversation();
         c.id = UUID.randomUUID();
         c.workspaceId = workspaceId;
-        c.visitorId = Validation.requireText(visitorId, "visitorId", MAX_VISITOR_ID);
+        String given = Validation.requireText(visitorId, "visitorId", MAX_VISITOR_ID);
+        c.visitorId = withVisitorToken ? ANONYMOUS_PREFIX + given : given;
         String visitorToken = withVisitorToken ? Secrets.newToken("vt_") : null;
         c.visitorTokenHash = visitorToken == null ? null : Secrets.sha256Hex(visitorToken);
         c.status = ConversationStatus.BOT;

@@ -24,8 +24,9 @@ public class Agent extends PanacheEntityBase {
     public AgentRole role;
     public Instant createdAt;
 
+    /** Owners are admins of every workspace besides. */
     public boolean admin() {
-        return role == AgentRole.ADMIN;
+        return role == AgentRole.ADMIN || role == AgentRole.OWNER;
     }
 
     public static Optional<Agent> findByEmail(String email) {

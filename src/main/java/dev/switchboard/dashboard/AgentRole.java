@@ -2,8 +2,12 @@ package dev.switchboard.dashboard;
 
 import dev.switchboard.common.Coded;
 
-/** admin: everything, including managing agents; agent: the conversations, FAQ and canned responses of its workspaces. */
+/**
+ * owner: the installation (every workspace, agents and owners); admin: its own workspaces' agents, FAQ and settings;
+ * agent: the conversations, FAQ and canned responses of its workspaces.
+ */
 public enum AgentRole implements Coded {
+    OWNER,
     ADMIN,
     AGENT;
 

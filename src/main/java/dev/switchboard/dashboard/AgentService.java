@@ -37,7 +37,7 @@ public class AgentService {
         if (Agent.findByEmail(normalized).isPresent()) {
             throw ApiException.conflict("An agent with e-mail '" + normalized + "' exists already");
         }
-        String generated = password == null || password.isBlank() ? Secrets.newToken("").substring(0, 20) : null;
+        String generated = password == null || password.isBlank() ? newPassword() : null;
         Agent agent = new Agent();
         agent.id = UUID.randomUUID();
         agent.email = normalized;
@@ -48,6 +48,11 @@ public class AgentService {
         agent.persist();
         setWorkspaces(agent.id, workspaceIds);
         return new Created(agent, generated);
+    }
+
+    /** A random first (or reset) password, shown once to the admin or owner. */
+    static String newPassword() {
+        return Secrets.newToken("").substring(0, 20);
     }
 
     /** The agent with this e-mail and password, or empty (the same for an unknown e-mail and a wrong password). */

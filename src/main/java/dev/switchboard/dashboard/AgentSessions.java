@@ -13,7 +13,8 @@ import java.util.UUID;
 
 /**
  * Dashboard sessions in PostgreSQL (so any replica knows them): the browser holds a 256-bit random token in an
- * HttpOnly cookie, the table only its SHA-256. A session unused for the configured idle timeout is over.
+ * HttpOnly cookie, the table only its SHA-256. A session unused for the configured idle timeout is over, and so is
+ * any session older than the absolute timeout, however busy.
  */
 @ApplicationScoped
 public class AgentSessions {
@@ -46,7 +47,7 @@ public class AgentSessions {
         return new Opened(token, s);
     }
 
-    /** The live session of this cookie token, marked as used now; empty when unknown or idle too long (then deleted). */
+    /** The live session of this token, marked as used now; empty when unknown, idle or too old (then deleted). */
     @Transactional
     public Optional<AgentSession> resolve(String token) {
         if (token == null || token.isBlank()) {
@@ -57,7 +58,8 @@ public class AgentSessions {
             return Optional.empty();
         }
         Instant now = now();
-        if (s.lastSeenAt.plus(config.sessionIdleTimeout()).isBefore(now)) {
+        if (s.lastSeenAt.plus(config.sessionIdleTimeout()).isBefore(now)
+                || s.createdAt.plus(config.sessionAbsoluteTimeout()).isBefore(now)) {
             s.delete();
             return Optional.empty();
         }
@@ -75,7 +77,8 @@ public class AgentSessions {
     @Scheduled(every = "1h", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     @Transactional
     void purgeIdle() {
-        AgentSession.delete("lastSeenAt < ?1", now().minus(config.sessionIdleTimeout()));
+        AgentSession.delete("lastSeenAt < ?1 or createdAt < ?2", now().minus(config.sessionIdleTimeout()),
+                now().minus(config.sessionAbsoluteTimeout()));
     }
 
     private Instant now() {

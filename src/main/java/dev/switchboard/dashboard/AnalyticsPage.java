@@ -1,5 +1,7 @@
 package dev.switchboard.dashboard;
 
+import dev.switchboard.security.Roles;
+import jakarta.annotation.security.RolesAllowed;
 import dev.switchboard.common.ApiException;
 import dev.switchboard.workspace.Workspace;
 import io.quarkus.qute.CheckedTemplate;
@@ -15,6 +17,7 @@ import jakarta.ws.rs.core.MediaType;
 
 /** The workspace's analytics: charts as inline SVG, computed by {@link Analytics}. */
 @Path("/agent/w/{workspace}/analytics")
+@RolesAllowed(Roles.AGENT)
 public class AnalyticsPage {
 
     @CheckedTemplate

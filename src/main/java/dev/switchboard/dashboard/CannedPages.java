@@ -1,5 +1,7 @@
 package dev.switchboard.dashboard;
 
+import dev.switchboard.security.Roles;
+import jakarta.annotation.security.RolesAllowed;
 import dev.switchboard.common.ApiException;
 import dev.switchboard.common.Ids;
 import dev.switchboard.workspace.Workspace;
@@ -21,6 +23,7 @@ import java.util.List;
 /** Canned responses of a workspace: listed, each editable in place, created and deleted by its agents. */
 @Path("/agent/w/{workspace}/canned")
 @Produces(MediaType.TEXT_HTML)
+@RolesAllowed(Roles.AGENT)
 public class CannedPages {
 
     @CheckedTemplate
@@ -42,9 +45,8 @@ public class CannedPages {
 
     @POST
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
-    public Response create(@PathParam("workspace") String workspace, @FormParam("_csrf") String csrf,
+    public Response create(@PathParam("workspace") String workspace,
             @FormParam("title") String title, @FormParam("content") String content) {
-        current.requireCsrf(csrf);
         Workspace w = current.requireWorkspace(workspace);
         return change(w, () -> canned.create(w.id, title, content));
     }
@@ -53,8 +55,7 @@ public class CannedPages {
     @Path("{id}")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Response update(@PathParam("workspace") String workspace, @PathParam("id") String id,
-            @FormParam("_csrf") String csrf, @FormParam("title") String title, @FormParam("content") String content) {
-        current.requireCsrf(csrf);
+            @FormParam("title") String title, @FormParam("content") String content) {
         Workspace w = current.requireWorkspace(workspace);
         CannedResponse existing = canned.get(w.id, Ids.parse(id, "canned response"));
         return change(w, () -> canned.update(w.id, existing.id, title, content));
@@ -63,9 +64,7 @@ public class CannedPages {
     @POST
     @Path("{id}/delete")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
-    public Response delete(@PathParam("workspace") String workspace, @PathParam("id") String id,
-            @FormParam("_csrf") String csrf) {
-        current.requireCsrf(csrf);
+    public Response delete(@PathParam("workspace") String workspace, @PathParam("id") String id) {
         Workspace w = current.requireWorkspace(workspace);
         canned.delete(w.id, Ids.parse(id, "canned response"));
         return Response.seeOther(URI.create("/agent/w/" + w.id + "/canned")).build();

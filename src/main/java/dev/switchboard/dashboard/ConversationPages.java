@@ -1,5 +1,7 @@
 package dev.switchboard.dashboard;
 
+import dev.switchboard.security.Roles;
+import jakarta.annotation.security.RolesAllowed;
 import dev.switchboard.common.ApiException;
 import dev.switchboard.common.Ids;
 import dev.switchboard.conversation.Conversation;
@@ -38,6 +40,7 @@ import java.util.stream.Collectors;
 
 /** One conversation: its history, live answer streaming, and the agent's actions on it. */
 @Path("/agent/conversations/{id}")
+@RolesAllowed(Roles.AGENT)
 public class ConversationPages {
 
     /** A message as the page shows it; a bot answer names its FAQ entry (question, if it still exists) or model. */
@@ -108,55 +111,53 @@ public class ConversationPages {
     @POST
     @Path("takeover")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
-    public Response takeOver(@PathParam("id") String id, @FormParam("_csrf") String csrf) {
-        return act(id, csrf, c -> conversations.takeOver(c.id, current.agent().displayName));
+    public Response takeOver(@PathParam("id") String id) {
+        return act(id, c -> conversations.takeOver(c.id, current.agent().displayName));
     }
 
     @POST
     @Path("reply")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
-    public Response reply(@PathParam("id") String id, @FormParam("_csrf") String csrf,
+    public Response reply(@PathParam("id") String id,
             @FormParam("content") String content) {
-        return act(id, csrf, c -> conversations.agentReply(c.id, current.agent().displayName, content));
+        return act(id, c -> conversations.agentReply(c.id, current.agent().displayName, content));
     }
 
     @POST
     @Path("handback")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
-    public Response handBack(@PathParam("id") String id, @FormParam("_csrf") String csrf) {
-        return act(id, csrf, c -> conversations.handBack(c.id));
+    public Response handBack(@PathParam("id") String id) {
+        return act(id, c -> conversations.handBack(c.id));
     }
 
     @POST
     @Path("resolve")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
-    public Response resolve(@PathParam("id") String id, @FormParam("_csrf") String csrf) {
-        return act(id, csrf, c -> conversations.resolve(c.id));
+    public Response resolve(@PathParam("id") String id) {
+        return act(id, c -> conversations.resolve(c.id));
     }
 
     @POST
     @Path("reopen")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
-    public Response reopen(@PathParam("id") String id, @FormParam("_csrf") String csrf) {
-        return act(id, csrf, c -> conversations.reopen(c.id, current.agent().displayName));
+    public Response reopen(@PathParam("id") String id) {
+        return act(id, c -> conversations.reopen(c.id, current.agent().displayName));
     }
 
     /** The open page saw the messages that arrived live: they are no longer unread (called by the page's script). */
     @POST
     @Path("read")
-    public Response read(@PathParam("id") String id, @HeaderParam("X-CSRF-Token") String csrf) {
-        current.requireCsrf(csrf);
+    public Response read(@PathParam("id") String id) {
         Conversation c = current.requireConversation(Ids.parse(id, "conversation"));
         inbox.markRead(current.agent().id, c.id);
         return Response.noContent().build();
     }
 
     /**
-     * Checks the CSRF token and access first (403, 404), then acts and shows the conversation again; a refused
+     * Checks access first (404; the CSRF filter ran before), then acts and shows the conversation again; a refused
      * action (such as taking over a resolved conversation) comes back as a message on the page.
      */
-    private Response act(String id, String csrf, Function<Conversation, ?> action) {
-        current.requireCsrf(csrf);
+    private Response act(String id, Function<Conversation, ?> action) {
         Conversation c = current.requireConversation(Ids.parse(id, "conversation"));
         UriBuilder back = UriBuilder.fromPath("/agent/conversations/{id}");
         try {

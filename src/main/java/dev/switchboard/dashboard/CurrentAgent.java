@@ -1,28 +1,25 @@
 package dev.switchboard.dashboard;
 
 import dev.switchboard.common.Ids;
-import dev.switchboard.common.Secrets;
 import dev.switchboard.conversation.Conversation;
 import dev.switchboard.workspace.Workspace;
-import io.vertx.core.http.Cookie;
-import io.vertx.core.http.HttpServerRequest;
+import dev.switchboard.security.Identities;
+import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
 import java.util.List;
 import java.util.UUID;
 
 /**
- * The agent of this dashboard request, from the session cookie; every dashboard page starts here. Without a live
- * session it throws {@link LoginRequired}. Other workspaces' data is a 404, as in the API.
+ * The agent of this dashboard request, from the identity AgentSessionMechanism made of the session cookie; every
+ * dashboard page starts here. Without a live session it throws {@link LoginRequired}. Other workspaces' data is a
+ * 404, as in the API.
  */
 @RequestScoped
 public class CurrentAgent {
 
     @Inject
-    HttpServerRequest request;
-
-    @Inject
-    AgentSessions sessions;
+    SecurityIdentity identity;
 
     @Inject
     AgentService agents;
@@ -39,20 +36,6 @@ public class CurrentAgent {
     public String csrf() {
         load();
         return session.csrfToken;
-    }
-
-    /** Every state-changing request carries the session's CSRF token (a form field, or X-CSRF-Token from scripts). */
-    public void requireCsrf(String token) {
-        load();
-        if (token == null || !Secrets.constantTimeEquals(token, session.csrfToken)) {
-            throw PageError.denied("The form's CSRF token is missing or wrong: reload the page and try again");
-        }
-    }
-
-    public void requireAdmin() {
-        if (!agent().admin()) {
-            throw PageError.denied("Only admins manage agents");
-        }
     }
 
     public List<Workspace> workspaces() {
@@ -84,8 +67,10 @@ public class CurrentAgent {
 
     private void load() {
         if (session == null) {
-            Cookie cookie = request.getCookie(AgentSessions.COOKIE);
-            AgentSession s = sessions.resolve(cookie == null ? null : cookie.getValue()).orElseThrow(LoginRequired::new);
+            AgentSession s = identity.isAnonymous() ? null : Identities.session(identity);
+            if (s == null) {
+                throw new LoginRequired();
+            }
             agent = agents.get(s.agentId);
             workspaces = agents.workspaces(s.agentId);
             session = s;

@@ -29,7 +29,7 @@ public class DashboardMappers {
         return Response.seeOther(URI.create("/agent/login")).cookie(sessionCookie(request, "", 0)).build();
     }
 
-    static NewCookie sessionCookie(HttpServerRequest request, String value, int maxAge) {
+    public static NewCookie sessionCookie(HttpServerRequest request, String value, int maxAge) {
         // Lax: top-level navigation from links keeps the session; cross-site POSTs do not carry it.
         return new NewCookie.Builder(AgentSessions.COOKIE).path("/agent").value(value).maxAge(maxAge)
                 .httpOnly(true).secure(https(request)).sameSite(NewCookie.SameSite.LAX).build();

@@ -1,5 +1,7 @@
 package dev.switchboard.dashboard;
 
+import dev.switchboard.security.Roles;
+import jakarta.annotation.security.RolesAllowed;
 import dev.switchboard.common.ApiException;
 import dev.switchboard.common.Ids;
 import dev.switchboard.conversation.Conversation;
@@ -32,6 +34,7 @@ import java.util.UUID;
  */
 @Path("/agent/w/{workspace}/faq")
 @Produces(MediaType.TEXT_HTML)
+@RolesAllowed(Roles.AGENT)
 public class FaqPages {
 
     /** The form's content; id is null for a new entry. */
@@ -73,9 +76,8 @@ public class FaqPages {
 
     @POST
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
-    public Response create(@PathParam("workspace") String workspace, @FormParam("_csrf") String csrf,
+    public Response create(@PathParam("workspace") String workspace,
             @FormParam("question") String question, @FormParam("answer") String answer) {
-        current.requireCsrf(csrf);
         Workspace w = current.requireWorkspace(workspace);
         try {
             faq.create(w.id, question, answer);
@@ -97,9 +99,7 @@ public class FaqPages {
     @Path("{id}")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Response update(@PathParam("workspace") String workspace, @PathParam("id") String id,
-            @FormParam("_csrf") String csrf, @FormParam("question") String question,
-            @FormParam("answer") String answer) {
-        current.requireCsrf(csrf);
+            @FormParam("question") String question, @FormParam("answer") String answer) {
         Workspace w = current.requireWorkspace(workspace);
         UUID entryId = Ids.parse(id, "FAQ entry");
         faq.get(w.id, entryId); // a 404 stays a 404, not a form error
@@ -114,9 +114,7 @@ public class FaqPages {
     @POST
     @Path("{id}/delete")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
-    public Response delete(@PathParam("workspace") String workspace, @PathParam("id") String id,
-            @FormParam("_csrf") String csrf) {
-        current.requireCsrf(csrf);
+    public Response delete(@PathParam("workspace") String workspace, @PathParam("id") String id) {
         Workspace w = current.requireWorkspace(workspace);
         faq.delete(w.id, Ids.parse(id, "FAQ entry"));
         return toList(w);

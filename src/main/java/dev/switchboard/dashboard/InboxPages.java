@@ -1,5 +1,7 @@
 package dev.switchboard.dashboard;
 
+import dev.switchboard.security.Roles;
+import jakarta.annotation.security.RolesAllowed;
 import dev.switchboard.common.ApiException;
 import dev.switchboard.conversation.ConversationStatus;
 import dev.switchboard.conversation.SseSubscriber;
@@ -25,6 +27,7 @@ import java.util.List;
  * list again (the {@code list} fragment) when a conversation changes, so it stays live without reloading.
  */
 @Path("/agent/w/{workspace}")
+@RolesAllowed(Roles.AGENT)
 public class InboxPages {
 
     @CheckedTemplate

@@ -9,7 +9,7 @@ public class PageError extends ApiException {
         super(status, title, detail);
     }
 
-    static PageError denied(String detail) {
+    public static PageError denied(String detail) {
         return new PageError(403, "Forbidden", detail);
     }
 

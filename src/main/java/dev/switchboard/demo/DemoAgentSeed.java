@@ -22,7 +22,7 @@ import org.jboss.logging.Logger;
 /**
  * With the demo workspace, a demo admin for the agent dashboard: created on first start with a random password,
  * which is kept in {@code <data-dir>/demo-admin-password} (0600; the database holds only its bcrypt hash) and
- * printed at every start, like the demo keys.
+ * named at every start, like the demo keys (never the password itself: no secret goes to the log).
  */
 @ApplicationScoped
 public class DemoAgentSeed {
@@ -78,7 +78,7 @@ public class DemoAgentSeed {
         return String.join("\n",
                 "Agent dashboard: http://localhost:" + httpPort + "/agent/login",
                 "  e-mail:   " + email,
-                password != null ? "  password: " + password + "   (also in " + file + ")"
-                        : "  password: not shown: " + file + " is missing or was changed");
+                password != null ? "  password: in " + file
+                        : "  password: unknown: " + file + " is missing or was changed");
     }
 }

@@ -1,5 +1,6 @@
 package dev.switchboard.demo;
 
+import jakarta.annotation.security.PermitAll;
 import dev.switchboard.common.config.SwitchboardConfig;
 import dev.switchboard.common.db.EmbeddedPostgresConfigSourceFactory;
 import dev.switchboard.workspace.Workspace;
@@ -20,6 +21,7 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
  * database it says only that Switchboard runs: a real deployment must not advertise a demo key.
  */
 @Path("/")
+@PermitAll
 public class DemoPage {
 
     @Inject

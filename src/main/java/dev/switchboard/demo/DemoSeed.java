@@ -22,7 +22,8 @@ import org.jboss.logging.Logger;
 
 /**
  * So that a new user can chat at once: on first start creates the "Demo Shop" workspace with a realistic FAQ, and on
- * every start prints its site key and API key. The database holds only the key's hash, so the plain key is kept in
+ * every start prints its site key and where its API key is. The database holds only the key's hash, so the plain key is
+ * kept in
  * {@code <data-dir>/demo-api-key}, readable by its owner only.
  */
 @ApplicationScoped
@@ -85,9 +86,10 @@ public class DemoSeed {
         return String.join("\n",
                 "Demo workspace \"" + workspace.name + "\" (" + workspace.id + ")",
                 "  site key: " + workspace.siteKey,
+                // A secret never goes to the log: the banner says where it is.
                 apiKey != null
-                        ? "  API key:  " + apiKey + "   (also in " + keyFile + ")"
-                        : "  API key:  not shown: " + keyFile + " is missing or holds a rotated key",
+                        ? "  API key:  in " + keyFile
+                        : "  API key:  unknown: " + keyFile + " is missing or holds a rotated key",
                 "  chat:     " + base + "/   (a demo shop page with the chat widget)",
                 "  try:      curl -H 'X-Site-Key: " + workspace.siteKey + "' -H 'Content-Type: application/json'"
                         + " -d '{\"visitorId\":\"me\"}' " + base + "/api/v1/conversations");

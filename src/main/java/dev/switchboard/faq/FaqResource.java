@@ -1,5 +1,7 @@
 package dev.switchboard.faq;
 
+import dev.switchboard.security.Roles;
+import jakarta.annotation.security.RolesAllowed;
 import dev.switchboard.common.Ids;
 import dev.switchboard.common.Items;
 import dev.switchboard.common.Validation;
@@ -8,13 +10,11 @@ import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
-import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
@@ -28,9 +28,10 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Consumes(MediaType.APPLICATION_JSON)
 @Tag(name = "FAQ", description = "Authorization: Bearer <API key>. Any change clears the workspace's cached model "
         + "answers.")
+@RolesAllowed(Roles.API)
 public class FaqResource {
 
-    /** question: 1..500 characters, answer: 1..4000 (after trimming). */
+    /** question: 1..500 characters, answer: 1..4000 (as sent, padding included). */
     public record FaqInput(String question, String answer) {}
 
     public record FaqView(UUID id, String question, String answer, Instant createdAt, Instant updatedAt,
@@ -48,20 +49,20 @@ public class FaqResource {
     FaqService faqs;
 
     @GET
-    public Items<FaqView> list(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
-        return new Items<>(faqs.list(auth.requireApiKey(authorization)).stream().map(FaqView::of).toList());
+    public Items<FaqView> list() {
+        return new Items<>(faqs.list(auth.apiWorkspace()).stream().map(FaqView::of).toList());
     }
 
     @GET
     @Path("{id}")
-    public FaqView get(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, @PathParam("id") String id) {
-        return FaqView.of(faqs.get(auth.requireApiKey(authorization), Ids.parse(id, "FAQ entry")));
+    public FaqView get(@PathParam("id") String id) {
+        return FaqView.of(faqs.get(auth.apiWorkspace(), Ids.parse(id, "FAQ entry")));
     }
 
     @POST
     @Operation(summary = "Add an FAQ entry")
-    public Response create(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, FaqInput body) {
-        UUID workspaceId = auth.requireApiKey(authorization);
+    public Response create(FaqInput body) {
+        UUID workspaceId = auth.apiWorkspace();
         Validation.requireBody(body);
         FaqEntry entry = faqs.create(workspaceId, body.question(), body.answer());
         return Response.created(URI.create("/api/v1/faqs/" + entry.id)).entity(FaqView.of(entry)).build();
@@ -70,9 +71,9 @@ public class FaqResource {
     @PUT
     @Path("{id}")
     @Operation(summary = "Replace an FAQ entry's question and answer")
-    public FaqView update(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, @PathParam("id") String id,
+    public FaqView update(@PathParam("id") String id,
             FaqInput body) {
-        UUID workspaceId = auth.requireApiKey(authorization);
+        UUID workspaceId = auth.apiWorkspace();
         UUID faqId = Ids.parse(id, "FAQ entry");
         Validation.requireBody(body);
         return FaqView.of(faqs.update(workspaceId, faqId, body.question(), body.answer()));
@@ -80,9 +81,8 @@ public class FaqResource {
 
     @DELETE
     @Path("{id}")
-    public Response delete(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
-            @PathParam("id") String id) {
-        faqs.delete(auth.requireApiKey(authorization), Ids.parse(id, "FAQ entry"));
+    public Response delete(@PathParam("id") String id) {
+        faqs.delete(auth.apiWorkspace(), Ids.parse(id, "FAQ entry"));
         return Response.noContent().build();
     }
 }

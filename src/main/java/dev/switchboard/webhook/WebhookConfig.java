@@ -3,6 +3,8 @@ package dev.switchboard.webhook;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 
 @ConfigMapping(prefix = "switchboard.webhooks")
 public interface WebhookConfig {
@@ -26,6 +28,12 @@ public interface WebhookConfig {
     /** Per attempt: connecting and receiving the response. */
     @WithDefault("10s")
     Duration timeout();
+
+    /**
+     * Hosts an operator trusts as webhook targets although they are internal (an intranet receiver): http is allowed
+     * for them and their addresses are not checked. Every other target is https to public addresses only.
+     */
+    Optional<List<String>> allowedHosts();
 
     /** Deliveries claimed per poll by one replica. */
     @WithDefault("50")

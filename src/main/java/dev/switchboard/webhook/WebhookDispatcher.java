@@ -10,6 +10,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -67,6 +68,9 @@ public class WebhookDispatcher {
 
     @Inject
     Clock clock;
+
+    @Inject
+    WebhookTargets targets;
 
     private final ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor();
     private HttpClient http;
@@ -126,6 +130,11 @@ public class WebhookDispatcher {
 
     private Outcome send(Claimed d) {
         try {
+            targets.checkForDelivery(d.url());
+        } catch (WebhookTargets.Refused e) {
+            return new Outcome(null, "refused: " + e.getMessage());
+        }
+        try {
             String secret = secrets.decrypt(d.sealedSecret(), WebhookService.secretContext(d.webhookId()));
             HttpRequest request = HttpRequest.newBuilder(URI.create(d.url()))
                     .timeout(config.timeout())
@@ -143,9 +152,11 @@ public class WebhookDispatcher {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return new Outcome(null, "interrupted (shutting down)");
+        } catch (HttpTimeoutException e) {
+            return new Outcome(null, "timed out");
         } catch (Exception e) {
-            String message = e.getMessage() == null ? "" : ": " + e.getMessage();
-            return new Outcome(null, e.getClass().getSimpleName() + message);
+            // No exception text: which ports answer, refuse or time out on a host is no business of the log's reader.
+            return new Outcome(null, "could not deliver (no HTTP response)");
         }
     }
 

@@ -1,5 +1,7 @@
 package dev.switchboard.webhook;
 
+import dev.switchboard.security.Roles;
+import jakarta.annotation.security.RolesAllowed;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.switchboard.common.Ids;
 import dev.switchboard.common.Items;
@@ -10,13 +12,11 @@ import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
-import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
@@ -32,6 +32,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Tag(name = "Webhooks", description = "Authorization: Bearer <API key>. Each delivery is a JSON POST with "
         + "X-Switchboard-Delivery (the delivery id, the same on every retry), X-Switchboard-Event and "
         + "X-Switchboard-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of \"<t>.<raw body>\" with the secret>.")
+@RolesAllowed(Roles.API)
 public class WebhookResource {
 
     public record CreateWebhook(String url, List<String> events) {}
@@ -63,8 +64,8 @@ public class WebhookResource {
     @Operation(summary = "Subscribe a URL to events",
             description = "events: any of conversation.created, message.created, conversation.handoff, "
                     + "conversation.resolved. The signing secret is shown only in this response.")
-    public Response create(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, CreateWebhook body) {
-        UUID workspaceId = auth.requireApiKey(authorization);
+    public Response create(CreateWebhook body) {
+        UUID workspaceId = auth.apiWorkspace();
         Validation.requireBody(body);
         WebhookService.WithSecret created = webhooks.create(workspaceId, body.url(), body.events());
         return Response.created(URI.create("/api/v1/webhooks/" + created.webhook().id))
@@ -72,24 +73,22 @@ public class WebhookResource {
     }
 
     @GET
-    public Items<WebhookView> list(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
-        return new Items<>(webhooks.list(auth.requireApiKey(authorization)).stream()
+    public Items<WebhookView> list() {
+        return new Items<>(webhooks.list(auth.apiWorkspace()).stream()
                 .map(w -> WebhookView.of(w, null)).toList());
     }
 
     @GET
     @Path("{id}")
-    public WebhookView get(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
-            @PathParam("id") String id) {
-        return WebhookView.of(webhooks.get(auth.requireApiKey(authorization), Ids.parse(id, "webhook")), null);
+    public WebhookView get(@PathParam("id") String id) {
+        return WebhookView.of(webhooks.get(auth.apiWorkspace(), Ids.parse(id, "webhook")), null);
     }
 
     @DELETE
     @Path("{id}")
     @Consumes(MediaType.WILDCARD)
-    public Response delete(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
-            @PathParam("id") String id) {
-        webhooks.delete(auth.requireApiKey(authorization), Ids.parse(id, "webhook"));
+    public Response delete(@PathParam("id") String id) {
+        webhooks.delete(auth.apiWorkspace(), Ids.parse(id, "webhook"));
         return Response.noContent().build();
     }
 
@@ -98,9 +97,8 @@ public class WebhookResource {
     @Consumes(MediaType.WILDCARD)
     @Operation(summary = "Replace the signing secret", description = "The new secret is shown only here and signs "
             + "every attempt from now on.")
-    public WebhookView rotateSecret(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
-            @PathParam("id") String id) {
-        WebhookService.WithSecret rotated = webhooks.rotateSecret(auth.requireApiKey(authorization),
+    public WebhookView rotateSecret(@PathParam("id") String id) {
+        WebhookService.WithSecret rotated = webhooks.rotateSecret(auth.apiWorkspace(),
                 Ids.parse(id, "webhook"));
         return WebhookView.of(rotated.webhook(), rotated.secret());
     }
@@ -108,9 +106,9 @@ public class WebhookResource {
     @GET
     @Path("{id}/deliveries")
     @Operation(summary = "The delivery log, newest first")
-    public Items<DeliveryView> deliveries(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
-            @PathParam("id") String id, @QueryParam("limit") @DefaultValue("50") int limit) {
-        return new Items<>(webhooks.deliveries(auth.requireApiKey(authorization), Ids.parse(id, "webhook"), limit)
+    public Items<DeliveryView> deliveries(@PathParam("id") String id,
+            @QueryParam("limit") @DefaultValue("50") int limit) {
+        return new Items<>(webhooks.deliveries(auth.apiWorkspace(), Ids.parse(id, "webhook"), limit)
                 .stream().map(DeliveryView::of).toList());
     }
 }

@@ -7,16 +7,12 @@ import dev.switchboard.common.SecretBox;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.util.List;
-import java.util.Locale;
 import java.util.UUID;
 
 @ApplicationScoped
 public class WebhookService {
 
-    static final int MAX_URL = 2000;
     static final int MAX_PER_WORKSPACE = 20;
     static final int MAX_LOG = 200;
 
@@ -26,6 +22,9 @@ public class WebhookService {
     @Inject
     SecretBox secrets;
 
+    @Inject
+    WebhookTargets targets;
+
     @Transactional
     public WithSecret create(UUID workspaceId, String url, List<String> events) {
         if (Webhook.count("workspaceId", workspaceId) >= MAX_PER_WORKSPACE) {
@@ -34,7 +33,7 @@ public class WebhookService {
         Webhook w = new Webhook();
         w.id = UUID.randomUUID();
         w.workspaceId = workspaceId;
-        w.url = validUrl(url);
+        w.url = targets.validForRegistration(url);
         w.events = validEvents(events);
         w.createdAt = Times.now();
         String secret = Secrets.newToken("whsec_");
@@ -80,27 +79,6 @@ public class WebhookService {
         }
         return WebhookDelivery.<WebhookDelivery>find("webhookId = ?1 order by createdAt desc, id", id)
                 .page(0, limit).list();
-    }
-
-    private static String validUrl(String url) {
-        if (url == null || url.isBlank()) {
-            throw ApiException.badRequest("Field 'url' is required");
-        }
-        String problem = "Field 'url' must be an absolute http or https URL (at most " + MAX_URL + " characters)";
-        if (url.length() > MAX_URL) {
-            throw ApiException.badRequest(problem);
-        }
-        try {
-            URI uri = new URI(url.strip());
-            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-            if (!(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null
-                    || uri.getRawUserInfo() != null || uri.getRawFragment() != null) {
-                throw ApiException.badRequest(problem + "; no user info or fragment");
-            }
-            return uri.toString();
-        } catch (URISyntaxException e) {
-            throw ApiException.badRequest(problem);
-        }
     }
 
     private static String[] validEvents(List<String> events) {

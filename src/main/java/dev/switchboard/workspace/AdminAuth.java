@@ -1,6 +1,6 @@
 package dev.switchboard.workspace;
 
-import dev.switchboard.common.ApiException;
+import dev.switchboard.common.OwnerOnlyFiles;
 import dev.switchboard.common.Secrets;
 import dev.switchboard.common.config.SwitchboardConfig;
 import io.quarkus.runtime.LaunchMode;
@@ -8,9 +8,13 @@ import io.quarkus.runtime.Startup;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.nio.file.Path;
 import org.jboss.logging.Logger;
 
-/** Guards the admin API with the configured token (or, in dev mode only, a generated one printed at start-up). */
+/**
+ * The admin token that makes a caller the installation owner (see AdminTokenMechanism): the configured token, or in
+ * dev mode only a generated one written to an owner-only file.
+ */
 @Startup
 @ApplicationScoped
 public class AdminAuth {
@@ -27,24 +31,18 @@ public class AdminAuth {
         token = config.adminToken().filter(t -> !t.isBlank()).orElse(null);
         if (token == null && LaunchMode.current() == LaunchMode.DEVELOPMENT) {
             token = Secrets.newToken("sba_");
-            LOG.infof("Admin token (generated for this dev session; set SWITCHBOARD_ADMIN_TOKEN to fix one): %s",
-                    token);
+            // Into an owner-only file, not the log: no secret is ever logged.
+            Path file = Path.of(config.dataDir()).resolve("dev-admin-token").toAbsolutePath().normalize();
+            OwnerOnlyFiles.write(file, token);
+            LOG.infof("Admin token generated for this dev session in %s (set SWITCHBOARD_ADMIN_TOKEN to fix one)",
+                    file);
         } else if (token == null) {
             LOG.info("Admin API disabled: set SWITCHBOARD_ADMIN_TOKEN to enable it");
         }
     }
 
-    public void require(String authorization) {
-        if (token == null) {
-            throw ApiException.forbidden(
-                    "The admin API is disabled: start Switchboard with SWITCHBOARD_ADMIN_TOKEN (switchboard.admin-token)");
-        }
-        String presented = Secrets.bearerToken(authorization);
-        if (presented == null) {
-            throw ApiException.unauthorized("The admin API needs Authorization: Bearer <admin token>");
-        }
-        if (!Secrets.constantTimeEquals(presented, token)) {
-            throw ApiException.unauthorized("The admin token is not valid");
-        }
+    /** Whether a bearer token is the admin token (never, while the admin API is disabled). */
+    public boolean matches(String presented) {
+        return token != null && Secrets.constantTimeEquals(presented, token);
     }
 }

@@ -1,7 +1,9 @@
 package dev.switchboard.workspace;
 
 import dev.switchboard.common.ApiException;
-import dev.switchboard.common.Secrets;
+import dev.switchboard.security.Identities;
+import dev.switchboard.security.Roles;
+import io.quarkus.security.identity.SecurityIdentity;
 import dev.switchboard.protection.RateLimiter;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -10,7 +12,10 @@ import java.net.URISyntaxException;
 import java.util.Arrays;
 import java.util.UUID;
 
-/** Resolves workspace credentials: an API key (Authorization: Bearer) or a site key (X-Site-Key). */
+/**
+ * The workspace of the request's identity (an API key or a site key, authenticated by dev.switchboard.security),
+ * with the checks that depend on the request: the API key's rate limit and the widget's allowed origins.
+ */
 @ApplicationScoped
 public class WorkspaceAuth {
 
@@ -23,20 +28,18 @@ public class WorkspaceAuth {
     @Inject
     RateLimiter rateLimiter;
 
-    /** The workspace of a valid API key, or a 401 problem; a 429 when the key is over its request limit. */
-    public UUID requireApiKey(String authorization) {
-        String key = Secrets.bearerToken(authorization);
-        if (key == null) {
-            throw ApiException.unauthorized("This endpoint needs a workspace API key: Authorization: Bearer <API key>");
-        }
-        UUID workspaceId = workspaces.workspaceOfApiKey(key)
-                .orElseThrow(() -> ApiException.unauthorized("The API key is not valid (unknown or rotated)"));
-        rateLimiter.apiRequest(workspaceId, Secrets.sha256Hex(key));
+    @Inject
+    SecurityIdentity identity;
+
+    /** The workspace of the API key (the endpoint allows Roles.API only); a 429 when the key is over its limit. */
+    public UUID apiWorkspace() {
+        UUID workspaceId = Identities.workspace(identity);
+        rateLimiter.apiRequest(workspaceId, Identities.keyHash(identity));
         return workspaceId;
     }
 
     /**
-     * An API key when one is sent, else a site key. A site-key caller from a browser (an Origin header) must come
+     * The API key's or the site key's caller. A site-key caller from a browser (an Origin header) must come
      * from one of the workspace's allowed origins or from Switchboard's own pages (same origin, e.g. the demo page),
      * else 403: an empty list therefore keeps the widget off every other site until the business names its own,
      * since a site key is public and anyone could otherwise put a workspace's bot on their pages. Callers without an
@@ -44,16 +47,11 @@ public class WorkspaceAuth {
      *
      * @param host the request's Host header, which the browser sets to Switchboard's own authority
      */
-    public Caller require(String authorization, String siteKey, String origin, String host) {
-        if (authorization != null) {
-            return new Caller(requireApiKey(authorization), true);
+    public Caller caller(String origin, String host) {
+        if (identity.hasRole(Roles.API)) {
+            return new Caller(apiWorkspace(), true);
         }
-        if (siteKey == null || siteKey.isBlank()) {
-            throw ApiException.unauthorized(
-                    "Send a site key (X-Site-Key header or site_key parameter) or Authorization: Bearer <API key>");
-        }
-        Workspace workspace = Workspace.findBySiteKey(siteKey.strip())
-                .orElseThrow(() -> ApiException.unauthorized("The site key is not valid"));
+        Workspace workspace = workspaces.get(Identities.workspace(identity));
         if (origin != null) {
             if (!sameOrigin(origin, host)
                     && Arrays.stream(workspace.allowedOrigins).noneMatch(origin::equalsIgnoreCase)) {

@@ -1,5 +1,7 @@
 package dev.switchboard.workspace;
 
+import dev.switchboard.security.Roles;
+import jakarta.annotation.security.RolesAllowed;
 import dev.switchboard.common.ApiException;
 import dev.switchboard.common.Ids;
 import dev.switchboard.common.Validation;
@@ -8,12 +10,10 @@ import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
-import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -23,6 +23,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 @Tag(name = "Workspaces")
+@RolesAllowed(Roles.OWNER)
 public class WorkspacePolicyResource {
 
     /** Every field is optional: null (or absent) means the configured default; retentionDays null keeps data. */
@@ -41,15 +42,11 @@ public class WorkspacePolicyResource {
     static final int MAX_RATE = 1_000_000;
 
     @Inject
-    AdminAuth admin;
-
-    @Inject
     WorkspaceService workspaces;
 
     @GET
     @Operation(summary = "The workspace's rate limits and retention period (null: the default)")
-    public Policy get(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, @PathParam("id") String id) {
-        admin.require(authorization);
+    public Policy get(@PathParam("id") String id) {
         UUID workspaceId = workspaces.get(Ids.parse(id, "workspace")).id;
         return Policy.of(WorkspacePolicy.findById(workspaceId));
     }
@@ -59,9 +56,8 @@ public class WorkspacePolicyResource {
             description = "Limits count per hour (conversations) or minute (messages, API requests); a null field "
                     + "means the configured default. retentionDays: resolved conversations idle that long are "
                     + "deleted; null keeps them.")
-    public Policy put(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, @PathParam("id") String id,
+    public Policy put(@PathParam("id") String id,
             Policy body) {
-        admin.require(authorization);
         Validation.requireBody(body);
         UUID workspaceId = Ids.parse(id, "workspace");
         return QuarkusTransaction.requiringNew().call(() -> {

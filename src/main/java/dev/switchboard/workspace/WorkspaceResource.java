@@ -1,5 +1,7 @@
 package dev.switchboard.workspace;
 
+import dev.switchboard.security.Roles;
+import jakarta.annotation.security.RolesAllowed;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.switchboard.common.Ids;
 import dev.switchboard.common.Items;
@@ -7,13 +9,11 @@ import dev.switchboard.common.Validation;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
-import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
@@ -27,6 +27,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 @Tag(name = "Workspaces", description = "Admin API: Authorization: Bearer <admin token>")
+@RolesAllowed(Roles.OWNER)
 public class WorkspaceResource {
 
     public record CreateWorkspace(String name, List<String> allowedOrigins) {}
@@ -47,9 +48,6 @@ public class WorkspaceResource {
     public record IdentitySecret(String identitySecret) {}
 
     @Inject
-    AdminAuth admin;
-
-    @Inject
     WorkspaceService workspaces;
 
     @Inject
@@ -57,8 +55,7 @@ public class WorkspaceResource {
 
     @POST
     @Operation(summary = "Create a workspace", description = "The response is the only place the API key is shown.")
-    public Response create(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, CreateWorkspace body) {
-        admin.require(authorization);
+    public Response create(CreateWorkspace body) {
         Validation.requireBody(body);
         WorkspaceService.Created created = workspaces.create(body.name(), body.allowedOrigins());
         return Response.created(URI.create("/api/v1/workspaces/" + created.workspace().id))
@@ -66,25 +63,20 @@ public class WorkspaceResource {
     }
 
     @GET
-    public Items<WorkspaceView> list(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
-        admin.require(authorization);
+    public Items<WorkspaceView> list() {
         return new Items<>(workspaces.list().stream().map(w -> WorkspaceView.of(w, null)).toList());
     }
 
     @GET
     @Path("{id}")
-    public WorkspaceView get(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
-            @PathParam("id") String id) {
-        admin.require(authorization);
+    public WorkspaceView get(@PathParam("id") String id) {
         return WorkspaceView.of(workspaces.get(Ids.parse(id, "workspace")), null);
     }
 
     @PATCH
     @Path("{id}")
     @Operation(summary = "Change the name or the allowed widget origins")
-    public WorkspaceView update(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
-            @PathParam("id") String id, UpdateWorkspace body) {
-        admin.require(authorization);
+    public WorkspaceView update(@PathParam("id") String id, UpdateWorkspace body) {
         Validation.requireBody(body);
         return WorkspaceView.of(workspaces.update(Ids.parse(id, "workspace"), body.name(), body.allowedOrigins()),
                 null);
@@ -94,9 +86,7 @@ public class WorkspaceResource {
     @Path("{id}/api-key/rotate")
     @Consumes(MediaType.WILDCARD)
     @Operation(summary = "Rotate the API key", description = "Returns a new key, shown only here; earlier keys stop working at once.")
-    public NewApiKey rotateApiKey(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
-            @PathParam("id") String id) {
-        admin.require(authorization);
+    public NewApiKey rotateApiKey(@PathParam("id") String id) {
         return new NewApiKey(workspaces.rotateApiKey(Ids.parse(id, "workspace")));
     }
 
@@ -105,9 +95,7 @@ public class WorkspaceResource {
     @Operation(summary = "The identity secret that signs visitor ids for the widget's identify()",
             description = "Created on first read. The business's server sends hash = hex HMAC-SHA256(id, secret) "
                     + "to its pages; keep the secret on the server.")
-    public IdentitySecret identitySecret(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
-            @PathParam("id") String id) {
-        admin.require(authorization);
+    public IdentitySecret identitySecret(@PathParam("id") String id) {
         return new IdentitySecret(identity.secret(Ids.parse(id, "workspace")));
     }
 
@@ -115,9 +103,7 @@ public class WorkspaceResource {
     @Path("{id}/identity-secret/rotate")
     @Consumes(MediaType.WILDCARD)
     @Operation(summary = "Rotate the identity secret", description = "Hashes made with the old secret stop verifying at once.")
-    public IdentitySecret rotateIdentitySecret(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
-            @PathParam("id") String id) {
-        admin.require(authorization);
+    public IdentitySecret rotateIdentitySecret(@PathParam("id") String id) {
         return new IdentitySecret(identity.rotate(Ids.parse(id, "workspace")));
     }
 }

@@ -28,7 +28,8 @@ class DemoSeedTest {
 
         String banner = seed.banner();
         assertTrue(banner.contains("site key: " + demo.siteKey), banner);
-        assertTrue(banner.contains("API key:  " + apiKey), banner);
+        assertTrue(banner.contains("API key:  in " + seed.keyFile()), banner);
+        assertTrue(!banner.contains(apiKey), "no secret in the log: " + banner);
 
         given().header("Authorization", "Bearer " + apiKey).get("/api/v1/faqs")
                 .then().statusCode(200).body("items.size()", equalTo(12))

@@ -115,7 +115,8 @@ class FaqResourceTest {
                 .then().statusCode(201);
         // The widget's site key does not manage the FAQ.
         given().header("X-Site-Key", w.siteKey()).get("/api/v1/faqs")
-                .then().statusCode(401).contentType("application/problem+json").body("detail", containsString("API key"));
+                .then().statusCode(403).contentType("application/problem+json")
+                .body("detail", containsString("API key"));
         given().header("Authorization", w.bearer()).get("/api/v1/faqs/{id}", "42")
                 .then().statusCode(404).contentType("application/problem+json");
         given().header("Authorization", w.bearer()).get("/api/v1/faqs").then().body("items.size()", greaterThan(0));

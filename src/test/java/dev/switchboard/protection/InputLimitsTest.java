@@ -28,7 +28,7 @@ class InputLimitsTest {
     }
 
     @Test
-    void messagesHoldUpTo4000CharactersCountedAsCodePointsAfterTrimming() {
+    void messagesHoldUpTo4000CharactersCountedAsCodePointsAsSent() {
         String conversation = TestWorkspaces.startWithApiKey(w);
         postMessage(conversation, "a".repeat(4000)).statusCode(201);
         postMessage(conversation, "a".repeat(4001)).statusCode(400)
@@ -36,9 +36,10 @@ class InputLimitsTest {
                 .body("detail", equalTo("Field 'content' has 4001 characters; at most 4000 are allowed"));
         // 4000 emoji are 8000 UTF-16 units: the limit counts what people see.
         postMessage(conversation, "\uD83D\uDE00".repeat(4000)).statusCode(201);
-        // Surrounding whitespace does not count, and is kept.
-        String padded = "  \n" + "b".repeat(4000) + "\n  ";
+        // Surrounding whitespace is kept, so it counts (issue 17).
+        String padded = "  \n" + "b".repeat(3994) + "\n  ";
         postMessage(conversation, padded).statusCode(201).body("content", equalTo(padded));
+        postMessage(conversation, " " + padded).statusCode(400);
         postMessage(conversation, " \n\t ").statusCode(400);
     }
 

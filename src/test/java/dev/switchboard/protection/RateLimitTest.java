@@ -123,7 +123,7 @@ class RateLimitTest {
                 .body("messagesPerIpMinute", nullValue());
         putPolicy("00000000-0000-4000-8000-000000000000", Map.of()).statusCode(404);
         given().header("Authorization", w.bearer()).contentType(ContentType.JSON).body(Map.of())
-                .put("/api/v1/workspaces/{id}/policy", w.id()).then().statusCode(401);
+                .put("/api/v1/workspaces/{id}/policy", w.id()).then().statusCode(403);
     }
 
     private static void setPolicy(TestWorkspace w, Map<String, Integer> fields) {

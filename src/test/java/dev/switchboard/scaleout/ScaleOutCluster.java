@@ -78,6 +78,7 @@ final class ScaleOutCluster implements AutoCloseable {
                         "SWITCHBOARD_KAFKA_SESSION_TIMEOUT_MS", "6000",
                         "QUARKUS_DATASOURCE_JDBC_URL", postgres.jdbcUrl(),
                         "QUARKUS_DATASOURCE_USERNAME", EmbeddedPostgresServer.username(),
+                        "QUARKUS_DATASOURCE_PASSWORD", postgres.password(),
                         "SWITCHBOARD_ADMIN_TOKEN", ADMIN_TOKEN,
                         "SWITCHBOARD_DEMO_ENABLED", "false",
                         "SWITCHBOARD_INFERENCE_URL", model.baseUrl().toString(),

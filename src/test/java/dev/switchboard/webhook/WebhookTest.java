@@ -6,7 +6,6 @@ import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasKey;
 import static org.hamcrest.Matchers.not;
-import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -92,7 +91,7 @@ class WebhookTest {
     void badSubscriptionsAreRejected() {
         TestWorkspace w = TestWorkspaces.create();
         post(w, Map.of("url", "ftp://hooks.example/in", "events", List.of("message.created"))).statusCode(400)
-                .body("detail", containsString("absolute http or https URL"));
+                .body("detail", containsString("must use https"));
         post(w, Map.of("url", "/relative", "events", List.of("message.created"))).statusCode(400);
         post(w, Map.of("url", "https://hooks.example/in", "events", List.of())).statusCode(400)
                 .body("detail", containsString("at least one of"));
@@ -196,7 +195,8 @@ class WebhookTest {
         Await.until("a failed attempt logged", () -> given().header("Authorization", w.bearer())
                 .get("/api/v1/webhooks/{id}/deliveries", hookId).then().extract().path("items[0].lastError") != null);
         given().header("Authorization", w.bearer()).get("/api/v1/webhooks/{id}/deliveries", hookId).then()
-                .body("items[0].status", equalTo("pending")).body("items[0].lastError", startsWith("ConnectException"))
+                .body("items[0].status", equalTo("pending"))
+                .body("items[0].lastError", equalTo("could not deliver (no HTTP response)")) // no network detail
                 .body("items[0].nextAttemptAt", not(nullValue()));
 
         try (WebhookReceiver back = WebhookReceiver.start(port)) {

@@ -81,7 +81,7 @@ class WorkspaceResourceTest {
         TestWorkspace w = TestWorkspaces.create();
         // A workspace API key is not an admin token.
         given().header("Authorization", w.bearer()).get("/api/v1/workspaces")
-                .then().statusCode(401).contentType("application/problem+json");
+                .then().statusCode(403).contentType("application/problem+json");
     }
 
     @Test

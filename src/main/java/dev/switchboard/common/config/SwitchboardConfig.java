@@ -33,8 +33,11 @@ public interface SwitchboardConfig {
     Sse sse();
 
     interface Demo {
-        /** Seed the "Demo Shop" workspace and FAQ on first start, and print its keys on every start. */
-        @WithDefault("true")
+        /**
+         * Seed the "Demo Shop" workspace, its FAQ and a demo admin on first start, and say where their keys are on
+         * every start. Off unless asked for (SWITCHBOARD_DEMO_ENABLED=true); dev mode asks for it.
+         */
+        @WithDefault("false")
         boolean enabled();
     }
 

@@ -38,6 +38,7 @@ public class EmbeddedPostgresConfigSourceFactory implements ConfigSourceFactory 
 
     static final String URL = "quarkus.datasource.jdbc.url";
     static final String USERNAME = "quarkus.datasource.username";
+    static final String PASSWORD = "quarkus.datasource.password";
     static final String DATA_DIR = "switchboard.data-dir";
     /** Below application.properties (250) and everything else. */
     static final int ORDINAL = 50;
@@ -80,14 +81,15 @@ public class EmbeddedPostgresConfigSourceFactory implements ConfigSourceFactory 
         Path directory = Path.of(dataDir == null || dataDir.isBlank() ? "data" : dataDir, "postgres")
                 .toAbsolutePath().normalize();
         String key = RUNNING_PREFIX + (test ? TEST_KEY : directory.toString());
-        int port = runningPort(key);
-        if (port < 0) {
-            port = startServer(test ? temporaryDirectory() : directory, test);
-            System.setProperty(key, Integer.toString(port));
+        Running running = running(key);
+        if (running == null) {
+            Path serverDirectory = test ? temporaryDirectory() : directory;
+            running = new Running(startServer(serverDirectory, test), serverDirectory);
+            System.setProperty(key, running.port() + " " + serverDirectory);
         }
         return List.of(new PropertiesConfigSource(
-                Map.of(URL, EmbeddedPostgresServer.jdbcUrl(port), USERNAME, EmbeddedPostgresServer.username(),
-                        IN_USE, "true"),
+                Map.of(URL, EmbeddedPostgresServer.jdbcUrl(running.port()), USERNAME, EmbeddedPostgresServer.username(),
+                        PASSWORD, EmbeddedPostgresServer.password(running.directory()).orElseThrow(), IN_USE, "true"),
                 SOURCE_NAME, ORDINAL));
     }
 
@@ -105,19 +107,22 @@ public class EmbeddedPostgresConfigSourceFactory implements ConfigSourceFactory 
         }
     }
 
-    /** A server this JVM started earlier (before a hot reload) that still answers, or -1. */
-    private static int runningPort(String key) {
+    private record Running(int port, Path directory) {}
+
+    /** A server this JVM started earlier (before a hot reload) that still answers, or null. */
+    private static Running running(String key) {
         String value = System.getProperty(key);
         if (value == null) {
-            return -1;
+            return null;
         }
-        int port = Integer.parseInt(value);
+        int space = value.indexOf(' ');
+        int port = Integer.parseInt(value.substring(0, space));
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress("localhost", port), 500);
-            return port;
+            return new Running(port, Path.of(value.substring(space + 1)));
         } catch (IOException e) {
             System.clearProperty(key);
-            return -1;
+            return null;
         }
     }
 

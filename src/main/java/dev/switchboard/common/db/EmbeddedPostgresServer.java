@@ -1,6 +1,8 @@
 package dev.switchboard.common.db;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import dev.switchboard.common.OwnerOnlyFiles;
+import dev.switchboard.common.Secrets;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -8,13 +10,19 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 /**
  * A real PostgreSQL (zonky's embedded binaries) on a data directory. A persistent directory is initialised once and
- * reused on every later start; a temporary one is deleted when the server stops.
+ * reused on every later start; a temporary one is deleted when the server stops. It listens on the loopback only and
+ * asks for the superuser's password (scram-sha-256), generated on first start and kept in {@code <dir>.password}
+ * (owner-only): other local users and processes cannot walk in.
  */
 public final class EmbeddedPostgresServer implements AutoCloseable {
 
@@ -26,9 +34,12 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     private final EmbeddedPostgres postgres;
     private final Path dataDirectory;
 
-    private EmbeddedPostgresServer(EmbeddedPostgres postgres, Path dataDirectory) {
+    private final boolean temporary;
+
+    private EmbeddedPostgresServer(EmbeddedPostgres postgres, Path dataDirectory, boolean temporary) {
         this.postgres = postgres;
         this.dataDirectory = dataDirectory;
+        this.temporary = temporary;
     }
 
     /**
@@ -39,9 +50,18 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         Path dir = dataDirectory.toAbsolutePath().normalize();
         Files.createDirectories(dir);
         stopOrphanedPostmaster(dir);
+        String password = password(dir).orElseGet(() -> {
+            String generated = Secrets.newToken("");
+            OwnerOnlyFiles.write(passwordFile(dir), generated);
+            return generated;
+        });
         EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                 .setDataDirectory(dir)
-                .setCleanDataDirectory(temporary);
+                .setCleanDataDirectory(temporary)
+                .setServerConfig("listen_addresses", "localhost")
+                .setServerConfig("password_encryption", "scram-sha-256")
+                // zonky's own readiness check connects too; trust (first start) ignores the password, scram needs it.
+                .setConnectConfig("password", password);
         if (temporary) {
             // Throw-away data: skip the disk flushes that dominate a test database's time.
             builder.setServerConfig("fsync", "off").setServerConfig("full_page_writes", "off");
@@ -49,7 +69,45 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
             // zonky defaults to synchronous_commit=off, which may lose the last commits in a crash: not for real data.
             builder.setServerConfig("synchronous_commit", "on");
         }
-        return new EmbeddedPostgresServer(builder.start(), dir);
+        EmbeddedPostgres postgres = builder.start();
+        requirePassword(postgres, dir, password);
+        return new EmbeddedPostgresServer(postgres, dir, temporary);
+    }
+
+    /**
+     * initdb (through zonky) trusts every local connection: set the superuser's password and make every connection
+     * present it. Idempotent, so it also upgrades data directories made before the password existed.
+     */
+    private static void requirePassword(EmbeddedPostgres postgres, Path dir, String password) throws IOException {
+        try (Connection c = DriverManager.getConnection(jdbcUrl(postgres.getPort()), username(), password);
+                Statement s = c.createStatement()) {
+            // The password is a generated token ([A-Za-z0-9_-]): nothing to escape.
+            s.execute("alter user " + username() + " password '" + password + "'");
+            Files.writeString(dir.resolve("pg_hba.conf"), """
+                    # Written by Switchboard: the superuser's password (scram-sha-256), loopback only.
+                    local all all scram-sha-256
+                    host all all 127.0.0.1/32 scram-sha-256
+                    host all all ::1/128 scram-sha-256
+                    """);
+            s.execute("select pg_reload_conf()");
+        } catch (SQLException e) {
+            throw new IOException("Could not set the embedded PostgreSQL's password in " + dir
+                    + " (is " + passwordFile(dir) + " the one it was created with?)", e);
+        }
+    }
+
+    /** The superuser's password of the server on this data directory, if one was generated. */
+    public static Optional<String> password(Path dataDirectory) {
+        return OwnerOnlyFiles.read(passwordFile(dataDirectory));
+    }
+
+    private static Path passwordFile(Path dataDirectory) {
+        Path dir = dataDirectory.toAbsolutePath().normalize();
+        return dir.resolveSibling(dir.getFileName() + ".password");
+    }
+
+    public String password() {
+        return password(dataDirectory).orElseThrow();
     }
 
     public int port() {
@@ -68,7 +126,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         return "jdbc:postgresql://localhost:" + port + "/postgres";
     }
 
-    /** The superuser; the server trusts local connections, so no password. */
+    /** The superuser (its password: {@link #password()}). */
     public static String username() {
         return "postgres";
     }
@@ -76,6 +134,9 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     @Override
     public void close() throws IOException {
         postgres.close();
+        if (temporary) {
+            Files.deleteIfExists(passwordFile(dataDirectory));
+        }
     }
 
     /**

@@ -2,11 +2,13 @@ package dev.switchboard.common.db;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -33,16 +35,18 @@ class EmbeddedPostgresServerTest {
                 paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
+        Files.deleteIfExists(dir.resolveSibling(dir.getFileName() + ".password"));
     }
 
     @Test
     void aSecondStartOnTheSameDirectoryKeepsTheData() throws Exception {
         try (EmbeddedPostgresServer first = EmbeddedPostgresServer.start(dir, false)) {
-            execute(first.jdbcUrl(), "create table kept (v text); insert into kept values ('survives restarts')");
+            execute(first, "create table kept (v text); insert into kept values ('survives restarts')");
         }
         assertTrue(Files.exists(dir.resolve("PG_VERSION")), "initialised in place");
         try (EmbeddedPostgresServer second = EmbeddedPostgresServer.start(dir, false);
-                Connection c = DriverManager.getConnection(second.jdbcUrl(), EmbeddedPostgresServer.username(), "");
+                Connection c = DriverManager.getConnection(second.jdbcUrl(), EmbeddedPostgresServer.username(),
+                        second.password());
                 Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("select v from kept")) {
             assertTrue(rs.next());
@@ -59,8 +63,25 @@ class EmbeddedPostgresServerTest {
         assertFalse(Files.exists(dir), "no data directory created");
     }
 
-    private static void execute(String url, String sql) throws SQLException {
-        try (Connection c = DriverManager.getConnection(url, EmbeddedPostgresServer.username(), "");
+    @Test
+    void theServerWantsItsGeneratedPasswordAndNothingElse() throws Exception {
+        try (EmbeddedPostgresServer server = EmbeddedPostgresServer.start(dir, false)) {
+            for (String wrong : new String[] {"", "postgres", "wrong"}) {
+                SQLException refused = assertThrows(SQLException.class, () -> DriverManager.getConnection(
+                        server.jdbcUrl(), EmbeddedPostgresServer.username(), wrong));
+                // "password authentication failed" from the server; the driver itself refuses to send an empty one
+                assertTrue(refused.getMessage().contains("password"), refused.getMessage());
+            }
+            execute(server, "select 1");
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(
+                    dir.resolveSibling(dir.getFileName() + ".password"))));
+            assertTrue(Files.readString(dir.resolve("pg_hba.conf")).contains("127.0.0.1/32 scram-sha-256"));
+        }
+    }
+
+    private static void execute(EmbeddedPostgresServer server, String sql) throws SQLException {
+        try (Connection c = DriverManager.getConnection(server.jdbcUrl(), EmbeddedPostgresServer.username(),
+                server.password());
                 Statement s = c.createStatement()) {
             s.execute(sql);
         }
