@@ -13,6 +13,7 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
@@ -48,10 +49,11 @@ public class AgentAdminPages {
     @Inject
     AgentService agents;
 
+    /** {@code w}: the workspace the admin came from, whose navigation the page keeps. */
     @GET
-    public TemplateInstance list() {
+    public TemplateInstance list(@QueryParam("w") String workspace) {
         current.requireAdmin();
-        return page(null, null);
+        return page(workspace, null, null);
     }
 
     @POST
@@ -63,9 +65,9 @@ public class AgentAdminPages {
         current.requireAdmin();
         try {
             AgentService.Created created = agents.create(email, displayName, password, role(role), ids(workspaces));
-            return Response.ok(page(new Invited(created.agent().email, created.generatedPassword()), null)).build();
+            return Response.ok(page(null, new Invited(created.agent().email, created.generatedPassword()), null)).build();
         } catch (ApiException e) {
-            return Response.status(e.status()).entity(page(null, e.detail())).build();
+            return Response.status(e.status()).entity(page(null, null, e.detail())).build();
         }
     }
 
@@ -80,12 +82,12 @@ public class AgentAdminPages {
         UUID agentId = Ids.parse(id, "agent");
         agents.get(agentId);
         if (agentId.equals(current.agent().id) && role(role) != AgentRole.ADMIN) {
-            return Response.status(409).entity(page(null, "You cannot take away your own admin role")).build();
+            return Response.status(409).entity(page(null, null, "You cannot take away your own admin role")).build();
         }
         try {
             agents.update(agentId, displayName, role(role), ids(workspaces));
         } catch (ApiException e) {
-            return Response.status(e.status()).entity(page(null, e.detail())).build();
+            return Response.status(e.status()).entity(page(null, null, e.detail())).build();
         }
         return Response.seeOther(URI.create("/agent/admin/agents")).build();
     }
@@ -98,18 +100,18 @@ public class AgentAdminPages {
         current.requireAdmin();
         UUID agentId = Ids.parse(id, "agent");
         if (agentId.equals(current.agent().id)) {
-            return Response.status(409).entity(page(null, "You cannot remove yourself")).build();
+            return Response.status(409).entity(page(null, null, "You cannot remove yourself")).build();
         }
         agents.delete(agentId);
         return Response.seeOther(URI.create("/agent/admin/agents")).build();
     }
 
-    private TemplateInstance page(Invited invited, String error) {
+    private TemplateInstance page(String workspace, Invited invited, String error) {
         UUID self = current.agent().id;
         List<AgentRow> rows = agents.list().stream().map(a -> new AgentRow(a.id, a.email, a.displayName,
                 a.role.code(), Set.copyOf(agents.workspaces(a.id).stream().map(w -> w.id).toList()),
                 a.id.equals(self))).toList();
-        return Templates.agents(current.nav(null, "agents"), rows, Workspace.list("order by name, id"), invited,
+        return Templates.agents(current.nav(current.homeWorkspace(workspace), "agents"), rows, Workspace.list("order by name, id"), invited,
                 error);
     }
 
