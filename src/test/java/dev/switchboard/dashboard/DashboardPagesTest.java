@@ -315,6 +315,29 @@ class DashboardPagesTest {
     }
 
     @Test
+    void everyPageAndTheHealthCheckSayWhyTheBotsModelCannotAnswer() {
+        AgentLogin a = AgentLogin.newAgent(agents, AgentRole.AGENT, shopId);
+        a.request().get("/agent/w/" + shopId + "/inbox").then().statusCode(200)
+                .body(not(containsString("id=\"model-problem\"")));
+        // The detection itself is ModelStartupTest's; here a provider that found a problem at start-up.
+        io.quarkus.test.junit.QuarkusMock.installMockForType(new dev.switchboard.llm.ChatModelProvider(
+                java.util.Optional.empty()) {
+            @Override
+            public java.util.Optional<String> problem() {
+                return java.util.Optional.of("switchboard.inference.model: no file /models/<x>.gguf");
+            }
+        }, dev.switchboard.llm.ChatModelProvider.class);
+        for (String page : List.of("/agent/w/" + shopId + "/inbox", "/agent/w/" + shopId + "/faq",
+                "/agent/w/" + shopId + "/analytics")) {
+            a.request().get(page).then().statusCode(200).body(containsString("id=\"model-problem\""))
+                    .body(containsString("no file /models/&lt;x&gt;.gguf"));
+        }
+        RestAssured.given().get("/q/health").then().statusCode(503)
+                .body("checks.find { it.name == 'chat-model' }.status", org.hamcrest.Matchers.equalTo("DOWN"))
+                .body("checks.find { it.name == 'chat-model' }.data.problem", containsString("no file"));
+    }
+
+    @Test
     void faqEntriesAreCreatedSearchedEditedAndDeletedAndEditingDropsCachedAnswers() {
         AgentLogin a = AgentLogin.newAgent(agents, AgentRole.AGENT, shopId);
         String faq = "/agent/w/" + shopId + "/faq";
