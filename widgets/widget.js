@@ -238,8 +238,8 @@ textarea{flex:1;resize:none;overflow-y:hidden;border:1px solid #ccd;border-radiu
     return r.json();
   }
   const fail = (e) => {
-    if (e.status === 429) {
-      const s = e.retryAfter || 60;
+    const s = e.status === 429 && e.retryAfter;
+    if (s) {
       const when = new Intl.RelativeTimeFormat(locale, { numeric: 'always' });
       error.textContent = t('retry', s < 120 ? when.format(s, 'second') : when.format(Math.ceil(s / 60), 'minute'));
       return;
@@ -250,7 +250,7 @@ textarea{flex:1;resize:none;overflow-y:hidden;border:1px solid #ccd;border-radiu
     // up and refused this page's origin.
     fetch(base + '/widget.js', { method: 'HEAD', mode: 'no-cors' }).then(
       () => console.error(`Switchboard: ${base} refused this page's origin ${location.origin}: add it to the `
-        + "workspace's allowedOrigins (PUT /api/v1/workspaces/{id} or the dashboard's settings)."),
+        + "workspace's allowedOrigins (PATCH /api/v1/workspaces/{id})."),
       () => console.error(`Switchboard: cannot reach ${base}.`, e));
   };
 
