@@ -4,7 +4,9 @@
  * Options: data-color, data-position (right|left), data-greeting, data-locale, data-title.
  * JS API (window.Switchboard): open(), close(), identify({id, name, email, hash}), reset(); calls queued on a stub
  * (Switchboard = Switchboard || function () { (Switchboard.q = Switchboard.q || []).push(arguments) }) run on load.
- * Everything renders in an open shadow root; untrusted text only ever goes through textContent / DOM nodes.
+ * Everything renders in a closed shadow root of a <switchboard-chat> element whose styles start from `all: initial`,
+ * so no rule of the host page reaches it (selectors stop at the shadow boundary, inheritance at the reset root).
+ * Untrusted text only ever goes through textContent / DOM nodes.
  */
 (() => {
   'use strict';
@@ -13,12 +15,15 @@
   if (!siteKey || (window.Switchboard && window.Switchboard.version)) return;
   const ds = script.dataset;
   const base = new URL(script.src).origin;
+  // System notices (waiting, joined, handoff by reason) follow the locale: the server stores the handoff notice in
+  // English, and the status change right after it names the reason, which picks the translation here.
   const STRINGS = {
     en: {
       title: 'Chat with us', open: 'Open chat', close: 'Close chat', input: 'Message', send: 'Send',
       greeting: 'Hi! How can we help you today?', typing: 'Typing…', you: 'You', bot: 'Assistant',
       joined: '{} joined the conversation', waiting: 'Waiting for an agent…', agent: 'Agent',
       unavailable: 'The chat is unavailable right now. Please try again later.', resolved: 'Conversation resolved',
+      retry: 'Too many messages. Please try again {}.',
       rate: 'How did we do?', star: '{} of 5', thanks: 'Thank you for your rating!', comment: 'Anything to add? (optional)',
       sendComment: 'Send comment', done: 'Thank you for your feedback!', log: 'Conversation',
     },
@@ -27,13 +32,56 @@
       greeting: 'Hallo! Wie können wir helfen?', typing: 'Schreibt…', you: 'Sie', bot: 'Assistent',
       joined: '{} ist dem Gespräch beigetreten', waiting: 'Wartet auf einen Mitarbeiter…', agent: 'Mitarbeiter',
       unavailable: 'Der Chat ist gerade nicht erreichbar. Bitte später erneut versuchen.', resolved: 'Gespräch erledigt',
+      retry: 'Zu viele Nachrichten. Bitte versuchen Sie es {} erneut.',
       rate: 'Wie zufrieden waren Sie?', star: '{} von 5', thanks: 'Danke für Ihre Bewertung!',
       comment: 'Möchten Sie etwas ergänzen? (optional)', sendComment: 'Kommentar senden',
       done: 'Danke für Ihr Feedback!', log: 'Gespräch',
+      soon: 'Ein Mitarbeiter antwortet Ihnen hier in Kürze.',
+      handoff: {
+        customer_request: 'Ein Mitarbeiter übernimmt dieses Gespräch.',
+        missing_knowledge: 'Darauf habe ich keine Antwort.',
+        low_confidence: 'Da bin ich mir nicht sicher.',
+        inference_unavailable: 'Unser Assistent kann gerade nicht antworten.',
+      },
+    },
+    es: {
+      title: 'Chatee con nosotros', open: 'Abrir chat', close: 'Cerrar chat', input: 'Mensaje', send: 'Enviar',
+      greeting: '¡Hola! ¿En qué podemos ayudarle?', typing: 'Escribiendo…', you: 'Usted', bot: 'Asistente',
+      joined: '{} se ha unido a la conversación', waiting: 'Esperando a un agente…', agent: 'Agente',
+      unavailable: 'El chat no está disponible ahora. Inténtelo más tarde.', resolved: 'Conversación resuelta',
+      retry: 'Demasiados mensajes. Inténtelo de nuevo {}.',
+      rate: '¿Qué tal lo hicimos?', star: '{} de 5', thanks: '¡Gracias por su valoración!',
+      comment: '¿Algo que añadir? (opcional)', sendComment: 'Enviar comentario',
+      done: '¡Gracias por sus comentarios!', log: 'Conversación',
+      soon: 'Un agente le responderá aquí en breve.',
+      handoff: {
+        customer_request: 'Un agente se hará cargo de esta conversación.',
+        missing_knowledge: 'No tengo la respuesta a eso.',
+        low_confidence: 'No estoy seguro de eso.',
+        inference_unavailable: 'Nuestro asistente no puede responder ahora.',
+      },
+    },
+    fr: {
+      title: 'Discutez avec nous', open: 'Ouvrir le chat', close: 'Fermer le chat', input: 'Message', send: 'Envoyer',
+      greeting: 'Bonjour ! Comment pouvons-nous vous aider ?', typing: 'Écrit…', you: 'Vous', bot: 'Assistant',
+      joined: '{} a rejoint la conversation', waiting: 'En attente d’un conseiller…', agent: 'Conseiller',
+      unavailable: 'Le chat est indisponible pour le moment. Veuillez réessayer plus tard.',
+      resolved: 'Conversation résolue', retry: 'Trop de messages. Veuillez réessayer {}.',
+      rate: 'Êtes-vous satisfait ?', star: '{} sur 5', thanks: 'Merci pour votre note !',
+      comment: 'Un commentaire ? (facultatif)', sendComment: 'Envoyer le commentaire',
+      done: 'Merci pour votre avis !', log: 'Conversation',
+      soon: 'Un conseiller vous répondra ici sous peu.',
+      handoff: {
+        customer_request: 'Un conseiller va prendre en charge cette conversation.',
+        missing_knowledge: 'Je n’ai pas la réponse à cette question.',
+        low_confidence: 'Je ne suis pas sûr de la réponse.',
+        inference_unavailable: 'Notre assistant ne peut pas répondre pour le moment.',
+      },
     },
   };
   const lang = (ds.locale || navigator.language || 'en').slice(0, 2).toLowerCase();
   const S = STRINGS[lang] || STRINGS.en;
+  const locale = STRINGS[lang] ? lang : 'en';
   const t = (k, v) => S[k].replace('{}', v);
   const STORE = 'switchboard:' + siteKey;
 
@@ -44,6 +92,7 @@
   let identity = null;
   let streaming = null;
   let rating = 0;
+  let lastSystem = null;
   const shown = new Set();
 
   function load() {
@@ -71,11 +120,17 @@
   };
 
   // ---- DOM ----
-  const host = el('div', { 'data-switchboard': '' });
-  const root = host.attachShadow({ mode: 'open' });
+  const TAG = 'switchboard-chat';
+  if (!customElements.get(TAG)) customElements.define(TAG, class extends HTMLElement {});
+  const host = el(TAG, { 'data-switchboard': '' });
+  const root = host.attachShadow({ mode: 'closed' });
+  // The host element is in the page's tree: its own box is reset (important rules of a shadow tree win over the
+  // page's), and .w cuts inheritance, so everything inside starts from initial values.
+  const wrap = el('div', { class: 'w' });
   const color = ds.color && CSS.supports('color', ds.color) ? ds.color : '#2563eb';
   root.append(el('style', {
-    text: `:host{all:initial;--c:${color};font:15px/1.4 system-ui,sans-serif;color:#111}
+    text: `:host{all:initial!important}
+.w{all:initial;--c:${color};font:15px/1.4 system-ui,sans-serif;color:#111;text-align:left;direction:ltr}
 *{box-sizing:border-box}button,textarea{font:inherit}
 .l{position:fixed;bottom:20px;${ds.position === 'left' ? 'left' : 'right'}:20px;width:56px;height:56px;border-radius:50%;border:0;background:var(--c);color:#fff;cursor:pointer;box-shadow:0 4px 14px #0004;z-index:2147483646}
 .l svg{width:26px;height:26px;fill:currentColor}.l[data-unread]::after{content:'';position:absolute;top:4px;right:4px;width:12px;height:12px;border-radius:50%;background:#e11d48}
@@ -94,7 +149,7 @@ button{cursor:pointer}.x{background:none;border:0;color:#fff;font-size:22px;line
 .e{padding:6px 14px;color:#b91c1c;font-size:13px}
 .r{padding:10px 14px;border-top:1px solid #e3e5e8;text-align:center}.r p{margin:0 0 6px}
 .r button{border:1px solid #ccd;background:#fff;border-radius:8px;padding:4px 9px;margin:0 2px}
-.r textarea{width:100%;margin:6px 0}
+.r textarea{width:100%;margin:6px 0}.r .b{background:var(--c);color:#fff;border:0;padding:6px 12px}
 form{display:flex;gap:8px;padding:10px;border-top:1px solid #e3e5e8;align-items:flex-end}
 textarea{flex:1;resize:none;overflow-y:hidden;border:1px solid #ccd;border-radius:10px;padding:8px;min-height:38px;max-height:120px}
 .b{background:var(--c);color:#fff;border:0;border-radius:10px;padding:9px 14px}
@@ -124,7 +179,8 @@ textarea{flex:1;resize:none;overflow-y:hidden;border:1px solid #ccd;border-radiu
     el('header', {}, el('div', {}, el('h2', { text: title }), status),
       el('button', { class: 'x', type: 'button', 'aria-label': S.close, text: '×', onclick: () => close() })),
     log, typing, error, rateBox, form);
-  root.append(panel, launcher);
+  wrap.append(panel, launcher);
+  root.append(wrap);
   log.append(el('div', { class: 'm bot' }, el('span', { class: 'a', text: S.bot }), ds.greeting || S.greeting));
 
   panel.addEventListener('keydown', (e) => {
@@ -176,12 +232,26 @@ textarea{flex:1;resize:none;overflow-y:hidden;border:1px solid #ccd;border-radiu
     const r = await fetch(base + '/api/v1/conversations' + path, {
       method, headers, body: body && JSON.stringify(body),
     });
-    if (!r.ok) throw Object.assign(new Error('HTTP ' + r.status), { status: r.status });
+    if (!r.ok) {
+      throw Object.assign(new Error('HTTP ' + r.status), { status: r.status, retryAfter: +r.headers.get('Retry-After') });
+    }
     return r.json();
   }
   const fail = (e) => {
+    const s = e.status === 429 && e.retryAfter;
+    if (s) {
+      const when = new Intl.RelativeTimeFormat(locale, { numeric: 'always' });
+      error.textContent = t('retry', s < 120 ? when.format(s, 'second') : when.format(Math.ceil(s / 60), 'minute'));
+      return;
+    }
     error.textContent = S.unavailable;
-    console.warn('Switchboard:', e);
+    if (!(e instanceof TypeError)) return console.warn('Switchboard:', e);
+    // A network error hides the reason from scripts. When the server answers a request that needs no CORS, it is
+    // up and refused this page's origin.
+    fetch(base + '/widget.js', { method: 'HEAD', mode: 'no-cors' }).then(
+      () => console.error(`Switchboard: ${base} refused this page's origin ${location.origin}: add it to the `
+        + "workspace's allowedOrigins (PATCH /api/v1/workspaces/{id})."),
+      () => console.error(`Switchboard: cannot reach ${base}.`, e));
   };
 
   async function send(text, retry = true) {
@@ -208,7 +278,7 @@ textarea{flex:1;resize:none;overflow-y:hidden;border:1px solid #ccd;border-radiu
     state.visitorId = state.visitorId || 'v_' + crypto.randomUUID();
     state.token = null;
     const c = await api('POST', '', { visitorId: state.visitorId });
-    Object.assign(state, { id: c.id, token: c.visitorToken });
+    Object.assign(state, { id: c.id, token: c.visitorToken, seen: 0 });
     save();
     await sendIdentity();
     connect(false);
@@ -221,30 +291,43 @@ textarea{flex:1;resize:none;overflow-y:hidden;border:1px solid #ccd;border-radiu
     save();
   }
 
-  /** Opens the event stream; with history, loads the messages once the stream runs (so nothing falls between). */
+  /**
+   * Opens the event stream. With history, it replays every durable event from the start (messages and status
+   * changes, so notices such as "X joined" come back in their place); events up to state.seen were shown before this
+   * page and neither mark the launcher unread nor ask for a new rating.
+   */
   function connect(withHistory) {
     if (source) source.close();
     let url = `${base}/api/v1/conversations/${state.id}/events?site_key=${encodeURIComponent(siteKey)}`
       + `&visitor_token=${encodeURIComponent(state.token)}`;
-    if (lastEventId) url += '&last_event_id=' + encodeURIComponent(lastEventId);
+    const from = withHistory ? '0' : lastEventId;
+    if (from) url += '&last_event_id=' + encodeURIComponent(from);
     const es = (source = new EventSource(url));
     connected = new Promise((resolve) => {
       es.addEventListener('open', resolve, { once: true });
       setTimeout(resolve, 5000);
     });
     const on = (type, fn) => es.addEventListener(type, (e) => {
-      if (e.lastEventId) lastEventId = e.lastEventId;
-      fn(JSON.parse(e.data));
+      const id = e.lastEventId;
+      let seen = false;
+      if (id) lastEventId = id;
+      if (/^\d+$/.test(id)) {
+        seen = +id <= (state.seen || 0);
+        if (!seen) {
+          state.seen = +id;
+          save();
+        }
+      }
+      fn(JSON.parse(e.data), seen);
     });
     on('message.created', render);
-    on('conversation.status_changed', (s) => showStatus(s, true));
+    on('conversation.status_changed', (s, seen) => showStatus(s, !seen));
     on('bot.delta', delta);
     on('typing', (x) => { typing.hidden = !x.on || !!streaming; typing.textContent = S.typing; });
     es.addEventListener('error', () => {
       // EventSource retries network drops itself (sending Last-Event-ID); it gives up on an error status.
       if (es.readyState === EventSource.CLOSED && source === es) setTimeout(recover, 2000);
     });
-    if (withHistory) connected.then(history).catch(lost);
   }
 
   async function recover() {
@@ -257,19 +340,15 @@ textarea{flex:1;resize:none;overflow-y:hidden;border:1px solid #ccd;border-radiu
     }
   }
 
-  const lost = (e) => (e.status === 404 || e.status === 401 ? forget() : fail(e));
-
-  async function history() {
-    const [c, list] = await Promise.all([api('GET', `/${state.id}`), api('GET', `/${state.id}/messages`)]);
-    const frag = document.createDocumentFragment();
-    for (const m of list.items) {
-      if (!shown.has(m.id)) frag.append(message(m));
+  /** After a reload: the stored rating first (the replayed status changes need it), then the whole stream. */
+  async function resume() {
+    try {
+      rating = (await api('GET', `/${state.id}`)).rating || 0;
+      connect(true);
+    } catch (e) {
+      if (e.status === 404 || e.status === 401) forget();
+      else fail(e);
     }
-    // Everything the stream already delivered is newer than what only the history holds.
-    log.children[0].after(frag);
-    rating = c.rating || 0;
-    showStatus(c, false);
-    scroll();
   }
 
   function forget() {
@@ -280,12 +359,13 @@ textarea{flex:1;resize:none;overflow-y:hidden;border:1px solid #ccd;border-radiu
     save();
     shown.clear();
     log.replaceChildren(log.children[0]);
+    lastSystem = null;
     rateBox.hidden = true;
     status.textContent = '';
   }
 
   // ---- rendering ----
-  function render(m) {
+  function render(m, seen) {
     if (shown.has(m.id)) return;
     if (m.role === 'bot' && streaming) {
       streaming.remove();
@@ -293,7 +373,7 @@ textarea{flex:1;resize:none;overflow-y:hidden;border:1px solid #ccd;border-radiu
     }
     if (m.role !== 'customer') typing.hidden = true;
     log.append(message(m));
-    if (panel.hidden && m.role !== 'customer') launcher.setAttribute('data-unread', '');
+    if (panel.hidden && m.role !== 'customer' && !seen) launcher.setAttribute('data-unread', '');
     scroll();
   }
 
@@ -301,7 +381,7 @@ textarea{flex:1;resize:none;overflow-y:hidden;border:1px solid #ccd;border-radiu
     shown.add(m.id);
     const who = m.role === 'customer' ? S.you : m.role === 'agent' ? m.authorName || S.agent : S.bot;
     const n = el('div', { class: 'm ' + m.role, 'data-id': m.id });
-    if (m.role === 'system') n.append(m.content);
+    if (m.role === 'system') n.append((lastSystem = el('span', { text: m.content })));
     else {
       n.append(el('span', { class: m.role === 'customer' ? 'v' : 'a', text: who }));
       if (m.role === 'bot') n.append(markdown(m.content));
@@ -326,7 +406,15 @@ textarea{flex:1;resize:none;overflow-y:hidden;border:1px solid #ccd;border-radiu
     const agent = s.agentName || S.agent;
     status.textContent = s.status === 'open' ? agent : s.status === 'pending' ? S.waiting : s.status === 'resolved'
       ? S.resolved : '';
-    if (live && s.status === 'open' && s.previousStatus !== 'open') notice(t('joined', agent));
+    if (s.status !== 'bot' && streaming) {
+      // A person took over (or the bot handed off) mid-answer: that partial answer was never stored.
+      streaming.remove();
+      streaming = null;
+    }
+    const reason = s.status === 'pending' && S.handoff && s.handoffReason;
+    if (reason && lastSystem) lastSystem.textContent = (S.handoff[reason] ? S.handoff[reason] + ' ' : '') + S.soon;
+    lastSystem = null;
+    if (s.status === 'open' && s.previousStatus !== 'open') notice(t('joined', agent));
     if (s.status === 'resolved') {
       if (live) rating = 0;
       showRating();
@@ -340,7 +428,12 @@ textarea{flex:1;resize:none;overflow-y:hidden;border:1px solid #ccd;border-radiu
 
   function showRating() {
     rateBox.hidden = false;
-    if (rating) return rateBox.replaceChildren(el('p', { text: S.done }));
+    if (rating) rateBox.replaceChildren(el('p', { text: S.done }));
+    else askRating();
+    scroll(); // the box takes room from the log: keep its last message in view
+  }
+
+  function askRating() {
     const stars = [1, 2, 3, 4, 5].map((i) => el('button', {
       type: 'button', 'aria-label': t('star', i), 'data-score': i, text: '★'.repeat(i),
       onclick: () => rate(i),
@@ -362,6 +455,7 @@ textarea{flex:1;resize:none;overflow-y:hidden;border:1px solid #ccd;border-radiu
       });
       rateBox.replaceChildren(el('p', { text: S.thanks }), comment, more);
       comment.focus();
+      scroll();
     } catch (e) {
       fail(e);
     }
@@ -432,7 +526,7 @@ textarea{flex:1;resize:none;overflow-y:hidden;border:1px solid #ccd;border-radiu
   window.Switchboard = apiObject;
   const mount = () => {
     document.body.append(host);
-    if (state.id) connect(true);
+    if (state.id) resume();
     if (state.open) open(false); // restored on the next page without taking the host page's focus
     for (const [method, arg] of queued) if (typeof apiObject[method] === 'function') apiObject[method](arg);
   };

@@ -9,7 +9,8 @@ import java.util.Locale;
  * An enum with a lower-case code, used alike in JSON and in the database. The code is the constant's name in lower
  * case, so every coded enum gets the same snake_case mapping; since codes are stored, renaming a constant is a
  * data migration. Each enum still declares its own {@code @JsonCreator fromCode} and {@code DbConverter}: Jackson
- * needs a static factory on the type itself and JPA a concrete converter class per type.
+ * needs a static factory on the type itself and JPA a concrete converter class per type. Enums the API shows also
+ * override {@link #code()}: the OpenAPI scanner reads enum values only through a method the enum declares.
  */
 public interface Coded {
 

@@ -42,8 +42,40 @@ public class ProblemMappers {
         String field = fieldPath(e);
         return problem(400, "Bad Request", field.isEmpty()
                 ? "The request body has the wrong shape: expected a JSON object"
-                : "Field '" + field + "' has the wrong type (" + e.getOriginalMessage().lines().findFirst().orElse("")
-                        + ")", uri);
+                : "Field '" + field + "' must be " + expected(e.getTargetType()), uri);
+    }
+
+    /** A JSON value of the type, in the API's words: Jackson's own messages name Java types and its settings. */
+    static String expected(Class<?> type) {
+        if (type == null) {
+            return "of another type";
+        }
+        Class<?> t = type.isPrimitive() ? java.lang.invoke.MethodType.methodType(type).wrap().returnType() : type;
+        if (t == String.class || t == Character.class) {
+            return "a string";
+        }
+        if (t == Integer.class || t == Long.class || t == Short.class || t == Byte.class) {
+            return "a whole number";
+        }
+        if (Number.class.isAssignableFrom(t)) {
+            return "a number";
+        }
+        if (t == Boolean.class) {
+            return "true or false";
+        }
+        if (t == java.util.UUID.class) {
+            return "a UUID string";
+        }
+        if (java.time.temporal.Temporal.class.isAssignableFrom(t)) {
+            return "an ISO-8601 timestamp string";
+        }
+        if (t.isEnum() && Coded.class.isAssignableFrom(t)) {
+            return "one of " + java.util.Arrays.stream(t.getEnumConstants()).map(c -> ((Coded) c).code()).toList();
+        }
+        if (t.isArray() || java.util.Collection.class.isAssignableFrom(t)) {
+            return "an array";
+        }
+        return "a JSON object";
     }
 
     @ServerExceptionMapper

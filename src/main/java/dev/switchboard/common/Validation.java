@@ -13,6 +13,22 @@ public final class Validation {
     }
 
     /**
+     * A whole-number query parameter; absent or blank gives the fallback. Declared as a String in resources because
+     * JAX-RS answers an unconvertible query parameter with a bare 404.
+     */
+    public static int wholeNumber(String value, String parameter, int fallback) {
+        if (value == null || value.isBlank()) {
+            return fallback;
+        }
+        try {
+            return Integer.parseInt(value.strip());
+        } catch (NumberFormatException e) {
+            throw ApiException.badRequest("Parameter '" + parameter + "' must be a whole number, not '"
+                    + (value.length() > 20 ? value.substring(0, 20) + "…" : value) + "'");
+        }
+    }
+
+    /**
      * Requires 1..max characters (code points, counted on the text as sent, padding included: it is stored too) with
      * something besides whitespace, and no NUL or lone surrogate (no valid text holds them; PostgreSQL refuses NUL);
      * returns the value verbatim, because what people type (leading spaces, line breaks) is theirs to keep.

@@ -11,7 +11,6 @@ import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.Consumes;
-import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
@@ -24,6 +23,11 @@ import jakarta.ws.rs.core.Response;
 import java.net.URI;
 import java.util.Arrays;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 @Path("/api/v1/conversations")
@@ -66,6 +70,8 @@ public class ConversationResource {
     @Operation(summary = "Start a conversation",
             description = "With a site key the response also holds a visitorToken, shown only here, that the widget "
                     + "presents with the site key for every later request about this conversation.")
+    @APIResponse(responseCode = "201", description = "Started; Location names the conversation",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ConversationView.class)))
     public Response start(@BeanParam ConversationCredentials credentials, StartConversation body) {
         Caller caller = access.caller(credentials);
         Validation.requireBody(body);
@@ -82,9 +88,12 @@ public class ConversationResource {
     @RolesAllowed(Roles.API)
     @Operation(summary = "List the workspace's conversations (API key only), most recently active first")
     public Items<ConversationView> list(@BeanParam ConversationCredentials credentials,
-            @QueryParam("status") String status, @QueryParam("limit") @DefaultValue("50") int limit) {
+            @QueryParam("status") @Parameter(schema = @Schema(implementation = ConversationStatus.class)) String status,
+            @QueryParam("limit") @Parameter(schema = @Schema(type = SchemaType.INTEGER, defaultValue = "50",
+                    minimum = "1", maximum = "200")) String limit) {
         Caller caller = access.caller(credentials);
-        return new Items<>(conversations.list(caller.workspaceId(), parseStatus(status), limit).stream()
+        return new Items<>(conversations.list(caller.workspaceId(), parseStatus(status),
+                Validation.wholeNumber(limit, "limit", 50)).stream()
                 .map(ConversationView::of).toList());
     }
 
@@ -110,6 +119,8 @@ public class ConversationResource {
                     + "or open conversations the message waits for the human. Content: 1 to 4000 characters (as "
                     + "sent), stored verbatim. With an Idempotency-Key header a retry gets the first response again "
                     + "(for 24 h) and stores nothing.")
+    @APIResponse(responseCode = "201", description = "The stored message; Location names it",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = MessageView.class)))
     public Response post(@BeanParam ConversationCredentials credentials, @PathParam("id") String id,
             @HeaderParam(IdempotentPosts.HEADER) String idempotencyKey, PostMessage body) {
         Caller caller = access.caller(credentials);
@@ -130,6 +141,8 @@ public class ConversationResource {
             description = "Takes the conversation over in the agent's name (status open; the bot stops at once, "
                     + "even mid-answer) and reopens a resolved one. Content: 1 to 4000 characters. Idempotency-Key "
                     + "as for customer messages.")
+    @APIResponse(responseCode = "201", description = "The stored reply; Location names it",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = MessageView.class)))
     public Response reply(@BeanParam ConversationCredentials credentials, @PathParam("id") String id,
             @HeaderParam(IdempotentPosts.HEADER) String idempotencyKey, AgentReply body) {
         Conversation c = access.accessible(credentials, id);

@@ -10,6 +10,12 @@ public enum ConversationStatus implements Coded {
     OPEN,
     RESOLVED;
 
+    /** Declared here so that the OpenAPI scanner finds the {@code @JsonValue} method and lists the codes. */
+    @Override
+    public String code() {
+        return Coded.super.code();
+    }
+
     @JsonCreator
     public static ConversationStatus fromCode(String code) {
         return Coded.fromCode(ConversationStatus.class, code);

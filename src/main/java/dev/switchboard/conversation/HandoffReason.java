@@ -11,6 +11,12 @@ public enum HandoffReason implements Coded {
     INFERENCE_UNAVAILABLE,
     POLICY;
 
+    /** Declared here so that the OpenAPI scanner finds the {@code @JsonValue} method and lists the codes. */
+    @Override
+    public String code() {
+        return Coded.super.code();
+    }
+
     @JsonCreator
     public static HandoffReason fromCode(String code) {
         return Coded.fromCode(HandoffReason.class, code);

@@ -9,6 +9,12 @@ public enum MessageRole implements Coded {
     AGENT,
     SYSTEM;
 
+    /** Declared here so that the OpenAPI scanner finds the {@code @JsonValue} method and lists the codes. */
+    @Override
+    public String code() {
+        return Coded.super.code();
+    }
+
     @JsonCreator
     public static MessageRole fromCode(String code) {
         return Coded.fromCode(MessageRole.class, code);

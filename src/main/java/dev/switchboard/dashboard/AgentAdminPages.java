@@ -15,6 +15,7 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
@@ -56,9 +57,10 @@ public class AgentAdminPages {
     @Inject
     AgentService agents;
 
+    /** {@code w}: the workspace the admin came from, whose navigation the page keeps. */
     @GET
-    public TemplateInstance list() {
-        return page(null, null);
+    public TemplateInstance list(@QueryParam("w") String workspace) {
+        return page(workspace, null, null);
     }
 
     @POST
@@ -73,9 +75,9 @@ public class AgentAdminPages {
                 throw ApiException.badRequest("Choose at least one of your workspaces for the new agent");
             }
             AgentService.Created created = agents.create(email, displayName, password, r, chosen);
-            return Response.ok(page(new Invited(created.agent().email, created.generatedPassword()), null)).build();
+            return Response.ok(page(null, new Invited(created.agent().email, created.generatedPassword()), null)).build();
         } catch (ApiException e) {
-            return Response.status(e.status()).entity(page(null, e.detail())).build();
+            return Response.status(e.status()).entity(page(null, null, e.detail())).build();
         }
     }
 
@@ -87,7 +89,7 @@ public class AgentAdminPages {
             @FormParam("workspace") List<String> workspaces) {
         Agent target = manageable(Ids.parse(id, "agent"));
         if (target.id.equals(current.agent().id) && role(role) != current.agent().role) {
-            return Response.status(409).entity(page(null, "You cannot change your own role")).build();
+            return Response.status(409).entity(page(null, null, "You cannot change your own role")).build();
         }
         try {
             AgentRole r = target.role == role(role) ? target.role : grantable(role(role));
@@ -97,7 +99,7 @@ public class AgentAdminPages {
             kept.addAll(managedOnly(ids(workspaces)));
             agents.update(target.id, displayName, r, kept);
         } catch (ApiException e) {
-            return Response.status(e.status()).entity(page(null, e.detail())).build();
+            return Response.status(e.status()).entity(page(null, null, e.detail())).build();
         }
         return Response.seeOther(URI.create("/agent/admin/agents")).build();
     }
@@ -108,7 +110,7 @@ public class AgentAdminPages {
     public Response delete(@PathParam("id") String id) {
         Agent target = manageable(Ids.parse(id, "agent"));
         if (target.id.equals(current.agent().id)) {
-            return Response.status(409).entity(page(null, "You cannot remove yourself")).build();
+            return Response.status(409).entity(page(null, null, "You cannot remove yourself")).build();
         }
         agents.delete(target.id);
         return Response.seeOther(URI.create("/agent/admin/agents")).build();
@@ -123,14 +125,14 @@ public class AgentAdminPages {
         Agent target = manageable(Ids.parse(id, "agent"));
         String password = AgentService.newPassword();
         agents.changePassword(target.id, password);
-        return page(new Invited(target.email, password), null);
+        return page(null, new Invited(target.email, password), null);
     }
 
-    private TemplateInstance page(Invited invited, String error) {
+    private TemplateInstance page(String workspace, Invited invited, String error) {
         UUID self = current.agent().id;
         List<AgentRow> rows = agents.list().stream().map(a -> new AgentRow(a.id, a.email, a.displayName,
                 a.role.code(), memberships(a.id), a.id.equals(self))).filter(this::visible).toList();
-        return Templates.agents(current.nav(null, "agents"), rows, managed(), owner(), invited, error);
+        return Templates.agents(current.nav(current.homeWorkspace(workspace), "agents"), rows, managed(), owner(), invited, error);
     }
 
     private boolean owner() {

@@ -59,6 +59,16 @@ public class CurrentAgent {
                 .orElseThrow(() -> PageError.missing("No conversation with id '" + conversationId + "'"));
     }
 
+    /**
+     * The workspace whose navigation a page outside any workspace (Agents) keeps: the one the agent came from
+     * ({@code preferred}, when it is one of theirs), else their first; null when they have none.
+     */
+    public Workspace homeWorkspace(String preferred) {
+        List<Workspace> mine = workspaces();
+        return mine.stream().filter(w -> w.id.toString().equals(preferred)).findFirst()
+                .orElse(mine.isEmpty() ? null : mine.getFirst());
+    }
+
     public Nav nav(Workspace current, String section) {
         return new Nav(agent().displayName, agent.admin(), csrf(),
                 workspaces().stream().map(w -> new Nav.WorkspaceLink(w.id, w.name)).toList(),

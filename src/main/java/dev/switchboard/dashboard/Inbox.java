@@ -19,12 +19,19 @@ public class Inbox {
     static final int PAGE = 100;
     static final int PREVIEW = 140;
 
-    /** One conversation in the inbox. unread: messages since this agent last opened it. */
-    public record Row(UUID id, String visitorId, ConversationStatus status, String handoffReason, String agentName,
-            Instant lastActivityAt, long unread, String lastMessage) {
+    /**
+     * One conversation in the inbox. unread: messages since this agent last opened it; lastMessage: the latest one
+     * written by a person or the bot (a handoff notice says nothing about what the customer wants).
+     */
+    public record Row(UUID id, String visitorId, String visitorName, ConversationStatus status, String handoffReason,
+            String agentName, Instant lastActivityAt, long unread, String lastMessage) {
 
         public String handoffLabel() {
             return handoffReason == null ? null : handoffReason.replace('_', ' ');
+        }
+
+        public String visitor() {
+            return Format.visitor(visitorId, visitorName);
         }
     }
 
@@ -39,10 +46,10 @@ public class Inbox {
     public List<Row> rows(UUID workspaceId, UUID agentId, ConversationStatus status) {
         @SuppressWarnings("unchecked")
         List<Object[]> rows = Conversation.getEntityManager().createNativeQuery("""
-                select c.id, c.visitor_id, c.status, c.handoff_reason, c.agent_name, c.last_activity_at,
+                select c.id, c.visitor_id, c.visitor_name, c.status, c.handoff_reason, c.agent_name, c.last_activity_at,
                        (select count(*) from messages m
                          where m.conversation_id = c.id and m.seq > coalesce(r.last_read_seq, 0)) as unread,
-                       (select m.content from messages m where m.conversation_id = c.id
+                       (select m.content from messages m where m.conversation_id = c.id and m.role <> 'system'
                          order by m.seq desc limit 1) as last_message
                   from conversations c
                   left join conversation_reads r on r.conversation_id = c.id and r.agent_id = ?2
@@ -50,9 +57,9 @@ public class Inbox {
                  order by c.last_activity_at desc, c.id
                  limit ?4""").setParameter(1, workspaceId).setParameter(2, agentId)
                 .setParameter(3, status.code()).setParameter(4, PAGE).getResultList();
-        return rows.stream().map(r -> new Row((UUID) r[0], (String) r[1], ConversationStatus.fromCode((String) r[2]),
-                (String) r[3], (String) r[4], instant(r[5]), ((Number) r[6]).longValue(), preview((String) r[7])))
-                .toList();
+        return rows.stream().map(r -> new Row((UUID) r[0], (String) r[1], (String) r[2],
+                ConversationStatus.fromCode((String) r[3]), (String) r[4], (String) r[5], instant(r[6]),
+                ((Number) r[7]).longValue(), preview((String) r[8]))).toList();
     }
 
     @Transactional
@@ -100,7 +107,7 @@ public class Inbox {
         if (content == null) {
             return "";
         }
-        String oneLine = content.strip().replaceAll("\\s+", " ");
+        String oneLine = Format.withoutBidiControls(content).strip().replaceAll("\\s+", " ");
         return oneLine.length() <= PREVIEW ? oneLine : oneLine.substring(0, PREVIEW - 1) + "…";
     }
 }

@@ -21,6 +21,9 @@ import java.net.URI;
 import java.time.Instant;
 import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 @Path("/api/v1/faqs")
@@ -61,6 +64,8 @@ public class FaqResource {
 
     @POST
     @Operation(summary = "Add an FAQ entry")
+    @APIResponse(responseCode = "201", description = "The new entry; Location names it",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = FaqView.class)))
     public Response create(FaqInput body) {
         UUID workspaceId = auth.apiWorkspace();
         Validation.requireBody(body);

@@ -2,29 +2,56 @@ package dev.switchboard.llm;
 
 import dev.switchboard.inference.Engine;
 import dev.switchboard.inference.EngineOptions;
+import dev.switchboard.inference.model.LoadProgress;
 import dev.switchboard.inference.speculative.DraftMode;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.Startup;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import org.jboss.logging.Logger;
 
 /**
  * The chat model this instance is configured with, if any: the one place that picks an implementation of
- * {@link ChatModel} from configuration.
+ * {@link ChatModel} from configuration. Created at start-up ({@link Startup}), so a model file loads then, with
+ * progress lines, and what keeps the configured model from answering (no file, no chat template, a server that
+ * cannot be reached or serves another model) is said then, in {@code /q/health} ({@link ModelHealthCheck}) and on the
+ * dashboard, rather than at the first customer's message.
  */
+@Startup
 @ApplicationScoped
 public class ChatModelProvider {
     private static final Logger LOG = Logger.getLogger(ChatModelProvider.class);
+    private static final Duration RECHECK = Duration.ofSeconds(30);
 
     private final Optional<ChatModel> model;
     private final ChatOptions.Drafting drafting;
+    private final Optional<OpenAiChatModel.Settings> server;
+    private volatile Optional<String> problem;
+    private volatile long checkedAt = System.nanoTime();
 
     @Inject
     public ChatModelProvider(InferenceConfig config, MeterRegistry registry) {
-        this(create(config), drafting(config));
+        ChatOptions.Drafting drafting = drafting(config);
+        Optional<ChatModel> model = Optional.empty();
+        Optional<String> problem = Optional.empty();
+        try {
+            model = create(config);
+        } catch (ModelUnavailable e) {
+            problem = Optional.of(e.getMessage());
+        }
+        this.model = model;
+        this.drafting = drafting;
+        this.server = model.orElse(null) instanceof OpenAiChatModel remote ? Optional.of(remote.settings())
+                : Optional.empty();
+        this.problem = problem.or(() -> server.flatMap(ModelServerProbe::check));
+        this.problem.ifPresent(p -> LOG.errorf("The bot's model cannot answer: %s. The bot answers from the FAQ and"
+                + " hands everything else to people.", p));
         if (model.orElse(null) instanceof EngineChatModel engine) {
             EngineMeters.bind(registry, engine.modelName(), engine::stats);
         }
@@ -39,11 +66,32 @@ public class ChatModelProvider {
     public ChatModelProvider(Optional<ChatModel> model, ChatOptions.Drafting drafting) {
         this.model = model;
         this.drafting = drafting;
+        this.server = Optional.empty();
+        this.problem = Optional.empty();
     }
 
     /** Empty when neither {@code switchboard.inference.url} nor a model file is configured. */
     public Optional<ChatModel> model() {
         return model;
+    }
+
+    /**
+     * Why the configured model cannot answer, if it cannot; empty when it can or none is configured. A server that
+     * was unreachable or served another model is asked again (at most every 30 s), so this clears once it is fixed.
+     */
+    public Optional<String> problem() {
+        if (server.isPresent() && problem.isPresent() && System.nanoTime() - checkedAt > RECHECK.toNanos()) {
+            checkedAt = System.nanoTime();
+            problem = ModelServerProbe.check(server.get());
+        }
+        return problem;
+    }
+
+    /** What the configured model can no longer be: a file that is missing or cannot chat. */
+    static final class ModelUnavailable extends IllegalStateException {
+        ModelUnavailable(String message, Throwable cause) {
+            super(message, cause);
+        }
     }
 
     /** The configured drafting, without a corpus: callers add the texts of the conversation's workspace. */
@@ -104,17 +152,51 @@ public class ChatModelProvider {
     }
 
     private static ChatModel inProcess(String modelFile, Optional<String> draftModel) {
-        LOG.infof("loading %s into the in-process engine", modelFile);
+        for (String file : draftModel.map(d -> List.of(modelFile, d)).orElse(List.of(modelFile))) {
+            if (!Files.isRegularFile(Path.of(file))) {
+                throw new ModelUnavailable("switchboard.inference.model" + (file.equals(modelFile) ? "" : " (draft)")
+                        + ": no file " + Path.of(file).toAbsolutePath() + " (SWITCHBOARD_MODEL names a GGUF file;"
+                        + " see \"Getting a model\" in README.md)", null);
+            }
+        }
+        LOG.infof("Loading %s into the in-process engine...", modelFile);
+        long start = System.nanoTime();
         EngineOptions options = EngineOptions.of(modelFile);
-        Engine engine = Engine.load(draftModel.map(options::withDraftModel).orElse(options),
-                (stage, done, total) -> LOG.debugf("%s %d/%d", stage, done, total));
+        Engine engine;
+        try {
+            engine = Engine.load(draftModel.map(options::withDraftModel).orElse(options), new ProgressLog());
+        } catch (RuntimeException e) {
+            throw new ModelUnavailable("switchboard.inference.model " + modelFile + " cannot be loaded: "
+                    + e.getMessage(), e);
+        }
         try {
             ChatModel model = new EngineChatModel(engine);
-            LOG.infof("in-process engine ready: %s on the %s backend", engine.modelName(), engine.backendName());
+            LOG.infof("In-process engine ready in %.1f s: %s on the %s backend", (System.nanoTime() - start) / 1e9,
+                    engine.modelName(), engine.backendName());
             return model;
         } catch (RuntimeException e) {
             engine.close();
-            throw new IllegalStateException("switchboard.inference.model: " + e.getMessage(), e);
+            throw new ModelUnavailable("switchboard.inference.model " + modelFile + ": " + e.getMessage()
+                    + " (use an instruct model with the Llama 3 chat template, e.g. Llama 3.1 8B Instruct)", e);
+        }
+    }
+
+    /** One line per quarter of each loading stage: a large model takes a while, and the log shows how far it is. */
+    private static final class ProgressLog implements LoadProgress {
+        private String stage = "";
+        private long shown = -1;
+
+        @Override
+        public synchronized void update(String stage, long done, long total) {
+            if (!stage.equals(this.stage)) {
+                this.stage = stage;
+                shown = -1;
+            }
+            long quarter = total <= 0 ? 4 : done * 4 / total;
+            if (quarter > shown) {
+                shown = quarter;
+                LOG.infof("Loading the model: %s %d%%", stage, quarter * 25);
+            }
         }
     }
 }

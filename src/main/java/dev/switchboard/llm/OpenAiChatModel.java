@@ -73,6 +73,10 @@ public final class OpenAiChatModel implements ChatModel, AutoCloseable {
     private final HttpClient http;
     private final ScheduledThreadPoolExecutor timer;
 
+    public Settings settings() {
+        return settings;
+    }
+
     public OpenAiChatModel(Settings settings) {
         this.settings = settings;
         String base = settings.baseUrl().toString().replaceAll("/+$", "");

@@ -10,7 +10,6 @@ import dev.switchboard.workspace.WorkspaceAuth;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
-import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -24,6 +23,11 @@ import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 @Path("/api/v1/webhooks")
@@ -64,6 +68,8 @@ public class WebhookResource {
     @Operation(summary = "Subscribe a URL to events",
             description = "events: any of conversation.created, message.created, conversation.handoff, "
                     + "conversation.resolved. The signing secret is shown only in this response.")
+    @APIResponse(responseCode = "201", description = "The subscription with its signing secret; Location names it",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = WebhookView.class)))
     public Response create(CreateWebhook body) {
         UUID workspaceId = auth.apiWorkspace();
         Validation.requireBody(body);
@@ -107,8 +113,9 @@ public class WebhookResource {
     @Path("{id}/deliveries")
     @Operation(summary = "The delivery log, newest first")
     public Items<DeliveryView> deliveries(@PathParam("id") String id,
-            @QueryParam("limit") @DefaultValue("50") int limit) {
-        return new Items<>(webhooks.deliveries(auth.apiWorkspace(), Ids.parse(id, "webhook"), limit)
+            @QueryParam("limit") @Parameter(schema = @Schema(type = SchemaType.INTEGER, defaultValue = "50")) String limit) {
+        return new Items<>(webhooks.deliveries(auth.apiWorkspace(), Ids.parse(id, "webhook"),
+                Validation.wholeNumber(limit, "limit", 50))
                 .stream().map(DeliveryView::of).toList());
     }
 }

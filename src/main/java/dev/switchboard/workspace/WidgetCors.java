@@ -52,7 +52,9 @@ public class WidgetCors {
         }
         rc.addHeadersEndHandler(ignored -> {
             if (origin.equals(rc.get(ACCEPTED_ORIGIN))) {
-                rc.response().putHeader("Access-Control-Allow-Origin", origin);
+                // Retry-After: a rate-limited widget tells its visitor when to try again.
+                rc.response().putHeader("Access-Control-Allow-Origin", origin)
+                        .putHeader("Access-Control-Expose-Headers", "Retry-After");
             }
             rc.response().headers().add("Vary", "Origin");
         });

@@ -21,6 +21,9 @@ import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 @Path("/api/v1/workspaces")
@@ -55,6 +58,8 @@ public class WorkspaceResource {
 
     @POST
     @Operation(summary = "Create a workspace", description = "The response is the only place the API key is shown.")
+    @APIResponse(responseCode = "201", description = "The new workspace with its API key; Location names it",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = WorkspaceView.class)))
     public Response create(CreateWorkspace body) {
         Validation.requireBody(body);
         WorkspaceService.Created created = workspaces.create(body.name(), body.allowedOrigins());

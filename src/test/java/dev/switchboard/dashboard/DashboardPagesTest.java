@@ -261,7 +261,7 @@ class DashboardPagesTest {
         String bot = a.request().get("/agent/w/" + shopId + "/inbox?status=bot").then().statusCode(200)
                 .extract().asString();
         assertTrue(bot.contains("/agent/conversations/" + older) && !bot.contains("/agent/conversations/" + newer));
-        assertTrue(bot.contains("<span class=\"preview\">first</span>"), bot);
+        assertTrue(bot.contains("<bdi class=\"preview\" dir=\"auto\">first</bdi>"), bot);
         String pending = a.request().get("/agent/w/" + shopId + "/inbox").then().statusCode(200).extract().asString();
         assertTrue(pending.contains("customer request"), pending);
         assertTrue(!pending.contains("<script>alert(1)</script>"));
@@ -274,6 +274,77 @@ class DashboardPagesTest {
                 .extract().asString();
         assertTrue(!after.contains("class=\"unread\""), after);
         a.request().get("/agent/w/" + shopId + "/inbox?status=closed").then().statusCode(400);
+    }
+
+    @Test
+    void inboxNamesVisitorsShowsTheCustomersQuestionAndNoOverrideReversesAPreview() {
+        AgentLogin a = AgentLogin.newAgent(agents, AgentRole.AGENT, shopId);
+        UUID visitor = UUID.randomUUID();
+        String widgetStyle = RestAssured.given().header("Authorization", shop.bearer())
+                .contentType(io.restassured.http.ContentType.JSON).body(java.util.Map.of("visitorId", "v_" + visitor))
+                .post("/api/v1/conversations").then().statusCode(201).extract().path("id");
+        TestWorkspaces.postAsCustomer(shop, widgetStyle, "Where is my order 1234?");
+        conversations.handoff(UUID.fromString(widgetStyle), dev.switchboard.conversation.HandoffReason.CUSTOMER_REQUEST,
+                "A person will answer.");
+        String spoofed = TestWorkspaces.startWithApiKey(shop);
+        TestWorkspaces.postAsCustomer(shop, spoofed, "Refund of \u202Eevil.exe\u202C and \u2067more\u2069 please");
+
+        String pending = a.request().get("/agent/w/" + shopId + "/inbox?status=pending").then().statusCode(200)
+                .extract().asString();
+        String label = "Visitor " + visitor.toString().substring(0, 8);
+        assertTrue(pending.contains(">" + label + "</bdi>"), pending);
+        assertTrue(!pending.contains(">v_" + visitor), "the raw id only in a tooltip: " + pending);
+        assertTrue(pending.contains("dir=\"auto\">Where is my order 1234?</bdi>"), "the customer's question: " + pending);
+        assertTrue(!pending.contains("A person will answer."), "not the handoff notice: " + pending);
+        a.request().get("/agent/conversations/" + widgetStyle).then().statusCode(200)
+                .body(containsString("<title>Conversation with " + label + " · Switchboard</title>"));
+
+        String bot = a.request().get("/agent/w/" + shopId + "/inbox?status=bot").then().statusCode(200).extract().asString();
+        assertTrue(bot.contains("dir=\"auto\">Refund of evil.exe and more please</bdi>"), bot);
+        assertTrue(bot.chars().noneMatch(c -> c >= 0x202A && c <= 0x202E || c >= 0x2066 && c <= 0x2069), bot);
+    }
+
+    @Test
+    void theHeaderNamesTheWorkspaceAndTheAgentsPageKeepsItsNavigation() {
+        String name = QuarkusTransaction.requiringNew().call(
+                () -> dev.switchboard.workspace.Workspace.<dev.switchboard.workspace.Workspace>findById(shopId).name);
+        AgentLogin admin = AgentLogin.newAgent(agents, AgentRole.ADMIN, shopId);
+        String inbox = admin.request().get("/agent/w/" + shopId + "/inbox").then().statusCode(200).extract().asString();
+        String header = inbox.substring(inbox.indexOf("<header class=\"top\">"), inbox.indexOf("</header>"));
+        assertTrue(header.contains(">" + name + "<"), header);
+        assertTrue(header.contains("href=\"/agent/admin/agents?w=" + shopId + "\""), header);
+
+        for (String url : List.of("/agent/admin/agents?w=" + shopId, "/agent/admin/agents")) {
+            String agentsPage = admin.request().get(url).then().statusCode(200).extract().asString();
+            String nav = agentsPage.substring(agentsPage.indexOf("<header class=\"top\">"), agentsPage.indexOf("</header>"));
+            for (String section : List.of("inbox", "faq", "canned", "analytics")) {
+                assertTrue(nav.contains("href=\"/agent/w/" + shopId + "/" + section + "\""), url + ": " + nav);
+            }
+            assertTrue(nav.contains(">" + name + "<"), nav);
+        }
+    }
+
+    @Test
+    void everyPageAndTheHealthCheckSayWhyTheBotsModelCannotAnswer() {
+        AgentLogin a = AgentLogin.newAgent(agents, AgentRole.AGENT, shopId);
+        a.request().get("/agent/w/" + shopId + "/inbox").then().statusCode(200)
+                .body(not(containsString("id=\"model-problem\"")));
+        // The detection itself is ModelStartupTest's; here a provider that found a problem at start-up.
+        io.quarkus.test.junit.QuarkusMock.installMockForType(new dev.switchboard.llm.ChatModelProvider(
+                java.util.Optional.empty()) {
+            @Override
+            public java.util.Optional<String> problem() {
+                return java.util.Optional.of("switchboard.inference.model: no file /models/<x>.gguf");
+            }
+        }, dev.switchboard.llm.ChatModelProvider.class);
+        for (String page : List.of("/agent/w/" + shopId + "/inbox", "/agent/w/" + shopId + "/faq",
+                "/agent/w/" + shopId + "/analytics")) {
+            a.request().get(page).then().statusCode(200).body(containsString("id=\"model-problem\""))
+                    .body(containsString("no file /models/&lt;x&gt;.gguf"));
+        }
+        RestAssured.given().get("/q/health").then().statusCode(503)
+                .body("checks.find { it.name == 'chat-model' }.status", org.hamcrest.Matchers.equalTo("DOWN"))
+                .body("checks.find { it.name == 'chat-model' }.data.problem", containsString("no file"));
     }
 
     @Test

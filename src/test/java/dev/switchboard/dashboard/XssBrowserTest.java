@@ -87,8 +87,7 @@ class XssBrowserTest {
                 assertEquals(2, shown.stream().filter(t -> t.endsWith(p)).count(),
                         "typed by the customer and by the agent, shown verbatim: " + p);
             }
-            assertEquals(List.of(), widget.js(INJECTED, widget.js("return document.querySelector("
-                    + "'[data-switchboard]').shadowRoot")), "markup injected into the widget");
+            assertEquals(List.of(), widget.js(INJECTED, widget.js("return " + WidgetPage.ROOT)), "markup injected into the widget");
             assertEquals(null, widget.js("return window.__xss"), "a payload ran in the widget");
 
             // FAQ entries and canned responses are written by agents; agents' names by admins.

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.function.Function;
 
 import org.junit.jupiter.api.Assumptions;
@@ -23,6 +24,31 @@ public final class Browser implements AutoCloseable {
     private static final Path CHROMIUM = Path.of(System.getProperty("switchboard.test.chromium", "/usr/bin/chromium"));
     private static final Path CHROMEDRIVER =
             Path.of(System.getProperty("switchboard.test.chromedriver", "/usr/bin/chromedriver"));
+
+    /**
+     * Runs in every page before its own scripts, to let tests look where a page's scripts cannot: into closed shadow
+     * roots ({@code window.__shadowOf(host)}; the widget's host still reports {@code shadowRoot === null}) and at what
+     * was logged as an error or warning ({@code window.__console}).
+     */
+    private static final String OBSERVER = """
+            (() => {
+              const attach = Element.prototype.attachShadow;
+              const roots = new WeakMap();
+              Element.prototype.attachShadow = function (init) {
+                const root = attach.call(this, init);
+                roots.set(this, root);
+                return root;
+              };
+              window.__shadowOf = (host) => (host && roots.get(host)) || null;
+              window.__console = [];
+              for (const level of ['error', 'warn']) {
+                const log = console[level];
+                console[level] = function (...args) {
+                  window.__console.push(level + ': ' + args.map(String).join(' '));
+                  return log.apply(this, args);
+                };
+              }
+            })();""";
 
     private final ChromeDriver driver;
     private final Path profile;
@@ -50,7 +76,9 @@ public final class Browser implements AutoCloseable {
                         "--disable-dev-shm-usage", "--window-size=1280,900", "--user-data-dir=" + profile);
         ChromeDriverService service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
-        return new Browser(new ChromeDriver(service, options), profile);
+        ChromeDriver driver = new ChromeDriver(service, options);
+        driver.executeCdpCommand("Page.addScriptToEvaluateOnNewDocument", Map.of("source", OBSERVER));
+        return new Browser(driver, profile);
     }
 
     public WebDriver driver() {

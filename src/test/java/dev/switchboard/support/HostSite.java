@@ -33,9 +33,11 @@ public final class HostSite implements AutoCloseable {
                     String[] p = kv.split("=", 2);
                     q.put(p[0], URLDecoder.decode(p[1], StandardCharsets.UTF_8));
                 }
-                byte[] page = ("<!doctype html><html><body><h1>Another shop</h1><script src=\"" + q.get("switchboard")
-                        + "widget.js\" data-site-key=\"" + q.get("key") + "\" async></script></body></html>")
-                        .getBytes(StandardCharsets.UTF_8);
+                String style = q.containsKey("css") ? "<style>" + q.get("css") + "</style>" : "";
+                String locale = q.containsKey("locale") ? " data-locale=\"" + q.get("locale") + "\"" : "";
+                byte[] page = ("<!doctype html><html><head>" + style + "</head><body><h1>Another shop</h1><div><script"
+                        + " src=\"" + q.get("switchboard") + "widget.js\" data-site-key=\"" + q.get("key") + "\"" + locale
+                        + " async></script></div></body></html>").getBytes(StandardCharsets.UTF_8);
                 exchange.getResponseHeaders().set("Content-Type", "text/html; charset=utf-8");
                 exchange.sendResponseHeaders(200, page.length);
                 exchange.getResponseBody().write(page);
@@ -55,8 +57,15 @@ public final class HostSite implements AutoCloseable {
 
     /** A page of this site with the widget of {@code siteKey}, loaded from the Switchboard at {@code switchboard}. */
     public String page(URI switchboard, String siteKey) {
-        return origin() + "/?key=" + siteKey + "&switchboard="
-                + URLEncoder.encode(switchboard.resolve("/").toString(), StandardCharsets.UTF_8);
+        return page(switchboard, siteKey, Map.of());
+    }
+
+    /** The same with options: {@code css} (the site's own stylesheet), {@code locale} (the widget's data-locale). */
+    public String page(URI switchboard, String siteKey, Map<String, String> options) {
+        StringBuilder url = new StringBuilder(origin()).append("/?key=").append(siteKey).append("&switchboard=")
+                .append(URLEncoder.encode(switchboard.resolve("/").toString(), StandardCharsets.UTF_8));
+        options.forEach((k, v) -> url.append('&').append(k).append('=').append(URLEncoder.encode(v, StandardCharsets.UTF_8)));
+        return url.toString();
     }
 
     @Override

@@ -31,14 +31,20 @@ public final class PackagedApp implements AutoCloseable {
 
     /** @param properties system properties for the app (-Dkey=value), besides the HTTP port */
     public PackagedApp(Path workDir, Map<String, String> properties) {
+        this(workDir, properties, List.of("--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"));
+    }
+
+    /** @param jvmFlags the flags before {@code -jar}, e.g. only the README's */
+    public PackagedApp(Path workDir, Map<String, String> properties, List<String> jvmFlags) {
         if (!Files.exists(JAR)) {
             throw new IllegalStateException(JAR + " is missing: this test runs after package (./mvnw verify)");
         }
         this.port = freePort();
         this.log = workDir.resolve("app.log");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        command = new ArrayList<>(List.of(java, "--add-modules", "jdk.incubator.vector",
-                "--enable-native-access=ALL-UNNAMED", "-Xmx512m", "-Dquarkus.http.port=" + port));
+        command = new ArrayList<>(List.of(java));
+        command.addAll(jvmFlags);
+        command.addAll(List.of("-Xmx512m", "-Dquarkus.http.port=" + port));
         properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
         command.add("-jar");
         command.add(JAR.toAbsolutePath().toString());
@@ -90,6 +96,11 @@ public final class PackagedApp implements AutoCloseable {
             throw new IllegalStateException("the app did not stop within 60 s:\n" + logTail());
         }
         return process.exitValue();
+    }
+
+    /** Everything the app printed so far. */
+    public String log() throws IOException {
+        return Files.readString(log);
     }
 
     public String logTail() {

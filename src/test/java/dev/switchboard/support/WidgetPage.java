@@ -6,15 +6,17 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.SearchContext;
-import org.openqa.selenium.WebElement;
+import org.openqa.selenium.interactions.Actions;
 
 /** The chat widget on whatever page the browser shows, driven as a customer would: open it, type, read the log. */
 public final class WidgetPage {
 
+    /** The widget's closed shadow root, as a script expression (see {@link Browser}'s observer). */
+    public static final String ROOT = "window.__shadowOf(document.querySelector('[data-switchboard]'))";
+
     /** Everything the shadow root shows in the conversation log, as [class, text, message id]. */
-    private static final String LOG = """
-            const r = document.querySelector('[data-switchboard]').shadowRoot;
-            return [...r.querySelectorAll('.g > *')].map(n => [n.className, n.textContent, n.dataset.id || '']);""";
+    private static final String LOG = "const r = " + ROOT + ";"
+            + "return [...r.querySelectorAll('.g > *')].map(n => [n.className, n.textContent, n.dataset.id || '']);";
 
     private final Browser browser;
 
@@ -22,36 +24,59 @@ public final class WidgetPage {
         this.browser = browser;
     }
 
-    /** Clicks the launcher once the widget has loaded, and waits for the panel. */
+    /** Clicks the launcher once the widget has loaded, unless the panel is open already, and waits for the panel. */
     public void open() {
-        WebElement launcher = browser.await("the launcher", d -> shadowOrNull() == null ? null
-                : shadowOrNull().findElement(By.cssSelector(".l")));
-        launcher.click();
-        browser.await("the panel", d -> shadow().findElement(By.cssSelector(".p")).isDisplayed());
+        browser.await("the launcher", d -> shadowOrNull() != null && !shadow().findElements(By.cssSelector(".l")).isEmpty());
+        if (!panelShown()) {
+            click(".l");
+        }
+        browser.await("the panel", d -> panelShown());
+    }
+
+    private boolean panelShown() {
+        return (Boolean) js("const p = " + ROOT + ".querySelector('.p'); return !p.hidden && p.getBoundingClientRect().height > 0");
     }
 
     /** Types the text and presses Enter; returns once it is in the log (or an error is shown). */
     public void ask(String text) {
-        WebElement input = shadow().findElement(By.cssSelector("form textarea"));
         int before = messageIds().size();
-        input.sendKeys(text);
-        input.sendKeys(Keys.ENTER);
+        type("form textarea", text, Keys.ENTER);
         browser.await("'" + text + "' sent", d -> messageIds().size() > before || !text(".e").isEmpty());
     }
 
+    /**
+     * Clicks the middle of the widget's element as a mouse would. Input goes to screen coordinates: WebDriver's own
+     * element click refuses elements of a closed shadow root (the page's hit test only ever sees the host).
+     */
+    public void click(String css) {
+        @SuppressWarnings("unchecked")
+        List<Number> at = (List<Number>) js("const e = " + ROOT + ".querySelector(arguments[0]);"
+                + "e.scrollIntoView({block: 'nearest'}); const b = e.getBoundingClientRect();"
+                + "return [Math.floor(b.x + b.width / 2), Math.floor(b.y + b.height / 2)]", css);
+        new Actions(browser.driver()).moveToLocation(at.get(0).intValue(), at.get(1).intValue()).click().perform();
+    }
+
+    /** Clicks into the widget's element and types there, key by key. */
+    public void type(String css, CharSequence... keys) {
+        click(css);
+        new Actions(browser.driver()).sendKeys(keys).perform();
+    }
+
     public SearchContext shadowOrNull() {
-        List<WebElement> hosts = browser.driver().findElements(By.cssSelector("[data-switchboard]"));
-        return hosts.isEmpty() ? null : hosts.getFirst().getShadowRoot();
+        return (SearchContext) js("return " + ROOT);
     }
 
     public SearchContext shadow() {
-        return browser.driver().findElement(By.cssSelector("[data-switchboard]")).getShadowRoot();
+        SearchContext root = shadowOrNull();
+        if (root == null) {
+            throw new org.openqa.selenium.NoSuchElementException("no widget on the page");
+        }
+        return root;
     }
 
     /** The text of the first element in the widget matching the selector. */
     public String text(String css) {
-        return (String) js("return document.querySelector('[data-switchboard]').shadowRoot.querySelector(arguments[0])"
-                + ".textContent", css);
+        return (String) js("return " + ROOT + ".querySelector(arguments[0]).textContent", css);
     }
 
     @SuppressWarnings("unchecked")

@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.nullValue;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -21,6 +22,7 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.ValidatableResponse;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.net.URI;
@@ -31,6 +33,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.Deflater;
+import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -200,6 +203,36 @@ class WidgetApiTest {
         }
         assertTrue(gz.size() <= BUDGET_BYTES, "/widget.js is " + gz.size() + " bytes gzipped; the budget is "
                 + BUDGET_BYTES);
+    }
+
+    @Test
+    void widgetScriptIsServedGzippedWithCachingHeadersAndRevalidates() throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        URI uri = root.resolve("/widget.js");
+        HttpResponse<byte[]> plain = http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofByteArray());
+        HttpResponse<byte[]> gzipped = http.send(HttpRequest.newBuilder(uri).header("Accept-Encoding", "br, gzip;q=0.8")
+                .build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(200, plain.statusCode());
+        assertEquals(200, gzipped.statusCode());
+        assertTrue(plain.headers().firstValue("Content-Encoding").isEmpty(), "no gzip for a client that did not ask");
+        assertEquals("gzip", gzipped.headers().firstValue("Content-Encoding").orElse(null));
+        try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(gzipped.body()))) {
+            assertArrayEquals(plain.body(), in.readAllBytes(), "the same script, compressed");
+        }
+        assertTrue(gzipped.body().length * 2 < plain.body().length,
+                gzipped.body().length + " bytes gzipped of " + plain.body().length);
+        for (HttpResponse<byte[]> r : List.of(plain, gzipped)) {
+            assertTrue(r.headers().firstValue("Cache-Control").orElse("").matches("public, max-age=\\d+"),
+                    r.headers().map().toString());
+            assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("text/javascript"));
+            assertTrue(r.headers().allValues("Vary").toString().contains("Accept-Encoding"));
+        }
+        String etag = gzipped.headers().firstValue("ETag").orElseThrow();
+        assertNotEquals(etag, plain.headers().firstValue("ETag").orElseThrow(), "one ETag per encoding");
+        HttpResponse<byte[]> again = http.send(HttpRequest.newBuilder(uri).header("Accept-Encoding", "gzip")
+                .header("If-None-Match", etag).build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(304, again.statusCode());
+        assertEquals(0, again.body().length);
     }
 
     private static ValidatableResponse start(TestWorkspace w, String origin) {

@@ -32,6 +32,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -104,7 +105,7 @@ class WidgetBrowserTest {
                 "painted: by hand\n", "See the ", "[care guide](https://example.com/care)", ".")
                 .slow(Duration.ofMillis(400), Duration.ofMillis(150)));
         widget.js("""
-                const r = document.querySelector('[data-switchboard]').shadowRoot;
+                const r = window.__shadowOf(document.querySelector('[data-switchboard]'));
                 window.__streamed = []; window.__typingFirst = false;
                 new MutationObserver(() => {
                   const s = r.querySelector('[data-streaming]');
@@ -141,8 +142,7 @@ class WidgetBrowserTest {
         assertEquals("mailto:help@example.com", links.getFirst().getDomAttribute("href"));
         assertEquals("noopener noreferrer nofollow", links.getFirst().getDomAttribute("rel"));
         assertTrue(lastBot().contains("[here](javascript:window.__xss=1)"), lastBot());
-        assertEquals(0L, widget.js("return document.querySelector('[data-switchboard]').shadowRoot"
-                + ".querySelectorAll('img, script').length"));
+        assertEquals(0L, widget.js("return " + WidgetPage.ROOT + ".querySelectorAll('img, script').length"));
         assertNull(widget.js("return window.__xss"));
     }
 
@@ -169,23 +169,36 @@ class WidgetBrowserTest {
         assertTrue(widget.log().stream().anyMatch(m -> m.get(1).equals("Ada joined the conversation")), widget.log().toString());
         assertTrue(widget.log().stream().anyMatch(m -> m.get(1).endsWith(img)), "shown as typed");
         assertTrue(widget.log().stream().anyMatch(m -> m.get(1).endsWith(script)), "shown as typed");
-        assertEquals(0L, widget.js("return document.querySelector('[data-switchboard]').shadowRoot"
-                + ".querySelectorAll('img, script, b').length"));
+        assertEquals(0L, widget.js("return " + WidgetPage.ROOT + ".querySelectorAll('img, script, b').length"));
         assertNull(widget.js("return window.__xss"), "nothing typed ran");
 
-        List<String> before = widget.messageIds();
+        List<List<String>> before = widget.log();
         browser.driver().navigate().refresh();
-        browser.await("the history after a reload", d -> widget.messageIds().equals(before));
+        browser.await("the same log after a reload, notices included",
+                d -> widget.shadowOrNull() != null && widget.log().equals(before));
+        assertTrue(widget.log().stream().anyMatch(m -> m.get(0).equals("n") && m.get(1).equals("Ada joined the conversation")),
+                "the joined notice survived the reload: " + widget.log());
         assertEquals("Ada", widget.text(".s"));
         assertTrue(widget.log().stream().anyMatch(m -> m.get(1).startsWith("AdaHi, Ada here")), widget.log().toString());
 
+        for (int i = 1; i <= 8; i++) {
+            reply(id, "Ada", "Line " + i + " of a long answer that fills the panel");
+        }
+        browser.await("the last reply", d -> widget.log().getLast().get(1).endsWith("Line 8 of a long answer that fills the panel"));
         given().header("Authorization", "Bearer " + demoApiKey()).contentType(ContentType.JSON)
                 .post("/api/v1/conversations/{id}/resolve", id).then().statusCode(200);
         browser.await("the rating buttons", d -> !widget.shadow().findElements(By.cssSelector("[data-score]")).isEmpty());
-        widget.shadow().findElement(By.cssSelector("[data-score='4']")).click();
-        WebElement comment = browser.await("the comment box", d -> widget.shadow().findElement(By.cssSelector(".r textarea")));
-        comment.sendKeys("Ada was quick");
-        widget.shadow().findElement(By.cssSelector(".r .b")).click();
+        assertLastMessageVisible();
+        widget.click("[data-score='4']");
+        browser.await("the comment box", d -> !widget.shadow().findElements(By.cssSelector(".r textarea")).isEmpty());
+        assertLastMessageVisible();
+        @SuppressWarnings("unchecked")
+        List<String> button = (List<String>) widget.js("const s = getComputedStyle(" + WidgetPage.ROOT
+                + ".querySelector('.r .b')); return [s.color, s.backgroundColor]");
+        assertFalse(button.get(0).equals(button.get(1)), "Send comment is readable: " + button);
+        assertFalse(button.get(1).equals("rgb(255, 255, 255)"), "Send comment stands out from the white box: " + button);
+        widget.type(".r textarea", "Ada was quick");
+        widget.click(".r .b");
         browser.await("thanks", d -> widget.text(".r").contains("Thank you for your feedback"));
         browser.driver().navigate().refresh();
         browser.await("the stored rating after a reload", d -> widget.shadowOrNull() != null
@@ -203,6 +216,8 @@ class WidgetBrowserTest {
         widget.open();
         widget.ask("Hello from a site the demo does not allow");
         browser.await("the refusal", d -> widget.text(".e").contains("unavailable"));
+        browser.await("the reason in the console", d -> consoleErrors().stream()
+                .anyMatch(e -> e.contains("allowedOrigins") && e.contains(origin)));
         assertTrue(widget.messageIds().isEmpty(), "nothing was sent");
         assertEquals(demoConversations, demoConversationCount(), "the server refused to start a conversation");
         assertNull(widget.js("return JSON.parse(localStorage.getItem('switchboard:' + document.querySelector("
@@ -261,6 +276,106 @@ class WidgetBrowserTest {
                     d -> agentTexts().equals(List.of("one", "two", "three")));
             reply(id, "Ada", "four");
             browser.await("live again", d -> agentTexts().equals(List.of("one", "two", "three", "four")));
+        }
+    }
+
+    @Test
+    void hostPageStylesNeverReachTheWidget() {
+        TestWorkspace w = TestWorkspaces.create(List.of(otherSite.origin()));
+        browser.driver().get(otherSite.page(demoPage, w.siteKey()));
+        widget.open();
+        List<Object> clean = widgetStyles();
+
+        String hostile = """
+                div { color:#c00; font-size:24px; text-align:center }
+                html, body { color:#c00; font:italic 900 30px/3 serif; letter-spacing:4px; text-transform:uppercase; \
+                  word-spacing:9px; white-space:nowrap; cursor:wait; visibility:visible }
+                * { font-family:"Comic Sans MS", cursive !important; line-height:3 !important; text-indent:20px !important }
+                button, textarea, h2, p, span, header, form { color:#c00 !important; background:#c00 !important; \
+                  font-size:30px !important; padding:20px !important; border:5px solid #c00 !important }
+                [data-switchboard], switchboard-chat { color:#c00 !important; font-size:40px !important; \
+                  opacity:.3 !important; transform:scale(.5) !important; display:block !important }
+                """;
+        browser.driver().get(otherSite.page(demoPage, w.siteKey(), Map.of("css", hostile)));
+        widget.open();
+        assertEquals("rgb(204, 0, 0)", widget.js("return getComputedStyle(document.querySelector('h1')).color"),
+                "the hostile stylesheet applies to the page itself");
+        assertEquals(clean, widgetStyles(), "the widget looks the same under the page's stylesheet");
+        assertEquals("SWITCHBOARD-CHAT", widget.js("return document.querySelector('[data-switchboard]').tagName"));
+        assertNull(widget.js("return document.querySelector('[data-switchboard]').shadowRoot"),
+                "the shadow root is closed to the page's scripts");
+    }
+
+    @Test
+    void partialAnswersNeverStoredLeaveTheScreenOnHandoffAndTakeover() {
+        model.enqueue(FakeOpenAiServer.answer(slowWords("Let me look", 60)).slow(Duration.ZERO, Duration.ofMillis(150)));
+        widget.open();
+        widget.ask("Is the stoneware mug dishwasher safe?");
+        browser.await("the answer streaming", d -> widget.log().stream().anyMatch(m -> m.get(1).contains("Let me look more")));
+        String id = widget.conversationId();
+        given().header("Authorization", "Bearer " + demoApiKey()).contentType(ContentType.JSON)
+                .body(Map.of("agentName", "Ada")).post("/api/v1/conversations/{id}/takeover", id).then().statusCode(200);
+        browser.await("the joined notice", d -> widget.log().stream().anyMatch(m -> m.get(1).equals("Ada joined the conversation")));
+        browser.await("the unsaved partial answer is gone",
+                d -> widget.log().stream().noneMatch(m -> m.get(1).contains("Let me look")));
+
+        widget.js("localStorage.clear()");
+        browser.driver().navigate().refresh();
+        String[] words = slowWords("I am not sure", 12);
+        words[words.length - 1] = " [[HANDOFF]]";
+        model.enqueue(FakeOpenAiServer.answer(words).slow(Duration.ZERO, Duration.ofMillis(150)));
+        widget.open();
+        widget.ask("Can I engrave the walnut tray?");
+        browser.await("the answer streaming", d -> widget.log().stream().anyMatch(m -> m.get(1).contains("I am not sure more")));
+        browser.await("the handoff notice", d -> widget.log().stream().anyMatch(m -> m.get(0).contains("system")));
+        browser.await("the unsaved partial answer is gone",
+                d -> widget.log().stream().noneMatch(m -> m.get(1).contains("I am not sure")));
+    }
+
+    @Test
+    void aRateLimitedVisitorIsToldWhenToTryAgain() {
+        TestWorkspace w = TestWorkspaces.create(List.of(otherSite.origin()));
+        given().header("Authorization", "Bearer " + TestWorkspaces.ADMIN_TOKEN).contentType(ContentType.JSON)
+                .body(Map.of("messagesPerIpMinute", 1)).put("/api/v1/workspaces/{id}/policy", w.id())
+                .then().statusCode(200);
+        browser.driver().get(otherSite.page(demoPage, w.siteKey()));
+        widget.open();
+        widget.ask("I want to talk to a human");
+        assertEquals("", widget.text(".e"));
+        widget.ask("Hello?");
+        String error = browser.await("the limit", d -> widget.text(".e").isEmpty() ? null : widget.text(".e"));
+        assertTrue(error.matches("Too many messages\\. Please try again in \\d+ seconds\\."), error);
+    }
+
+    @Test
+    void systemNoticesFollowTheWidgetsLocale() {
+        TestWorkspace w = TestWorkspaces.create(List.of(otherSite.origin()));
+        Map<String, List<String>> expected = Map.of(
+                "de", List.of("Ein Mitarbeiter übernimmt dieses Gespräch. Ein Mitarbeiter antwortet Ihnen hier in Kürze.",
+                        "Wartet auf einen Mitarbeiter…", "Ada ist dem Gespräch beigetreten"),
+                "es", List.of("Un agente se hará cargo de esta conversación. Un agente le responderá aquí en breve.",
+                        "Esperando a un agente…", "Ada se ha unido a la conversación"),
+                "fr", List.of("Un conseiller va prendre en charge cette conversation. Un conseiller vous répondra ici sous peu.",
+                        "En attente d’un conseiller…", "Ada a rejoint la conversation"));
+        for (var locale : expected.entrySet()) {
+            List<String> texts = locale.getValue();
+            browser.driver().get(otherSite.page(demoPage, w.siteKey(), Map.of("locale", locale.getKey())));
+            widget.js("localStorage.clear()");
+            browser.driver().navigate().refresh();
+            widget.open();
+            widget.ask("I want to talk to a human");
+            browser.await(locale.getKey() + " handoff notice", d -> widget.log().stream()
+                    .anyMatch(m -> m.get(0).contains("system") && m.get(1).equals(texts.get(0))));
+            browser.await(locale.getKey() + " waiting", d -> widget.text(".s").equals(texts.get(1)));
+            given().header("Authorization", w.bearer()).contentType(ContentType.JSON)
+                    .body(Map.of("agentName", "Ada")).post("/api/v1/conversations/{id}/takeover", widget.conversationId())
+                    .then().statusCode(200);
+            browser.await(locale.getKey() + " joined", d -> widget.log().stream()
+                    .anyMatch(m -> m.get(0).equals("n") && m.get(1).equals(texts.get(2))));
+            List<List<String>> before = widget.log();
+            browser.driver().navigate().refresh();
+            browser.await(locale.getKey() + " notices after a reload",
+                    d -> widget.shadowOrNull() != null && widget.log().equals(before));
         }
     }
 
@@ -354,6 +469,42 @@ class WidgetBrowserTest {
 
     private WebElement lastBotElement() {
         return widget.shadow().findElements(By.cssSelector(".m.bot[data-id]")).getLast();
+    }
+
+    private static String[] slowWords(String first, int count) {
+        String[] words = new String[count];
+        Arrays.fill(words, " more");
+        words[0] = first;
+        return words;
+    }
+
+    /** The last message of the log lies inside the log's visible box. */
+    private void assertLastMessageVisible() {
+        @SuppressWarnings("unchecked")
+        List<Number> box = (List<Number>) widget.js("const r = " + WidgetPage.ROOT + "; const g = r.querySelector('.g')"
+                + ".getBoundingClientRect(); const m = r.querySelector('.g > :last-child').getBoundingClientRect();"
+                + "return [g.top, g.bottom, m.top, m.bottom]");
+        assertTrue(box.get(3).doubleValue() <= box.get(1).doubleValue() + 1
+                && box.get(2).doubleValue() >= box.get(0).doubleValue() - 1, "last message outside the log: " + box);
+    }
+
+    /** Computed styles and boxes of the widget's parts, to compare a page with and without a stylesheet. */
+    private List<Object> widgetStyles() {
+        @SuppressWarnings("unchecked")
+        List<Object> styles = (List<Object>) widget.js("const r = " + WidgetPage.ROOT + ";"
+                + "return ['.p', 'header', 'h2', '.g', '.m.bot', 'form textarea', 'form .b', '.l'].map(sel => {"
+                + "  const e = r.querySelector(sel), s = getComputedStyle(e), b = e.getBoundingClientRect();"
+                + "  return [sel, s.color, s.backgroundColor, s.fontSize, s.fontFamily, s.fontStyle, s.fontWeight,"
+                + "    s.lineHeight, s.textAlign, s.letterSpacing, s.textTransform, s.textIndent, s.whiteSpace,"
+                + "    s.padding, s.border, s.opacity, s.transform, Math.round(b.width), Math.round(b.height),"
+                + "    Math.round(b.left), Math.round(b.top)];"
+                + "})");
+        return styles;
+    }
+
+    @SuppressWarnings("unchecked")
+    private List<String> consoleErrors() {
+        return (List<String>) widget.js("return window.__console");
     }
 
     private String demoApiKey() {
