@@ -1,8 +1,8 @@
 package dev.switchboard.inference;
 
-import dev.switchboard.inference.cuda.BackendSelector;
+import dev.switchboard.inference.backend.Backends;
 import dev.switchboard.inference.cuda.CudaBackend;
-import dev.switchboard.inference.cpu.SyntheticModels;
+import dev.switchboard.inference.synthetic.SyntheticModels;
 import dev.switchboard.inference.gguf.GgufFile;
 import dev.switchboard.inference.kv.KvBlockPool;
 import dev.switchboard.inference.model.Backend;
@@ -11,6 +11,7 @@ import dev.switchboard.inference.model.ForwardBatch;
 import dev.switchboard.inference.model.KvCache;
 import dev.switchboard.inference.model.LlamaConfig;
 import dev.switchboard.inference.model.LoadProgress;
+import dev.switchboard.inference.synthetic.SyntheticModels;
 import dev.switchboard.inference.sampling.SamplingParams;
 import dev.switchboard.inference.speculative.DraftModel;
 import dev.switchboard.inference.speculative.Speculation;
@@ -157,7 +158,7 @@ public final class Engine implements AutoCloseable {
                 Tokenizer tokenizer = synthetic ? ByteVocabulary.INSTANCE : Tokenizers.fromGguf(gguf);
                 String name = synthetic ? model + "-" + options.syntheticType() : modelNameOf(path);
                 // "auto" and "cuda" fall back to the CPU with one notice when no GPU or CUDA library is usable.
-                Backend backend = BackendSelector.open(BackendSelector.Kind.parse(options.backend()), gguf, config,
+                Backend backend = Backends.open(options.backend(), gguf, config,
                         CudaBackend.Options.DEFAULT, options.effectiveThreads(), progress, System.err::println);
                 return new Loaded(gguf, config, tokenizer, backend, name);
             } catch (RuntimeException e) {

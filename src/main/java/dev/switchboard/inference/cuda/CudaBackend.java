@@ -1,6 +1,6 @@
 package dev.switchboard.inference.cuda;
 
-import dev.switchboard.inference.cpu.SyntheticModels;
+import dev.switchboard.inference.synthetic.SyntheticModels;
 import dev.switchboard.inference.gguf.GgmlType;
 import dev.switchboard.inference.gguf.GgufFile;
 import dev.switchboard.inference.gguf.GgufTensor;
@@ -379,6 +379,16 @@ public final class CudaBackend implements Backend {
         CudaKvCache c = checkCache(cache);
         ForwardChecks.check(config, batch, c, logits == null ? Long.MAX_VALUE : logits.length);
         ctx.thread.run(() -> run(batch, c, logits, null, 0f, 1, 0));
+    }
+
+    /** Why CUDA cannot be used here, or null when the driver, NVRTC and a device are present. */
+    public static String unavailableReason() {
+        try {
+            CudaContext.checkAvailable(CudaLibraries.fromEnvironment());
+            return null;
+        } catch (CudaUnavailableException e) {
+            return e.getMessage();
+        }
     }
 
     /**
