@@ -25,6 +25,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.LongConsumer;
 
 /**
  * A loaded model ready to generate: backend, tokenizer and KV cache behind one facade. Thread-safe: concurrent
@@ -233,6 +234,15 @@ public final class Engine implements AutoCloseable {
     /** Counters, gauges and latency histograms: what the server's /metrics and the platform's metrics publish. */
     public EngineStats stats() {
         return metrics.snapshot();
+    }
+
+    /**
+     * Passes every time to first token and inter-token latency (nanoseconds) as it is observed, besides the
+     * histograms of {@link #stats()}: for a metrics library's own histograms. Called on the engine loop: must be
+     * quick. Replaces the observers set before.
+     */
+    public void observeLatencies(LongConsumer timeToFirstToken, LongConsumer interTokenLatency) {
+        metrics.observe(timeToFirstToken, interTokenLatency);
     }
 
     /** Whether the vocabulary has the Llama 3 chat tokens that {@link #chat} needs. */

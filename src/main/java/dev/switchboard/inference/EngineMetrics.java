@@ -1,6 +1,7 @@
 package dev.switchboard.inference;
 
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongConsumer;
 
 /**
  * The engine's counters (written by the loop and output threads) and gauges (published by the loop), read by
@@ -26,6 +27,8 @@ final class EngineMetrics {
     private volatile int cached;
     private volatile long evictions;
     private final int totalBlocks;
+    private volatile LongConsumer ttftObserver = nanos -> { };
+    private volatile LongConsumer itlObserver = nanos -> { };
 
     EngineMetrics(int totalBlocks) {
         this.totalBlocks = totalBlocks;
@@ -48,12 +51,14 @@ final class EngineMetrics {
         }
         if (before == 0) {
             ttft.record(r.timeToFirstTokenNanos());
+            ttftObserver.accept(r.timeToFirstTokenNanos());
             emitted--;
         } else {
             // Tokens accepted together arrive together: each counts an equal share of the wait.
             long each = (now - r.lastTokenNanos) / emitted;
             for (int i = 0; i < emitted; i++) {
                 itl.record(each);
+                itlObserver.accept(each);
             }
         }
         r.lastTokenNanos = now;
@@ -71,6 +76,11 @@ final class EngineMetrics {
         if (result.finishReason() == FinishReason.CANCELLED) {
             cancelled.incrementAndGet();
         }
+    }
+
+    void observe(LongConsumer timeToFirstToken, LongConsumer interTokenLatency) {
+        ttftObserver = timeToFirstToken;
+        itlObserver = interTokenLatency;
     }
 
     void queued(int n) {
@@ -91,9 +101,16 @@ final class EngineMetrics {
     }
 
     EngineStats snapshot() {
-        return new EngineStats(generations.get(), cancelled.get(), promptTokens.get(), completionTokens.get(),
-                draftedTokens.get(), acceptedTokens.get(), decodePasses.get(), reusedTokens.get(),
-                prefilledTokens.get(), steps.get(), running, queued, totalBlocks, totalBlocks - free - evictable,
-                free, cached, evictions, ttft.snapshot(), itl.snapshot());
+        return EngineStats.builder()
+                .generations(generations.get()).cancelled(cancelled.get())
+                .promptTokens(promptTokens.get()).completionTokens(completionTokens.get())
+                .draftedTokens(draftedTokens.get()).acceptedTokens(acceptedTokens.get())
+                .decodePasses(decodePasses.get()).reusedPromptTokens(reusedTokens.get())
+                .prefilledTokens(prefilledTokens.get()).steps(steps.get())
+                .requestsRunning(running).requestsQueued(queued)
+                .kvBlocksTotal(totalBlocks).kvBlocksInUse(totalBlocks - free - evictable).kvBlocksFree(free)
+                .kvBlocksCached(cached).kvEvictions(evictions)
+                .timeToFirstToken(ttft.snapshot()).interTokenLatency(itl.snapshot())
+                .build();
     }
 }

@@ -2,7 +2,6 @@ package dev.switchboard.llm;
 
 import dev.switchboard.inference.Engine;
 import dev.switchboard.inference.EngineOptions;
-import dev.switchboard.inference.speculative.DraftMode;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -26,7 +25,7 @@ public class ChatModelProvider {
     public ChatModelProvider(InferenceConfig config, MeterRegistry registry) {
         this(create(config), drafting(config));
         if (model.orElse(null) instanceof EngineChatModel engine) {
-            EngineMeters.bind(registry, engine.modelName(), engine::stats);
+            EngineMeters.bind(registry, engine.modelName(), engine::stats, engine::observeLatencies);
         }
     }
 
@@ -70,7 +69,7 @@ public class ChatModelProvider {
         ChatOptions.Drafting drafting = drafting(config);
         Optional<String> draftModel = config.draftModel().filter(m -> !m.isBlank());
         if (config.url().isEmpty()) {
-            if (drafting.mode() == DraftMode.MODEL && draftModel.isEmpty()
+            if (drafting.mode() == ChatOptions.DraftingMode.MODEL && draftModel.isEmpty()
                     && config.model().filter(m -> !m.isBlank()).isPresent()) {
                 throw new IllegalStateException("switchboard.inference.draft=model needs "
                         + "switchboard.inference.draft-model: a GGUF file of a smaller model with the same tokenizer");
@@ -96,7 +95,7 @@ public class ChatModelProvider {
     /** The drafting settings, checked at startup so that a typo fails there rather than in every answer. */
     static ChatOptions.Drafting drafting(InferenceConfig config) {
         try {
-            return new ChatOptions.Drafting(DraftMode.parse(config.draft().strip()), config.draftTokens(),
+            return new ChatOptions.Drafting(ChatOptions.DraftingMode.parse(config.draft().strip()), config.draftTokens(),
                     List.of());
         } catch (IllegalArgumentException e) {
             throw new IllegalStateException("invalid switchboard.inference.draft settings: " + e.getMessage(), e);

@@ -7,9 +7,11 @@ import dev.switchboard.inference.EngineStats;
 import dev.switchboard.inference.FinishReason;
 import dev.switchboard.inference.GenerationResult;
 import dev.switchboard.inference.sampling.SamplingParams;
+import dev.switchboard.inference.speculative.DraftMode;
 import dev.switchboard.inference.speculative.Speculation;
 
 import java.util.List;
+import java.util.function.LongConsumer;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -38,6 +40,11 @@ public final class EngineChatModel implements ChatModel, AutoCloseable {
     /** The engine's counters and gauges now (batch, queue, KV cache, drafts, latencies). */
     public EngineStats stats() {
         return engine.stats();
+    }
+
+    /** See {@link Engine#observeLatencies}. */
+    void observeLatencies(LongConsumer timeToFirstToken, LongConsumer interTokenLatency) {
+        engine.observeLatencies(timeToFirstToken, interTokenLatency);
     }
 
     @Override
@@ -85,9 +92,18 @@ public final class EngineChatModel implements ChatModel, AutoCloseable {
         if (!drafting.enabled()) {
             return engine.speculation();
         }
-        Speculation speculation = new Speculation(drafting.mode(), drafting.tokens());
+        Speculation speculation = new Speculation(draftMode(drafting.mode()), drafting.tokens());
         return drafting.corpus().isEmpty() ? speculation
                 : speculation.withCorpus(engine.encodeCorpus(drafting.corpus()));
+    }
+
+    private static DraftMode draftMode(ChatOptions.DraftingMode mode) {
+        return switch (mode) {
+            case NONE -> DraftMode.NONE;
+            case PROMPT -> DraftMode.PROMPT;
+            case SUFFIX -> DraftMode.SUFFIX;
+            case MODEL -> DraftMode.MODEL;
+        };
     }
 
     private static ChatResult.FinishReason finishReason(FinishReason reason) {
