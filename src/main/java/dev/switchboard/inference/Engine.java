@@ -1,13 +1,9 @@
 package dev.switchboard.inference;
 
 import dev.switchboard.inference.backend.Backends;
-import dev.switchboard.inference.cuda.CudaBackend;
-import dev.switchboard.inference.synthetic.SyntheticModels;
 import dev.switchboard.inference.gguf.GgufFile;
 import dev.switchboard.inference.kv.KvBlockPool;
 import dev.switchboard.inference.model.Backend;
-import dev.switchboard.inference.model.BlockTable;
-import dev.switchboard.inference.model.ForwardBatch;
 import dev.switchboard.inference.model.KvCache;
 import dev.switchboard.inference.model.LlamaConfig;
 import dev.switchboard.inference.model.LoadProgress;
@@ -23,14 +19,13 @@ import dev.switchboard.inference.tokenizer.Tokenizers;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.function.LongConsumer;
 
 /**
  * A loaded model ready to generate: backend, tokenizer and KV cache behind one facade. Thread-safe: concurrent
- * generations share the model through continuous batching ({@link Scheduler}: one forward pass per step over every
- * running generation), a KV cache budget with a FIFO queue, and a prefix cache of prompt blocks.
+ * generations share the model through continuous batching ({@link EngineCore}: one forward pass per step over
+ * every running generation), a KV cache budget with a FIFO queue, and a prefix cache of prompt blocks.
  */
 public final class Engine implements AutoCloseable {
     /** Positions per KV block. */
@@ -159,8 +154,8 @@ public final class Engine implements AutoCloseable {
                 Tokenizer tokenizer = synthetic ? ByteVocabulary.INSTANCE : Tokenizers.fromGguf(gguf);
                 String name = synthetic ? model + "-" + options.syntheticType() : modelNameOf(path);
                 // "auto" and "cuda" fall back to the CPU with one notice when no GPU or CUDA library is usable.
-                Backend backend = Backends.open(options.backend(), gguf, config,
-                        CudaBackend.Options.DEFAULT, options.effectiveThreads(), progress, System.err::println);
+                Backend backend = Backends.open(options.backend(), gguf, config, options.effectiveThreads(), progress,
+                        System.err::println);
                 return new Loaded(gguf, config, tokenizer, backend, name);
             } catch (RuntimeException e) {
                 gguf.close();
@@ -311,7 +306,7 @@ public final class Engine implements AutoCloseable {
      * Generates a continuation of the prompt, streaming text to the listener as it becomes final. Runs batched with
      * the other generations; waits first while the KV cache has no room for it. Cancelling (listener returns false,
      * or {@code cancellation}) ends it at the next step with {@link FinishReason#CANCELLED}. The listener is called
-     * on the engine's scheduler thread and must return quickly: every running generation waits for it.
+     * on the engine's output thread and must return quickly: every running generation waits for it.
      *
      * @throws IllegalArgumentException if the prompt is empty, does not fit the context, has unknown ids, or
      *     could never fit the KV cache

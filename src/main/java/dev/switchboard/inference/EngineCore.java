@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
+import java.util.function.Predicate;
 
 /**
  * The engine loop: one thread runs one forward pass per step over every running request (continuous batching);
@@ -145,28 +146,30 @@ final class EngineCore {
         output.awaitDelivered();
         long now = System.nanoTime();
         for (Request r : plan.decode) {
-            if (!leaveIfStopped(r)) {
-                int before = r.generated;
-                boolean goesOn = acceptAndRollBack(r);
-                metrics.emitted(r, before, now);
-                if (!goesOn) {
-                    leave(r);
-                }
-            }
+            advance(r, now, this::acceptAndRollBack);
         }
         for (Request r : plan.prefill) {
             metrics.prefilled(r.chunk);
-            if (!leaveIfStopped(r)) {
-                int before = r.generated;
-                boolean goesOn = afterPrefill(r);
-                metrics.emitted(r, before, now);
-                if (!goesOn) {
-                    leave(r);
-                }
-            }
+            advance(r, now, this::afterPrefill);
         }
         admit();
         output.send();
+    }
+
+    /**
+     * Applies a request's outputs of this pass ({@code settle} returns whether it goes on) unless it was stopped
+     * meanwhile (its outputs are then dropped); a request that ended leaves the batch.
+     */
+    private void advance(Request r, long now, Predicate<Request> settle) {
+        if (leaveIfStopped(r)) {
+            return;
+        }
+        int before = r.generated;
+        boolean goesOn = settle.test(r);
+        metrics.emitted(r, before, now);
+        if (!goesOn) {
+            leave(r);
+        }
     }
 
     /** Drafting: each decoding request proposes up to its draft length; draft-model drafts share passes. */

@@ -10,7 +10,7 @@ import java.util.List;
 /**
  * The KV cache's bookkeeping for the engine loop: each request's block table, the blocks admission reserved for it,
  * the prefix-cache hashes of its full blocks, and rolling back blocks that only rejected drafts touched. Wraps the
- * {@link KvBlockPool}; the scheduler thread owns it.
+ * {@link KvBlockPool}; the engine loop owns it.
  *
  * <p>KV memory is admitted, not hoped for: a request enters only when the blocks it may need in the worst case
  * (prompt plus max tokens) fit beside what the admitted ones may still claim, so {@link #growTo} never runs out of
@@ -56,10 +56,6 @@ final class KvManager {
     KvManager(KvBlockPool pool) {
         this.pool = pool;
         this.blockSize = pool.blockSize();
-    }
-
-    int blockSize() {
-        return blockSize;
     }
 
     /**
@@ -155,10 +151,6 @@ final class KvManager {
         pool.release(b.table.truncate(0));
         b.allocated = 0;
         admitted.remove(b);
-    }
-
-    int totalBlocks() {
-        return pool.numBlocks();
     }
 
     int freeBlocks() {

@@ -1,6 +1,7 @@
 package dev.switchboard.inference;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -35,7 +36,7 @@ final class OutputProcessor {
 
     /** Loop thread: the request accepted {@code emitted[0..n)}. */
     void tokens(Request r, int[] emitted, int n) {
-        int[] ids = java.util.Arrays.copyOf(emitted, n);
+        int[] ids = Arrays.copyOf(emitted, n);
         batch.add(() -> {
             for (int id : ids) {
                 r.output.token(id);

@@ -5,6 +5,7 @@ import dev.switchboard.inference.tokenizer.StreamingDecoder;
 import dev.switchboard.inference.tokenizer.Tokenizer;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
@@ -28,7 +29,7 @@ final class RequestOutput {
     private volatile boolean stopRequested;
     final CompletableFuture<GenerationResult> done = new CompletableFuture<>();
 
-    RequestOutput(Tokenizer tokenizer, java.util.List<String> stopStrings, TokenListener listener) {
+    RequestOutput(Tokenizer tokenizer, List<String> stopStrings, TokenListener listener) {
         this.stopTokens = tokenizer.stopTokens();
         this.decoder = new StreamingDecoder(tokenizer);
         this.stops = new StopStrings(stopStrings);

@@ -2,6 +2,7 @@ package dev.switchboard.llm;
 
 import dev.switchboard.inference.Engine;
 import dev.switchboard.inference.EngineOptions;
+import dev.switchboard.inference.speculative.DraftMode;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -92,10 +93,15 @@ public class ChatModelProvider {
         }
     }
 
+    /** The engine's names of draft modes are the settings' (the port spells them the same). */
+    private static ChatOptions.DraftingMode draftingMode(String name) {
+        return ChatOptions.DraftingMode.valueOf(DraftMode.parse(name).name());
+    }
+
     /** The drafting settings, checked at startup so that a typo fails there rather than in every answer. */
     static ChatOptions.Drafting drafting(InferenceConfig config) {
         try {
-            return new ChatOptions.Drafting(ChatOptions.DraftingMode.parse(config.draft().strip()), config.draftTokens(),
+            return new ChatOptions.Drafting(draftingMode(config.draft().strip()), config.draftTokens(),
                     List.of());
         } catch (IllegalArgumentException e) {
             throw new IllegalStateException("invalid switchboard.inference.draft settings: " + e.getMessage(), e);

@@ -1,6 +1,5 @@
 package dev.switchboard.llm;
 
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -30,8 +29,8 @@ public record ChatOptions(int maxTokens, double temperature, Drafting drafting) 
     }
 
     /**
-     * Which drafter proposes tokens (the port's own names for the engine's draft modes): {@link #NONE} sends nothing,
-     * so plain OpenAI-compatible servers work.
+     * Which drafter proposes tokens (the port's own names for the engine's draft modes, same spelling):
+     * {@link #NONE} sends nothing, so plain OpenAI-compatible servers work.
      */
     public enum DraftingMode {
         /** No speculation. */
@@ -46,17 +45,6 @@ public record ChatOptions(int maxTokens, double temperature, Drafting drafting) 
         /** The name in settings and on the wire ({@code draft} of our engine's server). */
         public String wireName() {
             return name().toLowerCase(Locale.ROOT);
-        }
-
-        /** Parses "none", "prompt", "suffix" or "model"; the error names the accepted values. */
-        public static DraftingMode parse(String name) {
-            for (DraftingMode m : values()) {
-                if (m.wireName().equals(name)) {
-                    return m;
-                }
-            }
-            throw new IllegalArgumentException("unknown draft mode '" + name + "' (one of "
-                    + Arrays.stream(values()).map(DraftingMode::wireName).toList() + ")");
         }
     }
 

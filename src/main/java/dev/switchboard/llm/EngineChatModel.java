@@ -59,7 +59,7 @@ public final class EngineChatModel implements ChatModel, AutoCloseable {
                 .build();
         Generation generation = new Generation();
         Thread.ofVirtual().name("engine-answer").start(() -> {
-            // The engine calls listeners on its scheduler thread; the bot's delta handling writes to the event
+            // The engine calls listeners on its one output thread; the bot's delta handling writes to the event
             // stream, so it runs on a writer thread of its own and cannot stall other conversations' answers.
             GenerationResult r;
             try (DeltaWriter writer = new DeltaWriter(delta -> {
@@ -97,13 +97,9 @@ public final class EngineChatModel implements ChatModel, AutoCloseable {
                 : speculation.withCorpus(engine.encodeCorpus(drafting.corpus()));
     }
 
+    /** The port's draft modes are the engine's, by name. */
     private static DraftMode draftMode(ChatOptions.DraftingMode mode) {
-        return switch (mode) {
-            case NONE -> DraftMode.NONE;
-            case PROMPT -> DraftMode.PROMPT;
-            case SUFFIX -> DraftMode.SUFFIX;
-            case MODEL -> DraftMode.MODEL;
-        };
+        return DraftMode.valueOf(mode.name());
     }
 
     private static ChatResult.FinishReason finishReason(FinishReason reason) {

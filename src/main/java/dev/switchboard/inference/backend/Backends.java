@@ -22,6 +22,12 @@ public final class Backends {
     private Backends() {
     }
 
+    /** With the CUDA backend's default options. */
+    public static Backend open(BackendKind kind, GgufFile gguf, LlamaConfig config, int cpuThreads,
+                               LoadProgress progress, Consumer<String> notice) {
+        return open(kind, gguf, config, CudaBackend.Options.DEFAULT, cpuThreads, progress, notice);
+    }
+
     /**
      * @param cpuThreads CPU compute threads (0: all processors), used by the CPU backend
      * @param notice     receives the one-line fallback notice (at most once per process)
