@@ -11,7 +11,6 @@ import dev.switchboard.faq.match.FaqCandidate;
 import dev.switchboard.faq.match.FaqMatcher;
 import dev.switchboard.faq.match.MatchResult;
 import dev.switchboard.faq.match.TextEmbedder;
-import dev.switchboard.inference.speculative.DraftMode;
 import dev.switchboard.llm.ChatMessage;
 import dev.switchboard.llm.ChatModel;
 import dev.switchboard.llm.ChatModelProvider;
@@ -146,7 +145,7 @@ public class BotPipeline {
             return;
         }
         ChatOptions.Drafting drafting = models.drafting();
-        if (drafting.mode() == DraftMode.SUFFIX) {
+        if (drafting.mode() == ChatOptions.DraftingMode.SUFFIX) {
             drafting = drafting.withCorpus(draftCorpus.texts(posted.workspaceId(), grounding, candidates));
         }
         ModelAnswerer.Outcome outcome = modelAnswerer.answer(model.get(), conversationId, pending.message().seq,

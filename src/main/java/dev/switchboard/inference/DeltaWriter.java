@@ -4,8 +4,8 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.function.Predicate;
 
 /**
- * Hands text deltas from the engine's scheduler thread to a writer thread of their own. The engine calls listeners
- * between the steps of every running generation, so a consumer that blocks (a client that reads slowly, a full TCP
+ * Hands text deltas from the engine's output thread to a writer thread of their own. The engine calls listeners
+ * for every running generation on that one thread, so a consumer that blocks (a client that reads slowly, a full TCP
  * window, a database write) must not run there: it would stall all streams. Once a write fails (the client went
  * away), the listener answers false and the engine cancels the generation.
  */

@@ -1,16 +1,13 @@
 package dev.switchboard.inference;
 
-import dev.switchboard.inference.cuda.BackendSelector;
-import dev.switchboard.inference.cuda.CudaBackend;
-import dev.switchboard.inference.cpu.SyntheticModels;
+import dev.switchboard.inference.backend.Backends;
 import dev.switchboard.inference.gguf.GgufFile;
 import dev.switchboard.inference.kv.KvBlockPool;
 import dev.switchboard.inference.model.Backend;
-import dev.switchboard.inference.model.BlockTable;
-import dev.switchboard.inference.model.ForwardBatch;
 import dev.switchboard.inference.model.KvCache;
 import dev.switchboard.inference.model.LlamaConfig;
 import dev.switchboard.inference.model.LoadProgress;
+import dev.switchboard.inference.synthetic.SyntheticModels;
 import dev.switchboard.inference.sampling.SamplingParams;
 import dev.switchboard.inference.speculative.DraftModel;
 import dev.switchboard.inference.speculative.Speculation;
@@ -22,13 +19,13 @@ import dev.switchboard.inference.tokenizer.Tokenizers;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
+import java.util.function.LongConsumer;
 
 /**
  * A loaded model ready to generate: backend, tokenizer and KV cache behind one facade. Thread-safe: concurrent
- * generations share the model through continuous batching ({@link Scheduler}: one forward pass per step over every
- * running generation), a KV cache budget with a FIFO queue, and a prefix cache of prompt blocks.
+ * generations share the model through continuous batching ({@link EngineCore}: one forward pass per step over
+ * every running generation), a KV cache budget with a FIFO queue, and a prefix cache of prompt blocks.
  */
 public final class Engine implements AutoCloseable {
     /** Positions per KV block. */
@@ -42,9 +39,11 @@ public final class Engine implements AutoCloseable {
     private final String backendName;
     private final int prefillChunk;
     private final Speculation speculation;
-    private final Scheduler scheduler;
+    private final EngineCore core;
+    private final KvManager kv;
+    private final EngineMetrics metrics;
+    private final DraftModel draftModel;
     private final int kvCacheTokens;
-    private final boolean hasDraftModel;
 
     /**
      * One context's worth of KV cache, prefix caching on, no speculation by default.
@@ -82,14 +81,17 @@ public final class Engine implements AutoCloseable {
         KvCache cache = backend.newKvCache(numBlocks, BLOCK_SIZE);
         DraftModel draft = draftBackend == null ? null
                 : new DraftModel(draftBackend, numBlocks, BLOCK_SIZE, tokenizer.vocabSize());
-        this.hasDraftModel = draft != null;
+        this.draftModel = draft;
         AutoCloseable release = () -> {
             try (modelFile; draft; cache; backend) {
                 // closes all in reverse order (the weights' files last), even when one fails
             }
         };
-        this.scheduler = new Scheduler(backend, cache, new KvBlockPool(numBlocks, BLOCK_SIZE, prefixCaching),
-                prefillChunk, draft, modelName, release);
+        this.metrics = new EngineMetrics(numBlocks);
+        this.kv = new KvManager(new KvBlockPool(numBlocks, BLOCK_SIZE, prefixCaching));
+        this.core = new EngineCore(new Scheduler(kv, metrics, prefillChunk), kv,
+                new ModelRunner(backend, cache, prefillChunk), new OutputProcessor(modelName, metrics, BLOCK_SIZE),
+                metrics, draft, modelName, release);
     }
 
     /** Loads the model named by the options; errors name the file and what is wrong with it. */
@@ -123,10 +125,15 @@ public final class Engine implements AutoCloseable {
         }
     }
 
-    /** A model file opened and its backend loaded. */
-    private record Loaded(GgufFile gguf, LlamaConfig config, Tokenizer tokenizer, Backend backend, String name) {
+    /**
+     * A model file opened and its backend loaded, as {@link #load} does: also what benchmarks of raw forward passes
+     * use, without an engine.
+     */
+    public record Loaded(GgufFile gguf, LlamaConfig config, Tokenizer tokenizer, Backend backend, String name)
+            implements AutoCloseable {
 
-        static Loaded open(EngineOptions options, String model, int contextLength, LoadProgress progress) {
+        /** @param contextLength positions per sequence (0: the model's, at most the default maximum) */
+        public static Loaded open(EngineOptions options, String model, int contextLength, LoadProgress progress) {
             boolean synthetic = SyntheticModels.isSynthetic(model);
             Path path;
             if (synthetic) {
@@ -147,8 +154,8 @@ public final class Engine implements AutoCloseable {
                 Tokenizer tokenizer = synthetic ? ByteVocabulary.INSTANCE : Tokenizers.fromGguf(gguf);
                 String name = synthetic ? model + "-" + options.syntheticType() : modelNameOf(path);
                 // "auto" and "cuda" fall back to the CPU with one notice when no GPU or CUDA library is usable.
-                Backend backend = BackendSelector.open(BackendSelector.Kind.parse(options.backend()), gguf, config,
-                        CudaBackend.Options.DEFAULT, options.effectiveThreads(), progress, System.err::println);
+                Backend backend = Backends.open(options.backend(), gguf, config, options.effectiveThreads(), progress,
+                        System.err::println);
                 return new Loaded(gguf, config, tokenizer, backend, name);
             } catch (RuntimeException e) {
                 gguf.close();
@@ -156,9 +163,11 @@ public final class Engine implements AutoCloseable {
             }
         }
 
-        void close() {
-            backend.close();
-            gguf.close();
+        @Override
+        public void close() {
+            try (gguf; backend) {
+                // closes the backend, then its weights' file, even when one fails
+            }
         }
     }
 
@@ -201,7 +210,7 @@ public final class Engine implements AutoCloseable {
 
     /** Whether a draft model is loaded, for {@code DraftMode.MODEL}. */
     public boolean hasDraftModel() {
-        return hasDraftModel;
+        return draftModel != null;
     }
 
     /** Positions of KV cache that all generations share: a generation's prompt plus max tokens must fit. */
@@ -214,12 +223,21 @@ public final class Engine implements AutoCloseable {
      * nothing leaks).
      */
     int freeKvBlocks() {
-        return scheduler.availableKvBlocks();
+        return metrics.availableKvBlocks();
     }
 
     /** Counters, gauges and latency histograms: what the server's /metrics and the platform's metrics publish. */
     public EngineStats stats() {
-        return scheduler.stats();
+        return metrics.snapshot();
+    }
+
+    /**
+     * Passes every time to first token and inter-token latency (nanoseconds) as it is observed, besides the
+     * histograms of {@link #stats()}: for a metrics library's own histograms. Called on the engine loop: must be
+     * quick. Replaces the observers set before.
+     */
+    public void observeLatencies(LongConsumer timeToFirstToken, LongConsumer interTokenLatency) {
+        metrics.observe(timeToFirstToken, interTokenLatency);
     }
 
     /** Whether the vocabulary has the Llama 3 chat tokens that {@link #chat} needs. */
@@ -288,7 +306,7 @@ public final class Engine implements AutoCloseable {
      * Generates a continuation of the prompt, streaming text to the listener as it becomes final. Runs batched with
      * the other generations; waits first while the KV cache has no room for it. Cancelling (listener returns false,
      * or {@code cancellation}) ends it at the next step with {@link FinishReason#CANCELLED}. The listener is called
-     * on the engine's scheduler thread and must return quickly: every running generation waits for it.
+     * on the engine's output thread and must return quickly: every running generation waits for it.
      *
      * @throws IllegalArgumentException if the prompt is empty, does not fit the context, has unknown ids, or
      *     could never fit the KV cache
@@ -318,58 +336,17 @@ public final class Engine implements AutoCloseable {
                 }
             }
         }
-        Sequence seq = new Sequence(promptTokens, params, tokenizer, config.contextLength(), listener, cancellation);
-        return scheduler.generate(seq, speculation);
+        int contextLength = config.contextLength();
+        Request.checkPrompt(promptTokens, tokenizer.vocabSize(), contextLength);
+        KvManager.Blocks blocks = kv.blocksFor(promptTokens.length, params.maxTokens(), contextLength);
+        Request r = new Request(promptTokens.clone(), params, tokenizer.vocabSize(), tokenizer.stopTokens(),
+                contextLength, blocks, speculation.mode().newDrafter(draftModel, speculation.corpus()),
+                speculation.maxTokens(), cancellation, new RequestOutput(tokenizer, params.stop(), listener));
+        return core.generate(r);
     }
 
     public GenerationResult chat(List<ChatMessage> messages, SamplingParams params, TokenListener listener) {
         return generate(encodeChat(messages), params, listener);
-    }
-
-    /**
-     * Times forward passes of {@code n = 1..maxEntries} consecutive positions of one sequence (all wanting logits,
-     * as in verifying a draft of n-1 tokens) after a prefix of {@code prefix} positions: the best of
-     * {@code repetitions} passes for each n, in nanoseconds (index n-1). For benchmarks: it shows what verifying
-     * k+1 positions costs relative to decoding one.
-     */
-    public long[] timeVerifyPasses(int prefix, int maxEntries, int repetitions) {
-        if (prefix < 1 || maxEntries < 1 || repetitions < 1 || prefix + maxEntries > config.contextLength()) {
-            throw new IllegalArgumentException("prefix " + prefix + " + entries " + maxEntries + " must fit the "
-                    + "context of " + config.contextLength() + ", with at least one repetition");
-        }
-        // Between the scheduler's steps, with the backend to itself.
-        return scheduler.exclusive(() -> {
-            Backend backend = scheduler.backend();
-            ForwardBatch batch = scheduler.batch();
-            BlockTable table = scheduler.taskBlocks(prefix + maxEntries);
-            try {
-                float[] rows = new float[config.vocabSize() * maxEntries];
-                for (int start = 0; start < prefix; start += prefillChunk) {
-                    batch.clear();
-                    for (int p = start; p < Math.min(prefix, start + prefillChunk); p++) {
-                        batch.add(p % tokenizer.vocabSize(), p, table, p == prefix - 1);
-                    }
-                    backend.forward(batch, scheduler.cache(), rows);
-                }
-                long[] best = new long[maxEntries];
-                Arrays.fill(best, Long.MAX_VALUE);
-                for (int rep = 0; rep < repetitions; rep++) {
-                    for (int n = 1; n <= maxEntries; n++) {
-                        batch.clear();
-                        for (int i = 0; i < n; i++) {
-                            batch.add(i % tokenizer.vocabSize(), prefix + i, table, true);
-                        }
-                        long t0 = System.nanoTime();
-                        backend.forward(batch, scheduler.cache(), rows);
-                        best[n - 1] = Math.min(best[n - 1], System.nanoTime() - t0);
-                    }
-                }
-                return best;
-            } finally {
-                batch.clear();
-                scheduler.releaseTaskBlocks(table);
-            }
-        });
     }
 
     /**
@@ -378,6 +355,6 @@ public final class Engine implements AutoCloseable {
      */
     @Override
     public void close() {
-        scheduler.close();
+        core.close();
     }
 }

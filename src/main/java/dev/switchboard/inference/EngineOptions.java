@@ -1,5 +1,6 @@
 package dev.switchboard.inference;
 
+import dev.switchboard.inference.backend.BackendKind;
 import dev.switchboard.inference.gguf.GgmlType;
 import dev.switchboard.inference.speculative.Speculation;
 
@@ -10,7 +11,7 @@ import dev.switchboard.inference.speculative.Speculation;
  * @param contextLength positions per sequence; 0 for the model's own, at most {@link #DEFAULT_MAX_CONTEXT} (Llama 3.1
  *     declares 131072 positions, whose KV cache would take many GiB before anyone asked for long prompts)
  * @param threads compute threads; 0 for all available processors
- * @param backend "cpu", "cuda" or "auto" (CUDA when a GPU and its libraries are found, else the CPU)
+ * @param backend which backend (AUTO: CUDA when a GPU and its libraries are found, else the CPU; null: the CPU)
  * @param prefillChunk the token budget of one scheduler step for prefill: a long prompt is computed this many
  *     positions at a time, between the decode steps of running streams
  * @param syntheticType the weight type of a synthetic model (ignored for files)
@@ -21,7 +22,7 @@ import dev.switchboard.inference.speculative.Speculation;
  * @param draftModel a GGUF file of a smaller model with the same tokenizer that drafts for
  *     {@link dev.switchboard.inference.speculative.DraftMode#MODEL}, or null
  */
-public record EngineOptions(String model, int contextLength, int threads, String backend, int prefillChunk,
+public record EngineOptions(String model, int contextLength, int threads, BackendKind backend, int prefillChunk,
         GgmlType syntheticType, Speculation speculation, int kvCacheTokens, boolean prefixCaching,
         String draftModel) {
     public static final int DEFAULT_PREFILL_CHUNK = 256;
@@ -37,8 +38,8 @@ public record EngineOptions(String model, int contextLength, int threads, String
         if (threads < 0) {
             throw new IllegalArgumentException("threads must be 0 (all processors) or positive, got " + threads);
         }
-        if (backend == null || backend.isBlank()) {
-            backend = "cpu";
+        if (backend == null) {
+            backend = BackendKind.CPU;
         }
         if (prefillChunk < 1) {
             throw new IllegalArgumentException("prefillChunk must be at least 1, got " + prefillChunk);
@@ -57,7 +58,7 @@ public record EngineOptions(String model, int contextLength, int threads, String
 
     /** The model with every other option at its default. */
     public static EngineOptions of(String model) {
-        return new EngineOptions(model, 0, 0, "cpu", DEFAULT_PREFILL_CHUNK, GgmlType.Q8_0, Speculation.NONE, 0, true,
+        return new EngineOptions(model, 0, 0, BackendKind.CPU, DEFAULT_PREFILL_CHUNK, GgmlType.Q8_0, Speculation.NONE, 0, true,
                 null);
     }
 
@@ -71,23 +72,14 @@ public record EngineOptions(String model, int contextLength, int threads, String
                 kvCacheTokens, prefixCaching, draftModel);
     }
 
+    /** The backend by its name: "cpu", "cuda" or "auto". */
     public EngineOptions withBackend(String name) {
-        return new EngineOptions(model, contextLength, threads, name, prefillChunk, syntheticType, speculation,
+        return new EngineOptions(model, contextLength, threads, BackendKind.parse(name), prefillChunk, syntheticType, speculation,
                 kvCacheTokens, prefixCaching, draftModel);
     }
 
     public EngineOptions withPrefillChunk(int n) {
         return new EngineOptions(model, contextLength, threads, backend, n, syntheticType, speculation,
-                kvCacheTokens, prefixCaching, draftModel);
-    }
-
-    public EngineOptions withSyntheticType(GgmlType type) {
-        return new EngineOptions(model, contextLength, threads, backend, prefillChunk, type, speculation,
-                kvCacheTokens, prefixCaching, draftModel);
-    }
-
-    public EngineOptions withSpeculation(Speculation s) {
-        return new EngineOptions(model, contextLength, threads, backend, prefillChunk, syntheticType, s,
                 kvCacheTokens, prefixCaching, draftModel);
     }
 

@@ -8,6 +8,8 @@ package dev.switchboard.inference;
  * @param sumSeconds the sum of all observations
  */
 public record Histogram(double[] upperBoundsSeconds, long[] cumulativeCounts, double sumSeconds) {
+    /** No buckets, no observations. */
+    public static final Histogram EMPTY = new Histogram(new double[0], new long[] {0}, 0);
 
     public long count() {
         return cumulativeCounts[cumulativeCounts.length - 1];

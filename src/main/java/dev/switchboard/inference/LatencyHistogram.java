@@ -5,7 +5,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.DoubleAdder;
 
 /**
- * Latencies counted into fixed buckets (upper bounds in seconds, Prometheus style): recorded by the scheduler thread,
+ * Latencies counted into fixed buckets (upper bounds in seconds, Prometheus style): recorded by the engine loop,
  * read by any thread. Fixed buckets keep recording allocation-free and let snapshots from several engines add up.
  */
 final class LatencyHistogram {

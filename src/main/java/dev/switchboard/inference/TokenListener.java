@@ -7,8 +7,9 @@ public interface TokenListener {
     TokenListener IGNORE = delta -> true;
 
     /**
-     * Called on the engine's scheduler thread with a non-empty piece of text, between batched steps: every running
-     * generation waits while it runs, so it must return quickly (hand slow work to another thread). Return false to stop generation (for
+     * Called on the engine's output thread with a non-empty piece of text: every running generation's text waits
+     * while it runs, and the engine loop waits for it within a step, so it must return quickly (hand slow work to
+     * another thread). Return false to stop generation (for
      * example when the client is gone); the result then has finish reason {@link FinishReason#CANCELLED}.
      */
     boolean onText(String delta);

@@ -53,7 +53,7 @@ public class ChatModelProvider {
         this.problem.ifPresent(p -> LOG.errorf("The bot's model cannot answer: %s. The bot answers from the FAQ and"
                 + " hands everything else to people.", p));
         if (model.orElse(null) instanceof EngineChatModel engine) {
-            EngineMeters.bind(registry, engine.modelName(), engine::stats);
+            EngineMeters.bind(registry, engine.modelName(), engine::stats, engine::observeLatencies);
         }
     }
 
@@ -118,7 +118,7 @@ public class ChatModelProvider {
         ChatOptions.Drafting drafting = drafting(config);
         Optional<String> draftModel = config.draftModel().filter(m -> !m.isBlank());
         if (config.url().isEmpty()) {
-            if (drafting.mode() == DraftMode.MODEL && draftModel.isEmpty()
+            if (drafting.mode() == ChatOptions.DraftingMode.MODEL && draftModel.isEmpty()
                     && config.model().filter(m -> !m.isBlank()).isPresent()) {
                 throw new IllegalStateException("switchboard.inference.draft=model needs "
                         + "switchboard.inference.draft-model: a GGUF file of a smaller model with the same tokenizer");
@@ -141,10 +141,15 @@ public class ChatModelProvider {
         }
     }
 
+    /** The engine's names of draft modes are the settings' (the port spells them the same). */
+    private static ChatOptions.DraftingMode draftingMode(String name) {
+        return ChatOptions.DraftingMode.valueOf(DraftMode.parse(name).name());
+    }
+
     /** The drafting settings, checked at startup so that a typo fails there rather than in every answer. */
     static ChatOptions.Drafting drafting(InferenceConfig config) {
         try {
-            return new ChatOptions.Drafting(DraftMode.parse(config.draft().strip()), config.draftTokens(),
+            return new ChatOptions.Drafting(draftingMode(config.draft().strip()), config.draftTokens(),
                     List.of());
         } catch (IllegalArgumentException e) {
             throw new IllegalStateException("invalid switchboard.inference.draft settings: " + e.getMessage(), e);

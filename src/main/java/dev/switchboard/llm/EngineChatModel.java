@@ -7,9 +7,11 @@ import dev.switchboard.inference.EngineStats;
 import dev.switchboard.inference.FinishReason;
 import dev.switchboard.inference.GenerationResult;
 import dev.switchboard.inference.sampling.SamplingParams;
+import dev.switchboard.inference.speculative.DraftMode;
 import dev.switchboard.inference.speculative.Speculation;
 
 import java.util.List;
+import java.util.function.LongConsumer;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -40,6 +42,11 @@ public final class EngineChatModel implements ChatModel, AutoCloseable {
         return engine.stats();
     }
 
+    /** See {@link Engine#observeLatencies}. */
+    void observeLatencies(LongConsumer timeToFirstToken, LongConsumer interTokenLatency) {
+        engine.observeLatencies(timeToFirstToken, interTokenLatency);
+    }
+
     @Override
     public ChatStream stream(List<ChatMessage> messages, ChatOptions options, Consumer<String> onDelta) {
         List<dev.switchboard.inference.tokenizer.ChatMessage> dialog = messages.stream()
@@ -52,7 +59,7 @@ public final class EngineChatModel implements ChatModel, AutoCloseable {
                 .build();
         Generation generation = new Generation();
         Thread.ofVirtual().name("engine-answer").start(() -> {
-            // The engine calls listeners on its scheduler thread; the bot's delta handling writes to the event
+            // The engine calls listeners on its one output thread; the bot's delta handling writes to the event
             // stream, so it runs on a writer thread of its own and cannot stall other conversations' answers.
             GenerationResult r;
             try (DeltaWriter writer = new DeltaWriter(delta -> {
@@ -85,9 +92,14 @@ public final class EngineChatModel implements ChatModel, AutoCloseable {
         if (!drafting.enabled()) {
             return engine.speculation();
         }
-        Speculation speculation = new Speculation(drafting.mode(), drafting.tokens());
+        Speculation speculation = new Speculation(draftMode(drafting.mode()), drafting.tokens());
         return drafting.corpus().isEmpty() ? speculation
                 : speculation.withCorpus(engine.encodeCorpus(drafting.corpus()));
+    }
+
+    /** The port's draft modes are the engine's, by name. */
+    private static DraftMode draftMode(ChatOptions.DraftingMode mode) {
+        return DraftMode.valueOf(mode.name());
     }
 
     private static ChatResult.FinishReason finishReason(FinishReason reason) {

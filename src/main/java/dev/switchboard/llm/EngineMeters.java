@@ -1,21 +1,26 @@
 package dev.switchboard.llm;
 
+import dev.switchboard.inference.EngineMetric;
 import dev.switchboard.inference.EngineStats;
 import io.micrometer.core.instrument.FunctionCounter;
-import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+import java.util.function.LongConsumer;
 import java.util.function.Supplier;
-import java.util.function.ToDoubleFunction;
-import java.util.function.ToLongFunction;
 
 /**
- * Publishes the in-process engine's figures through Micrometer (so /q/metrics shows them in Prometheus format):
- * counters of tokens and drafts, gauges of the batch, the queue and the KV cache, and time to first token and
- * inter-token latency as count and total (the engine keeps the buckets; its own /metrics in serve mode shows them).
+ * Publishes the in-process engine's figures through Micrometer (so /q/metrics shows them in Prometheus format) under
+ * the engine's own vocabulary ({@link EngineMetric}): the same series as the engine server's /metrics, time to
+ * first token and inter-token latency as histograms with the engine's buckets.
  */
 final class EngineMeters {
+    static final String PREFIX = "switchboard.engine.";
 
     /** One scrape reads many meters: they share a snapshot taken at most this often. */
     private static final long SNAPSHOT_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
@@ -28,38 +33,39 @@ final class EngineMeters {
         this.source = source;
     }
 
-    static void bind(MeterRegistry registry, String model, Supplier<EngineStats> stats) {
+    /**
+     * @param observe registers the two latency observers with the engine ({@code Engine#observeLatencies}): the
+     *     histograms count what happens from now on
+     */
+    static void bind(MeterRegistry registry, String model, Supplier<EngineStats> stats,
+            BiConsumer<LongConsumer, LongConsumer> observe) {
         EngineMeters m = new EngineMeters(stats);
-        m.counter(registry, model, "switchboard.engine.generations", "generations that ended", EngineStats::generations);
-        m.counter(registry, model, "switchboard.engine.cancelled", "generations cancelled", EngineStats::cancelled);
-        m.counter(registry, model, "switchboard.engine.prompt.tokens", "prompt tokens", EngineStats::promptTokens);
-        m.counter(registry, model, "switchboard.engine.prompt.tokens.reused",
-                "prompt tokens served from the prefix cache", EngineStats::reusedPromptTokens);
-        m.counter(registry, model, "switchboard.engine.completion.tokens", "generated tokens",
-                EngineStats::completionTokens);
-        m.counter(registry, model, "switchboard.engine.draft.tokens", "tokens proposed by drafters",
-                EngineStats::draftedTokens);
-        m.counter(registry, model, "switchboard.engine.draft.accepted", "drafted tokens accepted",
-                EngineStats::acceptedTokens);
-        m.counter(registry, model, "switchboard.engine.steps", "batched forward passes", EngineStats::steps);
-        m.counter(registry, model, "switchboard.engine.kv.evictions", "cached KV blocks evicted",
-                EngineStats::kvEvictions);
-        m.gauge(registry, model, "switchboard.engine.requests.running", "generations in the batch",
-                EngineStats::requestsRunning);
-        m.gauge(registry, model, "switchboard.engine.requests.queued", "generations waiting for KV room",
-                EngineStats::requestsQueued);
-        m.gauge(registry, model, "switchboard.engine.kv.blocks.total", "KV cache blocks", EngineStats::kvBlocksTotal);
-        m.gauge(registry, model, "switchboard.engine.kv.blocks.used", "KV blocks held by running generations",
-                EngineStats::kvBlocksInUse);
-        m.gauge(registry, model, "switchboard.engine.kv.blocks.cached", "KV blocks in the prefix cache",
-                EngineStats::kvBlocksCached);
-        m.gauge(registry, model, "switchboard.engine.prefix.hit.ratio", "share of prompt tokens from the prefix cache",
-                EngineStats::prefixHitRate);
-        m.gauge(registry, model, "switchboard.engine.acceptance.length", "tokens gained per decode pass",
-                EngineStats::acceptanceLength);
-        m.timer(registry, model, "switchboard.engine.time.to.first.token", "from arrival (queueing included)",
-                true);
-        m.timer(registry, model, "switchboard.engine.inter.token.latency", "between consecutive tokens", false);
+        for (EngineMetric metric : EngineMetric.values()) {
+            Tags tags = metric.state() == null ? Tags.of("model", model)
+                    : Tags.of("model", model, EngineMetric.STATE_LABEL, metric.state());
+            String name = PREFIX + metric.metricName();
+            if (metric.type() == EngineMetric.Type.COUNTER) {
+                FunctionCounter.builder(name, m, e -> metric.value(e.stats()))
+                        .description(metric.help()).tags(tags).register(registry);
+            } else {
+                Gauge.builder(name, m, e -> metric.value(e.stats()))
+                        .description(metric.help()).tags(tags).register(registry);
+            }
+        }
+        EngineStats now = stats.get();
+        Timer ttft = timer(registry, model, EngineMetric.TIME_TO_FIRST_TOKEN, EngineMetric.TIME_TO_FIRST_TOKEN_HELP,
+                now.timeToFirstToken().upperBoundsSeconds());
+        Timer itl = timer(registry, model, EngineMetric.INTER_TOKEN_LATENCY, EngineMetric.INTER_TOKEN_LATENCY_HELP,
+                now.interTokenLatency().upperBoundsSeconds());
+        observe.accept(nanos -> ttft.record(nanos, TimeUnit.NANOSECONDS),
+                nanos -> itl.record(nanos, TimeUnit.NANOSECONDS));
+    }
+
+    private static Timer timer(MeterRegistry registry, String model, String name, String help, double[] bounds) {
+        Duration[] buckets = Arrays.stream(bounds).mapToObj(s -> Duration.ofNanos(Math.round(s * 1e9)))
+                .toArray(Duration[]::new);
+        return Timer.builder(PREFIX + name).description(help).tag("model", model)
+                .serviceLevelObjectives(buckets).register(registry);
     }
 
     private synchronized EngineStats stats() {
@@ -69,25 +75,5 @@ final class EngineMeters {
             takenAt = now;
         }
         return snapshot;
-    }
-
-    private void counter(MeterRegistry registry, String model, String name, String description,
-            ToLongFunction<EngineStats> value) {
-        FunctionCounter.builder(name, this, m -> value.applyAsLong(m.stats()))
-                .description(description).tag("model", model).register(registry);
-    }
-
-    private void gauge(MeterRegistry registry, String model, String name, String description,
-            ToDoubleFunction<EngineStats> value) {
-        Gauge.builder(name, this, m -> value.applyAsDouble(m.stats()))
-                .description(description).tag("model", model).register(registry);
-    }
-
-    private void timer(MeterRegistry registry, String model, String name, String description, boolean firstToken) {
-        FunctionTimer.builder(name, this,
-                        m -> (firstToken ? m.stats().timeToFirstToken() : m.stats().interTokenLatency()).count(),
-                        m -> (firstToken ? m.stats().timeToFirstToken() : m.stats().interTokenLatency()).sumSeconds(),
-                        TimeUnit.SECONDS)
-                .description(description).tag("model", model).register(registry);
     }
 }

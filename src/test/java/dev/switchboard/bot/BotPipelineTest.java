@@ -10,7 +10,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.switchboard.conversation.ConversationService;
 import dev.switchboard.conversation.CustomerMessagePosted;
-import dev.switchboard.inference.speculative.DraftMode;
 import dev.switchboard.llm.ChatModelProvider;
 import dev.switchboard.llm.ChatOptions;
 import dev.switchboard.llm.FakeOpenAiResource;
@@ -188,7 +187,7 @@ class BotPipelineTest {
         QuarkusMock.installMockForType(new ChatModelProvider(Optional.of(new OpenAiChatModel(
                 new OpenAiChatModel.Settings(model.baseUrl(), FakeOpenAiResource.MODEL, Optional.empty(),
                         Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(20)))),
-                new ChatOptions.Drafting(DraftMode.SUFFIX, 6, List.of())), ChatModelProvider.class);
+                new ChatOptions.Drafting(ChatOptions.DraftingMode.SUFFIX, 6, List.of())), ChatModelProvider.class);
         TestWorkspace a = workspace;
         String otherFaqAnswer = "Workspace B ships only by pigeon, within 9 weeks.";
         String otherModelAnswer = "Workspace B answer: pigeons do not fly to Canada.";

@@ -5,7 +5,7 @@ import dev.switchboard.inference.EngineOptions;
 import dev.switchboard.inference.TinyChatModel;
 import dev.switchboard.inference.TokenListener;
 import dev.switchboard.inference.sampling.SamplingParams;
-import dev.switchboard.inference.speculative.DraftMode;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Arrays;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -76,10 +77,10 @@ class EngineChatModelTest {
     @Test
     void engineFiguresArePublishedAsMeters() {
         try (EngineChatModel own = new EngineChatModel(Engine.load(EngineOptions.of(modelFile.toString())))) {
+            SimpleMeterRegistry registry = new SimpleMeterRegistry();
+            EngineMeters.bind(registry, own.modelName(), own::stats, own::observeLatencies);
             ChatResult first = own.stream(DIALOG, new ChatOptions(8, 0), d -> {}).await();
             ChatResult second = own.stream(DIALOG, new ChatOptions(8, 0), d -> {}).await();
-            SimpleMeterRegistry registry = new SimpleMeterRegistry();
-            EngineMeters.bind(registry, own.modelName(), own::stats);
 
             assertEquals(2, registry.get("switchboard.engine.generations").functionCounter().count());
             assertEquals(first.usage().completionTokens() + second.usage().completionTokens(),
@@ -92,8 +93,15 @@ class EngineChatModelTest {
             assertEquals(reused / (first.usage().promptTokens() * 2),
                     registry.get("switchboard.engine.prefix.hit.ratio").gauge().value(), 1e-9);
             assertEquals(0, registry.get("switchboard.engine.requests.running").gauge().value());
-            assertEquals(2, registry.get("switchboard.engine.time.to.first.token").tag("model", TinyChatModel.NAME)
-                    .functionTimer().count());
+            Timer ttft = registry.get("switchboard.engine.time.to.first.token").tag("model", TinyChatModel.NAME).timer();
+            assertEquals(2, ttft.count());
+            // the engine's buckets, as the engine server's /metrics shows them
+            assertEquals(Arrays.stream(own.stats().timeToFirstToken().upperBoundsSeconds()).boxed().toList(),
+                    Arrays.stream(ttft.takeSnapshot().histogramCounts())
+                            .map(c -> c.bucket(TimeUnit.NANOSECONDS) / 1e9).toList());
+            // named as the engine server names them
+            assertEquals(0, registry.get("switchboard.engine.kv.blocks").tag("state", "in_use").gauge().value());
+            assertEquals(0, registry.get("switchboard.engine.generations.cancelled").functionCounter().count());
             assertTrue(registry.get("switchboard.engine.kv.blocks.total").gauge().value() > 0);
         }
     }
@@ -138,7 +146,7 @@ class EngineChatModelTest {
     @Test
     void draftingInProcessChangesNoTextAndDraftsFromTheCorpus() {
         String plain = model.stream(DIALOG, new ChatOptions(40, 0), d -> { }).await().text();
-        ChatOptions.Drafting suffix = new ChatOptions.Drafting(DraftMode.SUFFIX, 8, List.of());
+        ChatOptions.Drafting suffix = new ChatOptions.Drafting(ChatOptions.DraftingMode.SUFFIX, 8, List.of());
         ChatResult bare = model.stream(DIALOG, new ChatOptions(40, 0, suffix), d -> { }).await();
         ChatResult matching = model.stream(DIALOG, new ChatOptions(40, 0,
                 suffix.withCorpus(List.of("nothing alike", plain))), d -> { }).await();
@@ -151,7 +159,7 @@ class EngineChatModelTest {
     @Test
     void draftSettingsAreCheckedAtStartup() {
         Optional<URI> server = Optional.of(URI.create("http://127.0.0.1:9/v1"));
-        assertEquals(new ChatOptions.Drafting(DraftMode.SUFFIX, 5, List.of()), ChatModelProvider.drafting(
+        assertEquals(new ChatOptions.Drafting(ChatOptions.DraftingMode.SUFFIX, 5, List.of()), ChatModelProvider.drafting(
                 config(server, Optional.of("llama"), "suffix", 5, Optional.empty())));
         IllegalStateException unknown = assertThrows(IllegalStateException.class, () -> ChatModelProvider.create(
                 config(server, Optional.of("llama"), "medusa", 8, Optional.empty())));

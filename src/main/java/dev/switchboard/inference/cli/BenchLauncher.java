@@ -2,6 +2,7 @@ package dev.switchboard.inference.cli;
 
 import dev.switchboard.inference.Cancellation;
 import dev.switchboard.inference.Engine;
+import dev.switchboard.inference.model.LoadProgress;
 import dev.switchboard.inference.EngineOptions;
 import dev.switchboard.inference.GenerationResult;
 import dev.switchboard.inference.TokenListener;
@@ -112,11 +113,19 @@ final class BenchLauncher {
             }
             return;
         }
-        try (Engine engine = Engine.load(options)) {
-            if (speculation.enabled()) {
-                speculationRuns(engine, speculation, decode, runs, out);
-                return;
+        if (speculation.enabled()) {
+            VerifyPasses.Shape shape;
+            try (Engine engine = Engine.load(options)) {
+                shape = speculationRuns(engine, speculation, decode, runs, out);
             }
+            // Raw passes on the model alone, after the engine let go of it.
+            try (Engine.Loaded loaded = Engine.Loaded.open(options, options.model(), options.contextLength(),
+                    LoadProgress.NONE)) {
+                printVerifyCost(shape, VerifyPasses.time(loaded, shape, options.prefillChunk()), out);
+            }
+            return;
+        }
+        try (Engine engine = Engine.load(options)) {
             if (prompt + decode > engine.config().contextLength()) {
                 throw new Args.UsageException("--prompt + --decode (" + (prompt + decode) + ") exceed the context of "
                         + engine.config().contextLength());
@@ -258,7 +267,8 @@ final class BenchLauncher {
      * length and the decode speed-up (same tokens either way, so decode times compare directly), then the
      * relative cost of verification passes.
      */
-    private static void speculationRuns(Engine engine, Speculation speculation, int decode, int runs, PrintStream out) {
+    private static VerifyPasses.Shape speculationRuns(Engine engine, Speculation speculation, int decode, int runs,
+            PrintStream out) {
         int context = engine.config().contextLength();
         out.printf(Locale.ROOT, "engine: %s, %s backend, context %d, draft %s up to %d tokens, %d tokens per "
                         + "generation%n", engine.modelName(), engine.backendName(), context,
@@ -307,9 +317,14 @@ final class BenchLauncher {
         // About two seconds of passes (a pass of n positions costs at most n decode steps), 3 to 20 of each size.
         double stepNanos = plainNanos / Math.max(1.0, plainTokens);
         int repetitions = (int) Math.clamp(2e9 / (stepNanos * (k + 1) * (k + 2) / 2), 3, 20);
-        long[] best = engine.timeVerifyPasses(lastPrompt, k + 1, repetitions);
+        return new VerifyPasses.Shape(lastPrompt, k + 1, repetitions);
+    }
+
+    /** The cost of verifying k+1 positions in one pass relative to one decode step, for k = 1..K. */
+    private static void printVerifyCost(VerifyPasses.Shape shape, long[] best, PrintStream out) {
+        int k = shape.entries() - 1;
         StringBuilder line = new StringBuilder("verify cost (one pass of k+1 positions / one decode step, after "
-                + lastPrompt + " positions):");
+                + shape.prefix() + " positions):");
         for (int i = 1; i <= k; i++) {
             line.append(String.format(Locale.ROOT, " k=%d %.2f", i, (double) best[i] / best[0]));
         }

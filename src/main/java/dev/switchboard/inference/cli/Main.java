@@ -2,6 +2,7 @@ package dev.switchboard.inference.cli;
 
 import dev.switchboard.inference.Engine;
 import dev.switchboard.inference.EngineOptions;
+import dev.switchboard.inference.backend.BackendKind;
 import dev.switchboard.inference.GenerationResult;
 import dev.switchboard.inference.gguf.GgmlType;
 import dev.switchboard.inference.model.LoadProgress;
@@ -216,7 +217,7 @@ public final class Main {
     static EngineOptions engineOptions(Args args) {
         try {
             return new EngineOptions(args.required("--model"), args.integer("--ctx", 0), args.integer("--threads", 0),
-                    args.string("--backend", "cpu"), args.integer("--prefill-chunk", EngineOptions.DEFAULT_PREFILL_CHUNK),
+                    BackendKind.parse(args.string("--backend", "cpu")), args.integer("--prefill-chunk", EngineOptions.DEFAULT_PREFILL_CHUNK),
                     weightType(args.string("--type", "Q8_0")), speculation(args), args.integer("--kv-tokens", 0),
                     !args.flag(NO_PREFIX_CACHE), draftModel(args));
         } catch (IllegalArgumentException e) {

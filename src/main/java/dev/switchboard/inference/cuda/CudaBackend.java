@@ -1,6 +1,6 @@
 package dev.switchboard.inference.cuda;
 
-import dev.switchboard.inference.cpu.SyntheticModels;
+import dev.switchboard.inference.synthetic.SyntheticModels;
 import dev.switchboard.inference.gguf.GgmlType;
 import dev.switchboard.inference.gguf.GgufFile;
 import dev.switchboard.inference.gguf.GgufTensor;
@@ -12,6 +12,7 @@ import dev.switchboard.inference.model.LlamaConfig;
 import dev.switchboard.inference.model.LoadProgress;
 import dev.switchboard.inference.model.ModelWeights;
 import dev.switchboard.inference.model.PagedKvCache;
+import dev.switchboard.inference.model.TokenPicks;
 
 import static dev.switchboard.inference.cpu.WeightTensor.readVector;
 import static dev.switchboard.inference.model.ModelWeights.matrix;
@@ -104,6 +105,8 @@ public final class CudaBackend implements Backend {
     private long metaGeneration;
     private final MemorySegment logitsHost;
     private final MemorySegment argmaxHost;
+    /** Scratch for {@link #forward(ForwardBatch, KvCache, TokenPicks)}: the row ids forwardArgmax returns. */
+    private int[] argmaxIds = new int[0];
     private CudaKvCache graphCache;
     /** Sampled chunks so far: part of each draw's random counter, so steps never reuse a draw. */
     private long sampleCounter;
@@ -376,6 +379,34 @@ public final class CudaBackend implements Backend {
         CudaKvCache c = checkCache(cache);
         ForwardChecks.check(config, batch, c, logits == null ? Long.MAX_VALUE : logits.length);
         ctx.thread.run(() -> run(batch, c, logits, null, 0f, 1, 0));
+    }
+
+    /** Why CUDA cannot be used here, or null when the driver, NVRTC and a device are present. */
+    public static String unavailableReason() {
+        try {
+            CudaContext.checkAvailable(CudaLibraries.fromEnvironment());
+            return null;
+        } catch (CudaUnavailableException e) {
+            return e.getMessage();
+        }
+    }
+
+    /**
+     * Picks on the GPU when every sequence is greedy without logits processors: only the argmax id of each row
+     * comes back and drafts are verified by comparing ids. Otherwise the rows go to the host and each sequence's
+     * picker samples there (its own random stream and processors).
+     */
+    @Override
+    public void forward(ForwardBatch batch, KvCache cache, TokenPicks picks) {
+        if (!picks.allGreedy()) {
+            Backend.super.forward(batch, cache, picks);
+            return;
+        }
+        if (argmaxIds.length < batch.logitRows()) {
+            argmaxIds = new int[batch.logitRows()];
+        }
+        forwardArgmax(batch, cache, argmaxIds);
+        picks.pickFromArgmax(argmaxIds);
     }
 
     /**

@@ -1,6 +1,6 @@
 package dev.switchboard.inference.cuda;
 
-import dev.switchboard.inference.cpu.SyntheticModels;
+import dev.switchboard.inference.synthetic.SyntheticModels;
 import dev.switchboard.inference.gguf.GgufFile;
 import dev.switchboard.inference.model.BlockTable;
 import dev.switchboard.inference.model.ForwardBatch;
@@ -64,7 +64,7 @@ public final class CudaBench {
                 }
             }
         }
-        String reason = BackendSelector.unavailableReason();
+        String reason = CudaBackend.unavailableReason();
         if (reason != null) {
             System.out.println("no usable GPU: " + reason);
             System.exit(2);

@@ -1,7 +1,7 @@
 package dev.switchboard.inference.cuda;
 
 import dev.switchboard.inference.cpu.CpuBackend;
-import dev.switchboard.inference.cpu.SyntheticModels;
+import dev.switchboard.inference.synthetic.SyntheticModels;
 import dev.switchboard.inference.gguf.GgmlType;
 import dev.switchboard.inference.gguf.GgufFile;
 import dev.switchboard.inference.model.Backend;
@@ -62,7 +62,7 @@ public final class GpuCheck {
                 System.exit(2);
             }
         }
-        String reason = BackendSelector.unavailableReason();
+        String reason = CudaBackend.unavailableReason();
         if (reason != null) {
             System.out.println("FAIL: no usable GPU: " + reason);
             System.exit(2);

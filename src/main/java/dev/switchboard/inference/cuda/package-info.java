@@ -3,7 +3,7 @@
  * driver API, NVRTC and cuBLAS are found at run time by {@link dev.switchboard.inference.cuda.CudaLibraries}), with
  * kernels of our own shipped as CUDA C resources and compiled by NVRTC for the device at first start (cached on
  * disk by {@link dev.switchboard.inference.cuda.CubinCache}). Without a GPU,
- * {@link dev.switchboard.inference.cuda.BackendSelector} says why in one line and opens the CPU backend.
+ * {@link dev.switchboard.inference.backend.Backends} says why in one line and opens the CPU backend.
  *
  * <h2>On a machine with a GPU</h2>
  * {@code bin/gpu-prepare} builds, jlinks a Java runtime into {@code .device/} with the engine classes and

@@ -17,7 +17,7 @@ import java.util.Map;
  * cached and becomes evictable; {@link #allocate()} evicts the least recently released one only when no block is
  * free. Since only full immutable blocks are shared, nobody ever writes a block someone else reads: no copy-on-write.
  *
- * <p>Not thread-safe: the scheduler thread owns it.
+ * <p>Not thread-safe: the engine loop owns it.
  */
 public final class KvBlockPool {
     /** The parent hash of a sequence's first block. */

@@ -26,6 +26,23 @@ public interface Backend extends AutoCloseable {
      */
     void forward(ForwardBatch batch, KvCache cache, float[] logits);
 
+    /**
+     * Runs the model over the batch and picks each sequence's tokens ({@link TokenPicks}: one group of logit rows
+     * per sequence, in row order). This default copies the logits to the host and lets each group's
+     * {@link TokenPicker} sample and verify there; a device backend may pick greedy groups where the logits are and
+     * return only ids.
+     */
+    default void forward(ForwardBatch batch, KvCache cache, TokenPicks picks) {
+        if (picks.rows() != batch.logitRows()) {
+            throw new IllegalArgumentException("the picks cover " + picks.rows() + " logit rows, the batch has "
+                    + batch.logitRows());
+        }
+        int vocab = config().vocabSize();
+        float[] logits = picks.hostLogits(batch.logitRows() * vocab);
+        forward(batch, cache, logits);
+        picks.pickOnHost(logits, vocab);
+    }
+
     /** A short name for logs and metrics, e.g. "cpu" or "cuda". */
     String name();
 

@@ -12,8 +12,10 @@ import java.util.List;
  * @param seed seed of the sampler's random generator, or null for an unpredictable one
  * @param maxTokens the most tokens to generate (at least 1)
  * @param stop strings that end generation; none of their text is ever emitted (at most {@link #MAX_STOP_STRINGS})
+ * @param processors run in order on each logits row of the generation before a token is picked from it
  */
-public record SamplingParams(float temperature, int topK, float topP, Long seed, int maxTokens, List<String> stop) {
+public record SamplingParams(float temperature, int topK, float topP, Long seed, int maxTokens, List<String> stop,
+        List<LogitsProcessor> processors) {
     public static final float MAX_TEMPERATURE = 2f;
     public static final int MAX_STOP_STRINGS = 16;
     public static final int DEFAULT_MAX_TOKENS = 256;
@@ -40,6 +42,17 @@ public record SamplingParams(float temperature, int topK, float topP, Long seed,
                 throw new IllegalArgumentException("stop strings must not be empty");
             }
         }
+        processors = processors == null ? List.of() : List.copyOf(processors);
+    }
+
+    /** Without logits processors. */
+    public SamplingParams(float temperature, int topK, float topP, Long seed, int maxTokens, List<String> stop) {
+        this(temperature, topK, topP, seed, maxTokens, stop, List.of());
+    }
+
+    /** These parameters with {@code list} as the logits processors. */
+    public SamplingParams withProcessors(List<LogitsProcessor> list) {
+        return new SamplingParams(temperature, topK, topP, seed, maxTokens, stop, list);
     }
 
     /** Greedy decoding of up to {@code maxTokens} tokens, no stop strings. */
@@ -49,10 +62,6 @@ public record SamplingParams(float temperature, int topK, float topP, Long seed,
 
     public static Builder builder() {
         return new Builder();
-    }
-
-    public boolean isGreedy() {
-        return temperature == 0f;
     }
 
     /** Mutable builder with OpenAI's defaults (temperature 1, top_p 1, no top-k). */

@@ -1,5 +1,6 @@
 package dev.switchboard.inference.server;
 
+import dev.switchboard.inference.EngineMetric;
 import dev.switchboard.inference.EngineStats;
 import dev.switchboard.inference.Histogram;
 
@@ -22,45 +23,29 @@ final class PrometheusText {
 
     static String format(EngineStats s, String model) {
         PrometheusText p = new PrometheusText(model);
-        p.gauge("requests_running", "Generations in the running batch.", s.requestsRunning());
-        p.gauge("requests_queued", "Generations waiting for KV cache room.", s.requestsQueued());
-        p.counter("generations_total", "Generations that ended.", s.generations());
-        p.counter("generations_cancelled_total", "Generations cancelled by their caller.", s.cancelled());
-        p.counter("prompt_tokens_total", "Prompt tokens of ended generations.", s.promptTokens());
-        p.counter("completion_tokens_total", "Generated tokens.", s.completionTokens());
-        p.counter("prompt_tokens_reused_total", "Prompt tokens served from the prefix cache.",
-                s.reusedPromptTokens());
-        p.counter("prefilled_tokens_total", "Prompt positions computed.", s.prefilledTokens());
-        p.gauge("prefix_hit_ratio", "Prompt tokens reused over prompt tokens.", s.prefixHitRate());
-        p.counter("steps_total", "Batched forward passes.", s.steps());
-        p.gauge("kv_blocks_total", "Blocks of the KV cache.", s.kvBlocksTotal());
-        p.header("kv_blocks", "gauge", "KV cache blocks by state (cached blocks may also be in use).");
-        p.sample("kv_blocks", "state=\"in_use\"", s.kvBlocksInUse());
-        p.sample("kv_blocks", "state=\"free\"", s.kvBlocksFree());
-        p.sample("kv_blocks", "state=\"cached\"", s.kvBlocksCached());
-        p.counter("kv_evictions_total", "Cached blocks evicted for room.", s.kvEvictions());
-        p.counter("draft_tokens_total", "Tokens proposed by speculative drafters.", s.draftedTokens());
-        p.counter("draft_tokens_accepted_total", "Drafted tokens the model accepted.", s.acceptedTokens());
-        p.counter("decode_passes_total", "Decode passes (each verifies a draft, possibly empty).", s.decodePasses());
-        p.gauge("acceptance_length", "Tokens gained per decode pass.", s.acceptanceLength());
-        p.histogram("time_to_first_token_seconds", "From arrival to the first token.", s.timeToFirstToken());
-        p.histogram("inter_token_latency_seconds", "Between tokens of one stream.", s.interTokenLatency());
+        String previous = null;
+        for (EngineMetric m : EngineMetric.values()) {
+            String name = m.metricName().replace('.', '_') + (m.type() == EngineMetric.Type.COUNTER ? "_total" : "");
+            if (!name.equals(previous)) { // the series of one name (by state) share one header
+                p.header(name, m.type().name().toLowerCase(Locale.ROOT), m.help());
+                previous = name;
+            }
+            p.sample(name, m.state() == null ? null : EngineMetric.STATE_LABEL + "=\"" + m.state() + "\"", m.value(s));
+        }
+        p.histogram(seconds(EngineMetric.TIME_TO_FIRST_TOKEN), EngineMetric.TIME_TO_FIRST_TOKEN_HELP,
+                s.timeToFirstToken());
+        p.histogram(seconds(EngineMetric.INTER_TOKEN_LATENCY), EngineMetric.INTER_TOKEN_LATENCY_HELP,
+                s.interTokenLatency());
         return p.out.toString();
+    }
+
+    private static String seconds(String metricName) {
+        return metricName.replace('.', '_') + "_seconds";
     }
 
     private void header(String name, String type, String help) {
         out.append("# HELP ").append(PREFIX).append(name).append(' ').append(help).append('\n');
         out.append("# TYPE ").append(PREFIX).append(name).append(' ').append(type).append('\n');
-    }
-
-    private void gauge(String name, String help, double value) {
-        header(name, "gauge", help);
-        sample(name, null, value);
-    }
-
-    private void counter(String name, String help, double value) {
-        header(name, "counter", help);
-        sample(name, null, value);
     }
 
     private void histogram(String name, String help, Histogram h) {

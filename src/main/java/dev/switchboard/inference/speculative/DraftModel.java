@@ -11,7 +11,7 @@ import java.util.List;
 
 /**
  * A smaller model with the target's tokenizer, loaded once per engine, that drafts for every sequence through its
- * own KV cache ({@link ModelDrafter} holds one sequence's blocks). Used only from the scheduler thread, like the
+ * own KV cache ({@link ModelDrafter} holds one sequence's blocks). Used only from the engine loop, like the
  * target's backend.
  */
 public final class DraftModel implements AutoCloseable {

@@ -1,11 +1,13 @@
 package dev.switchboard.inference.cuda;
 
-import dev.switchboard.inference.cpu.SyntheticModels;
+import dev.switchboard.inference.synthetic.SyntheticModels;
 import dev.switchboard.inference.gguf.GgmlType;
 import dev.switchboard.inference.gguf.GgufFile;
 import dev.switchboard.inference.model.BlockTable;
 import dev.switchboard.inference.model.ForwardBatch;
 import dev.switchboard.inference.model.KvCache;
+import dev.switchboard.inference.model.TokenPicker;
+import dev.switchboard.inference.model.TokenPicks;
 import dev.switchboard.inference.model.LlamaConfig;
 import dev.switchboard.inference.model.LoadProgress;
 import org.junit.jupiter.api.AfterAll;
@@ -32,6 +34,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -45,6 +48,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * only the wanted rows back, and that closing frees everything.
  */
 class FakeDriverTest {
+
+    /** A picker that records the row offset and stride it was given on the host. */
+    private static TokenPicker picker(boolean greedy, int[] hostRows) {
+        return new TokenPicker() {
+            public boolean greedy() { return greedy; }
+
+            public int pick(float[] logits, int offset, int rowStride, int[] draft, int k, int[] out) {
+                hostRows[0] = offset;
+                hostRows[1] = rowStride;
+                out[0] = 0;
+                return 0;
+            }
+        };
+    }
+
     private static Path dir;
     private static MethodHandle counter;
     private static Path f32Model;
@@ -171,6 +189,24 @@ class FakeDriverTest {
                 gpu.forwardSample(batch, cache, 0.8f, 40, 7L, next);
                 assertEquals(4, count("d2h_bytes") - d2h, "sampling too");
                 assertThrows(IllegalArgumentException.class, () -> gpu.forwardSample(batch, cache, 0.8f, 65, 7L, next));
+
+                // The engine's seam: greedy sequences are picked on the device (ids come back), others on the host.
+                batch.clear();
+                batch.add(2, 53, seqs[2], true).add(9, 54, seqs[2], true);
+                TokenPicks picks = new TokenPicks();
+                int[] out = new int[2];
+                int[] hostRows = {-1, -1};
+                picks.add(picker(true, hostRows), new int[] {9}, 1, out);
+                d2h = count("d2h_bytes");
+                gpu.forward(batch, cache, picks);
+                assertEquals(8, count("d2h_bytes") - d2h, "greedy picks copy one int per row");
+                assertArrayEquals(new int[] {-1, -1}, hostRows, "nothing picked on the host");
+                picks.clear();
+                picks.add(picker(false, hostRows), new int[] {9}, 1, out);
+                d2h = count("d2h_bytes");
+                gpu.forward(batch, cache, picks);
+                assertEquals(2L * vocab * 4, count("d2h_bytes") - d2h, "sampled picks need the logit rows");
+                assertArrayEquals(new int[] {0, vocab}, hostRows, "the host picker got both rows");
             }
             try (KvCache other = gpu.newKvCache(8, 16)) {
                 long graphs = count("graphs"), destroyed = count("exec_destroy");

@@ -15,7 +15,10 @@ class PrometheusTextTest {
     void countersGaugesAndCumulativeHistogramsInTheExpositionFormat() {
         Histogram ttft = new Histogram(new double[] {0.01, 0.5}, new long[] {2, 3, 4}, 1.75);
         Histogram itl = new Histogram(new double[] {0.001}, new long[] {0, 0}, 0);
-        EngineStats s = new EngineStats(4, 1, 200, 90, 30, 12, 40, 64, 136, 55, 2, 3, 100, 20, 70, 15, 7, ttft, itl);
+        EngineStats s = EngineStats.builder().generations(4).cancelled(1).promptTokens(200).completionTokens(90)
+                .draftedTokens(30).acceptedTokens(12).decodePasses(40).reusedPromptTokens(64).prefilledTokens(136)
+                .steps(55).requestsRunning(2).requestsQueued(3).kvBlocksTotal(100).kvBlocksInUse(20).kvBlocksFree(70)
+                .kvBlocksCached(15).kvEvictions(7).timeToFirstToken(ttft).interTokenLatency(itl).build();
         List<String> lines = PrometheusText.format(s, "my \"model\"").lines().toList();
         String m = "{model=\"my \\\"model\\\"\"";
         for (String expected : List.of(

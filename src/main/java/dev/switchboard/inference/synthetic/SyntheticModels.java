@@ -1,5 +1,6 @@
-package dev.switchboard.inference.cpu;
+package dev.switchboard.inference.synthetic;
 
+import dev.switchboard.inference.cpu.WeightTensor;
 import dev.switchboard.inference.gguf.GgmlType;
 import dev.switchboard.inference.gguf.GgufWriter;
 import dev.switchboard.inference.model.LlamaConfig;
@@ -103,7 +104,7 @@ public final class SyntheticModels {
      * A writer holding {@code c} as the {@code llama.*} keys {@link LlamaConfig#fromGguf} reads back, Llama 3.1
      * scaling included; {@code name} becomes {@code general.name} unless null.
      */
-    static GgufWriter llamaMetadata(LlamaConfig c, String name) {
+    public static GgufWriter llamaMetadata(LlamaConfig c, String name) {
         GgufWriter w = new GgufWriter().put("general.architecture", "llama");
         if (name != null) {
             w.put("general.name", name);

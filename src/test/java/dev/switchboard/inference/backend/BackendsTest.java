@@ -1,7 +1,8 @@
-package dev.switchboard.inference.cuda;
+package dev.switchboard.inference.backend;
 
 import dev.switchboard.inference.cpu.CpuBackend;
-import dev.switchboard.inference.cpu.SyntheticModels;
+import dev.switchboard.inference.cuda.CudaBackend;
+import dev.switchboard.inference.synthetic.SyntheticModels;
 import dev.switchboard.inference.gguf.GgmlType;
 import dev.switchboard.inference.gguf.GgufFile;
 import dev.switchboard.inference.model.Backend;
@@ -23,43 +24,23 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Without a GPU the engine says why in one line and runs on the CPU. */
-class BackendSelectorTest {
+class BackendsTest {
     @TempDir
     Path dir;
 
     @Test
-    void aMissingDriverIsReportedWithWhereTheEngineLooked() {
-        CudaUnavailableException e = assertThrows(CudaUnavailableException.class,
-                () -> CudaContext.checkAvailable(new CudaLibraries(List.of(dir))));
-        assertTrue(e.getMessage().contains("libcuda.so.1") && e.getMessage().contains(dir.toString()), e.getMessage());
-        assertTrue(!e.getMessage().contains("\n"), "one line");
-    }
-
-    @Test
-    void aDriverThatCannotLoadIsUnavailableNotACrash() throws IOException {
-        Files.writeString(dir.resolve("libcuda.so.1"), "not an ELF file");
-        Files.writeString(dir.resolve("libnvrtc.so.13"), "not an ELF file");
-        CudaUnavailableException e = assertThrows(CudaUnavailableException.class,
-                () -> CudaContext.checkAvailable(new CudaLibraries(List.of(dir))));
-        assertTrue(e.getMessage().contains("cannot start"), e.getMessage());
-        Files.delete(dir.resolve("libnvrtc.so.13"));
-        e = assertThrows(CudaUnavailableException.class, () -> CudaContext.checkAvailable(new CudaLibraries(List.of(dir))));
-        assertTrue(e.getMessage().contains("NVRTC"), e.getMessage());
-    }
-
-    @Test
     void withoutAGpuAutoAndCudaFallBackToTheCpuAndSayItOnce() throws IOException {
-        Assumptions.assumeTrue(BackendSelector.unavailableReason() != null,
+        Assumptions.assumeTrue(CudaBackend.unavailableReason() != null,
                 "SKIPPED: this machine has a usable GPU, so there is no fallback to observe");
         Path model = dir.resolve("tiny.gguf");
         SyntheticModels.write(SyntheticModels.shape("tiny"), GgmlType.F32, 1, model);
-        BackendSelector.resetNotice();
+        Backends.resetNotice();
         List<String> notices = new ArrayList<>();
         try (GgufFile gguf = GgufFile.open(model)) {
             LlamaConfig config = LlamaConfig.fromGguf(gguf, 0);
-            for (BackendSelector.Kind kind : new BackendSelector.Kind[]{BackendSelector.Kind.AUTO,
-                    BackendSelector.Kind.CUDA, BackendSelector.Kind.CPU}) {
-                try (Backend b = BackendSelector.open(kind, gguf, config, CudaBackend.Options.DEFAULT, 1,
+            for (BackendKind kind : new BackendKind[]{BackendKind.AUTO,
+                    BackendKind.CUDA, BackendKind.CPU}) {
+                try (Backend b = Backends.open(kind, gguf, config, CudaBackend.Options.DEFAULT, 1,
                         LoadProgress.NONE, notices::add)) {
                     assertInstanceOf(CpuBackend.class, b);
                     assertEquals("cpu", b.name());
@@ -73,9 +54,9 @@ class BackendSelectorTest {
 
     @Test
     void backendNamesParseWithAClearError() {
-        assertEquals(BackendSelector.Kind.CUDA, BackendSelector.Kind.parse(" Cuda "));
+        assertEquals(BackendKind.CUDA, BackendKind.parse(" Cuda "));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> BackendSelector.Kind.parse("gpu"));
+                () -> BackendKind.parse("gpu"));
         assertTrue(e.getMessage().contains("cpu, cuda, auto"));
     }
 }
