@@ -77,6 +77,9 @@ public class FaqResource {
     @Inject
     FaqMatching matching;
 
+    @Inject
+    SmallTalkReplies smallTalk;
+
     @GET
     public Items<FaqView> list(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
         UUID workspaceId = auth.requireApiKey(authorization);
@@ -141,6 +144,21 @@ public class FaqResource {
         faqs.removeVariant(auth.requireApiKey(authorization), Ids.parse(id, "FAQ entry"),
                 Ids.parse(variantId, "variant"));
         return Response.noContent().build();
+    }
+
+    @GET
+    @Path("small-talk")
+    @Operation(summary = "The bot's replies to greetings and thanks")
+    public SmallTalkReplies.Replies smallTalk(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
+        return smallTalk.get(auth.requireApiKey(authorization));
+    }
+
+    @PUT
+    @Path("small-talk")
+    @Operation(summary = "Set the bot's replies to greetings and thanks (1..500 characters; null: the default)")
+    public SmallTalkReplies.Replies setSmallTalk(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+            SmallTalkReplies.Replies body) {
+        return smallTalk.set(auth.requireApiKey(authorization), body);
     }
 
     @POST
