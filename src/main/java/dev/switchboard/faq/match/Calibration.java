@@ -32,11 +32,11 @@ public record Calibration(double thresholdShift, int outcomes) {
 
     /**
      * The lowest threshold in [default - 0.08, default + 0.08] above which at most {@link #MAX_WRONG}
-     * of the outcomes were wrong, in steps of 0.01; {@link #NONE} below {@link #MIN_OUTCOMES} outcomes.
+     * of the outcomes were wrong, in steps of 0.01; no shift below {@link #MIN_OUTCOMES} outcomes.
      */
     public static Calibration fit(List<Outcome> outcomes, double defaultThreshold) {
         if (outcomes.size() < MIN_OUTCOMES) {
-            return NONE;
+            return new Calibration(0, outcomes.size());
         }
         List<Outcome> sorted = new ArrayList<>(outcomes);
         sorted.sort(Comparator.comparingDouble(Outcome::score));
