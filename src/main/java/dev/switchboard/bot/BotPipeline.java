@@ -7,6 +7,7 @@ import dev.switchboard.conversation.Message;
 import dev.switchboard.conversation.MessageRole;
 import dev.switchboard.conversation.MessageSource;
 import dev.switchboard.faq.FaqService;
+import dev.switchboard.faq.SmallTalkReplies;
 import dev.switchboard.faq.match.FaqCandidate;
 import dev.switchboard.faq.match.FaqMatcher;
 import dev.switchboard.faq.match.MatchResult;
@@ -22,11 +23,13 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
 /**
  * Answers one committed customer message, in this order: nothing if it was answered already (messages can be
- * delivered twice); a person if the customer asks for one; the FAQ entry the matcher is sure of; the model answer
+ * delivered twice); a person if the customer asks for one; the workspace's small-talk reply to a greeting or
+ * thanks; the FAQ entry the matcher is sure of, or the one the model picks for a borderline match; the model answer
  * cached for the same question; a model answer grounded in the nearest FAQ entries (a person when the workspace has
  * no FAQ to ground it in); a person when there is no model or it fails. Whatever goes
  * wrong ends in a handoff, so no customer message is left without a reply or a human.
@@ -39,6 +42,12 @@ import org.jboss.logging.Logger;
 public class BotPipeline {
 
     private static final Logger LOG = Logger.getLogger(BotPipeline.class);
+
+    /**
+     * Recorded as the source of small-talk replies: messages store an FAQ entry or a model name, and these come
+     * from the workspace's configured lines, written by no model.
+     */
+    static final MessageSource SMALL_TALK = MessageSource.model("small-talk");
 
     /** What the pipeline works from, read in one transaction. */
     record Pending(Message message, List<ChatMessage> history, FaqVersion faqVersion) {
@@ -65,6 +74,12 @@ public class BotPipeline {
 
     @Inject
     FaqMatcher matcher;
+
+    @Inject
+    FaqVerifier verifier;
+
+    @Inject
+    SmallTalkReplies smallTalk;
 
     @Inject
     ChatModelProvider models;
@@ -107,16 +122,35 @@ public class BotPipeline {
         Pending pending = loaded.get();
         String question = pending.message().content;
         float[] embedding = embedder.embed(question);
-        List<FaqCandidate> candidates = faqSnapshots.candidates(posted.workspaceId(), pending.faqVersion());
-        MatchResult match = matcher.match(question, embedding, candidates);
+        FaqSnapshots.Snapshot snapshot = faqSnapshots.of(posted.workspaceId(), pending.faqVersion());
+        List<FaqCandidate> candidates = snapshot.candidates();
+        MatchResult match = matcher.match(question, embedding, candidates, snapshot.calibration());
 
         if (match.wantsHuman()) {
             handoff(posted, HandoffReason.CUSTOMER_REQUEST);
             return;
         }
-        if (match.answer() != null) {
-            UUID faqId = UUID.fromString(match.answer().id());
-            if (replies.replyIfLatest(conversationId, pending.message().seq, match.answer().answer(),
+        if (match.smallTalk()) {
+            replies.replyIfLatest(conversationId, pending.message().seq,
+                    smallTalk.replyTo(posted.workspaceId(), question), SMALL_TALK);
+            return;
+        }
+        Optional<ChatModel> model = models.model();
+        FaqCandidate answer = match.answer();
+        List<FaqCandidate> grounding = match.nearest().stream().map(MatchResult.Scored::entry).toList();
+        if (answer == null && match.borderline() && model.isPresent()) {
+            Optional<FaqCandidate> picked = verifier.pick(model.get(), question, grounding);
+            if (picked.isPresent() && picked.get().language().equals(match.language())) {
+                answer = picked.get();
+            } else if (picked.isPresent()) {
+                // the right entry, in another language: the model answers from it in the customer's language
+                grounding = Stream.concat(picked.stream(), grounding.stream().filter(c -> c != picked.get()))
+                        .toList();
+            }
+        }
+        if (answer != null) {
+            UUID faqId = UUID.fromString(answer.id());
+            if (replies.replyIfLatest(conversationId, pending.message().seq, answer.answer(),
                     MessageSource.faq(faqId))) {
                 metrics.faqAnswered(since(receivedNanos));
                 bookkeeping("count the FAQ hit", () -> faq.recordHit(faqId));
@@ -134,12 +168,10 @@ public class BotPipeline {
                 return;
             }
         }
-        List<FaqCandidate> grounding = match.nearest().stream().map(MatchResult.Scored::entry).toList();
         if (grounding.isEmpty()) {
             handoff(posted, HandoffReason.MISSING_KNOWLEDGE); // nothing to ground a model answer in
             return;
         }
-        Optional<ChatModel> model = models.model();
         if (model.isEmpty()) {
             handoff(posted, HandoffReason.INFERENCE_UNAVAILABLE);
             return;

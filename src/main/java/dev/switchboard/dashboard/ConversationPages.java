@@ -12,6 +12,8 @@ import dev.switchboard.conversation.Message;
 import dev.switchboard.conversation.MessageRole;
 import dev.switchboard.conversation.SseSubscriber;
 import dev.switchboard.faq.FaqEntry;
+import dev.switchboard.faq.FaqMatching;
+import dev.switchboard.faq.FaqService;
 import dev.switchboard.workspace.Workspace;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
@@ -56,7 +58,7 @@ public class ConversationPages {
     static class Templates {
         static native TemplateInstance conversation(Nav nav, Conversation conversation, String status,
                 String handoffReason, List<MessageRow> messages, long lastEventId, List<CannedResponse> canned,
-                String error);
+                List<FaqEntry> faq, String error);
     }
 
     @Inject
@@ -73,6 +75,12 @@ public class ConversationPages {
 
     @Inject
     CannedResponses cannedResponses;
+
+    @Inject
+    FaqService faqs;
+
+    @Inject
+    FaqMatching faqMatching;
 
     @GET
     @Produces(MediaType.TEXT_HTML)
@@ -93,7 +101,8 @@ public class ConversationPages {
         return Templates.conversation(current.nav(w, "inbox"), c, c.status.code(),
                 c.handoffReason == null ? null : c.handoffReason.code().replace('_', ' '), messages.stream().map(m -> new MessageRow(m.id,
                 m.role.code(), m.content, m.createdAt, m.authorName, m.sourceFaqId, faqQuestions.get(m.sourceFaqId),
-                m.sourceModel)).toList(), lastEventId == null ? 0 : lastEventId, cannedResponses.list(w.id), error);
+                m.sourceModel)).toList(), lastEventId == null ? 0 : lastEventId, cannedResponses.list(w.id), faqs.list(w.id),
+                error);
     }
 
     /** The conversation's event stream (as the API's), for the page's live updates and the answer being streamed. */
@@ -121,6 +130,28 @@ public class ConversationPages {
     public Response reply(@PathParam("id") String id,
             @FormParam("content") String content) {
         return act(id, c -> conversations.agentReply(c.id, current.agent().displayName, content));
+    }
+
+    /**
+     * Answers with an FAQ entry, as the agent; the customer's latest message becomes a variant of the entry (and
+     * confirms or corrects the matcher for this workspace's calibration), so the next customer who writes it gets
+     * the answer from the bot.
+     */
+    @POST
+    @Path("faq-answer")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response sendFaqAnswer(@PathParam("id") String id, @FormParam("_csrf") String csrf,
+            @FormParam("faqId") String faqId) {
+        return act(id, csrf, c -> {
+            FaqEntry entry = faqs.get(c.workspaceId, Ids.parse(faqId, "FAQ entry"));
+            String customer = conversations.messages(c.id).stream().filter(m -> m.role == MessageRole.CUSTOMER)
+                    .reduce((a, b) -> b).map(m -> m.content).orElse(null);
+            conversations.agentReply(c.id, current.agent().displayName, entry.answer);
+            if (customer != null) {
+                faqMatching.learn(c.workspaceId, entry.id, customer);
+            }
+            return entry;
+        });
     }
 
     @POST

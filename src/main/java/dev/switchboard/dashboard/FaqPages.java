@@ -9,6 +9,7 @@ import dev.switchboard.conversation.Message;
 import dev.switchboard.conversation.MessageRole;
 import dev.switchboard.faq.FaqEntry;
 import dev.switchboard.faq.FaqService;
+import dev.switchboard.faq.FaqVariant;
 import dev.switchboard.workspace.Workspace;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
@@ -27,18 +28,34 @@ import java.net.URI;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
+import java.util.stream.Collectors;
 
 /**
- * The workspace's FAQ: list and search with hit counts, create, edit, delete, and "promote this answer" from a
- * conversation. Every change goes through {@link FaqService}, which also drops the workspace's cached model answers.
+ * The workspace's FAQ: list and search with hit counts, create, edit (language and variants too, the ones learned
+ * from agents marked), delete, and "promote this answer" from a conversation. Every change goes through {@link FaqService}, which also drops the workspace's cached model answers.
  */
 @Path("/agent/w/{workspace}/faq")
 @Produces(MediaType.TEXT_HTML)
 @RolesAllowed(Roles.AGENT)
 public class FaqPages {
 
-    /** The form's content; id is null for a new entry. */
-    public record Form(UUID id, String question, String answer) {}
+    /**
+     * The form's content; id is null for a new entry. variants: one phrasing per line; learned: those an agent's
+     * answer taught (shown marked, removable like the others).
+     */
+    public record Form(UUID id, String question, String answer, String language, String variants,
+            List<String> learned) {
+
+        Form(UUID id, String question, String answer) {
+            this(id, question, answer, "en", "", List.of());
+        }
+
+        static Form of(FaqEntry e, List<FaqVariant> variants) {
+            return new Form(e.id, e.question, e.answer, e.language,
+                    variants.stream().map(v -> v.text).collect(Collectors.joining("\n")),
+                    variants.stream().filter(v -> v.source == FaqVariant.Source.agent).map(v -> v.text).toList());
+        }
+    }
 
     @CheckedTemplate
     static class Templates {
@@ -76,13 +93,13 @@ public class FaqPages {
 
     @POST
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
-    public Response create(@PathParam("workspace") String workspace,
-            @FormParam("question") String question, @FormParam("answer") String answer) {
+    public Response create(@PathParam("workspace") String workspace, @FormParam("question") String question, @FormParam("answer") String answer,
+            @FormParam("language") String language, @FormParam("variants") String variants) {
         Workspace w = current.requireWorkspace(workspace);
         try {
-            faq.create(w.id, question, answer);
+            faq.create(w.id, new FaqService.Draft(question, answer, lines(variants), blankToNull(language)));
         } catch (ApiException e) {
-            return invalid(w, new Form(null, question, answer), e);
+            return invalid(w, new Form(null, question, answer, language, variants, List.of()), e);
         }
         return toList(w);
     }
@@ -92,21 +109,23 @@ public class FaqPages {
     public TemplateInstance editForm(@PathParam("workspace") String workspace, @PathParam("id") String id) {
         Workspace w = current.requireWorkspace(workspace);
         FaqEntry e = faq.get(w.id, Ids.parse(id, "FAQ entry"));
-        return Templates.faqForm(current.nav(w, "faq"), new Form(e.id, e.question, e.answer), null);
+        return Templates.faqForm(current.nav(w, "faq"), Form.of(e, faq.variants(w.id, e.id)), null);
     }
 
     @POST
     @Path("{id}")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Response update(@PathParam("workspace") String workspace, @PathParam("id") String id,
-            @FormParam("question") String question, @FormParam("answer") String answer) {
+            @FormParam("question") String question,
+            @FormParam("answer") String answer, @FormParam("language") String language,
+            @FormParam("variants") String variants) {
         Workspace w = current.requireWorkspace(workspace);
         UUID entryId = Ids.parse(id, "FAQ entry");
         faq.get(w.id, entryId); // a 404 stays a 404, not a form error
         try {
-            faq.update(w.id, entryId, question, answer);
+            faq.update(w.id, entryId, new FaqService.Draft(question, answer, lines(variants), blankToNull(language)));
         } catch (ApiException e) {
-            return invalid(w, new Form(entryId, question, answer), e);
+            return invalid(w, new Form(entryId, question, answer, language, variants, List.of()), e);
         }
         return toList(w);
     }
@@ -132,6 +151,15 @@ public class FaqPages {
                 answer.conversationId, answer.seq, MessageRole.CUSTOMER).firstResultOptional()
                 .map(m -> m.content.strip()).orElse("");
         return new Form(null, question, answer.content.strip());
+    }
+
+    /** One variant per non-blank line; no field at all is no variants. */
+    private static List<String> lines(String text) {
+        return text == null ? List.of() : text.lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s.strip();
     }
 
     private Response invalid(Workspace w, Form form, ApiException e) {

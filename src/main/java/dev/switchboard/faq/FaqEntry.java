@@ -26,6 +26,10 @@ public class FaqEntry extends PanacheEntityBase {
     public Instant updatedAt;
     /** How often the bot answered with this entry. */
     public long hitCount;
+    /** ISO 639-1 code of the language question and answer are written in. */
+    public String language;
+    /** The answer's embedding, by the same model as {@link #embedding}. */
+    public float[] answerEmbedding;
 
     public static List<FaqEntry> ofWorkspace(UUID workspaceId) {
         return list("workspaceId = ?1 order by createdAt, id", workspaceId);

@@ -29,6 +29,10 @@ public class FaqMatchingProducer {
     @ConfigProperty(name = "switchboard.faq.nearest-count") Optional<Integer> nearestCount;
     @ConfigProperty(name = "switchboard.faq.same-question-cosine") Optional<Double> sameQuestionCosine;
     @ConfigProperty(name = "switchboard.faq.same-question-overlap") Optional<Double> sameQuestionOverlap;
+    @ConfigProperty(name = "switchboard.faq.answer-weight") Optional<Double> answerWeight;
+    @ConfigProperty(name = "switchboard.faq.explained-weight") Optional<Double> explainedWeight;
+    @ConfigProperty(name = "switchboard.faq.margin-weight") Optional<Double> marginWeight;
+    @ConfigProperty(name = "switchboard.faq.borderline-band") Optional<Double> borderlineBand;
 
     @Produces
     @Singleton
@@ -50,6 +54,10 @@ public class FaqMatchingProducer {
                 strongLexical.orElse(d.strongLexical()),
                 nearestCount.orElse(d.nearestCount()),
                 sameQuestionCosine.orElse(d.sameQuestionCosine()),
-                sameQuestionOverlap.orElse(d.sameQuestionOverlap())));
+                sameQuestionOverlap.orElse(d.sameQuestionOverlap()),
+                answerWeight.orElse(d.answerWeight()),
+                explainedWeight.orElse(d.explainedWeight()),
+                marginWeight.orElse(d.marginWeight()),
+                borderlineBand.orElse(d.borderlineBand())));
     }
 }

@@ -5,6 +5,7 @@ import jakarta.annotation.security.RolesAllowed;
 import dev.switchboard.common.Ids;
 import dev.switchboard.common.Items;
 import dev.switchboard.common.Validation;
+import dev.switchboard.faq.match.MatchResult;
 import dev.switchboard.workspace.WorkspaceAuth;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -19,11 +20,13 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.Operation;
-import org.eclipse.microprofile.openapi.annotations.media.Content;
-import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 @Path("/api/v1/faqs")
@@ -34,16 +37,40 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @RolesAllowed(Roles.API)
 public class FaqResource {
 
-    /** question: 1..500 characters, answer: 1..4000 (as sent, padding included). */
-    public record FaqInput(String question, String answer) {}
+    /**
+     * question: 1..500 characters, answer: 1..4000 (as sent, padding included); variants: further phrasings of the question,
+     * up to 50 of 1..500 characters (optional; on update the complete list); language: ISO 639-1 code of question
+     * and answer (optional, default "en").
+     */
+    public record FaqInput(String question, String answer, List<String> variants, String language) {}
 
-    public record FaqView(UUID id, String question, String answer, Instant createdAt, Instant updatedAt,
-            long hitCount) {
+    public record VariantInput(String text) {}
 
-        static FaqView of(FaqEntry e) {
-            return new FaqView(e.id, e.question, e.answer, e.createdAt, e.updatedAt, e.hitCount);
+    /** source: "author" (written with the entry) or "agent" (a customer's wording an agent answered with it). */
+    public record VariantView(UUID id, String text, String source, Instant createdAt) {
+
+        static VariantView of(FaqVariant v) {
+            return new VariantView(v.id, v.text, v.source.name(), v.createdAt);
         }
     }
+
+    public record FaqView(UUID id, String question, String answer, String language, List<VariantView> variants,
+            Instant createdAt, Instant updatedAt, long hitCount) {
+
+        static FaqView of(FaqEntry e, List<FaqVariant> variants) {
+            return new FaqView(e.id, e.question, e.answer, e.language, variants.stream().map(VariantView::of).toList(),
+                    e.createdAt, e.updatedAt, e.hitCount);
+        }
+    }
+
+    public record MatchInput(String message) {}
+
+    /**
+     * What the bot's matcher decides for a message, without answering anyone. answerId: the entry it would send at
+     * once, or null; micros: server-side time of embedding the message and matching it.
+     */
+    public record MatchView(UUID answerId, double score, double margin, boolean borderline, boolean wantsHuman,
+            boolean smallTalk, String language, List<UUID> nearest, long micros) {}
 
     @Inject
     WorkspaceAuth auth;
@@ -51,15 +78,25 @@ public class FaqResource {
     @Inject
     FaqService faqs;
 
+    @Inject
+    FaqMatching matching;
+
+    @Inject
+    SmallTalkReplies smallTalk;
+
     @GET
     public Items<FaqView> list() {
-        return new Items<>(faqs.list(auth.apiWorkspace()).stream().map(FaqView::of).toList());
+        UUID workspaceId = auth.apiWorkspace();
+        Map<UUID, List<FaqVariant>> variants = faqs.variants(workspaceId);
+        return new Items<>(faqs.list(workspaceId).stream()
+                .map(e -> FaqView.of(e, variants.getOrDefault(e.id, List.of()))).toList());
     }
 
     @GET
     @Path("{id}")
     public FaqView get(@PathParam("id") String id) {
-        return FaqView.of(faqs.get(auth.apiWorkspace(), Ids.parse(id, "FAQ entry")));
+        return view(auth.apiWorkspace(), faqs.get(auth.apiWorkspace(),
+                Ids.parse(id, "FAQ entry")));
     }
 
     @POST
@@ -69,19 +106,19 @@ public class FaqResource {
     public Response create(FaqInput body) {
         UUID workspaceId = auth.apiWorkspace();
         Validation.requireBody(body);
-        FaqEntry entry = faqs.create(workspaceId, body.question(), body.answer());
-        return Response.created(URI.create("/api/v1/faqs/" + entry.id)).entity(FaqView.of(entry)).build();
+        FaqEntry entry = faqs.create(workspaceId, draft(body));
+        return Response.created(URI.create("/api/v1/faqs/" + entry.id)).entity(view(workspaceId, entry)).build();
     }
 
     @PUT
     @Path("{id}")
-    @Operation(summary = "Replace an FAQ entry's question and answer")
+    @Operation(summary = "Replace an FAQ entry's question, answer, language and variants")
     public FaqView update(@PathParam("id") String id,
             FaqInput body) {
         UUID workspaceId = auth.apiWorkspace();
         UUID faqId = Ids.parse(id, "FAQ entry");
         Validation.requireBody(body);
-        return FaqView.of(faqs.update(workspaceId, faqId, body.question(), body.answer()));
+        return view(workspaceId, faqs.update(workspaceId, faqId, draft(body)));
     }
 
     @DELETE
@@ -89,5 +126,62 @@ public class FaqResource {
     public Response delete(@PathParam("id") String id) {
         faqs.delete(auth.apiWorkspace(), Ids.parse(id, "FAQ entry"));
         return Response.noContent().build();
+    }
+
+    @POST
+    @Path("{id}/variants")
+    @Operation(summary = "Add a phrasing of the entry's question")
+    public Response addVariant(@PathParam("id") String id, VariantInput body) {
+        UUID workspaceId = auth.apiWorkspace();
+        UUID faqId = Ids.parse(id, "FAQ entry");
+        Validation.requireBody(body);
+        FaqVariant v = faqs.addVariant(workspaceId, faqId, body.text(), FaqVariant.Source.author);
+        return Response.created(URI.create("/api/v1/faqs/" + faqId + "/variants/" + v.id))
+                .entity(VariantView.of(v)).build();
+    }
+
+    @DELETE
+    @Path("{id}/variants/{variantId}")
+    @Operation(summary = "Remove a phrasing (also one learned from an agent)")
+    public Response removeVariant(@PathParam("id") String id, @PathParam("variantId") String variantId) {
+        faqs.removeVariant(auth.apiWorkspace(), Ids.parse(id, "FAQ entry"),
+                Ids.parse(variantId, "variant"));
+        return Response.noContent().build();
+    }
+
+    @GET
+    @Path("small-talk")
+    @Operation(summary = "The bot's replies to greetings and thanks")
+    public SmallTalkReplies.Replies smallTalk() {
+        return smallTalk.get(auth.apiWorkspace());
+    }
+
+    @PUT
+    @Path("small-talk")
+    @Operation(summary = "Set the bot's replies to greetings and thanks (1..500 characters; null: the default)")
+    public SmallTalkReplies.Replies setSmallTalk(SmallTalkReplies.Replies body) {
+        return smallTalk.set(auth.apiWorkspace(), body);
+    }
+
+    @POST
+    @Path("match")
+    @Operation(summary = "What the bot would decide for a message (dry run: nothing is sent or stored)")
+    public MatchView match(MatchInput body) {
+        UUID workspaceId = auth.apiWorkspace();
+        Validation.requireBody(body);
+        String message = Validation.requireText(body.message(), "message", 4000);
+        FaqMatching.Timed t = matching.dryRun(workspaceId, message);
+        MatchResult r = t.result();
+        return new MatchView(r.answer() == null ? null : UUID.fromString(r.answer().id()), r.score(), r.margin(),
+                r.borderline(), r.wantsHuman(), r.smallTalk(), r.language(),
+                r.nearest().stream().map(n -> UUID.fromString(n.entry().id())).toList(), t.nanos() / 1000);
+    }
+
+    private FaqView view(UUID workspaceId, FaqEntry entry) {
+        return FaqView.of(entry, faqs.variants(workspaceId, entry.id));
+    }
+
+    private static FaqService.Draft draft(FaqInput body) {
+        return new FaqService.Draft(body.question(), body.answer(), body.variants(), body.language());
     }
 }

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.switchboard.conversation.ConversationService;
 import dev.switchboard.conversation.CustomerMessagePosted;
+import dev.switchboard.faq.SmallTalkReplies;
 import dev.switchboard.llm.ChatModelProvider;
 import dev.switchboard.llm.ChatOptions;
 import dev.switchboard.llm.FakeOpenAiResource;
@@ -285,6 +286,67 @@ class BotPipelineTest {
 
         assertHandedOff(conversation, "customer_request");
         assertTrue(model.requests().isEmpty());
+    }
+
+    @Test
+    void greetingsAndThanksGetTheWorkspacesReplyWithoutAHandoffOrAModelCall() {
+        String conversation = startConversation();
+        post(conversation, "Hello!");
+        Map<String, Object> greeting = awaitMessages(conversation, 2).get(1);
+        assertEquals("bot", greeting.get("role"));
+        assertEquals(SmallTalkReplies.DEFAULT_GREETING, greeting.get("content"));
+        given().auth().oauth2(apiKey).contentType(ContentType.JSON).body(Map.of("thanks", "Anytime!"))
+                .put("/api/v1/faqs/small-talk").then().statusCode(200);
+        post(conversation, "thanks a lot");
+        assertEquals("Anytime!", awaitMessages(conversation, 4).get(3).get("content"));
+        assertEquals("bot", conversation(conversation).get("status"), "small talk handed off");
+        assertTrue(model.requests().isEmpty(), "small talk needs no model call");
+    }
+
+    @Test
+    void aBorderlineMatchIsAnsweredFromTheEntryTheModelPicks() throws Exception {
+        String message = borderlineMessage();
+        List<String> nearest = dryRun(message).getList("nearest");
+        // the runner-up, not the matcher's favourite: the answer must follow the model
+        model.enqueue(FakeOpenAiServer.answer("2"));
+        String conversation = startConversation();
+        post(conversation, message);
+
+        Map<String, Object> answer = awaitMessages(conversation, 2).get(1);
+        assertEquals(Map.of("type", "faq", "faqId", nearest.get(1)), answer.get("source"));
+        assertEquals(1, model.requests().size(), "one classification request, no generation");
+        JsonNode request = model.takeRequest();
+        assertEquals(FaqVerifier.OPTIONS.maxTokens(), request.path("max_tokens").asInt(), request.toString());
+        assertTrue(request.path("messages").get(0).path("content").asText().contains(FAQ_QUESTION));
+    }
+
+    @Test
+    void whenTheModelPicksNoEntryNoFaqAnswerIsSent() throws Exception {
+        String message = borderlineMessage();
+        model.enqueue(FakeOpenAiServer.answer("0"));
+        model.enqueue(FakeOpenAiServer.answer("Let me explain in my own words."));
+        String conversation = startConversation();
+        post(conversation, message);
+
+        Map<String, Object> answer = awaitMessages(conversation, 2).get(1);
+        assertEquals("Let me explain in my own words.", answer.get("content"));
+        assertEquals("model", ((Map<?, ?>) answer.get("source")).get("type"));
+        assertEquals(2, model.requests().size(), "the classification, then the grounded answer");
+    }
+
+    /** A message the matcher finds borderline for this test's FAQ (checked, not assumed). */
+    private String borderlineMessage() {
+        for (String m : List.of("returns policy for delivery", "when can I return a delivery")) {
+            if (dryRun(m).getBoolean("borderline")) {
+                return m;
+            }
+        }
+        throw new AssertionError("none of the messages is borderline for this FAQ");
+    }
+
+    private io.restassured.path.json.JsonPath dryRun(String message) {
+        return given().auth().oauth2(apiKey).contentType(ContentType.JSON).body(Map.of("message", message))
+                .post("/api/v1/faqs/match").then().statusCode(200).extract().jsonPath();
     }
 
     @Test

@@ -46,7 +46,8 @@ public final class HybridFaqMatcher implements FaqMatcher, SameQuestion {
     }
 
     /** One candidate's scores, kept for evaluation and diagnostics. */
-    record Scores(FaqCandidate entry, double semantic, double lexical, boolean mismatched, double combined) {}
+    record Scores(FaqCandidate entry, double semantic, double lexical, double answerSemantic, double explained,
+                  boolean mismatched, double combined) {}
 
     /** Everything the decision rests on. */
     record Analysis(MessageGuards.Flags flags, List<Scores> ranked) {
@@ -55,8 +56,8 @@ public final class HybridFaqMatcher implements FaqMatcher, SameQuestion {
         Analysis reweighted(MatchSettings s) {
             List<Scores> out = new ArrayList<>(ranked.size());
             for (Scores x : ranked) {
-                out.add(new Scores(x.entry(), x.semantic(), x.lexical(), x.mismatched(),
-                        combine(s, x.semantic(), x.lexical())));
+                out.add(new Scores(x.entry(), x.semantic(), x.lexical(), x.answerSemantic(), x.explained(),
+                        x.mismatched(), combine(s, x.semantic(), x.lexical(), x.answerSemantic(), x.explained())));
             }
             out.sort(Comparator.comparingDouble(Scores::combined).reversed());
             return new Analysis(flags, out);
@@ -74,6 +75,12 @@ public final class HybridFaqMatcher implements FaqMatcher, SameQuestion {
 
     @Override
     public MatchResult match(String message, float[] messageEmbedding, List<FaqCandidate> candidates) {
+        return match(message, messageEmbedding, candidates, Calibration.NONE);
+    }
+
+    @Override
+    public MatchResult match(String message, float[] messageEmbedding, List<FaqCandidate> candidates,
+                             Calibration calibration) {
         if (message == null) {
             throw new IllegalArgumentException("message is null");
         }
@@ -83,30 +90,58 @@ public final class HybridFaqMatcher implements FaqMatcher, SameQuestion {
         if (candidates == null) {
             throw new IllegalArgumentException("candidates are null");
         }
+        if (calibration == null) {
+            throw new IllegalArgumentException("calibration is null");
+        }
         Analysis analysis = analyse(message, messageEmbedding, candidates);
         List<MatchResult.Scored> nearest = analysis.ranked().stream()
                 .limit(settings.nearestCount())
                 .map(s -> new MatchResult.Scored(s.entry(), s.combined()))
                 .toList();
-        double bestScore = analysis.ranked().isEmpty() ? 0 : analysis.ranked().getFirst().combined();
-        FaqCandidate answer = autoAnswer(analysis) ? analysis.ranked().getFirst().entry() : null;
-        return new MatchResult(answer, bestScore, nearest, analysis.flags().wantsHuman());
+        Scores best = analysis.ranked().isEmpty() ? null : analysis.ranked().getFirst();
+        Verdict verdict = verdict(analysis, calibration);
+        return new MatchResult(verdict == Verdict.ANSWER ? best.entry() : null, best == null ? 0 : best.combined(),
+                analysis.marginOfBest(), nearest, analysis.flags().wantsHuman(), analysis.flags().smallTalk(),
+                analysis.flags().language(),
+                verdict == Verdict.BORDERLINE);
     }
+
+    /** ANSWER: sure enough to send the entry; BORDERLINE: worth a second opinion (a model); NO: neither. */
+    enum Verdict { ANSWER, BORDERLINE, NO }
 
     boolean autoAnswer(Analysis analysis) {
-        if (analysis.ranked().isEmpty() || analysis.flags().blocksAutoAnswer()) {
-            return false;
-        }
-        Scores best = analysis.ranked().getFirst();
-        boolean confident = best.combined() >= settings.answerThreshold()
-                || best.lexical() >= settings.strongLexical();
-        return confident
-                && best.semantic() >= (best.mismatched() ? settings.mismatchedCosine() : settings.minCosine())
-                && analysis.marginOfBest() >= settings.minMargin();
+        return verdict(analysis, Calibration.NONE) == Verdict.ANSWER;
     }
 
-    Analysis analyse(String message, float[] messageEmbedding, List<FaqCandidate> candidates) {
+    Verdict verdict(Analysis analysis, Calibration calibration) {
+        if (analysis.ranked().isEmpty() || analysis.flags().blocksAutoAnswer()) {
+            return Verdict.NO;
+        }
+        Scores best = analysis.ranked().getFirst();
+        double threshold = settings.answerThreshold() + calibration.thresholdShift();
+        boolean floors = best.semantic() >= (best.mismatched() ? settings.mismatchedCosine() : settings.minCosine())
+                || best.lexical() >= settings.strongLexical();
+        double score = best.combined() + settings.marginWeight() * analysis.marginOfBest();
+        boolean confident = score >= threshold || best.lexical() >= settings.strongLexical();
+        // a message is answered only from an entry in its own language, never in another one: a model may still
+        // confirm the entry and answer from it in the customer's language
+        boolean sameLanguage = best.entry().language().equals(analysis.flags().language());
+        if (sameLanguage && confident && floors && analysis.marginOfBest() >= settings.minMargin()) {
+            return Verdict.ANSWER;
+        }
+        return score >= threshold - settings.borderlineBand() ? Verdict.BORDERLINE : Verdict.NO;
+    }
+
+    /**
+     * Scores the message against the entries in its own language (all entries when none is, so that a model still
+     * gets the nearest ones to ground an answer in).
+     */
+    Analysis analyse(String message, float[] messageEmbedding, List<FaqCandidate> all) {
         MessageGuards.Flags flags = MessageGuards.inspect(message);
+        List<FaqCandidate> candidates = all.stream().filter(c -> c.language().equals(flags.language())).toList();
+        if (candidates.isEmpty()) {
+            candidates = all;
+        }
         LexicalIndex index = new LexicalIndex(candidates);
         Map<String, Double> query = index.resolve(Lexicon.contentStems(message));
         List<Scores> ranked = new ArrayList<>(candidates.size());
@@ -117,15 +152,20 @@ public final class HybridFaqMatcher implements FaqMatcher, SameQuestion {
                 semantic = Math.max(semantic, Vectors.cosine(messageEmbedding, e));
             }
             double lexical = index.overlap(query, i);
-            ranked.add(new Scores(c, semantic, lexical, index.mismatched(query, i),
-                    combine(settings, semantic, lexical)));
+            double answerSemantic = c.answerEmbedding() == null ? 0 : Vectors.cosine(messageEmbedding,
+                    c.answerEmbedding());
+            double explained = index.explained(query, i);
+            ranked.add(new Scores(c, semantic, lexical, answerSemantic, explained, index.mismatched(query, i),
+                    combine(settings, semantic, lexical, answerSemantic, explained)));
         }
         ranked.sort(Comparator.comparingDouble(Scores::combined).reversed());
         return new Analysis(flags, ranked);
     }
 
-    private static double combine(MatchSettings s, double semantic, double lexical) {
-        return s.semanticWeight() * semantic + s.lexicalWeight() * lexical;
+    private static double combine(MatchSettings s, double semantic, double lexical, double answerSemantic,
+                                  double explained) {
+        return s.semanticWeight() * semantic + s.lexicalWeight() * lexical + s.answerWeight() * answerSemantic
+                + s.explainedWeight() * explained;
     }
 
     @Override
@@ -303,6 +343,27 @@ public final class HybridFaqMatcher implements FaqMatcher, SameQuestion {
                 }
             }
             return false;
+        }
+
+        /**
+         * The IDF-weighted share of the message's words that the entry uses anywhere (a phrasing or the answer);
+         * a word no entry knows weighs as much as the rarest known word. Low when the message asks about something
+         * the entry never mentions ("Can I pay in Bitcoin?" against the payment methods entry).
+         */
+        double explained(Map<String, Double> query, int entry) {
+            if (query.isEmpty()) {
+                return 0;
+            }
+            double mass = 0;
+            double covered = 0;
+            for (Map.Entry<String, Double> q : query.entrySet()) {
+                double w = idf(q.getKey());
+                mass += w;
+                if (inEntry(entry, q.getKey())) {
+                    covered += w * q.getValue();
+                }
+            }
+            return covered / mass;
         }
 
         /**

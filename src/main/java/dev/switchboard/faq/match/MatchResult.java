@@ -7,10 +7,16 @@ import java.util.List;
  *
  * @param answer the entry to answer with at once, or null when no entry is safe to auto-answer
  * @param score the matcher's confidence in {@code answer} (or in the best candidate when there is no answer)
+ * @param margin how far the best candidate's score leads the runner-up's
  * @param nearest the best candidates, best first, for grounding a model answer
  * @param wantsHuman the customer asked for a person
+ * @param smallTalk the message is only a greeting, thanks or pleasantry
+ * @param language the message's language (ISO 639-1)
+ * @param borderline no answer, but the best candidate came close: a model may confirm it (or another of
+ *                   {@code nearest})
  */
-public record MatchResult(FaqCandidate answer, double score, List<Scored> nearest, boolean wantsHuman) {
+public record MatchResult(FaqCandidate answer, double score, double margin, List<Scored> nearest,
+                          boolean wantsHuman, boolean smallTalk, String language, boolean borderline) {
 
     public record Scored(FaqCandidate entry, double score) {}
 }

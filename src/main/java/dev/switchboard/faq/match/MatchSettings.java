@@ -1,10 +1,13 @@
 package dev.switchboard.faq.match;
 
 /**
- * The knobs of {@link HybridFaqMatcher}. Defaults were chosen with FaqTuning on the TUNING split of
- * src/test/resources/faq-eval (highest recall with no wrong auto-answer, then the threshold raised by 0.04 as a
- * safety buffer) and checked on the HELD-OUT split by FaqMatcherEvaluationTest. The lexical weight came out 0:
- * lexical overlap still decides through {@code strongLexical} and the mismatch rule.
+ * The knobs of {@link HybridFaqMatcher}. Defaults were chosen with FaqTuning on the TUNING files of
+ * src/test/resources/faq-eval (highest recall with at most 2% of must-not-answer messages auto-answered and
+ * precision at least 0.97) and checked on the HELD-OUT files by FaqMatcherEvaluationTest. The combined score is the
+ * cosine plus 1.25 x the share of the message the entry explains plus the lead over the runner-up; the lexical and
+ * answer-cosine weights came out 0. The grid's best also dropped the mismatch rule (recall 36.5%, 1.1% false
+ * auto-answers); it is kept at 0.80 (33.4%, 0.6%) because it keeps swapped subjects ("a discount for teachers"
+ * against "a student discount") out on small FAQs, where the margin term is generous.
  *
  * @param semanticWeight weight of the best cosine between the message and the entry's phrasings
  * @param lexicalWeight weight of the lexical overlap (0..1) between the message and the entry's phrasings
@@ -19,12 +22,20 @@ package dev.switchboard.faq.match;
  * @param nearestCount how many candidates {@link MatchResult#nearest} holds
  * @param sameQuestionCosine the cosine two texts need to count as the same question for the answer cache
  * @param sameQuestionOverlap the lexical overlap (both ways) they need as well
+ * @param answerWeight weight of the cosine between the message and the entry's answer text
+ * @param explainedWeight weight of the share of the message's words that the entry uses anywhere
+ * @param marginWeight weight of the lead over the runner-up, added to the combined score: a clear winner needs
+ *                     less score than one neck and neck with another entry
+ * @param borderlineBand how far below the threshold a best candidate still counts as borderline, so that a model
+ *                       (when one is configured) is asked to confirm it
  */
 public record MatchSettings(double semanticWeight, double lexicalWeight, double answerThreshold, double minMargin,
                             double minCosine, double mismatchedCosine, double strongLexical, int nearestCount,
-                            double sameQuestionCosine, double sameQuestionOverlap) {
+                            double sameQuestionCosine, double sameQuestionOverlap, double answerWeight,
+                            double explainedWeight, double marginWeight, double borderlineBand) {
 
-    public static final MatchSettings DEFAULTS = new MatchSettings(1.0, 0.0, 0.70, 0.10, 0.5, 0.80, 0.9, 3, 0.92, 0.6);
+    public static final MatchSettings DEFAULTS =
+            new MatchSettings(1.0, 0.0, 2.16, 0.10, 0.35, 0.8, 0.9, 3, 0.92, 0.6, 0.0, 1.25, 1.0, 0.3);
 
     public MatchSettings {
         requireRange("semanticWeight", semanticWeight, 0, 10);
@@ -37,6 +48,10 @@ public record MatchSettings(double semanticWeight, double lexicalWeight, double 
         requireRange("nearestCount", nearestCount, 1, 100);
         requireRange("sameQuestionCosine", sameQuestionCosine, -1, 1);
         requireRange("sameQuestionOverlap", sameQuestionOverlap, 0, 1);
+        requireRange("answerWeight", answerWeight, 0, 10);
+        requireRange("explainedWeight", explainedWeight, 0, 10);
+        requireRange("marginWeight", marginWeight, 0, 10);
+        requireRange("borderlineBand", borderlineBand, 0, 1);
     }
 
     private static void requireRange(String name, double value, double min, double max) {

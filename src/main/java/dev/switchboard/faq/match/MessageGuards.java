@@ -7,18 +7,19 @@ import java.util.regex.Pattern;
 /**
  * Recognises messages that must never get an automatic FAQ answer however well they score, because a similar
  * question is not the same request: asking for a person, requests about the customer's own order or account,
- * instructions aimed at the bot, small talk, several questions at once, and languages the embedding model does not
- * understand. Patterns work on {@link TextNormalizer#folded folded} text (lower case, no accents).
+ * instructions aimed at the bot, small talk, and several questions at once. It also tells the message's language
+ * ({@link Languages}), which decides the entries it may be answered from. Patterns work on
+ * {@link TextNormalizer#folded folded} text (lower case, no accents).
  */
 final class MessageGuards {
 
     /** Which guards a message trips. */
     record Flags(boolean wantsHuman, boolean injection, boolean accountSpecific, boolean smallTalk,
-                 boolean multiQuestion, boolean nonEnglish) {
+                 boolean multiQuestion, String language) {
 
         /** True when any guard forbids an automatic answer. */
         boolean blocksAutoAnswer() {
-            return wantsHuman || injection || accountSpecific || smallTalk || multiQuestion || nonEnglish;
+            return wantsHuman || injection || accountSpecific || smallTalk || multiQuestion;
         }
     }
 
@@ -146,26 +147,6 @@ final class MessageGuards {
             "how", "what", "whats", "what's", "when", "where", "why", "which", "who", "can", "could", "do", "does",
             "did", "is", "are", "will", "would", "should", "may", "have", "has");
 
-    /** Common function words of the languages customers write in besides English. */
-    private static final Set<String> FOREIGN_FUNCTION_WORDS = Set.of(
-            // de
-            "ich", "nicht", "und", "ist", "der", "die", "das", "wie", "kann", "meine", "mein", "ein", "eine", "mit",
-            "wann", "wo", "bitte", "sie", "ihr", "fur", "auf", "werden", "wird", "habe", "bestellung", "zuruck",
-            // fr
-            "je", "est", "les", "une", "des", "pour", "pas", "vous", "mon", "ma", "mes", "comment", "quand", "avec",
-            "est-ce", "que", "livraison", "commande", "puis", "combien", "dans", "retourner", "votre",
-            // es
-            "el", "los", "las", "una", "es", "por", "para", "como", "cuando", "puedo", "mi", "pedido", "con",
-            "envio", "cuanto", "hacen", "donde", "tienen", "devolver",
-            // nl
-            "ik", "het", "een", "niet", "hoe", "kan", "mijn", "wanneer", "bestelling", "jullie", "naar", "wat", "zijn",
-            "bezorgen", "terugsturen", "verzenden", "kosten", "hoelang",
-            // it
-            "il", "di", "che", "non", "sono", "come", "posso", "mio", "ordine", "spedizione", "quanto", "quando",
-            "della", "gli", "restituire",
-            // pt
-            "eu", "nao", "meu", "minha", "voces", "entrega", "encomenda");
-
     private MessageGuards() {}
 
     static Flags inspect(String message) {
@@ -177,7 +158,7 @@ final class MessageGuards {
                 any(ACCOUNT_SPECIFIC, folded),
                 isSmallTalk(words),
                 isMultiQuestion(folded),
-                isNonEnglish(words));
+                Languages.detect(message));
     }
 
     static boolean wantsHuman(String message) {
@@ -225,21 +206,4 @@ final class MessageGuards {
         }
         return questions >= 2;
     }
-
-    /** At least two foreign function words that are not also English words, and more of them than English ones. */
-    private static boolean isNonEnglish(List<String> words) {
-        int foreign = 0;
-        int english = 0;
-        for (String w : words) {
-            if (FOREIGN_FUNCTION_WORDS.contains(w) && !ENGLISH_ALSO.contains(w)) {
-                foreign++;
-            } else if (Lexicon.isStopWord(w)) {
-                english++;
-            }
-        }
-        return foreign >= 2 && foreign >= english;
-    }
-
-    /** Words in the foreign list that are common English too, so they are no evidence of another language. */
-    private static final Set<String> ENGLISH_ALSO = Set.of("die", "is", "me", "in", "over", "com", "come", "pas");
 }

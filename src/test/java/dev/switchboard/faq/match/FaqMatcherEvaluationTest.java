@@ -7,10 +7,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Floors on the HELD-OUT split of src/test/resources/faq-eval, which was written before tuning and never used to
- * choose rules or thresholds. A wrong automatic answer is worse than a handoff, so precision and the
- * wrong-auto-answer rate are held tight and recall is whatever that allows. Deterministic (same model, same data),
- * so the floors sit just below the measured figures.
+ * The matcher alone (no model) on the HELD-OUT files of src/test/resources/faq-eval (two businesses' FAQs, written
+ * before tuning and never used to choose rules or thresholds). The bound on wrong answers is the goal's: at most 2%
+ * of must-not-answer messages auto-answered. Recall is held at its measured level, 35.4% (73 of 206), short of the
+ * 60% goal: see docs/faq-matching.md for what the matcher cannot tell apart without a model. Deterministic (same
+ * model, same data).
  */
 class FaqMatcherEvaluationTest {
 
@@ -20,23 +21,33 @@ class FaqMatcherEvaluationTest {
     @BeforeAll
     static void evaluate() {
         eval = new FaqEvaluation(new MiniLmEmbedder());
-        HybridFaqMatcher matcher = new HybridFaqMatcher();
-        System.out.print(eval.report(matcher, List.of("tuning", "held-out")));
-        heldOut = eval.evaluate(eval.split("held-out"), eval.hybrid(matcher));
+        heldOut = eval.evaluate(eval.sets(FaqEvaluation.HELD_OUT), FaqEvaluation.hybrid(new HybridFaqMatcher()));
+        System.out.print(FaqEvaluation.report("HELD-OUT " + FaqEvaluation.HELD_OUT, heldOut));
     }
 
     @Test
-    void datasetIsLargeEnoughAndCoversEveryKindOfMessage() {
-        assertTrue(eval.faq().size() >= 30);
-        for (String split : List.of("tuning", "held-out")) {
-            List<FaqEvaluation.Example> examples = eval.split(split);
-            assertTrue(examples.size() >= 125, split + " has " + examples.size() + " messages");
-            for (String category : List.of("paraphrase", "typo", "short", "long", "foreign", "uncovered", "nearmiss",
-                    "account", "chitchat", "injection", "human", "multi")) {
-                assertTrue(examples.stream().anyMatch(e -> e.category().equals(category)),
-                        split + " has no '" + category + "' message");
-            }
+    void heldOutSetIsLargeAndCoversEveryKindOfMessage() {
+        List<FaqEvaluation.EvalSet> sets = eval.sets(FaqEvaluation.HELD_OUT);
+        assertTrue(sets.size() >= 2 && sets.stream().allMatch(s -> s.faq().size() >= 20));
+        assertTrue(heldOut.all().messages >= 300, heldOut.all().messages + " messages");
+        for (String category : List.of("paraphrase", "typo", "short", "long", "indirect", "foreign", "uncovered",
+                "nearmiss", "account", "chitchat", "injection", "offtopic", "human")) {
+            assertTrue(heldOut.byCategory().containsKey(category), "no '" + category + "' message");
         }
+        assertTrue(heldOut.byLanguage().keySet().containsAll(List.of("en", "de", "es", "fr")));
+    }
+
+    @Test
+    void heldOutRecallStaysAtItsMeasuredLevel() {
+        assertTrue(heldOut.recall() >= RECALL_FLOOR, "held-out recall " + heldOut.recall());
+    }
+
+    /** A little below the measured 0.354. */
+    private static final double RECALL_FLOOR = 0.33;
+
+    @Test
+    void heldOutMustNotAnswerMessagesAreRarelyAutoAnswered() {
+        assertTrue(heldOut.falseAutoRate() <= 0.02, "held-out false-auto rate " + heldOut.falseAutoRate());
     }
 
     @Test
@@ -45,38 +56,19 @@ class FaqMatcherEvaluationTest {
     }
 
     @Test
-    void heldOutShouldNotAnswerMessagesAreRarelyAutoAnswered() {
-        assertTrue(heldOut.wrongAutoAnswerRate() <= 0.03, "held-out wrong-auto rate " + heldOut.wrongAutoAnswerRate());
-    }
-
-    @Test
-    void heldOutRecallStaysAtItsMeasuredLevel() {
-        assertTrue(heldOut.recall() >= RECALL_FLOOR, "held-out recall " + heldOut.recall());
-    }
-
-    @Test
-    void hybridAnswersMoreThanACosineThresholdFittedToTheSameSafety() {
-        double threshold = eval.baselineThreshold(eval.split("tuning"), 0.02);
-        FaqEvaluation.Metrics baseline = eval.evaluate(eval.split("held-out"), eval.cosineBaseline(threshold));
-        assertTrue(heldOut.recall() >= baseline.recall() + 0.05,
-                "hybrid recall " + heldOut.recall() + " vs cosine baseline " + baseline.recall());
-        assertTrue(heldOut.precision() >= baseline.precision(),
-                "hybrid precision " + heldOut.precision() + " vs cosine baseline " + baseline.precision());
-    }
-
-    @Test
     void heldOutRequestsForAPersonAreRecognised() {
-        assertTrue(heldOut.humanRecall() >= 0.85, "wantsHuman recall " + heldOut.humanRecall());
-        assertTrue(heldOut.humanPrecision() >= 0.95, "wantsHuman precision " + heldOut.humanPrecision());
+        assertTrue(heldOut.humanRecognised() >= 0.8 * heldOut.humanExpected(),
+                heldOut.humanRecognised() + " of " + heldOut.humanExpected());
     }
 
     @Test
-    void answerCacheNeverJoinsMessagesThatNeedDifferentAnswers() {
-        FaqEvaluation.CachePairs pairs = eval.sameQuestionPairs(new HybridFaqMatcher());
-        assertTrue(pairs.joinedDifferentEntry() == 0, pairs.joinedDifferentEntry() + " wrong cache hits");
-        assertTrue(pairs.joinedSameEntry() > 0, "sameQuestion joined no pair at all");
+    void aNonEnglishMessageIsNeverAnsweredFromAnEnglishEntry() {
+        for (FaqEvaluation.EvalSet set : eval.sets(FaqEvaluation.HELD_OUT)) {
+            for (FaqEvaluation.Example ex : set.messages()) {
+                MatchResult r = new HybridFaqMatcher().match(ex.text(), ex.embedding(), set.faq());
+                assertTrue(r.answer() == null || r.answer().language().equals(r.language()),
+                        ex.text() + " answered from " + (r.answer() == null ? null : r.answer().id()));
+            }
+        }
     }
-
-    /** A little below the measured held-out recall, 0.245 (36 of 98 answerable messages: see the printed table). */
-    private static final double RECALL_FLOOR = 0.22;
 }

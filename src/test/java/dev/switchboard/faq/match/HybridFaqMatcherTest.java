@@ -103,18 +103,18 @@ class HybridFaqMatcherTest {
 
     @Test
     void theEntrysOwnWordsWithTyposAreAnsweredEvenWithAModestCosine() {
-        MatchSettings strict = new MatchSettings(1.0, 0.0, 0.99, 0.0, 0.3, 0.99, 0.9, 3, 0.92, 0.6);
+        MatchSettings strict = new MatchSettings(1.0, 0.0, 0.99, 0.0, 0.3, 0.99, 0.9, 3, 0.92, 0.6, 0.0, 0.0, 0.0, 0.15);
         String typo = "reset pasword";
         float[] e = EMBEDDER.embed(typo);
         assertEquals("password", new HybridFaqMatcher(strict).match(typo, e, FAQ).answer().id());
-        MatchSettings noLexicalRoute = new MatchSettings(1.0, 0.0, 0.99, 0.0, 0.3, 0.99, 1.5, 3, 0.92, 0.6);
+        MatchSettings noLexicalRoute = new MatchSettings(1.0, 0.0, 0.99, 0.0, 0.3, 0.99, 1.5, 3, 0.92, 0.6, 0.0, 0.0, 0.0, 0.15);
         assertNull(new HybridFaqMatcher(noLexicalRoute).match(typo, e, FAQ).answer());
     }
 
     @Test
     void settingsOutOfRangeAreRejectedNamingTheSetting() {
         var ex = assertThrows(IllegalArgumentException.class,
-                () -> new MatchSettings(1.0, 0.0, 0.7, 0.1, 0.5, 0.8, 0.9, 0, 0.92, 0.6));
+                () -> new MatchSettings(1.0, 0.0, 0.7, 0.1, 0.5, 0.8, 0.9, 0, 0.92, 0.6, 0.0, 0.0, 0.0, 0.15));
         assertTrue(ex.getMessage().contains("nearestCount"), ex.getMessage());
     }
 

@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# How well a Switchboard answers from an FAQ: loads the FAQ and labelled customer messages of FILE.json (format:
+# docs/faq-matching.md) through the REST API into a fresh workspace, asks the matcher about every message
+# (POST /api/v1/faqs/match, a dry run) and prints recall, wrong answers and false auto-answers per category and per
+# language, and the server-side match latency p50/p99 (embedding + matching, as the bot does it).
+#   bench/faq-eval.sh FILE.json
+# Against a running Switchboard: SWITCHBOARD_URL=http://127.0.0.1:8080 SWITCHBOARD_ADMIN_TOKEN=... bench/faq-eval.sh F
+# Without those it packages the app (skip with SKIP_BUILD=1) and runs it on a fresh embedded PostgreSQL meanwhile.
+set -euo pipefail
+[ $# -eq 1 ] && [ -f "$1" ] || { echo "usage: bench/faq-eval.sh FILE.json" >&2; exit 2; }
+FILE=$(realpath "$1")
+if [ -n "${SWITCHBOARD_URL:-}" ]; then
+  URL=$SWITCHBOARD_URL
+  TOKEN=${SWITCHBOARD_ADMIN_TOKEN:?SWITCHBOARD_ADMIN_TOKEN is needed with SWITCHBOARD_URL}
+else
+  source "$(dirname "$0")/lib.sh"
+  start_app
+  URL=http://127.0.0.1:$PORT
+fi
+python3 - "$FILE" "$URL" "$TOKEN" <<'PY'
+import json, sys, time, urllib.request, urllib.error
+path, url, token = sys.argv[1:4]
+
+def fail(msg):
+    sys.exit(f"{path}: {msg}")
+
+try:
+    data = json.load(open(path, encoding="utf-8"))
+except (OSError, ValueError) as e:
+    fail(f"not readable JSON: {e}")
+if not isinstance(data.get("faq"), list) or not data["faq"]:
+    fail("'faq' must be a non-empty list")
+if not isinstance(data.get("messages"), list) or not data["messages"]:
+    fail("'messages' must be a non-empty list")
+
+def call(method, route, body, bearer):
+    req = urllib.request.Request(url + route, method=method, data=json.dumps(body).encode(),
+                                 headers={"Authorization": "Bearer " + bearer, "Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(req, timeout=60) as r:
+            return json.loads(r.read() or b"null")
+    except urllib.error.HTTPError as e:
+        sys.exit(f"{method} {route}: HTTP {e.code}: {e.read().decode(errors='replace')}")
+
+ws = call("POST", "/api/v1/workspaces", {"name": "faq-eval " + time.strftime("%H:%M:%S")}, token)
+key = ws["apiKey"]
+ids = {}
+for i, e in enumerate(data["faq"]):
+    for field in ("id", "question", "answer"):
+        if not isinstance(e.get(field), str) or not e[field].strip():
+            fail(f"faq[{i}].{field} is missing or not a text")
+    body = {"question": e["question"], "answer": e["answer"], "variants": e.get("variants", []),
+            "language": e.get("language", "en")}
+    ids[call("POST", "/api/v1/faqs", body, key)["id"]] = e["id"]
+
+tallies, micros = {}, []
+def tally(key):
+    return tallies.setdefault(key, {"msgs": 0, "answerable": 0, "right": 0, "wrong": 0, "mustnot": 0, "false": 0})
+for i, m in enumerate(data["messages"]):
+    if not isinstance(m.get("text"), str) or not m["text"].strip():
+        fail(f"messages[{i}].text is missing or not a text")
+    expected = m.get("expected")
+    if expected is not None and expected not in ids.values():
+        fail(f"messages[{i}].expected: no FAQ entry with id '{expected}'")
+    r = call("POST", "/api/v1/faqs/match", {"message": m["text"]}, key)
+    micros.append(r["micros"])
+    got = ids.get(r["answerId"]) if r["answerId"] else None
+    for t in (tally("ALL"), tally("cat " + m.get("category", "-")), tally("lang " + m.get("language", "en"))):
+        t["msgs"] += 1
+        if expected is None:
+            t["mustnot"] += 1
+            t["false"] += got is not None
+        else:
+            t["answerable"] += 1
+            t["right"] += got == expected
+            t["wrong"] += got is not None and got != expected
+
+pct = lambda a, b: f"{100 * a / b:.1f}%" if b else "-"
+print(f"{data.get('name', path)}: {len(data['faq'])} entries, {len(data['messages'])} messages, {url}")
+print(f"  {'slice':<16} {'msgs':>5} {'answ':>5} {'right':>6} {'recall':>7} {'wrong':>6} {'must-not':>9} {'false-auto':>10}")
+for k in ["ALL"] + sorted(k for k in tallies if k != "ALL"):
+    t = tallies[k]
+    print(f"  {k:<16} {t['msgs']:>5} {t['answerable']:>5} {t['right']:>6} {pct(t['right'], t['answerable']):>7} "
+          f"{t['wrong']:>6} {t['mustnot']:>9} {pct(t['false'], t['mustnot']):>10}")
+micros.sort()
+q = lambda p: micros[min(len(micros) - 1, int(p * len(micros)))] / 1000
+print(f"  match latency (server side: embed + match): p50 {q(0.5):.1f} ms, p99 {q(0.99):.1f} ms, max {micros[-1] / 1000:.1f} ms")
+PY
