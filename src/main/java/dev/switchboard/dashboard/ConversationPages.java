@@ -140,9 +140,8 @@ public class ConversationPages {
     @POST
     @Path("faq-answer")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
-    public Response sendFaqAnswer(@PathParam("id") String id, @FormParam("_csrf") String csrf,
-            @FormParam("faqId") String faqId) {
-        return act(id, csrf, c -> {
+    public Response sendFaqAnswer(@PathParam("id") String id, @FormParam("faqId") String faqId) {
+        return act(id, c -> {
             FaqEntry entry = faqs.get(c.workspaceId, Ids.parse(faqId, "FAQ entry"));
             String customer = conversations.messages(c.id).stream().filter(m -> m.role == MessageRole.CUSTOMER)
                     .reduce((a, b) -> b).map(m -> m.content).orElse(null);
