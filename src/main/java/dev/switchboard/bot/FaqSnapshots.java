@@ -1,6 +1,7 @@
 package dev.switchboard.bot;
 
 import dev.switchboard.faq.FaqService;
+import dev.switchboard.faq.FaqVersion;
 import dev.switchboard.faq.match.FaqCandidate;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;

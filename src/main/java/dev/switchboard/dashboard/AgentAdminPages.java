@@ -3,6 +3,7 @@ package dev.switchboard.dashboard;
 import dev.switchboard.common.ApiException;
 import dev.switchboard.common.Ids;
 import dev.switchboard.workspace.Workspace;
+import dev.switchboard.workspace.WorkspaceService;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 import jakarta.inject.Inject;
@@ -47,6 +48,9 @@ public class AgentAdminPages {
 
     @Inject
     AgentService agents;
+
+    @Inject
+    WorkspaceService workspaces;
 
     @GET
     public TemplateInstance list() {
@@ -109,7 +113,7 @@ public class AgentAdminPages {
         List<AgentRow> rows = agents.list().stream().map(a -> new AgentRow(a.id, a.email, a.displayName,
                 a.role.code(), Set.copyOf(agents.workspaces(a.id).stream().map(w -> w.id).toList()),
                 a.id.equals(self))).toList();
-        return Templates.agents(current.nav(null, "agents"), rows, Workspace.list("order by name, id"), invited,
+        return Templates.agents(current.nav(null, "agents"), rows, workspaces.listByName(), invited,
                 error);
     }
 

@@ -3,6 +3,7 @@ package dev.switchboard.dashboard;
 import dev.switchboard.common.Ids;
 import dev.switchboard.common.Secrets;
 import dev.switchboard.conversation.Conversation;
+import dev.switchboard.conversation.ConversationService;
 import dev.switchboard.workspace.Workspace;
 import io.vertx.core.http.Cookie;
 import io.vertx.core.http.HttpServerRequest;
@@ -26,6 +27,9 @@ public class CurrentAgent {
 
     @Inject
     AgentService agents;
+
+    @Inject
+    ConversationService conversations;
 
     private AgentSession session;
     private Agent agent;
@@ -71,7 +75,7 @@ public class CurrentAgent {
     }
 
     public Conversation requireConversation(UUID conversationId) {
-        return Conversation.<Conversation>findByIdOptional(conversationId)
+        return conversations.findConversation(conversationId)
                 .filter(c -> workspaces().stream().anyMatch(w -> w.id.equals(c.workspaceId)))
                 .orElseThrow(() -> PageError.missing("No conversation with id '" + conversationId + "'"));
     }

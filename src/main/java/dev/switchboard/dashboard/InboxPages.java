@@ -2,6 +2,7 @@ package dev.switchboard.dashboard;
 
 import dev.switchboard.common.ApiException;
 import dev.switchboard.conversation.ConversationStatus;
+import dev.switchboard.conversation.InboxQuery;
 import dev.switchboard.conversation.SseSubscriber;
 import dev.switchboard.conversation.WorkspaceEvents;
 import dev.switchboard.workspace.Workspace;
@@ -29,16 +30,16 @@ public class InboxPages {
 
     @CheckedTemplate
     static class Templates {
-        static native TemplateInstance inbox(Nav nav, String status, List<Inbox.Tab> tabs, List<Inbox.Row> rows);
+        static native TemplateInstance inbox(Nav nav, String status, List<InboxQuery.Tab> tabs, List<InboxQuery.Row> rows);
 
-        static native TemplateInstance list(Nav nav, String status, List<Inbox.Tab> tabs, List<Inbox.Row> rows);
+        static native TemplateInstance list(Nav nav, String status, List<InboxQuery.Tab> tabs, List<InboxQuery.Row> rows);
     }
 
     @Inject
     CurrentAgent current;
 
     @Inject
-    Inbox inbox;
+    InboxQuery inbox;
 
     @Inject
     WorkspaceEvents workspaceEvents;

@@ -11,7 +11,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
+import java.time.Clock;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import org.jboss.logging.Logger;
 
@@ -31,14 +33,21 @@ public class FaqService {
     @Inject
     TextEmbedder embedder;
 
+    @Inject
+    Clock clock;
+
     public List<FaqEntry> list(UUID workspaceId) {
         return FaqEntry.ofWorkspace(workspaceId);
     }
 
     /** The entry if it belongs to the workspace; a 404 for unknown ids and other workspaces' entries alike. */
     public FaqEntry get(UUID workspaceId, UUID id) {
-        return FaqEntry.<FaqEntry>findByIdOptional(id).filter(e -> e.workspaceId.equals(workspaceId))
-                .orElseThrow(() -> ApiException.notFound("No FAQ entry with id '" + id + "'"));
+        return find(workspaceId, id).orElseThrow(() -> ApiException.notFound("No FAQ entry with id '" + id + "'"));
+    }
+
+    /** The entry if it exists and belongs to the workspace. */
+    public Optional<FaqEntry> find(UUID workspaceId, UUID id) {
+        return FaqEntry.<FaqEntry>findByIdOptional(id).filter(e -> e.workspaceId.equals(workspaceId));
     }
 
     @Transactional
@@ -49,7 +58,7 @@ public class FaqService {
         entry.question = Validation.requireText(question, "question", MAX_QUESTION).strip();
         entry.answer = Validation.requireText(answer, "answer", MAX_ANSWER).strip();
         embed(entry);
-        entry.createdAt = Times.now();
+        entry.createdAt = Times.now(clock);
         entry.updatedAt = entry.createdAt;
         entry.persist();
         CachedAnswer.invalidateWorkspace(workspaceId);
@@ -66,7 +75,7 @@ public class FaqService {
             embed(entry);
         }
         entry.answer = newAnswer;
-        entry.updatedAt = Times.now();
+        entry.updatedAt = Times.now(clock);
         CachedAnswer.invalidateWorkspace(workspaceId);
         return entry;
     }

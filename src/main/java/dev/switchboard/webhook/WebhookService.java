@@ -9,6 +9,7 @@ import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.time.Clock;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
@@ -26,6 +27,9 @@ public class WebhookService {
     @Inject
     SecretBox secrets;
 
+    @Inject
+    Clock clock;
+
     @Transactional
     public WithSecret create(UUID workspaceId, String url, List<String> events) {
         if (Webhook.count("workspaceId", workspaceId) >= MAX_PER_WORKSPACE) {
@@ -36,7 +40,7 @@ public class WebhookService {
         w.workspaceId = workspaceId;
         w.url = validUrl(url);
         w.events = validEvents(events);
-        w.createdAt = Times.now();
+        w.createdAt = Times.now(clock);
         String secret = Secrets.newToken("whsec_");
         w.secretEncrypted = secrets.encrypt(secret, secretContext(w.id));
         w.persist();

@@ -1,7 +1,5 @@
-package dev.switchboard.dashboard;
+package dev.switchboard.conversation;
 
-import dev.switchboard.conversation.Conversation;
-import dev.switchboard.conversation.ConversationStatus;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 import java.sql.Timestamp;
@@ -12,12 +10,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-/** What the inbox lists: conversations by status, newest activity first, with each agent's unread counts. */
+/**
+ * What an agent's inbox lists: conversations by status, newest activity first, with the agent's unread counts. The
+ * read markers ({@code conversation_reads}) belong to the conversation room with the messages they count.
+ */
 @ApplicationScoped
-public class Inbox {
+public class InboxQuery {
 
-    static final int PAGE = 100;
-    static final int PREVIEW = 140;
+    public static final int PAGE = 100;
+    public static final int PREVIEW = 140;
 
     /** One conversation in the inbox. unread: messages since this agent last opened it. */
     public record Row(UUID id, String visitorId, ConversationStatus status, String handoffReason, String agentName,
@@ -86,7 +87,7 @@ public class Inbox {
                 .setParameter(1, agentId).setParameter(2, conversationId).executeUpdate();
     }
 
-    static Instant instant(Object value) {
+    private static Instant instant(Object value) {
         return switch (value) {
             case null -> null;
             case Instant i -> i;
