@@ -1,6 +1,7 @@
 package dev.switchboard.conversation;
 
 import dev.switchboard.common.ApiException;
+import dev.switchboard.common.Ids;
 import dev.switchboard.common.Items;
 import dev.switchboard.common.Validation;
 import dev.switchboard.protection.RateLimiter;
@@ -20,6 +21,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
 import java.util.Arrays;
+import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
@@ -65,8 +67,7 @@ public class ConversationResource {
         if (!caller.viaApiKey()) {
             rateLimiter.widgetConversation(caller.workspaceId());
         }
-        ConversationService.Started started = conversations.start(caller.workspaceId(), body.visitorId(),
-                !caller.viaApiKey());
+        ConversationService.Started started = conversations.start(caller, body.visitorId());
         return Response.created(URI.create("/api/v1/conversations/" + started.conversation().id))
                 .entity(ConversationView.of(started.conversation(), started.visitorToken())).build();
     }
@@ -107,13 +108,13 @@ public class ConversationResource {
     public Response post(@BeanParam ConversationCredentials credentials, @PathParam("id") String id,
             PostMessage body) {
         Caller caller = access.caller(credentials);
-        Conversation c = access.accessible(caller, credentials, id);
+        UUID conversationId = Ids.parse(id, "conversation");
         Validation.requireBody(body);
         if (!caller.viaApiKey()) {
             rateLimiter.widgetMessage(caller.workspaceId());
         }
-        Message m = conversations.postCustomerMessage(c.id, body.content());
-        return created(m);
+        return created(conversations.postCustomerMessage(caller, conversationId, credentials.visitorToken(),
+                body.content()));
     }
 
     @POST

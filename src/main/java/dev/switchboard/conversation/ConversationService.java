@@ -76,13 +76,15 @@ public class ConversationService {
     @Inject
     WebhookOutbox webhooks;
 
+    /** A widget caller (site key) gets the conversation's visitor token; an API-key caller needs none. */
     @Transactional
-    public Started start(UUID workspaceId, String visitorId, boolean withVisitorToken) {
+    public Started start(Caller caller, String visitorId) {
+        UUID workspaceId = caller.workspaceId();
         Conversation c = new Conversation();
         c.id = UUID.randomUUID();
         c.workspaceId = workspaceId;
         c.visitorId = Validation.requireText(visitorId, "visitorId", MAX_VISITOR_ID);
-        String visitorToken = withVisitorToken ? Secrets.newToken("vt_") : null;
+        String visitorToken = caller.viaApiKey() ? null : Secrets.newToken("vt_");
         c.visitorTokenHash = visitorToken == null ? null : Secrets.sha256Hex(visitorToken);
         c.status = ConversationStatus.BOT;
         c.createdAt = Times.now(clock);
@@ -140,12 +142,17 @@ public class ConversationService {
     /**
      * Stores a customer message and returns it once committed; then, if the bot is in charge, emits
      * {@link CustomerMessagePosted}. A resolved conversation is reopened for the bot; in pending or open ones the
-     * message waits for the human and is not emitted.
+     * message waits for the human and is not emitted. The caller's access is checked on the locked row, in the one
+     * short transaction that stores the message (a 404 as from {@link #requireAccessible}).
      */
-    public Message postCustomerMessage(UUID conversationId, String content) {
+    public Message postCustomerMessage(Caller caller, UUID conversationId, String visitorToken, String content) {
+        requireVisitorToken(caller, visitorToken);
         Validation.requireText(content, "content", MAX_CONTENT);
         Stored stored = QuarkusTransaction.requiringNew().call(() -> {
-            Conversation c = lock(conversationId);
+            Conversation c = Conversation.findById(conversationId, LockModeType.PESSIMISTIC_WRITE);
+            if (c == null || !mayAccess(caller, c, visitorToken)) {
+                throw notFound(conversationId);
+            }
             if (c.status == ConversationStatus.RESOLVED) {
                 changeStatus(c, ConversationStatus.BOT, null);
             }
