@@ -1,13 +1,15 @@
 package dev.switchboard.bot;
 
 import dev.switchboard.common.Times;
-import dev.switchboard.faq.CachedAnswer;
+import dev.switchboard.faq.CachedAnswers;
+import dev.switchboard.faq.FaqVersion;
 import dev.switchboard.faq.match.SameQuestion;
 import dev.switchboard.faq.match.TextEmbedder;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,6 +39,9 @@ class AnswerCache {
     SameQuestion sameQuestion;
 
     @Inject
+    Clock clock;
+
+    @Inject
     TextEmbedder embedder;
 
     @Inject
@@ -46,14 +51,12 @@ class AnswerCache {
 
     /** The answer to an equal question asked before, counting the hit. */
     Optional<Hit> find(UUID workspaceId, FaqVersion version, String question, float[] embedding) {
-        Instant now = Times.now();
+        Instant now = Times.now(clock);
         Mirror mirror = mirror(workspaceId, version);
         for (Entry e : mirror.entries()) {
             if (e.expiresAt().isAfter(now) && sameQuestion.sameQuestion(question, embedding, e.question(),
                     e.embedding())) {
-                int counted = QuarkusTransaction.requiringNew().call(() ->
-                        CachedAnswer.update("hitCount = hitCount + 1 where id = ?1", e.id()));
-                if (counted == 0) {
+                if (!QuarkusTransaction.requiringNew().call(() -> CachedAnswers.countHit(e.id()))) {
                     // Deleted since it was mirrored (a visitor's data erased, maybe on another replica): never again.
                     mirror.entries().remove(e);
                     continue;
@@ -71,22 +74,13 @@ class AnswerCache {
     void put(UUID workspaceId, FaqVersion version, String question, float[] embedding, String answer,
              String model) {
         Entry entry = new Entry(UUID.randomUUID(), question, embedding, answer, model,
-                Times.now().plus(config.answerCacheTtl()));
+                Times.now(clock).plus(config.answerCacheTtl()));
         boolean stored = QuarkusTransaction.requiringNew().call(() -> {
             if (!FaqVersion.of(workspaceId).equals(version)) {
                 return false;
             }
-            CachedAnswer row = new CachedAnswer();
-            row.id = entry.id();
-            row.workspaceId = workspaceId;
-            row.question = question;
-            row.embedding = embedding;
-            row.embeddingModel = embedder.modelName();
-            row.answer = answer;
-            row.model = model;
-            row.createdAt = Times.now();
-            row.expiresAt = entry.expiresAt();
-            row.persist();
+            CachedAnswers.store(new CachedAnswers.NewAnswer(entry.id(), workspaceId, question, embedding,
+                    embedder.modelName(), answer, model, Times.now(clock), entry.expiresAt()));
             return true;
         });
         if (stored) {
@@ -97,16 +91,15 @@ class AnswerCache {
     /** Expired rows are never served; this only keeps the table small. */
     @Scheduled(every = "1h", delayed = "1m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void purgeExpired() {
-        QuarkusTransaction.requiringNew().run(() -> CachedAnswer.delete("expiresAt <= ?1", Times.now()));
+        QuarkusTransaction.requiringNew().run(() -> CachedAnswers.purgeExpired(Times.now(clock)));
     }
 
     private Mirror mirror(UUID workspaceId, FaqVersion version) {
         Mirror m = mirrors.get(workspaceId);
         if (m == null || !m.version().equals(version)) {
             List<Entry> live = new ArrayList<>();
-            QuarkusTransaction.requiringNew().run(() -> CachedAnswer.<CachedAnswer>list(
-                            "workspaceId = ?1 and expiresAt > ?2 and embeddingModel = ?3 order by createdAt",
-                            workspaceId, Times.now(), embedder.modelName())
+            QuarkusTransaction.requiringNew().run(() -> CachedAnswers.live(workspaceId, embedder.modelName(),
+                            Times.now(clock))
                     .forEach(r -> live.add(new Entry(r.id, r.question, r.embedding, r.answer, r.model,
                             r.expiresAt))));
             m = new Mirror(version, new CopyOnWriteArrayList<>(live));

@@ -4,6 +4,7 @@ import dev.switchboard.conversation.ConversationService;
 import dev.switchboard.conversation.CustomerMessagePosted;
 import dev.switchboard.conversation.HandoffReason;
 import dev.switchboard.conversation.Message;
+import dev.switchboard.faq.FaqVersion;
 import dev.switchboard.conversation.MessageRole;
 import dev.switchboard.conversation.MessageSource;
 import dev.switchboard.faq.FaqService;
@@ -205,20 +206,13 @@ public class BotPipeline {
         if (!conversations.awaitsBotAnswer(posted.messageId())) {
             return Optional.empty();
         }
-        return QuarkusTransaction.requiringNew().call(() -> {
-            Message message = Message.findById(posted.messageId());
-            if (Message.count("conversationId = ?1 and seq > ?2", posted.conversationId(), message.seq) > 0) {
-                return Optional.<Pending>empty();
-            }
-            List<Message> recent = Message.<Message>find("conversationId = ?1 and seq <= ?2 order by seq desc",
-                    posted.conversationId(), message.seq).page(0, config.historyMessages()).list().reversed();
-            List<ChatMessage> history = recent.stream()
-                    .filter(m -> m.role != MessageRole.SYSTEM)
-                    .map(m -> m.role == MessageRole.CUSTOMER ? ChatMessage.user(m.content)
-                            : ChatMessage.assistant(m.content))
-                    .toList();
-            return Optional.of(new Pending(message, history, FaqVersion.of(posted.workspaceId())));
-        });
+        return QuarkusTransaction.requiringNew().call(() -> conversations
+                .latestTurn(posted.messageId(), config.historyMessages())
+                .map(recent -> new Pending(recent.getLast(), recent.stream()
+                        .filter(m -> m.role != MessageRole.SYSTEM)
+                        .map(m -> m.role == MessageRole.CUSTOMER ? ChatMessage.user(m.content)
+                                : ChatMessage.assistant(m.content))
+                        .toList(), FaqVersion.of(posted.workspaceId()))));
     }
 
     /** Work after the answer is stored: its failure must not turn the answered conversation into a handoff. */

@@ -1,9 +1,9 @@
 package dev.switchboard.bot;
 
-import dev.switchboard.conversation.Conversation;
+import dev.switchboard.conversation.ConversationQueries;
 import dev.switchboard.faq.match.FaqCandidate;
-import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -18,11 +18,15 @@ import java.util.stream.Stream;
  */
 @ApplicationScoped
 class DraftCorpus {
+
     /** Earlier answers read per answer: recent ones repeat the phrasing of current FAQ answers best. */
     static final int EARLIER_ANSWERS = 50;
     /** Bounds on what one request carries (and the server indexes): well inside our server's own limits. */
     static final int MAX_TEXTS = 128;
     static final int MAX_CHARS = 48_000;
+
+    @Inject
+    ConversationQueries conversationQueries;
 
     /**
      * @param grounding the FAQ entries in the answer's prompt, likeliest first
@@ -46,13 +50,7 @@ class DraftCorpus {
         return bounded;
     }
 
-    private static List<String> earlierAnswers(UUID workspaceId) {
-        return QuarkusTransaction.requiringNew().call(() -> Conversation.getEntityManager()
-                .createQuery("select m.content from Message m, Conversation c where c.id = m.conversationId"
-                        + " and c.workspaceId = ?1 and m.sourceModel is not null order by m.createdAt desc",
-                        String.class)
-                .setParameter(1, workspaceId)
-                .setMaxResults(EARLIER_ANSWERS)
-                .getResultList());
+    private List<String> earlierAnswers(UUID workspaceId) {
+        return conversationQueries.latestModelAnswers(workspaceId, EARLIER_ANSWERS);
     }
 }

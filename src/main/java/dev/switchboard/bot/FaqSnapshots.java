@@ -3,6 +3,7 @@ package dev.switchboard.bot;
 import dev.switchboard.faq.FaqMatching;
 import dev.switchboard.faq.FaqService;
 import dev.switchboard.faq.match.Calibration;
+import dev.switchboard.faq.FaqVersion;
 import dev.switchboard.faq.match.FaqCandidate;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;

@@ -41,11 +41,6 @@ final class HandoffMarkerFilter {
         return rest;
     }
 
-    /** Whether the whole answer contains the marker, for answers not read through a filter (cached ones). */
-    static boolean containsMarker(String text) {
-        return text.contains(MARKER);
-    }
-
     private static int longestSuffixThatStartsMarker(CharSequence text) {
         for (int n = Math.min(MARKER.length() - 1, text.length()); n > 0; n--) {
             boolean match = true;

@@ -17,6 +17,8 @@ public class ModelAnswer extends PanacheEntityBase {
     @GeneratedValue(strategy = GenerationType.IDENTITY)
     public Long id;
     public UUID conversationId;
+    /** The conversation's workspace, so analytics reads these rows without the conversation room's tables. */
+    public UUID workspaceId;
     public String model;
     /** answered, handoff or abandoned. */
     public String outcome;

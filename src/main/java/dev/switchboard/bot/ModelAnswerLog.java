@@ -1,8 +1,11 @@
 package dev.switchboard.bot;
 
 import dev.switchboard.common.Times;
+import dev.switchboard.conversation.ConversationService;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
+import java.time.Clock;
 import java.util.Locale;
 import java.util.UUID;
 
@@ -28,17 +31,24 @@ public class ModelAnswerLog {
     public record Figures(UUID conversationId, String model, Outcome outcome, Double ttftMillis,
             double durationMillis, Integer completionTokens, double acceptanceLength) {}
 
+    @Inject
+    ConversationService conversations;
+
+    @Inject
+    Clock clock;
+
     @Transactional
     public void record(Figures f) {
         ModelAnswer row = new ModelAnswer();
         row.conversationId = f.conversationId();
+        row.workspaceId = conversations.findConversation(f.conversationId()).orElseThrow().workspaceId;
         row.model = f.model();
         row.outcome = f.outcome().name().toLowerCase(Locale.ROOT);
         row.ttftMs = f.ttftMillis();
         row.durationMs = f.durationMillis();
         row.completionTokens = f.completionTokens();
         row.acceptanceLength = Double.isNaN(f.acceptanceLength()) ? null : f.acceptanceLength();
-        row.createdAt = Times.now();
+        row.createdAt = Times.now(clock);
         row.persist();
     }
 }

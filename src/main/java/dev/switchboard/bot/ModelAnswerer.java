@@ -1,9 +1,8 @@
 package dev.switchboard.bot;
 
-import dev.switchboard.conversation.Conversation;
 import dev.switchboard.conversation.ConversationActivity;
 import dev.switchboard.conversation.ConversationEvents;
-import dev.switchboard.conversation.ConversationStatus;
+import dev.switchboard.conversation.ConversationQueries;
 import dev.switchboard.conversation.HandoffReason;
 import dev.switchboard.conversation.MessageSource;
 import dev.switchboard.llm.ChatMessage;
@@ -12,7 +11,6 @@ import dev.switchboard.llm.ChatModelException;
 import dev.switchboard.llm.ChatOptions;
 import dev.switchboard.llm.ChatResult;
 import dev.switchboard.llm.ChatStream;
-import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
@@ -50,6 +48,9 @@ class ModelAnswerer {
         /** The conversation left the bot, or the customer wrote again, meanwhile: nothing was stored. */
         record Abandoned() implements Outcome {}
     }
+
+    @Inject
+    ConversationQueries conversationQueries;
 
     @Inject
     ConversationEvents events;
@@ -111,7 +112,7 @@ class ModelAnswerer {
                         while (!answerEnded.get()) {
                             // Woken early by onActivity; a spurious wake-up only costs one status read.
                             LockSupport.parkNanos(TAKEOVER_CHECK.toNanos());
-                            if (!answerEnded.get() && !withBot(conversationId)) {
+                            if (!answerEnded.get() && !conversationQueries.withBot(conversationId)) {
                                 takenOver.set(true);
                                 stream.cancel();
                                 return;
@@ -173,12 +174,5 @@ class ModelAnswerer {
         } catch (RuntimeException e) {
             LOG.warnf(e, "Could not record the figures of a model answer in conversation %s", conversationId);
         }
-    }
-
-    private static boolean withBot(UUID conversationId) {
-        return QuarkusTransaction.requiringNew().call(() -> Conversation.getEntityManager()
-                .createQuery("select c.status from Conversation c where c.id = ?1", ConversationStatus.class)
-                .setParameter(1, conversationId)
-                .getSingleResult() == ConversationStatus.BOT);
     }
 }

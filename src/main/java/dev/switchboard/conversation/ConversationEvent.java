@@ -25,4 +25,7 @@ public class ConversationEvent extends PanacheEntityBase {
     /** The SSE data: JSON text. */
     public String payload;
     public Instant createdAt;
+    /** For conversation.status_changed: the new status and the handoff reason, as typed columns for queries. */
+    public ConversationStatus status;
+    public HandoffReason handoffReason;
 }

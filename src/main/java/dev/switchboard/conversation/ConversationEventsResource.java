@@ -1,6 +1,6 @@
 package dev.switchboard.conversation;
 
-import dev.switchboard.security.Roles;
+import dev.switchboard.common.security.Roles;
 import jakarta.annotation.security.RolesAllowed;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -1,12 +1,13 @@
 package dev.switchboard.conversation;
 
 import dev.switchboard.common.ApiException;
+import dev.switchboard.common.Ids;
 import dev.switchboard.common.Items;
 import dev.switchboard.common.Validation;
 import dev.switchboard.protection.RateLimiter;
 import dev.switchboard.workspace.Caller;
 import dev.switchboard.workspace.VisitorIdentity;
-import dev.switchboard.security.Roles;
+import dev.switchboard.common.security.Roles;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.BeanParam;
@@ -22,6 +23,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
 import java.util.Arrays;
+import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
@@ -78,8 +80,7 @@ public class ConversationResource {
         if (!caller.viaApiKey()) {
             rateLimiter.widgetConversation(caller.workspaceId());
         }
-        ConversationService.Started started = conversations.start(caller.workspaceId(), body.visitorId(),
-                !caller.viaApiKey());
+        ConversationService.Started started = conversations.start(caller, body.visitorId());
         return Response.created(URI.create("/api/v1/conversations/" + started.conversation().id))
                 .entity(ConversationView.of(started.conversation(), started.visitorToken())).build();
     }
@@ -124,13 +125,14 @@ public class ConversationResource {
     public Response post(@BeanParam ConversationCredentials credentials, @PathParam("id") String id,
             @HeaderParam(IdempotentPosts.HEADER) String idempotencyKey, PostMessage body) {
         Caller caller = access.caller(credentials);
-        Conversation c = access.accessible(caller, credentials, id);
+        UUID conversationId = Ids.parse(id, "conversation");
         Validation.requireBody(body);
-        return idempotent.once(c.workspaceId, "messages:" + c.id, idempotencyKey, body, () -> {
+        return idempotent.once(caller.workspaceId(), "messages:" + conversationId, idempotencyKey, body, () -> {
             if (!caller.viaApiKey()) {
                 rateLimiter.widgetMessage(caller.workspaceId());
             }
-            return created(conversations.postCustomerMessage(c.id, body.content()));
+            return created(conversations.postCustomerMessage(caller, conversationId, credentials.visitorToken(),
+                    body.content()));
         });
     }
 

@@ -13,11 +13,14 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
 import jakarta.persistence.LockModeType;
 import jakarta.transaction.Status;
 import jakarta.transaction.Synchronization;
 import jakarta.transaction.Transactional;
 import jakarta.transaction.TransactionSynchronizationRegistry;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Objects;
@@ -61,6 +64,9 @@ public class ConversationService {
     ObjectMapper json;
 
     @Inject
+    Clock clock;
+
+    @Inject
     ConversationEvents events;
 
     @Inject
@@ -75,17 +81,19 @@ public class ConversationService {
     @Inject
     WebhookOutbox webhooks;
 
+    /** A widget caller (site key) gets the conversation's visitor token; an API-key caller needs none. */
     @Transactional
-    public Started start(UUID workspaceId, String visitorId, boolean withVisitorToken) {
+    public Started start(Caller caller, String visitorId) {
+        UUID workspaceId = caller.workspaceId();
         Conversation c = new Conversation();
         c.id = UUID.randomUUID();
         c.workspaceId = workspaceId;
         String given = Validation.requireText(visitorId, "visitorId", MAX_VISITOR_ID);
-        c.visitorId = withVisitorToken ? ANONYMOUS_PREFIX + given : given;
-        String visitorToken = withVisitorToken ? Secrets.newToken("vt_") : null;
+        c.visitorId = caller.viaApiKey() ? given : ANONYMOUS_PREFIX + given;
+        String visitorToken = caller.viaApiKey() ? null : Secrets.newToken("vt_");
         c.visitorTokenHash = visitorToken == null ? null : Secrets.sha256Hex(visitorToken);
         c.status = ConversationStatus.BOT;
-        c.createdAt = Times.now();
+        c.createdAt = Times.now(clock);
         c.lastActivityAt = c.createdAt;
         c.persist();
         webhooks.record(workspaceId, c.id, WebhookEvents.CONVERSATION_CREATED, ConversationView.of(c));
@@ -98,15 +106,26 @@ public class ConversationService {
      * not be confirmed). A widget caller needs the conversation's visitor token as well as the site key.
      */
     public Conversation requireAccessible(Caller caller, UUID conversationId, String visitorToken) {
+        requireVisitorToken(caller, visitorToken);
+        return Conversation.<Conversation>findByIdOptional(conversationId)
+                .filter(c -> mayAccess(caller, c, visitorToken))
+                .orElseThrow(() -> notFound(conversationId));
+    }
+
+    private static void requireVisitorToken(Caller caller, String visitorToken) {
         if (!caller.viaApiKey() && (visitorToken == null || visitorToken.isBlank())) {
             throw ApiException.unauthorized(
                     "Widget access needs the conversation's visitor token (X-Visitor-Token or visitor_token)");
         }
-        return Conversation.<Conversation>findByIdOptional(conversationId)
-                .filter(c -> c.workspaceId.equals(caller.workspaceId()))
-                .filter(c -> caller.viaApiKey() || (c.visitorTokenHash != null
-                        && Secrets.constantTimeEquals(c.visitorTokenHash, Secrets.sha256Hex(visitorToken.strip()))))
-                .orElseThrow(() -> ApiException.notFound("No conversation with id '" + conversationId + "'"));
+    }
+
+    private static boolean mayAccess(Caller caller, Conversation c, String visitorToken) {
+        return c.workspaceId.equals(caller.workspaceId()) && (caller.viaApiKey() || (c.visitorTokenHash != null
+                && Secrets.constantTimeEquals(c.visitorTokenHash, Secrets.sha256Hex(visitorToken.strip()))));
+    }
+
+    private static ApiException notFound(UUID conversationId) {
+        return ApiException.notFound("No conversation with id '" + conversationId + "'");
     }
 
     /** A workspace's conversations, most recently active first, optionally of one status. */
@@ -129,12 +148,17 @@ public class ConversationService {
     /**
      * Stores a customer message and returns it once committed; then, if the bot is in charge, emits
      * {@link CustomerMessagePosted}. A resolved conversation is reopened for the bot; in pending or open ones the
-     * message waits for the human and is not emitted.
+     * message waits for the human and is not emitted. The caller's access is checked on the locked row, in the one
+     * short transaction that stores the message (a 404 as from {@link #requireAccessible}).
      */
-    public Message postCustomerMessage(UUID conversationId, String content) {
+    public Message postCustomerMessage(Caller caller, UUID conversationId, String visitorToken, String content) {
+        requireVisitorToken(caller, visitorToken);
         Validation.requireText(content, "content", MAX_CONTENT);
         Stored stored = QuarkusTransaction.requiringNew().call(() -> {
-            Conversation c = lock(conversationId);
+            Conversation c = Conversation.findById(conversationId, LockModeType.PESSIMISTIC_WRITE);
+            if (c == null || !mayAccess(caller, c, visitorToken)) {
+                throw notFound(conversationId);
+            }
             if (c.status == ConversationStatus.RESOLVED) {
                 changeStatus(c, ConversationStatus.BOT, null);
             }
@@ -304,8 +328,38 @@ public class ConversationService {
         }
         c.rating = score.shortValue();
         c.ratingComment = text;
-        c.ratedAt = Times.now();
+        c.ratedAt = Times.now(clock);
         return c;
+    }
+
+    /** What erasing a visitor removed. */
+    public record ErasedVisitor(long conversations, long messages, long events) {}
+
+    /**
+     * Deletes a visitor's conversations in the workspace; their messages, events and webhook deliveries go with them
+     * (on delete cascade).
+     */
+    @Transactional
+    public ErasedVisitor eraseVisitor(UUID workspaceId, String visitorId) {
+        EntityManager em = Conversation.getEntityManager();
+        long messages = em.createQuery("select count(m) from Message m, Conversation c where c.id = m.conversationId"
+                        + " and c.workspaceId = ?1 and c.visitorId = ?2", Long.class)
+                .setParameter(1, workspaceId).setParameter(2, visitorId).getSingleResult();
+        long events = em.createQuery("select count(e) from ConversationEvent e, Conversation c"
+                        + " where c.id = e.conversationId and c.workspaceId = ?1 and c.visitorId = ?2", Long.class)
+                .setParameter(1, workspaceId).setParameter(2, visitorId).getSingleResult();
+        long conversations = em.createNativeQuery(
+                        "delete from conversations where workspace_id = ?1 and visitor_id = ?2")
+                .setParameter(1, workspaceId).setParameter(2, visitorId).executeUpdate();
+        return new ErasedVisitor(conversations, messages, events);
+    }
+
+    /** Deletes the workspace's resolved conversations idle since before {@code cutoff}; returns how many. */
+    @Transactional
+    public int deleteResolvedIdleSince(UUID workspaceId, Instant cutoff) {
+        return Conversation.getEntityManager().createNativeQuery("delete from conversations"
+                        + " where workspace_id = ?1 and status = 'resolved' and last_activity_at < ?2")
+                .setParameter(1, workspaceId).setParameter(2, cutoff).executeUpdate();
     }
 
     /** Null for an absent or blank value, else the stripped value within {@code max} characters. */
@@ -317,13 +371,59 @@ public class ConversationService {
         return Conversation.findByIdOptional(conversationId);
     }
 
-    public Optional<Message> findMessage(UUID messageId) {
-        return Message.findByIdOptional(messageId);
-    }
-
     /** The last {@code limit} messages, oldest first: the context for a model answer. */
     public List<Message> recentMessages(UUID conversationId, int limit) {
         return Message.latestOf(conversationId, limit);
+    }
+
+    /**
+     * Stores the bot's answer to the customer message at {@code answeredSeq}, unless the customer wrote again
+     * meanwhile: an answer stored after that newer message would mark it answered, so it is dropped and the newer
+     * message, queued behind, is answered with both in context. Checked under the conversation's lock, which posting a
+     * message takes too. Returns whether the answer was stored (false also when the bot is no longer in charge).
+     */
+    @Transactional
+    public boolean botReplyIfLatest(UUID conversationId, long answeredSeq, String content, MessageSource source) {
+        lock(conversationId);
+        if (Message.count("conversationId = ?1 and seq > ?2", conversationId, answeredSeq) > 0) {
+            return false;
+        }
+        return botReply(conversationId, content, source) != null;
+    }
+
+    /**
+     * Hands the conversation to a person for this customer message, unless a bot, agent or system message followed
+     * it meanwhile (another worker answered it, or a person is on it): checked under the conversation's lock, so two
+     * workers with the same message never store two handoffs. A later customer message does not stop it: a customer
+     * who asked for a person and then wrote again still wants one. Returns whether the handoff was stored.
+     */
+    @Transactional
+    public boolean handoffIfUnanswered(UUID messageId, HandoffReason reason, String customerNotice) {
+        Message message = Message.findById(messageId);
+        if (message == null) {
+            return false;
+        }
+        lock(message.conversationId);
+        if (!awaitsBotAnswer(messageId)) {
+            return false;
+        }
+        handoff(message.conversationId, reason, customerNotice);
+        return true;
+    }
+
+    /**
+     * The customer message and the conversation up to it (the last {@code limit} messages, oldest first), while it is
+     * the conversation's latest message; empty once anything followed it.
+     */
+    @Transactional
+    public Optional<List<Message>> latestTurn(UUID messageId, int limit) {
+        Message message = Message.findById(messageId);
+        if (message == null
+                || Message.count("conversationId = ?1 and seq > ?2", message.conversationId, message.seq) > 0) {
+            return Optional.empty();
+        }
+        return Optional.of(Message.<Message>find("conversationId = ?1 and seq <= ?2 order by seq desc",
+                message.conversationId, message.seq).page(0, limit).list().reversed());
     }
 
     /**
@@ -356,7 +456,7 @@ public class ConversationService {
         m.conversationId = c.id;
         m.role = role;
         m.content = content;
-        m.createdAt = Times.now();
+        m.createdAt = Times.now(clock);
         m.sourceFaqId = source != null ? source.faqId() : null;
         m.sourceModel = source != null ? source.model() : null;
         m.authorName = authorName;
@@ -376,9 +476,12 @@ public class ConversationService {
         if (status == ConversationStatus.BOT) {
             c.agentName = null; // also when a customer's message reopens a resolved conversation for the bot
         }
-        c.lastActivityAt = Times.now();
+        c.lastActivityAt = Times.now(clock);
         StatusChange change = new StatusChange(c.id, status, previous, c.handoffReason, c.agentName);
-        record(c.id, EventTypes.STATUS_CHANGED, change);
+        ConversationEvent event = event(c.id, EventTypes.STATUS_CHANGED, change);
+        event.status = status;
+        event.handoffReason = c.handoffReason;
+        store(event);
         if (status == ConversationStatus.PENDING || status == ConversationStatus.RESOLVED) {
             webhooks.record(c.workspaceId, c.id, status == ConversationStatus.PENDING
                     ? WebhookEvents.CONVERSATION_HANDOFF : WebhookEvents.CONVERSATION_RESOLVED, change);
@@ -386,6 +489,10 @@ public class ConversationService {
     }
 
     private void record(UUID conversationId, String type, Object payload) {
+        store(event(conversationId, type, payload));
+    }
+
+    private ConversationEvent event(UUID conversationId, String type, Object payload) {
         ConversationEvent event = new ConversationEvent();
         event.conversationId = conversationId;
         event.type = type;
@@ -394,8 +501,14 @@ public class ConversationService {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("event payload not serialisable: " + payload, e);
         }
-        event.createdAt = Times.now();
+        event.createdAt = Times.now(clock);
+        return event;
+    }
+
+    /** Stores the event; after commit, the conversation's streams read it. */
+    private void store(ConversationEvent event) {
         event.persist();
+        UUID conversationId = event.conversationId;
         String key = "switchboard.events-committed:" + conversationId;
         if (transactions.getResource(key) == null) {
             transactions.putResource(key, Boolean.TRUE);

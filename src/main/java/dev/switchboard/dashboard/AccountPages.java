@@ -1,7 +1,7 @@
 package dev.switchboard.dashboard;
 
 import dev.switchboard.common.ApiException;
-import dev.switchboard.security.Roles;
+import dev.switchboard.common.security.Roles;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 import io.vertx.core.http.HttpServerRequest;

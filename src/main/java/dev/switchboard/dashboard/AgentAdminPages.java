@@ -1,10 +1,11 @@
 package dev.switchboard.dashboard;
 
-import dev.switchboard.security.Roles;
+import dev.switchboard.common.security.Roles;
 import jakarta.annotation.security.RolesAllowed;
 import dev.switchboard.common.ApiException;
 import dev.switchboard.common.Ids;
 import dev.switchboard.workspace.Workspace;
+import dev.switchboard.workspace.WorkspaceService;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 import jakarta.inject.Inject;
@@ -56,6 +57,9 @@ public class AgentAdminPages {
 
     @Inject
     AgentService agents;
+
+    @Inject
+    WorkspaceService workspaces;
 
     /** {@code w}: the workspace the admin came from, whose navigation the page keeps. */
     @GET
@@ -141,7 +145,7 @@ public class AgentAdminPages {
 
     /** The workspaces this admin manages: every one for an owner, else those it is a member of. */
     private List<Workspace> managed() {
-        return owner() ? Workspace.list("order by name, id") : current.workspaces();
+        return owner() ? workspaces.listByName() : current.workspaces();
     }
 
     private Set<UUID> managedIds() {

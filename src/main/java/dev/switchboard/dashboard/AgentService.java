@@ -5,10 +5,13 @@ import dev.switchboard.common.Secrets;
 import dev.switchboard.common.Times;
 import dev.switchboard.common.Validation;
 import dev.switchboard.workspace.Workspace;
+import dev.switchboard.workspace.WorkspaceService;
 import io.quarkus.elytron.security.common.BcryptUtil;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
@@ -27,6 +30,12 @@ public class AgentService {
     /** Compared against when the e-mail is unknown, so a login takes as long whether or not the agent exists. */
     private static final String DUMMY_HASH = BcryptUtil.bcryptHash(Secrets.newToken("dummy-"));
 
+    @Inject
+    WorkspaceService workspaces;
+
+    @Inject
+    Clock clock;
+
     /** A new agent, and the generated first password when none was given (shown once to the admin). */
     public record Created(Agent agent, String generatedPassword) {}
 
@@ -44,7 +53,7 @@ public class AgentService {
         agent.displayName = Validation.requireText(displayName, "displayName", MAX_NAME).strip();
         agent.passwordHash = BcryptUtil.bcryptHash(checkPassword(generated != null ? generated : password));
         agent.role = role;
-        agent.createdAt = Times.now();
+        agent.createdAt = Times.now(clock);
         agent.persist();
         setWorkspaces(agent.id, workspaceIds);
         return new Created(agent, generated);
@@ -75,15 +84,14 @@ public class AgentService {
                 .orElseThrow(() -> ApiException.notFound("No agent with id '" + agentId + "'"));
     }
 
-    /** The workspaces the agent belongs to, by name. */
-    public List<Workspace> workspaces(UUID agentId) {
-        return Workspace.getEntityManager().createQuery("select w from Workspace w where w.id in "
-                + "(select m.workspaceId from AgentMembership m where m.agentId = ?1) order by w.name, w.id",
-                Workspace.class).setParameter(1, agentId).getResultList();
+    public Optional<Agent> findByEmail(String email) {
+        return Agent.findByEmail(email);
     }
 
-    public boolean isMember(UUID agentId, UUID workspaceId) {
-        return AgentMembership.count("agentId = ?1 and workspaceId = ?2", agentId, workspaceId) > 0;
+    /** The workspaces the agent belongs to, by name. */
+    public List<Workspace> workspaces(UUID agentId) {
+        return workspaces.byName(AgentMembership.<AgentMembership>list("agentId", agentId).stream()
+                .map(m -> m.workspaceId).toList());
     }
 
     @Transactional
@@ -107,7 +115,7 @@ public class AgentService {
 
     private void setWorkspaces(UUID agentId, Collection<UUID> workspaceIds) {
         for (UUID id : workspaceIds) {
-            if (Workspace.findById(id) == null) {
+            if (workspaces.find(id).isEmpty()) {
                 throw ApiException.badRequest("No workspace with id '" + id + "'");
             }
         }

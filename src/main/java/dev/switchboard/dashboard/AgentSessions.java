@@ -1,13 +1,13 @@
 package dev.switchboard.dashboard;
 
 import dev.switchboard.common.Secrets;
+import dev.switchboard.common.Times;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -24,15 +24,12 @@ public class AgentSessions {
     @Inject
     DashboardConfig config;
 
-    private volatile Clock clock = Clock.systemUTC();
+    /** Tests move it (TestClock) instead of sleeping through the idle timeout. */
+    @Inject
+    Clock clock;
 
     /** A new session: the cookie's token (never stored) and the stored row. */
     public record Opened(String token, AgentSession session) {}
-
-    /** Tests move time forward instead of sleeping through the idle timeout. */
-    void useClock(Clock clock) {
-        this.clock = clock;
-    }
 
     @Transactional
     public Opened open(UUID agentId) {
@@ -82,6 +79,6 @@ public class AgentSessions {
     }
 
     private Instant now() {
-        return clock.instant().truncatedTo(ChronoUnit.MICROS);
+        return Times.now(clock);
     }
 }

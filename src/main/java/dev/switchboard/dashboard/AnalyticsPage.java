@@ -1,6 +1,6 @@
 package dev.switchboard.dashboard;
 
-import dev.switchboard.security.Roles;
+import dev.switchboard.common.security.Roles;
 import jakarta.annotation.security.RolesAllowed;
 import dev.switchboard.common.ApiException;
 import dev.switchboard.workspace.Workspace;

@@ -5,7 +5,9 @@ import dev.switchboard.common.Times;
 import dev.switchboard.common.Validation;
 import dev.switchboard.conversation.ConversationService;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
+import java.time.Clock;
 import java.util.List;
 import java.util.UUID;
 
@@ -14,6 +16,9 @@ import java.util.UUID;
 public class CannedResponses {
 
     static final int MAX_TITLE = 100;
+
+    @Inject
+    Clock clock;
 
     public List<CannedResponse> list(UUID workspaceId) {
         return CannedResponse.list("workspaceId = ?1 order by title, id", workspaceId);
@@ -30,7 +35,7 @@ public class CannedResponses {
         c.id = UUID.randomUUID();
         c.workspaceId = workspaceId;
         fill(c, title, content);
-        c.createdAt = Times.now();
+        c.createdAt = Times.now(clock);
         c.persist();
         return c;
     }

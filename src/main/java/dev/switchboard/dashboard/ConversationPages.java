@@ -1,13 +1,14 @@
 package dev.switchboard.dashboard;
 
-import dev.switchboard.security.Roles;
+import dev.switchboard.common.security.Roles;
 import jakarta.annotation.security.RolesAllowed;
 import dev.switchboard.common.ApiException;
 import dev.switchboard.common.Ids;
 import dev.switchboard.conversation.Conversation;
-import dev.switchboard.conversation.ConversationEvent;
 import dev.switchboard.conversation.ConversationEvents;
+import dev.switchboard.conversation.ConversationQueries;
 import dev.switchboard.conversation.ConversationService;
+import dev.switchboard.conversation.InboxQuery;
 import dev.switchboard.conversation.Message;
 import dev.switchboard.conversation.MessageRole;
 import dev.switchboard.conversation.SseSubscriber;
@@ -71,7 +72,13 @@ public class ConversationPages {
     ConversationEvents events;
 
     @Inject
-    Inbox inbox;
+    InboxQuery inbox;
+
+    @Inject
+    ConversationQueries conversationQueries;
+
+    @Inject
+    FaqService faq;
 
     @Inject
     CannedResponses cannedResponses;
@@ -89,19 +96,17 @@ public class ConversationPages {
         Workspace w = current.requireWorkspace(c.workspaceId);
         // Read before the messages: the page's stream resumes after it, so nothing committed meanwhile is missed
         // (what is both rendered and replayed, the script shows once).
-        Long lastEventId = ConversationEvent.getEntityManager()
-                .createQuery("select max(e.id) from ConversationEvent e where e.conversationId = ?1", Long.class)
-                .setParameter(1, c.id).getSingleResult();
+        long lastEventId = conversationQueries.lastEventId(c.id);
         List<Message> messages = conversations.messages(c.id);
         Map<UUID, String> faqQuestions = messages.stream().filter(m -> m.sourceFaqId != null)
                 .map(m -> m.sourceFaqId).distinct()
-                .map(faqId -> FaqEntry.<FaqEntry>findById(faqId)).filter(e -> e != null && e.workspaceId.equals(w.id))
+                .flatMap(faqId -> faq.find(w.id, faqId).stream())
                 .collect(Collectors.toMap(e -> e.id, e -> e.question));
         inbox.markRead(current.agent().id, c.id);
         return Templates.conversation(current.nav(w, "inbox"), c, c.status.code(),
                 c.handoffReason == null ? null : c.handoffReason.code().replace('_', ' '), messages.stream().map(m -> new MessageRow(m.id,
                 m.role.code(), m.content, m.createdAt, m.authorName, m.sourceFaqId, faqQuestions.get(m.sourceFaqId),
-                m.sourceModel)).toList(), lastEventId == null ? 0 : lastEventId, cannedResponses.list(w.id), faqs.list(w.id),
+                m.sourceModel)).toList(), lastEventId, cannedResponses.list(w.id), faqs.list(w.id),
                 error);
     }
 

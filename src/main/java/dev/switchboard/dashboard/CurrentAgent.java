@@ -2,8 +2,9 @@ package dev.switchboard.dashboard;
 
 import dev.switchboard.common.Ids;
 import dev.switchboard.conversation.Conversation;
+import dev.switchboard.conversation.ConversationService;
 import dev.switchboard.workspace.Workspace;
-import dev.switchboard.security.Identities;
+import dev.switchboard.common.security.Identities;
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
@@ -23,6 +24,9 @@ public class CurrentAgent {
 
     @Inject
     AgentService agents;
+
+    @Inject
+    ConversationService conversations;
 
     private AgentSession session;
     private Agent agent;
@@ -54,7 +58,7 @@ public class CurrentAgent {
     }
 
     public Conversation requireConversation(UUID conversationId) {
-        return Conversation.<Conversation>findByIdOptional(conversationId)
+        return conversations.findConversation(conversationId)
                 .filter(c -> workspaces().stream().anyMatch(w -> w.id.equals(c.workspaceId)))
                 .orElseThrow(() -> PageError.missing("No conversation with id '" + conversationId + "'"));
     }

@@ -1,12 +1,10 @@
 package dev.switchboard.dashboard;
 
-import dev.switchboard.security.Roles;
+import dev.switchboard.common.security.Roles;
 import jakarta.annotation.security.RolesAllowed;
 import dev.switchboard.common.ApiException;
 import dev.switchboard.common.Ids;
-import dev.switchboard.conversation.Conversation;
-import dev.switchboard.conversation.Message;
-import dev.switchboard.conversation.MessageRole;
+import dev.switchboard.conversation.ConversationQueries;
 import dev.switchboard.faq.FaqEntry;
 import dev.switchboard.faq.FaqService;
 import dev.switchboard.faq.FaqVariant;
@@ -69,6 +67,9 @@ public class FaqPages {
 
     @Inject
     FaqService faq;
+
+    @Inject
+    ConversationQueries conversationQueries;
 
     @GET
     public TemplateInstance list(@PathParam("workspace") String workspace, @QueryParam("q") String q) {
@@ -142,15 +143,9 @@ public class FaqPages {
 
     /** The answer (a bot's or an agent's) becomes the entry's answer, the customer's question before it its question. */
     private Form promoted(Workspace w, UUID messageId) {
-        Message answer = Message.<Message>findByIdOptional(messageId)
-                .filter(m -> m.role == MessageRole.BOT || m.role == MessageRole.AGENT)
-                .filter(m -> Conversation.<Conversation>findByIdOptional(m.conversationId)
-                        .map(c -> c.workspaceId.equals(w.id)).orElse(false))
+        ConversationQueries.AnswerToQuestion promoted = conversationQueries.answerToQuestion(w.id, messageId)
                 .orElseThrow(() -> ApiException.notFound("No answer with id '" + messageId + "' in this workspace"));
-        String question = Message.<Message>find("conversationId = ?1 and seq < ?2 and role = ?3 order by seq desc",
-                answer.conversationId, answer.seq, MessageRole.CUSTOMER).firstResultOptional()
-                .map(m -> m.content.strip()).orElse("");
-        return new Form(null, question, answer.content.strip());
+        return new Form(null, promoted.question(), promoted.answer());
     }
 
     /** One variant per non-blank line; no field at all is no variants. */

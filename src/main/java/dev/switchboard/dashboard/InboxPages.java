@@ -1,9 +1,10 @@
 package dev.switchboard.dashboard;
 
-import dev.switchboard.security.Roles;
+import dev.switchboard.common.security.Roles;
 import jakarta.annotation.security.RolesAllowed;
 import dev.switchboard.common.ApiException;
 import dev.switchboard.conversation.ConversationStatus;
+import dev.switchboard.conversation.InboxQuery;
 import dev.switchboard.conversation.SseSubscriber;
 import dev.switchboard.conversation.WorkspaceEvents;
 import dev.switchboard.workspace.Workspace;
@@ -32,16 +33,16 @@ public class InboxPages {
 
     @CheckedTemplate
     static class Templates {
-        static native TemplateInstance inbox(Nav nav, String status, List<Inbox.Tab> tabs, List<Inbox.Row> rows);
+        static native TemplateInstance inbox(Nav nav, String status, List<InboxQuery.Tab> tabs, List<InboxQuery.Row> rows);
 
-        static native TemplateInstance list(Nav nav, String status, List<Inbox.Tab> tabs, List<Inbox.Row> rows);
+        static native TemplateInstance list(Nav nav, String status, List<InboxQuery.Tab> tabs, List<InboxQuery.Row> rows);
     }
 
     @Inject
     CurrentAgent current;
 
     @Inject
-    Inbox inbox;
+    InboxQuery inbox;
 
     @Inject
     WorkspaceEvents workspaceEvents;

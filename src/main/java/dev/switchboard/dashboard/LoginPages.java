@@ -3,7 +3,7 @@ package dev.switchboard.dashboard;
 import dev.switchboard.common.SecretBox;
 import dev.switchboard.common.Secrets;
 import dev.switchboard.protection.ClientAddress;
-import dev.switchboard.security.Roles;
+import dev.switchboard.common.security.Roles;
 import jakarta.annotation.security.PermitAll;
 import jakarta.annotation.security.RolesAllowed;
 import dev.switchboard.workspace.Workspace;

@@ -1,6 +1,6 @@
 package dev.switchboard.dashboard;
 
-import dev.switchboard.security.LogSafe;
+import dev.switchboard.common.security.LogSafe;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Clock;
@@ -26,17 +26,13 @@ public class LoginThrottle {
     @Inject
     DashboardConfig config;
 
-    private volatile Clock clock = Clock.systemUTC();
+    @Inject
+    Clock clock;
 
     private final Map<String, Failures> byAccount = new ConcurrentHashMap<>();
     private final Map<String, Failures> byAddress = new ConcurrentHashMap<>();
 
     private record Failures(int count, Instant lockedUntil, Instant last) {}
-
-    /** Tests move time forward instead of waiting out a lockout. */
-    void useClock(Clock clock) {
-        this.clock = clock;
-    }
 
     /** Forgets every count (tests share one address). */
     void reset() {

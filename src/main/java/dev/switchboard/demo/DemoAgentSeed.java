@@ -64,7 +64,7 @@ public class DemoAgentSeed {
     private String seedAndDescribe() {
         Path file = passwordFile();
         String email = dashboard.demoAdminEmail();
-        Optional<Agent> existing = Agent.findByEmail(email);
+        Optional<Agent> existing = agents.findByEmail(email);
         String password;
         if (existing.isEmpty()) {
             AgentService.Created created = agents.create(email, "Demo Admin", null, AgentRole.ADMIN,

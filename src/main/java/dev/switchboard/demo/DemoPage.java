@@ -3,7 +3,7 @@ package dev.switchboard.demo;
 import jakarta.annotation.security.PermitAll;
 import dev.switchboard.common.config.SwitchboardConfig;
 import dev.switchboard.common.db.EmbeddedPostgresConfigSourceFactory;
-import dev.switchboard.workspace.Workspace;
+import dev.switchboard.workspace.WorkspaceService;
 import io.quarkus.qute.Location;
 import io.quarkus.qute.Template;
 import io.quarkus.qute.TemplateInstance;
@@ -34,6 +34,9 @@ public class DemoPage {
     @Inject
     Config rawConfig;
 
+    @Inject
+    WorkspaceService workspaces;
+
     @GET
     @Produces(MediaType.TEXT_HTML)
     @Operation(hidden = true)
@@ -45,7 +48,6 @@ public class DemoPage {
         if (!config.demo().enabled() || !EmbeddedPostgresConfigSourceFactory.inUse(rawConfig)) {
             return null;
         }
-        Workspace demo = Workspace.findById(DemoSeed.WORKSPACE_ID);
-        return demo == null ? null : demo.siteKey;
+        return workspaces.find(DemoSeed.WORKSPACE_ID).map(w -> w.siteKey).orElse(null);
     }
 }

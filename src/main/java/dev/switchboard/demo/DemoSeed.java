@@ -69,7 +69,7 @@ public class DemoSeed {
 
     private String seedAndDescribe() {
         Path keyFile = keyFile();
-        Workspace workspace = Workspace.findById(WORKSPACE_ID);
+        Workspace workspace = workspaces.find(WORKSPACE_ID).orElse(null);
         String apiKey;
         if (workspace == null) {
             WorkspaceService.Created created = workspaces.create(WORKSPACE_ID, WORKSPACE_NAME,

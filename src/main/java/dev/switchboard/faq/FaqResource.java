@@ -1,6 +1,6 @@
 package dev.switchboard.faq;
 
-import dev.switchboard.security.Roles;
+import dev.switchboard.common.security.Roles;
 import jakarta.annotation.security.RolesAllowed;
 import dev.switchboard.common.Ids;
 import dev.switchboard.common.Items;

@@ -12,10 +12,12 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -51,14 +53,21 @@ public class FaqService {
     @Inject
     TextEmbedder embedder;
 
+    @Inject
+    Clock clock;
+
     public List<FaqEntry> list(UUID workspaceId) {
         return FaqEntry.ofWorkspace(workspaceId);
     }
 
     /** The entry if it belongs to the workspace; a 404 for unknown ids and other workspaces' entries alike. */
     public FaqEntry get(UUID workspaceId, UUID id) {
-        return FaqEntry.<FaqEntry>findByIdOptional(id).filter(e -> e.workspaceId.equals(workspaceId))
-                .orElseThrow(() -> ApiException.notFound("No FAQ entry with id '" + id + "'"));
+        return find(workspaceId, id).orElseThrow(() -> ApiException.notFound("No FAQ entry with id '" + id + "'"));
+    }
+
+    /** The entry if it exists and belongs to the workspace. */
+    public Optional<FaqEntry> find(UUID workspaceId, UUID id) {
+        return FaqEntry.<FaqEntry>findByIdOptional(id).filter(e -> e.workspaceId.equals(workspaceId));
     }
 
     /** The workspace's variants by entry id. */
@@ -85,7 +94,7 @@ public class FaqService {
         entry.answer = valid.answer();
         entry.language = valid.language();
         embed(entry);
-        entry.createdAt = Times.now();
+        entry.createdAt = Times.now(clock);
         entry.updatedAt = entry.createdAt;
         entry.persist();
         valid.variants().forEach(v -> persistVariant(entry, v, FaqVariant.Source.author));
@@ -125,7 +134,7 @@ public class FaqService {
         List<String> known = existing.stream().map(v -> v.text).toList();
         valid.variants().stream().filter(t -> !known.contains(t))
                 .forEach(t -> persistVariant(entry, t, FaqVariant.Source.author));
-        entry.updatedAt = Times.now();
+        entry.updatedAt = Times.now(clock);
         CachedAnswer.invalidateWorkspace(workspaceId);
         return entry;
     }
@@ -153,7 +162,7 @@ public class FaqService {
                     + " variants already; remove one first");
         }
         FaqVariant v = persistVariant(entry, valid, source);
-        entry.updatedAt = Times.now();
+        entry.updatedAt = Times.now(clock);
         CachedAnswer.invalidateWorkspace(workspaceId);
         return v;
     }
@@ -165,7 +174,7 @@ public class FaqService {
                 .orElseThrow(() -> ApiException.notFound("No variant with id '" + variantId + "' in FAQ entry '"
                         + faqId + "'"));
         v.delete();
-        entry.updatedAt = Times.now();
+        entry.updatedAt = Times.now(clock);
         CachedAnswer.invalidateWorkspace(workspaceId);
     }
 
@@ -205,7 +214,7 @@ public class FaqService {
         FaqEntry.getEntityManager().createNativeQuery("insert into faq_outcomes (id, workspace_id, score, right_entry,"
                         + " created_at) values (?1, ?2, ?3, ?4, ?5)")
                 .setParameter(1, UUID.randomUUID()).setParameter(2, workspaceId).setParameter(3, score)
-                .setParameter(4, right).setParameter(5, Times.now()).executeUpdate();
+                .setParameter(4, right).setParameter(5, Times.now(clock)).executeUpdate();
     }
 
     /** The workspace's threshold shift fitted on its latest agent outcomes. */
@@ -267,7 +276,7 @@ public class FaqService {
         v.source = source;
         v.embedding = embedder.embed(text);
         v.embeddingModel = embedder.modelName();
-        v.createdAt = Times.now();
+        v.createdAt = Times.now(clock);
         v.persist();
         return v;
     }

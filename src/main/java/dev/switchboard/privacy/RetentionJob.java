@@ -1,19 +1,19 @@
 package dev.switchboard.privacy;
 
-import io.quarkus.narayana.jta.QuarkusTransaction;
+import dev.switchboard.conversation.ConversationService;
+import dev.switchboard.protection.WorkspacePolicies;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import jakarta.persistence.EntityManager;
 import java.time.Clock;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
+import java.time.Duration;
+import java.time.Instant;
 import org.jboss.logging.Logger;
 
 /**
  * Deletes resolved conversations (with messages, events and webhook deliveries) idle longer than their workspace's
- * retention period ({@code retentionDays} of the workspace policy; none: kept). One statement, so replicas running
- * it at the same time only find less to delete.
+ * retention period ({@code retentionDays} of the workspace policy; none: kept). One delete per such workspace, so
+ * replicas running it at the same time only find less to delete.
  */
 @ApplicationScoped
 public class RetentionJob {
@@ -21,7 +21,10 @@ public class RetentionJob {
     private static final Logger LOG = Logger.getLogger(RetentionJob.class);
 
     @Inject
-    EntityManager em;
+    WorkspacePolicies policies;
+
+    @Inject
+    ConversationService conversations;
 
     @Inject
     Clock clock;
@@ -38,13 +41,9 @@ public class RetentionJob {
 
     /** @return how many conversations were deleted */
     public int deleteExpired() {
-        OffsetDateTime now = OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC);
-        int deleted = QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery("""
-                        delete from conversations c using workspace_policies p
-                        where p.workspace_id = c.workspace_id and p.retention_days is not null
-                          and c.status = 'resolved'
-                          and c.last_activity_at < cast(?1 as timestamptz) - make_interval(days => p.retention_days)""")
-                .setParameter(1, now).executeUpdate());
+        Instant now = clock.instant();
+        int deleted = policies.retentionDays().entrySet().stream().mapToInt(p -> conversations
+                .deleteResolvedIdleSince(p.getKey(), now.minus(Duration.ofDays(p.getValue())))).sum();
         if (deleted > 0) {
             LOG.infof("Retention: deleted %d resolved conversation(s) past their workspace's retention period",
                     deleted);

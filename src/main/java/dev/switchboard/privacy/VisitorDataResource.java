@@ -1,6 +1,6 @@
 package dev.switchboard.privacy;
 
-import dev.switchboard.security.Roles;
+import dev.switchboard.common.security.Roles;
 import jakarta.annotation.security.RolesAllowed;
 import dev.switchboard.workspace.WorkspaceAuth;
 import jakarta.inject.Inject;

@@ -4,14 +4,13 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.switchboard.common.Validation;
-import dev.switchboard.conversation.Conversation;
-import dev.switchboard.conversation.ConversationEvent;
+import dev.switchboard.conversation.ConversationQueries;
+import dev.switchboard.conversation.ConversationService;
 import dev.switchboard.conversation.ConversationView;
-import dev.switchboard.conversation.Message;
 import dev.switchboard.conversation.MessageView;
+import dev.switchboard.faq.CachedAnswers;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 import java.time.Clock;
 import java.time.Instant;
@@ -41,7 +40,10 @@ public class VisitorDataService {
     public record Erased(String visitorId, long conversations, long messages, long events, long cachedAnswers) {}
 
     @Inject
-    EntityManager em;
+    ConversationQueries conversationQueries;
+
+    @Inject
+    ConversationService conversations;
 
     @Inject
     ObjectMapper json;
@@ -52,43 +54,25 @@ public class VisitorDataService {
     @Transactional
     public VisitorExport export(UUID workspaceId, String visitorId) {
         Validation.requireText(visitorId, "visitorId", MAX_VISITOR_ID);
-        List<Conversation> conversations = Conversation.list(
-                "workspaceId = ?1 and visitorId = ?2 order by createdAt, id", workspaceId, visitorId);
-        return new VisitorExport(visitorId, workspaceId, clock.instant(), conversations.stream()
-                .map(c -> new ConversationExport(ConversationView.of(c),
-                        Message.ofConversation(c.id).stream().map(MessageView::of).toList(),
-                        ConversationEvent.<ConversationEvent>list("conversationId = ?1 order by id", c.id).stream()
-                                .map(e -> new StoredEvent(e.id, e.type, parse(e.payload), e.createdAt)).toList()))
-                .toList());
+        return new VisitorExport(visitorId, workspaceId, clock.instant(),
+                conversationQueries.ofVisitor(workspaceId, visitorId).stream()
+                        .map(c -> new ConversationExport(ConversationView.of(c.conversation()),
+                                c.messages().stream().map(MessageView::of).toList(),
+                                c.events().stream().map(e -> new StoredEvent(e.id(), e.type(), parse(e.payload()),
+                                        e.createdAt())).toList()))
+                        .toList());
     }
 
     @Transactional
     public Erased erase(UUID workspaceId, String visitorId) {
         Validation.requireText(visitorId, "visitorId", MAX_VISITOR_ID);
-        long messages = count("""
-                select count(*) from messages m join conversations c on c.id = m.conversation_id
-                where c.workspace_id = ?1 and c.visitor_id = ?2""", workspaceId, visitorId);
-        long events = count("""
-                select count(*) from conversation_events e join conversations c on c.id = e.conversation_id
-                where c.workspace_id = ?1 and c.visitor_id = ?2""", workspaceId, visitorId);
         // The cache keys model answers by the customer's question text: a question of this visitor is their data.
-        long cached = em.createNativeQuery("""
-                delete from cached_answers a where a.workspace_id = ?1 and a.question in (
-                  select m.content from messages m join conversations c on c.id = m.conversation_id
-                  where c.workspace_id = ?1 and c.visitor_id = ?2 and m.role = 'customer')""")
-                .setParameter(1, workspaceId).setParameter(2, visitorId).executeUpdate();
-        // Messages, stream events and webhook deliveries go with their conversations (on delete cascade).
-        long conversations = em.createNativeQuery(
-                        "delete from conversations where workspace_id = ?1 and visitor_id = ?2")
-                .setParameter(1, workspaceId).setParameter(2, visitorId).executeUpdate();
+        long cached = CachedAnswers.forgetQuestions(workspaceId,
+                conversationQueries.customerTextsOf(workspaceId, visitorId));
+        ConversationService.ErasedVisitor erased = conversations.eraseVisitor(workspaceId, visitorId);
         LOG.infof("Erased a visitor of workspace %s: %d conversation(s), %d message(s), %d cached answer(s)",
-                workspaceId, conversations, messages, cached);
-        return new Erased(visitorId, conversations, messages, events, cached);
-    }
-
-    private long count(String sql, UUID workspaceId, String visitorId) {
-        return ((Number) em.createNativeQuery(sql).setParameter(1, workspaceId).setParameter(2, visitorId)
-                .getSingleResult()).longValue();
+                workspaceId, erased.conversations(), erased.messages(), cached);
+        return new Erased(visitorId, erased.conversations(), erased.messages(), erased.events(), cached);
     }
 
     private JsonNode parse(String payload) {

@@ -1,5 +1,6 @@
 package dev.switchboard.security;
 
+import dev.switchboard.common.security.Identities;
 import dev.switchboard.common.Secrets;
 import dev.switchboard.dashboard.AgentSession;
 import dev.switchboard.dashboard.PageError;

@@ -1,5 +1,7 @@
 package dev.switchboard.security;
 
+import dev.switchboard.common.security.Roles;
+import dev.switchboard.common.security.LogSafe;
 import dev.switchboard.common.ProblemMappers;
 import dev.switchboard.dashboard.DashboardMappers;
 import dev.switchboard.dashboard.PageError;

@@ -1,5 +1,7 @@
 package dev.switchboard.security;
 
+import dev.switchboard.common.security.Roles;
+import dev.switchboard.common.security.Identities;
 import dev.switchboard.common.Secrets;
 import dev.switchboard.dashboard.Agent;
 import dev.switchboard.dashboard.AgentSession;

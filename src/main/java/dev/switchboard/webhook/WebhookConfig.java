@@ -9,7 +9,10 @@ import java.util.Optional;
 @ConfigMapping(prefix = "switchboard.webhooks")
 public interface WebhookConfig {
 
-    /** How often each replica looks for due deliveries. */
+    /**
+     * How often each replica looks for due deliveries. Read by {@code WebhookDispatcher}'s {@code @Scheduled}
+     * expression; declared here too because a key under this prefix that maps to nothing fails the start-up.
+     */
     @WithDefault("1s")
     Duration pollInterval();
 

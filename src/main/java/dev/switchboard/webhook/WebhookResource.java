@@ -1,6 +1,6 @@
 package dev.switchboard.webhook;
 
-import dev.switchboard.security.Roles;
+import dev.switchboard.common.security.Roles;
 import jakarta.annotation.security.RolesAllowed;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.switchboard.common.Ids;

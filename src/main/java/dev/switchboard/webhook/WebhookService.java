@@ -7,6 +7,7 @@ import dev.switchboard.common.SecretBox;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
+import java.time.Clock;
 import java.util.List;
 import java.util.UUID;
 
@@ -25,6 +26,9 @@ public class WebhookService {
     @Inject
     WebhookTargets targets;
 
+    @Inject
+    Clock clock;
+
     @Transactional
     public WithSecret create(UUID workspaceId, String url, List<String> events) {
         if (Webhook.count("workspaceId", workspaceId) >= MAX_PER_WORKSPACE) {
@@ -35,7 +39,7 @@ public class WebhookService {
         w.workspaceId = workspaceId;
         w.url = targets.validForRegistration(url);
         w.events = validEvents(events);
-        w.createdAt = Times.now();
+        w.createdAt = Times.now(clock);
         String secret = Secrets.newToken("whsec_");
         w.secretEncrypted = secrets.encrypt(secret, secretContext(w.id));
         w.persist();

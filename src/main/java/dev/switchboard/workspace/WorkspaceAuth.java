@@ -1,8 +1,8 @@
 package dev.switchboard.workspace;
 
 import dev.switchboard.common.ApiException;
-import dev.switchboard.security.Identities;
-import dev.switchboard.security.Roles;
+import dev.switchboard.common.security.Identities;
+import dev.switchboard.common.security.Roles;
 import io.quarkus.security.identity.SecurityIdentity;
 import dev.switchboard.protection.RateLimiter;
 import jakarta.enterprise.context.ApplicationScoped;

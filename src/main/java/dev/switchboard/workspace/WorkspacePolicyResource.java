@@ -1,11 +1,12 @@
 package dev.switchboard.workspace;
 
-import dev.switchboard.security.Roles;
+import dev.switchboard.common.security.Roles;
 import jakarta.annotation.security.RolesAllowed;
 import dev.switchboard.common.ApiException;
 import dev.switchboard.common.Ids;
 import dev.switchboard.common.Validation;
-import dev.switchboard.protection.WorkspacePolicy;
+import dev.switchboard.protection.WorkspacePolicies;
+import dev.switchboard.protection.WorkspacePolicies.Policy;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -26,29 +27,17 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @RolesAllowed(Roles.OWNER)
 public class WorkspacePolicyResource {
 
-    /** Every field is optional: null (or absent) means the configured default; retentionDays null keeps data. */
-    public record Policy(Integer conversationsPerIpHour, Integer messagesPerIpMinute,
-            Integer conversationsPerSiteHour, Integer messagesPerSiteMinute, Integer apiRequestsPerKeyMinute,
-            Integer retentionDays) {
-
-        static Policy of(WorkspacePolicy p) {
-            return p == null ? new Policy(null, null, null, null, null, null)
-                    : new Policy(p.conversationsPerIpHour, p.messagesPerIpMinute, p.conversationsPerSiteHour,
-                            p.messagesPerSiteMinute, p.apiRequestsPerKeyMinute, p.retentionDays);
-        }
-    }
-
-    static final int MAX_RETENTION_DAYS = 36500;
-    static final int MAX_RATE = 1_000_000;
-
     @Inject
     WorkspaceService workspaces;
+
+    @Inject
+    WorkspacePolicies policies;
 
     @GET
     @Operation(summary = "The workspace's rate limits and retention period (null: the default)")
     public Policy get(@PathParam("id") String id) {
         UUID workspaceId = workspaces.get(Ids.parse(id, "workspace")).id;
-        return Policy.of(WorkspacePolicy.findById(workspaceId));
+        return policies.get(workspaceId);
     }
 
     @PUT
@@ -62,29 +51,7 @@ public class WorkspacePolicyResource {
         UUID workspaceId = Ids.parse(id, "workspace");
         return QuarkusTransaction.requiringNew().call(() -> {
             workspaces.get(workspaceId);
-            WorkspacePolicy p = WorkspacePolicy.<WorkspacePolicy>findByIdOptional(workspaceId).orElseGet(() -> {
-                WorkspacePolicy fresh = new WorkspacePolicy();
-                fresh.workspaceId = workspaceId;
-                fresh.persist();
-                return fresh;
-            });
-            p.conversationsPerIpHour = positive(body.conversationsPerIpHour(), "conversationsPerIpHour", MAX_RATE);
-            p.messagesPerIpMinute = positive(body.messagesPerIpMinute(), "messagesPerIpMinute", MAX_RATE);
-            p.conversationsPerSiteHour = positive(body.conversationsPerSiteHour(), "conversationsPerSiteHour",
-                    MAX_RATE);
-            p.messagesPerSiteMinute = positive(body.messagesPerSiteMinute(), "messagesPerSiteMinute", MAX_RATE);
-            p.apiRequestsPerKeyMinute = positive(body.apiRequestsPerKeyMinute(), "apiRequestsPerKeyMinute",
-                    MAX_RATE);
-            p.retentionDays = positive(body.retentionDays(), "retentionDays", MAX_RETENTION_DAYS);
-            return Policy.of(p);
+            return policies.replace(workspaceId, body);
         });
-    }
-
-    private static Integer positive(Integer value, String field, int max) {
-        if (value != null && (value < 1 || value > max)) {
-            throw ApiException.badRequest(
-                    "Field '" + field + "' must be between 1 and " + max + ", or null for the default");
-        }
-        return value;
     }
 }

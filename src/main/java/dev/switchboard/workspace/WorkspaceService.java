@@ -5,9 +5,12 @@ import dev.switchboard.common.Secrets;
 import dev.switchboard.common.Times;
 import dev.switchboard.common.Validation;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.time.Clock;
+import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -18,6 +21,9 @@ public class WorkspaceService {
 
     static final int MAX_NAME = 200;
     static final int MAX_ORIGINS = 50;
+
+    @Inject
+    Clock clock;
 
     /** A new workspace with its first API key, in plain text for the one response that shows it. */
     public record Created(Workspace workspace, String apiKey) {}
@@ -35,13 +41,27 @@ public class WorkspaceService {
         workspace.name = Validation.requireText(name, "name", MAX_NAME).strip();
         workspace.siteKey = Secrets.newToken("sk_");
         workspace.allowedOrigins = normaliseOrigins(allowedOrigins == null ? List.of() : allowedOrigins);
-        workspace.createdAt = Times.now();
+        workspace.createdAt = Times.now(clock);
         workspace.persist();
         return new Created(workspace, issueApiKey(id));
     }
 
     public List<Workspace> list() {
         return Workspace.list("order by createdAt, id");
+    }
+
+    /** All workspaces by name (for people choosing one). */
+    public List<Workspace> listByName() {
+        return Workspace.list("order by name, id");
+    }
+
+    /** The workspaces of these ids that exist, by name. */
+    public List<Workspace> byName(Collection<UUID> ids) {
+        return ids.isEmpty() ? List.of() : Workspace.list("id in ?1 order by name, id", ids);
+    }
+
+    public Optional<Workspace> find(UUID id) {
+        return Workspace.findByIdOptional(id);
     }
 
     public Workspace get(UUID id) {
@@ -66,7 +86,7 @@ public class WorkspaceService {
     @Transactional
     public String rotateApiKey(UUID workspaceId) {
         get(workspaceId);
-        ApiKey.update("revokedAt = ?1 where workspaceId = ?2 and revokedAt is null", Times.now(), workspaceId);
+        ApiKey.update("revokedAt = ?1 where workspaceId = ?2 and revokedAt is null", Times.now(clock), workspaceId);
         return issueApiKey(workspaceId);
     }
 
@@ -80,7 +100,7 @@ public class WorkspaceService {
         key.id = UUID.randomUUID();
         key.workspaceId = workspaceId;
         key.keyHash = Secrets.sha256Hex(plain);
-        key.createdAt = Times.now();
+        key.createdAt = Times.now(clock);
         key.persist();
         return plain;
     }

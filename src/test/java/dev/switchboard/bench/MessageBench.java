@@ -1,10 +1,12 @@
 package dev.switchboard.bench;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -102,10 +104,11 @@ public final class MessageBench {
         }
         System.out.printf("POST /api/v1/conversations/{id}/messages, one conversation per client, vs single-row "
                 + "INSERT autocommit over JDBC into the same PostgreSQL; %d s per run%n", duration.toSeconds());
-        System.out.printf("%-7s | %-26s | %-26s | %-26s | %s%n", "", "API, bot answering", "API, store only (handed off)",
-                "JDBC single-row INSERT", "bot FAQ answer");
-        System.out.printf("%-7s | %8s %8s %8s | %8s %8s %8s | %8s %8s %8s | %8s %8s%n", "clients", "msg/s",
-                "p50 ms", "p99 ms", "msg/s", "p50 ms", "p99 ms", "rows/s", "p50 ms", "p99 ms", "p50 ms", "p99 ms");
+        System.out.printf("%-7s | %-26s | %-26s | %-26s | %-9s | %-17s | %s%n", "", "API, bot answering",
+                "API, store only (handed off)", "JDBC single-row INSERT", "store/INS", "bot FAQ answer", "load");
+        System.out.printf("%-7s | %8s %8s %8s | %8s %8s %8s | %8s %8s %8s | %9s | %8s %8s | %s%n", "clients",
+                "msg/s", "p50 ms", "p99 ms", "msg/s", "p50 ms", "p99 ms", "rows/s", "p50 ms", "p99 ms", "rate",
+                "p50 ms", "p99 ms", "1 min avg");
         measureApi(Math.max(4, levels[0]), Duration.ofSeconds(3), true); // warm-up: JIT, connection pools
         for (int level : levels) {
             Map<Double, Double> before = faqBuckets();
@@ -113,15 +116,84 @@ public final class MessageBench {
             double[] faq = percentilesMs(before, faqBuckets(), 0.5, 0.99);
             Run stored = measureApi(level, duration, false);
             Run insert = measureInserts(level, duration);
-            System.out.printf("%-7d | %8.0f %8.2f %8.2f | %8.0f %8.2f %8.2f | %8.0f %8.2f %8.2f | %8s %8s%n", level,
+            // The ratio the write path is judged by: stored messages per INSERT of the same run and machine.
+            System.out.printf("%-7d | %8.0f %8.2f %8.2f | %8.0f %8.2f %8.2f | %8.0f %8.2f %8.2f | %8.0f%% | %8s %8s | "
+                            + "%.2f%n", level,
                     api.perSecond(), api.percentileMs(0.5), api.percentileMs(0.99),
                     stored.perSecond(), stored.percentileMs(0.5), stored.percentileMs(0.99),
                     insert.perSecond(), insert.percentileMs(0.5), insert.percentileMs(0.99),
-                    bucketMs(faq[0]), bucketMs(faq[1]));
+                    100 * stored.perSecond() / insert.perSecond(), bucketMs(faq[0]), bucketMs(faq[1]),
+                    ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         }
+        measureStatements(field(send("POST", "/api/v1/conversations", "Bearer " + apiKey,
+                "{\"visitorId\":\"bench-statements\"}", 201), "id"), 2000);
         System.out.println("FAQ p50/p99: upper bounds of the timer's histogram buckets for the answers of that level "
                 + "(queueing behind earlier messages of the same conversation included; messages posted while the "
                 + "bot is busy with their conversation get one answer, to the latest).");
+    }
+
+    /**
+     * What each statement of the message write costs: the statements the store-only path runs in its transaction
+     * (lock, message, event, last activity, webhook subscriptions, commit), issued over JDBC on one connection into a
+     * conversation of the bench's workspace and timed one by one; the mean in microseconds per statement.
+     */
+    private void measureStatements(String conversationId, int rounds) throws Exception {
+        String[] names = {"select ... for update", "insert message", "insert event", "update last activity",
+            "select webhooks", "commit"};
+        long[] nanos = new long[names.length];
+        UUID conversation = UUID.fromString(conversationId);
+        try (Connection c = DriverManager.getConnection(jdbcUrl, "postgres", "")) {
+            c.setAutoCommit(false);
+            PreparedStatement lock = c.prepareStatement(
+                    "select workspace_id, status, visitor_token_hash from conversations where id = ? for update");
+            PreparedStatement message = c.prepareStatement("insert into messages (id, conversation_id, role, content,"
+                    + " created_at) values (?, ?, 'customer', ?, now())");
+            PreparedStatement event = c.prepareStatement("insert into conversation_events (conversation_id, type,"
+                    + " payload, created_at) values (?, 'message.created', ?, now()) returning id");
+            PreparedStatement touch = c.prepareStatement(
+                    "update conversations set last_activity_at = now() where id = ?");
+            PreparedStatement webhooks = c.prepareStatement(
+                    "select * from webhooks where workspace_id = ? and ? = any(events)");
+            for (int i = 0; i < rounds; i++) {
+                long t = System.nanoTime();
+                lock.setObject(1, conversation);
+                UUID workspace;
+                try (ResultSet rs = lock.executeQuery()) {
+                    rs.next();
+                    workspace = rs.getObject(1, UUID.class);
+                }
+                t = lap(nanos, 0, t);
+                message.setObject(1, UUID.randomUUID());
+                message.setObject(2, conversation);
+                message.setString(3, FAQ_QUESTION);
+                message.executeUpdate();
+                t = lap(nanos, 1, t);
+                event.setObject(1, conversation);
+                event.setString(2, "{\"content\":\"" + FAQ_QUESTION + "\"}");
+                event.executeQuery().close();
+                t = lap(nanos, 2, t);
+                touch.setObject(1, conversation);
+                touch.executeUpdate();
+                t = lap(nanos, 3, t);
+                webhooks.setObject(1, workspace);
+                webhooks.setString(2, "message.created");
+                webhooks.executeQuery().close();
+                t = lap(nanos, 4, t);
+                c.commit();
+                lap(nanos, 5, t);
+            }
+        }
+        StringBuilder line = new StringBuilder("Statement costs, 1 client, mean of " + rounds + " (µs):");
+        for (int i = 0; i < names.length; i++) {
+            line.append(String.format(" %s %.0f;", names[i], nanos[i] / 1e3 / rounds));
+        }
+        System.out.println(line);
+    }
+
+    private static long lap(long[] nanos, int i, long since) {
+        long now = System.nanoTime();
+        nanos[i] += now - since;
+        return now;
     }
 
     /**

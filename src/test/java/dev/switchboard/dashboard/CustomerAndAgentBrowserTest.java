@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.switchboard.llm.FakeOpenAiResource;
 import dev.switchboard.llm.FakeOpenAiServer;
 import dev.switchboard.support.Browser;
+import dev.switchboard.support.BrowserTest;
 import dev.switchboard.support.HostSite;
 import dev.switchboard.support.TestWorkspaces;
 import dev.switchboard.support.TestWorkspaces.TestWorkspace;
@@ -30,6 +31,7 @@ import org.openqa.selenium.WebDriver;
  * The agent sees the new conversation appear live, takes over while the bot's answer is streaming, the bot stops,
  * and the agent's reply reaches the customer's widget without a reload.
  */
+@BrowserTest
 @QuarkusTest
 class CustomerAndAgentBrowserTest {
 

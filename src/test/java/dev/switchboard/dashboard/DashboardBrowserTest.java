@@ -8,6 +8,7 @@ import dev.switchboard.llm.FakeOpenAiResource;
 import dev.switchboard.llm.FakeOpenAiServer;
 import dev.switchboard.support.Await;
 import dev.switchboard.support.Browser;
+import dev.switchboard.support.BrowserTest;
 import dev.switchboard.support.TestWorkspaces;
 import dev.switchboard.support.TestWorkspaces.TestWorkspace;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -31,6 +32,7 @@ import org.openqa.selenium.WebDriver;
  * (the bot stops and stores nothing) and replies. Takes the README's pictures of the inbox and analytics
  * ({@code -Dscreenshots=docs/images}).
  */
+@BrowserTest
 @QuarkusTest
 class DashboardBrowserTest {
 

@@ -13,6 +13,7 @@ import dev.switchboard.conversation.Message;
 import dev.switchboard.faq.CachedAnswer;
 import dev.switchboard.faq.FaqEntry;
 import dev.switchboard.support.NoBot;
+import dev.switchboard.support.TestClock;
 import dev.switchboard.support.TestWorkspaces;
 import dev.switchboard.support.TestWorkspaces.TestWorkspace;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -21,10 +22,8 @@ import io.restassured.RestAssured;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.POST;
 import java.lang.reflect.Method;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.UUID;
 import java.util.stream.Stream;
@@ -36,9 +35,6 @@ class DashboardPagesTest {
 
     @Inject
     AgentService agents;
-
-    @Inject
-    AgentSessions sessions;
 
     @Inject
     DashboardConfig config;
@@ -106,21 +102,16 @@ class DashboardPagesTest {
         AgentLogin a = AgentLogin.newAgent(agents, AgentRole.AGENT, shopId);
         Duration idle = config.sessionIdleTimeout();
         Instant start = Instant.now();
-        try {
-            sessions.useClock(Clock.fixed(start.plus(idle).minusSeconds(5), ZoneOffset.UTC));
-            a.request().get("/agent/w/" + shopId + "/inbox").then().statusCode(200); // used: idle time restarts
-            // past the idle timeout counted from login, within it from the last use (and within the absolute lifetime)
-            sessions.useClock(Clock.fixed(start.plus(idle).plus(idle.dividedBy(3)), ZoneOffset.UTC));
-            a.request().get("/agent/w/" + shopId + "/inbox").then().statusCode(200);
-            sessions.useClock(Clock.fixed(start.plus(idle.multipliedBy(3)), ZoneOffset.UTC));
-            a.request().get("/agent/w/" + shopId + "/inbox").then().statusCode(303)
-                    .header("Location", endsWith("/agent/login"));
-            // and it is gone for good
-            sessions.useClock(Clock.systemUTC());
-            a.request().get("/agent/w/" + shopId + "/inbox").then().statusCode(303);
-        } finally {
-            sessions.useClock(Clock.systemUTC());
-        }
+        TestClock clock = TestClock.install(start.plus(idle).minusSeconds(5));
+        a.request().get("/agent/w/" + shopId + "/inbox").then().statusCode(200); // used: idle time restarts
+        clock.advance(idle.minusSeconds(5));
+        a.request().get("/agent/w/" + shopId + "/inbox").then().statusCode(200);
+        clock.advance(idle.plusSeconds(10));
+        a.request().get("/agent/w/" + shopId + "/inbox").then().statusCode(303)
+                .header("Location", endsWith("/agent/login"));
+        // and it is gone for good, also back at the real time
+        clock.advance(Duration.between(clock.instant(), Instant.now()));
+        a.request().get("/agent/w/" + shopId + "/inbox").then().statusCode(303);
     }
 
     @Test

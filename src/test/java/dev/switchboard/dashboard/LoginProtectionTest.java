@@ -5,6 +5,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.switchboard.support.TestClock;
 import dev.switchboard.support.NoBot;
 import dev.switchboard.support.TestWorkspaces;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -12,10 +13,8 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import jakarta.inject.Inject;
 import java.nio.file.Files;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
@@ -52,15 +51,13 @@ class LoginProtectionTest {
 
     @AfterEach
     void tearDown() {
-        throttle.useClock(Clock.systemUTC());
-        sessions.useClock(Clock.systemUTC());
         throttle.reset();
     }
 
     @Test
     void repeatedWrongPasswordsLockTheAccountEvenForTheRightOneWithBackoff() {
         Instant start = Instant.now();
-        throttle.useClock(Clock.fixed(start, ZoneOffset.UTC)); // a slow bcrypt must not outlast the 1 s lockout
+        TestClock.install(start); // a slow bcrypt must not outlast the 1 s lockout
         String email = newAgent(AgentRole.AGENT);
         for (int i = 0; i < config.loginFailuresPerAccount(); i++) {
             assertEquals(401, AgentLogin.submitLogin(email, "wrong password " + i).statusCode());
@@ -71,17 +68,17 @@ class LoginProtectionTest {
         assertEquals(null, locked.cookie(AgentSessions.COOKIE));
 
         Instant later = start.plusSeconds(3);
-        throttle.useClock(Clock.fixed(later, ZoneOffset.UTC));
+        TestClock.install(later);
         assertEquals(401, AgentLogin.submitLogin(email, "still wrong").statusCode()); // the lockout doubles
-        throttle.useClock(Clock.fixed(later.plusSeconds(1), ZoneOffset.UTC));
+        TestClock.install(later.plusSeconds(1));
         assertEquals(429, AgentLogin.submitLogin(email, AgentLogin.PASSWORD).statusCode());
-        throttle.useClock(Clock.fixed(later.plusSeconds(5), ZoneOffset.UTC));
+        TestClock.install(later.plusSeconds(5));
         assertEquals(303, AgentLogin.submitLogin(email, AgentLogin.PASSWORD).statusCode());
     }
 
     @Test
     void oneAddressGuessingManyAccountsIsLockedToo() {
-        throttle.useClock(Clock.fixed(Instant.now(), ZoneOffset.UTC));
+        TestClock.install(Instant.now());
         for (int i = 0; i < config.loginFailuresPerAddress(); i++) {
             AgentLogin.submitLogin("nobody-" + UUID.randomUUID() + "@example.com", "guess " + i);
         }
@@ -104,10 +101,10 @@ class LoginProtectionTest {
         Instant start = Instant.now();
         Duration step = config.sessionIdleTimeout().dividedBy(2);
         for (Instant t = start; t.isBefore(start.plus(config.sessionAbsoluteTimeout())); t = t.plus(step)) {
-            sessions.useClock(Clock.fixed(t, ZoneOffset.UTC));
+            TestClock.install(t);
             a.request().get("/agent/w/" + shopId + "/inbox").then().statusCode(200);
         }
-        sessions.useClock(Clock.fixed(start.plus(config.sessionAbsoluteTimeout()).plusSeconds(1), ZoneOffset.UTC));
+        TestClock.install(start.plus(config.sessionAbsoluteTimeout()).plusSeconds(1));
         a.request().get("/agent/w/" + shopId + "/inbox").then().statusCode(303);
     }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.switchboard.support.Browser;
+import dev.switchboard.support.BrowserTest;
 import dev.switchboard.support.HostSite;
 import dev.switchboard.support.NoBot;
 import dev.switchboard.support.TestWorkspaces;
@@ -29,6 +30,7 @@ import org.openqa.selenium.WebDriver;
  * analytics and agent pages. A payload that runs sets {@code window.__xss}; one that becomes markup leaves an element
  * with an event handler or a javascript: link behind.
  */
+@BrowserTest
 @QuarkusTest
 class XssBrowserTest {
 

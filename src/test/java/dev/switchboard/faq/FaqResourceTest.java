@@ -17,6 +17,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.ValidatableResponse;
 import jakarta.inject.Inject;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -144,7 +145,7 @@ class FaqResourceTest {
             a.embeddingModel = embedder.modelName();
             a.answer = "From 9.";
             a.model = "test-model";
-            a.createdAt = Times.now();
+            a.createdAt = Times.now(Clock.systemUTC());
             a.expiresAt = a.createdAt.plus(Duration.ofHours(1));
             a.persist();
             return a.id.toString();

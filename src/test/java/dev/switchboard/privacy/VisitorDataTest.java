@@ -20,6 +20,7 @@ import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import jakarta.inject.Inject;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -182,7 +183,7 @@ class VisitorDataTest {
             a.embeddingModel = "test";
             a.answer = "An answer";
             a.model = "llama-test";
-            a.createdAt = Times.now();
+            a.createdAt = Times.now(Clock.systemUTC());
             a.expiresAt = a.createdAt.plus(Duration.ofHours(1));
             a.persist();
             return a.id;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.switchboard.llm.FakeOpenAiServer;
 import dev.switchboard.support.Await;
 import dev.switchboard.support.PackagedApp;
+import dev.switchboard.support.ProcessIT;
 import dev.switchboard.support.SseClient;
 import io.restassured.config.HttpClientConfig;
 import io.restassured.config.RestAssuredConfig;
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.Test;
  * owns (fixed port and data directory, so it can be stopped and started again under the running app): kill -9 while
  * a bot answer streams, a graceful stop with open event streams, PostgreSQL going away and coming back.
  */
+@ProcessIT
 class ResilienceIT {
 
     private static final String ADMIN = "resilience-admin";

@@ -8,6 +8,7 @@ import dev.switchboard.llm.FakeOpenAiServer;
 import dev.switchboard.scaleout.ScaleOutCluster.Instance;
 import dev.switchboard.scaleout.ScaleOutCluster.Workspace;
 import dev.switchboard.support.Await;
+import dev.switchboard.support.ProcessIT;
 import dev.switchboard.support.SseClient;
 import dev.switchboard.support.SseClient.Event;
 import java.io.IOException;
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * streams to a client on either instance, whichever instance's bot produced it, with the same event ids everywhere;
  * and killing the instance that is answering loses nothing and answers nothing twice.
  */
+@ProcessIT
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class KafkaScaleOutIT {
 

@@ -1,5 +1,6 @@
 package dev.switchboard.security;
 
+import dev.switchboard.common.security.LogSafe;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -11,6 +11,7 @@ import dev.switchboard.demo.DemoSeed;
 import dev.switchboard.llm.FakeOpenAiResource;
 import dev.switchboard.llm.FakeOpenAiServer;
 import dev.switchboard.support.Browser;
+import dev.switchboard.support.BrowserTest;
 import dev.switchboard.support.HostSite;
 import dev.switchboard.support.WidgetPage;
 import dev.switchboard.support.TestWorkspaces;
@@ -52,6 +53,7 @@ import org.openqa.selenium.WebElement;
  * and bot (the model is the local OpenAI-protocol fake). One browser for the class; each test starts on a fresh
  * page with empty storage.
  */
+@BrowserTest
 @QuarkusTest
 @QuarkusTestResource(FakeOpenAiResource.class)
 class WidgetBrowserTest {

@@ -1,4 +1,4 @@
-package dev.switchboard.security;
+package dev.switchboard.common.security;
 
 /**
  * The roles a {@link io.quarkus.security.identity.SecurityIdentity} carries; endpoints name them in

@@ -1,6 +1,5 @@
-package dev.switchboard.bot;
+package dev.switchboard.faq;
 
-import dev.switchboard.faq.FaqEntry;
 import java.time.Instant;
 import java.util.UUID;
 
@@ -9,10 +8,10 @@ import java.util.UUID;
  * update time. Read with the customer message, it tells whether cached entries and cached answers are still valid,
  * also when another instance changed the FAQ, at the cost of one indexed aggregate query.
  */
-record FaqVersion(long entries, Instant lastUpdate) {
+public record FaqVersion(long entries, Instant lastUpdate) {
 
     /** Reads the current version; call inside a transaction. */
-    static FaqVersion of(UUID workspaceId) {
+    public static FaqVersion of(UUID workspaceId) {
         Object[] row = FaqEntry.getEntityManager()
                 .createQuery("select count(e), max(e.updatedAt) from FaqEntry e where e.workspaceId = ?1",
                         Object[].class)

@@ -1,6 +1,5 @@
-package dev.switchboard.security;
+package dev.switchboard.common.security;
 
-import dev.switchboard.dashboard.AgentSession;
 import io.quarkus.security.identity.SecurityIdentity;
 import java.util.UUID;
 
@@ -8,11 +7,11 @@ import java.util.UUID;
 public final class Identities {
 
     /** The workspace an API key or site key belongs to. */
-    static final String WORKSPACE = "switchboard.workspace";
+    public static final String WORKSPACE = "switchboard.workspace";
     /** The SHA-256 of the API key: its rate-limit bucket. */
-    static final String KEY_HASH = "switchboard.key-hash";
+    public static final String KEY_HASH = "switchboard.key-hash";
     /** The dashboard session (agent id, CSRF token). */
-    static final String SESSION = "switchboard.session";
+    public static final String SESSION = "switchboard.session";
 
     private Identities() {}
 
@@ -24,8 +23,11 @@ public final class Identities {
         return identity.getAttribute(KEY_HASH);
     }
 
-    /** The dashboard session, or null when the identity is not an agent's. */
-    public static AgentSession session(SecurityIdentity identity) {
+    /**
+     * The dashboard session, or null when the identity is not an agent's. Typed by the caller (a dashboard
+     * AgentSession): common sits below dashboard and cannot name it.
+     */
+    public static <S> S session(SecurityIdentity identity) {
         return identity.getAttribute(SESSION);
     }
 }

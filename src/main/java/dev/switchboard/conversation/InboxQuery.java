@@ -1,7 +1,5 @@
-package dev.switchboard.dashboard;
+package dev.switchboard.conversation;
 
-import dev.switchboard.conversation.Conversation;
-import dev.switchboard.conversation.ConversationStatus;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 import java.sql.Timestamp;
@@ -12,12 +10,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-/** What the inbox lists: conversations by status, newest activity first, with each agent's unread counts. */
+/**
+ * What an agent's inbox lists: conversations by status, newest activity first, with the agent's unread counts. The
+ * read markers ({@code conversation_reads}) belong to the conversation room with the messages they count.
+ */
 @ApplicationScoped
-public class Inbox {
+public class InboxQuery {
 
-    static final int PAGE = 100;
-    static final int PREVIEW = 140;
+    public static final int PAGE = 100;
+    public static final int PREVIEW = 140;
 
     /**
      * One conversation in the inbox. unread: messages since this agent last opened it; lastMessage: the latest one
@@ -31,7 +32,7 @@ public class Inbox {
         }
 
         public String visitor() {
-            return Format.visitor(visitorId, visitorName);
+            return VisitorNames.of(visitorId, visitorName);
         }
     }
 
@@ -93,7 +94,7 @@ public class Inbox {
                 .setParameter(1, agentId).setParameter(2, conversationId).executeUpdate();
     }
 
-    static Instant instant(Object value) {
+    private static Instant instant(Object value) {
         return switch (value) {
             case null -> null;
             case Instant i -> i;
@@ -107,7 +108,7 @@ public class Inbox {
         if (content == null) {
             return "";
         }
-        String oneLine = Format.withoutBidiControls(content).strip().replaceAll("\\s+", " ");
+        String oneLine = VisitorNames.withoutBidiControls(content).strip().replaceAll("\\s+", " ");
         return oneLine.length() <= PREVIEW ? oneLine : oneLine.substring(0, PREVIEW - 1) + "…";
     }
 }

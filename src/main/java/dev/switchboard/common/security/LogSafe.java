@@ -1,4 +1,4 @@
-package dev.switchboard.security;
+package dev.switchboard.common.security;
 
 /** Request values as they may appear in a log line: control characters escaped, so no one forges a line. */
 public final class LogSafe {

@@ -1,0 +1,133 @@
+package dev.switchboard.conversation;
+
+import static dev.switchboard.common.db.NativeRows.day;
+import static dev.switchboard.common.db.NativeRows.doubleOrNull;
+import static dev.switchboard.common.db.NativeRows.num;
+import static dev.switchboard.common.db.NativeRows.rows;
+import static dev.switchboard.common.db.NativeRows.single;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
+import jakarta.transaction.Transactional;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * A workspace's conversation figures since an instant, for analytics: each one query on the conversation room's
+ * tables, counted where the data is (nothing is kept in memory).
+ */
+@ApplicationScoped
+public class ConversationStats {
+
+    /** Who answered a conversation: an agent wrote (human), else a model, else only the FAQ, else nobody. */
+    public static final List<String> ANSWERED_BY = List.of("faq", "model", "human", "unanswered");
+
+    /** Bot answers by source. */
+    public record BotAnswers(long faq, long model) {}
+
+    /** Conversations started per day (UTC); days without any are absent. */
+    @Transactional
+    public Map<LocalDate, Long> startedPerDay(UUID workspaceId, Instant since) {
+        Map<LocalDate, Long> perDay = new HashMap<>();
+        rows(em(), """
+                select (c.created_at at time zone 'UTC')::date, count(*) from conversations c
+                 where c.workspace_id = ?1 and c.created_at >= ?2 group by 1""", workspaceId, since)
+                .forEach(r -> perDay.put(day(r[0]), num(r[1])));
+        return perDay;
+    }
+
+    /** Conversations started since, by {@link #ANSWERED_BY} (every key present). */
+    @Transactional
+    public Map<String, Long> answeredBy(UUID workspaceId, Instant since) {
+        Map<String, Long> counts = new LinkedHashMap<>();
+        ANSWERED_BY.forEach(k -> counts.put(k, 0L));
+        rows(em(), """
+                select case when exists (select 1 from messages m where m.conversation_id = c.id and m.role = 'agent')
+                              then 'human'
+                            when exists (select 1 from messages m where m.conversation_id = c.id
+                                          and m.source_model is not null) then 'model'
+                            when exists (select 1 from messages m where m.conversation_id = c.id
+                                          and m.source_faq_id is not null) then 'faq'
+                            else 'unanswered' end, count(*)
+                  from conversations c where c.workspace_id = ?1 and c.created_at >= ?2 group by 1""",
+                workspaceId, since).forEach(r -> counts.put((String) r[0], num(r[1])));
+        return counts;
+    }
+
+    /** Handoffs since, by reason (every reason present; a handoff without one under "unknown"). */
+    @Transactional
+    public Map<String, Long> handoffReasons(UUID workspaceId, Instant since) {
+        Map<String, Long> reasons = new LinkedHashMap<>();
+        for (HandoffReason r : HandoffReason.values()) {
+            reasons.put(r.code(), 0L);
+        }
+        rows(em(), """
+                select e.handoff_reason, count(*) from conversation_events e
+                  join conversations c on c.id = e.conversation_id
+                 where c.workspace_id = ?1 and e.created_at >= ?2 and e.status = 'pending' group by 1""",
+                workspaceId, since).forEach(r -> reasons.put(r[0] == null ? "unknown" : (String) r[0], num(r[1])));
+        return reasons;
+    }
+
+    /**
+     * Per conversation started since, from its first customer message to the first bot or agent reply after it, in
+     * seconds, ascending; conversations without both are left out.
+     */
+    @Transactional
+    public List<Double> firstResponseSeconds(UUID workspaceId, Instant since) {
+        return rows(em(), """
+                select extract(epoch from (
+                         select min(m2.created_at) from messages m2 where m2.conversation_id = c.id
+                            and m2.role in ('bot', 'agent') and m2.seq > f.seq) - f.created_at), c.id
+                  from conversations c
+                  join lateral (select m.seq, m.created_at from messages m where m.conversation_id = c.id
+                                   and m.role = 'customer' order by m.seq limit 1) f on true
+                 where c.workspace_id = ?1 and c.created_at >= ?2""", workspaceId, since).stream()
+                .map(r -> r[0]).filter(v -> v != null).map(v -> ((Number) v).doubleValue()).sorted().toList();
+    }
+
+    /** The median time from a conversation's first handoff to the first agent message after it; null without any. */
+    @Transactional
+    public Double medianHumanFirstResponseSeconds(UUID workspaceId, Instant since) {
+        return doubleOrNull(single(em(), """
+                select percentile_cont(0.5) within group (order by extract(epoch from (
+                         select min(m.created_at) from messages m where m.conversation_id = h.conversation_id
+                            and m.role = 'agent' and m.created_at >= h.at) - h.at))
+                  from (select e.conversation_id, min(e.created_at) as at from conversation_events e
+                          join conversations c on c.id = e.conversation_id
+                         where c.workspace_id = ?1 and e.created_at >= ?2 and e.status = 'pending'
+                         group by e.conversation_id) h""", workspaceId, since));
+    }
+
+    /** Bot answers written since, by source. */
+    @Transactional
+    public BotAnswers botAnswers(UUID workspaceId, Instant since) {
+        Object[] r = rows(em(), """
+                select count(*) filter (where m.source_faq_id is not null),
+                       count(*) filter (where m.source_model is not null)
+                  from messages m join conversations c on c.id = m.conversation_id
+                 where c.workspace_id = ?1 and m.created_at >= ?2 and m.role = 'bot'""", workspaceId, since)
+                .getFirst();
+        return new BotAnswers(num(r[0]), num(r[1]));
+    }
+
+    /** Ratings of conversations started since: index 0 counts the 1-star ratings, 4 the 5-star ones. */
+    @Transactional
+    public long[] ratings(UUID workspaceId, Instant since) {
+        long[] ratings = new long[5];
+        rows(em(), """
+                select c.rating, count(*) from conversations c
+                 where c.workspace_id = ?1 and c.created_at >= ?2 and c.rating between 1 and 5 group by 1""",
+                workspaceId, since).forEach(r -> ratings[((Number) r[0]).intValue() - 1] = num(r[1]));
+        return ratings;
+    }
+
+    private static EntityManager em() {
+        return Conversation.getEntityManager();
+    }
+}
