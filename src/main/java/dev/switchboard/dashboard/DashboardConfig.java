@@ -27,7 +27,7 @@ public interface DashboardConfig {
     @WithDefault("15m")
     Duration loginLockoutMax();
 
-    /** The demo admin created with the demo workspace (its random password is printed at start-up). */
+    /** The demo admin created with the demo workspace (its random password is kept in data/demo-admin-password). */
     @WithDefault("admin@demo.local")
     String demoAdminEmail();
 }
