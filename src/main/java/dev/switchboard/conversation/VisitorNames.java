@@ -7,7 +7,7 @@ public final class VisitorNames {
 
     /** The widget's generated visitor ids: {@code v_} and a random UUID, namespaced as anonymous by the service. */
     private static final Pattern GENERATED_VISITOR = Pattern.compile(
-            Pattern.quote(ConversationService.ANONYMOUS_PREFIX) + "?v_([0-9a-f]{8})-[0-9a-f-]{27}");
+            "(?:" + Pattern.quote(ConversationService.ANONYMOUS_PREFIX) + ")?v_([0-9a-f]{8})-[0-9a-f-]{27}");
 
     /**
      * Embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069): one U+202E in a message would otherwise show

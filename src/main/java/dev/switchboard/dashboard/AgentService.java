@@ -84,6 +84,10 @@ public class AgentService {
                 .orElseThrow(() -> ApiException.notFound("No agent with id '" + agentId + "'"));
     }
 
+    public Optional<Agent> find(UUID agentId) {
+        return Agent.findByIdOptional(agentId);
+    }
+
     public Optional<Agent> findByEmail(String email) {
         return Agent.findByEmail(email);
     }

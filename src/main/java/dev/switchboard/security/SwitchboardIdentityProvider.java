@@ -4,6 +4,7 @@ import dev.switchboard.common.security.Roles;
 import dev.switchboard.common.security.Identities;
 import dev.switchboard.common.Secrets;
 import dev.switchboard.dashboard.Agent;
+import dev.switchboard.dashboard.AgentService;
 import dev.switchboard.dashboard.AgentSession;
 import dev.switchboard.dashboard.AgentSessions;
 import dev.switchboard.workspace.Workspace;
@@ -26,6 +27,9 @@ public class SwitchboardIdentityProvider implements IdentityProvider<Credential>
 
     @Inject
     WorkspaceService workspaces;
+
+    @Inject
+    AgentService agents;
 
     @Inject
     AgentSessions sessions;
@@ -56,7 +60,7 @@ public class SwitchboardIdentityProvider implements IdentityProvider<Credential>
                         .addAttribute(Identities.KEY_HASH, Secrets.sha256Hex(credential.secret)).build();
             }
             case SITE_KEY -> {
-                Workspace w = Workspace.findBySiteKey(credential.secret)
+                Workspace w = workspaces.findBySiteKey(credential.secret)
                         .orElseThrow(() -> new AuthenticationFailedException("The site key is not valid"));
                 yield QuarkusSecurityIdentity.builder().setPrincipal(new QuarkusPrincipal("site-key:" + w.id))
                         .addRole(Roles.WIDGET).addAttribute(Identities.WORKSPACE, w.id).build();
@@ -64,10 +68,8 @@ public class SwitchboardIdentityProvider implements IdentityProvider<Credential>
             case AGENT_SESSION -> {
                 AgentSession s = sessions.resolve(credential.secret)
                         .orElseThrow(() -> new AuthenticationFailedException("The dashboard session is over"));
-                Agent agent = Agent.findById(s.agentId);
-                if (agent == null) {
-                    throw new AuthenticationFailedException("The dashboard session is over");
-                }
+                Agent agent = agents.find(s.agentId)
+                        .orElseThrow(() -> new AuthenticationFailedException("The dashboard session is over"));
                 QuarkusSecurityIdentity.Builder b = QuarkusSecurityIdentity.builder()
                         .setPrincipal(new QuarkusPrincipal(agent.email)).addRole(Roles.AGENT)
                         .addAttribute(Identities.SESSION, s);

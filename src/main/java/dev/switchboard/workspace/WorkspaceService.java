@@ -60,6 +60,11 @@ public class WorkspaceService {
         return ids.isEmpty() ? List.of() : Workspace.list("id in ?1 order by name, id", ids);
     }
 
+    /** The workspace whose widget presents this site key. */
+    public Optional<Workspace> findBySiteKey(String siteKey) {
+        return Workspace.findBySiteKey(siteKey);
+    }
+
     public Optional<Workspace> find(UUID id) {
         return Workspace.findByIdOptional(id);
     }

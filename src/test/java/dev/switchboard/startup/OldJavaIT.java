@@ -1,5 +1,6 @@
 package dev.switchboard.startup;
 
+import dev.switchboard.support.ProcessIT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,6 +13,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /** {@code java -jar} with a Java 17 (the default java of many machines): one line saying what is needed, exit 1. */
+@ProcessIT
 class OldJavaIT {
 
     private static final Path JAVA_17 = Path.of(System.getProperty("switchboard.test.java17",

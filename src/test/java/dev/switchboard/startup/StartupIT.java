@@ -1,5 +1,6 @@
 package dev.switchboard.startup;
 
+import dev.switchboard.support.ProcessIT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.Test;
  * it while the app still serves, and the log has none of the noise a CPU-only machine used to print (CUDA probes,
  * restricted-method warnings, OpenAPI scanner warnings).
  */
+@ProcessIT
 class StartupIT {
 
     @Test
