@@ -11,6 +11,7 @@ import dev.switchboard.inference.model.ForwardBatch;
 import dev.switchboard.inference.model.KvCache;
 import dev.switchboard.inference.model.LlamaConfig;
 import dev.switchboard.inference.model.LoadProgress;
+import dev.switchboard.inference.sampling.GenerationControls;
 import dev.switchboard.inference.sampling.SamplingParams;
 import dev.switchboard.inference.speculative.DraftModel;
 import dev.switchboard.inference.speculative.Speculation;
@@ -309,6 +310,19 @@ public final class Engine implements AutoCloseable {
      */
     public GenerationResult generate(int[] promptTokens, SamplingParams params, TokenListener listener,
             Cancellation cancellation, Speculation speculation) {
+        return generate(promptTokens, params, GenerationControls.NONE, listener, cancellation, speculation);
+    }
+
+    /**
+     * Like {@link #generate(int[], SamplingParams, TokenListener, Cancellation, Speculation)} with logits processors,
+     * log-probabilities or special tokens in the text. A generation whose rows the controls touch is not drafted:
+     * verification would need every drafted row processed in turn.
+     */
+    public GenerationResult generate(int[] promptTokens, SamplingParams params, GenerationControls controls,
+            TokenListener listener, Cancellation cancellation, Speculation speculation) {
+        if (controls.touchesRows()) {
+            speculation = Speculation.NONE;
+        }
         // Drafts go into forward passes as inputs: an id outside the vocabulary must fail here, not in a kernel.
         for (int[] document : speculation.corpus()) {
             for (int id : document) {
@@ -318,7 +332,8 @@ public final class Engine implements AutoCloseable {
                 }
             }
         }
-        Sequence seq = new Sequence(promptTokens, params, tokenizer, config.contextLength(), listener, cancellation);
+        Sequence seq = new Sequence(promptTokens, params, controls, tokenizer, config.contextLength(), listener,
+                cancellation);
         return scheduler.generate(seq, speculation);
     }
 

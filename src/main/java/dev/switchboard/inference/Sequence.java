@@ -1,5 +1,6 @@
 package dev.switchboard.inference;
 
+import dev.switchboard.inference.sampling.GenerationControls;
 import dev.switchboard.inference.sampling.Sampler;
 import dev.switchboard.inference.sampling.SamplingParams;
 import dev.switchboard.inference.sampling.StopStrings;
@@ -27,6 +28,8 @@ final class Sequence {
     private final StopStrings stops;
     private final TokenListener listener;
     private final Cancellation cancellation;
+    private final GenerationControls controls;
+    private final Tokenizer tokenizer;
     private final StringBuilder text = new StringBuilder();
     private int[] tokens = new int[16];
     private int count;
@@ -38,8 +41,8 @@ final class Sequence {
     private int draftedTokens;
     private int acceptedTokens;
 
-    Sequence(int[] prompt, SamplingParams params, Tokenizer tokenizer, int contextLength, TokenListener listener,
-            Cancellation cancellation) {
+    Sequence(int[] prompt, SamplingParams params, GenerationControls controls, Tokenizer tokenizer, int contextLength,
+            TokenListener listener, Cancellation cancellation) {
         if (prompt.length == 0) {
             throw new IllegalArgumentException("the prompt is empty");
         }
@@ -64,6 +67,8 @@ final class Sequence {
         this.stops = new StopStrings(params.stop());
         this.listener = listener;
         this.cancellation = cancellation;
+        this.controls = controls;
+        this.tokenizer = tokenizer;
     }
 
     int[] prompt() {
@@ -105,6 +110,9 @@ final class Sequence {
      * output may be padded beyond its vocabulary.
      */
     int sample(float[] logits, int offset) {
+        if (controls.touchesRows()) {
+            return controls.sample(sampler, logits, offset, vocabSize, tokens, count);
+        }
         return sampler.sample(logits, offset, vocabSize);
     }
 
@@ -115,6 +123,11 @@ final class Sequence {
      * sampling of row 0.
      */
     int verify(float[] logits, int offset, int rowStride, int[] draft, int k, int[] out) {
+        if (controls.touchesRows()) { // never drafted (see Engine.generate): one row, sampled through the controls
+            out[0] = sample(logits, offset);
+            decodePasses++;
+            return 0;
+        }
         int accepted = verifier.verify(logits, offset, rowStride, draft, k, out);
         decodePasses++;
         draftedTokens += k;
@@ -145,7 +158,9 @@ final class Sequence {
         if (stopTokens.contains(token)) {
             return finish(FinishReason.STOP);
         }
-        if (!emit(stops.append(decoder.accept(token)))) {
+        // A sampled special token (a BOS, a header) is no text unless the request asks to see it.
+        String piece = controls.specialTokensInText() || !tokenizer.isSpecial(token) ? decoder.accept(token) : "";
+        if (!emit(stops.append(piece))) {
             return finish(FinishReason.CANCELLED);
         }
         if (stops.stopped()) {

@@ -1,6 +1,7 @@
 package dev.switchboard.inference.server;
 
 import dev.switchboard.inference.Engine;
+import dev.switchboard.inference.sampling.GenerationControls;
 import dev.switchboard.inference.sampling.SamplingParams;
 import dev.switchboard.inference.speculative.DraftMode;
 import dev.switchboard.inference.speculative.Speculation;
@@ -9,19 +10,34 @@ import dev.switchboard.inference.tokenizer.ChatMessage;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * A validated {@code /v1/chat/completions} or {@code /v1/completions} request: the prompt as tokens and the
- * sampling parameters. Unknown fields are ignored, as OpenAI-compatible servers do; fields we cannot honour
- * (n &gt; 1, logprobs) are refused rather than silently ignored.
+ * A validated {@code /v1/chat/completions} or {@code /v1/completions} request: the prompt as tokens, the sampling
+ * parameters and the controls of each row. Every field is either honoured or refused with a 400 that names it: a
+ * client never gets a silently different answer than it asked for.
  */
-record GenerationRequest(boolean chat, int[] prompt, SamplingParams params, Speculation speculation, boolean stream,
-        boolean includeUsage) {
+record GenerationRequest(boolean chat, int[] prompt, SamplingParams params, GenerationControls controls,
+        Speculation speculation, boolean stream, boolean includeUsage) {
+
+    /** Fields both endpoints honour. */
+    private static final Set<String> COMMON = Set.of("model", "stream", "stream_options", "max_tokens", "temperature",
+            "top_p", "top_k", "seed", "stop", "n", "logprobs", "user", "skip_special_tokens", "draft", "draft_tokens",
+            "draft_corpus");
+    private static final Set<String> CHAT_ONLY = Set.of("messages", "max_completion_tokens");
+    /** Completions' fields honoured only at their default (echo false, best_of 1, suffix absent) are checked below. */
+    private static final Set<String> COMPLETION_ONLY = Set.of("prompt", "echo", "best_of", "suffix");
 
     static GenerationRequest parse(Engine engine, Fields body, boolean chat) {
+        for (String name : body.names()) {
+            if (!COMMON.contains(name) && !(chat ? CHAT_ONLY : COMPLETION_ONLY).contains(name)) {
+                throw ApiException.badRequest(name, "unsupported_parameter", "'" + name + "' is not supported by "
+                        + (chat ? "/v1/chat/completions" : "/v1/completions") + " on this server");
+            }
+        }
         String model = body.requiredString("model");
         if (!model.equals(engine.modelName())) {
-            throw ApiException.badRequest("model", "model_not_found",
+            throw new ApiException(404, "invalid_request_error", "model", "model_not_found",
                     "the model '" + model + "' does not exist; this server serves '" + engine.modelName() + "'");
         }
         Integer n = body.integer("n");
@@ -34,6 +50,13 @@ record GenerationRequest(boolean chat, int[] prompt, SamplingParams params, Spec
         }
         if (!chat && body.bool("echo", false)) {
             throw ApiException.badRequest("echo", "echo is not supported");
+        }
+        Integer bestOf = body.integer("best_of");
+        if (bestOf != null && bestOf != 1) {
+            throw ApiException.badRequest("best_of", "only best_of = 1 is supported, got " + bestOf);
+        }
+        if (body.has("suffix")) {
+            throw ApiException.badRequest("suffix", "suffix (fill-in-the-middle) is not supported");
         }
         boolean stream = body.bool("stream", false);
         Fields streamOptions = body.object("stream_options");
@@ -53,7 +76,9 @@ record GenerationRequest(boolean chat, int[] prompt, SamplingParams params, Spec
                     "the prompt has " + prompt.length + " tokens; the server's KV cache holds "
                             + engine.kvCacheTokens() + " positions for prompt and answer together");
         }
-        return new GenerationRequest(chat, prompt, samplingParams(body, room),
+        GenerationControls controls = new GenerationControls(List.of(), null,
+                !body.bool("skip_special_tokens", true));
+        return new GenerationRequest(chat, prompt, samplingParams(body, room, prompt.length), controls,
                 speculation(engine, body), stream, includeUsage);
     }
 
@@ -126,11 +151,15 @@ record GenerationRequest(boolean chat, int[] prompt, SamplingParams params, Spec
         return texts;
     }
 
-    private static SamplingParams samplingParams(Fields body, int room) {
+    private static SamplingParams samplingParams(Fields body, int room, int promptTokens) {
         String maxField = body.has("max_completion_tokens") ? "max_completion_tokens" : "max_tokens";
         Integer max = body.integer(maxField);
         if (max != null && max < 1) {
             throw ApiException.badRequest(maxField, "'" + maxField + "' must be at least 1, got " + max);
+        }
+        if (max != null && max > room) {
+            throw ApiException.badRequest(maxField, "context_length_exceeded", "'" + maxField + "' is " + max
+                    + " but the prompt's " + promptTokens + " tokens leave room for at most " + room);
         }
         Long seed = body.longInteger("seed");
         Integer topK = body.integer("top_k");
@@ -140,7 +169,7 @@ record GenerationRequest(boolean chat, int[] prompt, SamplingParams params, Spec
                     topK == null ? 0 : topK,
                     (float) body.number("top_p", 1.0),
                     seed,
-                    max == null ? room : Math.min(max, room), // without a limit: until a stop or the context is full
+                    max == null ? room : max, // without a limit: until a stop or the context is full
                     stopStrings(body));
         } catch (IllegalArgumentException e) {
             String message = e.getMessage();
