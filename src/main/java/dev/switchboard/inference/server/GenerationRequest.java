@@ -2,12 +2,19 @@ package dev.switchboard.inference.server;
 
 import dev.switchboard.inference.Engine;
 import dev.switchboard.inference.sampling.GenerationControls;
+import dev.switchboard.inference.sampling.LogitBias;
+import dev.switchboard.inference.sampling.LogitsProcessor;
+import dev.switchboard.inference.sampling.LogprobsRecorder;
+import dev.switchboard.inference.sampling.MinP;
+import dev.switchboard.inference.sampling.OccurrencePenalties;
+import dev.switchboard.inference.sampling.RepetitionPenalty;
 import dev.switchboard.inference.sampling.SamplingParams;
 import dev.switchboard.inference.speculative.DraftMode;
 import dev.switchboard.inference.speculative.Speculation;
 import dev.switchboard.inference.tokenizer.ChatMessage;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -23,8 +30,8 @@ record GenerationRequest(boolean chat, int[] prompt, SamplingParams params, Gene
     /** Fields both endpoints honour. */
     private static final Set<String> COMMON = Set.of("model", "stream", "stream_options", "max_tokens", "temperature",
             "top_p", "top_k", "seed", "stop", "n", "logprobs", "user", "skip_special_tokens", "draft", "draft_tokens",
-            "draft_corpus");
-    private static final Set<String> CHAT_ONLY = Set.of("messages", "max_completion_tokens");
+            "draft_corpus", "presence_penalty", "frequency_penalty", "repetition_penalty", "logit_bias", "min_p");
+    private static final Set<String> CHAT_ONLY = Set.of("messages", "max_completion_tokens", "top_logprobs");
     /** Completions' fields honoured only at their default (echo false, best_of 1, suffix absent) are checked below. */
     private static final Set<String> COMPLETION_ONLY = Set.of("prompt", "echo", "best_of", "suffix");
 
@@ -43,10 +50,6 @@ record GenerationRequest(boolean chat, int[] prompt, SamplingParams params, Gene
         Integer n = body.integer("n");
         if (n != null && n != 1) {
             throw ApiException.badRequest("n", "only n = 1 is supported, got " + n);
-        }
-        Object logprobs = body.raw("logprobs");
-        if (Boolean.TRUE.equals(logprobs) || (logprobs instanceof Number k && k.doubleValue() > 0)) {
-            throw ApiException.badRequest("logprobs", "logprobs are not supported");
         }
         if (!chat && body.bool("echo", false)) {
             throw ApiException.badRequest("echo", "echo is not supported");
@@ -76,10 +79,10 @@ record GenerationRequest(boolean chat, int[] prompt, SamplingParams params, Gene
                     "the prompt has " + prompt.length + " tokens; the server's KV cache holds "
                             + engine.kvCacheTokens() + " positions for prompt and answer together");
         }
-        GenerationControls controls = new GenerationControls(List.of(), null,
-                !body.bool("skip_special_tokens", true));
-        return new GenerationRequest(chat, prompt, samplingParams(body, room, prompt.length), controls,
-                speculation(engine, body), stream, includeUsage);
+        SamplingParams params = samplingParams(body, room, prompt.length);
+        GenerationControls controls = new GenerationControls(processors(engine, body, prompt, params),
+                logprobs(body, chat), !body.bool("skip_special_tokens", true));
+        return new GenerationRequest(chat, prompt, params, controls, speculation(engine, body), stream, includeUsage);
     }
 
     /**
@@ -149,6 +152,83 @@ record GenerationRequest(boolean chat, int[] prompt, SamplingParams params, Gene
                     + " characters; at most " + MAX_CORPUS_CHARS + " are accepted");
         }
         return texts;
+    }
+
+    /** The logits processors the request asks for, in the order vLLM applies them: penalties, bias, then min_p. */
+    private static List<LogitsProcessor> processors(Engine engine, Fields body, int[] prompt, SamplingParams params) {
+        List<LogitsProcessor> out = new ArrayList<>();
+        double presence = body.number("presence_penalty", 0);
+        double frequency = body.number("frequency_penalty", 0);
+        double repetition = body.number("repetition_penalty", 1);
+        double minP = body.number("min_p", 0);
+        try {
+            if (presence != 0 || frequency != 0) {
+                out.add(new OccurrencePenalties((float) presence, (float) frequency));
+            }
+            if (repetition != 1) {
+                out.add(new RepetitionPenalty((float) repetition, prompt));
+            }
+            Fields bias = body.object("logit_bias");
+            if (bias != null && !bias.names().isEmpty()) {
+                out.add(new LogitBias(logitBias(bias), engine.tokenizer().vocabSize()));
+            }
+            if (minP != 0) {
+                out.add(new MinP((float) minP, params.temperature()));
+            }
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(e.getMessage().substring(0, e.getMessage().indexOf(' ')), e.getMessage());
+        }
+        return out;
+    }
+
+    /** OpenAI's logit_bias: token ids as JSON object keys, biases as numbers. */
+    private static Map<Integer, Float> logitBias(Fields bias) {
+        Map<Integer, Float> out = new LinkedHashMap<>();
+        for (String key : bias.names()) {
+            int token;
+            try {
+                token = Integer.parseInt(key);
+            } catch (NumberFormatException e) {
+                throw ApiException.badRequest("logit_bias", "logit_bias keys must be token ids, got '" + key + "'");
+            }
+            if (!(bias.raw(key) instanceof Number n)) {
+                throw ApiException.badRequest("logit_bias", "logit_bias values must be numbers, got " + bias.raw(key)
+                        + " for token " + key);
+            }
+            out.put(token, n.floatValue());
+        }
+        return out;
+    }
+
+    /**
+     * Chat: {@code logprobs} true/false and {@code top_logprobs} 0..20; completions: {@code logprobs} the number of
+     * top alternatives (0..20; OpenAI allows 5). Null when none are asked for.
+     */
+    private static LogprobsRecorder logprobs(Fields body, boolean chat) {
+        int top;
+        if (chat) {
+            boolean on = body.bool("logprobs", false);
+            Integer k = body.integer("top_logprobs");
+            if (k != null && !on) {
+                throw ApiException.badRequest("top_logprobs", "top_logprobs needs logprobs: true");
+            }
+            if (!on) {
+                return null;
+            }
+            top = k == null ? 0 : k;
+        } else {
+            Integer k = body.integer("logprobs");
+            if (k == null) {
+                return null;
+            }
+            top = k;
+        }
+        String param = chat ? "top_logprobs" : "logprobs";
+        if (top < 0 || top > LogprobsRecorder.MAX_TOP) {
+            throw ApiException.badRequest(param, "'" + param + "' must be between 0 and " + LogprobsRecorder.MAX_TOP
+                    + ", got " + top);
+        }
+        return new LogprobsRecorder(top);
     }
 
     private static SamplingParams samplingParams(Fields body, int room, int promptTokens) {

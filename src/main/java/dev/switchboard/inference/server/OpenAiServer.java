@@ -172,11 +172,12 @@ public final class OpenAiServer implements AutoCloseable {
         String id = (chat ? "chatcmpl-" : "cmpl-") + HexFormat.of().formatHex(random);
         long createdAt = System.currentTimeMillis() / 1000;
         ChunkShapes shapes = new ChunkShapes(chat, id, createdAt, engine.modelName());
+        LogprobShapes logprobs = new LogprobShapes(chat, engine.tokenizer(), request.controls().logprobs());
         if (!request.stream()) {
             GenerationResult r = generateWhole(ex, request);
             if (r != null) {
                 logGeneration(id, r);
-                finishWhole(ex, shapes.complete(r));
+                finishWhole(ex, shapes.complete(r, logprobs.next()));
             }
             return;
         }
@@ -189,7 +190,7 @@ public final class OpenAiServer implements AutoCloseable {
             return;
         }
         GenerationResult r;
-        try (DeltaWriter writer = new DeltaWriter(delta -> sse.send(shapes.deltaChunk(delta)))) {
+        try (DeltaWriter writer = new DeltaWriter(delta -> sse.send(shapes.deltaChunk(delta, logprobs.next())))) {
             r = engine.generate(request.prompt(), request.params(), request.controls(), writer, new Cancellation(),
                     request.speculation());
         } catch (RuntimeException e) {
@@ -202,7 +203,7 @@ public final class OpenAiServer implements AutoCloseable {
         if (r.finishReason() == FinishReason.CANCELLED) {
             return; // the client is gone
         }
-        if (sse.send(shapes.finishChunk(r.finishReason())) && request.includeUsage()) {
+        if (sse.send(shapes.finishChunk(r.finishReason(), logprobs.next())) && request.includeUsage()) {
             sse.send(shapes.usageChunk(r));
         }
         sse.done();
