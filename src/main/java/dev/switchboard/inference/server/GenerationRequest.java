@@ -10,6 +10,8 @@ import dev.switchboard.inference.sampling.OccurrencePenalties;
 import dev.switchboard.inference.sampling.RepetitionPenalty;
 import dev.switchboard.inference.sampling.SamplingParams;
 import dev.switchboard.inference.speculative.DraftMode;
+import dev.switchboard.inference.structured.JsonMask;
+import dev.switchboard.inference.structured.JsonSchema;
 import dev.switchboard.inference.speculative.Speculation;
 import dev.switchboard.inference.tokenizer.ChatMessage;
 
@@ -31,7 +33,8 @@ record GenerationRequest(boolean chat, int[] prompt, SamplingParams params, Gene
     private static final Set<String> COMMON = Set.of("model", "stream", "stream_options", "max_tokens", "temperature",
             "top_p", "top_k", "seed", "stop", "n", "logprobs", "user", "skip_special_tokens", "draft", "draft_tokens",
             "draft_corpus", "presence_penalty", "frequency_penalty", "repetition_penalty", "logit_bias", "min_p");
-    private static final Set<String> CHAT_ONLY = Set.of("messages", "max_completion_tokens", "top_logprobs");
+    private static final Set<String> CHAT_ONLY = Set.of("messages", "max_completion_tokens", "top_logprobs",
+            "response_format");
     /** Completions' fields honoured only at their default (echo false, best_of 1, suffix absent) are checked below. */
     private static final Set<String> COMPLETION_ONLY = Set.of("prompt", "echo", "best_of", "suffix");
 
@@ -172,6 +175,10 @@ record GenerationRequest(boolean chat, int[] prompt, SamplingParams params, Gene
             if (bias != null && !bias.names().isEmpty()) {
                 out.add(new LogitBias(logitBias(bias), engine.tokenizer().vocabSize()));
             }
+            JsonSchema schema = responseSchema(body);
+            if (schema != null) {
+                out.add(new JsonMask(schema, engine.tokenizer()));
+            }
             if (minP != 0) {
                 out.add(new MinP((float) minP, params.temperature()));
             }
@@ -179,6 +186,36 @@ record GenerationRequest(boolean chat, int[] prompt, SamplingParams params, Gene
             throw ApiException.badRequest(e.getMessage().substring(0, e.getMessage().indexOf(' ')), e.getMessage());
         }
         return out;
+    }
+
+    /**
+     * {@code response_format}: {@code text} (nothing), {@code json_object} (any object) or {@code json_schema} with
+     * {@code json_schema.schema}; null when the output is free text. Constrained decoding enforces the schema
+     * whether or not {@code strict} is set (it only knows the strict subset).
+     */
+    private static JsonSchema responseSchema(Fields body) {
+        Fields format = body.object("response_format");
+        if (format == null) {
+            return null;
+        }
+        String type = format.requiredString("type");
+        return switch (type) {
+            case "text" -> null;
+            case "json_object" -> JsonSchema.ANY_OBJECT;
+            case "json_schema" -> {
+                Fields spec = format.object("json_schema");
+                if (spec == null || spec.raw("schema") == null) {
+                    throw ApiException.badRequest("response_format", "response_format.json_schema.schema is required");
+                }
+                try {
+                    yield JsonSchema.parse(spec.raw("schema"));
+                } catch (IllegalArgumentException e) {
+                    throw ApiException.badRequest("response_format", "response_format.json_schema." + e.getMessage());
+                }
+            }
+            default -> throw ApiException.badRequest("response_format", "response_format.type must be text, "
+                    + "json_object or json_schema, got '" + type + "'");
+        };
     }
 
     /** OpenAI's logit_bias: token ids as JSON object keys, biases as numbers. */

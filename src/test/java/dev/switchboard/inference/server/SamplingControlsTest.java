@@ -200,4 +200,30 @@ class SamplingControlsTest {
         assertEquals(List.of(0L, 1L, 2L, 3L, 4L), logprobs.get("text_offset"));
         assertTrue(Json.write(logprobs).contains("token_logprobs"));
     }
+
+    @Test
+    void responseFormatJsonSchemaConstrainsTheAnswer() throws Exception {
+        String format = ",\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{\"name\":\"w\",\"strict\":true,"
+                + "\"schema\":{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\",\"maxLength\":10},"
+                + "\"days\":{\"type\":\"integer\"}},\"required\":[\"city\",\"days\"],\"additionalProperties\":false}}}";
+        for (int seed = 1; seed <= 5; seed++) {
+            OpenAiServerTest.Reply r = post(server, "/v1/chat/completions", OpenAiServerTest.chatBody(
+                    ",\"max_tokens\":200,\"temperature\":1,\"seed\":" + seed + format));
+            assertEquals(200, r.status(), r.body());
+            String content = (String) ((Map<?, ?>) choice(r.json()).get("message")).get("content");
+            Map<?, ?> value = (Map<?, ?>) Json.parse(content);
+            assertEquals(List.of("city", "days"), value.keySet().stream().sorted().toList(), content);
+            assertTrue(value.get("days") instanceof Long, content);
+            assertEquals("stop", choice(r.json()).get("finish_reason"));
+        }
+        OpenAiServerTest.Reply object = post(server, "/v1/chat/completions", OpenAiServerTest.chatBody(
+                ",\"max_tokens\":300,\"temperature\":1,\"seed\":9,\"response_format\":{\"type\":\"json_object\"}"));
+        assertTrue(Json.parse((String) ((Map<?, ?>) choice(object.json()).get("message")).get("content"))
+                instanceof Map<?, ?>);
+        assertError(post(server, "/v1/chat/completions", OpenAiServerTest.chatBody(",\"response_format\":{\"type\":"
+                + "\"json_schema\",\"json_schema\":{\"name\":\"x\",\"schema\":{\"type\":\"string\",\"pattern\":\"a+\"}}}")),
+                400, "response_format", null);
+        assertError(post(server, "/v1/chat/completions", OpenAiServerTest.chatBody(",\"response_format\":{\"type\":"
+                + "\"yaml\"}")), 400, "response_format", null);
+    }
 }
