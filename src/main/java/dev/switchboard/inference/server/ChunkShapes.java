@@ -26,6 +26,32 @@ record ChunkShapes(boolean chat, String id, long created, String model) {
         return body;
     }
 
+    /** A whole chat answer that is tool calls: no content, finish reason tool_calls. */
+    Map<String, Object> completeWithCalls(GenerationResult r, List<ToolCalls.Call> calls, Map<String, Object> logprobs) {
+        Map<String, Object> choice = ordered("index", 0, "message", ordered("role", "assistant", "content", null,
+                "tool_calls", ToolCalls.message(calls)), "logprobs", logprobs, "finish_reason", "tool_calls");
+        Map<String, Object> body = envelope("chat.completion", List.of(choice));
+        body.put("usage", usage(r));
+        return body;
+    }
+
+    /**
+     * The chunks that stream one call as OpenAI does: the first names it (id, type, name, empty arguments), the
+     * second carries the arguments.
+     */
+    List<Map<String, Object>> callChunks(int index, ToolCalls.Call call) {
+        Map<String, Object> head = ordered("index", index, "id", call.id(), "type", "function", "function",
+                ordered("name", call.name(), "arguments", ""));
+        Map<String, Object> arguments = ordered("index", index, "function", ordered("arguments", call.arguments()));
+        return List.of(chunk(ordered("tool_calls", List.of(head)), null, null),
+                chunk(ordered("tool_calls", List.of(arguments)), null, null));
+    }
+
+    /** The last chunk of an answer that was tool calls. */
+    Map<String, Object> toolCallsFinishChunk(Map<String, Object> logprobs) {
+        return chunk(ordered(), logprobs, "tool_calls");
+    }
+
     /** The first chat chunk: the assistant role with empty content, as OpenAI sends it. */
     Map<String, Object> roleChunk() {
         return chunk(ordered("role", "assistant", "content", ""), null, null);

@@ -27,14 +27,14 @@ import java.util.Set;
  * client never gets a silently different answer than it asked for.
  */
 record GenerationRequest(boolean chat, int[] prompt, SamplingParams params, GenerationControls controls,
-        Speculation speculation, boolean stream, boolean includeUsage) {
+        Speculation speculation, boolean stream, boolean includeUsage, ToolCalls tools) {
 
     /** Fields both endpoints honour. */
     private static final Set<String> COMMON = Set.of("model", "stream", "stream_options", "max_tokens", "temperature",
             "top_p", "top_k", "seed", "stop", "n", "logprobs", "user", "skip_special_tokens", "draft", "draft_tokens",
             "draft_corpus", "presence_penalty", "frequency_penalty", "repetition_penalty", "logit_bias", "min_p");
     private static final Set<String> CHAT_ONLY = Set.of("messages", "max_completion_tokens", "top_logprobs",
-            "response_format");
+            "response_format", "tools", "tool_choice", "parallel_tool_calls");
     /** Completions' fields honoured only at their default (echo false, best_of 1, suffix absent) are checked below. */
     private static final Set<String> COMPLETION_ONLY = Set.of("prompt", "echo", "best_of", "suffix");
 
@@ -68,7 +68,12 @@ record GenerationRequest(boolean chat, int[] prompt, SamplingParams params, Gene
         Fields streamOptions = body.object("stream_options");
         boolean includeUsage = streamOptions != null && streamOptions.bool("include_usage", false);
 
-        int[] prompt = chat ? chatPrompt(engine, body) : completionPrompt(engine, body);
+        ToolCalls tools = chat ? ToolCalls.parse(body) : null;
+        if (tools != null && tools.constrained() && body.has("response_format")) {
+            throw ApiException.badRequest("response_format", "response_format cannot be combined with a required or "
+                    + "named tool_choice (the answer is a tool call)");
+        }
+        int[] prompt = chat ? chatPrompt(engine, body, tools) : completionPrompt(engine, body);
         int context = engine.config().contextLength();
         if (prompt.length >= context) {
             throw ApiException.badRequest(chat ? "messages" : "prompt", "context_length_exceeded",
@@ -83,9 +88,10 @@ record GenerationRequest(boolean chat, int[] prompt, SamplingParams params, Gene
                             + engine.kvCacheTokens() + " positions for prompt and answer together");
         }
         SamplingParams params = samplingParams(body, room, prompt.length);
-        GenerationControls controls = new GenerationControls(processors(engine, body, prompt, params),
+        GenerationControls controls = new GenerationControls(processors(engine, body, prompt, params, tools),
                 logprobs(body, chat), !body.bool("skip_special_tokens", true));
-        return new GenerationRequest(chat, prompt, params, controls, speculation(engine, body), stream, includeUsage);
+        return new GenerationRequest(chat, prompt, params, controls, speculation(engine, body), stream, includeUsage,
+                tools);
     }
 
     /**
@@ -158,7 +164,8 @@ record GenerationRequest(boolean chat, int[] prompt, SamplingParams params, Gene
     }
 
     /** The logits processors the request asks for, in the order vLLM applies them: penalties, bias, then min_p. */
-    private static List<LogitsProcessor> processors(Engine engine, Fields body, int[] prompt, SamplingParams params) {
+    private static List<LogitsProcessor> processors(Engine engine, Fields body, int[] prompt, SamplingParams params,
+            ToolCalls tools) {
         List<LogitsProcessor> out = new ArrayList<>();
         double presence = body.number("presence_penalty", 0);
         double frequency = body.number("frequency_penalty", 0);
@@ -178,6 +185,9 @@ record GenerationRequest(boolean chat, int[] prompt, SamplingParams params, Gene
             JsonSchema schema = responseSchema(body);
             if (schema != null) {
                 out.add(new JsonMask(schema, engine.tokenizer()));
+            }
+            if (tools != null && tools.constrained()) {
+                out.add(tools.mask(engine.tokenizer()));
             }
             if (minP != 0) {
                 out.add(new MinP((float) minP, params.temperature()));
@@ -316,7 +326,7 @@ record GenerationRequest(boolean chat, int[] prompt, SamplingParams params, Gene
         throw ApiException.badRequest("stop", "'stop' must be a string or an array of strings");
     }
 
-    private static int[] chatPrompt(Engine engine, Fields body) {
+    private static int[] chatPrompt(Engine engine, Fields body, ToolCalls tools) {
         List<?> messages = body.list("messages");
         if (messages == null || messages.isEmpty()) {
             throw ApiException.badRequest("messages", "'messages' is required and must not be empty");
@@ -339,10 +349,27 @@ record GenerationRequest(boolean chat, int[] prompt, SamplingParams params, Gene
             role = switch (role) {
                 case "system", "developer" -> "system"; // "developer" is OpenAI's newer name for system
                 case "user", "assistant" -> role;
+                case "tool" -> "ipython"; // Llama 3.1's role for tool results
                 default -> throw ApiException.badRequest(where + ".role", "role '" + role
-                        + "' is not supported (system, developer, user, assistant)");
+                        + "' is not supported (system, developer, user, assistant, tool)");
             };
-            out.add(new ChatMessage(role, content(m, where)));
+            List<?> calls = m.list("tool_calls");
+            if (calls != null && !calls.isEmpty()) {
+                if (!role.equals("assistant")) {
+                    throw ApiException.badRequest(where + ".tool_calls", "only assistant messages have tool_calls");
+                }
+                out.add(new ChatMessage(role, ToolCalls.renderCalls(calls, where)));
+            } else {
+                out.add(new ChatMessage(role, content(m, where)));
+            }
+        }
+        if (tools != null && tools.callsPossible()) {
+            // The tools go first, as a system message of their own after any system prompt's text.
+            if (!out.isEmpty() && out.getFirst().role().equals("system")) {
+                out.set(0, new ChatMessage("system", out.getFirst().content() + "\n\n" + tools.systemPrompt()));
+            } else {
+                out.addFirst(new ChatMessage("system", tools.systemPrompt()));
+            }
         }
         return engine.encodeChat(out);
     }

@@ -177,7 +177,9 @@ public final class OpenAiServer implements AutoCloseable {
             GenerationResult r = generateWhole(ex, request);
             if (r != null) {
                 logGeneration(id, r);
-                finishWhole(ex, shapes.complete(r, logprobs.next()));
+                List<ToolCalls.Call> calls = request.tools() == null ? List.of() : request.tools().parse(r.text());
+                finishWhole(ex, calls.isEmpty() ? shapes.complete(r, logprobs.next())
+                        : shapes.completeWithCalls(r, calls, logprobs.next()));
             }
             return;
         }
@@ -189,8 +191,11 @@ public final class OpenAiServer implements AutoCloseable {
         if (chat && !sse.send(shapes.roleChunk())) {
             return;
         }
+        ToolStream toolStream = request.tools() == null || !request.tools().callsPossible() ? null
+                : new ToolStream(request.tools(), shapes, logprobs, sse);
         GenerationResult r;
-        try (DeltaWriter writer = new DeltaWriter(delta -> sse.send(shapes.deltaChunk(delta, logprobs.next())))) {
+        try (DeltaWriter writer = new DeltaWriter(toolStream != null ? toolStream::delta
+                : delta -> sse.send(shapes.deltaChunk(delta, logprobs.next())))) {
             r = engine.generate(request.prompt(), request.params(), request.controls(), writer, new Cancellation(),
                     request.speculation());
         } catch (RuntimeException e) {
@@ -203,7 +208,10 @@ public final class OpenAiServer implements AutoCloseable {
         if (r.finishReason() == FinishReason.CANCELLED) {
             return; // the client is gone
         }
-        if (sse.send(shapes.finishChunk(r.finishReason(), logprobs.next())) && request.includeUsage()) {
+        boolean sent = toolStream != null && r.finishReason() != FinishReason.LENGTH ? toolStream.finish(r)
+                : (toolStream == null || toolStream.flush()) && sse.send(shapes.finishChunk(r.finishReason(),
+                        logprobs.next()));
+        if (sent && request.includeUsage()) {
             sse.send(shapes.usageChunk(r));
         }
         sse.done();

@@ -68,7 +68,7 @@ public final class JsonAutomaton {
     }
 
     /** One level of the automaton. */
-    public sealed interface Frame permits End, Value, Literals, Str, Num, Obj, Arr {
+    public sealed interface Frame permits End, Value, Literals, Str, Num, Obj, Arr, Prefixed {
         State step(int b, State rest, int depth);
 
         /** Whether the frame may end without another byte (then the bytes below decide). */
@@ -367,6 +367,40 @@ public final class JsonAutomaton {
             }
             throw new IllegalStateException("matched a key the object does not have");
         }
+    }
+
+    /**
+     * The start of an object whose first member picks the schema of the rest: one of several fixed prefixes
+     * (e.g. {@code {"name":"get_weather","parameters":}), then a value of that prefix's schema, then '}'. This is a
+     * tool call: its arguments' schema depends on the function named.
+     */
+    record Prefixed(byte[][] prefixes, JsonSchema[] then, int pos) implements Frame {
+        private static final Literals CLOSE = new Literals(bytesOf(List.of("}")), 0, null);
+
+        @Override
+        public State step(int b, State rest, int depth) {
+            List<byte[]> alive = new ArrayList<>();
+            List<JsonSchema> schemas = new ArrayList<>();
+            for (int i = 0; i < prefixes.length; i++) {
+                byte[] p = prefixes[i];
+                if (p.length > pos && (p[pos] & 0xFF) == b) {
+                    if (p.length == pos + 1) {
+                        State close = push(CLOSE, rest, depth);
+                        return push(new Value(then[i]), close, depth + 1);
+                    }
+                    alive.add(p);
+                    schemas.add(then[i]);
+                }
+            }
+            return alive.isEmpty() ? null : push(new Prefixed(alive.toArray(new byte[0][]),
+                    schemas.toArray(new JsonSchema[0]), pos + 1), rest, depth);
+        }
+    }
+
+    /** A state for one object that starts with one of {@code prefixes} and goes on with the matching schema. */
+    public static State startPrefixed(List<String> prefixes, List<JsonSchema> then) {
+        State end = new State(End.INSTANCE, null, 0);
+        return new State(new Prefixed(bytesOf(prefixes), then.toArray(new JsonSchema[0]), 0), end, 1);
     }
 
     /** An array of {@code count} items so far. */

@@ -24,8 +24,8 @@ public final class JsonMask implements LogitsProcessor {
         this(JsonAutomaton.start(schema), tokenizer);
     }
 
-    /** Starts from a given state (a tool call's envelope starts part-way). */
-    JsonMask(JsonAutomaton.State start, Tokenizer tokenizer) {
+    /** Starts from a given state (a tool call's envelope: {@link JsonAutomaton#startPrefixed}). */
+    public JsonMask(JsonAutomaton.State start, Tokenizer tokenizer) {
         this.tokenizer = tokenizer;
         this.trie = TokenTrie.of(tokenizer);
         Set<Integer> stops = tokenizer.stopTokens();

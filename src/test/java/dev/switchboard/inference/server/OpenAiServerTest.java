@@ -289,7 +289,7 @@ class OpenAiServerTest {
         assertError(post(server, "/v1/chat/completions", "{\"model\":\"" + TinyChatModel.NAME + "\"}"),
                 400, "messages", null);
         assertError(post(server, "/v1/chat/completions", "{\"model\":\"" + TinyChatModel.NAME
-                + "\",\"messages\":[{\"role\":\"tool\",\"content\":\"x\"}]}"), 400, "messages[0].role", null);
+                + "\",\"messages\":[{\"role\":\"function\",\"content\":\"x\"}]}"), 400, "messages[0].role", null);
         assertError(post(server, "/v1/chat/completions", "{\"messages\":[]"), 400, null, "invalid_json");
         assertError(post(server, "/v1/chat/completions", "[1,2]"), 400, null, null);
         assertError(post(server, "/v1/completions", "{\"model\":\"" + TinyChatModel.NAME + "\"}"), 400, "prompt", null);

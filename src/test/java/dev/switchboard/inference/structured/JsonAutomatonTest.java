@@ -95,4 +95,22 @@ class JsonAutomatonTest {
         assertEquals("$.b: property 'b' is not allowed", PERSON.validate(Json.parse(
                 "{\"name\":\"A\",\"age\":1,\"b\":2}")).replace("$: property", "$.b: property"));
     }
+
+    @Test
+    void aToolCallEnvelopeTakesOnlyKnownNamesWithTheirOwnArguments() {
+        JsonSchema empty = JsonSchema.parse(Json.parse("{\"type\":\"object\",\"additionalProperties\":false}"));
+        JsonAutomaton.State start = JsonAutomaton.startPrefixed(
+                java.util.List.of("{\"name\":\"get\",\"parameters\":", "{\"name\":\"got_it\",\"parameters\":"),
+                java.util.List.of(PERSON, empty));
+        java.util.function.Predicate<String> ok = text -> {
+            JsonAutomaton.State s = JsonAutomaton.step(start, text.getBytes(StandardCharsets.UTF_8));
+            return s != null && JsonAutomaton.complete(s);
+        };
+        assertTrue(ok.test("{\"name\":\"get\",\"parameters\":{\"name\":\"A\",\"age\":1}}"));
+        assertTrue(ok.test("{\"name\":\"got_it\",\"parameters\":{}}"));
+        assertFalse(ok.test("{\"name\":\"got_it\",\"parameters\":{\"name\":\"A\",\"age\":1}}"));
+        assertFalse(ok.test("{\"name\":\"gat\",\"parameters\":{}}"), "not a name");
+        assertFalse(ok.test("{\"name\":\"got\",\"parameters\":{\"name\":\"A\",\"age\":1}}"), "a mix of two names");
+        assertFalse(ok.test("{\"name\":\"get\",\"parameters\":{}}"), "get's required arguments are missing");
+    }
 }
