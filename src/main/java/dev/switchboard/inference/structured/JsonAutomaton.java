@@ -1,7 +1,10 @@
 package dev.switchboard.inference.structured;
 
+import dev.switchboard.inference.json.Json;
+
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -167,7 +170,7 @@ public final class JsonAutomaton {
 
         /** Adds a marker candidate of length {@code length} so that this frame can end here. */
         private static byte[][] withEnded(byte[][] left, int length) {
-            byte[][] out = java.util.Arrays.copyOf(left, left.length + 1);
+            byte[][] out = Arrays.copyOf(left, left.length + 1);
             out[left.length] = new byte[length];
             return out;
         }
@@ -348,7 +351,7 @@ public final class JsonAutomaton {
             int i = 0;
             for (String name : schema.properties.keySet()) {
                 if ((used & (1L << i)) == 0) {
-                    keys.add(dev.switchboard.inference.json.Json.write(name));
+                    keys.add(Json.write(name));
                 }
                 i++;
             }
@@ -359,7 +362,7 @@ public final class JsonAutomaton {
         Obj afterKey(byte[] key) {
             int i = 0;
             for (Map.Entry<String, JsonSchema> e : schema.properties.entrySet()) {
-                if (java.util.Arrays.equals(key, dev.switchboard.inference.json.Json.write(e.getKey())
+                if (Arrays.equals(key, Json.write(e.getKey())
                         .getBytes(StandardCharsets.UTF_8))) {
                     return new Obj(schema, used | (1L << i), AFTER_KEY, e.getValue());
                 }
