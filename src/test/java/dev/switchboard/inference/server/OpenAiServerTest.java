@@ -362,16 +362,7 @@ class OpenAiServerTest {
 
     @Test
     void aClientThatDisconnectsStopsItsGeneration() throws Exception {
-        EngineStats before = engine.stats();
-        String body = "{\"model\":\"" + TinyChatModel.NAME + "\",\"prompt\":\"Tell me everything\",\"stream\":true}";
-        try (Socket socket = new Socket("127.0.0.1", server.port())) {
-            OutputStream out = socket.getOutputStream();
-            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-            out.write(("POST /v1/completions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
-                    + "Content-Length: " + bytes.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-            out.write(bytes);
-            out.flush();
-            BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+        assertDisconnectCancels("Tell me everything", ",\"stream\":true", in -> {
             int events = 0;
             for (String line = in.readLine(); line != null && events < 3; line = in.readLine()) {
                 if (line.startsWith("data: {")) {
@@ -379,18 +370,27 @@ class OpenAiServerTest {
                 }
             }
             assertEquals(3, events, "the stream started");
-        } // closing the socket is the disconnect
-        EngineStats after = awaitGenerations(before.generations() + 1);
-        assertEquals(before.cancelled() + 1, after.cancelled(), "the generation ended as cancelled");
-        long generated = after.completionTokens() - before.completionTokens();
-        int room = engine.config().contextLength() - engine.encodePrompt("Tell me everything").length;
-        assertTrue(generated < room, "generated " + generated + " of the " + room + " tokens it had room for");
+        });
     }
 
     @Test
     void aNonStreamingClientThatDisconnectsStopsItsGeneration() throws Exception {
+        assertDisconnectCancels("Tell me all of it", "",
+                in -> assertEquals("HTTP/1.1 200 OK", in.readLine(), "the response started with heartbeat spaces"));
+    }
+
+    private interface ResponseStart {
+        void await(BufferedReader in) throws Exception;
+    }
+
+    /**
+     * Posts a completion on a raw socket, waits until {@code started} saw the response begin, closes the socket (the
+     * disconnect), and asserts the generation ended as cancelled before it used its room.
+     */
+    private static void assertDisconnectCancels(String prompt, String extraFields, ResponseStart started)
+            throws Exception {
         EngineStats before = engine.stats();
-        String body = "{\"model\":\"" + TinyChatModel.NAME + "\",\"prompt\":\"Tell me all of it\"}";
+        String body = "{\"model\":\"" + TinyChatModel.NAME + "\",\"prompt\":\"" + prompt + "\"" + extraFields + "}";
         try (Socket socket = new Socket("127.0.0.1", server.port())) {
             OutputStream out = socket.getOutputStream();
             byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
@@ -398,13 +398,12 @@ class OpenAiServerTest {
                     + "Content-Length: " + bytes.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             out.write(bytes);
             out.flush();
-            BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
-            assertEquals("HTTP/1.1 200 OK", in.readLine(), "the response started with heartbeat spaces");
+            started.await(new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8)));
         } // closing the socket is the disconnect
         EngineStats after = awaitGenerations(before.generations() + 1);
         assertEquals(before.cancelled() + 1, after.cancelled(), "the generation ended as cancelled");
         long generated = after.completionTokens() - before.completionTokens();
-        int room = engine.config().contextLength() - engine.encodePrompt("Tell me all of it").length;
+        int room = engine.config().contextLength() - engine.encodePrompt(prompt).length;
         assertTrue(generated < room, "generated " + generated + " of the " + room + " tokens it had room for");
     }
 
