@@ -202,6 +202,22 @@ class SamplingControlsTest {
     }
 
     @Test
+    void logprobsEndWhereAStopStringEndedTheAnswer() throws Exception {
+        // The loop picks a step ahead of the output side; the step after the stop string must not show up.
+        String plain = (String) choice(post(server, "/v1/completions", "{\"model\":\"" + TinyChatModel.NAME
+                + "\",\"prompt\":\"Once\",\"max_tokens\":8,\"temperature\":0}").json()).get("text");
+        String stop = plain.substring(3, 4);
+        OpenAiServerTest.Reply r = post(server, "/v1/completions", "{\"model\":\"" + TinyChatModel.NAME
+                + "\",\"prompt\":\"Once\",\"max_tokens\":8,\"temperature\":0,\"logprobs\":1,\"stop\":"
+                + Json.write(stop) + "}");
+        assertEquals("stop", choice(r.json()).get("finish_reason"));
+        long counted = (Long) ((Map<?, ?>) r.json().get("usage")).get("completion_tokens");
+        assertTrue(counted < 8, "the stop string ended it early: " + counted);
+        Map<?, ?> logprobs = (Map<?, ?>) choice(r.json()).get("logprobs");
+        assertEquals(counted, ((List<?>) logprobs.get("token_logprobs")).size(), logprobs.toString());
+    }
+
+    @Test
     void responseFormatJsonSchemaConstrainsTheAnswer() throws Exception {
         String format = ",\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{\"name\":\"w\",\"strict\":true,"
                 + "\"schema\":{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\",\"maxLength\":10},"
