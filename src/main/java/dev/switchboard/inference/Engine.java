@@ -7,10 +7,12 @@ import dev.switchboard.inference.model.Backend;
 import dev.switchboard.inference.model.KvCache;
 import dev.switchboard.inference.model.LlamaConfig;
 import dev.switchboard.inference.model.LoadProgress;
-import dev.switchboard.inference.synthetic.SyntheticModels;
+import dev.switchboard.inference.sampling.GenerationControls;
+import dev.switchboard.inference.sampling.LogitsProcessor;
 import dev.switchboard.inference.sampling.SamplingParams;
 import dev.switchboard.inference.speculative.DraftModel;
 import dev.switchboard.inference.speculative.Speculation;
+import dev.switchboard.inference.synthetic.SyntheticModels;
 import dev.switchboard.inference.tokenizer.ChatMessage;
 import dev.switchboard.inference.tokenizer.Llama3ChatTemplate;
 import dev.switchboard.inference.tokenizer.Tokenizer;
@@ -327,6 +329,23 @@ public final class Engine implements AutoCloseable {
      */
     public GenerationResult generate(int[] promptTokens, SamplingParams params, TokenListener listener,
             Cancellation cancellation, Speculation speculation) {
+        return generate(promptTokens, params, GenerationControls.NONE, listener, cancellation, speculation);
+    }
+
+    /**
+     * Like {@link #generate(int[], SamplingParams, TokenListener, Cancellation, Speculation)} with logits processors,
+     * log-probabilities or special tokens in the text. A generation whose rows the controls touch is not drafted:
+     * verification would need every drafted row processed in turn.
+     */
+    public GenerationResult generate(int[] promptTokens, SamplingParams params, GenerationControls controls,
+            TokenListener listener, Cancellation cancellation, Speculation speculation) {
+        if (controls.touchesRows()) {
+            speculation = Speculation.NONE;
+            // The controls' processors run after the caller's own, in Request.pick like them.
+            List<LogitsProcessor> processors = new ArrayList<>(params.processors());
+            processors.addAll(controls.processors());
+            params = params.withProcessors(processors);
+        }
         // Drafts go into forward passes as inputs: an id outside the vocabulary must fail here, not in a kernel.
         for (int[] document : speculation.corpus()) {
             for (int id : document) {
@@ -341,7 +360,8 @@ public final class Engine implements AutoCloseable {
         KvManager.Blocks blocks = kv.blocksFor(promptTokens.length, params.maxTokens(), contextLength);
         Request r = new Request(promptTokens.clone(), params, tokenizer.vocabSize(), tokenizer.stopTokens(),
                 contextLength, blocks, speculation.mode().newDrafter(draftModel, speculation.corpus()),
-                speculation.maxTokens(), cancellation, new RequestOutput(tokenizer, params.stop(), listener));
+                speculation.maxTokens(), controls.logprobs(), cancellation,
+                new RequestOutput(tokenizer, params.stop(), controls, listener));
         return core.generate(r);
     }
 

@@ -2,6 +2,7 @@ package dev.switchboard.inference;
 
 import dev.switchboard.inference.model.TokenPicker;
 import dev.switchboard.inference.sampling.LogitsProcessor;
+import dev.switchboard.inference.sampling.LogprobsRecorder;
 import dev.switchboard.inference.sampling.Sampler;
 import dev.switchboard.inference.sampling.SamplingParams;
 import dev.switchboard.inference.speculative.Drafter;
@@ -34,6 +35,8 @@ final class Request implements TokenPicker {
     private final Cancellation cancellation;
     private final boolean greedy;
     private final List<LogitsProcessor> processors;
+    /** Null for none; set only for an undrafted request (see Engine.generate with controls). */
+    private final LogprobsRecorder logprobs;
     private final Verifier verifier;
 
     /** Prompt positions computed (or reused). */
@@ -62,7 +65,8 @@ final class Request implements TokenPicker {
     int acceptedTokens;
 
     Request(int[] prompt, SamplingParams params, int vocabSize, Set<Integer> stopTokens, int contextLength,
-            KvManager.Blocks kv, Drafter drafter, int maxDraft, Cancellation cancellation, RequestOutput output) {
+            KvManager.Blocks kv, Drafter drafter, int maxDraft, LogprobsRecorder logprobs, Cancellation cancellation,
+            RequestOutput output) {
         this.prompt = prompt;
         this.history = Arrays.copyOf(prompt, contextLength);
         this.kv = kv;
@@ -75,7 +79,12 @@ final class Request implements TokenPicker {
         this.stopTokens = stopTokens;
         this.cancellation = cancellation;
         this.processors = params.processors();
-        this.greedy = params.temperature() == 0f && processors.isEmpty();
+        if (logprobs != null && this.maxDraft > 0) {
+            throw new IllegalArgumentException("log-probabilities are recorded for undrafted generations only");
+        }
+        this.logprobs = logprobs;
+        // Processors and log-probabilities need the row on the host: such a request is never picked on a device.
+        this.greedy = params.temperature() == 0f && processors.isEmpty() && logprobs == null;
         this.verifier = new Verifier(new Sampler(params), params.temperature() == 0f, vocabSize);
         this.draft = new int[this.maxDraft];
         this.emitted = new int[this.maxDraft + 1];
@@ -177,6 +186,10 @@ final class Request implements TokenPicker {
                 }
             }
         }
-        return verifier.verify(logits, offset, rowStride, draft, k, out);
+        int accepted = verifier.verify(logits, offset, rowStride, draft, k, out);
+        if (logprobs != null) { // never drafted: one row, one pick
+            logprobs.record(logits, offset, vocabSize, out[0]);
+        }
+        return accepted;
     }
 }

@@ -1,5 +1,7 @@
 package dev.switchboard.inference;
 
+import dev.switchboard.inference.sampling.GenerationControls;
+import dev.switchboard.inference.sampling.LogprobsRecorder;
 import dev.switchboard.inference.sampling.StopStrings;
 import dev.switchboard.inference.tokenizer.StreamingDecoder;
 import dev.switchboard.inference.tokenizer.Tokenizer;
@@ -17,6 +19,9 @@ import java.util.concurrent.CompletableFuture;
  */
 final class RequestOutput {
     private final Set<Integer> stopTokens;
+    private final Tokenizer tokenizer;
+    private final boolean specialTokensInText;
+    private final LogprobsRecorder logprobs;
     private final StreamingDecoder decoder;
     private final StopStrings stops;
     private final TokenListener listener;
@@ -29,8 +34,12 @@ final class RequestOutput {
     private volatile boolean stopRequested;
     final CompletableFuture<GenerationResult> done = new CompletableFuture<>();
 
-    RequestOutput(Tokenizer tokenizer, List<String> stopStrings, TokenListener listener) {
+    /** @param controls whether special tokens are text, and where the loop records log-probabilities (shown here) */
+    RequestOutput(Tokenizer tokenizer, List<String> stopStrings, GenerationControls controls, TokenListener listener) {
         this.stopTokens = tokenizer.stopTokens();
+        this.tokenizer = tokenizer;
+        this.specialTokensInText = controls.specialTokensInText();
+        this.logprobs = controls.logprobs();
         this.decoder = new StreamingDecoder(tokenizer);
         this.stops = new StopStrings(stopStrings);
         this.listener = listener;
@@ -50,11 +59,16 @@ final class RequestOutput {
             tokens = Arrays.copyOf(tokens, count * 2);
         }
         tokens[count++] = id;
+        if (logprobs != null) {
+            logprobs.reveal(count); // before the listener: its delta may carry this token's entry
+        }
         if (stopTokens.contains(id)) {
             return; // counted, never shown; the loop ends the request with it
         }
         try {
-            if (!emit(stops.append(decoder.accept(id)))) {
+            // A sampled special token (a BOS, a header) is no text unless the request asks to see it.
+            String piece = specialTokensInText || !tokenizer.isSpecial(id) ? decoder.accept(id) : "";
+            if (!emit(stops.append(piece))) {
                 stop(FinishReason.CANCELLED);
             } else if (stops.stopped()) {
                 stop(FinishReason.STOP);

@@ -261,13 +261,13 @@ public final class Sampler {
      * Packs a logit and a token into one long that orders by logit, then by lower token first. The logit's bits
      * are made to order like the float: negative floats have their magnitude bits flipped.
      */
-    private static long key(float logit, int token) {
+    static long key(float logit, int token) {
         int bits = Float.floatToRawIntBits(logit);
         int ordered = bits ^ ((bits >> 31) & 0x7FFF_FFFF);
         return ((long) ordered << 32) | (0xFFFF_FFFFL - token);
     }
 
-    private static int tokenOf(long key) {
+    static int tokenOf(long key) {
         return (int) (0xFFFF_FFFFL - (key & 0xFFFF_FFFFL));
     }
 

@@ -14,28 +14,57 @@ import static dev.switchboard.inference.server.OpenAiServer.ordered;
  */
 record ChunkShapes(boolean chat, String id, long created, String model) {
 
-    Map<String, Object> complete(GenerationResult r) {
+    /** @param logprobs the choice's log-probabilities in this endpoint's shape, or null */
+    Map<String, Object> complete(GenerationResult r, Map<String, Object> logprobs) {
         Map<String, Object> choice = chat
                 ? ordered("index", 0, "message", ordered("role", "assistant", "content", r.text()),
-                        "logprobs", null, "finish_reason", r.finishReason().wireName())
-                : ordered("text", r.text(), "index", 0, "logprobs", null, "finish_reason", r.finishReason().wireName());
+                        "logprobs", logprobs, "finish_reason", r.finishReason().wireName())
+                : ordered("text", r.text(), "index", 0, "logprobs", logprobs, "finish_reason",
+                        r.finishReason().wireName());
         Map<String, Object> body = envelope(chat ? "chat.completion" : "text_completion", List.of(choice));
         body.put("usage", usage(r));
         return body;
     }
 
+    /** A whole chat answer that is tool calls: no content, finish reason tool_calls. */
+    Map<String, Object> completeWithCalls(GenerationResult r, List<ToolCalls.Call> calls, Map<String, Object> logprobs) {
+        Map<String, Object> choice = ordered("index", 0, "message", ordered("role", "assistant", "content", null,
+                "tool_calls", ToolCalls.message(calls)), "logprobs", logprobs, "finish_reason", "tool_calls");
+        Map<String, Object> body = envelope("chat.completion", List.of(choice));
+        body.put("usage", usage(r));
+        return body;
+    }
+
+    /**
+     * The chunks that stream one call as OpenAI does: the first names it (id, type, name, empty arguments), the
+     * second carries the arguments.
+     */
+    List<Map<String, Object>> callChunks(int index, ToolCalls.Call call) {
+        Map<String, Object> head = ordered("index", index, "id", call.id(), "type", "function", "function",
+                ordered("name", call.name(), "arguments", ""));
+        Map<String, Object> arguments = ordered("index", index, "function", ordered("arguments", call.arguments()));
+        return List.of(chunk(ordered("tool_calls", List.of(head)), null, null),
+                chunk(ordered("tool_calls", List.of(arguments)), null, null));
+    }
+
+    /** The last chunk of an answer that was tool calls. */
+    Map<String, Object> toolCallsFinishChunk(Map<String, Object> logprobs) {
+        return chunk(ordered(), logprobs, "tool_calls");
+    }
+
     /** The first chat chunk: the assistant role with empty content, as OpenAI sends it. */
     Map<String, Object> roleChunk() {
-        return chunk(ordered("role", "assistant", "content", ""), null);
+        return chunk(ordered("role", "assistant", "content", ""), null, null);
     }
 
-    Map<String, Object> deltaChunk(String text) {
-        return chat ? chunk(ordered("content", text), null) : chunk(text, null);
+    /** @param logprobs the log-probabilities of the tokens since the last chunk, or null */
+    Map<String, Object> deltaChunk(String text, Map<String, Object> logprobs) {
+        return chat ? chunk(ordered("content", text), logprobs, null) : chunk(text, logprobs, null);
     }
 
-    /** The last choice chunk: no new text, the finish reason. */
-    Map<String, Object> finishChunk(FinishReason reason) {
-        return chat ? chunk(ordered(), reason.wireName()) : chunk("", reason.wireName());
+    /** The last choice chunk: no new text (log-probabilities of tokens that added none), the finish reason. */
+    Map<String, Object> finishChunk(FinishReason reason, Map<String, Object> logprobs) {
+        return chat ? chunk(ordered(), logprobs, reason.wireName()) : chunk("", logprobs, reason.wireName());
     }
 
     /** With {@code stream_options.include_usage}: a final chunk with no choices and the token counts. */
@@ -45,10 +74,10 @@ record ChunkShapes(boolean chat, String id, long created, String model) {
         return body;
     }
 
-    private Map<String, Object> chunk(Object deltaOrText, String finishReason) {
+    private Map<String, Object> chunk(Object deltaOrText, Map<String, Object> logprobs, String finishReason) {
         Map<String, Object> choice = chat
-                ? ordered("index", 0, "delta", deltaOrText, "logprobs", null, "finish_reason", finishReason)
-                : ordered("text", deltaOrText, "index", 0, "logprobs", null, "finish_reason", finishReason);
+                ? ordered("index", 0, "delta", deltaOrText, "logprobs", logprobs, "finish_reason", finishReason)
+                : ordered("text", deltaOrText, "index", 0, "logprobs", logprobs, "finish_reason", finishReason);
         return envelope(chunkObject(), List.of(choice));
     }
 

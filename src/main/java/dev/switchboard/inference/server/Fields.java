@@ -2,6 +2,7 @@ package dev.switchboard.inference.server;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** Typed reads of a parsed JSON request body; a wrong type fails with a 400 that names the field. */
 final class Fields {
@@ -17,6 +18,11 @@ final class Fields {
             throw ApiException.badRequest(null, "the request body must be a JSON object");
         }
         return new Fields((Map<String, Object>) parsed);
+    }
+
+    /** The names of the fields present (null-valued ones included). */
+    Set<String> names() {
+        return body.keySet();
     }
 
     boolean has(String name) {

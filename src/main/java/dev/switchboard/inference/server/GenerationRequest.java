@@ -1,45 +1,79 @@
 package dev.switchboard.inference.server;
 
 import dev.switchboard.inference.Engine;
+import dev.switchboard.inference.sampling.GenerationControls;
+import dev.switchboard.inference.sampling.LogitBias;
+import dev.switchboard.inference.sampling.LogitsProcessor;
+import dev.switchboard.inference.sampling.LogprobsRecorder;
+import dev.switchboard.inference.sampling.MinP;
+import dev.switchboard.inference.sampling.OccurrencePenalties;
+import dev.switchboard.inference.sampling.RepetitionPenalty;
 import dev.switchboard.inference.sampling.SamplingParams;
 import dev.switchboard.inference.speculative.DraftMode;
+import dev.switchboard.inference.structured.JsonMask;
+import dev.switchboard.inference.structured.JsonSchema;
 import dev.switchboard.inference.speculative.Speculation;
 import dev.switchboard.inference.tokenizer.ChatMessage;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * A validated {@code /v1/chat/completions} or {@code /v1/completions} request: the prompt as tokens and the
- * sampling parameters. Unknown fields are ignored, as OpenAI-compatible servers do; fields we cannot honour
- * (n &gt; 1, logprobs) are refused rather than silently ignored.
+ * A validated {@code /v1/chat/completions} or {@code /v1/completions} request: the prompt as tokens, the sampling
+ * parameters and the controls of each row. Every field is either honoured or refused with a 400 that names it: a
+ * client never gets a silently different answer than it asked for.
  */
-record GenerationRequest(boolean chat, int[] prompt, SamplingParams params, Speculation speculation, boolean stream,
-        boolean includeUsage) {
+record GenerationRequest(boolean chat, int[] prompt, SamplingParams params, GenerationControls controls,
+        Speculation speculation, boolean stream, boolean includeUsage, ToolCalls tools) {
+
+    /** Fields both endpoints honour. */
+    private static final Set<String> COMMON = Set.of("model", "stream", "stream_options", "max_tokens", "temperature",
+            "top_p", "top_k", "seed", "stop", "n", "logprobs", "user", "skip_special_tokens", "draft", "draft_tokens",
+            "draft_corpus", "presence_penalty", "frequency_penalty", "repetition_penalty", "logit_bias", "min_p");
+    private static final Set<String> CHAT_ONLY = Set.of("messages", "max_completion_tokens", "top_logprobs",
+            "response_format", "tools", "tool_choice", "parallel_tool_calls");
+    /** Completions' fields honoured only at their default (echo false, best_of 1, suffix absent) are checked below. */
+    private static final Set<String> COMPLETION_ONLY = Set.of("prompt", "echo", "best_of", "suffix");
 
     static GenerationRequest parse(Engine engine, Fields body, boolean chat) {
+        for (String name : body.names()) {
+            if (!COMMON.contains(name) && !(chat ? CHAT_ONLY : COMPLETION_ONLY).contains(name)) {
+                throw ApiException.badRequest(name, "unsupported_parameter", "'" + name + "' is not supported by "
+                        + (chat ? "/v1/chat/completions" : "/v1/completions") + " on this server");
+            }
+        }
         String model = body.requiredString("model");
         if (!model.equals(engine.modelName())) {
-            throw ApiException.badRequest("model", "model_not_found",
+            throw new ApiException(404, "invalid_request_error", "model", "model_not_found",
                     "the model '" + model + "' does not exist; this server serves '" + engine.modelName() + "'");
         }
         Integer n = body.integer("n");
         if (n != null && n != 1) {
             throw ApiException.badRequest("n", "only n = 1 is supported, got " + n);
         }
-        Object logprobs = body.raw("logprobs");
-        if (Boolean.TRUE.equals(logprobs) || (logprobs instanceof Number k && k.doubleValue() > 0)) {
-            throw ApiException.badRequest("logprobs", "logprobs are not supported");
-        }
         if (!chat && body.bool("echo", false)) {
             throw ApiException.badRequest("echo", "echo is not supported");
+        }
+        Integer bestOf = body.integer("best_of");
+        if (bestOf != null && bestOf != 1) {
+            throw ApiException.badRequest("best_of", "only best_of = 1 is supported, got " + bestOf);
+        }
+        if (body.has("suffix")) {
+            throw ApiException.badRequest("suffix", "suffix (fill-in-the-middle) is not supported");
         }
         boolean stream = body.bool("stream", false);
         Fields streamOptions = body.object("stream_options");
         boolean includeUsage = streamOptions != null && streamOptions.bool("include_usage", false);
 
-        int[] prompt = chat ? chatPrompt(engine, body) : completionPrompt(engine, body);
+        ToolCalls tools = chat ? ToolCalls.parse(body) : null;
+        if (tools != null && tools.constrained() && body.has("response_format")) {
+            throw ApiException.badRequest("response_format", "response_format cannot be combined with a required or "
+                    + "named tool_choice (the answer is a tool call)");
+        }
+        int[] prompt = chat ? chatPrompt(engine, body, tools) : completionPrompt(engine, body);
         int context = engine.config().contextLength();
         if (prompt.length >= context) {
             throw ApiException.badRequest(chat ? "messages" : "prompt", "context_length_exceeded",
@@ -53,8 +87,11 @@ record GenerationRequest(boolean chat, int[] prompt, SamplingParams params, Spec
                     "the prompt has " + prompt.length + " tokens; the server's KV cache holds "
                             + engine.kvCacheTokens() + " positions for prompt and answer together");
         }
-        return new GenerationRequest(chat, prompt, samplingParams(body, room),
-                speculation(engine, body), stream, includeUsage);
+        SamplingParams params = samplingParams(body, room, prompt.length);
+        GenerationControls controls = new GenerationControls(processors(engine, body, prompt, params, tools),
+                logprobs(body, chat), !body.bool("skip_special_tokens", true));
+        return new GenerationRequest(chat, prompt, params, controls, speculation(engine, body), stream, includeUsage,
+                tools);
     }
 
     /**
@@ -126,11 +163,130 @@ record GenerationRequest(boolean chat, int[] prompt, SamplingParams params, Spec
         return texts;
     }
 
-    private static SamplingParams samplingParams(Fields body, int room) {
+    /** The logits processors the request asks for, in the order vLLM applies them: penalties, bias, then min_p. */
+    private static List<LogitsProcessor> processors(Engine engine, Fields body, int[] prompt, SamplingParams params,
+            ToolCalls tools) {
+        List<LogitsProcessor> out = new ArrayList<>();
+        double presence = body.number("presence_penalty", 0);
+        double frequency = body.number("frequency_penalty", 0);
+        double repetition = body.number("repetition_penalty", 1);
+        double minP = body.number("min_p", 0);
+        try {
+            if (presence != 0 || frequency != 0) {
+                out.add(new OccurrencePenalties((float) presence, (float) frequency));
+            }
+            if (repetition != 1) {
+                out.add(new RepetitionPenalty((float) repetition, prompt));
+            }
+            Fields bias = body.object("logit_bias");
+            if (bias != null && !bias.names().isEmpty()) {
+                out.add(new LogitBias(logitBias(bias), engine.tokenizer().vocabSize()));
+            }
+            JsonSchema schema = responseSchema(body);
+            if (schema != null) {
+                out.add(new JsonMask(schema, engine.tokenizer()));
+            }
+            if (tools != null && tools.constrained()) {
+                out.add(tools.mask(engine.tokenizer()));
+            }
+            if (minP != 0) {
+                out.add(new MinP((float) minP, params.temperature()));
+            }
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(e.getMessage().substring(0, e.getMessage().indexOf(' ')), e.getMessage());
+        }
+        return out;
+    }
+
+    /**
+     * {@code response_format}: {@code text} (nothing), {@code json_object} (any object) or {@code json_schema} with
+     * {@code json_schema.schema}; null when the output is free text. Constrained decoding enforces the schema
+     * whether or not {@code strict} is set (it only knows the strict subset).
+     */
+    private static JsonSchema responseSchema(Fields body) {
+        Fields format = body.object("response_format");
+        if (format == null) {
+            return null;
+        }
+        String type = format.requiredString("type");
+        return switch (type) {
+            case "text" -> null;
+            case "json_object" -> JsonSchema.ANY_OBJECT;
+            case "json_schema" -> {
+                Fields spec = format.object("json_schema");
+                if (spec == null || spec.raw("schema") == null) {
+                    throw ApiException.badRequest("response_format", "response_format.json_schema.schema is required");
+                }
+                try {
+                    yield JsonSchema.parse(spec.raw("schema"));
+                } catch (IllegalArgumentException e) {
+                    throw ApiException.badRequest("response_format", "response_format.json_schema." + e.getMessage());
+                }
+            }
+            default -> throw ApiException.badRequest("response_format", "response_format.type must be text, "
+                    + "json_object or json_schema, got '" + type + "'");
+        };
+    }
+
+    /** OpenAI's logit_bias: token ids as JSON object keys, biases as numbers. */
+    private static Map<Integer, Float> logitBias(Fields bias) {
+        Map<Integer, Float> out = new LinkedHashMap<>();
+        for (String key : bias.names()) {
+            int token;
+            try {
+                token = Integer.parseInt(key);
+            } catch (NumberFormatException e) {
+                throw ApiException.badRequest("logit_bias", "logit_bias keys must be token ids, got '" + key + "'");
+            }
+            if (!(bias.raw(key) instanceof Number n)) {
+                throw ApiException.badRequest("logit_bias", "logit_bias values must be numbers, got " + bias.raw(key)
+                        + " for token " + key);
+            }
+            out.put(token, n.floatValue());
+        }
+        return out;
+    }
+
+    /**
+     * Chat: {@code logprobs} true/false and {@code top_logprobs} 0..20; completions: {@code logprobs} the number of
+     * top alternatives (0..20; OpenAI allows 5). Null when none are asked for.
+     */
+    private static LogprobsRecorder logprobs(Fields body, boolean chat) {
+        int top;
+        if (chat) {
+            boolean on = body.bool("logprobs", false);
+            Integer k = body.integer("top_logprobs");
+            if (k != null && !on) {
+                throw ApiException.badRequest("top_logprobs", "top_logprobs needs logprobs: true");
+            }
+            if (!on) {
+                return null;
+            }
+            top = k == null ? 0 : k;
+        } else {
+            Integer k = body.integer("logprobs");
+            if (k == null) {
+                return null;
+            }
+            top = k;
+        }
+        String param = chat ? "top_logprobs" : "logprobs";
+        if (top < 0 || top > LogprobsRecorder.MAX_TOP) {
+            throw ApiException.badRequest(param, "'" + param + "' must be between 0 and " + LogprobsRecorder.MAX_TOP
+                    + ", got " + top);
+        }
+        return new LogprobsRecorder(top);
+    }
+
+    private static SamplingParams samplingParams(Fields body, int room, int promptTokens) {
         String maxField = body.has("max_completion_tokens") ? "max_completion_tokens" : "max_tokens";
         Integer max = body.integer(maxField);
         if (max != null && max < 1) {
             throw ApiException.badRequest(maxField, "'" + maxField + "' must be at least 1, got " + max);
+        }
+        if (max != null && max > room) {
+            throw ApiException.badRequest(maxField, "context_length_exceeded", "'" + maxField + "' is " + max
+                    + " but the prompt's " + promptTokens + " tokens leave room for at most " + room);
         }
         Long seed = body.longInteger("seed");
         Integer topK = body.integer("top_k");
@@ -140,7 +296,7 @@ record GenerationRequest(boolean chat, int[] prompt, SamplingParams params, Spec
                     topK == null ? 0 : topK,
                     (float) body.number("top_p", 1.0),
                     seed,
-                    max == null ? room : Math.min(max, room), // without a limit: until a stop or the context is full
+                    max == null ? room : max, // without a limit: until a stop or the context is full
                     stopStrings(body));
         } catch (IllegalArgumentException e) {
             String message = e.getMessage();
@@ -170,7 +326,7 @@ record GenerationRequest(boolean chat, int[] prompt, SamplingParams params, Spec
         throw ApiException.badRequest("stop", "'stop' must be a string or an array of strings");
     }
 
-    private static int[] chatPrompt(Engine engine, Fields body) {
+    private static int[] chatPrompt(Engine engine, Fields body, ToolCalls tools) {
         List<?> messages = body.list("messages");
         if (messages == null || messages.isEmpty()) {
             throw ApiException.badRequest("messages", "'messages' is required and must not be empty");
@@ -193,10 +349,27 @@ record GenerationRequest(boolean chat, int[] prompt, SamplingParams params, Spec
             role = switch (role) {
                 case "system", "developer" -> "system"; // "developer" is OpenAI's newer name for system
                 case "user", "assistant" -> role;
+                case "tool" -> "ipython"; // Llama 3.1's role for tool results
                 default -> throw ApiException.badRequest(where + ".role", "role '" + role
-                        + "' is not supported (system, developer, user, assistant)");
+                        + "' is not supported (system, developer, user, assistant, tool)");
             };
-            out.add(new ChatMessage(role, content(m, where)));
+            List<?> calls = m.list("tool_calls");
+            if (calls != null && !calls.isEmpty()) {
+                if (!role.equals("assistant")) {
+                    throw ApiException.badRequest(where + ".tool_calls", "only assistant messages have tool_calls");
+                }
+                out.add(new ChatMessage(role, ToolCalls.renderCalls(calls, where)));
+            } else {
+                out.add(new ChatMessage(role, content(m, where)));
+            }
+        }
+        if (tools != null && tools.callsPossible()) {
+            // The tools go first, as a system message of their own after any system prompt's text.
+            if (!out.isEmpty() && out.getFirst().role().equals("system")) {
+                out.set(0, new ChatMessage("system", out.getFirst().content() + "\n\n" + tools.systemPrompt()));
+            } else {
+                out.addFirst(new ChatMessage("system", tools.systemPrompt()));
+            }
         }
         return engine.encodeChat(out);
     }

@@ -25,19 +25,26 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * An OpenAI-compatible HTTP API over one {@link Engine}: chat completions and completions (streamed as server-sent
  * events or whole), the model list, llama.cpp-style /tokenize and /detokenize, /health, and /metrics (Prometheus
- * text). Each request runs on its own virtual thread; generations are batched by the engine's scheduler. A streaming client that goes away stops its
- * generation: the failed write cancels it.
+ * text). Each request runs on its own virtual thread; generations are batched by the engine's scheduler. A client
+ * that goes away stops its generation: a failed write (a streamed delta, or a non-streamed response's heartbeat
+ * space) cancels it.
  */
 public final class OpenAiServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(OpenAiServer.class.getName());
     /** Requests are small JSON documents; anything bigger is refused before it is read into memory. */
     static final int MAX_BODY_BYTES = 8 << 20;
+    /** How long a non-streamed response waits silently before it starts checking for the client with spaces. */
+    static final long HEARTBEAT_MILLIS = 500;
 
     private final Engine engine;
     private final byte[] apiKey;
@@ -165,11 +172,15 @@ public final class OpenAiServer implements AutoCloseable {
         String id = (chat ? "chatcmpl-" : "cmpl-") + HexFormat.of().formatHex(random);
         long createdAt = System.currentTimeMillis() / 1000;
         ChunkShapes shapes = new ChunkShapes(chat, id, createdAt, engine.modelName());
+        LogprobShapes logprobs = new LogprobShapes(chat, engine.tokenizer(), request.controls().logprobs());
         if (!request.stream()) {
-            GenerationResult r = engine.generate(request.prompt(), request.params(), TokenListener.IGNORE,
-                    new Cancellation(), request.speculation());
-            logGeneration(id, r);
-            sendJson(ex, 200, shapes.complete(r));
+            GenerationResult r = generateWhole(ex, request);
+            if (r != null) {
+                logGeneration(id, r);
+                List<ToolCalls.Call> calls = request.tools() == null ? List.of() : request.tools().parse(r.text());
+                finishWhole(ex, calls.isEmpty() ? shapes.complete(r, logprobs.next())
+                        : shapes.completeWithCalls(r, calls, logprobs.next()));
+            }
             return;
         }
         ex.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
@@ -180,9 +191,13 @@ public final class OpenAiServer implements AutoCloseable {
         if (chat && !sse.send(shapes.roleChunk())) {
             return;
         }
+        ToolStream toolStream = request.tools() == null || !request.tools().callsPossible() ? null
+                : new ToolStream(request.tools(), shapes, logprobs, sse);
         GenerationResult r;
-        try (DeltaWriter writer = new DeltaWriter(delta -> sse.send(shapes.deltaChunk(delta)))) {
-            r = engine.generate(request.prompt(), request.params(), writer, new Cancellation(), request.speculation());
+        try (DeltaWriter writer = new DeltaWriter(toolStream != null ? toolStream::delta
+                : delta -> sse.send(shapes.deltaChunk(delta, logprobs.next())))) {
+            r = engine.generate(request.prompt(), request.params(), request.controls(), writer, new Cancellation(),
+                    request.speculation());
         } catch (RuntimeException e) {
             // The status line is gone already: report in the stream, as OpenAI does for mid-stream failures.
             LOG.log(System.Logger.Level.ERROR, "generation failed mid-stream", e);
@@ -193,10 +208,73 @@ public final class OpenAiServer implements AutoCloseable {
         if (r.finishReason() == FinishReason.CANCELLED) {
             return; // the client is gone
         }
-        if (sse.send(shapes.finishChunk(r.finishReason())) && request.includeUsage()) {
+        boolean sent = toolStream != null && r.finishReason() != FinishReason.LENGTH ? toolStream.finish(r)
+                : (toolStream == null || toolStream.flush()) && sse.send(shapes.finishChunk(r.finishReason(),
+                        logprobs.next()));
+        if (sent && request.includeUsage()) {
             sse.send(shapes.usageChunk(r));
         }
         sse.done();
+    }
+
+    /**
+     * Runs a non-streamed generation while watching the client: the JDK's server tells nobody that a connection
+     * closed, so after {@link #HEARTBEAT_MILLIS} the response starts (200, chunked JSON) and a space is written at
+     * that interval, which JSON parsers skip. A failed write means the client is gone: the generation is cancelled
+     * and null returned. A generation that fails before the response started fails the request as usual.
+     */
+    private GenerationResult generateWhole(HttpExchange ex, GenerationRequest request) throws IOException {
+        Cancellation cancellation = new Cancellation();
+        Future<GenerationResult> job = executor.submit(() -> engine.generate(request.prompt(), request.params(),
+                request.controls(), TokenListener.IGNORE, cancellation, request.speculation()));
+        OutputStream out = null;
+        while (true) {
+            try {
+                return job.get(HEARTBEAT_MILLIS, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                try {
+                    if (out == null) {
+                        ex.getResponseHeaders().set("Content-Type", "application/json");
+                        ex.sendResponseHeaders(200, 0);
+                        out = ex.getResponseBody();
+                    }
+                    out.write(' ');
+                    out.flush();
+                } catch (IOException gone) {
+                    cancellation.cancel();
+                    waitQuietly(job);
+                    LOG.log(System.Logger.Level.DEBUG, "client left a non-streamed generation: cancelled");
+                    return null;
+                }
+            } catch (InterruptedException e) {
+                cancellation.cancel();
+                Thread.currentThread().interrupt();
+                return null;
+            } catch (ExecutionException e) {
+                throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
+            }
+        }
+    }
+
+    private static void waitQuietly(Future<?> job) {
+        try {
+            job.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException e) {
+            LOG.log(System.Logger.Level.DEBUG, "cancelled generation failed: " + e.getCause());
+        }
+    }
+
+    /** Sends a whole response: as a normal body, or after the heartbeat spaces when those started it. */
+    private static void finishWhole(HttpExchange ex, Map<String, Object> body) throws IOException {
+        if (ex.getResponseCode() == -1) {
+            sendJson(ex, 200, body);
+            return;
+        }
+        try (OutputStream out = ex.getResponseBody()) {
+            out.write(Json.write(body).getBytes(StandardCharsets.UTF_8));
+        }
     }
 
     private static void logGeneration(String id, GenerationResult r) {

@@ -261,7 +261,7 @@ class OpenAiServerTest {
         assertEquals("stop", choice((Map<?, ?>) events.get(events.size() - 2)).get("finish_reason"));
     }
 
-    private static void assertError(Reply r, int status, String param, String code) {
+    static void assertError(Reply r, int status, String param, String code) {
         assertEquals(status, r.status(), r.body());
         Map<?, ?> error = (Map<?, ?>) r.json().get("error");
         assertEquals(List.of("message", "type", "param", "code"), List.copyOf(error.keySet()));
@@ -276,7 +276,7 @@ class OpenAiServerTest {
     void badRequestsGetOpenAiErrors() throws Exception {
         String messages = ",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]";
         assertError(post(server, "/v1/chat/completions", "{\"model\":\"gpt-4\"" + messages + "}"),
-                400, "model", "model_not_found");
+                404, "model", "model_not_found");
         assertError(post(server, "/v1/chat/completions", chatBody(",\"max_tokens\":-3")), 400, "max_tokens", null);
         assertError(post(server, "/v1/chat/completions", chatBody(",\"max_completion_tokens\":0")),
                 400, "max_completion_tokens", null);
@@ -289,7 +289,7 @@ class OpenAiServerTest {
         assertError(post(server, "/v1/chat/completions", "{\"model\":\"" + TinyChatModel.NAME + "\"}"),
                 400, "messages", null);
         assertError(post(server, "/v1/chat/completions", "{\"model\":\"" + TinyChatModel.NAME
-                + "\",\"messages\":[{\"role\":\"tool\",\"content\":\"x\"}]}"), 400, "messages[0].role", null);
+                + "\",\"messages\":[{\"role\":\"function\",\"content\":\"x\"}]}"), 400, "messages[0].role", null);
         assertError(post(server, "/v1/chat/completions", "{\"messages\":[]"), 400, null, "invalid_json");
         assertError(post(server, "/v1/chat/completions", "[1,2]"), 400, null, null);
         assertError(post(server, "/v1/completions", "{\"model\":\"" + TinyChatModel.NAME + "\"}"), 400, "prompt", null);
@@ -362,16 +362,7 @@ class OpenAiServerTest {
 
     @Test
     void aClientThatDisconnectsStopsItsGeneration() throws Exception {
-        EngineStats before = engine.stats();
-        String body = "{\"model\":\"" + TinyChatModel.NAME + "\",\"prompt\":\"Tell me everything\",\"stream\":true}";
-        try (Socket socket = new Socket("127.0.0.1", server.port())) {
-            OutputStream out = socket.getOutputStream();
-            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-            out.write(("POST /v1/completions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
-                    + "Content-Length: " + bytes.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-            out.write(bytes);
-            out.flush();
-            BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+        assertDisconnectCancels("Tell me everything", ",\"stream\":true", in -> {
             int events = 0;
             for (String line = in.readLine(); line != null && events < 3; line = in.readLine()) {
                 if (line.startsWith("data: {")) {
@@ -379,12 +370,79 @@ class OpenAiServerTest {
                 }
             }
             assertEquals(3, events, "the stream started");
+        });
+    }
+
+    @Test
+    void aNonStreamingClientThatDisconnectsStopsItsGeneration() throws Exception {
+        assertDisconnectCancels("Tell me all of it", "",
+                in -> assertEquals("HTTP/1.1 200 OK", in.readLine(), "the response started with heartbeat spaces"));
+    }
+
+    private interface ResponseStart {
+        void await(BufferedReader in) throws Exception;
+    }
+
+    /**
+     * Posts a completion on a raw socket, waits until {@code started} saw the response begin, closes the socket (the
+     * disconnect), and asserts the generation ended as cancelled before it used its room.
+     */
+    private static void assertDisconnectCancels(String prompt, String extraFields, ResponseStart started)
+            throws Exception {
+        EngineStats before = engine.stats();
+        String body = "{\"model\":\"" + TinyChatModel.NAME + "\",\"prompt\":\"" + prompt + "\"" + extraFields + "}";
+        try (Socket socket = new Socket("127.0.0.1", server.port())) {
+            OutputStream out = socket.getOutputStream();
+            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+            out.write(("POST /v1/completions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: " + bytes.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(bytes);
+            out.flush();
+            started.await(new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8)));
         } // closing the socket is the disconnect
         EngineStats after = awaitGenerations(before.generations() + 1);
         assertEquals(before.cancelled() + 1, after.cancelled(), "the generation ended as cancelled");
         long generated = after.completionTokens() - before.completionTokens();
-        int room = engine.config().contextLength() - engine.encodePrompt("Tell me everything").length;
+        int room = engine.config().contextLength() - engine.encodePrompt(prompt).length;
         assertTrue(generated < room, "generated " + generated + " of the " + room + " tokens it had room for");
+    }
+
+    @Test
+    void aSlowNonStreamedAnswerIsStillOneJsonDocument() throws Exception {
+        // 600 tokens outlast the heartbeat delay on this model: the body is spaces, then the completion.
+        Reply r = post(server, "/v1/completions", "{\"model\":\"" + TinyChatModel.NAME
+                + "\",\"prompt\":\"Go on\",\"max_tokens\":600,\"temperature\":0}");
+        assertEquals(200, r.status(), r.body());
+        assertEquals(engine.generate(engine.encodePrompt("Go on"), SamplingParams.greedy(600), TokenListener.IGNORE)
+                .text(), choice(r.json()).get("text"));
+    }
+
+    @Test
+    void parametersThatAreNotHonouredAreRefusedByName() throws Exception {
+        assertError(post(server, "/v1/chat/completions", chatBody(",\"functions\":[]")), 400, "functions",
+                "unsupported_parameter");
+        assertError(post(server, "/v1/chat/completions", chatBody(",\"echo\":true")), 400, "echo",
+                "unsupported_parameter");
+        String completion = "{\"model\":\"" + TinyChatModel.NAME + "\",\"prompt\":\"x\"";
+        assertError(post(server, "/v1/completions", completion + ",\"best_of\":3}"), 400, "best_of", null);
+        assertError(post(server, "/v1/completions", completion + ",\"suffix\":\"end\"}"), 400, "suffix", null);
+        assertError(post(server, "/v1/completions", completion + ",\"messages\":[]}"), 400, "messages",
+                "unsupported_parameter");
+        // Defaults are honoured by doing nothing: a client that spells them out is served.
+        assertEquals(200, post(server, "/v1/completions", completion + ",\"best_of\":1,\"echo\":false,"
+                + "\"max_tokens\":2,\"user\":\"u-1\"}").status());
+    }
+
+    @Test
+    void maxTokensBeyondTheContextIsRefusedByName() throws Exception {
+        int context = engine.config().contextLength();
+        assertError(post(server, "/v1/chat/completions", chatBody(",\"max_tokens\":" + context)), 400, "max_tokens",
+                "context_length_exceeded");
+        assertError(post(server, "/v1/chat/completions", chatBody(",\"max_completion_tokens\":" + context)), 400,
+                "max_completion_tokens", "context_length_exceeded");
+        int room = context - engine.encodeChat(MESSAGES).length;
+        assertEquals(200, post(server, "/v1/chat/completions", chatBody(",\"max_tokens\":" + room
+                + ",\"stop\":\"e\",\"temperature\":0")).status(), "exactly the room left is fine");
     }
 
     /** Waits (without any timing assertion) until the engine has finished {@code n} generations. */
