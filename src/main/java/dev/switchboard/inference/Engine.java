@@ -4,6 +4,7 @@ import dev.switchboard.inference.cuda.BackendSelector;
 import dev.switchboard.inference.cuda.CudaBackend;
 import dev.switchboard.inference.cpu.SyntheticModels;
 import dev.switchboard.inference.gguf.GgufFile;
+import dev.switchboard.inference.hf.ModelFiles;
 import dev.switchboard.inference.kv.KvBlockPool;
 import dev.switchboard.inference.model.Backend;
 import dev.switchboard.inference.model.BlockTable;
@@ -19,7 +20,6 @@ import dev.switchboard.inference.tokenizer.Llama3ChatTemplate;
 import dev.switchboard.inference.tokenizer.Tokenizer;
 import dev.switchboard.inference.tokenizer.Tokenizers;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -133,11 +133,8 @@ public final class Engine implements AutoCloseable {
                 path = SyntheticModels.file(model, options.syntheticType());
             } else {
                 path = Path.of(model);
-                if (!Files.isRegularFile(path)) {
-                    throw new IllegalArgumentException("model file " + path.toAbsolutePath() + " does not exist");
-                }
             }
-            GgufFile gguf = GgufFile.open(path);
+            GgufFile gguf = synthetic ? GgufFile.open(path) : ModelFiles.open(path, options.weights(), progress);
             try {
                 LlamaConfig config = LlamaConfig.fromGguf(gguf, contextLength);
                 if (contextLength == 0 && config.contextLength() > EngineOptions.DEFAULT_MAX_CONTEXT) {

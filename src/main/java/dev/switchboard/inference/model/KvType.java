@@ -1,0 +1,31 @@
+package dev.switchboard.inference.model;
+
+import java.util.Arrays;
+import java.util.Locale;
+
+/**
+ * The element type keys and values are stored in. Smaller types let a longer context fit: bf16 halves the KV
+ * cache, q8 (int8 values with one float scale per head of each position) takes a little over a quarter.
+ */
+public enum KvType {
+    F32, BF16, Q8;
+
+    /** Bytes one position of one layer takes for keys or values of {@code kvDim} values in heads of {@code headSize}. */
+    public long bytesPerPosition(int kvDim, int headSize) {
+        return switch (this) {
+            case F32 -> 4L * kvDim;
+            case BF16 -> 2L * kvDim;
+            case Q8 -> kvDim + 4L * (kvDim / headSize);
+        };
+    }
+
+    /** Parses "f32", "bf16" or "q8"; an error lists the choices. */
+    public static KvType parse(String s) {
+        try {
+            return valueOf(s.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("KV type '" + s + "' is not one of "
+                    + Arrays.toString(values()).toLowerCase(Locale.ROOT));
+        }
+    }
+}
