@@ -27,14 +27,14 @@ import java.util.Map;
  * Writes Hugging Face checkpoint folders for tests: safetensors files (by a small writer of the format), config.json
  * and tokenizer.json, from the weights of a GGUF so that both forms hold the same numbers.
  */
-final class HfTestCheckpoints {
-    record Stored(String dtype, long[] shape, byte[] bytes) {}
+public final class HfTestCheckpoints {
+    public record Stored(String dtype, long[] shape, byte[] bytes) {}
 
     private HfTestCheckpoints() {
     }
 
     /** A safetensors file: 8-byte header length, JSON header (padded with spaces to 8 bytes), data. */
-    static void writeSafetensors(Path file, Map<String, Stored> tensors) throws IOException {
+    public static void writeSafetensors(Path file, Map<String, Stored> tensors) throws IOException {
         Map<String, Object> header = new LinkedHashMap<>();
         header.put("__metadata__", Map.of("format", "pt"));
         long offset = 0;
@@ -58,7 +58,7 @@ final class HfTestCheckpoints {
         }
     }
 
-    static void writeJson(Path file, Object value) throws IOException {
+    public static void writeJson(Path file, Object value) throws IOException {
         Files.writeString(file, Json.write(value));
     }
 
@@ -67,7 +67,7 @@ final class HfTestCheckpoints {
      * F32/F16/BF16 tensors keep their bytes; quantized ones become F32. Q and K rows go back to the rotary
      * layout of Hugging Face ({@code c} gives the heads; null leaves them in GGUF's order, which is wrong).
      */
-    static void writeWeights(GgufFile gguf, LlamaConfig c, Path dir, int shards) throws IOException {
+    public static void writeWeights(GgufFile gguf, LlamaConfig c, Path dir, int shards) throws IOException {
         Map<String, Stored> all = new LinkedHashMap<>();
         for (GgufTensor t : gguf.tensors().values()) {
             String name = hfName(t.name());
@@ -99,7 +99,7 @@ final class HfTestCheckpoints {
         writeJson(dir.resolve(HfCheckpoint.INDEX), Map.of("metadata", Map.of("total_size", 0), "weight_map", weightMap));
     }
 
-    static String shardName(int shard, int shards) {
+    public static String shardName(int shard, int shards) {
         return String.format("model-%05d-of-%05d.safetensors", shard + 1, shards);
     }
 
@@ -159,7 +159,7 @@ final class HfTestCheckpoints {
     }
 
     /** config.json of a Llama with shape {@code c}. */
-    static Map<String, Object> config(LlamaConfig c, boolean tied, int bos, Object eos) {
+    public static Map<String, Object> config(LlamaConfig c, boolean tied, int bos, Object eos) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("architectures", List.of("LlamaForCausalLM"));
         m.put("model_type", "llama");
@@ -206,7 +206,7 @@ final class HfTestCheckpoints {
      * every split of a token into two tokens a merge (in the token's rank order, as Hugging Face's converter of
      * tiktoken files orders them), its special tokens as added tokens.
      */
-    static Map<String, Object> byteLevelTokenizer(Tokenizer tokenizer) {
+    public static Map<String, Object> byteLevelTokenizer(Tokenizer tokenizer) {
         Map<String, Object> vocab = new LinkedHashMap<>();
         Map<String, Integer> ids = new HashMap<>();
         List<Map<String, Object>> added = new ArrayList<>();
@@ -237,7 +237,7 @@ final class HfTestCheckpoints {
     }
 
     /** A tokenizer.json of the 256 bytes, then {@code specials} special tokens named {@code <|special_i|>}. */
-    static Map<String, Object> bytesTokenizer(int specials) {
+    public static Map<String, Object> bytesTokenizer(int specials) {
         Map<String, Object> vocab = new LinkedHashMap<>();
         for (int b = 0; b < 256; b++) {
             vocab.put(Gpt2Bytes.encode(new byte[]{(byte) b}), b);
@@ -253,7 +253,7 @@ final class HfTestCheckpoints {
      * tokenizer.json of a SentencePiece-style GGUF vocabulary ({@code tokenizer.ggml.model = "llama"}): byte
      * fallback, "▁" for spaces, merges from every split of a token into two tokens, higher-scored results first.
      */
-    static Map<String, Object> sentencePieceTokenizer(GgufFile gguf) {
+    public static Map<String, Object> sentencePieceTokenizer(GgufFile gguf) {
         String[] tokens = gguf.getStringArray("tokenizer.ggml.tokens");
         float[] scores = gguf.getFloatArray("tokenizer.ggml.scores");
         int[] types = gguf.getIntArray("tokenizer.ggml.token_type");

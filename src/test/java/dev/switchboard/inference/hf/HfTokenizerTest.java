@@ -25,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Llama 3.1's tokenizer.json (built here from Meta's shared tokenizer.model as Hugging Face's converter builds it)
  * must give the ids Meta's tokenizer gives, and the checkpoint's config files the special ids and stop tokens.
  */
-class HfTokenizerTest {
+public class HfTokenizerTest {
     static final Path SHARED = Path.of("../shared/models/llama3-tokenizer");
     static final Path TIKTOKEN = SHARED.resolve("tokenizer.model");
     static final String TEMPLATE = "{{ bos_token }}{% for m in messages %}<|start_header_id|>{{ m['role'] }}"
@@ -45,7 +45,7 @@ class HfTokenizerTest {
     }
 
     /** tokenizer.json, config.json, tokenizer_config.json and generation_config.json of Llama 3.1 Instruct. */
-    static void writeLlama3Files(Path dir, Tokenizer meta) throws IOException {
+    public static void writeLlama3Files(Path dir, Tokenizer meta) throws IOException {
         HfTestCheckpoints.writeJson(dir.resolve("tokenizer.json"), HfTestCheckpoints.byteLevelTokenizer(meta));
         HfTestCheckpoints.writeJson(dir.resolve("tokenizer_config.json"), Map.of("bos_token", "<|begin_of_text|>",
                 "eos_token", "<|eot_id|>", "chat_template", TEMPLATE));
