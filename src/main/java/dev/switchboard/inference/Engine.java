@@ -4,6 +4,7 @@ import dev.switchboard.inference.cuda.BackendSelector;
 import dev.switchboard.inference.cuda.CudaBackend;
 import dev.switchboard.inference.cpu.SyntheticModels;
 import dev.switchboard.inference.gguf.GgufFile;
+import dev.switchboard.inference.hf.HfCheckpoint;
 import dev.switchboard.inference.hf.ModelFiles;
 import dev.switchboard.inference.kv.KvBlockPool;
 import dev.switchboard.inference.model.Backend;
@@ -136,6 +137,13 @@ public final class Engine implements AutoCloseable {
             }
             GgufFile gguf = synthetic ? GgufFile.open(path) : ModelFiles.open(path, options.weights(), progress);
             try {
+                int declared = LlamaConfig.fromGguf(gguf, 0).contextLength();
+                // A checkpoint's max_position_embeddings is what it was trained for; GGUF files keep llama.cpp's
+                // leniency (tests and small models run past a declared length).
+                if (model.equals(options.model()) && contextLength > declared && HfCheckpoint.isCheckpoint(path)) {
+                    throw new IllegalArgumentException("context length " + contextLength + " exceeds the "
+                            + declared + " positions (max_position_embeddings) of " + model);
+                }
                 LlamaConfig config = LlamaConfig.fromGguf(gguf, contextLength);
                 if (contextLength == 0 && config.contextLength() > EngineOptions.DEFAULT_MAX_CONTEXT) {
                     config = LlamaConfig.fromGguf(gguf, EngineOptions.DEFAULT_MAX_CONTEXT);

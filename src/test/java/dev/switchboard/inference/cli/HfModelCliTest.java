@@ -108,6 +108,10 @@ class HfModelCliTest {
                 "-n", "6", "--weights", "q8_0");
         assertTrue(text.length() > 1, "some text was generated: '" + text + "'");
 
+        IllegalArgumentException tooLong = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Engine.load(EngineOptions.of(hf.toString()).withContextLength(131073)));
+        assertTrue(tooLong.getMessage().startsWith("context length 131073 exceeds the 131072 positions"),
+                tooLong.getMessage());
         try (Engine engine = Engine.load(EngineOptions.of(hf.toString()));
              OpenAiServer server = OpenAiServer.start(engine, "127.0.0.1", 0, null)) {
             assertEquals("Llama-3.1-random", engine.modelName());
@@ -119,6 +123,7 @@ class HfModelCliTest {
                     HttpResponse.BodyHandlers.ofString());
             assertEquals(200, models.statusCode());
             assertTrue(models.body().contains("\"id\":\"Llama-3.1-random\""), models.body());
+            assertTrue(models.body().contains("\"max_model_len\":8192"), models.body());
             HttpResponse<String> chat = client.send(HttpRequest.newBuilder(base.resolve("/v1/chat/completions"))
                     .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"Llama-3.1-random\",\"max_tokens\":4,"
                             + "\"temperature\":0,\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}"))
