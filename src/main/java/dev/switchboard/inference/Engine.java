@@ -2,6 +2,7 @@ package dev.switchboard.inference;
 
 import dev.switchboard.inference.cuda.BackendSelector;
 import dev.switchboard.inference.cuda.CudaBackend;
+import dev.switchboard.inference.cpu.CpuBackend;
 import dev.switchboard.inference.cpu.SyntheticModels;
 import dev.switchboard.inference.gguf.GgufFile;
 import dev.switchboard.inference.hf.HfCheckpoint;
@@ -11,8 +12,10 @@ import dev.switchboard.inference.model.Backend;
 import dev.switchboard.inference.model.BlockTable;
 import dev.switchboard.inference.model.ForwardBatch;
 import dev.switchboard.inference.model.KvCache;
+import dev.switchboard.inference.model.KvType;
 import dev.switchboard.inference.model.LlamaConfig;
 import dev.switchboard.inference.model.LoadProgress;
+import dev.switchboard.inference.model.MemoryPlan;
 import dev.switchboard.inference.sampling.SamplingParams;
 import dev.switchboard.inference.speculative.DraftModel;
 import dev.switchboard.inference.speculative.Speculation;
@@ -148,17 +151,40 @@ public final class Engine implements AutoCloseable {
                 if (contextLength == 0 && config.contextLength() > EngineOptions.DEFAULT_MAX_CONTEXT) {
                     config = LlamaConfig.fromGguf(gguf, EngineOptions.DEFAULT_MAX_CONTEXT);
                 }
+                long weightBytes = gguf.tensors().values().stream().mapToLong(t -> t.data().byteSize()).sum();
+                MemoryPlan plan = plan(options, config, weightBytes);
+                // the default context shrinks until the model fits; one asked for is kept, and the plan says so
+                while (contextLength == 0 && options.kvCacheTokens() == 0 && !plan.fits()
+                        && config.contextLength() > 2048) {
+                    config = LlamaConfig.fromGguf(gguf, config.contextLength() / 2);
+                    plan = plan(options, config, weightBytes);
+                }
+                if (progress != LoadProgress.NONE && model.equals(options.model())) {
+                    System.err.println(plan.describe());
+                }
                 // Synthetic models carry no vocabulary: benchmarks generate bytes.
                 Tokenizer tokenizer = synthetic ? ByteVocabulary.INSTANCE : Tokenizers.fromGguf(gguf);
                 String name = synthetic ? model + "-" + options.syntheticType() : modelNameOf(path);
                 // "auto" and "cuda" fall back to the CPU with one notice when no GPU or CUDA library is usable.
                 Backend backend = BackendSelector.open(BackendSelector.Kind.parse(options.backend()), gguf, config,
                         CudaBackend.Options.DEFAULT, options.effectiveThreads(), progress, System.err::println);
+                if (backend instanceof CpuBackend cpu) {
+                    cpu.kvType(options.kvType());
+                } else if (options.kvType() != KvType.F32) {
+                    backend.close();
+                    throw new IllegalArgumentException("KV type " + options.kvType() + " is for the CPU backend; the "
+                            + backend.name() + " backend keeps its own KV cache format");
+                }
                 return new Loaded(gguf, config, tokenizer, backend, name);
             } catch (RuntimeException e) {
                 gguf.close();
                 throw e;
             }
+        }
+
+        static MemoryPlan plan(EngineOptions options, LlamaConfig config, long weightBytes) {
+            int kvTokens = options.kvCacheTokens() > 0 ? options.kvCacheTokens() : config.contextLength();
+            return MemoryPlan.of(config, weightBytes, kvTokens, options.kvType(), options.effectiveThreads());
         }
 
         void close() {
