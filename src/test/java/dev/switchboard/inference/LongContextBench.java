@@ -12,7 +12,7 @@ import java.util.Locale;
  * time of one decode step after 1K, 8K and 32K positions (attention reads the whole KV cache each step). Prints the
  * heap limit and the peak heap used, so a run under {@code -Xmx} shows the prefill stays within it. Run with
  * {@code java -Xmx256m --add-modules jdk.incubator.vector -cp target/classes:target/test-classes
- * dev.switchboard.inference.LongContextBench [model] [kv-type] [threads]}.
+ * dev.switchboard.inference.LongContextBench [model] [kv-type] [threads] [contexts, e.g. 1024,8192,32768]}.
  */
 public final class LongContextBench {
     private LongContextBench() {
@@ -22,7 +22,8 @@ public final class LongContextBench {
         String model = args.length > 0 ? args[0] : "synthetic:tiny";
         KvType kv = KvType.parse(args.length > 1 ? args[1] : "f32");
         int threads = args.length > 2 ? Integer.parseInt(args[2]) : 0;
-        int[] contexts = {1024, 8192, 32768};
+        int[] contexts = args.length > 3 ? java.util.Arrays.stream(args[3].split(",")).mapToInt(Integer::parseInt)
+                .toArray() : new int[]{1024, 8192, 32768};
         EngineOptions options = EngineOptions.of(model).withContextLength(32768 + 16).withKvType(kv)
                 .withThreads(threads).withPrefillChunk(512);
         System.out.printf(Locale.ROOT, "model %s, kv %s, %d threads, heap max %d MiB, load average %.2f%n", model, kv,
