@@ -44,7 +44,8 @@ public record MemoryPlan(long weightBytes, long kvBytes, long activationBytes, i
     }
 
     private static String gib(long bytes) {
-        return String.format(Locale.ROOT, "%.2f GiB", bytes / (double) (1L << 30));
+        return bytes < 1L << 30 ? String.format(Locale.ROOT, "%.1f MiB", bytes / (double) (1L << 20))
+                : String.format(Locale.ROOT, "%.2f GiB", bytes / (double) (1L << 30));
     }
 
     /** MemTotal of /proc/meminfo, or -1. */
