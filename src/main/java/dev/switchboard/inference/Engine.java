@@ -2,13 +2,17 @@ package dev.switchboard.inference;
 
 import dev.switchboard.inference.backend.Backends;
 import dev.switchboard.inference.gguf.GgufFile;
+import dev.switchboard.inference.hf.HfCheckpoint;
+import dev.switchboard.inference.hf.ModelFiles;
 import dev.switchboard.inference.kv.KvBlockPool;
 import dev.switchboard.inference.model.Backend;
 import dev.switchboard.inference.model.KvCache;
+import dev.switchboard.inference.model.KvType;
 import dev.switchboard.inference.model.LlamaConfig;
 import dev.switchboard.inference.model.LoadProgress;
 import dev.switchboard.inference.sampling.GenerationControls;
 import dev.switchboard.inference.sampling.LogitsProcessor;
+import dev.switchboard.inference.model.MemoryPlan;
 import dev.switchboard.inference.sampling.SamplingParams;
 import dev.switchboard.inference.speculative.DraftModel;
 import dev.switchboard.inference.speculative.Speculation;
@@ -18,7 +22,6 @@ import dev.switchboard.inference.tokenizer.Llama3ChatTemplate;
 import dev.switchboard.inference.tokenizer.Tokenizer;
 import dev.switchboard.inference.tokenizer.Tokenizers;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -142,15 +145,30 @@ public final class Engine implements AutoCloseable {
                 path = SyntheticModels.file(model, options.syntheticType());
             } else {
                 path = Path.of(model);
-                if (!Files.isRegularFile(path)) {
-                    throw new IllegalArgumentException("model file " + path.toAbsolutePath() + " does not exist");
-                }
             }
-            GgufFile gguf = GgufFile.open(path);
+            GgufFile gguf = synthetic ? GgufFile.open(path) : ModelFiles.open(path, options.weights(), progress);
             try {
+                int declared = LlamaConfig.fromGguf(gguf, 0).contextLength();
+                // A checkpoint's max_position_embeddings is what it was trained for; GGUF files keep llama.cpp's
+                // leniency (tests and small models run past a declared length).
+                if (model.equals(options.model()) && contextLength > declared && HfCheckpoint.isCheckpoint(path)) {
+                    throw new IllegalArgumentException("context length " + contextLength + " exceeds the "
+                            + declared + " positions (max_position_embeddings) of " + model);
+                }
                 LlamaConfig config = LlamaConfig.fromGguf(gguf, contextLength);
                 if (contextLength == 0 && config.contextLength() > EngineOptions.DEFAULT_MAX_CONTEXT) {
                     config = LlamaConfig.fromGguf(gguf, EngineOptions.DEFAULT_MAX_CONTEXT);
+                }
+                long weightBytes = gguf.tensors().values().stream().mapToLong(t -> t.data().byteSize()).sum();
+                MemoryPlan plan = plan(options, config, weightBytes);
+                // the default context shrinks until the model fits; one asked for is kept, and the plan says so
+                while (contextLength == 0 && options.kvCacheTokens() == 0 && !plan.fits()
+                        && config.contextLength() > 2048) {
+                    config = LlamaConfig.fromGguf(gguf, config.contextLength() / 2);
+                    plan = plan(options, config, weightBytes);
+                }
+                if (progress != LoadProgress.NONE && model.equals(options.model())) {
+                    System.err.println(plan.describe());
                 }
                 // Synthetic models carry no vocabulary: benchmarks generate bytes.
                 Tokenizer tokenizer = synthetic ? ByteVocabulary.INSTANCE : Tokenizers.fromGguf(gguf);
@@ -158,11 +176,17 @@ public final class Engine implements AutoCloseable {
                 // "auto" and "cuda" fall back to the CPU with one notice when no GPU or CUDA library is usable.
                 Backend backend = Backends.open(options.backend(), gguf, config, options.effectiveThreads(), progress,
                         System.err::println);
+                Backends.useKvType(backend, options.kvType());
                 return new Loaded(gguf, config, tokenizer, backend, name);
             } catch (RuntimeException e) {
                 gguf.close();
                 throw e;
             }
+        }
+
+        static MemoryPlan plan(EngineOptions options, LlamaConfig config, long weightBytes) {
+            int kvTokens = options.kvCacheTokens() > 0 ? options.kvCacheTokens() : config.contextLength();
+            return MemoryPlan.of(config, weightBytes, kvTokens, options.kvType(), options.effectiveThreads());
         }
 
         @Override

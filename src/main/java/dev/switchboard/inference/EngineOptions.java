@@ -2,6 +2,7 @@ package dev.switchboard.inference;
 
 import dev.switchboard.inference.backend.BackendKind;
 import dev.switchboard.inference.gguf.GgmlType;
+import dev.switchboard.inference.model.KvType;
 import dev.switchboard.inference.speculative.Speculation;
 
 /**
@@ -21,10 +22,12 @@ import dev.switchboard.inference.speculative.Speculation;
  * @param prefixCaching whether full KV blocks of prompts are kept and shared by later requests with the same prefix
  * @param draftModel a GGUF file of a smaller model with the same tokenizer that drafts for
  *     {@link dev.switchboard.inference.speculative.DraftMode#MODEL}, or null
+ * @param weights the type a Hugging Face checkpoint's matrices are quantized to at load; null: as stored
+ * @param kvType the element type of the KV cache (the CPU backend's; null: F32)
  */
 public record EngineOptions(String model, int contextLength, int threads, BackendKind backend, int prefillChunk,
         GgmlType syntheticType, Speculation speculation, int kvCacheTokens, boolean prefixCaching,
-        String draftModel) {
+        String draftModel, GgmlType weights, KvType kvType) {
     public static final int DEFAULT_PREFILL_CHUNK = 256;
     public static final int DEFAULT_MAX_CONTEXT = 8192;
 
@@ -54,6 +57,17 @@ public record EngineOptions(String model, int contextLength, int threads, Backen
             throw new IllegalArgumentException("kvCacheTokens must be 0 (one context) or positive, got "
                     + kvCacheTokens);
         }
+        if (kvType == null) {
+            kvType = KvType.F32;
+        }
+    }
+
+    /** Weights as stored, float32 KV cache. */
+    public EngineOptions(String model, int contextLength, int threads, String backend, int prefillChunk,
+            GgmlType syntheticType, Speculation speculation, int kvCacheTokens, boolean prefixCaching,
+            String draftModel) {
+        this(model, contextLength, threads, backend, prefillChunk, syntheticType, speculation, kvCacheTokens,
+                prefixCaching, draftModel, null, KvType.F32);
     }
 
     /** The model with every other option at its default. */
@@ -64,38 +78,48 @@ public record EngineOptions(String model, int contextLength, int threads, Backen
 
     public EngineOptions withContextLength(int n) {
         return new EngineOptions(model, n, threads, backend, prefillChunk, syntheticType, speculation,
-                kvCacheTokens, prefixCaching, draftModel);
+                kvCacheTokens, prefixCaching, draftModel, weights, kvType);
     }
 
     public EngineOptions withThreads(int n) {
         return new EngineOptions(model, contextLength, n, backend, prefillChunk, syntheticType, speculation,
-                kvCacheTokens, prefixCaching, draftModel);
+                kvCacheTokens, prefixCaching, draftModel, weights, kvType);
     }
 
     /** The backend by its name: "cpu", "cuda" or "auto". */
     public EngineOptions withBackend(String name) {
-        return new EngineOptions(model, contextLength, threads, BackendKind.parse(name), prefillChunk, syntheticType, speculation,
-                kvCacheTokens, prefixCaching, draftModel);
+        return new EngineOptions(model, contextLength, threads, BackendKind.parse(name), prefillChunk, syntheticType,
+                speculation, kvCacheTokens, prefixCaching, draftModel, weights, kvType);
     }
 
     public EngineOptions withPrefillChunk(int n) {
         return new EngineOptions(model, contextLength, threads, backend, n, syntheticType, speculation,
-                kvCacheTokens, prefixCaching, draftModel);
+                kvCacheTokens, prefixCaching, draftModel, weights, kvType);
     }
 
     public EngineOptions withKvCacheTokens(int n) {
         return new EngineOptions(model, contextLength, threads, backend, prefillChunk, syntheticType, speculation, n,
-                prefixCaching, draftModel);
+                prefixCaching, draftModel, weights, kvType);
     }
 
     public EngineOptions withPrefixCaching(boolean on) {
         return new EngineOptions(model, contextLength, threads, backend, prefillChunk, syntheticType, speculation,
-                kvCacheTokens, on, draftModel);
+                kvCacheTokens, on, draftModel, weights, kvType);
     }
 
     public EngineOptions withDraftModel(String file) {
         return new EngineOptions(model, contextLength, threads, backend, prefillChunk, syntheticType, speculation,
-                kvCacheTokens, prefixCaching, file);
+                kvCacheTokens, prefixCaching, file, weights, kvType);
+    }
+
+    public EngineOptions withWeights(GgmlType type) {
+        return new EngineOptions(model, contextLength, threads, backend, prefillChunk, syntheticType, speculation,
+                kvCacheTokens, prefixCaching, draftModel, type, kvType);
+    }
+
+    public EngineOptions withKvType(KvType type) {
+        return new EngineOptions(model, contextLength, threads, backend, prefillChunk, syntheticType, speculation,
+                kvCacheTokens, prefixCaching, draftModel, weights, type);
     }
 
     public int effectiveThreads() {

@@ -5,6 +5,7 @@ import dev.switchboard.inference.cuda.CudaBackend;
 import dev.switchboard.inference.cuda.CudaUnavailableException;
 import dev.switchboard.inference.gguf.GgufFile;
 import dev.switchboard.inference.model.Backend;
+import dev.switchboard.inference.model.KvType;
 import dev.switchboard.inference.model.LlamaConfig;
 import dev.switchboard.inference.model.LoadProgress;
 
@@ -44,6 +45,17 @@ public final class Backends {
             }
         }
         return CpuBackend.load(gguf, config, cpuThreads, progress);
+    }
+
+    /** Sets the KV cache's element type; only the CPU backend stores other types than f32 (the backend is closed). */
+    public static void useKvType(Backend backend, KvType kvType) {
+        if (backend instanceof CpuBackend cpu) {
+            cpu.kvType(kvType);
+        } else if (kvType != KvType.F32) {
+            backend.close();
+            throw new IllegalArgumentException("KV type " + kvType + " is for the CPU backend; the " + backend.name()
+                    + " backend keeps its own KV cache format");
+        }
     }
 
     /** Lets tests observe the once-per-process notice again. */

@@ -5,6 +5,9 @@ import dev.switchboard.inference.EngineOptions;
 import dev.switchboard.inference.backend.BackendKind;
 import dev.switchboard.inference.GenerationResult;
 import dev.switchboard.inference.gguf.GgmlType;
+import dev.switchboard.inference.hf.HfCheckpoint;
+import dev.switchboard.inference.hf.HfConverter;
+import dev.switchboard.inference.model.KvType;
 import dev.switchboard.inference.model.LoadProgress;
 import dev.switchboard.inference.sampling.SamplingParams;
 import dev.switchboard.inference.server.OpenAiServer;
@@ -14,6 +17,7 @@ import dev.switchboard.inference.tokenizer.ChatMessage;
 
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
@@ -27,26 +31,36 @@ public final class Main {
             Usage: engine COMMAND [OPTIONS]
 
             Commands:
-              tokenize --model FILE TEXT
+              tokenize --model MODEL TEXT
                   Print the token ids of TEXT (no BOS added; special tokens spelled out in TEXT are parsed).
-              generate --model FILE --prompt TEXT [--temperature T] [--top-k K] [--top-p P] [-n N] [--seed S]
+              generate --model MODEL --prompt TEXT [--temperature T] [--top-k K] [--top-p P] [-n N] [--seed S]
                        [--chat] [--system TEXT]
                   Stream a continuation of TEXT to stdout; timings go to stderr. Defaults: temperature 0.8,
                   top-k 40, top-p 0.95, -n 256 tokens, a random seed. --temperature 0 is greedy.
                   --chat wraps TEXT as a user message in the Llama 3 chat template (optionally after a --system
                   message) and needs a model with a chat vocabulary.
-              bench --model FILE|synthetic:NAME [--type Q8_0] [--engine] [bench options]
+              bench --model MODEL|synthetic:NAME [--type Q8_0] [--engine] [bench options]
                   Measure speed: the CPU backend's prefill/decode benchmark, or with --engine whole generations
                   through the engine. synthetic:NAME (e.g. synthetic:llama3-1b) makes a random-weight model of
                   that shape in the given tensor type. Run "engine bench --help" for its options.
-              serve --model FILE --port N [--host H] [--api-key K]
+              serve --model MODEL --port N [--host H] [--api-key K]
                   Serve an OpenAI-compatible API: POST /v1/chat/completions, POST /v1/completions,
                   GET /v1/models, POST /tokenize, POST /detokenize, GET /health, GET /metrics (Prometheus
                   text). Host defaults to 127.0.0.1. With --api-key, requests (but /health) need
                   "Authorization: Bearer K". Concurrent requests are batched (continuous batching).
 
+              convert DIR OUT.gguf [--type T]
+                  Write a Hugging Face checkpoint folder as a GGUF file llama.cpp-style readers accept, its
+                  matrices in type T (default: as stored, e.g. BF16; or Q8_0, Q4_0, Q4_K, Q6_K, F16, F32).
+
+            MODEL is a GGUF file or a Hugging Face checkpoint folder (config.json, *.safetensors with their index,
+            tokenizer.json, optionally tokenizer_config.json and generation_config.json; Llama only).
+
             Options for every command that loads a model:
-              --ctx N       context length (default: the model's, at most 8192)
+              --ctx N       context length (default: the model's, at most 8192; at most the model's
+                            max_position_embeddings / llama.context_length)
+              --weights T   quantize a checkpoint folder's matrices to T at load (e.g. Q8_0; default: as stored)
+              --kv-type K   KV cache element type of the CPU backend: f32, bf16 or q8 (default: f32)
               --threads N   compute threads (default: all processors)
               --backend B   compute backend: cpu, cuda or auto (default: cpu)
               --type T      weight type of a synthetic:NAME model (default: Q8_0)
@@ -68,7 +82,8 @@ public final class Main {
             Exit status: 0 on success, 1 on errors, 2 on usage errors.
             """;
 
-    private static final Set<String> MODEL_OPTIONS = Set.of("--model", "--ctx", "--threads", "--backend", "--type");
+    static final Set<String> MODEL_OPTIONS = Set.of("--model", "--ctx", "--threads", "--backend", "--type", "--weights",
+            "--kv-type");
     static final Set<String> DRAFT_OPTIONS = Set.of("--draft", "--draft-tokens");
     /** Continuous batching (serve, bench --engine). */
     static final Set<String> BATCH_OPTIONS = Set.of("--kv-tokens", "--prefill-chunk");
@@ -112,6 +127,7 @@ public final class Main {
             case "generate" -> generate(rest, out);
             case "bench" -> bench(rest, out);
             case "serve" -> serve(rest);
+            case "convert" -> convert(rest, out);
             default -> throw new Args.UsageException("unknown command '" + args.getFirst() + "'");
         };
     }
@@ -176,6 +192,23 @@ public final class Main {
         return 0;
     }
 
+    private static int convert(List<String> list, PrintStream out) {
+        Args args = new Args(list, Set.of("--type"), Set.of());
+        if (args.positional().size() != 2) {
+            throw new Args.UsageException("convert needs a checkpoint folder and an output file: convert DIR OUT.gguf");
+        }
+        Path dir = Path.of(args.positional().get(0)), target = Path.of(args.positional().get(1));
+        if (!HfCheckpoint.isCheckpoint(dir)) {
+            throw new Args.UsageException(dir + " is not a folder (convert reads Hugging Face checkpoint folders)");
+        }
+        GgmlType type = args.flag("--type") ? weightType(args.string("--type", null)) : null;
+        long t0 = System.nanoTime();
+        int tensors = HfConverter.convert(dir, target, type, new ConsoleProgress());
+        out.printf(Locale.ROOT, "wrote %s: %d tensors, %.1f MiB in %.1f s%n", target, tensors,
+                target.toFile().length() / 1048576.0, (System.nanoTime() - t0) / 1e9);
+        return 0;
+    }
+
     private static int bench(List<String> list, PrintStream out) {
         BenchLauncher.run(list, out);
         return 0;
@@ -219,7 +252,9 @@ public final class Main {
             return new EngineOptions(args.required("--model"), args.integer("--ctx", 0), args.integer("--threads", 0),
                     BackendKind.parse(args.string("--backend", "cpu")), args.integer("--prefill-chunk", EngineOptions.DEFAULT_PREFILL_CHUNK),
                     weightType(args.string("--type", "Q8_0")), speculation(args), args.integer("--kv-tokens", 0),
-                    !args.flag(NO_PREFIX_CACHE), draftModel(args));
+                    !args.flag(NO_PREFIX_CACHE), draftModel(args),
+                    args.flag("--weights") ? weightType("--weights", args.string("--weights", null)) : null,
+                    KvType.parse(args.string("--kv-type", "f32")));
         } catch (IllegalArgumentException e) {
             throw new Args.UsageException(e.getMessage());
         }
@@ -247,10 +282,14 @@ public final class Main {
     }
 
     static GgmlType weightType(String name) {
+        return weightType("--type", name);
+    }
+
+    static GgmlType weightType(String option, String name) {
         try {
             return GgmlType.valueOf(name.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new Args.UsageException("unknown --type '" + name + "' (one of " + Arrays.toString(GgmlType.values())
+            throw new Args.UsageException("unknown " + option + " '" + name + "' (one of " + Arrays.toString(GgmlType.values())
                     + ")");
         }
     }
@@ -268,21 +307,23 @@ public final class Main {
         return s;
     }
 
-    /** Prints each loading stage's progress to stderr, at most once per 10%. */
+    /** Draws each loading stage's progress as a bar on stderr, redrawn at most once per 5%. */
     private static final class ConsoleProgress implements LoadProgress {
+        private static final int WIDTH = 20;
         private String stage;
-        private long lastTenth = -1;
+        private long lastStep = -1;
 
         @Override
         public void update(String stage, long done, long total) {
             if (!stage.equals(this.stage)) {
                 this.stage = stage;
-                lastTenth = -1;
+                lastStep = -1;
             }
-            long tenth = total <= 0 ? 10 : done * 10 / total;
-            if (tenth != lastTenth) {
-                lastTenth = tenth;
-                System.err.printf(Locale.ROOT, "%s: %d%%%n", stage, tenth * 10);
+            long step = total <= 0 ? WIDTH : done * WIDTH / total;
+            if (step != lastStep) {
+                lastStep = step;
+                System.err.printf(Locale.ROOT, "\r%-8s [%s%s] %3d%%%s", stage, "#".repeat((int) step),
+                        " ".repeat(WIDTH - (int) step), step * 100 / WIDTH, step == WIDTH ? "\n" : "");
             }
         }
     }

@@ -5,16 +5,12 @@ import dev.switchboard.inference.model.Backend;
 import dev.switchboard.inference.model.ForwardBatch;
 import dev.switchboard.inference.model.ForwardChecks;
 import dev.switchboard.inference.model.KvCache;
+import dev.switchboard.inference.model.KvType;
 import dev.switchboard.inference.model.LlamaConfig;
 import dev.switchboard.inference.model.LoadProgress;
 import dev.switchboard.inference.model.ModelWeights;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -25,9 +21,6 @@ import java.util.Arrays;
  * <p>The backend reads weights from {@code gguf}'s mapping: close the backend before the file.
  */
 public final class CpuBackend implements Backend {
-    private static final VectorSpecies<Float> F = WeightTensor.F;
-    private static final ValueLayout.OfFloat KV_FLOAT = ValueLayout.JAVA_FLOAT;
-    private static final ByteOrder KV_ORDER = ByteOrder.nativeOrder();
     /** Multiply-adds below which a chunk is not worth handing to another thread (waking one costs microseconds). */
     private static final long MIN_CHUNK_WORK = 1 << 16;
     /** Entries per internal pass of a large batch. */
@@ -44,6 +37,7 @@ public final class CpuBackend implements Backend {
     /** Per pair of a head: the RoPE inverse frequency, scaling and {@code rope_freqs} applied. */
     private final double[] ropeFreqs;
     private final Parallel parallel;
+    private volatile KvType kvType = KvType.F32;
     private final ThreadLocal<float[]> scoreScratch = ThreadLocal.withInitial(() -> new float[256]);
 
     // activations of the current batch, grown on demand: row-major, one row per entry
@@ -147,9 +141,14 @@ public final class CpuBackend implements Backend {
         return bytes;
     }
 
+    /** The element type of the KV caches {@link #newKvCache} makes from now on (default F32). */
+    public void kvType(KvType type) {
+        this.kvType = type;
+    }
+
     @Override
     public KvCache newKvCache(int numBlocks, int blockSize) {
-        return new CpuKvCache(config.layers(), config.kvDim(), numBlocks, blockSize);
+        return new CpuKvCache(config.layers(), config.kvDim(), config.headSize(), kvType, numBlocks, blockSize);
     }
 
     @Override
@@ -181,8 +180,8 @@ public final class CpuBackend implements Backend {
             rope(k, n, config.kvHeads());
             for (int i = 0; i < n; i++) {
                 long off = slot(batch, cache, start + i, batch.position(start + i));
-                MemorySegment.copy(k, i * kvDim, cache.keys[l], KV_FLOAT, off, kvDim);
-                MemorySegment.copy(v, i * kvDim, cache.values[l], KV_FLOAT, off, kvDim);
+                cache.store(cache.keys[l], off, k, i * kvDim);
+                cache.store(cache.values[l], off, v, i * kvDim);
             }
             attention(batch, start, n, cache, l);
             matmuls(xb2, n, new WeightTensor[]{layer.wo}, new float[][]{xb});
@@ -323,7 +322,7 @@ public final class CpuBackend implements Backend {
         int hs = config.headSize(), dim = config.dim();
         int entry = start + row;
         int pos = batch.position(entry);
-        int kvOff = head / (config.heads() / config.kvHeads()) * hs * 4;
+        long kvOff = cache.headOffset(head / (config.heads() / config.kvHeads()));
         int qOff = row * dim + head * hs;
         MemorySegment keys = cache.keys[layer], values = cache.values[layer];
         float[] scores = scoreScratch.get();
@@ -334,7 +333,7 @@ public final class CpuBackend implements Backend {
         float scale = (float) (1 / Math.sqrt(hs));
         float max = Float.NEGATIVE_INFINITY;
         for (int p = 0; p <= pos; p++) {
-            float s = dot(q, qOff, keys, slot(batch, cache, entry, p) + kvOff, hs) * scale;
+            float s = cache.dot(q, qOff, keys, slot(batch, cache, entry, p) + kvOff) * scale;
             scores[p] = s;
             max = Math.max(max, s);
         }
@@ -347,40 +346,7 @@ public final class CpuBackend implements Backend {
         Arrays.fill(xb2, qOff, qOff + hs, 0f);
         float inv = 1 / sum;
         for (int p = 0; p <= pos; p++) {
-            axpy(scores[p] * inv, values, slot(batch, cache, entry, p) + kvOff, xb2, qOff, hs);
-        }
-    }
-
-    private static float dot(float[] a, int aOff, MemorySegment seg, long off, int n) {
-        int i = 0;
-        float sum = 0;
-        if (n >= F.length()) {
-            FloatVector acc = FloatVector.zero(F);
-            for (int end = F.loopBound(n); i < end; i += F.length()) {
-                acc = FloatVector.fromArray(F, a, aOff + i)
-                        .fma(FloatVector.fromMemorySegment(F, seg, off + 4L * i, KV_ORDER), acc);
-            }
-            sum = acc.reduceLanes(VectorOperators.ADD);
-        }
-        for (; i < n; i++) {
-            sum += a[aOff + i] * seg.get(KV_FLOAT, off + 4L * i);
-        }
-        return sum;
-    }
-
-    /** {@code out[outOff + i] += w * seg[i]} for i in 0..n-1. */
-    private static void axpy(float w, MemorySegment seg, long off, float[] out, int outOff, int n) {
-        int i = 0;
-        if (n >= F.length()) {
-            FloatVector wv = FloatVector.broadcast(F, w);
-            for (int end = F.loopBound(n); i < end; i += F.length()) {
-                FloatVector.fromMemorySegment(F, seg, off + 4L * i, KV_ORDER)
-                        .fma(wv, FloatVector.fromArray(F, out, outOff + i))
-                        .intoArray(out, outOff + i);
-            }
-        }
-        for (; i < n; i++) {
-            out[outOff + i] += w * seg.get(KV_FLOAT, off + 4L * i);
+            cache.axpy(scores[p] * inv, values, slot(batch, cache, entry, p) + kvOff, xb2, qOff);
         }
     }
 

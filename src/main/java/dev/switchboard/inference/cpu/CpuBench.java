@@ -3,6 +3,7 @@ package dev.switchboard.inference.cpu;
 import dev.switchboard.inference.synthetic.SyntheticModels;
 import dev.switchboard.inference.gguf.GgmlType;
 import dev.switchboard.inference.gguf.GgufFile;
+import dev.switchboard.inference.hf.ModelFiles;
 import dev.switchboard.inference.model.BlockTable;
 import dev.switchboard.inference.model.ForwardBatch;
 import dev.switchboard.inference.model.KvCache;
@@ -87,7 +88,7 @@ public final class CpuBench {
             path = Path.of(model);
             out.println("model: " + path);
         }
-        try (GgufFile gguf = GgufFile.open(path)) {
+        try (GgufFile gguf = ModelFiles.open(path, null, LoadProgress.NONE)) {
             int context = promptTokens + decodeSteps + 1;
             LlamaConfig config = LlamaConfig.fromGguf(gguf, 0);
             long t0 = System.nanoTime();

@@ -33,7 +33,8 @@ public final class GgufFile implements AutoCloseable {
     private static final int MAX_DIMS = 4;
 
     private final Path path;
-    private final Arena arena;
+    /** Frees what the tensors' bytes live in: the file's mapping, or an assembled view's memory. */
+    private final AutoCloseable resources;
     private final MemorySegment file;
     private final int version;
     private final Map<String, Object> metadata;
@@ -43,7 +44,8 @@ public final class GgufFile implements AutoCloseable {
 
     private GgufFile(Path path) throws IOException {
         this.path = path;
-        this.arena = Arena.ofShared();
+        Arena arena = Arena.ofShared();
+        this.resources = arena;
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
             this.file = channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size(), arena);
         } catch (IOException | RuntimeException e) {
@@ -123,6 +125,28 @@ public final class GgufFile implements AutoCloseable {
             arena.close();
             throw e;
         }
+    }
+
+    private GgufFile(Path path, Map<String, Object> metadata, Map<String, GgufTensor> tensors, AutoCloseable resources) {
+        this.path = path;
+        this.resources = resources;
+        this.file = null;
+        this.version = 3;
+        this.metadata = Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
+        this.tensors = Collections.unmodifiableMap(new LinkedHashMap<>(tensors));
+        this.dataOffset = 0;
+    }
+
+    /**
+     * A model in GGUF form that was not read from a GGUF file (e.g. a Hugging Face checkpoint, whose tensors stay
+     * in their own mappings): every backend and the tokenizer loader read it as they read a file. Errors name
+     * {@code source}.
+     *
+     * @param resources closed with the view (what the tensors' bytes live in)
+     */
+    public static GgufFile assemble(Path source, Map<String, Object> metadata, Map<String, GgufTensor> tensors,
+                                    AutoCloseable resources) {
+        return new GgufFile(source, metadata, tensors, resources);
     }
 
     /** Maps and parses the file; errors name the file and what is wrong. */
@@ -227,7 +251,13 @@ public final class GgufFile implements AutoCloseable {
 
     @Override
     public void close() {
-        arena.close();
+        try {
+            resources.close();
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new GgufException(path, "cannot be closed: " + e.getMessage(), e);
+        }
     }
 
     // ---- parsing ----

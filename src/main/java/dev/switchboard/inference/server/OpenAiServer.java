@@ -149,7 +149,9 @@ public final class OpenAiServer implements AutoCloseable {
     }
 
     private Map<String, Object> modelObject() {
-        return ordered("id", engine.modelName(), "object", "model", "created", created, "owned_by", "switchboard");
+        // max_model_len as vLLM names it: the positions a prompt plus its completion may take
+        return ordered("id", engine.modelName(), "object", "model", "created", created, "owned_by", "switchboard",
+                "max_model_len", engine.config().contextLength());
     }
 
     private void authorize(HttpExchange ex) {

@@ -6,7 +6,7 @@ import java.util.Arrays;
  * GPT-2's reversible byte-to-character mapping, in which GGUF {@code gpt2} vocabularies spell their tokens:
  * printable Latin-1 bytes stand for themselves, the other 68 bytes for U+0100 onwards in byte order.
  */
-final class Gpt2Bytes {
+public final class Gpt2Bytes {
     private static final char[] BYTE_TO_CHAR = new char[256];
     private static final short[] CHAR_TO_BYTE = new short[0x200];
 
@@ -38,7 +38,7 @@ final class Gpt2Bytes {
     }
 
     /** The token string that spells these bytes. */
-    static String encode(byte[] bytes) {
+    public static String encode(byte[] bytes) {
         char[] out = new char[bytes.length];
         for (int i = 0; i < bytes.length; i++) {
             out[i] = BYTE_TO_CHAR[bytes[i] & 0xFF];

@@ -26,6 +26,11 @@ public final class Tokenizers {
     private static final String TYPES = "tokenizer.ggml.token_type";
     private static final String MERGES = "tokenizer.ggml.merges";
     private static final String SCORES = "tokenizer.ggml.scores";
+    /**
+     * Token ids that all end generation (a Hugging Face {@code generation_config.json}'s {@code eos_token_id} list,
+     * carried over); not a llama.cpp key, which ignores it.
+     */
+    public static final String STOP_IDS = "switchboard.eos_token_ids";
     /** Control tokens that end a turn in the Llama 3 family; older GGUFs do not name them in eot_token_id. */
     private static final List<String> END_OF_TURN_TEXTS = List.of("<|eot_id|>", "<|eom_id|>");
 
@@ -248,6 +253,14 @@ public final class Tokenizers {
         for (String key : List.of("tokenizer.ggml.eot_token_id", "tokenizer.ggml.eom_token_id")) {
             int id = tokenId(gguf, key, tokens.length, -1);
             if (id >= 0) {
+                stops.add(id);
+            }
+        }
+        if (gguf.has(STOP_IDS)) {
+            for (int id : gguf.getIntArray(STOP_IDS)) {
+                if (id < 0 || id >= tokens.length) {
+                    throw gguf.fail(STOP_IDS + " holds " + id + ", outside the vocabulary of " + tokens.length);
+                }
                 stops.add(id);
             }
         }
