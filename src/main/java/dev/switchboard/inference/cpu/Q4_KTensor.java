@@ -34,29 +34,20 @@ final class Q4_KTensor extends WeightTensor {
     }
 
     private static MemorySegment repack(GgufTensor t) {
-        int rows = t.rows(), blocks = t.cols() / BLOCK;
-        long rowBytes = t.type().byteSize(t.cols());
-        int tiles = (rows + ROW_TILE - 1) / ROW_TILE;
-        MemorySegment src = t.data(), dst = allocate((long) tiles * ROW_TILE * blocks * PACKED);
         int[] scales = new int[8], mins = new int[8];
-        for (int r = 0; r < rows; r++) {
-            for (int b = 0; b < blocks; b++) {
-                long in = r * rowBytes + (long) b * BLOCK_BYTES, out = packed(r, b, blocks);
-                float d = Float.float16ToFloat(src.get(SHORT_LE, in)), dmin = Float.float16ToFloat(src.get(SHORT_LE, in + 2));
-                scalesAndMins(src, in, scales, mins);
-                for (int j = 0; j < 8; j++) {
-                    dst.set(FLOAT_LE, out + 4L * j, d * scales[j]);
-                    dst.set(FLOAT_LE, out + MINS + 4L * j, dmin * mins[j]);
-                }
-                MemorySegment.copy(src, in + 16, dst, out + QS, 128);
+        return repack(t, BLOCK, BLOCK_BYTES, PACKED, (src, in, dst, out) -> {
+            float d = Float.float16ToFloat(src.get(SHORT_LE, in)), dmin = Float.float16ToFloat(src.get(SHORT_LE, in + 2));
+            scalesAndMins(src, in, scales, mins);
+            for (int j = 0; j < 8; j++) {
+                dst.set(FLOAT_LE, out + 4L * j, d * scales[j]);
+                dst.set(FLOAT_LE, out + MINS + 4L * j, dmin * mins[j]);
             }
-        }
-        return dst;
+            MemorySegment.copy(src, in + 16, dst, out + QS, 128);
+        });
     }
 
-    /** Offset of row {@code r}'s super-block {@code b} in the repacked layout. */
     private static long packed(int r, int b, int blocks) {
-        return (((long) (r / ROW_TILE) * blocks + b) * ROW_TILE + r % ROW_TILE) * PACKED;
+        return packed(r, b, blocks, PACKED);
     }
 
     /**

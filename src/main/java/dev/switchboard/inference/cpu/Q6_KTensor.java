@@ -33,26 +33,17 @@ final class Q6_KTensor extends WeightTensor {
     }
 
     private static MemorySegment repack(GgufTensor t) {
-        int rows = t.rows(), blocks = t.cols() / BLOCK;
-        long rowBytes = t.type().byteSize(t.cols());
-        int tiles = (rows + ROW_TILE - 1) / ROW_TILE;
-        MemorySegment src = t.data(), dst = allocate((long) tiles * ROW_TILE * blocks * PACKED);
-        for (int r = 0; r < rows; r++) {
-            for (int b = 0; b < blocks; b++) {
-                long in = r * rowBytes + (long) b * BLOCK_BYTES, out = packed(r, b, blocks);
-                float d = Float.float16ToFloat(src.get(SHORT_LE, in + 208));
-                for (int j = 0; j < 16; j++) {
-                    dst.set(FLOAT_LE, out + 4L * j, d * src.get(ValueLayout.JAVA_BYTE, in + 192 + j));
-                }
-                MemorySegment.copy(src, in, dst, out + QL, 192);
+        return repack(t, BLOCK, BLOCK_BYTES, PACKED, (src, in, dst, out) -> {
+            float d = Float.float16ToFloat(src.get(SHORT_LE, in + 208));
+            for (int j = 0; j < 16; j++) {
+                dst.set(FLOAT_LE, out + 4L * j, d * src.get(ValueLayout.JAVA_BYTE, in + 192 + j));
             }
-        }
-        return dst;
+            MemorySegment.copy(src, in, dst, out + QL, 192);
+        });
     }
 
-    /** Offset of row {@code r}'s super-block {@code b} in the repacked layout. */
     private static long packed(int r, int b, int blocks) {
-        return (((long) (r / ROW_TILE) * blocks + b) * ROW_TILE + r % ROW_TILE) * PACKED;
+        return packed(r, b, blocks, PACKED);
     }
 
     private float scale(long block, int sub) {

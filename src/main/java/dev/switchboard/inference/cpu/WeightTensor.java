@@ -231,9 +231,32 @@ public abstract sealed class WeightTensor
         return sums;
     }
 
-    /** Fresh 64-byte aligned memory for repacked weights, freed with the tensor. */
-    static MemorySegment allocate(long bytes) {
-        return Arena.ofAuto().allocate(bytes, 64);
+    /** Rewrites one ggml block at {@code in} of {@code src} into the repacked block at {@code out} of {@code dst}. */
+    @FunctionalInterface
+    interface BlockRepack {
+        void copy(MemorySegment src, long in, MemorySegment dst, long out);
+    }
+
+    /**
+     * {@code t}'s blocks rewritten by {@code repack} into fresh 64-byte aligned memory (freed with the tensor) of
+     * {@code packedBytes} per block, in the row-tile order of {@link #packed}; rows padding the last tile stay zero.
+     */
+    static MemorySegment repack(GgufTensor t, int block, int blockBytes, int packedBytes, BlockRepack repack) {
+        int rows = t.rows(), blocks = t.cols() / block;
+        long rowBytes = t.type().byteSize(t.cols());
+        int tiles = (rows + ROW_TILE - 1) / ROW_TILE;
+        MemorySegment dst = Arena.ofAuto().allocate((long) tiles * ROW_TILE * blocks * packedBytes, 64);
+        for (int r = 0; r < rows; r++) {
+            for (int b = 0; b < blocks; b++) {
+                repack.copy(t.data(), r * rowBytes + (long) b * blockBytes, dst, packed(r, b, blocks, packedBytes));
+            }
+        }
+        return dst;
+    }
+
+    /** Offset of row {@code r}'s block {@code b} when the blocks of {@link #ROW_TILE} rows lie interleaved. */
+    static long packed(int r, int b, int blocks, int packedBytes) {
+        return (((long) (r / ROW_TILE) * blocks + b) * ROW_TILE + r % ROW_TILE) * packedBytes;
     }
 
     static FloatVector toFloats(IntVector v) {
