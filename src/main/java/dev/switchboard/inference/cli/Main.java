@@ -4,6 +4,7 @@ import dev.switchboard.inference.Engine;
 import dev.switchboard.inference.EngineOptions;
 import dev.switchboard.inference.backend.BackendKind;
 import dev.switchboard.inference.GenerationResult;
+import dev.switchboard.inference.cpu.SyntheticModels;
 import dev.switchboard.inference.gguf.GgmlType;
 import dev.switchboard.inference.hf.HfCheckpoint;
 import dev.switchboard.inference.hf.HfConverter;
@@ -15,7 +16,9 @@ import dev.switchboard.inference.speculative.DraftMode;
 import dev.switchboard.inference.speculative.Speculation;
 import dev.switchboard.inference.tokenizer.ChatMessage;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -43,6 +46,10 @@ public final class Main {
                   Measure speed: the CPU backend's prefill/decode benchmark, or with --engine whole generations
                   through the engine. synthetic:NAME (e.g. synthetic:llama3-1b) makes a random-weight model of
                   that shape in the given tensor type. Run "engine bench --help" for its options.
+              synth --shape NAME --type T OUT.gguf
+                  Write a random-weight model of a real shape (llama3-1b, llama3-8b, tiny, tiny-tied) as GGUF, every
+                  matrix in type T (Q8_0, Q4_K, Q6_K, F16, ...) or llama.cpp's Q4_K_M mix: for comparing engines
+                  on the same file (bench/vs-llamacpp.sh) without downloading weights.
               serve --model MODEL --port N [--host H] [--api-key K]
                   Serve an OpenAI-compatible API: POST /v1/chat/completions, POST /v1/completions,
                   GET /v1/models, POST /tokenize, POST /detokenize, GET /health, GET /metrics (Prometheus
@@ -128,6 +135,7 @@ public final class Main {
             case "bench" -> bench(rest, out);
             case "serve" -> serve(rest);
             case "convert" -> convert(rest, out);
+            case "synth" -> synth(rest, out);
             default -> throw new Args.UsageException("unknown command '" + args.getFirst() + "'");
         };
     }
@@ -211,6 +219,33 @@ public final class Main {
 
     private static int bench(List<String> list, PrintStream out) {
         BenchLauncher.run(list, out);
+        return 0;
+    }
+
+    private static int synth(List<String> list, PrintStream out) {
+        Args args = new Args(list, Set.of("--shape", "--type"), Set.of());
+        if (args.positional().size() != 1) {
+            throw new Args.UsageException("synth needs exactly one OUT.gguf argument");
+        }
+        String shape = args.string("--shape", null), type = args.string("--type", "Q8_0");
+        if (shape == null) {
+            throw new Args.UsageException("option --shape is required (" + String.join(", ", SyntheticModels.names()) + ")");
+        }
+        SyntheticModels.TensorTypes types;
+        try {
+            types = SyntheticModels.types(type);
+        } catch (IllegalArgumentException e) {
+            throw new Args.UsageException("--type " + type + " is no weight type (e.g. Q8_0, Q4_K, Q6_K, Q4_K_M)");
+        }
+        Path target = Path.of(args.positional().getFirst());
+        try {
+            SyntheticModels.write(SyntheticModels.shape(shape), types, 42, target);
+        } catch (IllegalArgumentException e) {
+            throw new Args.UsageException(e.getMessage());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + target, e);
+        }
+        out.println("wrote " + target);
         return 0;
     }
 

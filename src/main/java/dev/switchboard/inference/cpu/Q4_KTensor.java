@@ -5,6 +5,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 
+import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 
 /**
@@ -15,20 +16,48 @@ import java.util.Arrays;
 final class Q4_KTensor extends WeightTensor {
     static final int BLOCK = 256;
     static final int BLOCK_BYTES = 144;
+    /**
+     * A repacked super-block: 8 floats d·scale, 8 floats dmin·min, then the 128 nibble bytes as ggml stores them.
+     * The blocks of {@link #ROW_TILE} rows lie interleaved (tile, super-block, row in tile), 64-byte aligned, so a tile
+     * streams from one address range and no scale is decoded per product.
+     */
+    static final int PACKED = 192;
+    private static final int MINS = 32, QS = 64;
+
+    private static final ThreadLocal<float[]> ACC = ThreadLocal.withInitial(() -> new float[(L + 8) * ROW_TILE]);
+
+    private final int blocks;
 
     Q4_KTensor(GgufTensor t) {
-        super(t);
+        super(t, repack(t));
+        this.blocks = cols / BLOCK;
+    }
+
+    private static MemorySegment repack(GgufTensor t) {
+        int[] scales = new int[8], mins = new int[8];
+        return repack(t, BLOCK, BLOCK_BYTES, PACKED, (src, in, dst, out) -> {
+            float d = Float.float16ToFloat(src.get(SHORT_LE, in)), dmin = Float.float16ToFloat(src.get(SHORT_LE, in + 2));
+            scalesAndMins(src, in, scales, mins);
+            for (int j = 0; j < 8; j++) {
+                dst.set(FLOAT_LE, out + 4L * j, d * scales[j]);
+                dst.set(FLOAT_LE, out + MINS + 4L * j, dmin * mins[j]);
+            }
+            MemorySegment.copy(src, in + 16, dst, out + QS, 128);
+        });
+    }
+
+    private static long packed(int r, int b, int blocks) {
+        return packed(r, b, blocks, PACKED);
     }
 
     /**
-     * Decodes the 8 sub-block scales and mins of the super-block at {@code off} into {@code scales} and {@code mins},
-     * from its 12 scale bytes read as two loads. Sub-blocks 0-3 keep theirs in the low 6 bits of bytes j and j+4;
-     * sub-blocks 4-7 split theirs between the nibbles of byte j+4 and the top 2 bits of bytes j-4 and j. One call per
-     * super-block, so the vector loops stay small enough for C2 to inline everything in them.
+     * Decodes the 8 sub-block scales and mins of the ggml super-block at {@code off} from its 12 scale bytes.
+     * Sub-blocks 0-3 keep theirs in the low 6 bits of bytes j and j+4; sub-blocks 4-7 split theirs between the
+     * nibbles of byte j+4 and the top 2 bits of bytes j-4 and j.
      */
-    private void scalesAndMins(long off, int[] scales, int[] mins) {
-        long lo = data.get(LONG_LE, off + 4);
-        int hi = data.get(INT_LE, off + 12);
+    private static void scalesAndMins(MemorySegment src, long off, int[] scales, int[] mins) {
+        long lo = src.get(LONG_LE, off + 4);
+        int hi = src.get(INT_LE, off + 12);
         for (int j = 0; j < 4; j++) {
             scales[j] = (int) (lo >>> 8 * j) & 63;
             mins[j] = (int) (lo >>> 8 * (j + 4)) & 63;
@@ -38,92 +67,117 @@ final class Q4_KTensor extends WeightTensor {
         }
     }
 
-    @Override
-    public float dot(int row, float[] x, int xOff) {
-        return dot(row, x, xOff, subBlockSums(x, xOff));
+    private float scale(long block, int sub) {
+        return data.get(FLOAT_LE, block + 4L * sub);
     }
 
+    /** One row: each weight dequantized (d·scale·q − dmin·min) and multiplied; for the rows outside whole tiles. */
+    @Override
+    public float dot(int row, float[] x, int xOff) {
+        FloatVector a0 = FloatVector.zero(F), a1 = a0;
+        for (int b = 0; b < blocks; b++) {
+            long blk = packed(row, b, blocks);
+            for (int g = 0; g < 4; g++) {
+                FloatVector d1 = FloatVector.broadcast(F, scale(blk, 2 * g)), m1 = FloatVector.broadcast(F, -scale(blk, 8 + 2 * g));
+                FloatVector d2 = FloatVector.broadcast(F, scale(blk, 2 * g + 1)), m2 = FloatVector.broadcast(F, -scale(blk, 9 + 2 * g));
+                int xb = xOff + b * BLOCK + 64 * g;
+                for (int c = 0; c < 32; c += L) {
+                    IntVector q = uints(blk + QS + 32L * g + c);
+                    a0 = toFloats(q.and(0xF)).fma(d1, m1).fma(x(x, xb + c), a0);
+                    a1 = toFloats(q.lanewise(VectorOperators.LSHR, 4)).fma(d2, m2).fma(x(x, xb + 32 + c), a1);
+                }
+            }
+        }
+        return a0.add(a1).reduceLanes(VectorOperators.ADD);
+    }
+
+    /**
+     * Whole tiles of {@link #ROW_TILE} rows share every activation load; each row keeps its own accumulator. Per
+     * 32-value sub-block a row costs Σq·x in registers and one multiply-add by its float scale; the mins term
+     * dmin·min·Σx uses sums of x computed once per product.
+     */
     @Override
     void matvec(float[] x, float[] out, int from, int to) {
-        float[] sums = subBlockSums(x, 0);
-        for (int r = from; r < to; r++) {
-            out[r] = dot(r, x, 0, sums);
+        int first = Math.min(to, (from + ROW_TILE - 1) / ROW_TILE * ROW_TILE), last = Math.max(first, to / ROW_TILE * ROW_TILE);
+        for (int r = from; r < first; r++) {
+            out[r] = dot(r, x, 0);
+        }
+        if (first < last) {
+            float[] sums = groupSums(x, 0, 32, cols / 32);
+            float[] acc = ACC.get();
+            for (int r = first; r < last; r += ROW_TILE) {
+                tile(r, x, sums, acc, out);
+            }
+        }
+        for (int r = last; r < to; r++) {
+            out[r] = dot(r, x, 0);
         }
     }
 
     /**
-     * The sum of x over every 32-value sub-block. A sub-block contributes d·scale·Σq·x − dmin·min·Σx, and Σx is the
-     * same for every row: computed once per product, it leaves one multiply-add per weight.
+     * One tile. The rows' accumulators live in a scratch array and the row loop sits inside the sub-block loop: the
+     * activations are loaded once per sub-block pair for all rows, and the code stays small enough for C2 to keep
+     * every vector in a register (written out four times, or through a helper C2 compiled alone, vectors get boxed).
      */
-    private float[] subBlockSums(float[] x, int xOff) {
-        float[] sums = new float[cols / 32];
-        for (int s = 0; s < sums.length; s++) {
-            FloatVector acc = FloatVector.zero(F);
-            for (int c = 0; c < 32; c += L) {
-                acc = acc.add(x(x, xOff + 32 * s + c));
-            }
-            sums[s] = acc.reduceLanes(VectorOperators.ADD);
+    private void tile(int r0, float[] x, float[] sums, float[] acc, float[] out) {
+        for (int i = 0; i < (L + 8) * ROW_TILE; i++) {
+            acc[i] = 0;
         }
-        return sums;
-    }
-
-    private float dot(int row, float[] x, int xOff, float[] sums) {
-        long base = row * rowBytes;
-        int[] scales = new int[8], mins = new int[8];
-        FloatVector a0 = FloatVector.zero(F), a1 = a0;
-        float minTotal = 0;
-        for (int b = 0, blocks = cols / BLOCK; b < blocks; b++) {
-            long off = base + (long) b * BLOCK_BYTES;
-            float d = f16(off), dmin = f16(off + 2);
-            scalesAndMins(off, scales, mins);
-            float blockMins = 0;
+        int mOff = L * ROW_TILE;
+        for (int b = 0; b < blocks; b++) {
+            long blk = packed(r0, b, blocks);
+            FloatVector s = FloatVector.fromArray(F8, sums, 8 * b);
+            for (int i = 0; i < ROW_TILE; i++) {
+                FloatVector.fromMemorySegment(F8, data, blk + i * PACKED + MINS, LE)
+                        .fma(s, FloatVector.fromArray(F8, acc, mOff + 8 * i)).intoArray(acc, mOff + 8 * i);
+            }
             for (int g = 0; g < 4; g++) {
-                long qs = off + 16 + 32L * g;
-                int xb = xOff + b * BLOCK + 64 * g;
-                // per lane parity and nibble half: independent FMA chains
-                FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0;
-                for (int c = 0; c < 32; c += 2 * L) {
-                    IntVector q = ints(qs + c);
-                    s0 = toFloats(q.and(0xF)).fma(x(x, xb + c), s0);
-                    s1 = toFloats(q.lanewise(VectorOperators.ASHR, 4).and(0xF)).fma(x(x, xb + 32 + c), s1);
-                    q = ints(qs + c + L);
-                    s2 = toFloats(q.and(0xF)).fma(x(x, xb + c + L), s2);
-                    s3 = toFloats(q.lanewise(VectorOperators.ASHR, 4).and(0xF)).fma(x(x, xb + 32 + c + L), s3);
+                int xb = b * BLOCK + 64 * g;
+                FloatVector xa = x(x, xb), xc = x(x, xb + L), xe = x(x, xb + 32), xf = x(x, xb + 32 + L);
+                for (int i = 0; i < ROW_TILE; i++) {
+                    long rb = blk + i * PACKED, qs = rb + QS + 32L * g;
+                    FloatVector lo, hi;
+                    if (L == 16) {
+                        IntVector q0 = uints(qs), q1 = uints(qs + 16);
+                        lo = toFloats(q0.and(0xF)).fma(xa, toFloats(q1.and(0xF)).mul(xc));
+                        hi = toFloats(q0.lanewise(VectorOperators.LSHR, 4)).fma(xe, toFloats(q1.lanewise(VectorOperators.LSHR, 4)).mul(xf));
+                    } else { // 8 lanes: a sub-block is four vectors
+                        IntVector q0 = uints(qs), q1 = uints(qs + 8), q2 = uints(qs + 16), q3 = uints(qs + 24);
+                        lo = toFloats(q0.and(0xF)).fma(xa, toFloats(q1.and(0xF)).mul(xc))
+                                .add(toFloats(q2.and(0xF)).fma(x(x, xb + 16), toFloats(q3.and(0xF)).mul(x(x, xb + 24))));
+                        hi = toFloats(q0.lanewise(VectorOperators.LSHR, 4)).fma(xe, toFloats(q1.lanewise(VectorOperators.LSHR, 4)).mul(xf))
+                                .add(toFloats(q2.lanewise(VectorOperators.LSHR, 4)).fma(x(x, xb + 48), toFloats(q3.lanewise(VectorOperators.LSHR, 4)).mul(x(x, xb + 56))));
+                    }
+                    hi.fma(FloatVector.broadcast(F, scale(rb, 2 * g + 1)),
+                                    lo.fma(FloatVector.broadcast(F, scale(rb, 2 * g)), FloatVector.fromArray(F, acc, L * i)))
+                            .intoArray(acc, L * i);
                 }
-                a0 = s0.add(s2).fma(FloatVector.broadcast(F, d * scales[2 * g]), a0);
-                a1 = s1.add(s3).fma(FloatVector.broadcast(F, d * scales[2 * g + 1]), a1);
-                int sub = b * 8 + 2 * g;
-                blockMins += mins[2 * g] * sums[sub] + mins[2 * g + 1] * sums[sub + 1];
             }
-            minTotal += dmin * blockMins;
         }
-        return a0.add(a1).reduceLanes(VectorOperators.ADD) - minTotal;
+        for (int i = 0; i < ROW_TILE; i++) {
+            out[r0 + i] = FloatVector.fromArray(F, acc, L * i).reduceLanes(VectorOperators.ADD)
+                    - FloatVector.fromArray(F8, acc, mOff + 8 * i).reduceLanes(VectorOperators.ADD);
+        }
     }
 
     @Override
     void dotTile(int row, float[] x, int xOff, float[] out, int outOff, int outStride) {
-        long base = row * rowBytes;
-        int[] scales = new int[8], mins = new int[8];
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-        for (int b = 0, blocks = cols / BLOCK; b < blocks; b++) {
-            long off = base + (long) b * BLOCK_BYTES;
-            float d = f16(off), dmin = f16(off + 2);
-            scalesAndMins(off, scales, mins);
+        for (int b = 0; b < blocks; b++) {
+            long blk = packed(row, b, blocks);
             for (int g = 0; g < 4; g++) {
-                FloatVector d1 = FloatVector.broadcast(F, d * scales[2 * g]);
-                FloatVector m1 = FloatVector.broadcast(F, -dmin * mins[2 * g]);
-                FloatVector d2 = FloatVector.broadcast(F, d * scales[2 * g + 1]);
-                FloatVector m2 = FloatVector.broadcast(F, -dmin * mins[2 * g + 1]);
-                long qs = off + 16 + 32L * g;
+                FloatVector d1 = FloatVector.broadcast(F, scale(blk, 2 * g)), m1 = FloatVector.broadcast(F, -scale(blk, 8 + 2 * g));
+                FloatVector d2 = FloatVector.broadcast(F, scale(blk, 2 * g + 1)), m2 = FloatVector.broadcast(F, -scale(blk, 9 + 2 * g));
+                long qs = blk + QS + 32L * g;
                 int x0 = xOff + b * BLOCK + 64 * g, x1 = x0 + cols, x2 = x1 + cols, x3 = x2 + cols;
                 for (int c = 0; c < 32; c += L) {
-                    IntVector q = ints(qs + c);
+                    IntVector q = uints(qs + c);
                     FloatVector w = toFloats(q.and(0xF)).fma(d1, m1);
                     a0 = w.fma(x(x, x0 + c), a0);
                     a1 = w.fma(x(x, x1 + c), a1);
                     a2 = w.fma(x(x, x2 + c), a2);
                     a3 = w.fma(x(x, x3 + c), a3);
-                    w = toFloats(q.lanewise(VectorOperators.ASHR, 4).and(0xF)).fma(d2, m2);
+                    w = toFloats(q.lanewise(VectorOperators.LSHR, 4)).fma(d2, m2);
                     a0 = w.fma(x(x, x0 + 32 + c), a0);
                     a1 = w.fma(x(x, x1 + 32 + c), a1);
                     a2 = w.fma(x(x, x2 + 32 + c), a2);
@@ -139,18 +193,14 @@ final class Q4_KTensor extends WeightTensor {
 
     @Override
     public void dequantizeRow(int row, float[] out, int off) {
-        long base = row * rowBytes;
-        int[] scales = new int[8], mins = new int[8];
-        for (int b = 0, blocks = cols / BLOCK; b < blocks; b++) {
-            long blockOff = base + (long) b * BLOCK_BYTES;
-            float d = f16(blockOff), dmin = f16(blockOff + 2);
-            scalesAndMins(blockOff, scales, mins);
+        for (int b = 0; b < blocks; b++) {
+            long blk = packed(row, b, blocks);
             for (int g = 0; g < 4; g++) {
                 int y = off + b * BLOCK + 64 * g;
                 for (int l = 0; l < 32; l++) {
-                    int q = u8(blockOff + 16 + 32L * g + l);
-                    out[y + l] = d * scales[2 * g] * (q & 0xF) - dmin * mins[2 * g];
-                    out[y + 32 + l] = d * scales[2 * g + 1] * (q >>> 4) - dmin * mins[2 * g + 1];
+                    int q = u8(blk + QS + 32L * g + l);
+                    out[y + l] = scale(blk, 2 * g) * (q & 0xF) - scale(blk, 8 + 2 * g);
+                    out[y + 32 + l] = scale(blk, 2 * g + 1) * (q >>> 4) - scale(blk, 9 + 2 * g);
                 }
             }
         }

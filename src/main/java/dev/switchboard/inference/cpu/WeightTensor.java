@@ -11,6 +11,7 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -44,6 +45,15 @@ public abstract sealed class WeightTensor
     static final ValueLayout.OfFloat FLOAT_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(LE);
     /** Tokens per register tile of the matrix-matrix kernel. */
     static final int TILE = 4;
+    /**
+     * Rows per tile of the repacked types' matrix-vector kernel: each activation load serves this many rows, each
+     * with its own accumulator, and their blocks lie interleaved so that one tile streams from one address range.
+     */
+    static final int ROW_TILE = 4;
+    /** Eight float lanes, for the eight sub-block mins of a Q4_K super-block. */
+    static final VectorSpecies<Float> F8 = FloatVector.SPECIES_256;
+    /** Per-thread scratch of the matrix-vector kernels (sums of x per sub-block): no allocation per step. */
+    private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[0]);
     /** Bytes of weight rows kept hot in L2 while every token tile of a batch passes over them. */
     private static final long ROW_BLOCK_BYTES = 64 * 1024;
 
@@ -55,9 +65,14 @@ public abstract sealed class WeightTensor
     final long rowBytes;
 
     WeightTensor(GgufTensor t) {
+        this(t, t.data());
+    }
+
+    /** For types that compute on their own copy of the weights, repacked at load from {@code t}'s ggml blocks. */
+    WeightTensor(GgufTensor t, MemorySegment data) {
         this.name = t.name();
         this.type = t.type();
-        this.data = t.data();
+        this.data = data;
         this.cols = t.cols();
         this.rows = t.rows();
         this.rowBytes = t.type().byteSize(cols);
@@ -185,6 +200,63 @@ public abstract sealed class WeightTensor
      */
     final IntVector ints(long offset) {
         return (IntVector) ByteVector.fromMemorySegment(B, data, offset, LE).convertShape(VectorOperators.B2I, I, 0);
+    }
+
+    /** {@link #L} unsigned bytes at {@code offset} widened to ints: a nibble then needs one operation. */
+    final IntVector uints(long offset) {
+        return (IntVector) ByteVector.fromMemorySegment(B, data, offset, LE)
+                .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+    }
+
+    /** This thread's scratch of at least {@code n} floats (contents undefined). */
+    static float[] scratch(int n) {
+        float[] s = SCRATCH.get();
+        if (s.length < n) {
+            s = new float[n];
+            SCRATCH.set(s);
+        }
+        return s;
+    }
+
+    /** {@code sums[i] = Σ x[xOff + i·width ..+width)} for {@code count} groups of {@code width} (a multiple of L). */
+    static float[] groupSums(float[] x, int xOff, int width, int count) {
+        float[] sums = scratch(count);
+        for (int s = 0; s < count; s++) {
+            FloatVector acc = FloatVector.fromArray(F, x, xOff + width * s);
+            for (int c = L; c < width; c += L) {
+                acc = acc.add(FloatVector.fromArray(F, x, xOff + width * s + c));
+            }
+            sums[s] = acc.reduceLanes(VectorOperators.ADD);
+        }
+        return sums;
+    }
+
+    /** Rewrites one ggml block at {@code in} of {@code src} into the repacked block at {@code out} of {@code dst}. */
+    @FunctionalInterface
+    interface BlockRepack {
+        void copy(MemorySegment src, long in, MemorySegment dst, long out);
+    }
+
+    /**
+     * {@code t}'s blocks rewritten by {@code repack} into fresh 64-byte aligned memory (freed with the tensor) of
+     * {@code packedBytes} per block, in the row-tile order of {@link #packed}; rows padding the last tile stay zero.
+     */
+    static MemorySegment repack(GgufTensor t, int block, int blockBytes, int packedBytes, BlockRepack repack) {
+        int rows = t.rows(), blocks = t.cols() / block;
+        long rowBytes = t.type().byteSize(t.cols());
+        int tiles = (rows + ROW_TILE - 1) / ROW_TILE;
+        MemorySegment dst = Arena.ofAuto().allocate((long) tiles * ROW_TILE * blocks * packedBytes, 64);
+        for (int r = 0; r < rows; r++) {
+            for (int b = 0; b < blocks; b++) {
+                repack.copy(t.data(), r * rowBytes + (long) b * blockBytes, dst, packed(r, b, blocks, packedBytes));
+            }
+        }
+        return dst;
+    }
+
+    /** Offset of row {@code r}'s block {@code b} when the blocks of {@link #ROW_TILE} rows lie interleaved. */
+    static long packed(int r, int b, int blocks, int packedBytes) {
+        return (((long) (r / ROW_TILE) * blocks + b) * ROW_TILE + r % ROW_TILE) * packedBytes;
     }
 
     static FloatVector toFloats(IntVector v) {

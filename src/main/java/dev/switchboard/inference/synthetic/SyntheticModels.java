@@ -100,6 +100,36 @@ public final class SyntheticModels {
         return write(shape(name), type, 42, target);
     }
 
+    /** The type of each matrix of a model: by tensor name, its layer (-1 outside layers) and the layer count. */
+    @FunctionalInterface
+    public interface TensorTypes {
+        GgmlType of(String tensor, int layer, int layers);
+    }
+
+    /**
+     * llama.cpp's Q4_K_M recipe, the file most people run on CPUs: Q4_K, but Q6_K for the output matrix (the token
+     * embedding when tied) and for attn_v and ffn_down in the first and last eighth of the layers and every third
+     * layer between.
+     */
+    public static final TensorTypes Q4_K_M = (tensor, layer, layers) -> {
+        if (tensor.equals("output.weight")) {
+            return GgmlType.Q6_K;
+        }
+        boolean moreBits = layer < layers / 8 || layer >= 7 * layers / 8 || (layer - layers / 8) % 3 == 2;
+        return layer >= 0 && moreBits && (tensor.endsWith("attn_v.weight") || tensor.endsWith("ffn_down.weight"))
+                ? GgmlType.Q6_K : GgmlType.Q4_K;
+    };
+
+    /** Weight types by name: any {@link GgmlType} for every matrix, or the mix {@code Q4_K_M}. */
+    public static TensorTypes types(String name) {
+        String upper = name.toUpperCase(java.util.Locale.ROOT);
+        if (upper.equals("Q4_K_M")) {
+            return Q4_K_M;
+        }
+        GgmlType type = GgmlType.valueOf(upper);
+        return (tensor, layer, layers) -> type;
+    }
+
     /**
      * A writer holding {@code c} as the {@code llama.*} keys {@link LlamaConfig#fromGguf} reads back, Llama 3.1
      * scaling included; {@code name} becomes {@code general.name} unless null.
@@ -133,27 +163,35 @@ public final class SyntheticModels {
      * the config is written as the {@code llama.rope.scaling.*} keys. Same seed, same file. Returns {@code target}.
      */
     public static Path write(Shape shape, GgmlType type, long seed, Path target) throws IOException {
+        checkFits(shape.config(), type);
+        return write(shape, (tensor, layer, layers) -> type, seed, target);
+    }
+
+    /** As {@link #write(Shape, GgmlType, long, Path)}, each matrix in the type {@code types} gives it. */
+    public static Path write(Shape shape, TensorTypes types, long seed, Path target) throws IOException {
         LlamaConfig c = shape.config();
-        checkFits(c, type);
+        int n = c.layers();
         GgufWriter w = llamaMetadata(c, "synthetic random-weight llama");
         int id = 0;
-        // embeddings of unit scale: RMSNorm removes the scale anyway, and the tied output then yields varied logits
-        matrix(w, "token_embd.weight", c.dim(), c.vocabSize(), type, 1f, seed, id++);
-        for (int l = 0; l < c.layers(); l++) {
+        // embeddings of unit scale: RMSNorm removes the scale anyway, and the tied output then yields varied logits;
+        // a tied embedding is the output matrix, so it takes the output's type
+        matrix(w, "token_embd.weight", c.dim(), c.vocabSize(),
+                types.of(shape.tiedOutput() ? "output.weight" : "token_embd.weight", -1, n), 1f, seed, id++);
+        for (int l = 0; l < n; l++) {
             String p = "blk." + l + ".";
             norm(w, p + "attn_norm.weight", c.dim(), seed, id++);
-            matrix(w, p + "attn_q.weight", c.dim(), c.dim(), type, seed, id++);
-            matrix(w, p + "attn_k.weight", c.dim(), c.kvDim(), type, seed, id++);
-            matrix(w, p + "attn_v.weight", c.dim(), c.kvDim(), type, seed, id++);
-            matrix(w, p + "attn_output.weight", c.dim(), c.dim(), type, seed, id++);
+            for (String m : new String[]{"attn_q", "attn_k", "attn_v", "attn_output"}) {
+                int rows = m.equals("attn_k") || m.equals("attn_v") ? c.kvDim() : c.dim();
+                matrix(w, p + m + ".weight", c.dim(), rows, types.of(p + m + ".weight", l, n), seed, id++);
+            }
             norm(w, p + "ffn_norm.weight", c.dim(), seed, id++);
-            matrix(w, p + "ffn_gate.weight", c.dim(), c.ffnDim(), type, seed, id++);
-            matrix(w, p + "ffn_up.weight", c.dim(), c.ffnDim(), type, seed, id++);
-            matrix(w, p + "ffn_down.weight", c.ffnDim(), c.dim(), type, seed, id++);
+            matrix(w, p + "ffn_gate.weight", c.dim(), c.ffnDim(), types.of(p + "ffn_gate.weight", l, n), seed, id++);
+            matrix(w, p + "ffn_up.weight", c.dim(), c.ffnDim(), types.of(p + "ffn_up.weight", l, n), seed, id++);
+            matrix(w, p + "ffn_down.weight", c.ffnDim(), c.dim(), types.of(p + "ffn_down.weight", l, n), seed, id++);
         }
         norm(w, "output_norm.weight", c.dim(), seed, id++);
         if (!shape.tiedOutput()) {
-            matrix(w, "output.weight", c.dim(), c.vocabSize(), type, seed, id);
+            matrix(w, "output.weight", c.dim(), c.vocabSize(), types.of("output.weight", -1, n), seed, id);
         }
         w.write(target);
         return target;

@@ -1,0 +1,148 @@
+package dev.switchboard.inference.cpu;
+
+import dev.switchboard.inference.gguf.GgmlType;
+import dev.switchboard.inference.gguf.GgufTensor;
+
+import java.io.PrintStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.management.ManagementFactory;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.SplittableRandom;
+
+/**
+ * Per-kernel timers: each weight type's matrix-vector product (decode) on weights that fit in L2 and on weights far
+ * larger than the last-level cache, and its matrix-matrix product over a 128-token batch (prefill). When the L2 and
+ * the memory rates are about equal the kernel is bound by its instructions, not by memory.
+ *
+ * <p>One thread, timed by its own CPU time: on a machine shared with other processes wall time mostly measures the
+ * others, while the CPU time of one thread still says what the kernel costs (a stall on memory counts as CPU time).
+ *
+ * <pre>java --add-modules jdk.incubator.vector -cp target/classes dev.switchboard.inference.cpu.KernelBench \
+ *     [--types Q8_0,Q4_K,Q6_K] [--rounds 5]</pre>
+ * Rounds alternate over the types so that load from other processes spreads over all of them; medians are printed.
+ */
+public final class KernelBench {
+    private static final int COLS = 2048;
+    /** Rows of the cache-resident matrix: about 300-600 KB of weights in each type. */
+    private static final int HOT_ROWS = 256;
+    /** Weights streamed from memory per pass: many matrices, together far above any last-level cache. */
+    private static final long COLD_BYTES = 160L << 20;
+    private static final int PREFILL_TOKENS = 128;
+    private static final int PREFILL_ROWS = 512;
+
+    private KernelBench() {
+    }
+
+    public static void main(String[] args) {
+        int rounds = 5;
+        GgmlType[] types = {GgmlType.Q8_0, GgmlType.Q4_K, GgmlType.Q6_K};
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            switch (args[i]) {
+                case "--rounds" -> rounds = Integer.parseInt(args[i + 1]);
+                case "--types" -> types = Arrays.stream(args[i + 1].split(","))
+                        .map(s -> GgmlType.valueOf(s.toUpperCase(Locale.ROOT))).toArray(GgmlType[]::new);
+                default -> throw new IllegalArgumentException("unknown option " + args[i]
+                        + " (known: --types Q8_0,Q4_K,Q6_K, --rounds N)");
+            }
+        }
+        run(types, rounds, System.out);
+    }
+
+    static void run(GgmlType[] types, int rounds, PrintStream out) {
+        out.printf(Locale.ROOT, "kernels: 1 thread timed by its CPU time, %d-bit vectors, load average %.2f, "
+                        + "medians of %d rounds%n", WeightTensor.F.vectorBitSize(),
+                ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(), rounds);
+        try (Arena arena = Arena.ofConfined()) {
+            Case[] cases = new Case[types.length];
+            for (int i = 0; i < types.length; i++) {
+                cases[i] = new Case(types[i], arena);
+            }
+            double[][][] samples = new double[types.length][3][rounds];
+            for (int round = -1; round < rounds; round++) { // round -1 warms up (JIT)
+                for (int i = 0; i < types.length; i++) {
+                    double[] r = cases[i].measure();
+                    for (int k = 0; round >= 0 && k < 3; k++) {
+                        samples[i][k][round] = r[k];
+                    }
+                }
+            }
+            out.println("type   decode GB/s in L2   decode GB/s from memory   ns/weight from memory   prefill GFLOP/s");
+            for (int i = 0; i < types.length; i++) {
+                double hot = median(samples[i][0]), cold = median(samples[i][1]), prefill = median(samples[i][2]);
+                double bytesPerWeight = types[i].byteSize(COLS) / (double) COLS;
+                out.printf(Locale.ROOT, "%-6s %18.2f %25.2f %23.3f %17.2f%n", types[i], hot, cold,
+                        bytesPerWeight / cold, prefill);
+            }
+        }
+    }
+
+    private static long cpuNanos() {
+        return ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
+    }
+
+    private static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        return s[s.length / 2];
+    }
+
+    /** One type's matrices: a hot one, enough cold ones to stream {@link #COLD_BYTES}, and a prefill one. */
+    private static final class Case {
+        final WeightTensor hot;
+        final WeightTensor[] cold;
+        final WeightTensor prefill;
+        final float[] x = random(COLS * PREFILL_TOKENS, 1);
+        final float[] y = new float[Math.max(PREFILL_ROWS * PREFILL_TOKENS, 8192)];
+
+        Case(GgmlType type, Arena arena) {
+            hot = tensor(type, HOT_ROWS, arena, 2);
+            int coldRows = 8192;
+            int count = (int) Math.max(1, COLD_BYTES / (type.byteSize(COLS) * coldRows));
+            cold = new WeightTensor[count];
+            for (int i = 0; i < count; i++) {
+                cold[i] = tensor(type, coldRows, arena, 3 + i);
+            }
+            prefill = tensor(type, PREFILL_ROWS, arena, 100);
+        }
+
+        /** Decode GB/s hot, decode GB/s cold, prefill GFLOP/s. */
+        double[] measure() {
+            int hotReps = 100;
+            long t0 = cpuNanos();
+            for (int rep = 0; rep < hotReps; rep++) {
+                hot.matmul(x, 1, y, 0, hot.rows());
+            }
+            double hotGbs = hot.byteSize() * (double) hotReps / (cpuNanos() - t0);
+            t0 = cpuNanos();
+            long bytes = 0;
+            for (WeightTensor w : cold) {
+                w.matmul(x, 1, y, 0, w.rows());
+                bytes += w.byteSize();
+            }
+            double coldGbs = bytes / (double) (cpuNanos() - t0);
+            t0 = cpuNanos();
+            prefill.matmul(x, PREFILL_TOKENS, y, 0, prefill.rows());
+            double flops = 2.0 * prefill.rows() * COLS * PREFILL_TOKENS;
+            return new double[]{hotGbs, coldGbs, flops / (cpuNanos() - t0)};
+        }
+    }
+
+    static WeightTensor tensor(GgmlType type, int rows, Arena arena, long seed) {
+        float[] values = random(rows * COLS, seed);
+        byte[] bytes = WeightTensor.quantize(type, values);
+        MemorySegment data = arena.allocate(bytes.length, 64);
+        MemorySegment.copy(MemorySegment.ofArray(bytes), 0, data, 0, bytes.length);
+        return WeightTensor.wrap(new GgufTensor("bench", new long[]{COLS, rows}, type, data));
+    }
+
+    private static float[] random(int n, long seed) {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = (float) rnd.nextDouble(-1, 1);
+        }
+        return v;
+    }
+}
