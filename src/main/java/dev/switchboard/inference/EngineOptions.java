@@ -63,7 +63,7 @@ public record EngineOptions(String model, int contextLength, int threads, Backen
     }
 
     /** Weights as stored, float32 KV cache. */
-    public EngineOptions(String model, int contextLength, int threads, String backend, int prefillChunk,
+    public EngineOptions(String model, int contextLength, int threads, BackendKind backend, int prefillChunk,
             GgmlType syntheticType, Speculation speculation, int kvCacheTokens, boolean prefixCaching,
             String draftModel) {
         this(model, contextLength, threads, backend, prefillChunk, syntheticType, speculation, kvCacheTokens,

@@ -1,6 +1,8 @@
 package dev.switchboard.inference;
 
+import dev.switchboard.inference.cli.VerifyPasses;
 import dev.switchboard.inference.model.KvType;
+import dev.switchboard.inference.model.LoadProgress;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
@@ -29,10 +31,11 @@ public final class LongContextBench {
         System.out.printf(Locale.ROOT, "model %s, kv %s, %d threads, heap max %d MiB, load average %.2f%n", model, kv,
                 options.effectiveThreads(), Runtime.getRuntime().maxMemory() >> 20,
                 ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
-        try (Engine engine = Engine.load(options)) {
+        try (Engine.Loaded loaded = Engine.Loaded.open(options, options.model(), options.contextLength(),
+                LoadProgress.NONE)) {
             for (int context : contexts) {
                 long t0 = System.nanoTime();
-                long[] best = engine.timeVerifyPasses(context, 1, 5);
+                long[] best = VerifyPasses.time(loaded, new VerifyPasses.Shape(context, 1, 5), options.prefillChunk());
                 double total = (System.nanoTime() - t0) / 1e9;
                 System.out.printf(Locale.ROOT, "context %6d: prefill (chunks of 512) + 5 decode steps %.1f s "
                         + "(%.0f prompt tok/s); decode step %.2f ms = %.1f tok/s%n", context, total,

@@ -4,7 +4,7 @@ import dev.switchboard.inference.Engine;
 import dev.switchboard.inference.EngineOptions;
 import dev.switchboard.inference.backend.BackendKind;
 import dev.switchboard.inference.GenerationResult;
-import dev.switchboard.inference.cpu.SyntheticModels;
+import dev.switchboard.inference.synthetic.SyntheticModels;
 import dev.switchboard.inference.gguf.GgmlType;
 import dev.switchboard.inference.hf.HfCheckpoint;
 import dev.switchboard.inference.hf.HfConverter;

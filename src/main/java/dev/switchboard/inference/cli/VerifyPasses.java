@@ -12,21 +12,21 @@ import java.util.Arrays;
  * Times raw forward passes of one sequence, as verifying a draft runs them: what verifying k+1 positions costs
  * relative to decoding one. Runs on a loaded model without an engine (nothing else uses the backend meanwhile).
  */
-final class VerifyPasses {
+public final class VerifyPasses {
 
     /**
      * @param prefix positions computed before the timed passes
      * @param entries the largest pass: 1..entries consecutive positions, all wanting logits
      * @param repetitions passes of each size; the best counts
      */
-    record Shape(int prefix, int entries, int repetitions) {
+    public record Shape(int prefix, int entries, int repetitions) {
     }
 
     private VerifyPasses() {
     }
 
     /** The best time of a pass of n positions after the prefix, in nanoseconds, at index n-1. */
-    static long[] time(Engine.Loaded model, Shape shape, int prefillChunk) {
+    public static long[] time(Engine.Loaded model, Shape shape, int prefillChunk) {
         int context = model.config().contextLength();
         if (shape.prefix() < 1 || shape.entries() < 1 || shape.repetitions() < 1
                 || shape.prefix() + shape.entries() > context) {

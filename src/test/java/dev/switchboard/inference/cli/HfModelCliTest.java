@@ -2,7 +2,7 @@ package dev.switchboard.inference.cli;
 
 import dev.switchboard.inference.Engine;
 import dev.switchboard.inference.EngineOptions;
-import dev.switchboard.inference.cpu.SyntheticModels;
+import dev.switchboard.inference.synthetic.SyntheticModels;
 import dev.switchboard.inference.gguf.GgmlType;
 import dev.switchboard.inference.gguf.GgufFile;
 import dev.switchboard.inference.hf.HfTestCheckpoints;

@@ -1,5 +1,6 @@
 package dev.switchboard.inference.cpu;
 
+import dev.switchboard.inference.synthetic.SyntheticModels;
 import dev.switchboard.inference.gguf.GgmlType;
 import dev.switchboard.inference.gguf.GgufFile;
 import org.junit.jupiter.api.Test;

@@ -1,7 +1,7 @@
 package dev.switchboard.inference.hf;
 
 import dev.switchboard.inference.cpu.CpuBackend;
-import dev.switchboard.inference.cpu.SyntheticModels;
+import dev.switchboard.inference.synthetic.SyntheticModels;
 import dev.switchboard.inference.gguf.GgmlType;
 import dev.switchboard.inference.gguf.GgufFile;
 import dev.switchboard.inference.model.BlockTable;
