@@ -11,4 +11,4 @@ PG_PORT=$(sed -n 4p "$DATA/postgres/postmaster.pid")
 
 CP="target/test-classes:$(ls target/quarkus-app/lib/main/org.postgresql.postgresql-*.jar)"
 "$JAVA" -cp "$CP" dev.switchboard.bench.MessageBench --url "http://localhost:$PORT" --admin-token "$TOKEN" \
-  --jdbc "jdbc:postgresql://localhost:$PG_PORT/postgres" "$@"
+  --jdbc "jdbc:postgresql://localhost:$PG_PORT/postgres" --db-password "$(cat "$DATA/postgres.password")" "$@"

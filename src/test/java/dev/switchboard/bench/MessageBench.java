@@ -39,14 +39,21 @@ public final class MessageBench {
     private final URI base;
     private final String adminToken;
     private final String jdbcUrl;
+    private final String dbPassword;
     private final BenchClient client;
     private String apiKey;
 
-    private MessageBench(URI base, String adminToken, String jdbcUrl) {
+    private MessageBench(URI base, String adminToken, String jdbcUrl, String dbPassword) {
         this.base = base;
         this.client = new BenchClient(base);
         this.adminToken = adminToken;
         this.jdbcUrl = jdbcUrl;
+        this.dbPassword = dbPassword;
+    }
+
+    /** As the app's superuser: the embedded server wants the password it generated (beside its data directory). */
+    private Connection connect() throws SQLException {
+        return DriverManager.getConnection(jdbcUrl, "postgres", dbPassword);
     }
 
     /** One client's operation; returns when it is done. */
@@ -83,7 +90,8 @@ public final class MessageBench {
         int[] clients = Arrays.stream(opts.getOrDefault("clients", "1,16,64").split(","))
                 .mapToInt(s -> Integer.parseInt(s.strip())).toArray();
         Duration duration = Duration.ofSeconds(Long.parseLong(opts.getOrDefault("seconds", "10")));
-        new MessageBench(URI.create(opts.get("url")), opts.get("admin-token"), opts.get("jdbc"))
+        new MessageBench(URI.create(opts.get("url")), opts.get("admin-token"), opts.get("jdbc"),
+                opts.getOrDefault("db-password", ""))
                 .run(clients, duration);
     }
 
@@ -96,7 +104,7 @@ public final class MessageBench {
                 "{\"apiRequestsPerKeyMinute\":1000000}", 200);
         send("POST", "/api/v1/faqs", "Bearer " + apiKey,
                 "{\"question\":\"" + FAQ_QUESTION + "\",\"answer\":\"" + FAQ_ANSWER + "\"}", 201);
-        try (Connection setup = DriverManager.getConnection(jdbcUrl, "postgres", "")) {
+        try (Connection setup = connect()) {
             try (Statement s = setup.createStatement()) {
                 s.execute("create table if not exists bench_inserts (id bigserial primary key, "
                         + "conversation_id uuid not null, content text not null, created_at timestamptz not null)");
@@ -142,7 +150,7 @@ public final class MessageBench {
             "select webhooks", "commit"};
         long[] nanos = new long[names.length];
         UUID conversation = UUID.fromString(conversationId);
-        try (Connection c = DriverManager.getConnection(jdbcUrl, "postgres", "")) {
+        try (Connection c = connect()) {
             c.setAutoCommit(false);
             PreparedStatement lock = c.prepareStatement(
                     "select workspace_id, status, visitor_token_hash from conversations where id = ? for update");
@@ -240,7 +248,7 @@ public final class MessageBench {
         List<Connection> connections = new ArrayList<>();
         try {
             for (int i = 0; i < clients; i++) {
-                connections.add(DriverManager.getConnection(jdbcUrl, "postgres", ""));
+                connections.add(connect());
             }
             return measure(clients, duration, i -> {
                 PreparedStatement insert = prepare(connections.get(i));
