@@ -29,6 +29,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -207,10 +208,12 @@ class WidgetApiTest {
 
     @Test
     void widgetScriptIsServedGzippedWithCachingHeadersAndRevalidates() throws Exception {
-        HttpClient http = HttpClient.newHttpClient();
+        // HTTP/1.1 as browsers fetch a script over plain http (the JDK client's default h2c upgrade hung a run here);
+        // a timeout turns any hang into a failure.
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         URI uri = root.resolve("/widget.js");
-        HttpResponse<byte[]> plain = http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofByteArray());
-        HttpResponse<byte[]> gzipped = http.send(HttpRequest.newBuilder(uri).header("Accept-Encoding", "br, gzip;q=0.8")
+        HttpResponse<byte[]> plain = http.send(script(uri).build(), HttpResponse.BodyHandlers.ofByteArray());
+        HttpResponse<byte[]> gzipped = http.send(script(uri).header("Accept-Encoding", "br, gzip;q=0.8")
                 .build(), HttpResponse.BodyHandlers.ofByteArray());
         assertEquals(200, plain.statusCode());
         assertEquals(200, gzipped.statusCode());
@@ -229,7 +232,7 @@ class WidgetApiTest {
         }
         String etag = gzipped.headers().firstValue("ETag").orElseThrow();
         assertNotEquals(etag, plain.headers().firstValue("ETag").orElseThrow(), "one ETag per encoding");
-        HttpResponse<byte[]> again = http.send(HttpRequest.newBuilder(uri).header("Accept-Encoding", "gzip")
+        HttpResponse<byte[]> again = http.send(script(uri).header("Accept-Encoding", "gzip")
                 .header("If-None-Match", etag).build(), HttpResponse.BodyHandlers.ofByteArray());
         assertEquals(304, again.statusCode());
         assertEquals(0, again.body().length);
@@ -255,5 +258,9 @@ class WidgetApiTest {
     private static io.restassured.specification.RequestSpecification widget(WidgetConversation c) {
         return given().header("X-Site-Key", c.siteKey()).header("X-Visitor-Token", c.visitorToken())
                 .contentType(ContentType.JSON);
+    }
+
+    private static HttpRequest.Builder script(URI uri) {
+        return HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30));
     }
 }
