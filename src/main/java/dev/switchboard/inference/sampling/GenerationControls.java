@@ -13,13 +13,27 @@ import java.util.List;
  * @param logprobs null for none, else where each sampled token's log-probability (and its top alternatives) go
  * @param specialTokensInText whether sampled special tokens (a BOS, a header token) are spelled out in the text;
  *     off, they count as tokens but add no text
+ * @param priority the queue the generation waits in
  */
 public record GenerationControls(List<LogitsProcessor> processors, LogprobsRecorder logprobs,
-        boolean specialTokensInText) {
+        boolean specialTokensInText, Priority priority) {
     public static final GenerationControls NONE = new GenerationControls(List.of(), null, false);
 
     public GenerationControls {
         processors = List.copyOf(processors);
+        if (priority == null) {
+            throw new IllegalArgumentException("priority is required");
+        }
+    }
+
+    /** Interactive controls. */
+    public GenerationControls(List<LogitsProcessor> processors, LogprobsRecorder logprobs,
+            boolean specialTokensInText) {
+        this(processors, logprobs, specialTokensInText, Priority.INTERACTIVE);
+    }
+
+    public GenerationControls withPriority(Priority priority) {
+        return new GenerationControls(processors, logprobs, specialTokensInText, priority);
     }
 
     /** Whether rows need more than the plain sampler (then speculative drafting is off for the generation). */
