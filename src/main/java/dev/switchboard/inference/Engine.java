@@ -95,7 +95,7 @@ public final class Engine implements AutoCloseable {
         this.metrics = new EngineMetrics(numBlocks);
         this.kv = new KvManager(new KvBlockPool(numBlocks, BLOCK_SIZE, prefixCaching));
         this.core = new EngineCore(new Scheduler(kv, metrics, prefillChunk), kv,
-                new ModelRunner(backend, cache, prefillChunk), new OutputProcessor(modelName, metrics, BLOCK_SIZE),
+                new ModelRunner(backend, cache, prefillChunk), new OutputProcessor(modelName, metrics),
                 metrics, draft, modelName, release);
     }
 
@@ -384,7 +384,7 @@ public final class Engine implements AutoCloseable {
         KvManager.Blocks blocks = kv.blocksFor(promptTokens.length, params.maxTokens(), contextLength);
         Request r = new Request(promptTokens.clone(), params, tokenizer.vocabSize(), tokenizer.stopTokens(),
                 contextLength, blocks, speculation.mode().newDrafter(draftModel, speculation.corpus()),
-                speculation.maxTokens(), controls.logprobs(), cancellation,
+                speculation.maxTokens(), controls.logprobs(), controls.priority(), cancellation,
                 new RequestOutput(tokenizer, params.stop(), controls, listener));
         return core.generate(r);
     }

@@ -14,6 +14,8 @@ import java.util.function.Predicate;
  * requests join between steps and leave the moment they end, giving their KV blocks back at once. Each step reads
  * as speculative decoding does (without drafts it is plain decoding):
  * <ol>
+ *   <li>make room: each decoding request's blocks grow to what it may feed; when the cache is full, the
+ *       {@link Scheduler} preempts the lowest-priority, latest-admitted request (it is recomputed later);</li>
  *   <li>draft: each decoding request's drafter proposes up to the length the {@link Scheduler} allows;</li>
  *   <li>schedule: the scheduler plans decode entries and prefill chunks and the {@link KvManager} grows blocks;</li>
  *   <li>verify: the {@link ModelRunner} runs one pass, in which the backend picks each request's tokens (the
@@ -130,6 +132,7 @@ final class EngineCore {
      */
     private void step() {
         leaveStopped();
+        scheduler.makeRoom();
         draft();
         Scheduler.Plan plan = scheduler.schedule();
         if (plan.isEmpty()) {
@@ -229,16 +232,22 @@ final class EngineCore {
         return goesOn;
     }
 
-    /** After a prefill chunk: the last one's picked token is the first generated. */
+    /**
+     * After a prefill chunk: the last one's picked token is the first generated; a resumed request goes back to
+     * decoding its last generated token.
+     */
     private boolean afterPrefill(Request r) {
         r.computed += r.chunk;
         kv.registerFullBlocks(r.kv, r.history, r.computed);
-        if (r.computed < r.prompt.length) {
+        if (r.computed < r.prefillEnd) {
+            return true;
+        }
+        r.position = r.prefillEnd;
+        r.decoding = true;
+        if (!r.picksAfterPrefill()) {
             return true;
         }
         r.token = r.emitted[0];
-        r.position = r.prompt.length;
-        r.decoding = true;
         boolean goesOn = r.accept(r.token);
         output.tokens(r, r.emitted, 1);
         return goesOn;

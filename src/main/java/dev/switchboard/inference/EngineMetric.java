@@ -31,6 +31,8 @@ public enum EngineMetric {
     KV_BLOCKS_FREE("kv.blocks", Type.GAUGE, Help.KV_BLOCKS, "free", EngineStats::kvBlocksFree),
     KV_BLOCKS_CACHED("kv.blocks", Type.GAUGE, Help.KV_BLOCKS, "cached", EngineStats::kvBlocksCached),
     KV_EVICTIONS("kv.evictions", Type.COUNTER, "Cached blocks evicted for room.", null, EngineStats::kvEvictions),
+    PREEMPTIONS("preemptions", Type.COUNTER, "Running generations preempted for KV room (recomputed later).", null,
+            EngineStats::preemptions),
     DRAFT_TOKENS("draft.tokens", Type.COUNTER, "Tokens proposed by speculative drafters.", null,
             EngineStats::draftedTokens),
     DRAFT_TOKENS_ACCEPTED("draft.tokens.accepted", Type.COUNTER, "Drafted tokens the model accepted.", null,

@@ -18,6 +18,7 @@ final class EngineMetrics {
     private final AtomicLong acceptedTokens = new AtomicLong();
     private final AtomicLong decodePasses = new AtomicLong();
     private final AtomicLong steps = new AtomicLong();
+    private final AtomicLong preemptions = new AtomicLong();
     private final LatencyHistogram ttft = new LatencyHistogram(LatencyHistogram.TTFT_BOUNDS);
     private final LatencyHistogram itl = new LatencyHistogram(LatencyHistogram.ITL_BOUNDS);
     private volatile int running;
@@ -37,6 +38,10 @@ final class EngineMetrics {
 
     void step() {
         steps.incrementAndGet();
+    }
+
+    void preempted() {
+        preemptions.incrementAndGet();
     }
 
     void prefilled(int positions) {
@@ -64,11 +69,11 @@ final class EngineMetrics {
         r.lastTokenNanos = now;
     }
 
-    /** A generation ended with {@code result}; {@code reused} of its prompt tokens came from the prefix cache. */
-    void ended(GenerationResult result, long reused) {
+    /** A generation ended with {@code result}. */
+    void ended(GenerationResult result) {
         generations.incrementAndGet();
         promptTokens.addAndGet(result.promptTokens());
-        reusedTokens.addAndGet(reused);
+        reusedTokens.addAndGet(result.cachedPromptTokens());
         completionTokens.addAndGet(result.completionTokens());
         draftedTokens.addAndGet(result.draftedTokens());
         acceptedTokens.addAndGet(result.acceptedTokens());
@@ -110,6 +115,7 @@ final class EngineMetrics {
                 .requestsRunning(running).requestsQueued(queued)
                 .kvBlocksTotal(totalBlocks).kvBlocksInUse(totalBlocks - free - evictable).kvBlocksFree(free)
                 .kvBlocksCached(cached).kvEvictions(evictions)
+                .preemptions(preemptions.get())
                 .timeToFirstToken(ttft.snapshot()).interTokenLatency(itl.snapshot())
                 .build();
     }

@@ -22,6 +22,7 @@ public final class EngineStats {
     private final int kvBlocksFree;
     private final int kvBlocksCached;
     private final long kvEvictions;
+    private final long preemptions;
     private final Histogram timeToFirstToken;
     private final Histogram interTokenLatency;
 
@@ -43,6 +44,7 @@ public final class EngineStats {
         this.kvBlocksFree = b.kvBlocksFree;
         this.kvBlocksCached = b.kvBlocksCached;
         this.kvEvictions = b.kvEvictions;
+        this.preemptions = b.preemptions;
         this.timeToFirstToken = b.timeToFirstToken;
         this.interTokenLatency = b.interTokenLatency;
     }
@@ -136,6 +138,11 @@ public final class EngineStats {
         return kvEvictions;
     }
 
+    /** Running generations preempted (their KV blocks freed, recomputed when admitted again). */
+    public long preemptions() {
+        return preemptions;
+    }
+
     /** From a request's arrival (queueing included) to its first token. */
     public Histogram timeToFirstToken() {
         return timeToFirstToken;
@@ -175,6 +182,7 @@ public final class EngineStats {
         private int kvBlocksFree;
         private int kvBlocksCached;
         private long kvEvictions;
+        private long preemptions;
         private Histogram timeToFirstToken = Histogram.EMPTY;
         private Histogram interTokenLatency = Histogram.EMPTY;
 
@@ -260,6 +268,11 @@ public final class EngineStats {
 
         public Builder kvEvictions(long v) {
             kvEvictions = v;
+            return this;
+        }
+
+        public Builder preemptions(long v) {
+            preemptions = v;
             return this;
         }
 

@@ -12,6 +12,7 @@ package dev.switchboard.inference;
  * @param decodePasses forward passes after prefill (each verifies a draft, possibly empty)
  * @param draftedTokens tokens speculative drafting proposed
  * @param acceptedTokens drafted tokens verification accepted
+ * @param cachedPromptTokens prompt tokens whose keys and values came from the prefix cache (not computed)
  */
 public record GenerationResult(
         String text,
@@ -22,7 +23,8 @@ public record GenerationResult(
         long decodeNanos,
         int decodePasses,
         int draftedTokens,
-        int acceptedTokens) {
+        int acceptedTokens,
+        int cachedPromptTokens) {
 
     public int completionTokens() {
         return tokens.length;

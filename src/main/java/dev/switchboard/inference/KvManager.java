@@ -3,46 +3,37 @@ package dev.switchboard.inference;
 import dev.switchboard.inference.kv.KvBlockPool;
 import dev.switchboard.inference.model.BlockTable;
 
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 
 /**
- * The KV cache's bookkeeping for the engine loop: each request's block table, the blocks admission reserved for it,
- * the prefix-cache hashes of its full blocks, and rolling back blocks that only rejected drafts touched. Wraps the
- * {@link KvBlockPool}; the engine loop owns it.
+ * The KV cache's bookkeeping for the engine loop: each request's block table, the prefix-cache hashes of its full
+ * blocks, and rolling back blocks that only rejected drafts touched. Wraps the {@link KvBlockPool}; the engine loop
+ * owns it.
  *
- * <p>KV memory is admitted, not hoped for: a request enters only when the blocks it may need in the worst case
- * (prompt plus max tokens) fit beside what the admitted ones may still claim, so {@link #growTo} never runs out of
- * blocks and no request is ever preempted. Blocks of a prompt prefix found in the prefix cache are shared instead
- * of recomputed; the last prompt token is always computed, since its logits give the first token.
+ * <p>KV memory is admitted by use, as vLLM v1 does: a request enters when the positions it must compute now (its
+ * prompt, or what a preempted request recomputes) plus a block of headroom fit, and its table grows as it
+ * generates. When a step cannot get a block ({@link #tryGrowTo} false), the {@link Scheduler} preempts a request
+ * by recompute. Blocks of a prefix found in the prefix cache are shared instead of recomputed; the last position
+ * before decoding is always computed.
  */
 final class KvManager {
+    /** Blocks beyond its prompt that a request needs free to be admitted: room for its first decode steps. */
+    static final int HEADROOM_BLOCKS = 1;
+
     private final KvBlockPool pool;
     private final int blockSize;
-    /** Requests admitted and not yet freed: their outstanding reservations are spoken for. */
-    private final List<Blocks> admitted = new ArrayList<>();
 
-    /** One request's blocks: its table, reservation and the prefix-cache hashes of its full blocks. */
+    /** One request's blocks: its table and the prefix-cache hashes of its full blocks. */
     static final class Blocks {
         final BlockTable table = new BlockTable();
         /** Blocks the request may need at most: positions up to min(prompt + max tokens, context) - 1. */
-        final int worstCase;
+        private final int worstCase;
         /** Hashes of the blocks of {@code table} registered in (or taken from) the prefix cache, in order. */
         private long[] hashes = new long[8];
         private int registered;
-        /** Blocks taken from the prefix cache at admission: not the request's to budget. */
-        int reused;
-        /** Blocks this request allocated and still holds. */
-        private int allocated;
 
         private Blocks(int worstCase) {
             this.worstCase = worstCase;
-        }
-
-        /** Blocks the request may still allocate: its share of the cache that admission set aside. */
-        private int outstanding() {
-            return worstCase - reused - allocated;
         }
 
         private void remember(long hash) {
@@ -61,7 +52,7 @@ final class KvManager {
     /**
      * The blocks of a request with {@code promptLength + maxTokens} positions at most (capped by the context).
      *
-     * @throws IllegalArgumentException when even the whole cache could not hold it
+     * @throws IllegalArgumentException when even the whole cache could not hold it (alone it could never finish)
      */
     Blocks blocksFor(int promptLength, int maxTokens, int contextLength) {
         int worst = Math.ceilDiv(Math.min(promptLength + maxTokens, contextLength) - 1, blockSize);
@@ -74,48 +65,51 @@ final class KvManager {
     }
 
     /**
-     * Admits the request if its worst case fits beside the reservations of those admitted, taking the prompt's
-     * cached full blocks. Returns the prompt positions that are already computed (0 when nothing was cached), or
-     * -1 when it does not fit.
+     * Admits the request if the blocks for {@code tokens[0..length)} not in the prefix cache, plus
+     * {@link #HEADROOM_BLOCKS} (never beyond what the request can need), can be had now: takes the cached full blocks and allocates the rest. Returns the
+     * positions already computed (0 when nothing was cached), or -1 when it does not fit.
      */
-    int admit(Blocks b, int[] prompt) {
-        // Full blocks before the last prompt token only: that token's logits must be computed.
-        int[] hits = pool.lookup(prompt, (prompt.length - 1) / blockSize);
-        int spare = pool.availableBlocks() - pool.countEvictable(hits) - outstanding();
-        if (b.worstCase - hits.length > spare) {
+    int admit(Blocks b, int[] tokens, int length) {
+        // Full blocks before the last position only: that position's output must be computed.
+        int[] hits = pool.lookup(tokens, (length - 1) / blockSize);
+        int spare = pool.availableBlocks() - pool.countEvictable(hits);
+        int needed = Math.min(Math.ceilDiv(length, blockSize) + HEADROOM_BLOCKS, b.worstCase);
+        if (needed - hits.length > spare) {
             return -1;
         }
         pool.acquire(hits);
         long parent = KvBlockPool.ROOT;
         for (int block : hits) {
             b.table.add(block);
-            parent = pool.hash(parent, prompt, b.registered * blockSize);
+            parent = pool.hash(parent, tokens, b.registered * blockSize);
             b.remember(parent);
         }
-        b.reused = hits.length;
-        admitted.add(b);
+        if (!tryGrowTo(b, length)) {
+            throw new IllegalStateException("KV block accounting broken: " + spare + " blocks were available");
+        }
         return hits.length * blockSize;
     }
 
-    private int outstanding() {
-        int n = 0;
-        for (Blocks b : admitted) {
-            n += b.outstanding();
-        }
-        return n;
-    }
-
-    /** Grows the table to hold {@code positions}, from the request's reservation. */
-    void growTo(Blocks b, int positions) {
+    /**
+     * Grows the table to hold {@code positions}; false when the pool has no block left (what it could get stays
+     * in the table).
+     */
+    boolean tryGrowTo(Blocks b, int positions) {
         while (b.table.size() * blockSize < positions) {
             int block = pool.allocate();
             if (block < 0) {
-                // Admission reserved every block a request can need: running out is a bug, not a full cache.
-                throw new IllegalStateException("KV block accounting broken: no block for a request within its "
-                        + "reservation of " + b.worstCase);
+                return false;
             }
             b.table.add(block);
-            b.allocated++;
+        }
+        return true;
+    }
+
+    /** Grows the table to hold {@code positions}, which the scheduler made room for this step. */
+    void growTo(Blocks b, int positions) {
+        if (!tryGrowTo(b, positions)) {
+            throw new IllegalStateException("KV block accounting broken: no block for positions the scheduler "
+                    + "made room for");
         }
     }
 
@@ -128,7 +122,6 @@ final class KvManager {
         if (b.table.size() > keep) {
             int[] dropped = b.table.truncate(keep);
             pool.release(dropped);
-            b.allocated -= dropped.length;
         }
     }
 
@@ -146,11 +139,10 @@ final class KvManager {
         }
     }
 
-    /** Gives every block of the request back (cached ones stay cached) and ends its reservation. */
+    /** Gives every block of the request back (cached ones stay cached); a freed table may be admitted again. */
     void free(Blocks b) {
         pool.release(b.table.truncate(0));
-        b.allocated = 0;
-        admitted.remove(b);
+        b.registered = 0;
     }
 
     int freeBlocks() {

@@ -40,10 +40,11 @@ final class ModelRunner {
         }
         for (Request r : plan.prefill) {
             int end = r.computed + r.chunk;
+            boolean picks = end == r.prefillEnd && r.picksAfterPrefill();
             for (int p = r.computed; p < end; p++) {
-                batch.add(r.prompt[p], p, r.kv.table, p == r.prompt.length - 1);
+                batch.add(r.history[p], p, r.kv.table, picks && p == end - 1);
             }
-            groups[n++] = end == r.prompt.length ? picks.add(r, r.draft, 0, r.emitted) : -1;
+            groups[n++] = picks ? this.picks.add(r, r.draft, 0, r.emitted) : -1;
         }
         try {
             backend.forward(batch, cache, picks);

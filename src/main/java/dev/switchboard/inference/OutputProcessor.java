@@ -17,16 +17,14 @@ import java.util.concurrent.Executors;
 final class OutputProcessor {
     private final ExecutorService thread;
     private final EngineMetrics metrics;
-    private final int blockSize;
     private volatile Thread outputThread;
     private List<Runnable> batch = new ArrayList<>();
     private CompletableFuture<Void> inFlight = CompletableFuture.completedFuture(null);
 
-    OutputProcessor(String name, EngineMetrics metrics, int blockSize) {
+    OutputProcessor(String name, EngineMetrics metrics) {
         this.thread = Executors.newSingleThreadExecutor(
                 Thread.ofPlatform().name("engine-output-" + name).daemon().factory());
         this.metrics = metrics;
-        this.blockSize = blockSize;
     }
 
     /** Whether the caller is the output thread (where listeners run). */
@@ -53,7 +51,7 @@ final class OutputProcessor {
                 r.output.done.completeExceptionally(r.output.listenerFailure());
                 return;
             }
-            metrics.ended(result, (long) r.kv.reused * blockSize);
+            metrics.ended(result);
             r.output.done.complete(result);
         });
     }

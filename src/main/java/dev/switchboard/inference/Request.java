@@ -3,6 +3,7 @@ package dev.switchboard.inference;
 import dev.switchboard.inference.model.TokenPicker;
 import dev.switchboard.inference.sampling.LogitsProcessor;
 import dev.switchboard.inference.sampling.LogprobsRecorder;
+import dev.switchboard.inference.sampling.Priority;
 import dev.switchboard.inference.sampling.Sampler;
 import dev.switchboard.inference.sampling.SamplingParams;
 import dev.switchboard.inference.speculative.Drafter;
@@ -28,6 +29,8 @@ final class Request implements TokenPicker {
     final Drafter drafter;
     final int maxDraft;
     final RequestOutput output;
+    /** Interactive requests are admitted first and preempted last. */
+    final Priority priority;
     private final int maxTokens;
     private final int contextLength;
     private final int vocabSize;
@@ -39,8 +42,17 @@ final class Request implements TokenPicker {
     private final LogprobsRecorder logprobs;
     private final Verifier verifier;
 
-    /** Prompt positions computed (or reused). */
+    /** Positions of {@link #history} computed (or reused) in prefill. */
     int computed;
+    /**
+     * Where prefill ends and decoding starts: the prompt's length, or after a preemption the prompt plus every
+     * generated token but the last (that one is fed by the next decode pass, as before the preemption).
+     */
+    int prefillEnd;
+    /** Prompt tokens the prefix cache held at the first admission. */
+    int cachedPromptTokens;
+    /** Times the request was preempted (its blocks freed, to be recomputed). */
+    int preemptions;
     /** In decode: the position of {@link #token}, the last emitted token, fed next. */
     int position;
     int token;
@@ -65,9 +77,11 @@ final class Request implements TokenPicker {
     int acceptedTokens;
 
     Request(int[] prompt, SamplingParams params, int vocabSize, Set<Integer> stopTokens, int contextLength,
-            KvManager.Blocks kv, Drafter drafter, int maxDraft, LogprobsRecorder logprobs, Cancellation cancellation,
-            RequestOutput output) {
+            KvManager.Blocks kv, Drafter drafter, int maxDraft, LogprobsRecorder logprobs, Priority priority,
+            Cancellation cancellation, RequestOutput output) {
         this.prompt = prompt;
+        this.prefillEnd = prompt.length;
+        this.priority = priority;
         this.history = Arrays.copyOf(prompt, contextLength);
         this.kv = kv;
         this.drafter = drafter;
@@ -117,9 +131,25 @@ final class Request implements TokenPicker {
         cancellation.cancel();
     }
 
-    /** Entries wanting logits this step. */
-    int logitRows() {
-        return decoding ? 1 + drafts : chunk > 0 && computed + chunk == prompt.length ? 1 : 0;
+    /**
+     * Whether the last prefill position's logits give a token: only for a fresh prompt. A resumed request's next
+     * token is already known (its last generated one).
+     */
+    boolean picksAfterPrefill() {
+        return generated == 0;
+    }
+
+    /**
+     * Preempted by recompute: its blocks are gone, so prefill starts over on its prompt plus the tokens it
+     * generated; the stream pauses and goes on with the same tokens (nothing sent is taken back).
+     */
+    void preempted() {
+        computed = 0;
+        chunk = 0;
+        drafts = 0;
+        decoding = false;
+        prefillEnd = generated == 0 ? prompt.length : prompt.length + generated - 1;
+        preemptions++;
     }
 
     /**

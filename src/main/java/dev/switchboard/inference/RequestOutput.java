@@ -104,7 +104,7 @@ final class RequestOutput {
         long ttft = r.timeToFirstTokenNanos();
         long decode = r.generated == 0 ? 0 : r.endNanos - r.firstTokenNanos;
         return new GenerationResult(text.toString(), Arrays.copyOf(tokens, count), reason, r.prompt.length, ttft,
-                decode, r.decodePasses, r.draftedTokens, r.acceptedTokens);
+                decode, r.decodePasses, r.draftedTokens, r.acceptedTokens, r.cachedPromptTokens);
     }
 
     RuntimeException listenerFailure() {

@@ -1,5 +1,7 @@
 package dev.switchboard.inference;
 
+import dev.switchboard.inference.sampling.Priority;
+
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -8,12 +10,19 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Decides who runs how many tokens in each step, and nothing else: admission from a FIFO queue while the
- * {@link KvManager} can reserve a request's worst case, each decoding request's draft length, and the step's token
- * budget. A step feeds each decoding request its last token plus its drafts, then fills what is left of the budget
- * with prompt chunks of requests still in prefill, oldest first: a long prompt never stalls the running streams for
- * more than a chunk. Requests that do not fit wait in arrival order (a large request is not overtaken forever by
- * small ones).
+ * Decides who runs how many tokens in each step, and nothing else: admission from two FIFO queues (interactive
+ * before batch) while the {@link KvManager} has blocks for what a request must compute now, preemption when a step
+ * cannot get blocks, each decoding request's draft length, and the step's token budget. A step feeds each decoding
+ * request its last token plus its drafts, then fills what is left of the budget with prompt chunks of requests
+ * still in prefill, interactive ones first, oldest first: a long prompt never stalls the running streams for more
+ * than a chunk. Requests that do not fit wait in arrival order (a large request is not overtaken forever by small
+ * ones of its priority).
+ *
+ * <p>Preemption is by recompute, as in vLLM v1: the lowest-priority, latest-admitted running request gives back
+ * all its blocks and goes back to the head of its queue; when admitted again it prefills its prompt plus what it
+ * generated (mostly from the prefix cache, which kept its full blocks) and decodes on. Batch requests get only the
+ * capacity interactive ones leave: they are admitted while no interactive request waits, preempted first, and an
+ * interactive request that does not fit preempts running batch requests.
  *
  * <p>{@link #add} is called by any thread; everything else by the engine loop.
  */
@@ -23,11 +32,11 @@ final class Scheduler {
     private final int stepTokens;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition work = lock.newCondition();
-    /** Guarded by lock. */
-    private final ArrayDeque<Request> waiting = new ArrayDeque<>();
+    /** Guarded by lock: the waiting requests, one queue per {@link Priority} in its order. */
+    private final List<ArrayDeque<Request>> waiting = List.of(new ArrayDeque<>(), new ArrayDeque<>());
     /** Guarded by lock. */
     private boolean closed;
-    /** Loop thread only, in admission order. */
+    /** Loop thread only: interactive requests then batch ones, each in admission order. */
     private final List<Request> running = new ArrayList<>();
     private final Plan plan = new Plan();
 
@@ -58,8 +67,8 @@ final class Scheduler {
             if (closed) {
                 throw new IllegalStateException("engine is closed");
             }
-            waiting.addLast(r);
-            metrics.queued(waiting.size());
+            queue(r).addLast(r);
+            metrics.queued(waitingCount());
             work.signal();
         } finally {
             lock.unlock();
@@ -81,7 +90,7 @@ final class Scheduler {
     void awaitWork() {
         lock.lock();
         try {
-            while (!closed && waiting.isEmpty() && running.isEmpty()) {
+            while (!closed && waitingCount() == 0 && running.isEmpty()) {
                 work.awaitUninterruptibly();
             }
         } finally {
@@ -89,8 +98,17 @@ final class Scheduler {
         }
     }
 
+    private ArrayDeque<Request> queue(Request r) {
+        return waiting.get(r.priority.ordinal());
+    }
+
+    private int waitingCount() {
+        return waiting.getFirst().size() + waiting.getLast().size();
+    }
+
     /**
-     * Loop: admits from the head of the queue while the KV cache can reserve each one's worst case. Waiters
+     * Loop: admits from the head of the queues, interactive first, while the KV cache has blocks for what each must
+     * compute now; an interactive request that does not fit preempts running batch requests, latest first. Waiters
      * cancelled meanwhile go to {@code dropped}. Once closed, every waiter goes to {@code refused}, every running
      * request is cancelled, and this returns true.
      */
@@ -98,32 +116,90 @@ final class Scheduler {
         lock.lock();
         try {
             if (closed) {
-                refused.addAll(waiting);
-                waiting.clear();
+                for (ArrayDeque<Request> queue : waiting) {
+                    refused.addAll(queue);
+                    queue.clear();
+                }
                 running.forEach(Request::cancel);
             } else {
-                for (Iterator<Request> it = waiting.iterator(); it.hasNext(); ) {
-                    Request r = it.next();
-                    if (r.shouldStop()) {
-                        it.remove();
-                        dropped.add(r);
+                for (ArrayDeque<Request> queue : waiting) {
+                    for (Iterator<Request> it = queue.iterator(); it.hasNext(); ) {
+                        Request r = it.next();
+                        if (r.shouldStop()) {
+                            it.remove();
+                            dropped.add(r);
+                        }
                     }
                 }
-                while (!waiting.isEmpty()) {
-                    Request r = waiting.peekFirst();
-                    int cached = kv.admit(r.kv, r.prompt);
-                    if (cached < 0) {
-                        break;
-                    }
-                    waiting.removeFirst();
-                    r.computed = cached;
-                    running.add(r);
-                }
+                admitWaiting();
             }
-            metrics.queued(waiting.size());
+            metrics.queued(waitingCount());
             return closed;
         } finally {
             lock.unlock();
+        }
+    }
+
+    private void admitWaiting() {
+        for (ArrayDeque<Request> queue : waiting) {
+            while (!queue.isEmpty()) {
+                Request r = queue.peekFirst();
+                int cached = kv.admit(r.kv, r.history, r.prefillEnd);
+                if (cached < 0) {
+                    if (r.priority == Priority.INTERACTIVE && !running.isEmpty()
+                            && running.getLast().priority == Priority.BATCH) {
+                        preempt(running.getLast());
+                        continue;
+                    }
+                    return; // nothing behind the head is admitted: batch waits for every interactive one
+                }
+                queue.removeFirst();
+                if (r.preemptions == 0) {
+                    r.cachedPromptTokens = cached;
+                }
+                r.computed = cached;
+                int at = running.size();
+                while (at > 0 && running.get(at - 1).priority.compareTo(r.priority) > 0) {
+                    at--;
+                }
+                running.add(at, r);
+            }
+        }
+    }
+
+    /** Loop: frees the request's blocks and puts it back at the head of its queue, to be recomputed. */
+    private void preempt(Request r) {
+        running.remove(r);
+        kv.free(r.kv);
+        r.preempted();
+        lock.lock();
+        try {
+            queue(r).addFirst(r);
+            metrics.queued(waitingCount());
+        } finally {
+            lock.unlock();
+        }
+        metrics.preempted();
+    }
+
+    /**
+     * Loop, before drafting: grows each decoding request's blocks to the positions it may feed this step (its last
+     * token and the most drafts it may propose), in running order. When the cache has no block left, the
+     * lowest-priority, latest-admitted request is preempted, which may be the request itself.
+     */
+    void makeRoom() {
+        for (int i = 0; i < running.size(); i++) {
+            Request r = running.get(i);
+            if (!r.decoding) {
+                continue;
+            }
+            while (!kv.tryGrowTo(r.kv, r.position + 1 + draftLength(r))) {
+                Request victim = running.getLast();
+                preempt(victim);
+                if (victim == r) {
+                    break;
+                }
+            }
         }
     }
 
@@ -147,7 +223,9 @@ final class Scheduler {
         for (Request r : running) {
             r.chunk = 0;
             if (r.decoding) {
+                // makeRoom grew it for the most drafts: blocks past the drafts proposed go back now
                 kv.growTo(r.kv, r.position + 1 + r.drafts);
+                kv.rollbackTo(r.kv, r.position + 1 + r.drafts);
                 plan.decode.add(r);
                 decodeTokens += 1 + r.drafts;
             }
@@ -158,7 +236,7 @@ final class Scheduler {
             if (r.decoding || prefillBudget == 0) {
                 continue;
             }
-            r.chunk = Math.min(prefillBudget, r.prompt.length - r.computed);
+            r.chunk = Math.min(prefillBudget, r.prefillEnd - r.computed);
             prefillBudget -= r.chunk;
             kv.growTo(r.kv, r.computed + r.chunk);
             plan.prefill.add(r);

@@ -8,7 +8,7 @@ class GenerationResultTest {
 
     private static GenerationResult result(int tokens, long decodeNanos, int passes, int accepted) {
         return new GenerationResult("", new int[tokens], FinishReason.LENGTH, 3, 1_000_000, decodeNanos, passes,
-                accepted, accepted);
+                accepted, accepted, 0);
     }
 
     @Test

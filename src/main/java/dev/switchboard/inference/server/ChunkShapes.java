@@ -91,6 +91,7 @@ record ChunkShapes(boolean chat, String id, long created, String model) {
 
     private static Map<String, Object> usage(GenerationResult r) {
         return ordered("prompt_tokens", r.promptTokens(), "completion_tokens", r.completionTokens(),
-                "total_tokens", r.promptTokens() + r.completionTokens());
+                "total_tokens", r.promptTokens() + r.completionTokens(),
+                "prompt_tokens_details", ordered("cached_tokens", r.cachedPromptTokens()));
     }
 }

@@ -117,8 +117,29 @@ class OpenAiServerTest {
         assertEquals(Map.of("role", "assistant", "content", expectedChat(12)), choice.get("message"));
         assertEquals("length", choice.get("finish_reason"));
         long promptTokens = engine.encodeChat(MESSAGES).length;
-        assertEquals(Map.of("prompt_tokens", promptTokens, "completion_tokens", 12L, "total_tokens", promptTokens + 12),
-                body.get("usage"));
+        Map<?, ?> usage = (Map<?, ?>) body.get("usage");
+        assertEquals(List.of(promptTokens, 12L, promptTokens + 12), List.of(usage.get("prompt_tokens"),
+                usage.get("completion_tokens"), usage.get("total_tokens")));
+    }
+
+    @Test
+    void usageCountsThePromptTokensThePrefixCacheHeld() throws Exception {
+        // A prompt no other test sends, so that the first request finds nothing cached.
+        String body = "{\"model\":\"" + TinyChatModel.NAME + "\",\"prompt\":\"" + System.nanoTime()
+                + " cached tokens".repeat(12) + "\",\"max_tokens\":3}";
+        Map<?, ?> first = usage(post(server, "/v1/completions", body));
+        assertEquals(Map.of("cached_tokens", 0L), first.get("prompt_tokens_details"));
+        long promptTokens = (Long) first.get("prompt_tokens");
+        assertTrue(promptTokens > 32, "the prompt spans full blocks: " + promptTokens);
+        // The second time, every full block before the prompt's last token comes from the cache.
+        Map<?, ?> second = usage(post(server, "/v1/completions", body));
+        assertEquals(Map.of("cached_tokens", (promptTokens - 1) / 16 * 16), second.get("prompt_tokens_details"));
+        assertEquals(promptTokens, second.get("prompt_tokens"));
+    }
+
+    private static Map<?, ?> usage(Reply r) {
+        assertEquals(200, r.status(), r.body());
+        return (Map<?, ?>) r.json().get("usage");
     }
 
     @Test
