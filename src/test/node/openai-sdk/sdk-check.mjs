@@ -79,8 +79,23 @@ assert.notEqual(plain, penalised);
 assert.ok(new Set(penalised).size > new Set(plain).size, `${penalised} vs ${plain}`);
 console.log('penalty ok');
 
+// n choices: each has its index, usage counts the prompt once; the same prompt again reports cached tokens.
+const story = 'Once upon a time a little fox ran through the forest to see the river. '.repeat(3);
+const many = await client.completions.create({ model, prompt: story, max_tokens: 4, temperature: 1, seed: 3, n: 3 });
+assert.deepEqual(many.choices.map((c) => c.index), [0, 1, 2]);
+const full = many.choices.filter((c) => c.finish_reason === 'length').length;
+assert.ok(many.usage.completion_tokens >= 4 * full && many.usage.completion_tokens <= 12, JSON.stringify(many.usage));
+const again = await client.completions.create({ model, prompt: story, max_tokens: 2, temperature: 0 });
+assert.equal(again.usage.prompt_tokens, many.usage.prompt_tokens);
+assert.ok(again.usage.prompt_tokens_details.cached_tokens > 0, JSON.stringify(again.usage));
+const indexes = new Set();
+const streamed = await client.chat.completions.create({ model, messages, max_tokens: 3, n: 2, seed: 4, stream: true });
+for await (const chunk of streamed) for (const c of chunk.choices) indexes.add(c.index);
+assert.deepEqual([...indexes].sort(), [0, 1]);
+console.log('n and cached_tokens ok:', JSON.stringify(again.usage));
+
 // Refusals name the parameter.
-await assert.rejects(client.chat.completions.create({ model, messages, n: 2 }),
-  (e) => e.status === 400 && e.param === 'n');
+await assert.rejects(client.completions.create({ model, prompt: 'x', best_of: 2 }),
+  (e) => e.status === 400 && e.param === 'best_of');
 await assert.rejects(client.chat.completions.create({ model: 'gpt-4o', messages }), (e) => e.status === 404);
 console.log('ALL OK');

@@ -363,6 +363,38 @@ public final class Engine implements AutoCloseable {
      */
     public GenerationResult generate(int[] promptTokens, SamplingParams params, GenerationControls controls,
             TokenListener listener, Cancellation cancellation, Speculation speculation) {
+        return core.generate(List.of(request(promptTokens, params, controls, listener, cancellation, speculation)))
+                .getFirst();
+    }
+
+    /**
+     * Generates several choices of one prompt at once (OpenAI's {@code n}), choice i with {@code params.get(i)},
+     * {@code controls.get(i)} (a controls object serves one generation) and {@code listeners.get(i)}, batched like
+     * any generations. The choices after the first share the prompt's KV blocks: they wait until the first one's
+     * prompt is computed and take its full blocks from the prefix cache (when it is on). Returns the results in
+     * order; cancelling ends them all.
+     *
+     * @throws IllegalArgumentException as {@link #generate}, or when the lists differ in size or are empty
+     */
+    public List<GenerationResult> generateChoices(int[] promptTokens, List<SamplingParams> params,
+            List<GenerationControls> controls, List<TokenListener> listeners, Cancellation cancellation,
+            Speculation speculation) {
+        if (params.isEmpty() || params.size() != controls.size() || params.size() != listeners.size()) {
+            throw new IllegalArgumentException("one SamplingParams, GenerationControls and TokenListener per choice: "
+                    + "got " + params.size() + ", " + controls.size() + " and " + listeners.size());
+        }
+        List<Request> requests = new ArrayList<>();
+        for (int i = 0; i < params.size(); i++) {
+            Request r = request(promptTokens, params.get(i), controls.get(i), listeners.get(i), cancellation,
+                    speculation);
+            r.leader = i == 0 ? null : requests.getFirst();
+            requests.add(r);
+        }
+        return core.generate(requests);
+    }
+
+    private Request request(int[] promptTokens, SamplingParams params, GenerationControls controls,
+            TokenListener listener, Cancellation cancellation, Speculation speculation) {
         if (controls.touchesRows()) {
             speculation = Speculation.NONE;
             // The controls' processors run after the caller's own, in Request.pick like them.
@@ -382,11 +414,10 @@ public final class Engine implements AutoCloseable {
         int contextLength = config.contextLength();
         Request.checkPrompt(promptTokens, tokenizer.vocabSize(), contextLength);
         KvManager.Blocks blocks = kv.blocksFor(promptTokens.length, params.maxTokens(), contextLength);
-        Request r = new Request(promptTokens.clone(), params, tokenizer.vocabSize(), tokenizer.stopTokens(),
+        return new Request(promptTokens.clone(), params, tokenizer.vocabSize(), tokenizer.stopTokens(),
                 contextLength, blocks, speculation.mode().newDrafter(draftModel, speculation.corpus()),
                 speculation.maxTokens(), controls.logprobs(), controls.priority(), cancellation,
                 new RequestOutput(tokenizer, params.stop(), controls, listener));
-        return core.generate(r);
     }
 
     public GenerationResult chat(List<ChatMessage> messages, SamplingParams params, TokenListener listener) {

@@ -57,27 +57,37 @@ final class EngineCore {
     }
 
     /**
-     * Runs a request to its end and returns its result; blocks the calling thread meanwhile. An interrupt cancels
-     * the generation (the call still returns its result, with the interrupt flag set).
+     * Runs requests (queued next to each other) to their ends and returns their results in order; blocks the calling
+     * thread meanwhile. An interrupt cancels them (the call still returns their results, with the interrupt flag
+     * set); when one fails, the others are cancelled and its failure is thrown.
      */
-    GenerationResult generate(Request r) {
-        r.arrivedNanos = System.nanoTime();
-        scheduler.add(r);
+    List<GenerationResult> generate(List<Request> requests) {
+        long now = System.nanoTime();
+        for (Request r : requests) {
+            r.arrivedNanos = now;
+        }
+        scheduler.add(requests);
         boolean interrupted = false;
+        List<GenerationResult> results = new ArrayList<>(requests.size());
         try {
-            while (true) {
-                try {
-                    return r.output.done.get();
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                    r.cancel();
-                } catch (ExecutionException e) {
-                    if (e.getCause() instanceof RuntimeException re) {
-                        throw re;
+            for (Request r : requests) {
+                while (true) {
+                    try {
+                        results.add(r.output.done.get());
+                        break;
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                        requests.forEach(Request::cancel);
+                    } catch (ExecutionException e) {
+                        requests.forEach(Request::cancel);
+                        if (e.getCause() instanceof RuntimeException re) {
+                            throw re;
+                        }
+                        throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
                     }
-                    throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
                 }
             }
+            return results;
         } finally {
             if (interrupted) {
                 Thread.currentThread().interrupt();

@@ -31,6 +31,11 @@ final class Request implements TokenPicker {
     final RequestOutput output;
     /** Interactive requests are admitted first and preempted last. */
     final Priority priority;
+    /**
+     * Another choice of the same prompt, queued just before this one, whose prompt blocks this one takes from the
+     * prefix cache once they are computed; null for none.
+     */
+    Request leader;
     private final int maxTokens;
     private final int contextLength;
     private final int vocabSize;

@@ -60,14 +60,16 @@ final class Scheduler {
         this.stepTokens = stepTokens;
     }
 
-    /** Queues a request; fails when the engine is closed. */
-    void add(Request r) {
+    /** Queues requests, next to each other; fails when the engine is closed. */
+    void add(List<Request> requests) {
         lock.lock();
         try {
             if (closed) {
                 throw new IllegalStateException("engine is closed");
             }
-            queue(r).addLast(r);
+            for (Request r : requests) {
+                queue(r).addLast(r);
+            }
             metrics.queued(waitingCount());
             work.signal();
         } finally {
@@ -144,6 +146,9 @@ final class Scheduler {
         for (ArrayDeque<Request> queue : waiting) {
             while (!queue.isEmpty()) {
                 Request r = queue.peekFirst();
+                if (r.leader != null && r.leader.generated == 0 && running.contains(r.leader)) {
+                    return; // its prompt blocks will be in the prefix cache once the leader's prefill is done
+                }
                 int cached = kv.admit(r.kv, r.history, r.prefillEnd);
                 if (cached < 0) {
                     if (r.priority == Priority.INTERACTIVE && !running.isEmpty()

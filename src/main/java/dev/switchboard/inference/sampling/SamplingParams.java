@@ -51,6 +51,11 @@ public record SamplingParams(float temperature, int topK, float topP, Long seed,
     }
 
     /** These parameters with {@code list} as the logits processors. */
+    /** The same parameters with another seed (null: unpredictable). */
+    public SamplingParams withSeed(Long v) {
+        return new SamplingParams(temperature, topK, topP, v, maxTokens, stop, processors);
+    }
+
     public SamplingParams withProcessors(List<LogitsProcessor> list) {
         return new SamplingParams(temperature, topK, topP, seed, maxTokens, stop, list);
     }

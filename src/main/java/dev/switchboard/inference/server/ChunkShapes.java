@@ -10,28 +10,43 @@ import static dev.switchboard.inference.server.OpenAiServer.ordered;
 
 /**
  * The JSON shapes of one response, in OpenAI's formats: {@code chat.completion} / {@code chat.completion.chunk}
- * for chat, {@code text_completion} (whole and streamed) for completions. Every chunk of a stream shares the id.
+ * for chat, {@code text_completion} (whole and streamed) for completions. Every chunk of a stream shares the id;
+ * a stream's chunks carry the {@code index} of their choice ({@link #forChoice}).
  */
-record ChunkShapes(boolean chat, String id, long created, String model) {
+record ChunkShapes(boolean chat, String id, long created, String model, int index) {
 
-    /** @param logprobs the choice's log-probabilities in this endpoint's shape, or null */
-    Map<String, Object> complete(GenerationResult r, Map<String, Object> logprobs) {
-        Map<String, Object> choice = chat
-                ? ordered("index", 0, "message", ordered("role", "assistant", "content", r.text()),
-                        "logprobs", logprobs, "finish_reason", r.finishReason().wireName())
-                : ordered("text", r.text(), "index", 0, "logprobs", logprobs, "finish_reason",
-                        r.finishReason().wireName());
-        Map<String, Object> body = envelope(chat ? "chat.completion" : "text_completion", List.of(choice));
-        body.put("usage", usage(r));
-        return body;
+    /** The shapes of choice 0. */
+    ChunkShapes(boolean chat, String id, long created, String model) {
+        this(chat, id, created, model, 0);
     }
 
-    /** A whole chat answer that is tool calls: no content, finish reason tool_calls. */
-    Map<String, Object> completeWithCalls(GenerationResult r, List<ToolCalls.Call> calls, Map<String, Object> logprobs) {
-        Map<String, Object> choice = ordered("index", 0, "message", ordered("role", "assistant", "content", null,
-                "tool_calls", ToolCalls.message(calls)), "logprobs", logprobs, "finish_reason", "tool_calls");
-        Map<String, Object> body = envelope("chat.completion", List.of(choice));
-        body.put("usage", usage(r));
+    /** The same response's shapes for choice {@code i}. */
+    ChunkShapes forChoice(int i) {
+        return new ChunkShapes(chat, id, created, model, i);
+    }
+
+    /**
+     * This choice of a whole answer: its text, or (chat) its tool calls with no content and finish reason
+     * tool_calls.
+     *
+     * @param logprobs the choice's log-probabilities in this endpoint's shape, or null
+     */
+    Map<String, Object> choice(GenerationResult r, List<ToolCalls.Call> calls, Map<String, Object> logprobs) {
+        if (!calls.isEmpty()) {
+            return ordered("index", index, "message", ordered("role", "assistant", "content", null,
+                    "tool_calls", ToolCalls.message(calls)), "logprobs", logprobs, "finish_reason", "tool_calls");
+        }
+        return chat
+                ? ordered("index", index, "message", ordered("role", "assistant", "content", r.text()),
+                        "logprobs", logprobs, "finish_reason", r.finishReason().wireName())
+                : ordered("text", r.text(), "index", index, "logprobs", logprobs, "finish_reason",
+                        r.finishReason().wireName());
+    }
+
+    /** A whole answer of these choices, with the usage of their generations. */
+    Map<String, Object> whole(List<Map<String, Object>> choices, List<GenerationResult> results) {
+        Map<String, Object> body = envelope(chat ? "chat.completion" : "text_completion", List.copyOf(choices));
+        body.put("usage", usage(results));
         return body;
     }
 
@@ -68,16 +83,16 @@ record ChunkShapes(boolean chat, String id, long created, String model) {
     }
 
     /** With {@code stream_options.include_usage}: a final chunk with no choices and the token counts. */
-    Map<String, Object> usageChunk(GenerationResult r) {
+    Map<String, Object> usageChunk(List<GenerationResult> results) {
         Map<String, Object> body = envelope(chunkObject(), List.of());
-        body.put("usage", usage(r));
+        body.put("usage", usage(results));
         return body;
     }
 
     private Map<String, Object> chunk(Object deltaOrText, Map<String, Object> logprobs, String finishReason) {
         Map<String, Object> choice = chat
-                ? ordered("index", 0, "delta", deltaOrText, "logprobs", logprobs, "finish_reason", finishReason)
-                : ordered("text", deltaOrText, "index", 0, "logprobs", logprobs, "finish_reason", finishReason);
+                ? ordered("index", index, "delta", deltaOrText, "logprobs", logprobs, "finish_reason", finishReason)
+                : ordered("text", deltaOrText, "index", index, "logprobs", logprobs, "finish_reason", finishReason);
         return envelope(chunkObject(), List.of(choice));
     }
 
@@ -85,13 +100,19 @@ record ChunkShapes(boolean chat, String id, long created, String model) {
         return chat ? "chat.completion.chunk" : "text_completion";
     }
 
-    private Map<String, Object> envelope(String object, List<Object> choices) {
+    private Map<String, Object> envelope(String object, List<?> choices) {
         return ordered("id", id, "object", object, "created", created, "model", model, "choices", choices);
     }
 
-    private static Map<String, Object> usage(GenerationResult r) {
-        return ordered("prompt_tokens", r.promptTokens(), "completion_tokens", r.completionTokens(),
-                "total_tokens", r.promptTokens() + r.completionTokens(),
-                "prompt_tokens_details", ordered("cached_tokens", r.cachedPromptTokens()));
+    /**
+     * The prompt counts once (the choices share it; cached tokens are those the first choice found in the prefix
+     * cache), completion tokens add up over the choices.
+     */
+    private static Map<String, Object> usage(List<GenerationResult> results) {
+        GenerationResult first = results.getFirst();
+        int completion = results.stream().mapToInt(GenerationResult::completionTokens).sum();
+        return ordered("prompt_tokens", first.promptTokens(), "completion_tokens", completion,
+                "total_tokens", first.promptTokens() + completion,
+                "prompt_tokens_details", ordered("cached_tokens", first.cachedPromptTokens()));
     }
 }

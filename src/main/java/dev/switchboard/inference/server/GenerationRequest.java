@@ -22,12 +22,31 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * A validated {@code /v1/chat/completions} or {@code /v1/completions} request: the prompt as tokens, the sampling
- * parameters and the controls of each row. Every field is either honoured or refused with a 400 that names it: a
+ * A validated {@code /v1/chat/completions} or {@code /v1/completions} request: the prompt as tokens, and for each of
+ * its {@code n} choices the sampling parameters (choice i samples with seed + i) and the controls of each row (their
+ * processors keep per-generation state). Every field is either honoured or refused with a 400 that names it: a
  * client never gets a silently different answer than it asked for.
  */
-record GenerationRequest(boolean chat, int[] prompt, SamplingParams params, GenerationControls controls,
-        Speculation speculation, boolean stream, boolean includeUsage, ToolCalls tools) {
+record GenerationRequest(boolean chat, int[] prompt, List<SamplingParams> choiceParams,
+        List<GenerationControls> choiceControls, Speculation speculation, boolean stream, boolean includeUsage,
+        ToolCalls tools) {
+    /** OpenAI's limit on {@code n}. */
+    static final int MAX_CHOICES = 128;
+
+    /** The choices asked for ({@code n}). */
+    int n() {
+        return choiceParams.size();
+    }
+
+    /** The first choice's parameters (the only ones when n = 1). */
+    SamplingParams params() {
+        return choiceParams.getFirst();
+    }
+
+    /** The first choice's controls (the only ones when n = 1). */
+    GenerationControls controls() {
+        return choiceControls.getFirst();
+    }
 
     /** Fields both endpoints honour. */
     private static final Set<String> COMMON = Set.of("model", "stream", "stream_options", "max_tokens", "temperature",
@@ -51,8 +70,8 @@ record GenerationRequest(boolean chat, int[] prompt, SamplingParams params, Gene
                     "the model '" + model + "' does not exist; this server serves '" + engine.modelName() + "'");
         }
         Integer n = body.integer("n");
-        if (n != null && n != 1) {
-            throw ApiException.badRequest("n", "only n = 1 is supported, got " + n);
+        if (n != null && (n < 1 || n > MAX_CHOICES)) {
+            throw ApiException.badRequest("n", "'n' must be between 1 and " + MAX_CHOICES + ", got " + n);
         }
         if (!chat && body.bool("echo", false)) {
             throw ApiException.badRequest("echo", "echo is not supported");
@@ -88,10 +107,16 @@ record GenerationRequest(boolean chat, int[] prompt, SamplingParams params, Gene
                             + engine.kvCacheTokens() + " positions for prompt and answer together");
         }
         SamplingParams params = samplingParams(body, room, prompt.length);
-        GenerationControls controls = new GenerationControls(processors(engine, body, prompt, params, tools),
-                logprobs(body, chat), !body.bool("skip_special_tokens", true));
-        return new GenerationRequest(chat, prompt, params, controls, speculation(engine, body), stream, includeUsage,
-                tools);
+        List<SamplingParams> choiceParams = new ArrayList<>();
+        List<GenerationControls> choiceControls = new ArrayList<>();
+        for (int i = 0; i < (n == null ? 1 : n); i++) {
+            SamplingParams choice = params.seed() == null ? params : params.withSeed(params.seed() + i);
+            choiceParams.add(choice);
+            choiceControls.add(new GenerationControls(processors(engine, body, prompt, choice, tools),
+                    logprobs(body, chat), !body.bool("skip_special_tokens", true)));
+        }
+        return new GenerationRequest(chat, prompt, List.copyOf(choiceParams), List.copyOf(choiceControls),
+                speculation(engine, body), stream, includeUsage, tools);
     }
 
     /**

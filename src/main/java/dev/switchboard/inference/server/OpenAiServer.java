@@ -10,6 +10,7 @@ import dev.switchboard.inference.GenerationResult;
 import dev.switchboard.inference.TokenListener;
 import dev.switchboard.inference.json.Json;
 import dev.switchboard.inference.json.JsonException;
+import dev.switchboard.inference.sampling.GenerationControls;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,6 +21,8 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -174,14 +177,22 @@ public final class OpenAiServer implements AutoCloseable {
         String id = (chat ? "chatcmpl-" : "cmpl-") + HexFormat.of().formatHex(random);
         long createdAt = System.currentTimeMillis() / 1000;
         ChunkShapes shapes = new ChunkShapes(chat, id, createdAt, engine.modelName());
-        LogprobShapes logprobs = new LogprobShapes(chat, engine.tokenizer(), request.controls().logprobs());
+        int n = request.n();
+        List<LogprobShapes> logprobs = new ArrayList<>();
+        for (GenerationControls controls : request.choiceControls()) {
+            logprobs.add(new LogprobShapes(chat, engine.tokenizer(), controls.logprobs()));
+        }
         if (!request.stream()) {
-            GenerationResult r = generateWhole(ex, request);
-            if (r != null) {
-                logGeneration(id, r);
-                List<ToolCalls.Call> calls = request.tools() == null ? List.of() : request.tools().parse(r.text());
-                finishWhole(ex, calls.isEmpty() ? shapes.complete(r, logprobs.next())
-                        : shapes.completeWithCalls(r, calls, logprobs.next()));
+            List<GenerationResult> results = generateWhole(ex, request);
+            if (results != null) {
+                List<Map<String, Object>> choices = new ArrayList<>();
+                for (int i = 0; i < n; i++) {
+                    GenerationResult r = results.get(i);
+                    logGeneration(id, r);
+                    List<ToolCalls.Call> calls = request.tools() == null ? List.of() : request.tools().parse(r.text());
+                    choices.add(shapes.forChoice(i).choice(r, calls, logprobs.get(i).next()));
+                }
+                finishWhole(ex, shapes.whole(choices, results));
             }
             return;
         }
@@ -190,31 +201,48 @@ public final class OpenAiServer implements AutoCloseable {
         ex.sendResponseHeaders(200, 0); // chunked
         OutputStream out = ex.getResponseBody();
         SseStream sse = new SseStream(out, request.includeUsage());
-        if (chat && !sse.send(shapes.roleChunk())) {
-            return;
+        for (int i = 0; i < n; i++) {
+            if (chat && !sse.send(shapes.forChoice(i).roleChunk())) {
+                return;
+            }
         }
-        ToolStream toolStream = request.tools() == null || !request.tools().callsPossible() ? null
-                : new ToolStream(request.tools(), shapes, logprobs, sse);
-        GenerationResult r;
-        try (DeltaWriter writer = new DeltaWriter(toolStream != null ? toolStream::delta
-                : delta -> sse.send(shapes.deltaChunk(delta, logprobs.next())))) {
-            r = engine.generate(request.prompt(), request.params(), request.controls(), writer, new Cancellation(),
-                    request.speculation());
+        List<ToolStream> toolStreams = new ArrayList<>();
+        List<DeltaWriter> writers = new ArrayList<>();
+        List<GenerationResult> results;
+        try {
+            for (int i = 0; i < n; i++) {
+                ChunkShapes choice = shapes.forChoice(i);
+                LogprobShapes choiceLogprobs = logprobs.get(i);
+                ToolStream toolStream = request.tools() == null || !request.tools().callsPossible() ? null
+                        : new ToolStream(request.tools(), choice, choiceLogprobs, sse);
+                toolStreams.add(toolStream);
+                writers.add(new DeltaWriter(toolStream != null ? toolStream::delta
+                        : delta -> sse.send(choice.deltaChunk(delta, choiceLogprobs.next()))));
+            }
+            results = engine.generateChoices(request.prompt(), request.choiceParams(), request.choiceControls(),
+                    List.copyOf(writers), new Cancellation(), request.speculation());
         } catch (RuntimeException e) {
             // The status line is gone already: report in the stream, as OpenAI does for mid-stream failures.
             LOG.log(System.Logger.Level.ERROR, "generation failed mid-stream", e);
+            writers.forEach(DeltaWriter::close);
             sse.send(ordered("error", errorBody(new ApiException(500, "server_error", null, null, e.getMessage()))));
             return;
         }
-        logGeneration(id, r);
-        if (r.finishReason() == FinishReason.CANCELLED) {
-            return; // the client is gone
+        writers.forEach(DeltaWriter::close); // every delta is written before the finish chunks
+        boolean sent = true;
+        for (int i = 0; i < n; i++) {
+            GenerationResult r = results.get(i);
+            logGeneration(id, r);
+            if (r.finishReason() == FinishReason.CANCELLED) {
+                return; // the client is gone
+            }
+            ToolStream toolStream = toolStreams.get(i);
+            sent = sent && (toolStream != null && r.finishReason() != FinishReason.LENGTH ? toolStream.finish(r)
+                    : (toolStream == null || toolStream.flush()) && sse.send(shapes.forChoice(i)
+                            .finishChunk(r.finishReason(), logprobs.get(i).next())));
         }
-        boolean sent = toolStream != null && r.finishReason() != FinishReason.LENGTH ? toolStream.finish(r)
-                : (toolStream == null || toolStream.flush()) && sse.send(shapes.finishChunk(r.finishReason(),
-                        logprobs.next()));
         if (sent && request.includeUsage()) {
-            sse.send(shapes.usageChunk(r));
+            sse.send(shapes.usageChunk(results));
         }
         sse.done();
     }
@@ -225,10 +253,11 @@ public final class OpenAiServer implements AutoCloseable {
      * that interval, which JSON parsers skip. A failed write means the client is gone: the generation is cancelled
      * and null returned. A generation that fails before the response started fails the request as usual.
      */
-    private GenerationResult generateWhole(HttpExchange ex, GenerationRequest request) throws IOException {
+    private List<GenerationResult> generateWhole(HttpExchange ex, GenerationRequest request) throws IOException {
         Cancellation cancellation = new Cancellation();
-        Future<GenerationResult> job = executor.submit(() -> engine.generate(request.prompt(), request.params(),
-                request.controls(), TokenListener.IGNORE, cancellation, request.speculation()));
+        List<TokenListener> listeners = Collections.nCopies(request.n(), TokenListener.IGNORE);
+        Future<List<GenerationResult>> job = executor.submit(() -> engine.generateChoices(request.prompt(),
+                request.choiceParams(), request.choiceControls(), listeners, cancellation, request.speculation()));
         OutputStream out = null;
         while (true) {
             try {

@@ -10,7 +10,8 @@ import java.util.Map;
 /**
  * Writes server-sent events ({@code data: JSON\n\n}), flushing each so tokens reach the client as they are made.
  * A failed write means the client went away: from then on {@link #send} returns false, which the generation
- * listener passes on to stop the generation.
+ * listener passes on to stop the generation. Thread-safe: the choices of one response ({@code n > 1}) write from
+ * their own writer threads, one whole event at a time.
  */
 final class SseStream {
     private final OutputStream out;
@@ -23,18 +24,18 @@ final class SseStream {
         this.usageField = usageField;
     }
 
-    boolean send(Map<String, Object> chunk) {
+    synchronized boolean send(Map<String, Object> chunk) {
         if (usageField && !chunk.containsKey("usage") && !chunk.containsKey("error")) {
             chunk.put("usage", null);
         }
         return write("data: " + Json.write(chunk) + "\n\n");
     }
 
-    void done() {
+    synchronized void done() {
         write("data: [DONE]\n\n");
     }
 
-    private boolean write(String event) {
+    private synchronized boolean write(String event) {
         if (broken) {
             return false;
         }

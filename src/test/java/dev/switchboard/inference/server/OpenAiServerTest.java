@@ -173,6 +173,49 @@ class OpenAiServerTest {
         assertEquals(9L, ((Map<?, ?>) usage.get("usage")).get("completion_tokens"));
     }
 
+    /** What choice i of a request with this seed gives: a generation of its own with seed + i. */
+    static String expectedChat(int maxTokens, long seed) {
+        return engine.chat(MESSAGES, new SamplingParams(1f, 0, 1f, seed, maxTokens, List.of()), TokenListener.IGNORE)
+                .text();
+    }
+
+    @Test
+    void nChoicesEachSampleWithTheirOwnSeedWholeAndStreamed() throws Exception {
+        Map<?, ?> body = post(server, "/v1/chat/completions", chatBody(",\"max_tokens\":8,\"n\":3,\"seed\":40"))
+                .json();
+        List<?> choices = (List<?>) body.get("choices");
+        assertEquals(3, choices.size());
+        for (int i = 0; i < 3; i++) {
+            Map<?, ?> c = (Map<?, ?>) choices.get(i);
+            assertEquals((long) i, c.get("index"));
+            assertEquals(expectedChat(8, 40 + i), ((Map<?, ?>) c.get("message")).get("content"), "choice " + i);
+        }
+        Map<?, ?> usage = (Map<?, ?>) body.get("usage");
+        long promptTokens = engine.encodeChat(MESSAGES).length;
+        assertEquals(List.of(promptTokens, 24L, promptTokens + 24), List.of(usage.get("prompt_tokens"),
+                usage.get("completion_tokens"), usage.get("total_tokens")), "the prompt counts once");
+
+        Reply r = post(server, "/v1/completions", "{\"model\":\"" + TinyChatModel.NAME + "\",\"prompt\":\"Once upon\","
+                + "\"max_tokens\":6,\"n\":2,\"seed\":9,\"stream\":true,\"stream_options\":{\"include_usage\":true}}");
+        assertEquals(200, r.status(), r.body());
+        List<Object> events = events(r.body());
+        StringBuilder[] texts = {new StringBuilder(), new StringBuilder()};
+        int finished = 0;
+        for (Object e : events.subList(0, events.size() - 2)) {
+            Map<?, ?> c = choice((Map<?, ?>) e);
+            texts[((Long) c.get("index")).intValue()].append(c.get("text"));
+            finished += c.get("finish_reason") == null ? 0 : 1;
+        }
+        assertEquals(2, finished, "one finish chunk per choice");
+        int[] prompt = engine.encodePrompt("Once upon");
+        for (int i = 0; i < 2; i++) {
+            assertEquals(engine.generate(prompt, new SamplingParams(1f, 0, 1f, 9L + i, 6, List.of()),
+                    TokenListener.IGNORE).text(), texts[i].toString(), "choice " + i);
+        }
+        Map<?, ?> streamedUsage = (Map<?, ?>) ((Map<?, ?>) events.get(events.size() - 2)).get("usage");
+        assertEquals(12L, streamedUsage.get("completion_tokens"));
+    }
+
     @Test
     void streamWithoutUsageHasNoUsageChunk() throws Exception {
         Reply r = post(server, "/v1/chat/completions", chatBody(",\"max_tokens\":3,\"stream\":true,\"seed\":5"));
@@ -305,7 +348,8 @@ class OpenAiServerTest {
         assertError(post(server, "/v1/chat/completions", chatBody(",\"temperature\":\"hot\"")), 400, "temperature",
                 null);
         assertError(post(server, "/v1/chat/completions", chatBody(",\"top_p\":0")), 400, "top_p", null);
-        assertError(post(server, "/v1/chat/completions", chatBody(",\"n\":2")), 400, "n", null);
+        assertError(post(server, "/v1/chat/completions", chatBody(",\"n\":0")), 400, "n", null);
+        assertError(post(server, "/v1/chat/completions", chatBody(",\"n\":129")), 400, "n", null);
         assertError(post(server, "/v1/chat/completions", chatBody(",\"stop\":[1]")), 400, "stop", null);
         assertError(post(server, "/v1/chat/completions", "{\"model\":\"" + TinyChatModel.NAME + "\"}"),
                 400, "messages", null);
