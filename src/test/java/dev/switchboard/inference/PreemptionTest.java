@@ -1,6 +1,7 @@
 package dev.switchboard.inference;
 
 import dev.switchboard.inference.sampling.GenerationControls;
+import dev.switchboard.inference.sampling.OccurrencePenalties;
 import dev.switchboard.inference.sampling.Priority;
 import dev.switchboard.inference.sampling.SamplingParams;
 import dev.switchboard.inference.speculative.DraftMode;
@@ -27,7 +28,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Admission by use and preemption by recompute on a random-weight model: more streams without a token limit than
  * the KV cache holds at once all run together, get preempted and resumed, and give exactly the tokens each gives
- * alone; interactive requests are admitted before batch ones and preempt them.
+ * alone (drafted or not, with a stateful logits processor or not); interactive requests are admitted before batch
+ * ones and preempt them.
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES) // a hang guard (tests hold the loop in listeners), not a speed check
 class PreemptionTest {
@@ -57,9 +59,16 @@ class PreemptionTest {
         return SamplingParams.greedy(CONTEXT - prompt.length);
     }
 
-    private static GenerationResult alone(int[] prompt, SamplingParams params) {
+    /** Stream 1 carries a stateful logits processor: a recompute must not feed it the tokens a second time. */
+    private static GenerationControls controls(int stream) {
+        return stream == 1 ? new GenerationControls(List.of(new OccurrencePenalties(0.4f, 0.3f)), null, false)
+                : GenerationControls.NONE;
+    }
+
+    private static GenerationResult alone(int[] prompt, SamplingParams params, GenerationControls controls) {
         try (Engine engine = tiny(false)) {
-            return engine.generate(prompt, params, TokenListener.IGNORE);
+            return engine.generate(prompt, params, controls, TokenListener.IGNORE, new Cancellation(),
+                    Speculation.NONE);
         }
     }
 
@@ -68,8 +77,8 @@ class PreemptionTest {
             throws Exception {
         List<int[]> prompts = prompts(6, 30, 3);
         List<GenerationResult> expected = new ArrayList<>();
-        for (int[] prompt : prompts) {
-            expected.add(alone(prompt, noLimit(prompt)));
+        for (int i = 0; i < prompts.size(); i++) {
+            expected.add(alone(prompts.get(i), noLimit(prompts.get(i)), controls(i)));
         }
         List<Speculation> speculations = List.of(Speculation.NONE, new Speculation(DraftMode.PROMPT, 4),
                 new Speculation(DraftMode.SUFFIX, 3));
@@ -80,7 +89,8 @@ class PreemptionTest {
                 for (int i = 0; i < prompts.size(); i++) {
                     int[] prompt = prompts.get(i);
                     Speculation s = speculations.get(i % speculations.size());
-                    futures.add(pool.submit(() -> engine.generate(prompt, noLimit(prompt), delta -> {
+                    GenerationControls controls = controls(i);
+                    futures.add(pool.submit(() -> engine.generate(prompt, noLimit(prompt), controls, delta -> {
                         mostRunning.accumulateAndGet(engine.stats().requestsRunning(), Math::max);
                         return true;
                     }, new Cancellation(), s)));
@@ -106,7 +116,7 @@ class PreemptionTest {
         SamplingParams params = SamplingParams.greedy(40);
         List<GenerationResult> expected = new ArrayList<>();
         for (int[] prompt : prompts) {
-            expected.add(alone(prompt, params));
+            expected.add(alone(prompt, params, GenerationControls.NONE));
         }
         try (Engine engine = tiny(true); ExecutorService pool = Executors.newFixedThreadPool(4)) {
             List<String> firstTokens = new CopyOnWriteArrayList<>();

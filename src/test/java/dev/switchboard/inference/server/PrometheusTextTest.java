@@ -18,7 +18,7 @@ class PrometheusTextTest {
         EngineStats s = EngineStats.builder().generations(4).cancelled(1).promptTokens(200).completionTokens(90)
                 .draftedTokens(30).acceptedTokens(12).decodePasses(40).reusedPromptTokens(64).prefilledTokens(136)
                 .steps(55).requestsRunning(2).requestsQueued(3).kvBlocksTotal(100).kvBlocksInUse(20).kvBlocksFree(70)
-                .kvBlocksCached(15).kvEvictions(7).timeToFirstToken(ttft).interTokenLatency(itl).build();
+                .kvBlocksCached(15).kvEvictions(7).preemptions(5).timeToFirstToken(ttft).interTokenLatency(itl).build();
         List<String> lines = PrometheusText.format(s, "my \"model\"").lines().toList();
         String m = "{model=\"my \\\"model\\\"\"";
         for (String expected : List.of(
@@ -31,6 +31,7 @@ class PrometheusTextTest {
                 "switchboard_engine_kv_blocks" + m + ",state=\"free\"} 70",
                 "switchboard_engine_kv_blocks" + m + ",state=\"cached\"} 15",
                 "switchboard_engine_acceptance_length" + m + "} 1.3",
+                "switchboard_engine_preemptions_total" + m + "} 5",
                 "# TYPE switchboard_engine_time_to_first_token_seconds histogram",
                 "switchboard_engine_time_to_first_token_seconds_bucket" + m + ",le=\"0.01\"} 2",
                 "switchboard_engine_time_to_first_token_seconds_bucket" + m + ",le=\"0.5\"} 3",
