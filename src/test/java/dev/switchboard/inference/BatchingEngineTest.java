@@ -117,7 +117,7 @@ class BatchingEngineTest {
         }
     }
 
-    private static void assertNothingHeld(Engine engine) {
+    static void assertNothingHeld(Engine engine) {
         EngineStats s = engine.stats();
         assertEquals(0, s.kvBlocksInUse(), "KV blocks leaked");
         assertEquals(s.kvBlocksTotal(), engine.freeKvBlocks());

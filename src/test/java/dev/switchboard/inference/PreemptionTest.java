@@ -21,6 +21,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import static dev.switchboard.inference.BatchingEngineTest.assertNothingHeld;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -166,13 +167,5 @@ class PreemptionTest {
         while (engine.stats().requestsQueued() < n) {
             Thread.onSpinWait();
         }
-    }
-
-    private static void assertNothingHeld(Engine engine) {
-        EngineStats s = engine.stats();
-        assertEquals(0, s.kvBlocksInUse(), "KV blocks leaked");
-        assertEquals(s.kvBlocksTotal(), engine.freeKvBlocks());
-        assertEquals(0, s.requestsRunning());
-        assertEquals(0, s.requestsQueued());
     }
 }
