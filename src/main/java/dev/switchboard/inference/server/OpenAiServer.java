@@ -10,6 +10,7 @@ import dev.switchboard.inference.GenerationResult;
 import dev.switchboard.inference.TokenListener;
 import dev.switchboard.inference.json.Json;
 import dev.switchboard.inference.json.JsonException;
+import dev.switchboard.inference.sampling.Priority;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -37,7 +38,8 @@ import java.util.concurrent.TimeoutException;
  * events or whole), the model list, llama.cpp-style /tokenize and /detokenize, /health, and /metrics (Prometheus
  * text). Each request runs on its own virtual thread; generations are batched by the engine's scheduler. A client
  * that goes away stops its generation: a failed write (a streamed delta, or a non-streamed response's heartbeat
- * space) cancels it.
+ * space) cancels it. The Batch API ({@code /v1/files}, {@code /v1/batches}, see {@link BatchApi}) runs whole files
+ * of requests through the same code path at batch priority.
  */
 public final class OpenAiServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(OpenAiServer.class.getName());
@@ -52,14 +54,17 @@ public final class OpenAiServer implements AutoCloseable {
     private final ExecutorService executor;
     private final long created = System.currentTimeMillis() / 1000;
     private final SecureRandom ids = new SecureRandom();
+    private final BatchApi batches;
 
-    private OpenAiServer(Engine engine, String host, int port, String apiKey) throws IOException {
+    private OpenAiServer(Engine engine, String host, int port, String apiKey, BatchOptions batchOptions)
+            throws IOException {
         this.engine = engine;
         this.apiKey = apiKey == null || apiKey.isEmpty() ? null : apiKey.getBytes(StandardCharsets.UTF_8);
         this.http = HttpServer.create(new InetSocketAddress(host, port), 0);
         this.executor = Executors.newVirtualThreadPerTaskExecutor();
         http.setExecutor(executor);
         http.createContext("/", this::handle);
+        this.batches = new BatchApi(batchOptions, this::runBatchLine);
     }
 
     /**
@@ -68,8 +73,14 @@ public final class OpenAiServer implements AutoCloseable {
      * @param apiKey when non-empty, every request but /health needs {@code Authorization: Bearer <apiKey>}
      */
     public static OpenAiServer start(Engine engine, String host, int port, String apiKey) {
+        return start(engine, host, port, apiKey, BatchOptions.defaults());
+    }
+
+    /** Like {@link #start(Engine, String, int, String)}, with where and how the Batch API keeps and runs its work. */
+    public static OpenAiServer start(Engine engine, String host, int port, String apiKey, BatchOptions batchOptions) {
         try {
-            OpenAiServer server = new OpenAiServer(engine, host, port, apiKey);
+            OpenAiServer server = new OpenAiServer(engine, host, port, apiKey, batchOptions);
+            server.batches.resume(); // batches a stopped server left unfinished
             server.http.start();
             return server;
         } catch (IOException e) {
@@ -88,9 +99,13 @@ public final class OpenAiServer implements AutoCloseable {
         return URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort() + "/v1");
     }
 
-    /** Stops accepting requests; running ones get a second to finish. */
+    /**
+     * Stops accepting requests; running ones get a second to finish. Running batches stop where they are (their
+     * lines in flight are cancelled and not recorded) and resume when a server starts on the same data directory.
+     */
     @Override
     public void close() {
+        batches.close();
         http.stop(1);
         executor.shutdownNow();
     }
@@ -112,6 +127,11 @@ public final class OpenAiServer implements AutoCloseable {
 
     private void route(HttpExchange ex) throws IOException {
         String path = ex.getRequestURI().getPath();
+        if (BatchApi.serves(path)) {
+            authorize(ex);
+            batches.handle(ex, path);
+            return;
+        }
         String method = switch (path) {
             case "/v1/chat/completions", "/v1/completions", "/tokenize", "/detokenize" -> "POST";
             case "/v1/models", "/health", "/metrics" -> "GET";
@@ -169,22 +189,16 @@ public final class OpenAiServer implements AutoCloseable {
 
     private void generate(HttpExchange ex, boolean chat) throws IOException {
         GenerationRequest request = GenerationRequest.parse(engine, readBody(ex), chat);
-        byte[] random = new byte[12];
-        ids.nextBytes(random);
-        String id = (chat ? "chatcmpl-" : "cmpl-") + HexFormat.of().formatHex(random);
-        long createdAt = System.currentTimeMillis() / 1000;
-        ChunkShapes shapes = new ChunkShapes(chat, id, createdAt, engine.modelName());
-        LogprobShapes logprobs = new LogprobShapes(chat, engine.tokenizer(), request.controls().logprobs());
+        String id = newId(chat ? "chatcmpl-" : "cmpl-");
         if (!request.stream()) {
             GenerationResult r = generateWhole(ex, request);
             if (r != null) {
-                logGeneration(id, r);
-                List<ToolCalls.Call> calls = request.tools() == null ? List.of() : request.tools().parse(r.text());
-                finishWhole(ex, calls.isEmpty() ? shapes.complete(r, logprobs.next())
-                        : shapes.completeWithCalls(r, calls, logprobs.next()));
+                finishWhole(ex, wholeBody(request, id, r));
             }
             return;
         }
+        ChunkShapes shapes = new ChunkShapes(chat, id, System.currentTimeMillis() / 1000, engine.modelName());
+        LogprobShapes logprobs = new LogprobShapes(chat, engine.tokenizer(), request.controls().logprobs());
         ex.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
         ex.getResponseHeaders().set("Cache-Control", "no-cache");
         ex.sendResponseHeaders(200, 0); // chunked
@@ -217,6 +231,39 @@ public final class OpenAiServer implements AutoCloseable {
             sse.send(shapes.usageChunk(r));
         }
         sse.done();
+    }
+
+    private String newId(String prefix) {
+        byte[] random = new byte[12];
+        ids.nextBytes(random);
+        return prefix + HexFormat.of().formatHex(random);
+    }
+
+    /** A whole (non-streamed) answer's body: what the endpoint sends and what a batch line records. */
+    private Map<String, Object> wholeBody(GenerationRequest request, String id, GenerationResult r) {
+        logGeneration(id, r);
+        ChunkShapes shapes = new ChunkShapes(request.chat(), id, System.currentTimeMillis() / 1000,
+                engine.modelName());
+        LogprobShapes logprobs = new LogprobShapes(request.chat(), engine.tokenizer(), request.controls().logprobs());
+        List<ToolCalls.Call> calls = request.tools() == null ? List.of() : request.tools().parse(r.text());
+        return calls.isEmpty() ? shapes.complete(r, logprobs.next())
+                : shapes.completeWithCalls(r, calls, logprobs.next());
+    }
+
+    /**
+     * One batch line: the request body parsed and answered as the interactive endpoint does, at batch priority.
+     * Returns null when the generation was cancelled (the batch was cancelled, expired or the server stopped).
+     */
+    private Map<String, Object> runBatchLine(boolean chat, Object body, Cancellation cancellation) {
+        GenerationRequest request = GenerationRequest.parse(engine, Fields.of(body), chat);
+        if (request.stream()) {
+            throw ApiException.badRequest("stream", "a batch request cannot be streamed");
+        }
+        GenerationResult r = engine.generate(request.prompt(), request.params(),
+                request.controls().withPriority(Priority.BATCH), TokenListener.IGNORE, cancellation,
+                request.speculation());
+        return r.finishReason() == FinishReason.CANCELLED ? null
+                : wholeBody(request, newId(chat ? "chatcmpl-" : "cmpl-"), r);
     }
 
     /**
@@ -306,7 +353,7 @@ public final class OpenAiServer implements AutoCloseable {
         sendJson(ex, 200, Map.of("content", engine.tokenizer().decode(ids)));
     }
 
-    private static Fields readBody(HttpExchange ex) throws IOException {
+    static Fields readBody(HttpExchange ex) throws IOException {
         byte[] bytes;
         try (InputStream in = ex.getRequestBody()) {
             bytes = in.readNBytes(MAX_BODY_BYTES + 1);
@@ -322,11 +369,11 @@ public final class OpenAiServer implements AutoCloseable {
         }
     }
 
-    private static void sendJson(HttpExchange ex, int status, Object body) throws IOException {
+    static void sendJson(HttpExchange ex, int status, Object body) throws IOException {
         sendText(ex, status, "application/json", Json.write(body));
     }
 
-    private static void sendText(HttpExchange ex, int status, String contentType, String body) throws IOException {
+    static void sendText(HttpExchange ex, int status, String contentType, String body) throws IOException {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         ex.getResponseHeaders().set("Content-Type", contentType);
         ex.sendResponseHeaders(status, bytes.length);
@@ -346,7 +393,7 @@ public final class OpenAiServer implements AutoCloseable {
         }
     }
 
-    private static Map<String, Object> errorBody(ApiException e) {
+    static Map<String, Object> errorBody(ApiException e) {
         return ordered("message", e.getMessage(), "type", e.type, "param", e.param, "code", e.code);
     }
 
