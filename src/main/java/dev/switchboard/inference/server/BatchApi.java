@@ -76,7 +76,7 @@ final class BatchApi implements AutoCloseable {
             } else {
                 on(ex, method, "GET", "POST");
                 if (method.equals("POST")) {
-                    OpenAiServer.sendJson(ex, 200, create(OpenAiServer.readBody(ex)).json());
+                    OpenAiServer.sendJson(ex, 200, create(OpenAiServer.readBody(ex)));
                 } else {
                     OpenAiServer.sendJson(ex, 200, page(batches.list(), Batches.Batch::id, Batches.Batch::json,
                             query, 100));
@@ -145,7 +145,7 @@ final class BatchApi implements AutoCloseable {
         return files.add(file.filename(), FileStore.BATCH, file.content());
     }
 
-    private Batches.Batch create(Fields body) {
+    private Map<String, Object> create(Fields body) {
         for (String name : body.names()) {
             if (!CREATE_FIELDS.contains(name)) {
                 throw ApiException.badRequest(name, "unsupported_parameter", "'" + name + "' is not supported by "

@@ -2,6 +2,7 @@ package dev.switchboard.inference.server;
 
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.UUID;
 
 /**
  * Where and how the Batch API keeps and runs its work.
@@ -37,8 +38,12 @@ public record BatchOptions(Path dataDir, Clock clock, int linesInFlight, long ma
                 : Path.of(home, ".switchboard", "engine");
     }
 
-    public static BatchOptions defaults() {
-        return in(defaultDataDir());
+    /**
+     * A fresh directory under the temporary directory, named but not created until something is stored (a server
+     * that never sees a batch leaves nothing behind).
+     */
+    public static BatchOptions ephemeral() {
+        return in(Path.of(System.getProperty("java.io.tmpdir"), "switchboard-engine-" + UUID.randomUUID()));
     }
 
     public static BatchOptions in(Path dataDir) {

@@ -119,7 +119,8 @@ final class Batches implements AutoCloseable {
         }
     }
 
-    Batch create(String inputFileId, String endpoint, Map<String, Object> metadata) {
+    /** Stores a new batch and starts its run; returns the batch as created (status validating). */
+    Map<String, Object> create(String inputFileId, String endpoint, Map<String, Object> metadata) {
         long now = clock.millis() / 1000;
         Map<String, Object> json = ordered("id", ids.next("batch_"), "object", "batch", "endpoint", endpoint,
                 "errors", null, "input_file_id", inputFileId, "completion_window", "24h", "status", "validating",
@@ -130,8 +131,9 @@ final class Batches implements AutoCloseable {
         Batch b = new Batch(json);
         persist(b);
         batches.put(b.id(), b);
+        Map<String, Object> created = b.json();
         threads.execute(() -> run(b));
-        return b;
+        return created;
     }
 
     Batch get(String id) {
@@ -350,10 +352,14 @@ final class Batches implements AutoCloseable {
                 throw new UncheckedIOException("cannot record a result of batch " + b.id(), e);
             }
             b.done.put(line, entry);
-            recount(b, input);
+            Map<?, ?> counts = (Map<?, ?>) b.json.get("request_counts");
+            int completed = ((Number) counts.get("completed")).intValue(), failed = ((Number) counts.get("failed"))
+                    .intValue();
+            b.counts(input.lines().size(), completed + (ok ? 1 : 0), failed + (ok ? 0 : 1));
         }
     }
 
+    /** The counts from the recorded lines (a resumed run's start). */
     private static void recount(Batch b, BatchInput input) {
         int completed = 0, failed = 0;
         for (Map<String, Object> entry : b.done.values()) {

@@ -70,10 +70,13 @@ public final class OpenAiServer implements AutoCloseable {
     /**
      * Starts serving on {@code host:port} (port 0 picks a free one).
      *
+     * Batch API files and batches go to a directory of this server alone ({@link BatchOptions#ephemeral()}): an
+     * embedded server never resumes or touches another's batches.
+     *
      * @param apiKey when non-empty, every request but /health needs {@code Authorization: Bearer <apiKey>}
      */
     public static OpenAiServer start(Engine engine, String host, int port, String apiKey) {
-        return start(engine, host, port, apiKey, BatchOptions.defaults());
+        return start(engine, host, port, apiKey, BatchOptions.ephemeral());
     }
 
     /** Like {@link #start(Engine, String, int, String)}, with where and how the Batch API keeps and runs its work. */

@@ -333,12 +333,14 @@ class BatchApiTest {
                 BatchOptions.in(data).withLinesInFlight(2))) {
             String id = (String) createBatch(s, uploadedId(s, chatLines(40, 400)), "/v1/chat/completions").get("id");
             awaitBatch(s, id, b -> count(b, "completed") >= 1);
+            long cancelledBefore = engine.stats().cancelled();
             Reply cancelling = postJson(s, "/v1/batches/" + id + "/cancel", "");
             assertEquals(200, cancelling.status(), cancelling.body());
             assertTrue(Set.of("cancelling", "cancelled").contains(cancelling.json().get("status")), cancelling.body());
             Map<?, ?> cancelled = awaitBatch(s, id, status("cancelled"));
             long completed = count(cancelled, "completed");
             assertTrue(completed >= 1 && completed < 40, "lines after the cancel did not run: " + cancelled);
+            assertTrue(engine.stats().cancelled() > cancelledBefore, "the lines in flight were cancelled");
             assertNotNull(cancelled.get("cancelling_at"));
             assertNotNull(cancelled.get("cancelled_at"));
             assertEquals(completed, jsonl(s, (String) cancelled.get("output_file_id")).size());
@@ -358,8 +360,10 @@ class BatchApiTest {
                 BatchOptions.in(data).withClock(clock).withLinesInFlight(1))) {
             String id = (String) createBatch(s, uploadedId(s, chatLines(40, 400)), "/v1/chat/completions").get("id");
             awaitBatch(s, id, b -> count(b, "completed") >= 1);
+            long cancelledBefore = engine.stats().cancelled();
             clock.advance(Duration.ofHours(24));
             Map<?, ?> expired = awaitBatch(s, id, status("expired"));
+            assertTrue(engine.stats().cancelled() > cancelledBefore, "the line in flight was cancelled");
             long completed = count(expired, "completed");
             assertTrue(completed >= 1 && completed < 40, expired.toString());
             assertEquals(40 - completed, count(expired, "failed"));
@@ -383,6 +387,12 @@ class BatchApiTest {
         }
         Map<?, ?> stored = (Map<?, ?>) Json.parse(Files.readString(data.resolve("batches").resolve(id + ".json")));
         assertEquals("in_progress", stored.get("status"), "a stopped server leaves the batch to resume");
+        // The records of the lines finished before the stop (their ids are unique per answer).
+        Set<Object> before = new HashSet<>();
+        for (String row : Files.readAllLines(data.resolve("batches").resolve(id + ".partial.jsonl"))) {
+            before.add(((Map<?, ?>) ((Map<?, ?>) Json.parse(row)).get("record")).get("id"));
+        }
+        assertTrue(before.size() >= 2, before.toString());
         try (OpenAiServer s = OpenAiServer.start(engine, "127.0.0.1", 0, null, BatchOptions.in(data))) {
             Map<?, ?> done = awaitBatch(s, id, status("completed"));
             assertEquals(Map.of("total", 30L, "completed", 30L, "failed", 0L), done.get("request_counts"));
@@ -393,6 +403,11 @@ class BatchApiTest {
             }
             assertEquals(30, output.size());
             assertEquals(30, ids.size(), "every line once");
+            Set<Object> kept = new HashSet<>();
+            for (Map<?, ?> o : output) {
+                kept.add(o.get("id"));
+            }
+            assertTrue(kept.containsAll(before), "lines finished before the restart were not run again");
             assertEquals("req-0", output.getFirst().get("custom_id"), "in input order");
         }
     }
