@@ -3,6 +3,7 @@
 # TTFT p50/p99 of streamed interactive completions alone, batch throughput alone, then both at once.
 #   bench/batch.sh [MODEL (default ../shared/models/stories260K/stories260K.gguf; synthetic:tiny works too)]
 #                  [BATCH_LINES 400] [BATCH_MAX_TOKENS 128] [INTERACTIVE_REQUESTS 100] [THREADS (0: all)]
+#                  [LINES_IN_FLIGHT 8 (the server's --batch-in-flight)]
 # Compiles the tests if needed (offline). On a shared machine the figures are noisy: compare the rows of one run.
 # The interactive-beside-batch row shows the scheduler's use of Priority.BATCH (admitted in spare capacity,
 # preempted first); without it batch lines wait in the same queue as interactive requests.

@@ -22,7 +22,8 @@ import java.util.stream.Stream;
 /**
  * Interactive latency beside batch work, through the server over HTTP: time to first token (p50/p99) of streamed
  * interactive completions with no batch running, then the throughput of a batch alone, then both at once. Run by
- * {@code bench/batch.sh}; args {@code [model] [batch lines] [batch max_tokens] [interactive requests] [threads]}.
+ * {@code bench/batch.sh}; args {@code [model] [batch lines] [batch max_tokens] [interactive requests] [threads] [lines in
+ * flight]}.
  * The figures show what the scheduler makes of Priority.BATCH: before it honours it, batch lines queue with
  * interactive requests as equals.
  */
@@ -38,18 +39,21 @@ public final class BatchBench {
         int batchTokens = args.length > 2 ? Integer.parseInt(args[2]) : 128;
         int interactive = args.length > 3 ? Integer.parseInt(args[3]) : 100;
         int threads = args.length > 4 ? Integer.parseInt(args[4]) : 0;
+        int inFlight = args.length > 5 ? Integer.parseInt(args[5]) : BatchOptions.DEFAULT_LINES_IN_FLIGHT;
         Path data = Files.createTempDirectory("batch-bench");
         EngineOptions options = EngineOptions.of(model).withThreads(threads);
         try (Engine engine = Engine.load(options);
-             OpenAiServer server = OpenAiServer.start(engine, "127.0.0.1", 0, null, BatchOptions.in(data))) {
+             OpenAiServer server = OpenAiServer.start(engine, "127.0.0.1", 0, null, BatchOptions.in(data).withLinesInFlight(inFlight))) {
             String base = "http://127.0.0.1:" + server.port();
             String name = engine.modelName();
             System.out.printf(Locale.ROOT, "model %s (%s, context %d), %d threads, batch: %d lines of %d tokens, "
                     + "%d lines in flight; interactive: %d streamed requests of 16 tokens, one at a time; load "
                     + "average %.2f%n", name, engine.backendName(), engine.config().contextLength(),
-                    options.effectiveThreads(), lines, batchTokens, BatchOptions.DEFAULT_LINES_IN_FLIGHT, interactive,
+                    options.effectiveThreads(), lines, batchTokens, inFlight, interactive,
                     ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
-            ttft(base, name, 5, null); // warm up
+            // Warm up (JIT) both paths, so the first measured phase is not the slow one for that reason alone.
+            ttft(base, name, 20, null);
+            await(base, startBatch(base, name, Math.min(lines, 40), batchTokens));
             report("interactive alone", ttft(base, name, interactive, null));
 
             long t0 = System.nanoTime();
