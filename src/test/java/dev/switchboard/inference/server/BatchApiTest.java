@@ -4,6 +4,7 @@ import dev.switchboard.inference.Engine;
 import dev.switchboard.inference.EngineOptions;
 import dev.switchboard.inference.TinyChatModel;
 import dev.switchboard.inference.json.Json;
+import dev.switchboard.support.TestClock;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -16,11 +17,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -42,30 +40,6 @@ class BatchApiTest {
     static Engine engine;
     static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     static final String BOUNDARY = "----formdata-test-7d3a";
-
-    /** A clock the test moves by hand. */
-    static final class MovableClock extends Clock {
-        private volatile Instant now = Instant.parse("2026-12-01T10:00:00Z");
-
-        void advance(Duration by) {
-            now = now.plus(by);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            throw new UnsupportedOperationException();
-        }
-    }
 
     @BeforeAll
     static void load(@TempDir Path dir) {
@@ -355,7 +329,7 @@ class BatchApiTest {
 
     @Test
     void aBatchPastItsWindowExpiresAndFailsTheLinesNotRun(@TempDir Path data) throws Exception {
-        MovableClock clock = new MovableClock();
+        TestClock clock = TestClock.at(Instant.parse("2026-12-01T10:00:00Z"));
         try (OpenAiServer s = OpenAiServer.start(engine, "127.0.0.1", 0, null,
                 BatchOptions.in(data).withClock(clock).withLinesInFlight(1))) {
             String id = (String) createBatch(s, uploadedId(s, chatLines(40, 400)), "/v1/chat/completions").get("id");
