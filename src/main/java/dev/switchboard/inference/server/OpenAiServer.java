@@ -193,14 +193,15 @@ public final class OpenAiServer implements AutoCloseable {
     private void generate(HttpExchange ex, boolean chat) throws IOException {
         GenerationRequest request = GenerationRequest.parse(engine, readBody(ex), chat);
         String id = newId(chat ? "chatcmpl-" : "cmpl-");
+        long createdAt = System.currentTimeMillis() / 1000;
         if (!request.stream()) {
             GenerationResult r = generateWhole(ex, request);
             if (r != null) {
-                finishWhole(ex, wholeBody(request, id, r));
+                finishWhole(ex, wholeBody(request, id, createdAt, r));
             }
             return;
         }
-        ChunkShapes shapes = new ChunkShapes(chat, id, System.currentTimeMillis() / 1000, engine.modelName());
+        ChunkShapes shapes = new ChunkShapes(chat, id, createdAt, engine.modelName());
         LogprobShapes logprobs = new LogprobShapes(chat, engine.tokenizer(), request.controls().logprobs());
         ex.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
         ex.getResponseHeaders().set("Cache-Control", "no-cache");
@@ -243,10 +244,9 @@ public final class OpenAiServer implements AutoCloseable {
     }
 
     /** A whole (non-streamed) answer's body: what the endpoint sends and what a batch line records. */
-    private Map<String, Object> wholeBody(GenerationRequest request, String id, GenerationResult r) {
+    private Map<String, Object> wholeBody(GenerationRequest request, String id, long createdAt, GenerationResult r) {
         logGeneration(id, r);
-        ChunkShapes shapes = new ChunkShapes(request.chat(), id, System.currentTimeMillis() / 1000,
-                engine.modelName());
+        ChunkShapes shapes = new ChunkShapes(request.chat(), id, createdAt, engine.modelName());
         LogprobShapes logprobs = new LogprobShapes(request.chat(), engine.tokenizer(), request.controls().logprobs());
         List<ToolCalls.Call> calls = request.tools() == null ? List.of() : request.tools().parse(r.text());
         return calls.isEmpty() ? shapes.complete(r, logprobs.next())
@@ -259,6 +259,7 @@ public final class OpenAiServer implements AutoCloseable {
      */
     private Map<String, Object> runBatchLine(boolean chat, Object body, Cancellation cancellation) {
         GenerationRequest request = GenerationRequest.parse(engine, Fields.of(body), chat);
+        long createdAt = System.currentTimeMillis() / 1000;
         if (request.stream()) {
             throw ApiException.badRequest("stream", "a batch request cannot be streamed");
         }
@@ -266,7 +267,7 @@ public final class OpenAiServer implements AutoCloseable {
                 request.controls().withPriority(Priority.BATCH), TokenListener.IGNORE, cancellation,
                 request.speculation());
         return r.finishReason() == FinishReason.CANCELLED ? null
-                : wholeBody(request, newId(chat ? "chatcmpl-" : "cmpl-"), r);
+                : wholeBody(request, newId(chat ? "chatcmpl-" : "cmpl-"), createdAt, r);
     }
 
     /**

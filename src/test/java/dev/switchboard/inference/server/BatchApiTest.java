@@ -179,6 +179,17 @@ class BatchApiTest {
     }
 
     @Test
+    void theBatchApiNeedsTheApiKey(@TempDir Path data) throws Exception {
+        try (OpenAiServer s = OpenAiServer.start(engine, "127.0.0.1", 0, "k3y", BatchOptions.in(data))) {
+            for (String path : List.of("/v1/files", "/v1/batches", "/v1/files/file-x/content")) {
+                Reply r = get(s, path);
+                assertEquals(401, r.status(), path);
+                assertEquals("invalid_api_key", r.error().get("code"));
+            }
+        }
+    }
+
+    @Test
     void uploadsAreValidatedLineByLine(@TempDir Path data) throws Exception {
         try (OpenAiServer s = OpenAiServer.start(engine, "127.0.0.1", 0, null,
                 BatchOptions.in(data).withMaxFileBytes(4000))) {
@@ -263,6 +274,10 @@ class BatchApiTest {
             assertParam(postJson(s, "/v1/batches", "{\"input_file_id\":\"" + fileId + "\",\"endpoint\":"
                     + "\"/v1/chat/completions\",\"completion_window\":\"24h\",\"priority\":1}"), "priority");
             assertEquals(404, get(s, "/v1/batches/batch_nope").status());
+            assertEquals(404, get(s, "/v1/files/" + fileId + "/other").status());
+            Reply wrongMethod = send(s, "PUT", "/v1/batches", "application/json", "{}".getBytes(StandardCharsets.UTF_8));
+            assertEquals(405, wrongMethod.status(), wrongMethod.body());
+            assertEquals("method_not_allowed", wrongMethod.error().get("code"));
 
             // A file whose requests go elsewhere than the batch's endpoint fails validation, as OpenAI's does.
             Map<?, ?> failed = awaitBatch(s, (String) createBatch(s, fileId, "/v1/completions").get("id"),
