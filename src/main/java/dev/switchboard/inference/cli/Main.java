@@ -11,6 +11,7 @@ import dev.switchboard.inference.hf.HfConverter;
 import dev.switchboard.inference.model.KvType;
 import dev.switchboard.inference.model.LoadProgress;
 import dev.switchboard.inference.sampling.SamplingParams;
+import dev.switchboard.inference.server.BatchOptions;
 import dev.switchboard.inference.server.OpenAiServer;
 import dev.switchboard.inference.speculative.DraftMode;
 import dev.switchboard.inference.speculative.Speculation;
@@ -50,11 +51,14 @@ public final class Main {
                   Write a random-weight model of a real shape (llama3-1b, llama3-8b, tiny, tiny-tied) as GGUF, every
                   matrix in type T (Q8_0, Q4_K, Q6_K, F16, ...) or llama.cpp's Q4_K_M mix: for comparing engines
                   on the same file (bench/vs-llamacpp.sh) without downloading weights.
-              serve --model MODEL --port N [--host H] [--api-key K]
+              serve --model MODEL --port N [--host H] [--api-key K] [--data-dir DIR] [--batch-in-flight N]
                   Serve an OpenAI-compatible API: POST /v1/chat/completions, POST /v1/completions,
                   GET /v1/models, POST /tokenize, POST /detokenize, GET /health, GET /metrics (Prometheus
                   text). Host defaults to 127.0.0.1. With --api-key, requests (but /health) need
                   "Authorization: Bearer K". Concurrent requests are batched (continuous batching).
+                  The Batch API (/v1/files, /v1/batches) keeps files and batches in --data-dir (default
+                  ~/.switchboard/engine) and runs at most --batch-in-flight lines at once (default 8) at
+                  batch priority.
 
               convert DIR OUT.gguf [--type T]
                   Write a Hugging Face checkpoint folder as a GGUF file llama.cpp-style readers accept, its
@@ -251,15 +255,21 @@ public final class Main {
 
     private static int serve(List<String> list) {
         Args args = new Args(list, union(union(MODEL_OPTIONS, DRAFT_OPTIONS), union(BATCH_OPTIONS,
-                Set.of("--port", "--host", "--api-key"))), Set.of(NO_PREFIX_CACHE));
+                Set.of("--port", "--host", "--api-key", "--data-dir", "--batch-in-flight"))), Set.of(NO_PREFIX_CACHE));
         noPositional(args, "serve");
         int port = args.integer("--port", -1);
         if (port < 0 || port > 65535) {
             throw new Args.UsageException(port == -1 ? "option --port is required" : "--port must be 0..65535");
         }
+        int batchInFlight = args.integer("--batch-in-flight", BatchOptions.DEFAULT_LINES_IN_FLIGHT);
+        if (batchInFlight < 1) {
+            throw new Args.UsageException("--batch-in-flight must be at least 1");
+        }
+        BatchOptions batchOptions = BatchOptions.in(Path.of(args.string("--data-dir",
+                BatchOptions.defaultDataDir().toString()))).withLinesInFlight(batchInFlight);
         Engine engine = load(args, true);
         OpenAiServer server = OpenAiServer.start(engine, args.string("--host", "127.0.0.1"), port,
-                args.string("--api-key", null));
+                args.string("--api-key", null), batchOptions);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();

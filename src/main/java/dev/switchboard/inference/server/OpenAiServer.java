@@ -11,6 +11,7 @@ import dev.switchboard.inference.TokenListener;
 import dev.switchboard.inference.json.Json;
 import dev.switchboard.inference.json.JsonException;
 import dev.switchboard.inference.sampling.GenerationControls;
+import dev.switchboard.inference.sampling.Priority;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -40,7 +41,8 @@ import java.util.concurrent.TimeoutException;
  * events or whole), the model list, llama.cpp-style /tokenize and /detokenize, /health, and /metrics (Prometheus
  * text). Each request runs on its own virtual thread; generations are batched by the engine's scheduler. A client
  * that goes away stops its generation: a failed write (a streamed delta, or a non-streamed response's heartbeat
- * space) cancels it.
+ * space) cancels it. The Batch API ({@code /v1/files}, {@code /v1/batches}, see {@link BatchApi}) runs whole files
+ * of requests through the same code path at batch priority.
  */
 public final class OpenAiServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(OpenAiServer.class.getName());
@@ -55,24 +57,36 @@ public final class OpenAiServer implements AutoCloseable {
     private final ExecutorService executor;
     private final long created = System.currentTimeMillis() / 1000;
     private final SecureRandom ids = new SecureRandom();
+    private final BatchApi batches;
 
-    private OpenAiServer(Engine engine, String host, int port, String apiKey) throws IOException {
+    private OpenAiServer(Engine engine, String host, int port, String apiKey, BatchOptions batchOptions)
+            throws IOException {
         this.engine = engine;
         this.apiKey = apiKey == null || apiKey.isEmpty() ? null : apiKey.getBytes(StandardCharsets.UTF_8);
         this.http = HttpServer.create(new InetSocketAddress(host, port), 0);
         this.executor = Executors.newVirtualThreadPerTaskExecutor();
         http.setExecutor(executor);
         http.createContext("/", this::handle);
+        this.batches = new BatchApi(batchOptions, this::runBatchLine);
     }
 
     /**
      * Starts serving on {@code host:port} (port 0 picks a free one).
      *
+     * Batch API files and batches go to a directory of this server alone ({@link BatchOptions#ephemeral()}): an
+     * embedded server never resumes or touches another's batches.
+     *
      * @param apiKey when non-empty, every request but /health needs {@code Authorization: Bearer <apiKey>}
      */
     public static OpenAiServer start(Engine engine, String host, int port, String apiKey) {
+        return start(engine, host, port, apiKey, BatchOptions.ephemeral());
+    }
+
+    /** Like {@link #start(Engine, String, int, String)}, with where and how the Batch API keeps and runs its work. */
+    public static OpenAiServer start(Engine engine, String host, int port, String apiKey, BatchOptions batchOptions) {
         try {
-            OpenAiServer server = new OpenAiServer(engine, host, port, apiKey);
+            OpenAiServer server = new OpenAiServer(engine, host, port, apiKey, batchOptions);
+            server.batches.resume(); // batches a stopped server left unfinished
             server.http.start();
             return server;
         } catch (IOException e) {
@@ -91,9 +105,13 @@ public final class OpenAiServer implements AutoCloseable {
         return URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort() + "/v1");
     }
 
-    /** Stops accepting requests; running ones get a second to finish. */
+    /**
+     * Stops accepting requests; running ones get a second to finish. Running batches stop where they are (their
+     * lines in flight are cancelled and not recorded) and resume when a server starts on the same data directory.
+     */
     @Override
     public void close() {
+        batches.close();
         http.stop(1);
         executor.shutdownNow();
     }
@@ -115,6 +133,11 @@ public final class OpenAiServer implements AutoCloseable {
 
     private void route(HttpExchange ex) throws IOException {
         String path = ex.getRequestURI().getPath();
+        if (BatchApi.serves(path)) {
+            authorize(ex);
+            batches.handle(ex, path);
+            return;
+        }
         String method = switch (path) {
             case "/v1/chat/completions", "/v1/completions", "/tokenize", "/detokenize" -> "POST";
             case "/v1/models", "/health", "/metrics" -> "GET";
@@ -172,30 +195,18 @@ public final class OpenAiServer implements AutoCloseable {
 
     private void generate(HttpExchange ex, boolean chat) throws IOException {
         GenerationRequest request = GenerationRequest.parse(engine, readBody(ex), chat);
-        byte[] random = new byte[12];
-        ids.nextBytes(random);
-        String id = (chat ? "chatcmpl-" : "cmpl-") + HexFormat.of().formatHex(random);
+        String id = newId(chat ? "chatcmpl-" : "cmpl-");
         long createdAt = System.currentTimeMillis() / 1000;
-        ChunkShapes shapes = new ChunkShapes(chat, id, createdAt, engine.modelName());
-        int n = request.n();
-        List<LogprobShapes> logprobs = new ArrayList<>();
-        for (GenerationControls controls : request.choiceControls()) {
-            logprobs.add(new LogprobShapes(chat, engine.tokenizer(), controls.logprobs()));
-        }
         if (!request.stream()) {
             List<GenerationResult> results = generateWhole(ex, request);
             if (results != null) {
-                List<Map<String, Object>> choices = new ArrayList<>();
-                for (int i = 0; i < n; i++) {
-                    GenerationResult r = results.get(i);
-                    logGeneration(id, r);
-                    List<ToolCalls.Call> calls = request.tools() == null ? List.of() : request.tools().parse(r.text());
-                    choices.add(shapes.forChoice(i).choice(r, calls, logprobs.get(i).next()));
-                }
-                finishWhole(ex, shapes.whole(choices, results));
+                finishWhole(ex, wholeBody(request, id, createdAt, results));
             }
             return;
         }
+        ChunkShapes shapes = new ChunkShapes(chat, id, createdAt, engine.modelName());
+        int n = request.n();
+        List<LogprobShapes> logprobs = logprobShapes(request);
         ex.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
         ex.getResponseHeaders().set("Cache-Control", "no-cache");
         ex.sendResponseHeaders(200, 0); // chunked
@@ -245,6 +256,54 @@ public final class OpenAiServer implements AutoCloseable {
             sse.send(shapes.usageChunk(results));
         }
         sse.done();
+    }
+
+    private String newId(String prefix) {
+        byte[] random = new byte[12];
+        ids.nextBytes(random);
+        return prefix + HexFormat.of().formatHex(random);
+    }
+
+    /** A whole (non-streamed) answer's body: what the endpoint sends and what a batch line records. */
+    private Map<String, Object> wholeBody(GenerationRequest request, String id, long createdAt,
+            List<GenerationResult> results) {
+        ChunkShapes shapes = new ChunkShapes(request.chat(), id, createdAt, engine.modelName());
+        List<LogprobShapes> logprobs = logprobShapes(request);
+        List<Map<String, Object>> choices = new ArrayList<>();
+        for (int i = 0; i < results.size(); i++) {
+            GenerationResult r = results.get(i);
+            logGeneration(id, r);
+            List<ToolCalls.Call> calls = request.tools() == null ? List.of() : request.tools().parse(r.text());
+            choices.add(shapes.forChoice(i).choice(r, calls, logprobs.get(i).next()));
+        }
+        return shapes.whole(choices, results);
+    }
+
+    /** Each choice's log-probability shapes (its own recorder). */
+    private List<LogprobShapes> logprobShapes(GenerationRequest request) {
+        List<LogprobShapes> logprobs = new ArrayList<>();
+        for (GenerationControls controls : request.choiceControls()) {
+            logprobs.add(new LogprobShapes(request.chat(), engine.tokenizer(), controls.logprobs()));
+        }
+        return logprobs;
+    }
+
+    /**
+     * One batch line: the request body parsed and answered as the interactive endpoint does, at batch priority.
+     * Returns null when the generation was cancelled (the batch was cancelled, expired or the server stopped).
+     */
+    private Map<String, Object> runBatchLine(boolean chat, Object body, Cancellation cancellation) {
+        GenerationRequest request = GenerationRequest.parse(engine, Fields.of(body), chat);
+        long createdAt = System.currentTimeMillis() / 1000;
+        if (request.stream()) {
+            throw ApiException.badRequest("stream", "a batch request cannot be streamed");
+        }
+        List<GenerationControls> controls = request.choiceControls().stream()
+                .map(c -> c.withPriority(Priority.BATCH)).toList();
+        List<GenerationResult> results = engine.generateChoices(request.prompt(), request.choiceParams(), controls,
+                Collections.nCopies(request.n(), TokenListener.IGNORE), cancellation, request.speculation());
+        return results.stream().anyMatch(r -> r.finishReason() == FinishReason.CANCELLED) ? null
+                : wholeBody(request, newId(chat ? "chatcmpl-" : "cmpl-"), createdAt, results);
     }
 
     /**
@@ -335,7 +394,7 @@ public final class OpenAiServer implements AutoCloseable {
         sendJson(ex, 200, Map.of("content", engine.tokenizer().decode(ids)));
     }
 
-    private static Fields readBody(HttpExchange ex) throws IOException {
+    static Fields readBody(HttpExchange ex) throws IOException {
         byte[] bytes;
         try (InputStream in = ex.getRequestBody()) {
             bytes = in.readNBytes(MAX_BODY_BYTES + 1);
@@ -351,11 +410,11 @@ public final class OpenAiServer implements AutoCloseable {
         }
     }
 
-    private static void sendJson(HttpExchange ex, int status, Object body) throws IOException {
+    static void sendJson(HttpExchange ex, int status, Object body) throws IOException {
         sendText(ex, status, "application/json", Json.write(body));
     }
 
-    private static void sendText(HttpExchange ex, int status, String contentType, String body) throws IOException {
+    static void sendText(HttpExchange ex, int status, String contentType, String body) throws IOException {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         ex.getResponseHeaders().set("Content-Type", contentType);
         ex.sendResponseHeaders(status, bytes.length);
@@ -375,7 +434,7 @@ public final class OpenAiServer implements AutoCloseable {
         }
     }
 
-    private static Map<String, Object> errorBody(ApiException e) {
+    static Map<String, Object> errorBody(ApiException e) {
         return ordered("message", e.getMessage(), "type", e.type, "param", e.param, "code", e.code);
     }
 

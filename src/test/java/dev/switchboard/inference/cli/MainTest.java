@@ -66,6 +66,8 @@ class MainTest {
                 usageError("bench", "--model", "synthetic:tiny", "--engine", "--streams", "4,0"));
         assertEquals("kvCacheTokens must be 0 (one context) or positive, got -1",
                 usageError("serve", "--model", "m", "--port", "1", "--kv-tokens", "-1"));
+        assertEquals("--batch-in-flight must be at least 1",
+                usageError("serve", "--model", "m", "--port", "1", "--batch-in-flight", "0"));
         assertEquals("unknown option --draft", usageError("tokenize", "--model", "m", "--draft", "prompt", "x"));
     }
 

@@ -20,8 +20,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The server through the official {@code openai} npm SDK (src/test/node/openai-sdk/sdk-check.mjs): tool call round
- * trip whole and streamed, json_schema output, logprobs sanity, a penalty changing greedy output, refusals. The SDK
- * is installed into target/openai-sdk on first run; without node/npm or the registry the test skips, saying so.
+ * trip whole and streamed, json_schema output, logprobs sanity, a penalty changing greedy output, refusals; and
+ * (batch-check.mjs) a batch file round trip. The SDK is installed into target/openai-sdk on first run; without
+ * node/npm or the registry the test skips, saying so.
  */
 class OpenAiNodeSdkTest {
     static final Path SOURCES = Path.of("src/test/node/openai-sdk");
@@ -52,10 +53,20 @@ class OpenAiNodeSdkTest {
 
     @Test
     void theOfficialNodeSdkWorksAgainstTheServer(@TempDir Path dir) throws Exception {
+        runScript(dir, "sdk-check.mjs", "ALL OK");
+    }
+
+    @Test
+    void aBatchFileRoundTripsThroughTheOfficialNodeSdk(@TempDir Path dir) throws Exception {
+        runScript(dir, "batch-check.mjs", "BATCH OK");
+    }
+
+    /** Runs one script of src/test/node/openai-sdk against a server; it passes when it exits 0 having printed {@code ok}. */
+    private static void runScript(Path dir, String script, String ok) throws Exception {
         Assumptions.assumeTrue(works("node", "--version") && works("npm", "--version"),
                 "SKIPPED: node or npm is not installed, so the openai npm SDK cannot be run");
         Files.createDirectories(WORK);
-        for (String file : List.of("package.json", "package-lock.json", "sdk-check.mjs")) {
+        for (String file : List.of("package.json", "package-lock.json", "sdk-check.mjs", "batch-check.mjs")) {
             Files.copy(SOURCES.resolve(file), WORK.resolve(file), StandardCopyOption.REPLACE_EXISTING);
         }
         if (!Files.isDirectory(WORK.resolve("node_modules/openai"))) {
@@ -66,13 +77,14 @@ class OpenAiNodeSdkTest {
         }
         try (Engine engine = Engine.load(EngineOptions.of(TinyChatModel.write(dir).toString()).withThreads(1)
                 .withContextLength(4096))) {
-            OpenAiServer server = OpenAiServer.start(engine, "127.0.0.1", 0, "sdk-test");
+            OpenAiServer server = OpenAiServer.start(engine, "127.0.0.1", 0, "sdk-test",
+                    BatchOptions.in(dir.resolve("data")));
             try {
-                String out = run(WORK, 300, List.of("node", "sdk-check.mjs"), "BASE_URL",
+                String out = run(WORK, 300, List.of("node", script), "BASE_URL",
                         server.baseUri().toString(), "MODEL", TinyChatModel.NAME);
                 System.out.println(out);
                 assertEquals("0", out.substring(0, out.indexOf('\n')), out);
-                assertTrue(out.contains("ALL OK"), out);
+                assertTrue(out.contains(ok), out);
             } finally {
                 server.close();
             }
