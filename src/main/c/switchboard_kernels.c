@@ -43,32 +43,46 @@ int64_t sb_activation_bytes(int n, int cols) {
     return (int64_t) n * (cols / 32 * 8 + cols * 2);
 }
 
-/* Scalar: a few thousand values per token, next to millions of weight products. */
+/*
+ * Scalar: a few thousand values per token, next to millions of weight products. One scale per 256 values where cols
+ * allows (stored for each of the 8 blocks of 32), so that the K-quant kernels can sum a whole super-block in
+ * integers; the precision stays far inside what int16 offers (1/65534 of the group's largest value).
+ */
 void sb_quantize(const float *x, int n, int cols, uint8_t *q) {
     int64_t stride = sb_activation_bytes(1, cols);
+    int group = cols % 256 == 0 ? 256 : 32;
     for (int t = 0; t < n; t++) {
         const float *xt = x + (int64_t) t * cols;
         uint8_t *qt = q + t * stride;
         float *scales = (float *) qt;
         int32_t *sums = (int32_t *) (qt + cols / 32 * 4);
         int16_t *values = (int16_t *) (qt + cols / 32 * 8);
-        for (int b = 0; b < cols / 32; b++) {
+        for (int g0 = 0; g0 < cols; g0 += group) {
             float amax = 0;
-            for (int i = 0; i < 32; i++) {
-                amax = fmaxf(amax, fabsf(xt[b * 32 + i]));
+            for (int i = g0; i < g0 + group; i++) {
+                amax = fmaxf(amax, fabsf(xt[i]));
             }
             float d = amax / 32767, id = d == 0 ? 0 : 1 / d;
-            scales[b] = d;
-            int sum = 0;
-            for (int i = 0; i < 32; i++) {
-                int v = (int) lrintf(xt[b * 32 + i] * id);
-                values[b * 32 + i] = (int16_t) v;
-                sum += v;
+            for (int b = g0 / 32; b < (g0 + group) / 32; b++) {
+                scales[b] = d;
+                int sum = 0;
+                for (int i = 0; i < 32; i++) {
+                    int v = (int) lrintf(xt[b * 32 + i] * id);
+                    values[b * 32 + i] = (int16_t) v;
+                    sum += v;
+                }
+                sums[b] = sum;
             }
-            sums[b] = sum;
         }
     }
 }
+
+/* Tokens per tile of the matrix-matrix kernel: each weight block is unpacked once for this many tokens. */
+#define TILE 4
+/* A token's activations: scales, sums and values (see the layout above). */
+#define DX(qt) ((const float *) (qt))
+#define SX(qt, cols) ((const int32_t *) ((qt) + (cols) / 32 * 4))
+#define X(qt, cols) ((const int16_t *) ((qt) + (cols) / 32 * 8))
 
 #define KERNELS(SUFFIX, TARGET, DOT16)                                                                               \
 __attribute__((target(TARGET))) static inline float hsum_##SUFFIX(__m256 v) {                                       \
@@ -88,41 +102,39 @@ __attribute__((target(TARGET))) static inline __m256i x16_##SUFFIX(const int16_t
     return _mm256_loadu_si256((const __m256i *) x);                                                                  \
 }                                                                                                                    \
                                                                                                                      \
-/* Q8_0 blocks of 34 bytes: f16 scale, 32 int8; two blocks per pass on two accumulators. */                         \
-__attribute__((target(TARGET))) static float dot_q8_0_##SUFFIX(const uint8_t *w, const float *dx,                   \
-        const int16_t *x, int cols) {                                                                                \
-    __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();                                                   \
-    int blocks = cols / 32, b = 0;                                                                                   \
-    for (; b + 1 < blocks; b += 2) {                                                                                 \
-        const uint8_t *w0 = w + b * 34, *w1 = w0 + 34;                                                               \
-        const int16_t *x0 = x + b * 32, *x1 = x0 + 32;                                                               \
-        __m256i p0 = DOT16(_mm256_setzero_si256(),                                                                   \
-                _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *) (w0 + 2))), x16_##SUFFIX(x0));                \
-        p0 = DOT16(p0, _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *) (w0 + 18))), x16_##SUFFIX(x0 + 16));   \
-        __m256i p1 = DOT16(_mm256_setzero_si256(),                                                                   \
-                _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *) (w1 + 2))), x16_##SUFFIX(x1));                \
-        p1 = DOT16(p1, _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *) (w1 + 18))), x16_##SUFFIX(x1 + 16));   \
-        acc0 = _mm256_fmadd_ps(_mm256_set1_ps(fp16_##SUFFIX(w0) * dx[b]), _mm256_cvtepi32_ps(p0), acc0);             \
-        acc1 = _mm256_fmadd_ps(_mm256_set1_ps(fp16_##SUFFIX(w1) * dx[b + 1]), _mm256_cvtepi32_ps(p1), acc1);         \
-    }                                                                                                                \
-    for (; b < blocks; b++) {                                                                                        \
+/* The dot products below take nt tokens (1 or TILE) at once: each weight block is unpacked once for all of them. */  \
+                                                                                                                     \
+/* Q8_0 blocks of 34 bytes: f16 scale, 32 int8. */                                                                  \
+__attribute__((target(TARGET), always_inline)) static inline void dot_q8_0_##SUFFIX(const uint8_t *w,               \
+        const uint8_t *q, int64_t q_stride, int cols, int nt, float *res) {                                          \
+    __m256 acc[TILE];                                                                                                \
+    for (int t = 0; t < nt; t++) acc[t] = _mm256_setzero_ps();                                                       \
+    for (int b = 0; b < cols / 32; b++) {                                                                            \
         const uint8_t *w0 = w + b * 34;                                                                              \
-        const int16_t *x0 = x + b * 32;                                                                              \
-        __m256i p0 = DOT16(_mm256_setzero_si256(),                                                                   \
-                _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *) (w0 + 2))), x16_##SUFFIX(x0));                \
-        p0 = DOT16(p0, _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *) (w0 + 18))), x16_##SUFFIX(x0 + 16));   \
-        acc0 = _mm256_fmadd_ps(_mm256_set1_ps(fp16_##SUFFIX(w0) * dx[b]), _mm256_cvtepi32_ps(p0), acc0);             \
+        __m256i a0 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *) (w0 + 2)));                             \
+        __m256i a1 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *) (w0 + 18)));                             \
+        float dw = fp16_##SUFFIX(w0);                                                                                \
+        for (int t = 0; t < nt; t++) {                                                                               \
+            const uint8_t *qt = q + t * q_stride;                                                                    \
+            const int16_t *x = X(qt, cols) + b * 32;                                                                 \
+            __m256i p = DOT16(_mm256_setzero_si256(), a0, x16_##SUFFIX(x));                                          \
+            p = DOT16(p, a1, x16_##SUFFIX(x + 16));                                                                  \
+            acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(dw * DX(qt)[b]), _mm256_cvtepi32_ps(p), acc[t]);                 \
+        }                                                                                                            \
     }                                                                                                                \
-    return hsum_##SUFFIX(_mm256_add_ps(acc0, acc1));                                                                 \
+    for (int t = 0; t < nt; t++) res[t] = hsum_##SUFFIX(acc[t]);                                                     \
 }                                                                                                                    \
                                                                                                                      \
 /* Q4_K super-blocks of 144 bytes: f16 d, f16 dmin, 12 bytes of 6-bit scales and mins, 128 bytes of nibbles (each    \
-   32 bytes: sub-block 2g in the low nibbles, 2g+1 in the high ones); value = d·scale·q − dmin·min. */              \
-__attribute__((target(TARGET))) static float dot_q4_k_##SUFFIX(const uint8_t *w, const float *dx,                   \
-        const int32_t *sx, const int16_t *x, int cols) {                                                             \
+   32 bytes: sub-block 2g in the low nibbles, 2g+1 in the high ones); value = d·scale·q − dmin·min. Nibble times     \
+   scale fits int16 (≤ 945), so a super-block sums in int32 (≤ 32 products of ≤ 945·32767 per lane) against the     \
+   activations' one scale per 256, and floats come in once per super-block. */                                     \
+__attribute__((target(TARGET), always_inline)) static inline void dot_q4_k_##SUFFIX(const uint8_t *w,               \
+        const uint8_t *q, int64_t q_stride, int cols, int nt, float *res) {                                          \
     const __m256i low4 = _mm256_set1_epi16(0x0F);                                                                    \
-    __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();                                                   \
-    float mins = 0;                                                                                                  \
+    __m256 acc[TILE];                                                                                                \
+    float mins[TILE];                                                                                                \
+    for (int t = 0; t < nt; t++) { acc[t] = _mm256_setzero_ps(); mins[t] = 0; }                                      \
     for (int b = 0; b < cols / 256; b++) {                                                                           \
         const uint8_t *blk = w + b * 144, *sc = blk + 4, *qs = blk + 16;                                             \
         float d = fp16_##SUFFIX(blk), dmin = fp16_##SUFFIX(blk + 2);                                                 \
@@ -133,41 +145,52 @@ __attribute__((target(TARGET))) static float dot_q4_k_##SUFFIX(const uint8_t *w,
             scale[j + 4] = (sc[j + 8] & 0xF) | ((sc[j] >> 6) << 4);                                                  \
             min[j + 4] = (sc[j + 8] >> 4) | ((sc[j + 4] >> 6) << 4);                                                 \
         }                                                                                                            \
-        const float *d32 = dx + b * 8;                                                                               \
-        const int32_t *s32 = sx + b * 8;                                                                             \
-        const int16_t *xb = x + b * 256;                                                                             \
-        float m = 0;                                                                                                 \
+        /* independent chains: one dependent chain of vpdpwssd would wait on its latency */                         \
+        __m256i ia[TILE][4];                                                                                         \
+        for (int t = 0; t < nt; t++) for (int c = 0; c < 4; c++) ia[t][c] = _mm256_setzero_si256();                  \
         for (int g = 0; g < 4; g++) {                                                                                \
             __m256i v0 = _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *) (qs + 32 * g)));                     \
             __m256i v1 = _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *) (qs + 32 * g + 16)));                \
-            const int16_t *xl = xb + 64 * g, *xh = xl + 32;                                                          \
-            __m256i plo = DOT16(_mm256_setzero_si256(), _mm256_and_si256(v0, low4), x16_##SUFFIX(xl));               \
-            plo = DOT16(plo, _mm256_and_si256(v1, low4), x16_##SUFFIX(xl + 16));                                     \
-            __m256i phi = DOT16(_mm256_setzero_si256(), _mm256_srli_epi16(v0, 4), x16_##SUFFIX(xh));                 \
-            phi = DOT16(phi, _mm256_srli_epi16(v1, 4), x16_##SUFFIX(xh + 16));                                       \
-            int j = 2 * g;                                                                                           \
-            acc0 = _mm256_fmadd_ps(_mm256_set1_ps(d * scale[j] * d32[j]), _mm256_cvtepi32_ps(plo), acc0);            \
-            acc1 = _mm256_fmadd_ps(_mm256_set1_ps(d * scale[j + 1] * d32[j + 1]), _mm256_cvtepi32_ps(phi), acc1);    \
-            m += min[j] * d32[j] * (float) s32[j] + min[j + 1] * d32[j + 1] * (float) s32[j + 1];                    \
+            __m256i slo = _mm256_set1_epi16((short) scale[2 * g]), shi = _mm256_set1_epi16((short) scale[2 * g + 1]); \
+            __m256i lo0 = _mm256_mullo_epi16(_mm256_and_si256(v0, low4), slo);                                       \
+            __m256i lo1 = _mm256_mullo_epi16(_mm256_and_si256(v1, low4), slo);                                       \
+            __m256i hi0 = _mm256_mullo_epi16(_mm256_srli_epi16(v0, 4), shi);                                         \
+            __m256i hi1 = _mm256_mullo_epi16(_mm256_srli_epi16(v1, 4), shi);                                         \
+            for (int t = 0; t < nt; t++) {                                                                           \
+                const int16_t *xl = X(q + t * q_stride, cols) + 256 * b + 64 * g, *xh = xl + 32;                     \
+                ia[t][0] = DOT16(ia[t][0], lo0, x16_##SUFFIX(xl));                                                   \
+                ia[t][nt == 1 ? 1 : 0] = DOT16(ia[t][nt == 1 ? 1 : 0], lo1, x16_##SUFFIX(xl + 16));                  \
+                ia[t][nt == 1 ? 2 : 1] = DOT16(ia[t][nt == 1 ? 2 : 1], hi0, x16_##SUFFIX(xh));                       \
+                ia[t][nt == 1 ? 3 : 1] = DOT16(ia[t][nt == 1 ? 3 : 1], hi1, x16_##SUFFIX(xh + 16));                  \
+            }                                                                                                        \
         }                                                                                                            \
-        mins += dmin * m;                                                                                            \
+        for (int t = 0; t < nt; t++) {                                                                               \
+            const uint8_t *qt = q + t * q_stride;                                                                    \
+            float dx = DX(qt)[8 * b];                                                                                \
+            const int32_t *sx = SX(qt, cols) + 8 * b;                                                                \
+            int m = 0;                                                                                               \
+            for (int j = 0; j < 8; j++) m += min[j] * sx[j];                                                         \
+            __m256i sum = _mm256_add_epi32(_mm256_add_epi32(ia[t][0], ia[t][1]),                                     \
+                                           _mm256_add_epi32(ia[t][2], ia[t][3]));                                    \
+            acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(d * dx), _mm256_cvtepi32_ps(sum), acc[t]);                       \
+            mins[t] += dmin * dx * (float) m;                                                                        \
+        }                                                                                                            \
     }                                                                                                                \
-    return hsum_##SUFFIX(_mm256_add_ps(acc0, acc1)) - mins;                                                          \
+    for (int t = 0; t < nt; t++) res[t] = hsum_##SUFFIX(acc[t]) - mins[t];                                           \
 }                                                                                                                    \
                                                                                                                      \
 /* Q6_K super-blocks of 210 bytes: 128 bytes of low nibbles, 64 of high 2-bit pairs, 16 int8 scales (one per 16      \
    values), f16 d; value = d·scale·(q − 32). Each half of 128 values: value 32k + l (k < 4, l < 32) takes the        \
    nibble of byte l (k even) or l + 32 (k odd), low for k < 2, and bits 2k..2k+1 of high byte l. */                  \
-__attribute__((target(TARGET))) static float dot_q6_k_##SUFFIX(const uint8_t *w, const float *dx,                   \
-        const int16_t *x, int cols) {                                                                                \
+__attribute__((target(TARGET), always_inline)) static inline void dot_q6_k_##SUFFIX(const uint8_t *w,               \
+        const uint8_t *q, int64_t q_stride, int cols, int nt, float *res) {                                          \
     const __m256i low4 = _mm256_set1_epi8(0x0F), low2 = _mm256_set1_epi8(3), bias = _mm256_set1_epi16(32);            \
-    __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();                                                   \
+    __m256 acc[TILE], acc2[TILE];                                                                                    \
+    for (int t = 0; t < nt; t++) acc[t] = acc2[t] = _mm256_setzero_ps();                                             \
     for (int b = 0; b < cols / 256; b++) {                                                                           \
         const uint8_t *blk = w + b * 210;                                                                            \
         const int8_t *scales = (const int8_t *) (blk + 192);                                                         \
         float d = fp16_##SUFFIX(blk + 208);                                                                          \
-        const float *d32 = dx + b * 8;                                                                               \
-        const int16_t *xb = x + b * 256;                                                                             \
         for (int h = 0; h < 2; h++) {                                                                                \
             __m256i ql0 = _mm256_loadu_si256((const __m256i *) (blk + 64 * h));                                      \
             __m256i ql1 = _mm256_loadu_si256((const __m256i *) (blk + 64 * h + 32));                                 \
@@ -182,48 +205,70 @@ __attribute__((target(TARGET))) static float dot_q6_k_##SUFFIX(const uint8_t *w,
             v[3] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql1, 4), low4),                                \
                                    _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 6), low2), 4));          \
             for (int k = 0; k < 4; k++) {                                                                            \
-                int blk32 = 4 * h + k, s = 8 * h + 2 * k;                                                            \
-                const int16_t *xs = xb + 32 * blk32;                                                                 \
+                int blk32 = b * 8 + 4 * h + k, s = 8 * h + 2 * k;                                                    \
                 __m256i lo = _mm256_sub_epi16(_mm256_cvtepu8_epi16(_mm256_castsi256_si128(v[k])), bias);             \
                 __m256i hi = _mm256_sub_epi16(_mm256_cvtepu8_epi16(_mm256_extracti128_si256(v[k], 1)), bias);        \
-                __m256 plo = _mm256_cvtepi32_ps(DOT16(_mm256_setzero_si256(), lo, x16_##SUFFIX(xs)));                \
-                __m256 phi = _mm256_cvtepi32_ps(DOT16(_mm256_setzero_si256(), hi, x16_##SUFFIX(xs + 16)));           \
-                float dd = d * d32[blk32];                                                                           \
-                acc0 = _mm256_fmadd_ps(_mm256_set1_ps(dd * scales[s]), plo, acc0);                                   \
-                acc1 = _mm256_fmadd_ps(_mm256_set1_ps(dd * scales[s + 1]), phi, acc1);                               \
+                float slo = d * scales[s], shi = d * scales[s + 1];                                                  \
+                for (int t = 0; t < nt; t++) {                                                                       \
+                    const uint8_t *qt = q + t * q_stride;                                                            \
+                    const int16_t *xs = X(qt, cols) + 32 * blk32;                                                    \
+                    float dx = DX(qt)[blk32];                                                                        \
+                    __m256 plo = _mm256_cvtepi32_ps(DOT16(_mm256_setzero_si256(), lo, x16_##SUFFIX(xs)));            \
+                    __m256 phi = _mm256_cvtepi32_ps(DOT16(_mm256_setzero_si256(), hi, x16_##SUFFIX(xs + 16)));       \
+                    acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(slo * dx), plo, acc[t]);                                 \
+                    acc2[t] = _mm256_fmadd_ps(_mm256_set1_ps(shi * dx), phi, acc2[t]);                               \
+                }                                                                                                    \
             }                                                                                                        \
         }                                                                                                            \
     }                                                                                                                \
-    return hsum_##SUFFIX(_mm256_add_ps(acc0, acc1));                                                                 \
+    for (int t = 0; t < nt; t++) res[t] = hsum_##SUFFIX(_mm256_add_ps(acc[t], acc2[t]));                                                     \
 }                                                                                                                    \
                                                                                                                      \
-__attribute__((target(TARGET))) static inline float dot_##SUFFIX(int type, const uint8_t *w, const uint8_t *q,      \
-        int cols) {                                                                                                  \
-    const float *dx = (const float *) q;                                                                             \
-    const int32_t *sx = (const int32_t *) (q + cols / 32 * 4);                                                       \
-    const int16_t *x = (const int16_t *) (q + cols / 32 * 8);                                                        \
+/* One row against nt tokens, nt a constant after inlining, so the token loops unroll. */                           \
+__attribute__((target(TARGET), always_inline)) static inline void dot_##SUFFIX(int type, const uint8_t *w,          \
+        const uint8_t *q, int64_t q_stride, int cols, int nt, float *res) {                                          \
     switch (type) {                                                                                                  \
-        case TYPE_Q8_0: return dot_q8_0_##SUFFIX(w, dx, x, cols);                                                    \
-        case TYPE_Q4_K: return dot_q4_k_##SUFFIX(w, dx, sx, x, cols);                                                \
-        default: return dot_q6_k_##SUFFIX(w, dx, x, cols);                                                           \
+        case TYPE_Q8_0: dot_q8_0_##SUFFIX(w, q, q_stride, cols, nt, res); break;                                     \
+        case TYPE_Q4_K: dot_q4_k_##SUFFIX(w, q, q_stride, cols, nt, res); break;                                     \
+        default: dot_q6_k_##SUFFIX(w, q, q_stride, cols, nt, res); break;                                            \
     }                                                                                                                \
+}                                                                                                                    \
+                                                                                                                     \
+__attribute__((target(TARGET), noinline)) static void dot1_##SUFFIX(int type, const uint8_t *w, const uint8_t *q,   \
+        int cols, float *res) {                                                                                      \
+    dot_##SUFFIX(type, w, q, 0, cols, 1, res);                                                                       \
+}                                                                                                                    \
+                                                                                                                     \
+__attribute__((target(TARGET), noinline)) static void dot_tile_##SUFFIX(int type, const uint8_t *w,                 \
+        const uint8_t *q, int64_t q_stride, int cols, float *res) {                                                  \
+    dot_##SUFFIX(type, w, q, q_stride, cols, TILE, res);                                                             \
 }                                                                                                                    \
                                                                                                                      \
 __attribute__((target(TARGET))) static void matmul_##SUFFIX(int type, const uint8_t *w, int64_t row_bytes, int cols, \
         const uint8_t *q, int n, float *out, int out_stride, int from, int to) {                                     \
     int64_t q_stride = sb_activation_bytes(1, cols);                                                                 \
+    float res[TILE];                                                                                                 \
     if (n == 1) {                                                                                                    \
         for (int r = from; r < to; r++) {                                                                            \
-            out[r] = dot_##SUFFIX(type, w + r * row_bytes, q, cols);                                                 \
+            dot1_##SUFFIX(type, w + r * row_bytes, q, cols, res);                                                    \
+            out[r] = res[0];                                                                                         \
         }                                                                                                            \
         return;                                                                                                      \
     }                                                                                                                \
     int row_block = row_bytes >= ROW_BLOCK_BYTES ? 1 : (int) (ROW_BLOCK_BYTES / row_bytes);                          \
     for (int r0 = from; r0 < to; r0 += row_block) {                                                                  \
         int r1 = r0 + row_block < to ? r0 + row_block : to;                                                          \
-        for (int t = 0; t < n; t++) {                                                                                \
+        int t = 0;                                                                                                   \
+        for (; t + TILE <= n; t += TILE) {                                                                           \
             for (int r = r0; r < r1; r++) {                                                                          \
-                out[(int64_t) t * out_stride + r] = dot_##SUFFIX(type, w + r * row_bytes, q + t * q_stride, cols);   \
+                dot_tile_##SUFFIX(type, w + r * row_bytes, q + t * q_stride, q_stride, cols, res);                   \
+                for (int i = 0; i < TILE; i++) out[(int64_t) (t + i) * out_stride + r] = res[i];                     \
+            }                                                                                                        \
+        }                                                                                                            \
+        for (; t < n; t++) {                                                                                         \
+            for (int r = r0; r < r1; r++) {                                                                          \
+                dot1_##SUFFIX(type, w + r * row_bytes, q + t * q_stride, cols, res);                                 \
+                out[(int64_t) t * out_stride + r] = res[0];                                                          \
             }                                                                                                        \
         }                                                                                                            \
     }                                                                                                                \
