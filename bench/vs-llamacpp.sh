@@ -3,7 +3,9 @@
 #   bench/vs-llamacpp.sh GGUF LLAMACPP_BUILD_DIR [ROUNDS (default 5)]
 # Each round runs llama.cpp's llama-bench (prefill of 128 tokens, 32 decode steps, one repetition) and then
 # `bin/engine bench` (the same prompt length and decode steps); prints each round, then medians and the ratios
-# engine / llama.cpp for prefill and decode tokens per second. THREADS (default 2) sets the threads of both.
+# engine / llama.cpp for prefill and decode tokens per second. THREADS (default 2) sets the threads of both;
+# PROMPT and DECODE (default 128 and 32) the prompt length and decode steps; KERNELS (default auto) the engine's
+# --kernels (java, native or auto).
 # Any GGUF works; `bin/engine synth --shape llama3-1b --type Q4_K_M OUT.gguf` writes one with random weights.
 # llama.cpp is built outside this repository (cmake, target llama-bench); only its binaries are used.
 # On a shared machine the absolute figures are noisy; the ratios of alternating runs are the result.
@@ -12,7 +14,8 @@ if [ $# -lt 2 ]; then
   echo "usage: $0 GGUF LLAMACPP_BUILD_DIR [ROUNDS]" >&2
   exit 2
 fi
-gguf=$1 build=$2 rounds=${3:-5} threads=${THREADS:-2}
+gguf=$1 build=$2 rounds=${3:-5} threads=${THREADS:-2} prompt=${PROMPT:-128} decode=${DECODE:-32}
+kernels=${KERNELS:-auto}
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 [ -f "$gguf" ] || { echo "no GGUF file at $gguf" >&2; exit 2; }
 llama_bench=$(find "$build" -type f -name llama-bench -perm -u+x | head -1)
@@ -23,17 +26,18 @@ median() { sort -g | awk '{v[NR]=$1} END {print (NR % 2) ? v[(NR+1)/2] : (v[NR/2
 
 out=$(mktemp -d /tmp/vs-llamacpp.XXXXXX)
 trap 'rm -rf "$out"' EXIT
-echo "model $gguf, $threads threads, $rounds rounds; llama.cpp: $("$llama_bench" --version 2>&1 | head -1)"
+echo "model $gguf, $threads threads, $rounds rounds, engine kernels $kernels; llama.cpp: $("$llama_bench" --version 2>&1 | head -1)"
 echo "CPU: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), $(nproc) processors"
 printf '%-6s %-6s %12s %12s %8s\n' round engine 'prefill t/s' 'decode t/s' load
 for r in $(seq 1 "$rounds"); do
-  "$llama_bench" -m "$gguf" -t "$threads" -p 128 -n 32 -r 1 -o csv >"$out/llama.csv" 2>"$out/llama.err" \
+  "$llama_bench" -m "$gguf" -t "$threads" -p "$prompt" -n "$decode" -r 1 -o csv >"$out/llama.csv" 2>"$out/llama.err" \
     || { cat "$out/llama.err" >&2; exit 1; }
   # csv columns by header name: n_prompt, n_gen, avg_ts
   read -r lp ld < <(awk -F, 'NR==1 {for (i=1;i<=NF;i++) {gsub(/"/,"",$i); c[$i]=i}; next}
       {gsub(/"/,""); if ($c["n_prompt"]>0) p=$c["avg_ts"]; else d=$c["avg_ts"]} END {print p, d}' "$out/llama.csv")
   printf '%-6s %-6s %12.1f %12.2f %8s\n' "$r" llama "$lp" "$ld" "$(cut -d' ' -f1 /proc/loadavg)"
-  bin/engine bench --model "$gguf" --threads "$threads" --prompt 128 --decode 32 >"$out/engine.txt" 2>&1 \
+  bin/engine bench --model "$gguf" --threads "$threads" --prompt "$prompt" --decode "$decode" \
+      --kernels "$kernels" >"$out/engine.txt" 2>&1 \
     || { cat "$out/engine.txt" >&2; exit 1; }
   ep=$(sed -n 's/^prefill: .* = \([0-9.]*\) tok\/s.*/\1/p' "$out/engine.txt")
   ed=$(sed -n 's/^decode: .* = \([0-9.]*\) tok\/s.*/\1/p' "$out/engine.txt")
@@ -42,5 +46,5 @@ for r in $(seq 1 "$rounds"); do
 done
 mlp=$(awk '{print $1}' "$out/rounds" | median) mld=$(awk '{print $2}' "$out/rounds" | median)
 mep=$(awk '{print $3}' "$out/rounds" | median) med=$(awk '{print $4}' "$out/rounds" | median)
-echo "medians: prefill 128 tokens engine $mep / llama.cpp $mlp tok/s = $(awk -v a="$mep" -v b="$mlp" 'BEGIN {printf "%.2f", a/b}')x;" \
+echo "medians: prefill $prompt tokens engine $mep / llama.cpp $mlp tok/s = $(awk -v a="$mep" -v b="$mlp" 'BEGIN {printf "%.2f", a/b}')x;" \
   "decode engine $med / llama.cpp $mld tok/s = $(awk -v a="$med" -v b="$mld" 'BEGIN {printf "%.2f", a/b}')x"

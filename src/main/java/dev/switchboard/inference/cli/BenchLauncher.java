@@ -77,7 +77,8 @@ final class BenchLauncher {
             return;
         }
         Args args = new Args(list, Main.union(Main.union(Main.DRAFT_OPTIONS, Main.BATCH_OPTIONS), Set.of("--model",
-                "--type", "--threads", "--prompt", "--decode", "--runs", "--ctx", "--streams", "--weights", "--kv-type")),
+                "--type", "--threads", "--prompt", "--decode", "--runs", "--ctx", "--streams", "--weights", "--kv-type",
+                "--kernels")),
                 Set.of("--engine", "--server", Main.NO_PREFIX_CACHE));
         if (!args.positional().isEmpty()) {
             throw new Args.UsageException("bench takes no argument '" + args.positional().getFirst() + "'");
@@ -95,6 +96,7 @@ final class BenchLauncher {
             if (speculation.enabled() || args.flag("--streams")) {
                 throw new Args.UsageException((args.flag("--streams") ? "--streams" : "--draft") + " needs --engine");
             }
+            Main.useKernels(args);
             CpuBench.run(model, type, threads, prompt, decode, out);
             return;
         }

@@ -5,6 +5,7 @@ import dev.switchboard.inference.EngineOptions;
 import dev.switchboard.inference.backend.BackendKind;
 import dev.switchboard.inference.GenerationResult;
 import dev.switchboard.inference.synthetic.SyntheticModels;
+import dev.switchboard.inference.cpu.NativeKernels;
 import dev.switchboard.inference.gguf.GgmlType;
 import dev.switchboard.inference.hf.HfCheckpoint;
 import dev.switchboard.inference.hf.HfConverter;
@@ -74,6 +75,8 @@ public final class Main {
               --kv-type K   KV cache element type of the CPU backend: f32, bf16 or q8 (default: f32)
               --threads N   compute threads (default: all processors)
               --backend B   compute backend: cpu, cuda or auto (default: cpu)
+              --kernels K   CPU matrix kernels: java, native (the project's C kernels, built where a C compiler
+                            is) or auto (default: native where available, else java)
               --type T      weight type of a synthetic:NAME model (default: Q8_0)
 
             Batching (serve, bench --engine):
@@ -94,7 +97,7 @@ public final class Main {
             """;
 
     static final Set<String> MODEL_OPTIONS = Set.of("--model", "--ctx", "--threads", "--backend", "--type", "--weights",
-            "--kv-type");
+            "--kv-type", "--kernels");
     static final Set<String> DRAFT_OPTIONS = Set.of("--draft", "--draft-tokens");
     /** Continuous batching (serve, bench --engine). */
     static final Set<String> BATCH_OPTIONS = Set.of("--kv-tokens", "--prefill-chunk");
@@ -291,8 +294,18 @@ public final class Main {
         return Engine.load(engineOptions(args), progress);
     }
 
+    /** Applies --kernels to the CPU backends loaded from now on. */
+    static void useKernels(Args args) {
+        try {
+            NativeKernels.use(NativeKernels.Mode.parse(args.string("--kernels", "auto")));
+        } catch (IllegalArgumentException e) {
+            throw new Args.UsageException("--" + e.getMessage());
+        }
+    }
+
     /** The options of every command that loads a model; usage errors name the option. */
     static EngineOptions engineOptions(Args args) {
+        useKernels(args);
         try {
             return new EngineOptions(args.required("--model"), args.integer("--ctx", 0), args.integer("--threads", 0),
                     BackendKind.parse(args.string("--backend", "cpu")), args.integer("--prefill-chunk", EngineOptions.DEFAULT_PREFILL_CHUNK),

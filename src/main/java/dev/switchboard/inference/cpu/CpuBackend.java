@@ -10,6 +10,7 @@ import dev.switchboard.inference.model.LlamaConfig;
 import dev.switchboard.inference.model.LoadProgress;
 import dev.switchboard.inference.model.ModelWeights;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 
@@ -37,6 +38,10 @@ public final class CpuBackend implements Backend {
     /** Per pair of a head: the RoPE inverse frequency, scaling and {@code rope_freqs} applied. */
     private final double[] ropeFreqs;
     private final Parallel parallel;
+    /** Whether the types {@link NativeKernels} covers go through them (chosen at load). */
+    private final boolean nativeKernels;
+    /** The current matmul input quantized for the native kernels, grown on demand. */
+    private MemorySegment quantized = MemorySegment.NULL;
     private volatile KvType kvType = KvType.F32;
     private final ThreadLocal<float[]> scoreScratch = ThreadLocal.withInitial(() -> new float[256]);
 
@@ -53,6 +58,7 @@ public final class CpuBackend implements Backend {
         this.output = output;
         this.ropeFreqs = ropeFreqs;
         this.parallel = new Parallel(threads);
+        this.nativeKernels = NativeKernels.chosen();
     }
 
     /**
@@ -245,18 +251,38 @@ public final class CpuBackend implements Backend {
         for (WeightTensor w : ws) {
             total += w.rows();
         }
-        long macsPerRow = (long) ws[0].cols() * n;
+        int cols = ws[0].cols();
+        long macsPerRow = (long) cols * n;
+        // the input is quantized once, before the threads split the rows
+        MemorySegment q = nativeKernels && Arrays.stream(ws).anyMatch(WeightTensor::hasNativeKernel)
+                ? quantize(in, n, cols) : null;
         parallel.forRange(total, (int) Math.max(16, MIN_CHUNK_WORK / macsPerRow), (from, to) -> {
             int start = 0;
             for (int m = 0; m < ws.length; m++) {
                 int rows = ws[m].rows();
                 int a = Math.max(from, start), b = Math.min(to, start + rows);
-                if (a < b) {
+                if (a < b && q != null && ws[m].hasNativeKernel()) {
+                    ws[m].matmulNative(q, n, outs[m], a - start, b - start);
+                } else if (a < b) {
                     ws[m].matmul(in, n, outs[m], a - start, b - start);
                 }
                 start += rows;
             }
         });
+    }
+
+    private MemorySegment quantize(float[] in, int n, int cols) {
+        long bytes = NativeKernels.activationBytes(n, cols);
+        if (quantized.byteSize() < bytes) {
+            quantized = Arena.ofAuto().allocate(bytes, 64);
+        }
+        NativeKernels.quantize(in, n, cols, quantized);
+        return quantized;
+    }
+
+    /** Whether the native kernels compute this backend's quantized matrix products. */
+    public boolean nativeKernels() {
+        return nativeKernels;
     }
 
     private void rmsNorm(float[] in, float[] out, float[] weight, int n) {

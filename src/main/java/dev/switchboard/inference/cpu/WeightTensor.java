@@ -60,6 +60,8 @@ public abstract sealed class WeightTensor
     final String name;
     final GgmlType type;
     final MemorySegment data;
+    /** The tensor's ggml blocks as stored in the file, which the native kernels read in place. */
+    final MemorySegment ggml;
     final int rows;
     final int cols;
     final long rowBytes;
@@ -73,6 +75,7 @@ public abstract sealed class WeightTensor
         this.name = t.name();
         this.type = t.type();
         this.data = data;
+        this.ggml = t.data();
         this.cols = t.cols();
         this.rows = t.rows();
         this.rowBytes = t.type().byteSize(cols);
@@ -146,6 +149,19 @@ public abstract sealed class WeightTensor
         for (int r = from; r < to; r++) {
             out[r] = dot(r, x, 0);
         }
+    }
+
+    /** Whether {@link NativeKernels} has kernels for this tensor's type. */
+    final boolean hasNativeKernel() {
+        return type == GgmlType.Q8_0 || type == GgmlType.Q4_K || type == GgmlType.Q6_K;
+    }
+
+    /**
+     * As {@link #matmul}, by the native kernels, from {@code q}: the {@code n} tokens quantized by
+     * {@link NativeKernels#quantize}. Only for types {@link #hasNativeKernel()}.
+     */
+    final void matmulNative(MemorySegment q, int n, float[] out, int from, int to) {
+        NativeKernels.matmul(type.id, ggml, rowBytes, cols, q, n, out, rows, from, to);
     }
 
     /** Writes row {@code row} as floats into {@code out[off .. off + cols)}. */

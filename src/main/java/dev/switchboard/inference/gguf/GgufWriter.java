@@ -16,7 +16,9 @@ import java.util.Map;
 /**
  * Writes GGUF v3 files: used to make random-weight models for tests and synthetic benchmarks, and vocabularies
  * converted from other formats. Metadata values use the same Java types {@link GgufFile} returns
- * ({@code Integer} is written as int32, {@code Long} as uint64 and so on).
+ * ({@code Long} is written as uint64, {@code float[]} as an array of float32 and so on). A scalar {@code Integer} is
+ * written as uint32 when it is not negative (int32 otherwise): llama.cpp reads counts, lengths and token ids only as
+ * uint32 and refuses a file holding them as int32, while {@link GgufFile} reads either back as an {@code Integer}.
  */
 public final class GgufWriter {
     private static final int ALIGNMENT = 32;
@@ -100,7 +102,7 @@ public final class GgufWriter {
 
     private static void writeValue(CountingStream out, Object v, boolean withType) throws IOException {
         switch (v) {
-            case Integer i -> { if (withType) out.int32(5); out.int32(i); }
+            case Integer i -> { if (withType) out.int32(i >= 0 ? 4 : 5); out.int32(i); }
             case Long l -> { if (withType) out.int32(10); out.int64(l); }
             case Float f -> { if (withType) out.int32(6); out.int32(Float.floatToRawIntBits(f)); }
             case Double d -> { if (withType) out.int32(12); out.int64(Double.doubleToRawLongBits(d)); }

@@ -146,11 +146,13 @@ public final class SyntheticModels {
                 .put("llama.attention.head_count_kv", c.kvHeads())
                 .put("llama.attention.layer_norm_rms_epsilon", c.rmsNormEps())
                 .put("llama.rope.freq_base", c.ropeTheta())
-                .put("llama.context_length", c.contextLength());
+                .put("llama.context_length", c.contextLength())
+                .put("llama.vocab_size", c.vocabSize());
         if (c.ropeScaling() != null) {
+            // no llama.rope.scaling.type: llama.cpp knows no "llama3" type (its converter writes rope_freqs divisors
+            // instead) and refuses the file; LlamaConfig reads these keys as Llama 3.1 scaling without it
             RopeScaling s = c.ropeScaling();
-            w.put("llama.rope.scaling.type", "llama3")
-                    .put("llama.rope.scaling.factor", s.factor())
+            w.put("llama.rope.scaling.factor", s.factor())
                     .put("llama.rope.scaling.low_freq_factor", s.lowFreqFactor())
                     .put("llama.rope.scaling.high_freq_factor", s.highFreqFactor())
                     .put("llama.rope.scaling.original_context_length", s.originalContextLength());
@@ -171,7 +173,8 @@ public final class SyntheticModels {
     public static Path write(Shape shape, TensorTypes types, long seed, Path target) throws IOException {
         LlamaConfig c = shape.config();
         int n = c.layers();
-        GgufWriter w = llamaMetadata(c, "synthetic random-weight llama");
+        // no vocabulary: llama.cpp then makes llama.vocab_size dummy tokens, and its benches draw random ids from them
+        GgufWriter w = llamaMetadata(c, "synthetic random-weight llama").put("tokenizer.ggml.model", "none");
         int id = 0;
         // embeddings of unit scale: RMSNorm removes the scale anyway, and the tied output then yields varied logits;
         // a tied embedding is the output matrix, so it takes the output's type

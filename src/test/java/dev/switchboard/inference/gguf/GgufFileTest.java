@@ -5,11 +5,15 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -98,6 +102,48 @@ class GgufFileTest {
         Files.write(bad, b);
         String msg = assertThrows(GgufException.class, () -> GgufFile.open(bad)).getMessage();
         assertTrue(msg.contains("'q'") && msg.contains("99"), msg);
+    }
+
+    @Test
+    void countsAreWrittenAsUint32ForLlamaCppAndReadBackAsIntegers() throws IOException {
+        Path p = dir.resolve("counts.gguf");
+        new GgufWriter()
+                .put("llama.context_length", 131072)
+                .put("llama.block_count", 16)
+                .put("tokenizer.ggml.bos_token_id", 0)
+                .put("test.negative", -3)
+                .write(p);
+        // llama.cpp refuses "wrong type i32 but expected type u32" for counts, lengths and token ids
+        Map<String, Integer> types = metadataTypes(Files.readAllBytes(p));
+        assertEquals(Map.of("llama.context_length", 4, "llama.block_count", 4, "tokenizer.ggml.bos_token_id", 4,
+                "test.negative", 5), types);
+        try (GgufFile f = GgufFile.open(p)) {
+            assertEquals(131072, f.getInt("llama.context_length"));
+            assertEquals(16, f.getInt("llama.block_count"));
+            assertEquals(0, f.getInt("tokenizer.ggml.bos_token_id"));
+            assertEquals(-3, f.getInt("test.negative"));
+        }
+    }
+
+    /** Each metadata key's GGUF value type id, read from the raw header (scalars only). */
+    private static Map<String, Integer> metadataTypes(byte[] file) {
+        ByteBuffer b = ByteBuffer.wrap(file).order(ByteOrder.LITTLE_ENDIAN);
+        long keys = b.getLong(16);
+        b.position(24);
+        Map<String, Integer> types = new LinkedHashMap<>();
+        for (long k = 0; k < keys; k++) {
+            byte[] name = new byte[(int) b.getLong()];
+            b.get(name);
+            int type = b.getInt();
+            types.put(new String(name, StandardCharsets.UTF_8), type);
+            switch (type) {
+                case 4, 5, 6 -> b.getInt();
+                case 10, 11, 12 -> b.getLong();
+                case 8 -> b.position(b.position() + (int) b.getLong());
+                default -> throw new AssertionError("type " + type + " in this test's file");
+            }
+        }
+        return types;
     }
 
     private static int indexOf(byte[] hay, byte[] needle) {

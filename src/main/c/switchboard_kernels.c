@@ -1,0 +1,305 @@
+/*
+ * Switchboard's native CPU kernels: matrix-vector and matrix-matrix products of ggml-quantized weights (Q8_0, Q4_K,
+ * Q6_K, read in place from the mapped GGUF file) with integer dot products (AVX2 vpmaddwd, AVX-512 VNNI vpdpwssd),
+ * which the Java Vector API lacks. Loaded through the FFM API by dev.switchboard.inference.cpu.NativeKernels; the
+ * pure-Java kernels stay the default wherever this library is absent.
+ *
+ * Activations are quantized to int16 (not int8 as in llama.cpp): the weights' own bytes are exact, and an int16
+ * activation with a scale per 32 values is off by at most 1/65534 of the block's largest value, so the logits stay
+ * within the tolerance the float kernels are tested to against the double-precision reference.
+ *
+ * Built without -march flags: the kernels carry their own target attributes and sb_cpu_level says at run time which
+ * of them the CPU can run, so one library serves every x86-64 machine.
+ *
+ * Activation layout per token of `cols` values (cols a multiple of 32): cols/32 float scales, cols/32 int32 sums of
+ * the block's quantized values (for Q4_K's mins), then cols int16 values; x ≈ scale · q.
+ */
+#include <stdint.h>
+#include <string.h>
+#include <math.h>
+#include <immintrin.h>
+
+#define TYPE_Q8_0 8
+#define TYPE_Q4_K 12
+#define TYPE_Q6_K 14
+
+/* Bytes of weight rows kept in L2 while every token of a batch passes over them. */
+#define ROW_BLOCK_BYTES (64 * 1024)
+
+int sb_version(void) {
+    return 1;
+}
+
+/* 0: the kernels cannot run here; 1: AVX2, FMA and F16C; 2: also AVX-512 VNNI on 256-bit vectors. */
+int sb_cpu_level(void) {
+    __builtin_cpu_init();
+    if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("fma") || !__builtin_cpu_supports("f16c")) {
+        return 0;
+    }
+    return __builtin_cpu_supports("avx512vnni") && __builtin_cpu_supports("avx512vl") ? 2 : 1;
+}
+
+int64_t sb_activation_bytes(int n, int cols) {
+    return (int64_t) n * (cols / 32 * 8 + cols * 2);
+}
+
+/*
+ * Scalar: a few thousand values per token, next to millions of weight products. One scale per 256 values where cols
+ * allows (stored for each of the 8 blocks of 32), so that the K-quant kernels can sum a whole super-block in
+ * integers; the precision stays far inside what int16 offers (1/65534 of the group's largest value).
+ */
+void sb_quantize(const float *x, int n, int cols, uint8_t *q) {
+    int64_t stride = sb_activation_bytes(1, cols);
+    int group = cols % 256 == 0 ? 256 : 32;
+    for (int t = 0; t < n; t++) {
+        const float *xt = x + (int64_t) t * cols;
+        uint8_t *qt = q + t * stride;
+        float *scales = (float *) qt;
+        int32_t *sums = (int32_t *) (qt + cols / 32 * 4);
+        int16_t *values = (int16_t *) (qt + cols / 32 * 8);
+        for (int g0 = 0; g0 < cols; g0 += group) {
+            float amax = 0;
+            for (int i = g0; i < g0 + group; i++) {
+                amax = fmaxf(amax, fabsf(xt[i]));
+            }
+            float d = amax / 32767, id = d == 0 ? 0 : 1 / d;
+            for (int b = g0 / 32; b < (g0 + group) / 32; b++) {
+                scales[b] = d;
+                int sum = 0;
+                for (int i = 0; i < 32; i++) {
+                    int v = (int) lrintf(xt[b * 32 + i] * id);
+                    values[b * 32 + i] = (int16_t) v;
+                    sum += v;
+                }
+                sums[b] = sum;
+            }
+        }
+    }
+}
+
+/* Tokens per tile of the matrix-matrix kernel: each weight block is unpacked once for this many tokens. */
+#define TILE 4
+/* A token's activations: scales, sums and values (see the layout above). */
+#define DX(qt) ((const float *) (qt))
+#define SX(qt, cols) ((const int32_t *) ((qt) + (cols) / 32 * 4))
+#define X(qt, cols) ((const int16_t *) ((qt) + (cols) / 32 * 8))
+
+#define KERNELS(SUFFIX, TARGET, DOT16)                                                                               \
+__attribute__((target(TARGET))) static inline float hsum_##SUFFIX(__m256 v) {                                       \
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));                                   \
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));                                                                          \
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));                                                                           \
+    return _mm_cvtss_f32(s);                                                                                         \
+}                                                                                                                    \
+                                                                                                                     \
+__attribute__((target(TARGET))) static inline float fp16_##SUFFIX(const uint8_t *p) {                               \
+    uint16_t h;                                                                                                      \
+    memcpy(&h, p, 2);                                                                                                \
+    return _cvtsh_ss(h);                                                                                             \
+}                                                                                                                    \
+                                                                                                                     \
+__attribute__((target(TARGET))) static inline __m256i x16_##SUFFIX(const int16_t *x) {                              \
+    return _mm256_loadu_si256((const __m256i *) x);                                                                  \
+}                                                                                                                    \
+                                                                                                                     \
+/* The dot products below take nt tokens (1 or TILE) at once: each weight block is unpacked once for all of them. */  \
+                                                                                                                     \
+/* Q8_0 blocks of 34 bytes: f16 scale, 32 int8. */                                                                  \
+__attribute__((target(TARGET), always_inline)) static inline void dot_q8_0_##SUFFIX(const uint8_t *w,               \
+        const uint8_t *q, int64_t q_stride, int cols, int nt, float *res) {                                          \
+    __m256 acc[TILE];                                                                                                \
+    for (int t = 0; t < nt; t++) acc[t] = _mm256_setzero_ps();                                                       \
+    for (int b = 0; b < cols / 32; b++) {                                                                            \
+        const uint8_t *w0 = w + b * 34;                                                                              \
+        __m256i a0 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *) (w0 + 2)));                             \
+        __m256i a1 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *) (w0 + 18)));                             \
+        float dw = fp16_##SUFFIX(w0);                                                                                \
+        for (int t = 0; t < nt; t++) {                                                                               \
+            const uint8_t *qt = q + t * q_stride;                                                                    \
+            const int16_t *x = X(qt, cols) + b * 32;                                                                 \
+            __m256i p = DOT16(_mm256_setzero_si256(), a0, x16_##SUFFIX(x));                                          \
+            p = DOT16(p, a1, x16_##SUFFIX(x + 16));                                                                  \
+            acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(dw * DX(qt)[b]), _mm256_cvtepi32_ps(p), acc[t]);                 \
+        }                                                                                                            \
+    }                                                                                                                \
+    for (int t = 0; t < nt; t++) res[t] = hsum_##SUFFIX(acc[t]);                                                     \
+}                                                                                                                    \
+                                                                                                                     \
+/* Q4_K super-blocks of 144 bytes: f16 d, f16 dmin, 12 bytes of 6-bit scales and mins, 128 bytes of nibbles (each    \
+   32 bytes: sub-block 2g in the low nibbles, 2g+1 in the high ones); value = d·scale·q − dmin·min. Nibble times     \
+   scale fits int16 (≤ 945), so a super-block sums in int32 (≤ 32 products of ≤ 945·32767 per lane) against the     \
+   activations' one scale per 256, and floats come in once per super-block. */                                     \
+__attribute__((target(TARGET), always_inline)) static inline void dot_q4_k_##SUFFIX(const uint8_t *w,               \
+        const uint8_t *q, int64_t q_stride, int cols, int nt, float *res) {                                          \
+    const __m256i low4 = _mm256_set1_epi16(0x0F);                                                                    \
+    __m256 acc[TILE];                                                                                                \
+    float mins[TILE];                                                                                                \
+    for (int t = 0; t < nt; t++) { acc[t] = _mm256_setzero_ps(); mins[t] = 0; }                                      \
+    for (int b = 0; b < cols / 256; b++) {                                                                           \
+        const uint8_t *blk = w + b * 144, *sc = blk + 4, *qs = blk + 16;                                             \
+        float d = fp16_##SUFFIX(blk), dmin = fp16_##SUFFIX(blk + 2);                                                 \
+        int scale[8], min[8];                                                                                        \
+        for (int j = 0; j < 4; j++) {                                                                                \
+            scale[j] = sc[j] & 63;                                                                                   \
+            min[j] = sc[j + 4] & 63;                                                                                 \
+            scale[j + 4] = (sc[j + 8] & 0xF) | ((sc[j] >> 6) << 4);                                                  \
+            min[j + 4] = (sc[j + 8] >> 4) | ((sc[j + 4] >> 6) << 4);                                                 \
+        }                                                                                                            \
+        /* independent chains: one dependent chain of vpdpwssd would wait on its latency */                         \
+        __m256i ia[TILE][4];                                                                                         \
+        for (int t = 0; t < nt; t++) for (int c = 0; c < 4; c++) ia[t][c] = _mm256_setzero_si256();                  \
+        for (int g = 0; g < 4; g++) {                                                                                \
+            __m256i v0 = _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *) (qs + 32 * g)));                     \
+            __m256i v1 = _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *) (qs + 32 * g + 16)));                \
+            __m256i slo = _mm256_set1_epi16((short) scale[2 * g]), shi = _mm256_set1_epi16((short) scale[2 * g + 1]); \
+            __m256i lo0 = _mm256_mullo_epi16(_mm256_and_si256(v0, low4), slo);                                       \
+            __m256i lo1 = _mm256_mullo_epi16(_mm256_and_si256(v1, low4), slo);                                       \
+            __m256i hi0 = _mm256_mullo_epi16(_mm256_srli_epi16(v0, 4), shi);                                         \
+            __m256i hi1 = _mm256_mullo_epi16(_mm256_srli_epi16(v1, 4), shi);                                         \
+            for (int t = 0; t < nt; t++) {                                                                           \
+                const int16_t *xl = X(q + t * q_stride, cols) + 256 * b + 64 * g, *xh = xl + 32;                     \
+                ia[t][0] = DOT16(ia[t][0], lo0, x16_##SUFFIX(xl));                                                   \
+                ia[t][nt == 1 ? 1 : 0] = DOT16(ia[t][nt == 1 ? 1 : 0], lo1, x16_##SUFFIX(xl + 16));                  \
+                ia[t][nt == 1 ? 2 : 1] = DOT16(ia[t][nt == 1 ? 2 : 1], hi0, x16_##SUFFIX(xh));                       \
+                ia[t][nt == 1 ? 3 : 1] = DOT16(ia[t][nt == 1 ? 3 : 1], hi1, x16_##SUFFIX(xh + 16));                  \
+            }                                                                                                        \
+        }                                                                                                            \
+        for (int t = 0; t < nt; t++) {                                                                               \
+            const uint8_t *qt = q + t * q_stride;                                                                    \
+            float dx = DX(qt)[8 * b];                                                                                \
+            const int32_t *sx = SX(qt, cols) + 8 * b;                                                                \
+            int m = 0;                                                                                               \
+            for (int j = 0; j < 8; j++) m += min[j] * sx[j];                                                         \
+            __m256i sum = _mm256_add_epi32(_mm256_add_epi32(ia[t][0], ia[t][1]),                                     \
+                                           _mm256_add_epi32(ia[t][2], ia[t][3]));                                    \
+            acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(d * dx), _mm256_cvtepi32_ps(sum), acc[t]);                       \
+            mins[t] += dmin * dx * (float) m;                                                                        \
+        }                                                                                                            \
+    }                                                                                                                \
+    for (int t = 0; t < nt; t++) res[t] = hsum_##SUFFIX(acc[t]) - mins[t];                                           \
+}                                                                                                                    \
+                                                                                                                     \
+/* Q6_K super-blocks of 210 bytes: 128 bytes of low nibbles, 64 of high 2-bit pairs, 16 int8 scales (one per 16      \
+   values), f16 d; value = d·scale·(q − 32). Each half of 128 values: value 32k + l (k < 4, l < 32) takes the        \
+   nibble of byte l (k even) or l + 32 (k odd), low for k < 2, and bits 2k..2k+1 of high byte l. */                  \
+__attribute__((target(TARGET), always_inline)) static inline void dot_q6_k_##SUFFIX(const uint8_t *w,               \
+        const uint8_t *q, int64_t q_stride, int cols, int nt, float *res) {                                          \
+    const __m256i low4 = _mm256_set1_epi8(0x0F), low2 = _mm256_set1_epi8(3), bias = _mm256_set1_epi16(32);            \
+    __m256 acc[TILE], acc2[TILE];                                                                                    \
+    for (int t = 0; t < nt; t++) acc[t] = acc2[t] = _mm256_setzero_ps();                                             \
+    for (int b = 0; b < cols / 256; b++) {                                                                           \
+        const uint8_t *blk = w + b * 210;                                                                            \
+        const int8_t *scales = (const int8_t *) (blk + 192);                                                         \
+        float d = fp16_##SUFFIX(blk + 208);                                                                          \
+        for (int h = 0; h < 2; h++) {                                                                                \
+            __m256i ql0 = _mm256_loadu_si256((const __m256i *) (blk + 64 * h));                                      \
+            __m256i ql1 = _mm256_loadu_si256((const __m256i *) (blk + 64 * h + 32));                                 \
+            __m256i qh = _mm256_loadu_si256((const __m256i *) (blk + 128 + 32 * h));                                 \
+            __m256i v[4];                                                                                            \
+            v[0] = _mm256_or_si256(_mm256_and_si256(ql0, low4),                                                      \
+                                   _mm256_slli_epi16(_mm256_and_si256(qh, low2), 4));                                \
+            v[1] = _mm256_or_si256(_mm256_and_si256(ql1, low4),                                                      \
+                                   _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 2), low2), 4));          \
+            v[2] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql0, 4), low4),                                \
+                                   _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 4), low2), 4));          \
+            v[3] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql1, 4), low4),                                \
+                                   _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 6), low2), 4));          \
+            for (int k = 0; k < 4; k++) {                                                                            \
+                int blk32 = b * 8 + 4 * h + k, s = 8 * h + 2 * k;                                                    \
+                __m256i lo = _mm256_sub_epi16(_mm256_cvtepu8_epi16(_mm256_castsi256_si128(v[k])), bias);             \
+                __m256i hi = _mm256_sub_epi16(_mm256_cvtepu8_epi16(_mm256_extracti128_si256(v[k], 1)), bias);        \
+                float slo = d * scales[s], shi = d * scales[s + 1];                                                  \
+                for (int t = 0; t < nt; t++) {                                                                       \
+                    const uint8_t *qt = q + t * q_stride;                                                            \
+                    const int16_t *xs = X(qt, cols) + 32 * blk32;                                                    \
+                    float dx = DX(qt)[blk32];                                                                        \
+                    __m256 plo = _mm256_cvtepi32_ps(DOT16(_mm256_setzero_si256(), lo, x16_##SUFFIX(xs)));            \
+                    __m256 phi = _mm256_cvtepi32_ps(DOT16(_mm256_setzero_si256(), hi, x16_##SUFFIX(xs + 16)));       \
+                    acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(slo * dx), plo, acc[t]);                                 \
+                    acc2[t] = _mm256_fmadd_ps(_mm256_set1_ps(shi * dx), phi, acc2[t]);                               \
+                }                                                                                                    \
+            }                                                                                                        \
+        }                                                                                                            \
+    }                                                                                                                \
+    for (int t = 0; t < nt; t++) res[t] = hsum_##SUFFIX(_mm256_add_ps(acc[t], acc2[t]));                                                     \
+}                                                                                                                    \
+                                                                                                                     \
+/* One row against nt tokens, nt a constant after inlining, so the token loops unroll. */                           \
+__attribute__((target(TARGET), always_inline)) static inline void dot_##SUFFIX(int type, const uint8_t *w,          \
+        const uint8_t *q, int64_t q_stride, int cols, int nt, float *res) {                                          \
+    switch (type) {                                                                                                  \
+        case TYPE_Q8_0: dot_q8_0_##SUFFIX(w, q, q_stride, cols, nt, res); break;                                     \
+        case TYPE_Q4_K: dot_q4_k_##SUFFIX(w, q, q_stride, cols, nt, res); break;                                     \
+        default: dot_q6_k_##SUFFIX(w, q, q_stride, cols, nt, res); break;                                            \
+    }                                                                                                                \
+}                                                                                                                    \
+                                                                                                                     \
+__attribute__((target(TARGET), noinline)) static void dot1_##SUFFIX(int type, const uint8_t *w, const uint8_t *q,   \
+        int cols, float *res) {                                                                                      \
+    dot_##SUFFIX(type, w, q, 0, cols, 1, res);                                                                       \
+}                                                                                                                    \
+                                                                                                                     \
+__attribute__((target(TARGET), noinline)) static void dot_tile_##SUFFIX(int type, const uint8_t *w,                 \
+        const uint8_t *q, int64_t q_stride, int cols, float *res) {                                                  \
+    dot_##SUFFIX(type, w, q, q_stride, cols, TILE, res);                                                             \
+}                                                                                                                    \
+                                                                                                                     \
+__attribute__((target(TARGET))) static void matmul_##SUFFIX(int type, const uint8_t *w, int64_t row_bytes, int cols, \
+        const uint8_t *q, int n, float *out, int out_stride, int from, int to) {                                     \
+    int64_t q_stride = sb_activation_bytes(1, cols);                                                                 \
+    float res[TILE];                                                                                                 \
+    if (n == 1) {                                                                                                    \
+        for (int r = from; r < to; r++) {                                                                            \
+            dot1_##SUFFIX(type, w + r * row_bytes, q, cols, res);                                                    \
+            out[r] = res[0];                                                                                         \
+        }                                                                                                            \
+        return;                                                                                                      \
+    }                                                                                                                \
+    int row_block = row_bytes >= ROW_BLOCK_BYTES ? 1 : (int) (ROW_BLOCK_BYTES / row_bytes);                          \
+    for (int r0 = from; r0 < to; r0 += row_block) {                                                                  \
+        int r1 = r0 + row_block < to ? r0 + row_block : to;                                                          \
+        int t = 0;                                                                                                   \
+        for (; t + TILE <= n; t += TILE) {                                                                           \
+            for (int r = r0; r < r1; r++) {                                                                          \
+                dot_tile_##SUFFIX(type, w + r * row_bytes, q + t * q_stride, q_stride, cols, res);                   \
+                for (int i = 0; i < TILE; i++) out[(int64_t) (t + i) * out_stride + r] = res[i];                     \
+            }                                                                                                        \
+        }                                                                                                            \
+        for (; t < n; t++) {                                                                                         \
+            for (int r = r0; r < r1; r++) {                                                                          \
+                dot1_##SUFFIX(type, w + r * row_bytes, q + t * q_stride, cols, res);                                 \
+                out[(int64_t) t * out_stride + r] = res[0];                                                          \
+            }                                                                                                        \
+        }                                                                                                            \
+    }                                                                                                                \
+}
+
+#define DOT16_AVX2(acc, a, b) _mm256_add_epi32((acc), _mm256_madd_epi16((a), (b)))
+#define DOT16_VNNI(acc, a, b) _mm256_dpwssd_epi32((acc), (a), (b))
+
+KERNELS(avx2, "avx2,fma,f16c", DOT16_AVX2)
+KERNELS(vnni, "avx2,fma,f16c,avx512f,avx512vl,avx512vnni", DOT16_VNNI)
+
+static int level = -1;
+
+/*
+ * out[t * out_stride + r] = row r of w · token t of the quantized activations q, for rows [from, to) and tokens
+ * [0, n). type is the ggml type id (8 Q8_0, 12 Q4_K, 14 Q6_K). Returns -1 for another type or a CPU without AVX2.
+ */
+int sb_matmul(int type, const uint8_t *w, int64_t row_bytes, int cols, const uint8_t *q, int n, float *out,
+              int out_stride, int from, int to) {
+    if (type != TYPE_Q8_0 && type != TYPE_Q4_K && type != TYPE_Q6_K) {
+        return -1;
+    }
+    if (level < 0) {
+        level = sb_cpu_level();
+    }
+    if (level == 2) {
+        matmul_vnni(type, w, row_bytes, cols, q, n, out, out_stride, from, to);
+    } else if (level == 1) {
+        matmul_avx2(type, w, row_bytes, cols, q, n, out, out_stride, from, to);
+    } else {
+        return -1;
+    }
+    return 0;
+}

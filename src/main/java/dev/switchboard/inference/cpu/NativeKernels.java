@@ -1,0 +1,180 @@
+package dev.switchboard.inference.cpu;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Locale;
+
+/**
+ * The project's own native matrix kernels ({@code src/main/c/switchboard_kernels.c}: Q8_0, Q4_K and Q6_K weights
+ * against int16-quantized activations with the CPU's integer dot products), called through the FFM API. The build
+ * compiles the library into the classes folder when a C compiler is present; without it, or on a CPU without AVX2,
+ * the pure-Java kernels run. Which kernels a {@link CpuBackend} uses is decided when it loads, from {@link #mode()}.
+ */
+public final class NativeKernels {
+    /** Which kernels backends loaded from now on use. */
+    public enum Mode {
+        /** The pure-Java Vector API kernels. */
+        JAVA,
+        /** The native kernels; loading a backend fails when they are unavailable. */
+        NATIVE,
+        /** The native kernels where available, else Java. */
+        AUTO;
+
+        /** {@code java}, {@code native} or {@code auto}; anything else is refused naming the choices. */
+        public static Mode parse(String value) {
+            for (Mode m : values()) {
+                if (m.name().equalsIgnoreCase(value)) {
+                    return m;
+                }
+            }
+            throw new IllegalArgumentException("kernels '" + value + "' is not one of java, native, auto");
+        }
+    }
+
+    /** Where the build puts the library, under the classes folder (or jar). */
+    static final String RESOURCE = "/native/" + platform() + "/libswitchboard_kernels.so";
+    private static final int VERSION = 1;
+
+    private static volatile Mode mode = Mode.AUTO;
+    private static final MethodHandle QUANTIZE, MATMUL, ACTIVATION_BYTES;
+    /** Why the native kernels cannot run here, or null when they can. */
+    private static final String UNAVAILABLE;
+
+    static {
+        MethodHandle quantize = null, matmul = null, bytes = null;
+        String unavailable;
+        try {
+            Linker linker = Linker.nativeLinker();
+            SymbolLookup lib = SymbolLookup.libraryLookup(libraryPath(), Arena.global());
+            MethodHandle version = linker.downcallHandle(lib.findOrThrow("sb_version"),
+                    FunctionDescriptor.of(ValueLayout.JAVA_INT));
+            MethodHandle level = linker.downcallHandle(lib.findOrThrow("sb_cpu_level"),
+                    FunctionDescriptor.of(ValueLayout.JAVA_INT));
+            bytes = linker.downcallHandle(lib.findOrThrow("sb_activation_bytes"),
+                    FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+            // critical: the calls are short and take the activations and outputs straight from the Java heap
+            quantize = linker.downcallHandle(lib.findOrThrow("sb_quantize"), FunctionDescriptor.ofVoid(
+                    ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS),
+                    Linker.Option.critical(true));
+            matmul = linker.downcallHandle(lib.findOrThrow("sb_matmul"), FunctionDescriptor.of(ValueLayout.JAVA_INT,
+                    ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT,
+                    ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT,
+                    ValueLayout.JAVA_INT, ValueLayout.JAVA_INT), Linker.Option.critical(true));
+            int v = (int) version.invokeExact(), cpu = (int) level.invokeExact();
+            unavailable = v != VERSION ? "the library is version " + v + ", this code needs " + VERSION
+                    : cpu == 0 ? "the CPU lacks AVX2, FMA or F16C" : null;
+        } catch (Throwable e) {
+            unavailable = e.getMessage() == null ? e.toString() : e.getMessage();
+        }
+        QUANTIZE = quantize;
+        MATMUL = matmul;
+        ACTIVATION_BYTES = bytes;
+        UNAVAILABLE = unavailable;
+    }
+
+    private NativeKernels() {
+    }
+
+    /** Chooses the kernels of backends loaded from now on (the process default is {@link Mode#AUTO}). */
+    public static void use(Mode m) {
+        mode = m;
+    }
+
+    public static Mode mode() {
+        return mode;
+    }
+
+    public static boolean available() {
+        return UNAVAILABLE == null;
+    }
+
+    /** Why the native kernels cannot run here; null when they can. */
+    public static String unavailableReason() {
+        return UNAVAILABLE;
+    }
+
+    /** Whether a backend loaded now uses the native kernels; {@link Mode#NATIVE} without them is an error. */
+    static boolean chosen() {
+        return switch (mode) {
+            case JAVA -> false;
+            case AUTO -> available();
+            case NATIVE -> {
+                if (!available()) {
+                    throw new IllegalStateException("native kernels asked for, but unavailable: " + UNAVAILABLE);
+                }
+                yield true;
+            }
+        };
+    }
+
+    /** Bytes of {@code n} tokens of {@code cols} activations in the kernels' quantized form. */
+    static long activationBytes(int n, int cols) {
+        try {
+            return (long) ACTIVATION_BYTES.invokeExact(n, cols);
+        } catch (Throwable e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Quantizes {@code n} tokens of {@code cols} values from {@code x} into {@code q}. */
+    static void quantize(float[] x, int n, int cols, MemorySegment q) {
+        try {
+            QUANTIZE.invokeExact(MemorySegment.ofArray(x), n, cols, q);
+        } catch (Throwable e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * {@code out[t * outStride + r] = row r · token t} for rows {@code from..to-1} of {@code w} (ggml blocks of
+     * type id {@code type}, {@code rowBytes} per row) and tokens {@code 0..n-1} of the quantized {@code q}.
+     */
+    static void matmul(int type, MemorySegment w, long rowBytes, int cols, MemorySegment q, int n, float[] out,
+                       int outStride, int from, int to) {
+        int rc;
+        try {
+            rc = (int) MATMUL.invokeExact(type, w, rowBytes, cols, q, n, MemorySegment.ofArray(out), outStride,
+                    from, to);
+        } catch (Throwable e) {
+            throw new IllegalStateException(e);
+        }
+        if (rc != 0) {
+            throw new IllegalStateException("native kernels refused ggml type " + type);
+        }
+    }
+
+    private static String platform() {
+        String arch = System.getProperty("os.arch").toLowerCase(Locale.ROOT);
+        return System.getProperty("os.name").toLowerCase(Locale.ROOT).replace(' ', '-') + "-"
+                + (arch.equals("amd64") ? "x86_64" : arch);
+    }
+
+    /** The library's file: in the classes folder as built, or copied out of the jar to a temporary file. */
+    private static Path libraryPath() throws IOException, URISyntaxException {
+        URL url = NativeKernels.class.getResource(RESOURCE);
+        if (url == null) {
+            throw new IOException("no native kernel library " + RESOURCE + " (built only where a C compiler is)");
+        }
+        if (url.getProtocol().equals("file")) {
+            return Path.of(url.toURI());
+        }
+        Path copy = Files.createTempFile("switchboard_kernels", ".so");
+        copy.toFile().deleteOnExit();
+        try (InputStream in = url.openStream()) {
+            Files.copy(in, copy, StandardCopyOption.REPLACE_EXISTING);
+        }
+        return copy;
+    }
+}

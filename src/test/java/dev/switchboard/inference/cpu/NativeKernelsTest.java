@@ -1,0 +1,99 @@
+package dev.switchboard.inference.cpu;
+
+import dev.switchboard.inference.gguf.GgmlType;
+import dev.switchboard.inference.gguf.GgufFile;
+import dev.switchboard.inference.model.BlockTable;
+import dev.switchboard.inference.model.ForwardBatch;
+import dev.switchboard.inference.model.KvCache;
+import dev.switchboard.inference.model.LlamaConfig;
+import dev.switchboard.inference.model.LoadProgress;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The native kernels and the Java ones each against {@link ReferenceLlama}, within {@link CpuBackendTest}'s
+ * tolerance, for every type the native library covers: prefill (matrix-matrix) and decode (matrix-vector).
+ */
+class NativeKernelsTest {
+    @TempDir
+    Path dir;
+
+    @AfterEach
+    void restoreDefault() {
+        NativeKernels.use(NativeKernels.Mode.AUTO);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = GgmlType.class, names = {"Q8_0", "Q4_K", "Q6_K"})
+    void bothKernelsMatchTheReference(GgmlType type) throws IOException {
+        Assumptions.assumeTrue(NativeKernels.available(), () -> "SKIPPED: native kernels unavailable ("
+                + NativeKernels.unavailableReason() + "); only the Java kernels are tested");
+        Path file = TestModels.write(dir.resolve(type + ".gguf"), CpuBackendTest.SCALED, type, false, false, 3);
+        for (NativeKernels.Mode mode : new NativeKernels.Mode[]{NativeKernels.Mode.JAVA, NativeKernels.Mode.NATIVE}) {
+            NativeKernels.use(mode);
+            try (GgufFile gguf = GgufFile.open(file)) {
+                LlamaConfig config = LlamaConfig.fromGguf(gguf, 0);
+                ReferenceLlama ref = new ReferenceLlama(gguf, config);
+                try (CpuBackend backend = CpuBackend.load(gguf, config, 2, LoadProgress.NONE);
+                     KvCache cache = backend.newKvCache(8, 4)) {
+                    assertEquals(mode == NativeKernels.Mode.NATIVE, backend.nativeKernels());
+                    int vocab = config.vocabSize();
+                    float[] logits = new float[6 * vocab];
+                    BlockTable table = CpuBackendTest.table(2, 5, 0);
+                    int[] prompt = {5, 17, 42, 3, 99, 7};
+                    ForwardBatch batch = new ForwardBatch(4);
+                    for (int i = 0; i < prompt.length; i++) {
+                        batch.add(prompt[i], i, table, true);
+                    }
+                    backend.forward(batch, cache, logits);
+                    for (int i = 0; i < prompt.length; i++) {
+                        CpuBackendTest.assertClose(ref.step(prompt[i]), logits, i, mode + " prefill entry " + i);
+                    }
+                    int[] decoded = {31, 8, 250};
+                    for (int s = 0; s < decoded.length; s++) {
+                        batch.clear();
+                        batch.add(decoded[s], prompt.length + s, table, true);
+                        backend.forward(batch, cache, logits);
+                        CpuBackendTest.assertClose(ref.step(decoded[s]), logits, 0, mode + " decode step " + s);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void javaIsUsedWhenAskedAndNativeWithoutTheLibraryIsAnError() throws IOException {
+        Path file = TestModels.write(dir.resolve("q8.gguf"), CpuBackendTest.GQA, GgmlType.Q8_0, false, false, 3);
+        try (GgufFile gguf = GgufFile.open(file)) {
+            LlamaConfig config = LlamaConfig.fromGguf(gguf, 0);
+            NativeKernels.use(NativeKernels.Mode.JAVA);
+            try (CpuBackend backend = CpuBackend.load(gguf, config, 1, LoadProgress.NONE)) {
+                assertFalse(backend.nativeKernels());
+            }
+            NativeKernels.use(NativeKernels.Mode.AUTO);
+            try (CpuBackend backend = CpuBackend.load(gguf, config, 1, LoadProgress.NONE)) {
+                assertEquals(NativeKernels.available(), backend.nativeKernels());
+            }
+            NativeKernels.use(NativeKernels.Mode.NATIVE);
+            if (!NativeKernels.available()) {
+                IllegalStateException e = assertThrows(IllegalStateException.class,
+                        () -> CpuBackend.load(gguf, config, 1, LoadProgress.NONE));
+                assertTrue(e.getMessage().contains("unavailable"), e.getMessage());
+            }
+        }
+        assertEquals(NativeKernels.Mode.NATIVE, NativeKernels.Mode.parse("Native"));
+        assertThrows(IllegalArgumentException.class, () -> NativeKernels.Mode.parse("fast"));
+    }
+}
