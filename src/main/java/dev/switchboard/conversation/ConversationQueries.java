@@ -79,6 +79,19 @@ public class ConversationQueries {
                 .getResultList();
     }
 
+    /** How many pending or open conversations of the workspace are assigned to each of the agents (absent: none). */
+    @Transactional
+    public java.util.Map<UUID, Long> openAssignedCounts(UUID workspaceId, java.util.Collection<UUID> agentIds) {
+        if (agentIds.isEmpty()) {
+            return java.util.Map.of();
+        }
+        return em().createQuery("select c.assigneeAgentId, count(c) from Conversation c where c.workspaceId = ?1"
+                        + " and c.assigneeAgentId in ?2 and c.status in ?3 group by c.assigneeAgentId", Object[].class)
+                .setParameter(1, workspaceId).setParameter(2, agentIds)
+                .setParameter(3, List.of(ConversationStatus.PENDING, ConversationStatus.OPEN)).getResultList().stream()
+                .collect(java.util.stream.Collectors.toMap(r -> (UUID) r[0], r -> ((Number) r[1]).longValue()));
+    }
+
     private static EntityManager em() {
         return Conversation.getEntityManager();
     }

@@ -33,9 +33,11 @@ public class InboxPages {
 
     @CheckedTemplate
     static class Templates {
-        static native TemplateInstance inbox(Nav nav, String status, List<InboxQuery.Tab> tabs, List<InboxQuery.Row> rows);
+        static native TemplateInstance inbox(Nav nav, String status, String view, List<InboxQuery.Tab> tabs,
+                List<InboxQuery.Row> rows);
 
-        static native TemplateInstance list(Nav nav, String status, List<InboxQuery.Tab> tabs, List<InboxQuery.Row> rows);
+        static native TemplateInstance list(Nav nav, String status, String view, List<InboxQuery.Tab> tabs,
+                List<InboxQuery.Row> rows);
     }
 
     @Inject
@@ -47,24 +49,48 @@ public class InboxPages {
     @Inject
     WorkspaceEvents workspaceEvents;
 
+    @Inject
+    Teams teams;
+
     @GET
     @Path("inbox")
     @Produces(MediaType.TEXT_HTML)
-    public TemplateInstance page(@PathParam("workspace") String workspace, @QueryParam("status") String status) {
+    public TemplateInstance page(@PathParam("workspace") String workspace, @QueryParam("status") String status,
+            @QueryParam("view") String view) {
         Workspace w = current.requireWorkspace(workspace);
         ConversationStatus s = status(status);
-        return Templates.inbox(current.nav(w, "inbox"), s.code(), inbox.tabs(w.id, current.agent().id),
-                inbox.rows(w.id, current.agent().id, s));
+        InboxQuery.View v = view(w, view);
+        return Templates.inbox(current.nav(w, "inbox"), s.code(), code(v), inbox.tabs(w.id, current.agent().id, v),
+                inbox.rows(w.id, current.agent().id, s, v));
     }
 
     @GET
     @Path("inbox/list")
     @Produces(MediaType.TEXT_HTML)
-    public TemplateInstance list(@PathParam("workspace") String workspace, @QueryParam("status") String status) {
+    public TemplateInstance list(@PathParam("workspace") String workspace, @QueryParam("status") String status,
+            @QueryParam("view") String view) {
         Workspace w = current.requireWorkspace(workspace);
         ConversationStatus s = status(status);
-        return Templates.list(current.nav(w, "inbox"), s.code(), inbox.tabs(w.id, current.agent().id),
-                inbox.rows(w.id, current.agent().id, s));
+        InboxQuery.View v = view(w, view);
+        return Templates.list(current.nav(w, "inbox"), s.code(), code(v), inbox.tabs(w.id, current.agent().id, v),
+                inbox.rows(w.id, current.agent().id, s, v));
+    }
+
+    /** all (the default), mine, unassigned, or team: assigned to one of the agent's teams in this workspace. */
+    private InboxQuery.View view(Workspace w, String code) {
+        String c = code == null || code.isBlank() ? "all" : code;
+        return switch (c) {
+            case "all" -> InboxQuery.View.ALL;
+            case "mine" -> new InboxQuery.View(InboxQuery.View.Kind.MINE, List.of());
+            case "unassigned" -> new InboxQuery.View(InboxQuery.View.Kind.UNASSIGNED, List.of());
+            case "team" -> new InboxQuery.View(InboxQuery.View.Kind.TEAM,
+                    teams.ofAgent(w.id, current.agent().id).stream().map(t -> t.id).toList());
+            default -> throw ApiException.badRequest("Parameter 'view' must be one of all, mine, unassigned, team");
+        };
+    }
+
+    private static String code(InboxQuery.View view) {
+        return view.kind().name().toLowerCase(java.util.Locale.ROOT);
     }
 
     /** The workspace feed (see {@link WorkspaceEvents}): one event per change of any of its conversations. */
