@@ -23,6 +23,7 @@ import jakarta.transaction.TransactionSynchronizationRegistry;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Optional;
@@ -368,17 +369,39 @@ public class ConversationService {
      */
     @Transactional
     public Conversation identify(UUID conversationId, String verifiedId, String name, String email) {
+        return identify(conversationId, verifiedId, name, email, null);
+    }
+
+    /**
+     * As {@link #identify(UUID, String, String, String)}, and keeps the visitor's profile (name, e-mail, the custom
+     * attributes, merged over earlier ones) for every conversation of that visitor id.
+     */
+    @Transactional
+    public Conversation identify(UUID conversationId, String verifiedId, String name, String email,
+            Map<String, Object> attributes) {
         String id = Validation.requireText(verifiedId, "id", MAX_VISITOR_ID).strip();
         String visitorName = optionalText(name, "name", MAX_VISITOR_NAME);
         String visitorEmail = optionalText(email, "email", MAX_EMAIL);
         if (visitorEmail != null && !visitorEmail.matches("[^@\\s]+@[^@\\s]+")) {
             throw ApiException.badRequest("Field 'email' is not an email address");
         }
+        String attributesJson = VisitorAttributes.toJson(json, attributes);
         Conversation c = lock(conversationId);
         c.visitorId = id;
         c.visitorVerified = true;
         c.visitorName = visitorName;
         c.visitorEmail = visitorEmail;
+        Conversation.getEntityManager().createNativeQuery("""
+                insert into visitor_profiles (workspace_id, visitor_id, name, email, verified, attributes, first_seen_at,
+                                              updated_at)
+                values (?1, ?2, ?3, ?4, true, cast(?5 as jsonb), ?6, ?7)
+                on conflict (workspace_id, visitor_id) do update
+                   set name = coalesce(excluded.name, visitor_profiles.name),
+                       email = coalesce(excluded.email, visitor_profiles.email), verified = true,
+                       attributes = visitor_profiles.attributes || excluded.attributes, updated_at = excluded.updated_at""")
+                .setParameter(1, c.workspaceId).setParameter(2, id).setParameter(3, visitorName)
+                .setParameter(4, visitorEmail).setParameter(5, attributesJson).setParameter(6, c.createdAt)
+                .setParameter(7, Times.now(clock)).executeUpdate();
         return c;
     }
 
@@ -407,7 +430,7 @@ public class ConversationService {
 
     /**
      * Deletes a visitor's conversations in the workspace; their messages, events and webhook deliveries go with them
-     * (on delete cascade).
+     * (on delete cascade), and so does the visitor's profile.
      */
     @Transactional
     public ErasedVisitor eraseVisitor(UUID workspaceId, String visitorId) {
@@ -420,6 +443,8 @@ public class ConversationService {
                 .setParameter(1, workspaceId).setParameter(2, visitorId).getSingleResult();
         long conversations = em.createNativeQuery(
                         "delete from conversations where workspace_id = ?1 and visitor_id = ?2")
+                .setParameter(1, workspaceId).setParameter(2, visitorId).executeUpdate();
+        em.createNativeQuery("delete from visitor_profiles where workspace_id = ?1 and visitor_id = ?2")
                 .setParameter(1, workspaceId).setParameter(2, visitorId).executeUpdate();
         return new ErasedVisitor(conversations, messages, events);
     }

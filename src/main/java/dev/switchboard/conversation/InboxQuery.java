@@ -58,19 +58,22 @@ public class InboxQuery {
             teamIds = List.copyOf(teamIds);
         }
 
-        /** The SQL condition on conversations c; ?2 is the agent and ?9 the team ids. */
-        String condition() {
+        /**
+         * The SQL condition on conversations c; ?2 is the agent, and the team ids are parameter {@code teams} (the
+         * query's next ordinal: Hibernate wants them without gaps).
+         */
+        String condition(int teams) {
             return switch (kind) {
                 case ALL -> "true";
                 case MINE -> "c.assignee_agent_id = ?2";
                 case UNASSIGNED -> "c.assignee_agent_id is null and c.assignee_team_id is null";
                 // No team, nothing assigned to it: "in ()" is not SQL.
-                case TEAM -> teamIds.isEmpty() ? "false" : "c.assignee_team_id in (?9)";
+                case TEAM -> teamIds.isEmpty() ? "false" : "c.assignee_team_id in (?" + teams + ")";
             };
         }
 
-        jakarta.persistence.Query bind(jakarta.persistence.Query query) {
-            return kind == Kind.TEAM && !teamIds.isEmpty() ? query.setParameter(9, teamIds) : query;
+        jakarta.persistence.Query bind(jakarta.persistence.Query query, int teams) {
+            return kind == Kind.TEAM && !teamIds.isEmpty() ? query.setParameter(teams, teamIds) : query;
         }
     }
 
@@ -93,7 +96,7 @@ public class InboxQuery {
                   left join conversation_reads r on r.conversation_id = c.id and r.agent_id = ?2
                  where c.workspace_id = ?1 and c.status = ?3 and (%s)
                  order by c.last_activity_at desc, c.id
-                 limit ?4""".formatted(view.condition()))).setParameter(1, workspaceId).setParameter(2, agentId)
+                 limit ?4""".formatted(view.condition(5))), 5).setParameter(1, workspaceId).setParameter(2, agentId)
                 .setParameter(3, status.code()).setParameter(4, PAGE).getResultList();
         return rows.stream().map(r -> new Row((UUID) r[0], (String) r[1], (String) r[2],
                 ConversationStatus.fromCode((String) r[3]), (String) r[4], (String) r[5], instant(r[6]),
@@ -115,7 +118,7 @@ public class InboxQuery {
                   from conversations c
                   left join conversation_reads r on r.conversation_id = c.id and r.agent_id = ?2
                  where c.workspace_id = ?1 and (%s)
-                 group by c.status""".formatted(view.condition()))).setParameter(1, workspaceId)
+                 group by c.status""".formatted(view.condition(3))), 3).setParameter(1, workspaceId)
                 .setParameter(2, agentId).getResultList();
         Map<ConversationStatus, long[]> byStatus = new EnumMap<>(ConversationStatus.class);
         counts.forEach(r -> byStatus.put(ConversationStatus.fromCode((String) r[0]),
@@ -137,7 +140,7 @@ public class InboxQuery {
                 .setParameter(1, agentId).setParameter(2, conversationId).executeUpdate();
     }
 
-    private static Instant instant(Object value) {
+    static Instant instant(Object value) {
         return switch (value) {
             case null -> null;
             case Instant i -> i;

@@ -62,11 +62,15 @@ public class ConversationPages {
     public record AssignmentPanel(String agentName, String teamName, boolean mine, List<AssigneeOption> agents,
             List<AssigneeOption> teams) {}
 
+    /** The visitor beside the conversation: the profile, its custom attributes as text, the other conversations. */
+    public record ProfilePanel(ConversationQueries.VisitorProfileView view, List<Map.Entry<String, String>> attributes,
+            List<ConversationQueries.PastConversation> others) {}
+
     @CheckedTemplate
     static class Templates {
         static native TemplateInstance conversation(Nav nav, Conversation conversation, String status,
                 String handoffReason, List<MessageRow> messages, long lastEventId, List<CannedResponse> canned,
-                List<FaqEntry> faq, String error, AssignmentPanel assignment);
+                List<FaqEntry> faq, String error, AssignmentPanel assignment, ProfilePanel profile);
     }
 
     @Inject
@@ -108,6 +112,9 @@ public class ConversationPages {
     @Inject
     Presence presence;
 
+    @Inject
+    com.fasterxml.jackson.databind.ObjectMapper json;
+
     @GET
     @Produces(MediaType.TEXT_HTML)
     public TemplateInstance page(@PathParam("id") String id, @QueryParam("error") String error) {
@@ -126,7 +133,20 @@ public class ConversationPages {
                 c.handoffReason == null ? null : c.handoffReason.code().replace('_', ' '), messages.stream().map(m -> new MessageRow(m.id,
                 m.role.code(), m.content, m.createdAt, m.authorName, m.sourceFaqId, faqQuestions.get(m.sourceFaqId),
                 m.sourceModel)).toList(), lastEventId, cannedResponses.list(w.id), faqs.list(w.id),
-                error, assignmentPanel(c));
+                error, assignmentPanel(c), profilePanel(c));
+    }
+
+    private ProfilePanel profilePanel(Conversation c) {
+        ConversationQueries.VisitorProfileView view = conversationQueries.visitorProfile(c.workspaceId, c.visitorId);
+        List<Map.Entry<String, String>> attributes = new java.util.ArrayList<>();
+        try {
+            json.readTree(view.attributesJson()).properties().forEach(e -> attributes.add(
+                    Map.entry(e.getKey(), e.getValue().isTextual() ? e.getValue().asText() : e.getValue().toString())));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("stored visitor attributes are not JSON", e);
+        }
+        return new ProfilePanel(view, attributes,
+                view.conversations().stream().filter(p -> !p.id().equals(c.id)).toList());
     }
 
     private AssignmentPanel assignmentPanel(Conversation c) {

@@ -21,7 +21,10 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 
 /**
  * The inbox: a workspace's conversations by status. The page listens to the workspace's event feed and fetches its
@@ -34,10 +37,10 @@ public class InboxPages {
     @CheckedTemplate
     static class Templates {
         static native TemplateInstance inbox(Nav nav, String status, String view, List<InboxQuery.Tab> tabs,
-                List<InboxQuery.Row> rows);
+                List<InboxQuery.Row> rows, Map<UUID, String> names);
 
         static native TemplateInstance list(Nav nav, String status, String view, List<InboxQuery.Tab> tabs,
-                List<InboxQuery.Row> rows);
+                List<InboxQuery.Row> rows, Map<UUID, String> names);
     }
 
     @Inject
@@ -52,6 +55,9 @@ public class InboxPages {
     @Inject
     Teams teams;
 
+    @Inject
+    AgentService agents;
+
     @GET
     @Path("inbox")
     @Produces(MediaType.TEXT_HTML)
@@ -60,8 +66,9 @@ public class InboxPages {
         Workspace w = current.requireWorkspace(workspace);
         ConversationStatus s = status(status);
         InboxQuery.View v = view(w, view);
+        List<InboxQuery.Row> rows = inbox.rows(w.id, current.agent().id, s, v);
         return Templates.inbox(current.nav(w, "inbox"), s.code(), code(v), inbox.tabs(w.id, current.agent().id, v),
-                inbox.rows(w.id, current.agent().id, s, v));
+                rows, assigneeNames(w));
     }
 
     @GET
@@ -72,8 +79,17 @@ public class InboxPages {
         Workspace w = current.requireWorkspace(workspace);
         ConversationStatus s = status(status);
         InboxQuery.View v = view(w, view);
+        List<InboxQuery.Row> rows = inbox.rows(w.id, current.agent().id, s, v);
         return Templates.list(current.nav(w, "inbox"), s.code(), code(v), inbox.tabs(w.id, current.agent().id, v),
-                inbox.rows(w.id, current.agent().id, s, v));
+                rows, assigneeNames(w));
+    }
+
+    /** The names of the workspace's agents and teams, for the rows' assignees. */
+    private Map<UUID, String> assigneeNames(Workspace w) {
+        Map<UUID, String> names = new HashMap<>();
+        agents.members(w.id).forEach(a -> names.put(a.id, a.displayName));
+        teams.list(w.id).forEach(t -> names.put(t.team().id, "team " + t.team().name));
+        return names;
     }
 
     /** all (the default), mine, unassigned, or team: assigned to one of the agent's teams in this workspace. */
