@@ -21,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
-import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebDriver;
 
 /**
@@ -83,24 +82,20 @@ class AssignmentBrowserTest {
                     "A person from our team will answer here.");
 
             browser.await("the handoff in Ada's Mine view, without a reload",
-                    d -> text(d, "li[data-id='" + c.id() + "'] .preview").contains("parcel arrived damaged"));
+                    d -> DashboardBrowserTest.text(d, "li[data-id='" + c.id() + "'] .preview")
+                            .contains("parcel arrived damaged"));
             assertEquals(ada, conversations.findConversation(UUID.fromString(c.id())).orElseThrow().assigneeAgentId);
             browser.readmePicture("inbox-mine.png");
 
             page.get(url("/agent/conversations/" + c.id()));
-            browser.await("the assignee and the visitor's profile", d -> text(d, "#assignee").equals("Ada")
-                    && text(d, "#profile-name").equals("Grace Hopper"));
+            browser.await("the assignee and the visitor's profile",
+                    d -> DashboardBrowserTest.text(d, "#assignee").equals("Ada")
+                            && DashboardBrowserTest.text(d, "#profile-name").equals("Grace Hopper"));
             browser.readmePicture("conversation.png");
         }
     }
 
-    private static String text(WebDriver d, String selector) {
-        Object text = ((JavascriptExecutor) d).executeScript(
-                "var e = document.querySelector(arguments[0]); return e ? e.textContent : '';", selector);
-        return text == null ? "" : text.toString();
-    }
-
-    private String url(String path) {
-        return base.toString().replaceAll("/$", "") + path;
+    private String url(String path) throws java.net.URISyntaxException {
+        return base.toURI().resolve(path).toString();
     }
 }
