@@ -2,7 +2,7 @@
  * Switchboard chat widget. Plain JS, no build step, no dependencies.
  *   <script src="https://<switchboard>/widget.js" data-site-key="sk_..." async></script>
  * Options: data-color, data-position (right|left), data-greeting, data-locale, data-title.
- * JS API (window.Switchboard): open(), close(), identify({id, name, email, hash}), reset(); calls queued on a stub
+ * JS API (window.Switchboard): open(), close(), identify({id, name, email, hash, attributes}), reset(); calls queued on a stub
  * (Switchboard = Switchboard || function () { (Switchboard.q = Switchboard.q || []).push(arguments) }) run on load.
  * Everything renders in a closed shadow root of a <switchboard-chat> element whose styles start from `all: initial`,
  * so no rule of the host page reaches it (selectors stop at the shadow boundary, inheritance at the reset root).
@@ -516,7 +516,7 @@ textarea{flex:1;resize:none;overflow-y:hidden;border:1px solid #ccd;border-radiu
     identify(who) {
       if (!who || !who.id || !who.hash) throw new Error('Switchboard.identify needs {id, hash}');
       if (state.identity && state.identity !== String(who.id)) forget(); // another user: not their conversation
-      identity = { id: String(who.id), name: who.name, email: who.email, hash: who.hash };
+      identity = { id: String(who.id), name: who.name, email: who.email, hash: who.hash, attributes: who.attributes };
       sendIdentity().catch(fail);
     },
     /** Forgets the conversation on this browser (e.g. when the user logs out). */

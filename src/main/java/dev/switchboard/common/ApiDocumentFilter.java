@@ -66,6 +66,9 @@ public class ApiDocumentFilter implements OASFilter {
         if (path.equals("/api/v1/conversations") && method == PathItem.HttpMethod.POST) {
             return List.of(requirement(API_KEY), requirement(SITE_KEY));
         }
+        if (path.startsWith("/api/v1/conversations/") && path.endsWith("/assignment")) {
+            return List.of(requirement(API_KEY));
+        }
         if (path.startsWith("/api/v1/conversations/")) {
             return List.of(requirement(API_KEY), requirement(SITE_KEY, VISITOR_TOKEN));
         }

@@ -35,4 +35,8 @@ public class Conversation extends PanacheEntityBase {
     public Short rating;
     public String ratingComment;
     public Instant ratedAt;
+    /** The agent and/or team the conversation is assigned to (an agent of the team, or either alone); null when not. */
+    public UUID assigneeAgentId;
+    public UUID assigneeTeamId;
+    public Instant assignedAt;
 }

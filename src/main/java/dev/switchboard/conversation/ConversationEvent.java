@@ -28,4 +28,6 @@ public class ConversationEvent extends PanacheEntityBase {
     /** For conversation.status_changed: the new status and the handoff reason, as typed columns for queries. */
     public ConversationStatus status;
     public HandoffReason handoffReason;
+    /** For conversation.assigned: the agent it was assigned to (null for a team alone or an unassignment). */
+    public UUID agentId;
 }

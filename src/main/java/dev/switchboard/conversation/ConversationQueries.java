@@ -79,6 +79,57 @@ public class ConversationQueries {
                 .getResultList();
     }
 
+    /** How many pending or open conversations of the workspace are assigned to each of the agents (absent: none). */
+    @Transactional
+    public java.util.Map<UUID, Long> openAssignedCounts(UUID workspaceId, java.util.Collection<UUID> agentIds) {
+        if (agentIds.isEmpty()) {
+            return java.util.Map.of();
+        }
+        return em().createQuery("select c.assigneeAgentId, count(c) from Conversation c where c.workspaceId = ?1"
+                        + " and c.assigneeAgentId in ?2 and c.status in ?3 group by c.assigneeAgentId", Object[].class)
+                .setParameter(1, workspaceId).setParameter(2, agentIds)
+                .setParameter(3, List.of(ConversationStatus.PENDING, ConversationStatus.OPEN)).getResultList().stream()
+                .collect(java.util.stream.Collectors.toMap(r -> (UUID) r[0], r -> ((Number) r[1]).longValue()));
+    }
+
+    /** An earlier (or later) conversation of the same visitor. */
+    public record PastConversation(UUID id, ConversationStatus status, java.time.Instant createdAt,
+            java.time.Instant lastActivityAt) {}
+
+    /**
+     * What is known about a visitor of the workspace: the profile from identify() (name, e-mail, verified, custom
+     * attributes as a JSON object; empty values when never identified), when first seen, and their conversations,
+     * newest first.
+     */
+    public record VisitorProfileView(String visitorId, String name, String email, boolean verified,
+            String attributesJson, java.time.Instant firstSeenAt, List<PastConversation> conversations) {}
+
+    /** How many of the visitor's conversations the profile lists. */
+    public static final int PROFILE_CONVERSATIONS = 20;
+
+    @Transactional
+    public VisitorProfileView visitorProfile(UUID workspaceId, String visitorId) {
+        @SuppressWarnings("unchecked")
+        List<Object[]> profile = em().createNativeQuery("""
+                select name, email, verified, attributes::text, first_seen_at from visitor_profiles
+                 where workspace_id = ?1 and visitor_id = ?2""")
+                .setParameter(1, workspaceId).setParameter(2, visitorId).getResultList();
+        List<Conversation> conversations = Conversation.<Conversation>find(
+                "workspaceId = ?1 and visitorId = ?2 order by createdAt desc, id", workspaceId, visitorId)
+                .page(0, PROFILE_CONVERSATIONS).list();
+        java.time.Instant firstConversation = em().createQuery("select min(c.createdAt) from Conversation c"
+                        + " where c.workspaceId = ?1 and c.visitorId = ?2", java.time.Instant.class)
+                .setParameter(1, workspaceId).setParameter(2, visitorId).getSingleResult();
+        Object[] p = profile.isEmpty() ? null : profile.getFirst();
+        java.time.Instant profileSeen = p == null ? null : InboxQuery.instant(p[4]);
+        java.time.Instant firstSeen = profileSeen == null ? firstConversation
+                : firstConversation == null || profileSeen.isBefore(firstConversation) ? profileSeen : firstConversation;
+        return new VisitorProfileView(visitorId, p == null ? null : (String) p[0], p == null ? null : (String) p[1],
+                p != null && (Boolean) p[2], p == null ? "{}" : (String) p[3], firstSeen,
+                conversations.stream().map(c -> new PastConversation(c.id, c.status, c.createdAt, c.lastActivityAt))
+                        .toList());
+    }
+
     private static EntityManager em() {
         return Conversation.getEntityManager();
     }

@@ -49,7 +49,7 @@ public class ConversationResource {
     public record AgentReply(String agentName, String content) {}
 
     /** identify(): {@code hash} is the hex HMAC-SHA256 of {@code id} with the workspace's identity secret. */
-    public record Identify(String id, String name, String email, String hash) {}
+    public record Identify(String id, String name, String email, String hash, java.util.Map<String, Object> attributes) {}
 
     public record Rating(Integer score, String comment) {}
 
@@ -203,7 +203,9 @@ public class ConversationResource {
     @Operation(summary = "Tie the conversation to a visitor the business vouches for",
             description = "hash = hex HMAC-SHA256 of id with the workspace's identity secret (admin API: "
                     + "/api/v1/workspaces/{id}/identity-secret); a wrong hash is 403. The verified id becomes the "
-                    + "conversation's visitorId, with name and email (optional).")
+                    + "conversation's visitorId, with name and email (optional); attributes (optional): a flat object of "
+                    + "at most 50 custom keys (strings up to 500 characters, numbers, booleans), merged into the "
+                    + "visitor's profile.")
     public ConversationView identify(@BeanParam ConversationCredentials credentials, @PathParam("id") String id,
             Identify body) {
         Conversation c = access.accessible(credentials, id);
@@ -211,7 +213,8 @@ public class ConversationResource {
         Validation.requireText(body.id(), "id", ConversationService.MAX_VISITOR_ID);
         Validation.requireText(body.hash(), "hash", 128);
         identity.verify(c.workspaceId, body.id().strip(), body.hash());
-        return ConversationView.of(conversations.identify(c.id, body.id(), body.name(), body.email()));
+        return ConversationView.of(conversations.identify(c.id, body.id(), body.name(), body.email(),
+                body.attributes()));
     }
 
     @POST

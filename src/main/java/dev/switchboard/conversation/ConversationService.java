@@ -12,6 +12,7 @@ import dev.switchboard.workspace.Caller;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.LockModeType;
@@ -22,6 +23,7 @@ import jakarta.transaction.TransactionSynchronizationRegistry;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Optional;
@@ -56,6 +58,18 @@ public class ConversationService {
 
     private record Stored(Message message, UUID workspaceId, boolean forBot) {}
 
+    /**
+     * Whom a conversation is assigned to: an agent, a team, both (an agent of that team) or neither (unassigned).
+     * The names are what the dashboard room says they are, carried into the event for the stream and webhooks.
+     */
+    public record Assignee(UUID agentId, String agentName, UUID teamId, String teamName) {
+        public static final Assignee NONE = new Assignee(null, null, null, null);
+    }
+
+    /** The payload of conversation.assigned (stream and webhook): the new assignee, and whether a rule chose it. */
+    public record Assigned(UUID conversationId, UUID agentId, String agentName, UUID teamId, String teamName,
+            boolean automatic, UUID previousAgentId, UUID previousTeamId) {}
+
     /** The payload of conversation.status_changed. */
     record StatusChange(UUID conversationId, ConversationStatus status, ConversationStatus previousStatus,
             HandoffReason handoffReason, String agentName) {}
@@ -80,6 +94,12 @@ public class ConversationService {
 
     @Inject
     WebhookOutbox webhooks;
+
+    @Inject
+    Event<ConversationSignals.HumanNeeded> humanNeeded;
+
+    @Inject
+    Event<ConversationSignals.CustomerReplied> customerReplied;
 
     /** A widget caller (site key) gets the conversation's visitor token; an API-key caller needs none. */
     @Transactional
@@ -162,6 +182,7 @@ public class ConversationService {
             if (c.status == ConversationStatus.RESOLVED) {
                 changeStatus(c, ConversationStatus.BOT, null);
             }
+            signalReplyToAssignee(c);
             return new Stored(append(c, MessageRole.CUSTOMER, content, null, null), c.workspaceId,
                     c.status == ConversationStatus.BOT);
         });
@@ -206,6 +227,7 @@ public class ConversationService {
         }
         append(c, MessageRole.SYSTEM, customerNotice, null, null);
         changeStatus(c, ConversationStatus.PENDING, reason);
+        humanNeeded.fire(new ConversationSignals.HumanNeeded(c.id, c.workspaceId, reason));
         metrics.counter("switchboard.handoffs", "reason", reason.code()).increment();
     }
 
@@ -230,11 +252,60 @@ public class ConversationService {
      */
     @Transactional
     public Message agentReply(UUID conversationId, String agentName, String content) {
+        return agentReply(conversationId, null, agentName, content);
+    }
+
+    /** An agent's reply written in the dashboard: the message also names the agent (per-agent analytics). */
+    @Transactional
+    public Message agentReply(UUID conversationId, UUID agentId, String agentName, String content) {
         String agent = Validation.requireText(agentName, "agentName", MAX_AGENT_NAME);
         Validation.requireText(content, "content", MAX_CONTENT);
         Conversation c = lock(conversationId);
         openFor(c, agent);
-        return append(c, MessageRole.AGENT, content, null, agent);
+        Message m = append(c, MessageRole.AGENT, content, null, agent);
+        m.authorAgentId = agentId;
+        return m;
+    }
+
+    /**
+     * Assigns the conversation (or unassigns it with {@link Assignee#NONE}); the caller checked that the agent and
+     * team belong to the conversation's workspace. Records conversation.assigned on the stream and for webhooks;
+     * nothing when the assignee does not change.
+     */
+    @Transactional
+    public Conversation assign(UUID conversationId, Assignee assignee, boolean automatic) {
+        Objects.requireNonNull(assignee, "assignee");
+        Conversation c = lock(conversationId);
+        if (Objects.equals(c.assigneeAgentId, assignee.agentId()) && Objects.equals(c.assigneeTeamId, assignee.teamId())) {
+            return c;
+        }
+        Assigned assigned = new Assigned(c.id, assignee.agentId(), assignee.agentName(), assignee.teamId(),
+                assignee.teamName(), automatic, c.assigneeAgentId, c.assigneeTeamId);
+        c.assigneeAgentId = assignee.agentId();
+        c.assigneeTeamId = assignee.teamId();
+        c.assignedAt = assignee.equals(Assignee.NONE) ? null : Times.now(clock);
+        ConversationEvent event = event(c.id, EventTypes.ASSIGNED, assigned);
+        event.agentId = assignee.agentId();
+        store(event);
+        webhooks.record(c.workspaceId, c.id, WebhookEvents.CONVERSATION_ASSIGNED, assigned);
+        metrics.counter("switchboard.assignments", "automatic", Boolean.toString(automatic)).increment();
+        return c;
+    }
+
+    /**
+     * A customer wrote in an assigned conversation that waits for a person: the assignee hears of it, once per turn
+     * (the first customer message after someone else's, not each of a burst).
+     */
+    private void signalReplyToAssignee(Conversation c) {
+        if ((c.assigneeAgentId == null && c.assigneeTeamId == null)
+                || (c.status != ConversationStatus.PENDING && c.status != ConversationStatus.OPEN)) {
+            return;
+        }
+        List<Message> last = Message.latestOf(c.id, 1);
+        if (last.isEmpty() || last.getFirst().role != MessageRole.CUSTOMER) {
+            customerReplied.fire(new ConversationSignals.CustomerReplied(c.id, c.workspaceId, c.assigneeAgentId,
+                    c.assigneeTeamId));
+        }
     }
 
     /**
@@ -298,17 +369,39 @@ public class ConversationService {
      */
     @Transactional
     public Conversation identify(UUID conversationId, String verifiedId, String name, String email) {
+        return identify(conversationId, verifiedId, name, email, null);
+    }
+
+    /**
+     * As {@link #identify(UUID, String, String, String)}, and keeps the visitor's profile (name, e-mail, the custom
+     * attributes, merged over earlier ones) for every conversation of that visitor id.
+     */
+    @Transactional
+    public Conversation identify(UUID conversationId, String verifiedId, String name, String email,
+            Map<String, Object> attributes) {
         String id = Validation.requireText(verifiedId, "id", MAX_VISITOR_ID).strip();
         String visitorName = optionalText(name, "name", MAX_VISITOR_NAME);
         String visitorEmail = optionalText(email, "email", MAX_EMAIL);
         if (visitorEmail != null && !visitorEmail.matches("[^@\\s]+@[^@\\s]+")) {
             throw ApiException.badRequest("Field 'email' is not an email address");
         }
+        String attributesJson = VisitorAttributes.toJson(json, attributes);
         Conversation c = lock(conversationId);
         c.visitorId = id;
         c.visitorVerified = true;
         c.visitorName = visitorName;
         c.visitorEmail = visitorEmail;
+        Conversation.getEntityManager().createNativeQuery("""
+                insert into visitor_profiles (workspace_id, visitor_id, name, email, verified, attributes, first_seen_at,
+                                              updated_at)
+                values (?1, ?2, ?3, ?4, true, cast(?5 as jsonb), ?6, ?7)
+                on conflict (workspace_id, visitor_id) do update
+                   set name = coalesce(excluded.name, visitor_profiles.name),
+                       email = coalesce(excluded.email, visitor_profiles.email), verified = true,
+                       attributes = visitor_profiles.attributes || excluded.attributes, updated_at = excluded.updated_at""")
+                .setParameter(1, c.workspaceId).setParameter(2, id).setParameter(3, visitorName)
+                .setParameter(4, visitorEmail).setParameter(5, attributesJson).setParameter(6, c.createdAt)
+                .setParameter(7, Times.now(clock)).executeUpdate();
         return c;
     }
 
@@ -337,7 +430,7 @@ public class ConversationService {
 
     /**
      * Deletes a visitor's conversations in the workspace; their messages, events and webhook deliveries go with them
-     * (on delete cascade).
+     * (on delete cascade), and so does the visitor's profile.
      */
     @Transactional
     public ErasedVisitor eraseVisitor(UUID workspaceId, String visitorId) {
@@ -350,6 +443,8 @@ public class ConversationService {
                 .setParameter(1, workspaceId).setParameter(2, visitorId).getSingleResult();
         long conversations = em.createNativeQuery(
                         "delete from conversations where workspace_id = ?1 and visitor_id = ?2")
+                .setParameter(1, workspaceId).setParameter(2, visitorId).executeUpdate();
+        em.createNativeQuery("delete from visitor_profiles where workspace_id = ?1 and visitor_id = ?2")
                 .setParameter(1, workspaceId).setParameter(2, visitorId).executeUpdate();
         return new ErasedVisitor(conversations, messages, events);
     }

@@ -130,4 +130,37 @@ public class ConversationStats {
     private static EntityManager em() {
         return Conversation.getEntityManager();
     }
+
+    /**
+     * An agent's figures since a time: conversations assigned to them, replies they wrote, and the median seconds from
+     * an assignment to their first reply after it (null when they have not replied to any).
+     */
+    public record AgentFigures(long assigned, long replies, Double medianFirstResponseS) {}
+
+    @Transactional
+    public Map<UUID, AgentFigures> perAgent(UUID workspaceId, Instant since) {
+        @SuppressWarnings("unchecked")
+        List<Object[]> assigned = Conversation.getEntityManager().createNativeQuery("""
+                select a.agent_id, count(*),
+                       percentile_cont(0.5) within group (order by extract(epoch from f.first_at - a.created_at))
+                  from conversation_events a
+                  join conversations c on c.id = a.conversation_id
+                  left join lateral (select min(m.created_at) as first_at from messages m
+                                      where m.conversation_id = a.conversation_id and m.author_agent_id = a.agent_id
+                                        and m.created_at >= a.created_at) f on true
+                 where c.workspace_id = ?1 and a.type = 'conversation.assigned' and a.agent_id is not null
+                   and a.created_at >= ?2
+                 group by a.agent_id""").setParameter(1, workspaceId).setParameter(2, since).getResultList();
+        @SuppressWarnings("unchecked")
+        List<Object[]> replies = Conversation.getEntityManager().createNativeQuery("""
+                select m.author_agent_id, count(*) from messages m join conversations c on c.id = m.conversation_id
+                 where c.workspace_id = ?1 and m.author_agent_id is not null and m.created_at >= ?2
+                 group by m.author_agent_id""").setParameter(1, workspaceId).setParameter(2, since).getResultList();
+        Map<UUID, AgentFigures> figures = new HashMap<>();
+        assigned.forEach(r -> figures.put((UUID) r[0], new AgentFigures(((Number) r[1]).longValue(), 0,
+                r[2] == null ? null : ((Number) r[2]).doubleValue())));
+        replies.forEach(r -> figures.merge((UUID) r[0], new AgentFigures(0, ((Number) r[1]).longValue(), null),
+                (a, b) -> new AgentFigures(a.assigned(), b.replies(), a.medianFirstResponseS())));
+        return figures;
+    }
 }

@@ -8,12 +8,14 @@ import java.util.UUID;
  * A conversation as the API shows it. {@code visitorToken} appears once, in the response that created the
  * conversation with a site key. {@code visitorVerified}: the widget proved {@code visitorId} (identify with a valid
  * hash), and then {@code visitorName}/{@code visitorEmail} are what it gave; {@code rating} (1-5) and
- * {@code ratingComment} are the customer's after resolution.
+ * {@code ratingComment} are the customer's after resolution; {@code assigneeAgentId}/{@code assigneeTeamId}: whom it is
+ * assigned to (null: nobody).
  */
 public record ConversationView(UUID id, String visitorId, ConversationStatus status, HandoffReason handoffReason,
         String agentName, Instant createdAt, Instant lastActivityAt,
         @JsonInclude(JsonInclude.Include.NON_NULL) String visitorToken, boolean visitorVerified, String visitorName,
-        String visitorEmail, Integer rating, String ratingComment) {
+        String visitorEmail, Integer rating, String ratingComment, UUID assigneeAgentId, UUID assigneeTeamId,
+        Instant assignedAt) {
 
     public static ConversationView of(Conversation c) {
         return of(c, null);
@@ -22,6 +24,7 @@ public record ConversationView(UUID id, String visitorId, ConversationStatus sta
     public static ConversationView of(Conversation c, String visitorToken) {
         return new ConversationView(c.id, c.visitorId, c.status, c.handoffReason, c.agentName, c.createdAt,
                 c.lastActivityAt, visitorToken, c.visitorVerified, c.visitorName, c.visitorEmail,
-                c.rating == null ? null : c.rating.intValue(), c.ratingComment);
+                c.rating == null ? null : c.rating.intValue(), c.ratingComment, c.assigneeAgentId, c.assigneeTeamId,
+                c.assignedAt);
     }
 }

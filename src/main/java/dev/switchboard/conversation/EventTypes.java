@@ -7,6 +7,11 @@ public final class EventTypes {
     public static final String MESSAGE_CREATED = "message.created";
     /** Durable: the status changed. Data: {"conversationId","status","previousStatus","handoffReason"}. */
     public static final String STATUS_CHANGED = "conversation.status_changed";
+    /**
+     * Durable: the assignee changed. Data: {"conversationId","agentId","agentName","teamId","teamName","automatic",
+     * "previousAgentId","previousTeamId"} (all ids null: unassigned).
+     */
+    public static final String ASSIGNED = "conversation.assigned";
     /** Transient: text the model streamed. Data: {"text"}; a reconnect mid-answer gets what it missed as one. */
     public static final String BOT_DELTA = "bot.delta";
     /** Transient: the bot started or stopped composing. Data: {"on"}. */

@@ -25,7 +25,8 @@ public class InboxQuery {
      * written by a person or the bot (a handoff notice says nothing about what the customer wants).
      */
     public record Row(UUID id, String visitorId, String visitorName, ConversationStatus status, String handoffReason,
-            String agentName, Instant lastActivityAt, long unread, String lastMessage) {
+            String agentName, Instant lastActivityAt, long unread, String lastMessage, UUID assigneeAgentId,
+            UUID assigneeTeamId) {
 
         public String handoffLabel() {
             return handoffReason == null ? null : handoffReason.replace('_', ' ');
@@ -43,37 +44,82 @@ public class InboxQuery {
         }
     }
 
+    /**
+     * Which assignments an inbox view shows: every conversation, the agent's own ("Mine"), nobody's ("Unassigned"),
+     * or those assigned to one of the agent's teams ("Team"; the dashboard room knows the teams and passes them).
+     */
+    public record View(Kind kind, List<UUID> teamIds) {
+
+        public enum Kind { ALL, MINE, UNASSIGNED, TEAM }
+
+        public static final View ALL = new View(Kind.ALL, List.of());
+
+        public View {
+            teamIds = List.copyOf(teamIds);
+        }
+
+        /**
+         * The SQL condition on conversations c; ?2 is the agent, and the team ids are parameter {@code teams} (the
+         * query's next ordinal: Hibernate wants them without gaps).
+         */
+        String condition(int teams) {
+            return switch (kind) {
+                case ALL -> "true";
+                case MINE -> "c.assignee_agent_id = ?2";
+                case UNASSIGNED -> "c.assignee_agent_id is null and c.assignee_team_id is null";
+                // No team, nothing assigned to it: "in ()" is not SQL.
+                case TEAM -> teamIds.isEmpty() ? "false" : "c.assignee_team_id in (?" + teams + ")";
+            };
+        }
+
+        jakarta.persistence.Query bind(jakarta.persistence.Query query, int teams) {
+            return kind == Kind.TEAM && !teamIds.isEmpty() ? query.setParameter(teams, teamIds) : query;
+        }
+    }
+
     @Transactional
     public List<Row> rows(UUID workspaceId, UUID agentId, ConversationStatus status) {
+        return rows(workspaceId, agentId, status, View.ALL);
+    }
+
+    @Transactional
+    public List<Row> rows(UUID workspaceId, UUID agentId, ConversationStatus status, View view) {
         @SuppressWarnings("unchecked")
-        List<Object[]> rows = Conversation.getEntityManager().createNativeQuery("""
+        List<Object[]> rows = view.bind(Conversation.getEntityManager().createNativeQuery("""
                 select c.id, c.visitor_id, c.visitor_name, c.status, c.handoff_reason, c.agent_name, c.last_activity_at,
                        (select count(*) from messages m
                          where m.conversation_id = c.id and m.seq > coalesce(r.last_read_seq, 0)) as unread,
                        (select m.content from messages m where m.conversation_id = c.id and m.role <> 'system'
-                         order by m.seq desc limit 1) as last_message
+                         order by m.seq desc limit 1) as last_message,
+                       c.assignee_agent_id, c.assignee_team_id
                   from conversations c
                   left join conversation_reads r on r.conversation_id = c.id and r.agent_id = ?2
-                 where c.workspace_id = ?1 and c.status = ?3
+                 where c.workspace_id = ?1 and c.status = ?3 and (%s)
                  order by c.last_activity_at desc, c.id
-                 limit ?4""").setParameter(1, workspaceId).setParameter(2, agentId)
+                 limit ?4""".formatted(view.condition(5))), 5).setParameter(1, workspaceId).setParameter(2, agentId)
                 .setParameter(3, status.code()).setParameter(4, PAGE).getResultList();
         return rows.stream().map(r -> new Row((UUID) r[0], (String) r[1], (String) r[2],
                 ConversationStatus.fromCode((String) r[3]), (String) r[4], (String) r[5], instant(r[6]),
-                ((Number) r[7]).longValue(), preview((String) r[8]))).toList();
+                ((Number) r[7]).longValue(), preview((String) r[8]), (UUID) r[9], (UUID) r[10])).toList();
     }
 
     @Transactional
     public List<Tab> tabs(UUID workspaceId, UUID agentId) {
+        return tabs(workspaceId, agentId, View.ALL);
+    }
+
+    @Transactional
+    public List<Tab> tabs(UUID workspaceId, UUID agentId, View view) {
         @SuppressWarnings("unchecked")
-        List<Object[]> counts = Conversation.getEntityManager().createNativeQuery("""
+        List<Object[]> counts = view.bind(Conversation.getEntityManager().createNativeQuery("""
                 select c.status, count(*),
                        count(*) filter (where exists (select 1 from messages m where m.conversation_id = c.id
                                                        and m.seq > coalesce(r.last_read_seq, 0)))
                   from conversations c
                   left join conversation_reads r on r.conversation_id = c.id and r.agent_id = ?2
-                 where c.workspace_id = ?1
-                 group by c.status""").setParameter(1, workspaceId).setParameter(2, agentId).getResultList();
+                 where c.workspace_id = ?1 and (%s)
+                 group by c.status""".formatted(view.condition(3))), 3).setParameter(1, workspaceId)
+                .setParameter(2, agentId).getResultList();
         Map<ConversationStatus, long[]> byStatus = new EnumMap<>(ConversationStatus.class);
         counts.forEach(r -> byStatus.put(ConversationStatus.fromCode((String) r[0]),
                 new long[] {((Number) r[1]).longValue(), ((Number) r[2]).longValue()}));
@@ -94,7 +140,7 @@ public class InboxQuery {
                 .setParameter(1, agentId).setParameter(2, conversationId).executeUpdate();
     }
 
-    private static Instant instant(Object value) {
+    static Instant instant(Object value) {
         return switch (value) {
             case null -> null;
             case Instant i -> i;

@@ -30,6 +30,8 @@ public class Message extends PanacheEntityBase {
     public String sourceModel;
     /** The agent's display name, for agent messages only. */
     public String authorName;
+    /** The dashboard agent who wrote an agent message; null for API replies and other roles. */
+    public UUID authorAgentId;
 
     /** The bot answer's source, or null for messages of other roles. */
     public MessageSource source() {

@@ -92,6 +92,12 @@ public class AgentService {
         return Agent.findByEmail(email);
     }
 
+    /** The agents of the workspace, by e-mail. */
+    public List<Agent> members(UUID workspaceId) {
+        return Agent.list("id in (select m.agentId from AgentMembership m where m.workspaceId = ?1) order by email",
+                workspaceId);
+    }
+
     /** The workspaces the agent belongs to, by name. */
     public List<Workspace> workspaces(UUID agentId) {
         return workspaces.byName(AgentMembership.<AgentMembership>list("agentId", agentId).stream()

@@ -76,6 +76,24 @@ public class Analytics {
     @Inject
     ModelAnswerStats modelAnswerStats;
 
+    @Inject
+    AgentService agents;
+
+    /** One agent's row of the per-agent table (every agent of the workspace, with zeros when idle). */
+    public record AgentRow(String name, long assigned, long replies, Double medianFirstResponseS) {}
+
+    /** Per-agent figures over the last {@code days} days (as {@link #report}), by name. */
+    public List<AgentRow> perAgent(UUID workspaceId, int days) {
+        Instant since = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC).minusDays(days - 1L)
+                .atStartOfDay(ZoneOffset.UTC).toInstant();
+        Map<UUID, ConversationStats.AgentFigures> figures = conversationStats.perAgent(workspaceId, since);
+        ConversationStats.AgentFigures none = new ConversationStats.AgentFigures(0, 0, null);
+        return agents.members(workspaceId).stream().map(a -> {
+            ConversationStats.AgentFigures f = figures.getOrDefault(a.id, none);
+            return new AgentRow(a.displayName, f.assigned(), f.replies(), f.medianFirstResponseS());
+        }).sorted(java.util.Comparator.comparing(AgentRow::name, String.CASE_INSENSITIVE_ORDER)).toList();
+    }
+
     public Report report(UUID workspaceId, int days) {
         LocalDate today = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
         LocalDate first = today.minusDays(days - 1L);

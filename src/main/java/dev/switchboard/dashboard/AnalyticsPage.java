@@ -14,6 +14,7 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+import java.util.List;
 
 /** The workspace's analytics: charts as inline SVG, computed by {@link Analytics}. */
 @Path("/agent/w/{workspace}/analytics")
@@ -22,7 +23,7 @@ public class AnalyticsPage {
 
     @CheckedTemplate
     static class Templates {
-        static native TemplateInstance analytics(Nav nav, Analytics.Report report);
+        static native TemplateInstance analytics(Nav nav, Analytics.Report report, List<Analytics.AgentRow> agents);
     }
 
     @Inject
@@ -39,6 +40,7 @@ public class AnalyticsPage {
         if (days < 1 || days > Analytics.MAX_DAYS) {
             throw ApiException.badRequest("Parameter 'days' must be between 1 and " + Analytics.MAX_DAYS);
         }
-        return Templates.analytics(current.nav(w, "analytics"), analytics.report(w.id, days));
+        return Templates.analytics(current.nav(w, "analytics"), analytics.report(w.id, days),
+                analytics.perAgent(w.id, days));
     }
 }

@@ -55,11 +55,22 @@ public class ConversationPages {
         }
     }
 
+    /** One choice of the assign form: {@code value} is "agent:<id>" or "team:<id>". */
+    public record AssigneeOption(String value, String label, boolean selected) {}
+
+    /** The conversation's assignee (names, or null) and the assign form's choices. */
+    public record AssignmentPanel(String agentName, String teamName, boolean mine, List<AssigneeOption> agents,
+            List<AssigneeOption> teams) {}
+
+    /** The visitor beside the conversation: the profile, its custom attributes as text, the other conversations. */
+    public record ProfilePanel(ConversationQueries.VisitorProfileView view, List<Map.Entry<String, String>> attributes,
+            List<ConversationQueries.PastConversation> others) {}
+
     @CheckedTemplate
     static class Templates {
         static native TemplateInstance conversation(Nav nav, Conversation conversation, String status,
                 String handoffReason, List<MessageRow> messages, long lastEventId, List<CannedResponse> canned,
-                List<FaqEntry> faq, String error);
+                List<FaqEntry> faq, String error, AssignmentPanel assignment, ProfilePanel profile);
     }
 
     @Inject
@@ -89,6 +100,21 @@ public class ConversationPages {
     @Inject
     FaqMatching faqMatching;
 
+    @Inject
+    Assignments assignments;
+
+    @Inject
+    AgentService agents;
+
+    @Inject
+    Teams teams;
+
+    @Inject
+    Presence presence;
+
+    @Inject
+    com.fasterxml.jackson.databind.ObjectMapper json;
+
     @GET
     @Produces(MediaType.TEXT_HTML)
     public TemplateInstance page(@PathParam("id") String id, @QueryParam("error") String error) {
@@ -107,7 +133,37 @@ public class ConversationPages {
                 c.handoffReason == null ? null : c.handoffReason.code().replace('_', ' '), messages.stream().map(m -> new MessageRow(m.id,
                 m.role.code(), m.content, m.createdAt, m.authorName, m.sourceFaqId, faqQuestions.get(m.sourceFaqId),
                 m.sourceModel)).toList(), lastEventId, cannedResponses.list(w.id), faqs.list(w.id),
-                error);
+                error, assignmentPanel(c), profilePanel(c));
+    }
+
+    private ProfilePanel profilePanel(Conversation c) {
+        ConversationQueries.VisitorProfileView view = conversationQueries.visitorProfile(c.workspaceId, c.visitorId);
+        List<Map.Entry<String, String>> attributes = new java.util.ArrayList<>();
+        try {
+            json.readTree(view.attributesJson()).properties().forEach(e -> attributes.add(
+                    Map.entry(e.getKey(), e.getValue().isTextual() ? e.getValue().asText() : e.getValue().toString())));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("stored visitor attributes are not JSON", e);
+        }
+        return new ProfilePanel(view, attributes,
+                view.conversations().stream().filter(p -> !p.id().equals(c.id)).toList());
+    }
+
+    private AssignmentPanel assignmentPanel(Conversation c) {
+        List<Agent> members = agents.members(c.workspaceId);
+        java.util.Set<UUID> online = presence.online(members.stream().map(a -> a.id).toList());
+        List<Team> workspaceTeams = teams.list(c.workspaceId).stream().map(Teams.WithMembers::team).toList();
+        return new AssignmentPanel(
+                members.stream().filter(a -> a.id.equals(c.assigneeAgentId)).map(a -> a.displayName).findFirst()
+                        .orElse(null),
+                workspaceTeams.stream().filter(t -> t.id.equals(c.assigneeTeamId)).map(t -> t.name).findFirst()
+                        .orElse(null),
+                current.agent().id.equals(c.assigneeAgentId),
+                members.stream().map(a -> new AssigneeOption("agent:" + a.id,
+                        a.displayName + (online.contains(a.id) ? " (online)" : ""), a.id.equals(c.assigneeAgentId)))
+                        .toList(),
+                workspaceTeams.stream().map(t -> new AssigneeOption("team:" + t.id, t.name,
+                        c.assigneeAgentId == null && t.id.equals(c.assigneeTeamId))).toList());
     }
 
     /** The conversation's event stream (as the API's), for the page's live updates and the answer being streamed. */
@@ -122,6 +178,35 @@ public class ConversationPages {
                 new SseSubscriber(sink, sse));
     }
 
+    /**
+     * Assigns the conversation: {@code assignee} is "me", "agent:<id>", "team:<id>" or empty (unassign). Choosing an
+     * agent keeps the conversation's team when the agent is one of its members.
+     */
+    @POST
+    @Path("assign")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response assign(@PathParam("id") String id, @FormParam("assignee") String assignee) {
+        return act(id, c -> {
+            String value = assignee == null ? "" : assignee.strip();
+            if (value.equals("me")) {
+                value = "agent:" + current.agent().id;
+            }
+            if (value.isEmpty()) {
+                return assignments.assign(c.workspaceId, c.id, null, null);
+            }
+            if (value.startsWith("team:")) {
+                return assignments.assign(c.workspaceId, c.id, null, Ids.parse(value.substring(5), "team"));
+            }
+            if (!value.startsWith("agent:")) {
+                throw ApiException.badRequest("Field 'assignee' must be me, agent:<id>, team:<id> or empty");
+            }
+            UUID agentId = Ids.parse(value.substring(6), "agent");
+            UUID team = c.assigneeTeamId != null && teams.memberIds(c.assigneeTeamId).contains(agentId)
+                    ? c.assigneeTeamId : null;
+            return assignments.assign(c.workspaceId, c.id, agentId, team);
+        });
+    }
+
     @POST
     @Path("takeover")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
@@ -134,7 +219,8 @@ public class ConversationPages {
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Response reply(@PathParam("id") String id,
             @FormParam("content") String content) {
-        return act(id, c -> conversations.agentReply(c.id, current.agent().displayName, content));
+        return act(id, c -> conversations.agentReply(c.id, current.agent().id, current.agent().displayName,
+                content));
     }
 
     /**
@@ -150,7 +236,7 @@ public class ConversationPages {
             FaqEntry entry = faqs.get(c.workspaceId, Ids.parse(faqId, "FAQ entry"));
             String customer = conversations.messages(c.id).stream().filter(m -> m.role == MessageRole.CUSTOMER)
                     .reduce((a, b) -> b).map(m -> m.content).orElse(null);
-            conversations.agentReply(c.id, current.agent().displayName, entry.answer);
+            conversations.agentReply(c.id, current.agent().id, current.agent().displayName, entry.answer);
             if (customer != null) {
                 faqMatching.learn(c.workspaceId, entry.id, customer);
             }

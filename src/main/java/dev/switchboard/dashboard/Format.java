@@ -17,6 +17,11 @@ public class Format {
         return instant == null ? "" : TIME.format(instant) + " UTC";
     }
 
+    /** The UTC day, {@code {instant.date}}. */
+    static String date(Instant instant) {
+        return instant == null ? "" : TIME.format(instant).substring(0, 10);
+    }
+
     /** {@code {conversation.visitorLabel}}. */
     static String visitorLabel(Conversation c) {
         return VisitorNames.of(c.visitorId, c.visitorName);

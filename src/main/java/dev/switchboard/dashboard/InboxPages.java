@@ -21,7 +21,10 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 
 /**
  * The inbox: a workspace's conversations by status. The page listens to the workspace's event feed and fetches its
@@ -33,9 +36,11 @@ public class InboxPages {
 
     @CheckedTemplate
     static class Templates {
-        static native TemplateInstance inbox(Nav nav, String status, List<InboxQuery.Tab> tabs, List<InboxQuery.Row> rows);
+        static native TemplateInstance inbox(Nav nav, String status, String view, List<InboxQuery.Tab> tabs,
+                List<InboxQuery.Row> rows, Map<UUID, String> names);
 
-        static native TemplateInstance list(Nav nav, String status, List<InboxQuery.Tab> tabs, List<InboxQuery.Row> rows);
+        static native TemplateInstance list(Nav nav, String status, String view, List<InboxQuery.Tab> tabs,
+                List<InboxQuery.Row> rows, Map<UUID, String> names);
     }
 
     @Inject
@@ -47,24 +52,61 @@ public class InboxPages {
     @Inject
     WorkspaceEvents workspaceEvents;
 
+    @Inject
+    Teams teams;
+
+    @Inject
+    AgentService agents;
+
     @GET
     @Path("inbox")
     @Produces(MediaType.TEXT_HTML)
-    public TemplateInstance page(@PathParam("workspace") String workspace, @QueryParam("status") String status) {
+    public TemplateInstance page(@PathParam("workspace") String workspace, @QueryParam("status") String status,
+            @QueryParam("view") String view) {
         Workspace w = current.requireWorkspace(workspace);
         ConversationStatus s = status(status);
-        return Templates.inbox(current.nav(w, "inbox"), s.code(), inbox.tabs(w.id, current.agent().id),
-                inbox.rows(w.id, current.agent().id, s));
+        InboxQuery.View v = view(w, view);
+        List<InboxQuery.Row> rows = inbox.rows(w.id, current.agent().id, s, v);
+        return Templates.inbox(current.nav(w, "inbox"), s.code(), code(v), inbox.tabs(w.id, current.agent().id, v),
+                rows, assigneeNames(w));
     }
 
     @GET
     @Path("inbox/list")
     @Produces(MediaType.TEXT_HTML)
-    public TemplateInstance list(@PathParam("workspace") String workspace, @QueryParam("status") String status) {
+    public TemplateInstance list(@PathParam("workspace") String workspace, @QueryParam("status") String status,
+            @QueryParam("view") String view) {
         Workspace w = current.requireWorkspace(workspace);
         ConversationStatus s = status(status);
-        return Templates.list(current.nav(w, "inbox"), s.code(), inbox.tabs(w.id, current.agent().id),
-                inbox.rows(w.id, current.agent().id, s));
+        InboxQuery.View v = view(w, view);
+        List<InboxQuery.Row> rows = inbox.rows(w.id, current.agent().id, s, v);
+        return Templates.list(current.nav(w, "inbox"), s.code(), code(v), inbox.tabs(w.id, current.agent().id, v),
+                rows, assigneeNames(w));
+    }
+
+    /** The names of the workspace's agents and teams, for the rows' assignees. */
+    private Map<UUID, String> assigneeNames(Workspace w) {
+        Map<UUID, String> names = new HashMap<>();
+        agents.members(w.id).forEach(a -> names.put(a.id, a.displayName));
+        teams.list(w.id).forEach(t -> names.put(t.team().id, "team " + t.team().name));
+        return names;
+    }
+
+    /** all (the default), mine, unassigned, or team: assigned to one of the agent's teams in this workspace. */
+    private InboxQuery.View view(Workspace w, String code) {
+        String c = code == null || code.isBlank() ? "all" : code;
+        return switch (c) {
+            case "all" -> InboxQuery.View.ALL;
+            case "mine" -> new InboxQuery.View(InboxQuery.View.Kind.MINE, List.of());
+            case "unassigned" -> new InboxQuery.View(InboxQuery.View.Kind.UNASSIGNED, List.of());
+            case "team" -> new InboxQuery.View(InboxQuery.View.Kind.TEAM,
+                    teams.ofAgent(w.id, current.agent().id).stream().map(t -> t.id).toList());
+            default -> throw ApiException.badRequest("Parameter 'view' must be one of all, mine, unassigned, team");
+        };
+    }
+
+    private static String code(InboxQuery.View view) {
+        return view.kind().name().toLowerCase(java.util.Locale.ROOT);
     }
 
     /** The workspace feed (see {@link WorkspaceEvents}): one event per change of any of its conversations. */

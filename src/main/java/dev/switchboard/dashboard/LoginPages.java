@@ -45,6 +45,9 @@ public class LoginPages {
     }
 
     @Inject
+    Presence presence;
+
+    @Inject
     AgentService agents;
 
     @Inject
@@ -114,6 +117,7 @@ public class LoginPages {
     @RolesAllowed(Roles.AGENT)
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Response logout(@CookieParam(AgentSessions.COOKIE) String token) {
+        presence.offline(current.agent().id);
         sessions.close(token);
         return Response.seeOther(URI.create("/agent/login")).cookie(DashboardMappers.sessionCookie(request, "", 0)).build();
     }

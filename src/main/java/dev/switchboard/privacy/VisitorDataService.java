@@ -34,8 +34,11 @@ public class VisitorDataService {
     public record ConversationExport(ConversationView conversation, List<MessageView> messages,
             List<StoredEvent> events) {}
 
+    /** What identify() told about the visitor (null fields when never identified). */
+    public record ProfileExport(String name, String email, boolean verified, JsonNode attributes, Instant firstSeenAt) {}
+
     public record VisitorExport(String visitorId, UUID workspaceId, Instant exportedAt,
-            List<ConversationExport> conversations) {}
+            List<ConversationExport> conversations, ProfileExport profile) {}
 
     public record Erased(String visitorId, long conversations, long messages, long events, long cachedAnswers) {}
 
@@ -60,7 +63,12 @@ public class VisitorDataService {
                                 c.messages().stream().map(MessageView::of).toList(),
                                 c.events().stream().map(e -> new StoredEvent(e.id(), e.type(), parse(e.payload()),
                                         e.createdAt())).toList()))
-                        .toList());
+                        .toList(), profile(workspaceId, visitorId));
+    }
+
+    private ProfileExport profile(UUID workspaceId, String visitorId) {
+        ConversationQueries.VisitorProfileView p = conversationQueries.visitorProfile(workspaceId, visitorId);
+        return new ProfileExport(p.name(), p.email(), p.verified(), parse(p.attributesJson()), p.firstSeenAt());
     }
 
     @Transactional

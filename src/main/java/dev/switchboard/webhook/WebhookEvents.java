@@ -14,8 +14,11 @@ public final class WebhookEvents {
     /** Data: {"conversationId","status":"resolved","previousStatus","handoffReason"}. */
     public static final String CONVERSATION_RESOLVED = "conversation.resolved";
 
-    public static final List<String> ALL =
-            List.of(CONVERSATION_CREATED, MESSAGE_CREATED, CONVERSATION_HANDOFF, CONVERSATION_RESOLVED);
+    /** Data: as the stream's conversation.assigned (the new assignee agent and/or team, automatic or not). */
+    public static final String CONVERSATION_ASSIGNED = "conversation.assigned";
+
+    public static final List<String> ALL = List.of(CONVERSATION_CREATED, MESSAGE_CREATED, CONVERSATION_HANDOFF,
+            CONVERSATION_RESOLVED, CONVERSATION_ASSIGNED);
 
     private WebhookEvents() {}
 }

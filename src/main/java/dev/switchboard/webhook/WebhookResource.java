@@ -67,7 +67,7 @@ public class WebhookResource {
     @POST
     @Operation(summary = "Subscribe a URL to events",
             description = "events: any of conversation.created, message.created, conversation.handoff, "
-                    + "conversation.resolved. The signing secret is shown only in this response.")
+                    + "conversation.resolved, conversation.assigned. The signing secret is shown only in this response.")
     @APIResponse(responseCode = "201", description = "The subscription with its signing secret; Location names it",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = WebhookView.class)))
     public Response create(CreateWebhook body) {

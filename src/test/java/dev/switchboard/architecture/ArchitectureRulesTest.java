@@ -60,7 +60,9 @@ class ArchitectureRulesTest {
             Map.entry("cached_answers", "bot"), Map.entry("model_answers", "bot"),
             Map.entry("webhooks", "webhook"), Map.entry("webhook_deliveries", "webhook"),
             Map.entry("agents", "dashboard"), Map.entry("agent_workspaces", "dashboard"),
-            Map.entry("agent_sessions", "dashboard"), Map.entry("canned_responses", "dashboard"));
+            Map.entry("agent_sessions", "dashboard"), Map.entry("canned_responses", "dashboard"),
+            Map.entry("teams", "dashboard"), Map.entry("team_members", "dashboard"),
+            Map.entry("agent_presence", "dashboard"), Map.entry("visitor_profiles", "conversation"));
 
     private static JavaClasses platform;
 

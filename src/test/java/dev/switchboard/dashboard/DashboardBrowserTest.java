@@ -124,7 +124,7 @@ class DashboardBrowserTest {
     }
 
     /** The element's text read in the page (no stale references while the page re-renders or reloads). */
-    private static String text(WebDriver d, String selector) {
+    static String text(WebDriver d, String selector) {
         Object text = ((JavascriptExecutor) d).executeScript(
                 "var e = document.querySelector(arguments[0]); return e ? e.textContent : '';", selector);
         return text == null ? "" : text.toString();

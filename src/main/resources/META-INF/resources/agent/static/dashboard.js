@@ -4,6 +4,15 @@
   'use strict';
   var csrf = (document.querySelector('meta[name="csrf-token"]') || {}).content;
 
+  // Presence: an open dashboard page says so every 30 s; auto-assignment picks only agents whose page is open.
+  if (csrf) {
+    var beat = function () {
+      fetch('/agent/presence', { method: 'POST', credentials: 'same-origin', headers: { 'X-CSRF-Token': csrf } });
+    };
+    beat();
+    setInterval(beat, 30000);
+  }
+
   document.querySelectorAll('form[data-confirm]').forEach(function (form) {
     form.addEventListener('submit', function (e) {
       if (!window.confirm(form.dataset.confirm)) { e.preventDefault(); }
@@ -13,6 +22,31 @@
   // Inbox: the workspace feed says which conversation changed; the list is fetched again as rendered by the server.
   var inbox = document.getElementById('inbox');
   if (inbox) {
+    // Browser notifications (with the agent's permission, asked by a click): when the count of conversations waiting
+    // for a person in this view grows, a handoff came in.
+    var enable = document.getElementById('notify-enable');
+    if (enable && window.Notification && Notification.permission === 'default') {
+      enable.hidden = false;
+      enable.addEventListener('click', function () {
+        Notification.requestPermission().then(function () { enable.hidden = true; });
+      });
+    }
+    var pendingCount = function () {
+      var c = inbox.querySelector('.tab-pending .count');
+      return c ? parseInt(c.textContent, 10) : 0;
+    };
+    var waiting = pendingCount();
+    var notifyHandoffs = function () {
+      var now = pendingCount();
+      if (now > waiting && window.Notification && Notification.permission === 'granted') {
+        var n = new Notification('A conversation needs a person', {
+          body: now + ' waiting in ' + (document.querySelector('.views [aria-current]') || { textContent: 'the inbox' })
+            .textContent.trim(), tag: 'switchboard-handoff'
+        });
+        n.onclick = function () { window.focus(); window.location.href = inbox.dataset.pending; };
+      }
+      waiting = now;
+    };
     var pending = null;
     var refresh = function () {
       if (pending) { return; }
@@ -23,7 +57,7 @@
             if (r.redirected || !r.ok) { window.location.reload(); return null; }
             return r.text();
           })
-          .then(function (html) { if (html !== null) { inbox.innerHTML = html; } });
+          .then(function (html) { if (html !== null) { inbox.innerHTML = html; notifyHandoffs(); } });
       }, 150);
     };
     var feed = new EventSource(inbox.dataset.feed);
@@ -111,6 +145,11 @@
         streaming.id = 'streaming';
       }
       streaming.querySelector('.content').textContent += JSON.parse(e.data).text;
+    });
+    events.addEventListener('conversation.assigned', function (e) {
+      var a = JSON.parse(e.data);
+      var who = a.agentName || (a.teamName ? 'team ' + a.teamName : 'nobody');
+      if (!reply || !reply.value) { window.location.reload(); } else { document.getElementById('assignee').textContent = who; }
     });
     events.addEventListener('conversation.status_changed', function (e) {
       var s = JSON.parse(e.data).status;
