@@ -23,6 +23,38 @@ public class ConversationQueries {
     /** An answer in a workspace and the customer's question before it (blank when there was none). */
     public record AnswerToQuestion(String question, String answer) {}
 
+    /**
+     * A customer's message and the first agent reply after it: a question a person had to answer.
+     *
+     * @param questionId the customer message's id
+     */
+    public record HumanAnswer(UUID questionId, UUID conversationId, String question, String answer,
+                              java.time.Instant answeredAt) {}
+
+    /**
+     * The workspace's latest questions that an agent answered by hand, newest answer first, at most {@code limit}:
+     * each agent reply paired with the customer message right before it (a question answered twice counts once,
+     * with its first reply).
+     */
+    @Transactional
+    public List<HumanAnswer> humanAnswers(UUID workspaceId, int limit) {
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = em().createNativeQuery("""
+                        select q.id, q.conversation_id, q.content, a.content, a.created_at
+                        from messages a
+                        join conversations c on c.id = a.conversation_id
+                        join lateral (select m.id, m.conversation_id, m.content, m.seq from messages m
+                                      where m.conversation_id = a.conversation_id and m.seq < a.seq
+                                      and m.role = 'customer' order by m.seq desc limit 1) q on true
+                        where c.workspace_id = ?1 and a.role = 'agent'
+                        and not exists (select 1 from messages e where e.conversation_id = a.conversation_id
+                                        and e.role = 'agent' and e.seq < a.seq and e.seq > q.seq)
+                        order by a.created_at desc, a.seq desc""")
+                .setParameter(1, workspaceId).setMaxResults(limit).getResultList();
+        return rows.stream().map(r -> new HumanAnswer((UUID) r[0], (UUID) r[1], (String) r[2], (String) r[3],
+                r[4] instanceof java.time.Instant i ? i : ((java.time.OffsetDateTime) r[4]).toInstant())).toList();
+    }
+
     /** Whether the bot is still in charge of the conversation. */
     @Transactional(Transactional.TxType.REQUIRES_NEW)
     public boolean withBot(UUID conversationId) {

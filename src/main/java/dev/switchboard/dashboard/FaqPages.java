@@ -7,6 +7,7 @@ import dev.switchboard.common.Ids;
 import dev.switchboard.conversation.ConversationQueries;
 import dev.switchboard.faq.FaqEntry;
 import dev.switchboard.faq.FaqService;
+import dev.switchboard.faq.FaqSuggestions;
 import dev.switchboard.faq.FaqVariant;
 import dev.switchboard.workspace.Workspace;
 import io.quarkus.qute.CheckedTemplate;
@@ -30,7 +31,7 @@ import java.util.stream.Collectors;
 
 /**
  * The workspace's FAQ: list and search with hit counts, create, edit (language and variants too, the ones learned
- * from agents marked), delete, and "promote this answer" from a conversation. Every change goes through {@link FaqService}, which also drops the workspace's cached model answers.
+ * from agents marked), delete, "promote this answer" from a conversation, and entries suggested from agents' repeated answers (accept or dismiss). Every change goes through {@link FaqService}, which also drops the workspace's cached model answers.
  */
 @Path("/agent/w/{workspace}/faq")
 @Produces(MediaType.TEXT_HTML)
@@ -57,7 +58,8 @@ public class FaqPages {
 
     @CheckedTemplate
     static class Templates {
-        static native TemplateInstance faqList(Nav nav, String q, List<FaqEntry> entries);
+        static native TemplateInstance faqList(Nav nav, String q, List<FaqEntry> entries,
+                List<FaqSuggestions.Suggestion> suggestions);
 
         static native TemplateInstance faqForm(Nav nav, Form form, String error);
     }
@@ -71,6 +73,9 @@ public class FaqPages {
     @Inject
     ConversationQueries conversationQueries;
 
+    @Inject
+    FaqSuggestions suggestions;
+
     @GET
     public TemplateInstance list(@PathParam("workspace") String workspace, @QueryParam("q") String q) {
         Workspace w = current.requireWorkspace(workspace);
@@ -79,7 +84,7 @@ public class FaqPages {
                 .filter(e -> needle.isEmpty() || e.question.toLowerCase(Locale.ROOT).contains(needle)
                         || e.answer.toLowerCase(Locale.ROOT).contains(needle))
                 .toList();
-        return Templates.faqList(current.nav(w, "faq"), q == null ? "" : q, entries);
+        return Templates.faqList(current.nav(w, "faq"), q == null ? "" : q, entries, suggestions.list(w.id));
     }
 
     /** A new entry's form; with {@code message}, prefilled from that answer and the customer question before it. */
@@ -140,6 +145,24 @@ public class FaqPages {
         return toList(w);
     }
 
+    /** Creates the suggested entry as suggested; it can be edited like any other afterwards. */
+    @POST
+    @Path("suggestions/{id}/accept")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response acceptSuggestion(@PathParam("workspace") String workspace, @PathParam("id") String id) {
+        Workspace w = current.requireWorkspace(workspace);
+        suggestions.accept(w.id, Ids.parse(id, "suggestion"), null, null);
+        return toList(w);
+    }
+
+    @POST
+    @Path("suggestions/{id}/dismiss")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response dismissSuggestion(@PathParam("workspace") String workspace, @PathParam("id") String id) {
+        Workspace w = current.requireWorkspace(workspace);
+        suggestions.dismiss(w.id, Ids.parse(id, "suggestion"));
+        return toList(w);
+    }
 
     /** The answer (a bot's or an agent's) becomes the entry's answer, the customer's question before it its question. */
     private Form promoted(Workspace w, UUID messageId) {

@@ -84,6 +84,9 @@ public class FaqResource {
     @Inject
     SmallTalkReplies smallTalk;
 
+    @Inject
+    FaqSuggestions suggestions;
+
     @GET
     public Items<FaqView> list() {
         UUID workspaceId = auth.apiWorkspace();
@@ -175,6 +178,38 @@ public class FaqResource {
         return new MatchView(r.answer() == null ? null : UUID.fromString(r.answer().id()), r.score(), r.margin(),
                 r.borderline(), r.wantsHuman(), r.smallTalk(), r.language(),
                 r.nearest().stream().map(n -> UUID.fromString(n.entry().id())).toList(), t.nanos() / 1000);
+    }
+
+    /** question and answer: as accepted (null or left out: as suggested). */
+    public record AcceptInput(String question, String answer) {}
+
+    @GET
+    @Path("suggestions")
+    @Operation(summary = "New entries suggested from questions agents answered by hand in several conversations")
+    public Items<FaqSuggestions.Suggestion> suggestions() {
+        return new Items<>(suggestions.list(auth.apiWorkspace()));
+    }
+
+    @POST
+    @Path("suggestions/{id}/accept")
+    @Operation(summary = "Create the suggested entry, the customers' wordings as variants")
+    @APIResponse(responseCode = "201", description = "The new entry; Location names it",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = FaqView.class)))
+    public Response acceptSuggestion(@PathParam("id") String id, AcceptInput body) {
+        UUID workspaceId = auth.apiWorkspace();
+        FaqEntry entry = suggestions.accept(workspaceId, Ids.parse(id, "suggestion"),
+                body == null ? null : body.question(), body == null ? null : body.answer());
+        return Response.created(URI.create("/api/v1/faqs/" + entry.id)).entity(view(workspaceId, entry)).build();
+    }
+
+    @POST
+    @Path("suggestions/{id}/dismiss")
+    @Operation(summary = "Drop the suggestion: its questions are not suggested again")
+    @APIResponse(responseCode = "204", description = "Dismissed")
+    @Consumes(MediaType.WILDCARD) // no body
+    public Response dismissSuggestion(@PathParam("id") String id) {
+        suggestions.dismiss(auth.apiWorkspace(), Ids.parse(id, "suggestion"));
+        return Response.noContent().build();
     }
 
     private FaqView view(UUID workspaceId, FaqEntry entry) {

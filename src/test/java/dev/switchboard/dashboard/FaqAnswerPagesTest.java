@@ -5,6 +5,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 
+import dev.switchboard.conversation.ConversationService;
 import dev.switchboard.support.NoBot;
 import dev.switchboard.support.TestWorkspaces;
 import dev.switchboard.support.TestWorkspaces.TestWorkspace;
@@ -54,5 +55,34 @@ class FaqAnswerPagesTest {
                 .post("/agent/w/" + shopId + "/faq/" + faqId).then().statusCode(303);
         given().header("Authorization", shop.bearer()).get("/api/v1/faqs/{id}", faqId).then()
                 .body("variants.size()", equalTo(0));
+    }
+
+    @Inject
+    ConversationService conversations;
+
+    @Test
+    void theFaqPageSuggestsRepeatedHandAnswersAndAddsOneToTheFaq() {
+        NoBot.install();
+        TestWorkspace shop = TestWorkspaces.create();
+        UUID shopId = UUID.fromString(shop.id());
+        AgentLogin a = AgentLogin.newAgent(agents, AgentRole.AGENT, shopId);
+        for (String q : List.of("Can I bring my dog into the store?", "are dogs allowed in your shop")) {
+            String c = TestWorkspaces.startWithApiKey(shop);
+            TestWorkspaces.postAsCustomer(shop, c, q);
+            conversations.agentReply(UUID.fromString(c), "Ana", "Dogs on a lead are welcome in all our stores.");
+        }
+        a.request().get("/agent/w/" + shopId + "/faq").then().statusCode(200)
+                .body(containsString("Suggested entries"))
+                .body(containsString("Dogs on a lead are welcome in all our stores."));
+        String id = given().header("Authorization", shop.bearer()).get("/api/v1/faqs/suggestions").then()
+                .extract().path("items[0].id");
+
+        a.form().post("/agent/w/" + shopId + "/faq/suggestions/" + id + "/accept").then().statusCode(303);
+        given().header("Authorization", shop.bearer()).get("/api/v1/faqs").then()
+                .body("items.size()", equalTo(1))
+                .body("items[0].answer", equalTo("Dogs on a lead are welcome in all our stores."))
+                .body("items[0].variants.size()", equalTo(1));
+        a.request().get("/agent/w/" + shopId + "/faq").then().statusCode(200)
+                .body(org.hamcrest.Matchers.not(containsString("Suggested entries")));
     }
 }

@@ -106,6 +106,14 @@ public final class HybridFaqMatcher implements FaqMatcher, SameQuestion {
                 verdict == Verdict.BORDERLINE);
     }
 
+    /**
+     * Whether the message could be answered from an FAQ at all: no guard fires (a request for a person, about the
+     * customer's own order or account, instructions to the bot, small talk, several questions).
+     */
+    public boolean generalQuestion(String message) {
+        return !MessageGuards.inspect(message).blocksAutoAnswer();
+    }
+
     /** ANSWER: sure enough to send the entry; BORDERLINE: worth a second opinion (a model); NO: neither. */
     enum Verdict { ANSWER, BORDERLINE, NO }
 

@@ -26,23 +26,76 @@ final class Lexicon {
             "really", "still", "very", "much", "dear", "team", "hallo", "pleasee", "question", "wondering", "ask");
 
     /**
-     * Words customers of online shops use interchangeably, mapped onto one key so lexical overlap sees them as
-     * the same word. Deliberately generic (no shop's product names) and small: a wrong merge costs precision.
+     * Words customers use interchangeably when asking support, mapped onto one key so lexical overlap sees them as
+     * the same word: the common vocabulary of shops, deliveries, subscriptions and accounts, written from general
+     * knowledge of support requests and not from any FAQ's wording. Deliberately no product or brand names, and
+     * no word that means something else in another common question ("close" a shop or an account, "take" a
+     * payment or a while): a wrong merge costs precision. A word belongs to one group only.
      */
     private static final List<List<String>> SYNONYMS = List.of(
             List.of("shipping", "delivery", "deliver", "shipment", "postage", "dispatch"),
             List.of("parcel", "package", "packet"),
-            List.of("cost", "price", "charge", "fee", "fees"),
-            List.of("coupon", "promo", "discount"),
+            List.of("cost", "price", "pricing", "charge", "fee", "fees", "expensive", "cheap"),
+            List.of("coupon", "promo", "discount", "voucher"),
             List.of("jacket", "coat", "parka", "puffer", "anorak"),
             List.of("store", "shop", "boutique"),
             List.of("wash", "clean", "launder"),
             List.of("colour", "color"),
             List.of("warranty", "guarantee"),
-            List.of("damaged", "broken", "faulty", "defective", "torn"),
+            List.of("damaged", "broken", "faulty", "defective", "torn", "damage"),
             List.of("fast", "quick", "quickly", "faster", "quicker"),
             List.of("email", "e-mail", "mail"),
-            List.of("send", "post"));
+            List.of("send", "post"),
+            List.of("refund", "reimburse", "reimbursement", "repay"),
+            List.of("cancel", "cancellation", "terminate", "termination"),
+            List.of("change", "update", "edit", "modify", "amend"),
+            List.of("forgot", "forget", "forgotten", "remember"),
+            List.of("password", "passcode", "passphrase"),
+            List.of("login", "logon", "signin"),
+            List.of("contact", "reach"),
+            List.of("support", "helpdesk", "assistance"),
+            List.of("unsubscribe", "optout"),
+            List.of("invoice", "bill", "receipt"),
+            List.of("subscription", "membership"),
+            List.of("delete", "remove", "erase"),
+            List.of("buy", "purchase"),
+            List.of("arrive", "arrival"),
+            List.of("size", "sizing", "fit"),
+            List.of("method", "option"),
+            List.of("international", "worldwide", "abroad", "overseas"),
+            List.of("exchange", "swap", "replace", "replacement"),
+            List.of("wrong", "incorrect", "mistake"),
+            List.of("track", "trace", "tracking"),
+            List.of("late", "delay", "delayed", "overdue"),
+            List.of("user", "seat", "licence", "license"),
+            List.of("export", "download"),
+            List.of("import", "upload"),
+            List.of("data", "information", "info", "details"),
+            List.of("allergen", "allergy", "allergic", "allergie", "intolerance"),
+            List.of("tip", "gratuity"),
+            List.of("alcohol", "alcoholic", "booze", "liquor"),
+            List.of("rider", "courier", "driver"),
+            List.of("job", "career", "hiring", "vacancy", "recruit", "recruiting"),
+            List.of("schedule", "preorder"),
+            List.of("collect", "collection", "pickup"),
+            List.of("register", "signup"),
+            List.of("reset", "recover", "recovery"));
+
+    /**
+     * Two-word phrasings of one word in the groups above ("send back" is "return", "log in" is "login"), joined
+     * before stemming.
+     */
+    private static final java.util.Map<String, String> PHRASES = java.util.Map.ofEntries(
+            java.util.Map.entry("send back", "return"),
+            java.util.Map.entry("bring back", "return"),
+            java.util.Map.entry("money back", "refund"),
+            java.util.Map.entry("log in", "login"),
+            java.util.Map.entry("sign in", "signin"),
+            java.util.Map.entry("sign up", "signup"),
+            java.util.Map.entry("opt out", "optout"),
+            java.util.Map.entry("pick up", "pickup"),
+            java.util.Map.entry("pre order", "preorder"),
+            java.util.Map.entry("e mail", "email"));
 
     private static final java.util.Map<String, String> CANONICAL = canonicalStems();
 
@@ -51,7 +104,10 @@ final class Lexicon {
         for (List<String> group : SYNONYMS) {
             String key = stem(group.getFirst());
             for (String w : group) {
-                map.put(stem(w), key);
+                String previous = map.put(stem(w), key);
+                if (previous != null && !previous.equals(key)) {
+                    throw new IllegalStateException("synonym '" + w + "' is in two groups");
+                }
             }
         }
         return map;
@@ -72,12 +128,26 @@ final class Lexicon {
     /** Stemmed content words: stop words dropped, so two phrasings of one question share most of them. */
     static List<String> contentStems(String text) {
         List<String> out = new ArrayList<>();
-        for (String w : words(text)) {
+        for (String w : joinPhrases(words(text))) {
             if (!STOP.contains(w)) {
                 String s = stem(w);
                 if (!s.isEmpty()) {
                     out.add(CANONICAL.getOrDefault(s, s));
                 }
+            }
+        }
+        return out;
+    }
+
+    private static List<String> joinPhrases(List<String> words) {
+        List<String> out = new ArrayList<>(words.size());
+        for (int i = 0; i < words.size(); i++) {
+            String joined = i + 1 < words.size() ? PHRASES.get(words.get(i) + " " + words.get(i + 1)) : null;
+            if (joined != null) {
+                out.add(joined);
+                i++;
+            } else {
+                out.add(words.get(i));
             }
         }
         return out;

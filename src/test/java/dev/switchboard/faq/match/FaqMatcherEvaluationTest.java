@@ -9,9 +9,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The matcher alone (no model) on the HELD-OUT files of src/test/resources/faq-eval (two businesses' FAQs, written
  * before tuning and never used to choose rules or thresholds). The bound on wrong answers is the goal's: at most 2%
- * of must-not-answer messages auto-answered. Recall is held at its measured level, 35.4% (73 of 206), short of the
- * 60% goal: see docs/faq-matching.md for what the matcher cannot tell apart without a model. Deterministic (same
- * model, same data).
+ * of must-not-answer messages auto-answered. Recall is held at its measured level, 33.5% (69 of 206, look 3),
+ * short of the 60% goal: see docs/faq-matching.md for what the matcher cannot tell apart without a model.
+ * Deterministic (same model, same data).
  */
 class FaqMatcherEvaluationTest {
 
@@ -42,8 +42,8 @@ class FaqMatcherEvaluationTest {
         assertTrue(heldOut.recall() >= RECALL_FLOOR, "held-out recall " + heldOut.recall());
     }
 
-    /** A little below the measured 0.354. */
-    private static final double RECALL_FLOOR = 0.33;
+    /** A little below the measured 0.335. */
+    private static final double RECALL_FLOOR = 0.32;
 
     @Test
     void heldOutMustNotAnswerMessagesAreRarelyAutoAnswered() {

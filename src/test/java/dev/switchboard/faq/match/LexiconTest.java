@@ -25,6 +25,16 @@ class LexiconTest {
     }
 
     @Test
+    void supportVocabularyAndTwoWordPhrasingsMergeIntoOneKey() {
+        assertEquals(Lexicon.contentStems("forgot password"), Lexicon.contentStems("remember my passcode"));
+        assertEquals(Lexicon.contentStems("return"), Lexicon.contentStems("send back"));
+        assertEquals(Lexicon.contentStems("cancel subscription"), Lexicon.contentStems("terminate membership"));
+        assertEquals(Lexicon.contentStems("refund"), Lexicon.contentStems("money back"));
+        // "close" is no synonym: closing a shop is not deleting an account
+        assertTrue(!Lexicon.contentStems("close account").equals(Lexicon.contentStems("delete account")));
+    }
+
+    @Test
     void typosScoreAsNearMatchesButShortWordsAndNumbersMustBeExact() {
         assertEquals(0.8, Lexicon.similarity("adress", "address"));
         assertEquals(0.8, Lexicon.similarity("retrun", "return"));
