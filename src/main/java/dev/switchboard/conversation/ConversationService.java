@@ -56,9 +56,9 @@ public class ConversationService {
 
     private record Stored(Message message, UUID workspaceId, boolean forBot) {}
 
-    /** The payload of conversation.status_changed. */
+    /** The payload of conversation.status_changed; labels: the names of the conversation's labels. */
     record StatusChange(UUID conversationId, ConversationStatus status, ConversationStatus previousStatus,
-            HandoffReason handoffReason, String agentName) {}
+            HandoffReason handoffReason, String agentName, List<String> labels) {}
 
     @Inject
     ObjectMapper json;
@@ -80,6 +80,9 @@ public class ConversationService {
 
     @Inject
     WebhookOutbox webhooks;
+
+    @Inject
+    Labels labels;
 
     /** A widget caller (site key) gets the conversation's visitor token; an API-key caller needs none. */
     @Transactional
@@ -477,7 +480,8 @@ public class ConversationService {
             c.agentName = null; // also when a customer's message reopens a resolved conversation for the bot
         }
         c.lastActivityAt = Times.now(clock);
-        StatusChange change = new StatusChange(c.id, status, previous, c.handoffReason, c.agentName);
+        StatusChange change = new StatusChange(c.id, status, previous, c.handoffReason, c.agentName,
+                labels.namesOf(c.id));
         ConversationEvent event = event(c.id, EventTypes.STATUS_CHANGED, change);
         event.status = status;
         event.handoffReason = c.handoffReason;
