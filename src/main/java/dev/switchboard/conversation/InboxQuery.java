@@ -1,6 +1,7 @@
 package dev.switchboard.conversation;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.Query;
 import jakarta.transaction.Transactional;
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -45,8 +46,13 @@ public class InboxQuery {
 
     @Transactional
     public List<Row> rows(UUID workspaceId, UUID agentId, ConversationStatus status) {
-        @SuppressWarnings("unchecked")
-        List<Object[]> rows = Conversation.getEntityManager().createNativeQuery("""
+        return rows(workspaceId, agentId, status, null);
+    }
+
+    /** @param labelId only conversations with this label; null for all */
+    @Transactional
+    public List<Row> rows(UUID workspaceId, UUID agentId, ConversationStatus status, UUID labelId) {
+        Query query = Conversation.getEntityManager().createNativeQuery("""
                 select c.id, c.visitor_id, c.visitor_name, c.status, c.handoff_reason, c.agent_name, c.last_activity_at,
                        (select count(*) from messages m
                          where m.conversation_id = c.id and m.seq > coalesce(r.last_read_seq, 0)) as unread,
@@ -54,10 +60,19 @@ public class InboxQuery {
                          order by m.seq desc limit 1) as last_message
                   from conversations c
                   left join conversation_reads r on r.conversation_id = c.id and r.agent_id = ?2
-                 where c.workspace_id = ?1 and c.status = ?3
+                 where c.workspace_id = ?1 and c.status = ?3%s
                  order by c.last_activity_at desc, c.id
-                 limit ?4""").setParameter(1, workspaceId).setParameter(2, agentId)
-                .setParameter(3, status.code()).setParameter(4, PAGE).getResultList();
+                 limit ?4""".formatted(labelId == null ? "" : """
+
+                   and exists (select 1 from conversation_labels cl where cl.conversation_id = c.id
+                                  and cl.label_id = ?5)"""))
+                .setParameter(1, workspaceId).setParameter(2, agentId)
+                .setParameter(3, status.code()).setParameter(4, PAGE);
+        if (labelId != null) {
+            query.setParameter(5, labelId);
+        }
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = query.getResultList();
         return rows.stream().map(r -> new Row((UUID) r[0], (String) r[1], (String) r[2],
                 ConversationStatus.fromCode((String) r[3]), (String) r[4], (String) r[5], instant(r[6]),
                 ((Number) r[7]).longValue(), preview((String) r[8]))).toList();

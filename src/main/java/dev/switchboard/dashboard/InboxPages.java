@@ -4,7 +4,10 @@ import dev.switchboard.common.security.Roles;
 import jakarta.annotation.security.RolesAllowed;
 import dev.switchboard.common.ApiException;
 import dev.switchboard.conversation.ConversationStatus;
+import dev.switchboard.common.Ids;
 import dev.switchboard.conversation.InboxQuery;
+import dev.switchboard.conversation.LabelView;
+import dev.switchboard.conversation.Labels;
 import dev.switchboard.conversation.SseSubscriber;
 import dev.switchboard.conversation.WorkspaceEvents;
 import dev.switchboard.workspace.Workspace;
@@ -22,6 +25,7 @@ import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
 import java.util.Arrays;
 import java.util.List;
+import java.util.UUID;
 
 /**
  * The inbox: a workspace's conversations by status. The page listens to the workspace's event feed and fetches its
@@ -33,9 +37,11 @@ public class InboxPages {
 
     @CheckedTemplate
     static class Templates {
-        static native TemplateInstance inbox(Nav nav, String status, List<InboxQuery.Tab> tabs, List<InboxQuery.Row> rows);
+        static native TemplateInstance inbox(Nav nav, String status, List<InboxQuery.Tab> tabs, List<InboxQuery.Row> rows,
+                LabelFilter labels);
 
-        static native TemplateInstance list(Nav nav, String status, List<InboxQuery.Tab> tabs, List<InboxQuery.Row> rows);
+        static native TemplateInstance list(Nav nav, String status, List<InboxQuery.Tab> tabs, List<InboxQuery.Row> rows,
+                LabelFilter labels);
     }
 
     @Inject
@@ -47,24 +53,43 @@ public class InboxPages {
     @Inject
     WorkspaceEvents workspaceEvents;
 
+    @Inject
+    Labels labels;
+
     @GET
     @Path("inbox")
     @Produces(MediaType.TEXT_HTML)
-    public TemplateInstance page(@PathParam("workspace") String workspace, @QueryParam("status") String status) {
+    public TemplateInstance page(@PathParam("workspace") String workspace, @QueryParam("status") String status,
+            @QueryParam("label") String label) {
         Workspace w = current.requireWorkspace(workspace);
         ConversationStatus s = status(status);
-        return Templates.inbox(current.nav(w, "inbox"), s.code(), inbox.tabs(w.id, current.agent().id),
-                inbox.rows(w.id, current.agent().id, s));
+        UUID labelId = label(w, label);
+        List<InboxQuery.Row> rows = inbox.rows(w.id, current.agent().id, s, labelId);
+        return Templates.inbox(current.nav(w, "inbox"), s.code(), inbox.tabs(w.id, current.agent().id), rows,
+                labelFilter(w, labelId, rows));
     }
 
     @GET
     @Path("inbox/list")
     @Produces(MediaType.TEXT_HTML)
-    public TemplateInstance list(@PathParam("workspace") String workspace, @QueryParam("status") String status) {
+    public TemplateInstance list(@PathParam("workspace") String workspace, @QueryParam("status") String status,
+            @QueryParam("label") String label) {
         Workspace w = current.requireWorkspace(workspace);
         ConversationStatus s = status(status);
-        return Templates.list(current.nav(w, "inbox"), s.code(), inbox.tabs(w.id, current.agent().id),
-                inbox.rows(w.id, current.agent().id, s));
+        UUID labelId = label(w, label);
+        List<InboxQuery.Row> rows = inbox.rows(w.id, current.agent().id, s, labelId);
+        return Templates.list(current.nav(w, "inbox"), s.code(), inbox.tabs(w.id, current.agent().id), rows,
+                labelFilter(w, labelId, rows));
+    }
+
+    /** The label to filter by: null for none; one of another workspace is a 404 like any id of theirs. */
+    private UUID label(Workspace w, String label) {
+        return label == null || label.isBlank() ? null : labels.get(w.id, Ids.parse(label.strip(), "label")).id;
+    }
+
+    private LabelFilter labelFilter(Workspace w, UUID selected, List<InboxQuery.Row> rows) {
+        return new LabelFilter(labels.list(w.id).stream().map(LabelView::of).toList(), selected,
+                labels.ofConversations(rows.stream().map(InboxQuery.Row::id).toList()));
     }
 
     /** The workspace feed (see {@link WorkspaceEvents}): one event per change of any of its conversations. */
