@@ -107,17 +107,19 @@ public class MessageSearch {
         String sql = """
                 with q as (select to_tsquery('simple', ?1) as q),
                 hits as (
-                  select distinct on (m.conversation_id) m.conversation_id, m.id, m.role, m.created_at, m.content,
+                  select distinct on (m.conversation_id) m.conversation_id, m.id,
                          ts_rank(m.search_vector, q.q) as rank
                     from messages m join conversations c on c.id = m.conversation_id cross join q
                    where c.workspace_id = ?2 and m.search_vector @@ q.q and m.role <> 'system'%s
                    order by m.conversation_id, rank desc, m.seq desc)
-                select h.conversation_id, c.visitor_id, c.visitor_name, c.status, h.id, h.role, h.created_at, h.rank,
-                       ts_headline('simple', translate(h.content, ?%d, ''), q.q, ?%d)
-                  from hits h join conversations c on c.id = h.conversation_id cross join q
+                select h.conversation_id, c.visitor_id, c.visitor_name, c.status, h.id, m.role, m.created_at, h.rank,
+                       ts_headline('simple', translate(m.content, ?%d, ''), q.q, ?%d)
+                  from hits h join conversations c on c.id = h.conversation_id join messages m on m.id = h.id
+                       cross join q
                  %s
                  order by h.rank desc, h.conversation_id desc
                  limit ?%d""".formatted(where, n - 2, n - 1, keyset, n);
+        // The texts stay out of the ranking (only ids are sorted); only the page's hits read theirs for the snippet.
         List<Object[]> found = rows(Conversation.getEntityManager(), sql, params.toArray());
         boolean more = found.size() > query.limit();
         List<Object[]> page = more ? found.subList(0, query.limit()) : found;

@@ -7,6 +7,8 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.switchboard.conversation.ConversationService;
+import dev.switchboard.conversation.HandoffReason;
 import dev.switchboard.support.NoBot;
 import dev.switchboard.support.TestWorkspaces;
 import dev.switchboard.support.TestWorkspaces.TestWorkspace;
@@ -24,6 +26,9 @@ class LabelAndSearchPagesTest {
 
     @Inject
     AgentService agents;
+
+    @Inject
+    ConversationService conversations;
 
     TestWorkspace shop;
     UUID shopId;
@@ -146,6 +151,38 @@ class LabelAndSearchPagesTest {
 
         AgentLogin stranger = AgentLogin.newAgent(agents, AgentRole.AGENT, UUID.fromString(other.id()));
         stranger.request().queryParam("q", "invoice").get(search).then().statusCode(404);
+    }
+
+    @Test
+    void analyticsShowsEachLabelsConversationsHandoffRateAndBotResolvedShare() {
+        String refund = createLabel("refund", "#ff0000");
+        String vip = createLabel("vip", "#0000ff");
+        createLabel("unused", "#00ff00");
+        String handedOff = labelled(refund);
+        conversations.handoff(UUID.fromString(handedOff), HandoffReason.CUSTOMER_REQUEST, "A person comes.");
+        String botAlone = labelled(refund);
+        conversations.resolve(UUID.fromString(botAlone));
+        String byAgent = labelled(vip);
+        conversations.agentReply(UUID.fromString(byAgent), "Ada", "Done for you");
+        conversations.resolve(UUID.fromString(byAgent));
+        TestWorkspaces.startWithApiKey(shop); // no label: in no row
+
+        AgentLogin agent = AgentLogin.newAgent(agents, AgentRole.AGENT, shopId);
+        String html = agent.request().get("/agent/w/" + shopId + "/analytics").then().statusCode(200).extract()
+                .asString().replaceAll("\\s+", " ");
+        assertTrue(html.contains("data-colour=\"#ff0000\">refund</span></th><td>2</td><td>50 %</td><td>50 %</td>"),
+                html);
+        assertTrue(html.contains(">vip</span></th><td>1</td><td>0 %</td><td>0 %</td>"), html);
+        assertTrue(html.contains(">unused</span></th><td>0</td><td>–</td><td>–</td>"), html);
+        assertTrue(html.indexOf(">refund<") < html.indexOf(">vip<"), "the most used first");
+    }
+
+    private String labelled(String labelId) {
+        String id = TestWorkspaces.startWithApiKey(shop);
+        TestWorkspaces.postAsCustomer(shop, id, "Hello");
+        given().header("Authorization", shop.bearer()).put("/api/v1/conversations/{c}/labels/{l}", id, labelId)
+                .then().statusCode(200);
+        return id;
     }
 
     private String createLabel(String name, String colour) {
