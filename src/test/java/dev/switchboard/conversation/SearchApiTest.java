@@ -47,10 +47,11 @@ class SearchApiTest {
         String once = conversationWith(shop, "Hello, I would like a refund for the blue jumper I bought last week, "
                 + "it does not fit me and the colour is not what the picture showed either.");
         String thrice = conversationWith(shop, "Refund please! I asked for a refund twice, where is my refund?");
+        String twice = conversationWith(shop, "Still no refund. When does the refund come?");
         String none = conversationWith(shop, "Is 2 < 3 & 4 > 1? Where is my parcel? <script>alert(1)</script>");
 
         JsonPath found = search(shop, Map.of("q", "refund"));
-        assertEquals(List.of(thrice, once), found.getList("hits.conversationId"));
+        assertEquals(List.of(thrice, twice, once), found.getList("hits.conversationId"));
         String snippet = found.getString("hits[0].snippet");
         assertTrue(snippet.contains("<mark>Refund</mark> please"), snippet);
         assertEquals("customer", found.getString("hits[0].role"));
