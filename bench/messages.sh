@@ -7,8 +7,4 @@
 # runs dev.switchboard.bench.MessageBench, and stops the app again. Needs only a JDK 25.
 source "$(dirname "$0")/lib.sh"
 start_app
-PG_PORT=$(sed -n 4p "$DATA/postgres/postmaster.pid")
-
-CP="target/test-classes:$(ls target/quarkus-app/lib/main/org.postgresql.postgresql-*.jar)"
-"$JAVA" -cp "$CP" dev.switchboard.bench.MessageBench --url "http://localhost:$PORT" --admin-token "$TOKEN" \
-  --jdbc "jdbc:postgresql://localhost:$PG_PORT/postgres" --db-password "$(cat "$DATA/postgres.password")" "$@"
+run_main dev.switchboard.bench.MessageBench "$@"

@@ -70,9 +70,9 @@ public class ConversationService {
     public record Assigned(UUID conversationId, UUID agentId, String agentName, UUID teamId, String teamName,
             boolean automatic, UUID previousAgentId, UUID previousTeamId) {}
 
-    /** The payload of conversation.status_changed. */
+    /** The payload of conversation.status_changed; labels: the names of the conversation's labels. */
     record StatusChange(UUID conversationId, ConversationStatus status, ConversationStatus previousStatus,
-            HandoffReason handoffReason, String agentName) {}
+            HandoffReason handoffReason, String agentName, List<String> labels) {}
 
     @Inject
     ObjectMapper json;
@@ -100,6 +100,7 @@ public class ConversationService {
 
     @Inject
     Event<ConversationSignals.CustomerReplied> customerReplied;
+    Labels labels;
 
     /** A widget caller (site key) gets the conversation's visitor token; an API-key caller needs none. */
     @Transactional
@@ -572,7 +573,8 @@ public class ConversationService {
             c.agentName = null; // also when a customer's message reopens a resolved conversation for the bot
         }
         c.lastActivityAt = Times.now(clock);
-        StatusChange change = new StatusChange(c.id, status, previous, c.handoffReason, c.agentName);
+        StatusChange change = new StatusChange(c.id, status, previous, c.handoffReason, c.agentName,
+                labels.namesOf(c.id));
         ConversationEvent event = event(c.id, EventTypes.STATUS_CHANGED, change);
         event.status = status;
         event.handoffReason = c.handoffReason;

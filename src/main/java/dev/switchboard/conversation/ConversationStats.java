@@ -30,6 +30,42 @@ public class ConversationStats {
     /** Bot answers by source. */
     public record BotAnswers(long faq, long model) {}
 
+    /**
+     * One label's conversations started since: how many, how many were handed to a person (at least one handoff),
+     * and how many the bot resolved alone (resolved, no handoff, no agent message).
+     */
+    public record LabelFigures(String name, String colour, long conversations, long handoffs, long botResolved) {
+
+        public Double handoffRate() {
+            return conversations == 0 ? null : (double) handoffs / conversations;
+        }
+
+        public Double botResolvedShare() {
+            return conversations == 0 ? null : (double) botResolved / conversations;
+        }
+    }
+
+    /** Every label of the workspace, the most used first. */
+    @Transactional
+    public List<LabelFigures> perLabel(UUID workspaceId, Instant since) {
+        return rows(em(), """
+                select l.name, l.colour, count(c.id),
+                       count(c.id) filter (where h.handed_off),
+                       count(c.id) filter (where c.status = 'resolved' and not h.handed_off
+                                           and not exists (select 1 from messages m where m.conversation_id = c.id
+                                                              and m.role = 'agent'))
+                  from labels l
+                  left join conversation_labels cl on cl.label_id = l.id
+                  left join conversations c on c.id = cl.conversation_id and c.created_at >= ?2
+                  left join lateral (select exists (select 1 from conversation_events e
+                                                     where e.conversation_id = c.id and e.status = 'pending')
+                                            as handed_off) h on true
+                 where l.workspace_id = ?1
+                 group by l.id, l.name, l.colour
+                 order by count(c.id) desc, lower(l.name), l.id""", workspaceId, since).stream()
+                .map(r -> new LabelFigures((String) r[0], (String) r[1], num(r[2]), num(r[3]), num(r[4]))).toList();
+    }
+
     /** Conversations started per day (UTC); days without any are absent. */
     @Transactional
     public Map<LocalDate, Long> startedPerDay(UUID workspaceId, Instant since) {

@@ -1,6 +1,7 @@
 package dev.switchboard.conversation;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.Query;
 import jakarta.transaction.Transactional;
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -79,13 +80,18 @@ public class InboxQuery {
 
     @Transactional
     public List<Row> rows(UUID workspaceId, UUID agentId, ConversationStatus status) {
-        return rows(workspaceId, agentId, status, View.ALL);
+        return rows(workspaceId, agentId, status, View.ALL, null);
     }
 
+    /**
+     * @param view which assignments to show
+     * @param labelId only conversations with this label; null for all
+     */
     @Transactional
-    public List<Row> rows(UUID workspaceId, UUID agentId, ConversationStatus status, View view) {
-        @SuppressWarnings("unchecked")
-        List<Object[]> rows = view.bind(Conversation.getEntityManager().createNativeQuery("""
+    public List<Row> rows(UUID workspaceId, UUID agentId, ConversationStatus status, View view, UUID labelId) {
+        // Ordinals without gaps (Hibernate): the label is ?5 when filtered on, the view's teams come next.
+        int teams = labelId == null ? 5 : 6;
+        Query query = view.bind(Conversation.getEntityManager().createNativeQuery("""
                 select c.id, c.visitor_id, c.visitor_name, c.status, c.handoff_reason, c.agent_name, c.last_activity_at,
                        (select count(*) from messages m
                          where m.conversation_id = c.id and m.seq > coalesce(r.last_read_seq, 0)) as unread,
@@ -94,10 +100,19 @@ public class InboxQuery {
                        c.assignee_agent_id, c.assignee_team_id
                   from conversations c
                   left join conversation_reads r on r.conversation_id = c.id and r.agent_id = ?2
-                 where c.workspace_id = ?1 and c.status = ?3 and (%s)
+                 where c.workspace_id = ?1 and c.status = ?3 and (%s)%s
                  order by c.last_activity_at desc, c.id
-                 limit ?4""".formatted(view.condition(5))), 5).setParameter(1, workspaceId).setParameter(2, agentId)
-                .setParameter(3, status.code()).setParameter(4, PAGE).getResultList();
+                 limit ?4""".formatted(view.condition(teams), labelId == null ? "" : """
+
+                   and exists (select 1 from conversation_labels cl where cl.conversation_id = c.id
+                                  and cl.label_id = ?5)""")), teams)
+                .setParameter(1, workspaceId).setParameter(2, agentId)
+                .setParameter(3, status.code()).setParameter(4, PAGE);
+        if (labelId != null) {
+            query.setParameter(5, labelId);
+        }
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = query.getResultList();
         return rows.stream().map(r -> new Row((UUID) r[0], (String) r[1], (String) r[2],
                 ConversationStatus.fromCode((String) r[3]), (String) r[4], (String) r[5], instant(r[6]),
                 ((Number) r[7]).longValue(), preview((String) r[8]), (UUID) r[9], (UUID) r[10])).toList();

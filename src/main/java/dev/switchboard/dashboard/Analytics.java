@@ -28,7 +28,8 @@ public class Analytics {
     private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("MM-dd");
 
     /** The page: one value per section. */
-    public record Report(int days, Traffic traffic, Answers answers, Satisfaction satisfaction, Engine engine) {
+    public record Report(int days, Traffic traffic, Answers answers, Satisfaction satisfaction, Engine engine,
+            List<ConversationStats.LabelFigures> labels) {
 
         public String percent(Double share) {
             return share == null ? "–" : Math.round(share * 100) + " %";
@@ -102,7 +103,8 @@ public class Analytics {
         ModelAnswerStats.Totals generations = modelAnswerStats.totals(workspaceId, since);
         return new Report(days, traffic(workspaceId, since, first, today), answers(botAnswers, generations),
                 satisfaction(conversationStats.ratings(workspaceId, since)),
-                engine(generations, modelAnswerStats.perDay(workspaceId, since), first, today));
+                engine(generations, modelAnswerStats.perDay(workspaceId, since), first, today),
+                conversationStats.perLabel(workspaceId, since));
     }
 
     private Traffic traffic(UUID workspaceId, Instant since, LocalDate first, LocalDate today) {

@@ -9,6 +9,8 @@ import dev.switchboard.conversation.ConversationEvents;
 import dev.switchboard.conversation.ConversationQueries;
 import dev.switchboard.conversation.ConversationService;
 import dev.switchboard.conversation.InboxQuery;
+import dev.switchboard.conversation.LabelView;
+import dev.switchboard.conversation.Labels;
 import dev.switchboard.conversation.Message;
 import dev.switchboard.conversation.MessageRole;
 import dev.switchboard.conversation.SseSubscriber;
@@ -70,7 +72,8 @@ public class ConversationPages {
     static class Templates {
         static native TemplateInstance conversation(Nav nav, Conversation conversation, String status,
                 String handoffReason, List<MessageRow> messages, long lastEventId, List<CannedResponse> canned,
-                List<FaqEntry> faq, String error, AssignmentPanel assignment, ProfilePanel profile);
+                List<FaqEntry> faq, String error, AssignmentPanel assignment, ProfilePanel profile,
+                LabelFilter labels);
     }
 
     @Inject
@@ -115,6 +118,9 @@ public class ConversationPages {
     @Inject
     com.fasterxml.jackson.databind.ObjectMapper json;
 
+    @Inject
+    Labels labels;
+
     @GET
     @Produces(MediaType.TEXT_HTML)
     public TemplateInstance page(@PathParam("id") String id, @QueryParam("error") String error) {
@@ -133,7 +139,8 @@ public class ConversationPages {
                 c.handoffReason == null ? null : c.handoffReason.code().replace('_', ' '), messages.stream().map(m -> new MessageRow(m.id,
                 m.role.code(), m.content, m.createdAt, m.authorName, m.sourceFaqId, faqQuestions.get(m.sourceFaqId),
                 m.sourceModel)).toList(), lastEventId, cannedResponses.list(w.id), faqs.list(w.id),
-                error, assignmentPanel(c), profilePanel(c));
+                error, assignmentPanel(c), profilePanel(c), new LabelFilter(labels.list(w.id).stream().map(LabelView::of)
+                        .toList(), null, labels.ofConversations(List.of(c.id))));
     }
 
     private ProfilePanel profilePanel(Conversation c) {
@@ -263,6 +270,20 @@ public class ConversationPages {
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Response reopen(@PathParam("id") String id) {
         return act(id, c -> conversations.reopen(c.id, current.agent().displayName));
+    }
+
+    @POST
+    @Path("labels")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response addLabel(@PathParam("id") String id, @FormParam("labelId") String labelId) {
+        return act(id, c -> labels.attach(c.id, Ids.parse(labelId, "label")));
+    }
+
+    @POST
+    @Path("labels/{labelId}/delete")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response removeLabel(@PathParam("id") String id, @PathParam("labelId") String labelId) {
+        return act(id, c -> labels.detach(c.id, Ids.parse(labelId, "label")));
     }
 
     /** The open page saw the messages that arrived live: they are no longer unread (called by the page's script). */

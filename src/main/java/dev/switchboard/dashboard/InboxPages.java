@@ -4,7 +4,10 @@ import dev.switchboard.common.security.Roles;
 import jakarta.annotation.security.RolesAllowed;
 import dev.switchboard.common.ApiException;
 import dev.switchboard.conversation.ConversationStatus;
+import dev.switchboard.common.Ids;
 import dev.switchboard.conversation.InboxQuery;
+import dev.switchboard.conversation.LabelView;
+import dev.switchboard.conversation.Labels;
 import dev.switchboard.conversation.SseSubscriber;
 import dev.switchboard.conversation.WorkspaceEvents;
 import dev.switchboard.workspace.Workspace;
@@ -37,10 +40,10 @@ public class InboxPages {
     @CheckedTemplate
     static class Templates {
         static native TemplateInstance inbox(Nav nav, String status, String view, List<InboxQuery.Tab> tabs,
-                List<InboxQuery.Row> rows, Map<UUID, String> names);
+                List<InboxQuery.Row> rows, Map<UUID, String> names, LabelFilter labels);
 
         static native TemplateInstance list(Nav nav, String status, String view, List<InboxQuery.Tab> tabs,
-                List<InboxQuery.Row> rows, Map<UUID, String> names);
+                List<InboxQuery.Row> rows, Map<UUID, String> names, LabelFilter labels);
     }
 
     @Inject
@@ -58,30 +61,35 @@ public class InboxPages {
     @Inject
     AgentService agents;
 
+    @Inject
+    Labels labels;
+
     @GET
     @Path("inbox")
     @Produces(MediaType.TEXT_HTML)
     public TemplateInstance page(@PathParam("workspace") String workspace, @QueryParam("status") String status,
-            @QueryParam("view") String view) {
+            @QueryParam("view") String view, @QueryParam("label") String label) {
         Workspace w = current.requireWorkspace(workspace);
         ConversationStatus s = status(status);
         InboxQuery.View v = view(w, view);
-        List<InboxQuery.Row> rows = inbox.rows(w.id, current.agent().id, s, v);
+        UUID labelId = label(w, label);
+        List<InboxQuery.Row> rows = inbox.rows(w.id, current.agent().id, s, v, labelId);
         return Templates.inbox(current.nav(w, "inbox"), s.code(), code(v), inbox.tabs(w.id, current.agent().id, v),
-                rows, assigneeNames(w));
+                rows, assigneeNames(w), labelFilter(w, labelId, rows));
     }
 
     @GET
     @Path("inbox/list")
     @Produces(MediaType.TEXT_HTML)
     public TemplateInstance list(@PathParam("workspace") String workspace, @QueryParam("status") String status,
-            @QueryParam("view") String view) {
+            @QueryParam("view") String view, @QueryParam("label") String label) {
         Workspace w = current.requireWorkspace(workspace);
         ConversationStatus s = status(status);
         InboxQuery.View v = view(w, view);
-        List<InboxQuery.Row> rows = inbox.rows(w.id, current.agent().id, s, v);
+        UUID labelId = label(w, label);
+        List<InboxQuery.Row> rows = inbox.rows(w.id, current.agent().id, s, v, labelId);
         return Templates.list(current.nav(w, "inbox"), s.code(), code(v), inbox.tabs(w.id, current.agent().id, v),
-                rows, assigneeNames(w));
+                rows, assigneeNames(w), labelFilter(w, labelId, rows));
     }
 
     /** The names of the workspace's agents and teams, for the rows' assignees. */
@@ -107,6 +115,16 @@ public class InboxPages {
 
     private static String code(InboxQuery.View view) {
         return view.kind().name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** The label to filter by: null for none; one of another workspace is a 404 like any id of theirs. */
+    private UUID label(Workspace w, String label) {
+        return label == null || label.isBlank() ? null : labels.get(w.id, Ids.parse(label.strip(), "label")).id;
+    }
+
+    private LabelFilter labelFilter(Workspace w, UUID selected, List<InboxQuery.Row> rows) {
+        return new LabelFilter(labels.list(w.id).stream().map(LabelView::of).toList(), selected,
+                labels.ofConversations(rows.stream().map(InboxQuery.Row::id).toList()));
     }
 
     /** The workspace feed (see {@link WorkspaceEvents}): one event per change of any of its conversations. */

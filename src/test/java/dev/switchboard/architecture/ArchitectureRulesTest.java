@@ -63,7 +63,8 @@ class ArchitectureRulesTest {
             Map.entry("agents", "dashboard"), Map.entry("agent_workspaces", "dashboard"),
             Map.entry("agent_sessions", "dashboard"), Map.entry("canned_responses", "dashboard"),
             Map.entry("teams", "dashboard"), Map.entry("team_members", "dashboard"),
-            Map.entry("agent_presence", "dashboard"), Map.entry("visitor_profiles", "conversation"));
+            Map.entry("agent_presence", "dashboard"), Map.entry("visitor_profiles", "conversation"),
+            Map.entry("labels", "conversation"), Map.entry("conversation_labels", "conversation"));
 
     private static JavaClasses platform;
 

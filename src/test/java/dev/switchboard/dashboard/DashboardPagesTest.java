@@ -127,7 +127,7 @@ class DashboardPagesTest {
     void everyStateChangingDashboardRouteIsRefusedWithoutTheSessionsCsrfToken() {
         // One filter guards them all: each POST route of a logged-in admin, without a token, is 403 before its handler.
         List<String> paths = Stream.of(LoginPages.class, ConversationPages.class, FaqPages.class, CannedPages.class,
-                AgentAdminPages.class, InboxPages.class, AnalyticsPage.class)
+                AgentAdminPages.class, InboxPages.class, AnalyticsPage.class, LabelPages.class, SearchPage.class)
                 .flatMap(c -> Stream.of(c.getDeclaredMethods()).filter(m -> m.isAnnotationPresent(POST.class))
                         .map(m -> route(c, m)))
                 .filter(p -> !p.equals("/agent/login")).toList();

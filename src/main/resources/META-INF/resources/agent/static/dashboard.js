@@ -19,6 +19,15 @@
     });
   });
 
+  // Labels carry their colour in data-colour (#rrggbb, checked by the server); the CSP allows no style attributes, so
+  // it is set here through the CSSOM.
+  var paintLabels = function (root) {
+    root.querySelectorAll('[data-colour]').forEach(function (el) {
+      if (/^#[0-9a-f]{6}$/.test(el.dataset.colour)) { el.style.setProperty('--label', el.dataset.colour); }
+    });
+  };
+  paintLabels(document);
+
   // Inbox: the workspace feed says which conversation changed; the list is fetched again as rendered by the server.
   var inbox = document.getElementById('inbox');
   if (inbox) {
@@ -57,7 +66,7 @@
             if (r.redirected || !r.ok) { window.location.reload(); return null; }
             return r.text();
           })
-          .then(function (html) { if (html !== null) { inbox.innerHTML = html; notifyHandoffs(); } });
+          .then(function (html) { if (html !== null) { inbox.innerHTML = html; paintLabels(inbox); notifyHandoffs(); } });
       }, 150);
     };
     var feed = new EventSource(inbox.dataset.feed);

@@ -1,0 +1,243 @@
+package dev.switchboard.conversation;
+
+import static dev.switchboard.common.db.NativeRows.rows;
+
+import dev.switchboard.common.ApiException;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
+import java.nio.charset.StandardCharsets;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/**
+ * Full-text search over a workspace's messages with PostgreSQL's text search ({@code messages.search_vector}, GIN
+ * index, the 'simple' configuration: see migration V12). Every word of the query must occur, as a word or a word's
+ * start; a conversation is one hit, ranked by its best-matching message ({@code ts_rank}), with that message's
+ * snippet. Pages follow by keyset on (rank, conversation id): a cursor names the last hit, so a page costs the
+ * same however deep it is and hits committed meanwhile never repeat one already shown above.
+ */
+@ApplicationScoped
+public class MessageSearch {
+
+    public static final int MAX_LIMIT = 50;
+    public static final int MAX_TERMS = 8;
+    public static final int MAX_QUERY = 200;
+    private static final Pattern NOT_WORD = Pattern.compile("[^\\p{L}\\p{N}]+");
+    /** Private-use characters mark the matches in ts_headline's output; they are taken out of the text first. */
+    private static final char START = '\uE000';
+    private static final char STOP = '\uE001';
+    private static final String HEADLINE_OPTIONS = "StartSel=" + START + ", StopSel=" + STOP
+            + ", MaxWords=35, MinWords=15";
+
+    /** Where the previous page ended. */
+    public record Cursor(float rank, UUID conversationId) {
+
+        public String encode() {
+            String raw = Integer.toHexString(Float.floatToIntBits(rank)) + ":" + conversationId;
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(raw.getBytes(StandardCharsets.US_ASCII));
+        }
+
+        public static Cursor decode(String cursor) {
+            try {
+                String[] parts = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.US_ASCII)
+                        .split(":", 2);
+                return new Cursor(Float.intBitsToFloat(Integer.parseUnsignedInt(parts[0], 16)),
+                        UUID.fromString(parts[1]));
+            } catch (RuntimeException e) {
+                throw ApiException.badRequest("Parameter 'cursor' is not a cursor this search returned");
+            }
+        }
+    }
+
+    /** A search: the words, the filters, where to continue (null: from the top) and how many hits. */
+    public record Query(String text, List<SearchFilter> filters, Cursor after, int limit) {}
+
+    /**
+     * A conversation that matched. snippet: HTML (the message's text escaped, the matched words in {@code <mark>}).
+     */
+    public record Hit(UUID conversationId, String visitorId, String visitorName, ConversationStatus status,
+            UUID messageId, MessageRole role, Instant createdAt, float rank, String snippet, List<LabelView> labels) {
+
+        public String visitor() {
+            return VisitorNames.of(visitorId, visitorName);
+        }
+    }
+
+    /** nextCursor: null on the last page. */
+    public record Page(List<Hit> hits, String nextCursor) {}
+
+    @Inject
+    Labels labels;
+
+    @Transactional
+    public Page search(UUID workspaceId, Query query) {
+        if (query.limit() < 1 || query.limit() > MAX_LIMIT) {
+            throw ApiException.badRequest("Parameter 'limit' must be between 1 and " + MAX_LIMIT);
+        }
+        List<Object> params = new ArrayList<>(List.of(tsQuery(query.text()), workspaceId));
+        StringBuilder where = new StringBuilder();
+        for (SearchFilter f : query.filters()) {
+            params.add(f.value());
+            where.append(" and ").append(f.sql().replace("?", "?" + params.size()));
+        }
+        String keyset = "";
+        if (query.after() != null) {
+            params.add(query.after().rank());
+            params.add(query.after().conversationId());
+            keyset = "where h.rank < ?%1$d or (h.rank = ?%1$d and h.conversation_id < ?%2$d)"
+                    .formatted(params.size() - 1, params.size());
+        }
+        params.add(String.valueOf(START) + STOP);
+        params.add(HEADLINE_OPTIONS);
+        params.add(query.limit() + 1); // one more tells whether a next page exists
+        int n = params.size();
+        String sql = """
+                with q as (select to_tsquery('simple', ?1) as q),
+                hits as (
+                  select distinct on (m.conversation_id) m.conversation_id, m.id,
+                         ts_rank(m.search_vector, q.q) as rank
+                    from messages m join conversations c on c.id = m.conversation_id cross join q
+                   where c.workspace_id = ?2 and m.search_vector @@ q.q and m.role <> 'system'%s
+                   order by m.conversation_id, rank desc, m.seq desc)
+                select h.conversation_id, c.visitor_id, c.visitor_name, c.status, h.id, m.role, m.created_at, h.rank,
+                       ts_headline('simple', translate(m.content, ?%d, ''), q.q, ?%d)
+                  from hits h join conversations c on c.id = h.conversation_id join messages m on m.id = h.id
+                       cross join q
+                 %s
+                 order by h.rank desc, h.conversation_id desc
+                 limit ?%d""".formatted(where, n - 2, n - 1, keyset, n);
+        // The texts stay out of the ranking (only ids are sorted); only the page's hits read theirs for the snippet.
+        List<Object[]> found = rows(Conversation.getEntityManager(), sql, params.toArray());
+        boolean more = found.size() > query.limit();
+        List<Object[]> page = more ? found.subList(0, query.limit()) : found;
+        Map<UUID, List<LabelView>> labelled = labels.ofConversations(page.stream().map(r -> (UUID) r[0]).toList());
+        List<Hit> hits = page.stream().map(r -> new Hit((UUID) r[0], (String) r[1], (String) r[2],
+                ConversationStatus.fromCode((String) r[3]), (UUID) r[4], MessageRole.fromCode((String) r[5]),
+                instant(r[6]), ((Number) r[7]).floatValue(), highlight((String) r[8]),
+                labelled.getOrDefault((UUID) r[0], List.of()))).toList();
+        String next = more ? new Cursor(hits.getLast().rank(), hits.getLast().conversationId()).encode() : null;
+        return new Page(hits, next);
+    }
+
+    /**
+     * A query from request parameters (API and dashboard alike; blank means absent): status, a label of the
+     * workspace (by id), from/to as a UTC day (to inclusive) or an instant (to exclusive), a cursor from an earlier
+     * page; each wrong one is a 400 naming it.
+     */
+    public Query query(UUID workspaceId, String text, String status, String label, String from, String to,
+            String cursor, int limit) {
+        tsQuery(text);
+        List<SearchFilter> filters = new ArrayList<>();
+        if (present(status)) {
+            filters.add(SearchFilter.status(Arrays.stream(ConversationStatus.values())
+                    .filter(s -> s.code().equals(status.strip())).findFirst()
+                    .orElseThrow(() -> ApiException.badRequest("Parameter 'status' must be one of "
+                            + Arrays.stream(ConversationStatus.values()).map(ConversationStatus::code).toList()))));
+        }
+        if (present(label)) {
+            UUID labelId = labelId(workspaceId, label.strip());
+            filters.add(SearchFilter.label(labelId));
+        }
+        if (present(from)) {
+            filters.add(SearchFilter.from(time(from.strip(), "from", false)));
+        }
+        if (present(to)) {
+            filters.add(SearchFilter.to(time(to.strip(), "to", true)));
+        }
+        return new Query(text, filters, present(cursor) ? Cursor.decode(cursor.strip()) : null, limit);
+    }
+
+    private UUID labelId(UUID workspaceId, String label) {
+        try {
+            UUID id = UUID.fromString(label);
+            if (labels.list(workspaceId).stream().anyMatch(l -> l.id.equals(id))) {
+                return id;
+            }
+        } catch (IllegalArgumentException e) {
+            // a 400 below
+        }
+        throw ApiException.badRequest("Parameter 'label' must be the id of one of the workspace's labels");
+    }
+
+    /** A day (UTC; as an upper bound it includes the whole day) or an ISO-8601 instant. */
+    private static Instant time(String value, String parameter, boolean upper) {
+        try {
+            if (value.length() == 10) {
+                LocalDate day = LocalDate.parse(value);
+                return (upper ? day.plusDays(1) : day).atStartOfDay(ZoneOffset.UTC).toInstant();
+            }
+            return OffsetDateTime.parse(value).toInstant();
+        } catch (DateTimeParseException e) {
+            throw ApiException.badRequest("Parameter '" + parameter + "' must be a day (2026-01-31) or an instant "
+                    + "(2026-01-31T09:00:00Z)");
+        }
+    }
+
+    private static boolean present(String value) {
+        return value != null && !value.isBlank();
+    }
+
+    /**
+     * Every word of the text as a prefix ({@code refund:* & parcel:*}). Only letters and digits reach to_tsquery, so
+     * no input can be a syntax error there.
+     */
+    static String tsQuery(String text) {
+        if (text == null || text.isBlank()) {
+            throw ApiException.badRequest("Parameter 'q' is required: the words to search for");
+        }
+        if (text.length() > MAX_QUERY) {
+            throw ApiException.badRequest("Parameter 'q' has " + text.length() + " characters; at most " + MAX_QUERY
+                    + " are allowed");
+        }
+        List<String> terms = Arrays.stream(NOT_WORD.split(text.toLowerCase(Locale.ROOT)))
+                .filter(t -> !t.isEmpty()).distinct().toList();
+        if (terms.isEmpty()) {
+            throw ApiException.badRequest("Parameter 'q' needs at least one word (letters or digits)");
+        }
+        if (terms.size() > MAX_TERMS) {
+            throw ApiException.badRequest("Parameter 'q' has " + terms.size() + " words; at most " + MAX_TERMS
+                    + " are allowed");
+        }
+        return String.join(" & ", terms.stream().map(t -> t + ":*").toList());
+    }
+
+    /** The headline's text HTML-escaped, its match markers as {@code <mark>}. */
+    static String highlight(String headline) {
+        StringBuilder html = new StringBuilder(headline.length() + 32);
+        headline.codePoints().forEach(cp -> {
+            switch (cp) {
+                case START -> html.append("<mark>");
+                case STOP -> html.append("</mark>");
+                case '&' -> html.append("&amp;");
+                case '<' -> html.append("&lt;");
+                case '>' -> html.append("&gt;");
+                case '"' -> html.append("&quot;");
+                case '\'' -> html.append("&#39;");
+                default -> html.appendCodePoint(cp);
+            }
+        });
+        return html.toString();
+    }
+
+    private static Instant instant(Object value) {
+        return switch (value) {
+            case Instant i -> i;
+            case Timestamp t -> t.toInstant();
+            case OffsetDateTime o -> o.toInstant();
+            default -> throw new IllegalStateException("not a timestamp: " + value.getClass());
+        };
+    }
+}

@@ -1,0 +1,31 @@
+package dev.switchboard.conversation;
+
+import java.time.Instant;
+import java.util.UUID;
+
+/**
+ * One condition of a message search, as SQL on the conversation ({@code c}) or the matching message ({@code m}) with
+ * one {@code ?} for its value. Every filter is one factory here, so a new one (the conversation's assignee, say) is
+ * one line beside these plus its request parameter.
+ */
+public record SearchFilter(String sql, Object value) {
+
+    public static SearchFilter status(ConversationStatus status) {
+        return new SearchFilter("c.status = ?", status.code());
+    }
+
+    public static SearchFilter label(UUID labelId) {
+        return new SearchFilter("exists (select 1 from conversation_labels cl where cl.conversation_id = c.id"
+                + " and cl.label_id = ?)", labelId);
+    }
+
+    /** Messages written at or after the instant. */
+    public static SearchFilter from(Instant from) {
+        return new SearchFilter("m.created_at >= ?", from);
+    }
+
+    /** Messages written before the instant. */
+    public static SearchFilter to(Instant to) {
+        return new SearchFilter("m.created_at < ?", to);
+    }
+}

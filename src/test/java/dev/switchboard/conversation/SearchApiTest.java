@@ -1,0 +1,185 @@
+package dev.switchboard.conversation;
+
+import static dev.switchboard.conversation.LabelsApiTest.api;
+import static dev.switchboard.conversation.LabelsApiTest.createLabel;
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.empty;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.nullValue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.switchboard.support.NoBot;
+import dev.switchboard.support.TestClock;
+import dev.switchboard.support.TestWorkspaces;
+import dev.switchboard.support.TestWorkspaces.TestWorkspace;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+class SearchApiTest {
+
+    @Inject
+    ConversationService conversations;
+
+    TestWorkspace shop;
+
+    @BeforeEach
+    void setUp() {
+        NoBot.install();
+        shop = TestWorkspaces.create();
+    }
+
+    @Test
+    void theConversationThatSaysItMostComesFirstWithAHighlightedEscapedSnippet() {
+        String once = conversationWith(shop, "Hello, I would like a refund for the blue jumper I bought last week, "
+                + "it does not fit me and the colour is not what the picture showed either.");
+        String thrice = conversationWith(shop, "Refund please! I asked for a refund twice, where is my refund?");
+        String twice = conversationWith(shop, "Still no refund. When does the refund come?");
+        String none = conversationWith(shop, "Is 2 < 3 & 4 > 1? Where is my parcel? <script>alert(1)</script>");
+
+        JsonPath found = search(shop, Map.of("q", "refund"));
+        assertEquals(List.of(thrice, twice, once), found.getList("hits.conversationId"));
+        String snippet = found.getString("hits[0].snippet");
+        assertTrue(snippet.contains("<mark>Refund</mark> please"), snippet);
+        assertEquals("customer", found.getString("hits[0].role"));
+        assertTrue(found.getFloat("hits[0].rank") > found.getFloat("hits[1].rank"));
+
+        String escaped = search(shop, Map.of("q", "parcel")).getString("hits[0].snippet");
+        // ts_headline drops what looks like a tag; everything else is escaped
+        assertTrue(escaped.contains("2 &lt; 3 &amp; 4 &gt; 1") && !escaped.contains("<script"), escaped);
+        assertEquals(List.of(none), search(shop, Map.of("q", "parcel")).getList("hits.conversationId"));
+    }
+
+    @Test
+    void everyWordMustMatchAsAWordOrItsStartInAnyLanguage() {
+        String refunded = conversationWith(shop, "The parcel was refunded yesterday");
+        String german = conversationWith(shop, "Ich möchte eine Rückerstattung für das Paket");
+        String greek = conversationWith(shop, "Πού είναι η παραγγελία μου;");
+        String upper = conversationWith(shop, "ÜBERWEISUNG");
+        conversationWith(shop, "The refund is late");
+
+        assertEquals(List.of(refunded), search(shop, Map.of("q", "refund parcel")).getList("hits.conversationId"));
+        assertEquals(List.of(german), search(shop, Map.of("q", "RÜCKERSTATTUNG")).getList("hits.conversationId"));
+        assertEquals(List.of(greek), search(shop, Map.of("q", "ΠΑΡΑΓΓΕΛΊΑ")).getList("hits.conversationId"));
+        assertEquals(List.of(upper), search(shop, Map.of("q", "überweisung")).getList("hits.conversationId"));
+        assertEquals(2, search(shop, Map.of("q", "refund")).getList("hits").size());
+        // punctuation is no operator: it only separates words
+        assertEquals(List.of(refunded), search(shop, Map.of("q", "parcel & !refunded)(:*"))
+                .getList("hits.conversationId"));
+    }
+
+    @Test
+    void filtersByStatusLabelAndDate() {
+        TestClock clock = TestClock.install(Instant.parse("2026-03-01T10:00:00Z"));
+        String march = conversationWith(shop, "My voucher code does not work");
+        clock.advance(Duration.ofDays(10));
+        String later = conversationWith(shop, "The voucher expired before I could use it");
+        String labelled = conversationWith(shop, "Can I get a voucher for my next order?");
+        conversations.resolve(UUID.fromString(later));
+        String vip = createLabel(shop, "vip", null);
+        api(shop).put("/api/v1/conversations/{c}/labels/{l}", labelled, vip).then().statusCode(200);
+
+        assertEquals(Set.of(march, later, labelled), idSet(Map.of("q", "voucher")));
+        assertEquals(List.of(later), ids(Map.of("q", "voucher", "status", "resolved")));
+        assertEquals(Set.of(march, labelled), idSet(Map.of("q", "voucher", "status", "bot")));
+        assertEquals(List.of(labelled), ids(Map.of("q", "voucher", "label", vip)));
+        assertEquals(List.of(), ids(Map.of("q", "voucher", "label", vip, "status", "resolved")));
+        assertEquals(List.of(march), ids(Map.of("q", "voucher", "to", "2026-03-01")));
+        assertEquals(Set.of(later, labelled), idSet(Map.of("q", "voucher", "from", "2026-03-02")));
+        assertEquals(List.of(march), ids(Map.of("q", "voucher", "from", "2026-03-01T09:59:00Z",
+                "to", "2026-03-01T10:00:01Z")));
+        assertEquals(List.of(), ids(Map.of("q", "voucher", "from", "2026-03-02", "to", "2026-03-05")));
+    }
+
+    @Test
+    void pagesFollowByCursorWithoutRepeatsOrGaps() {
+        List<String> all = new ArrayList<>();
+        for (int i = 0; i < 7; i++) {
+            all.add(conversationWith(shop, "warranty " + "claim ".repeat(i) + "for order " + i));
+        }
+        List<String> seen = new ArrayList<>();
+        String cursor = null;
+        int pages = 0;
+        do {
+            Map<String, Object> params = new java.util.HashMap<>(Map.of("q", "warranty claim", "limit", "2"));
+            if (cursor != null) {
+                params.put("cursor", cursor);
+            }
+            JsonPath page = search(shop, params);
+            seen.addAll(page.getList("hits.conversationId"));
+            cursor = page.getString("nextCursor");
+            pages++;
+        } while (cursor != null && pages < 10);
+        // the first has no "claim": every word must match
+        assertEquals(6, seen.size(), seen.toString());
+        assertEquals(3, pages);
+        assertEquals(6, new HashSet<>(seen).size());
+        assertEquals(all.subList(1, 7).reversed(), seen, "more claims rank higher");
+        assertEquals(seen, search(shop, Map.of("q", "warranty claim", "limit", "50")).getList("hits.conversationId"));
+    }
+
+    @Test
+    void aWorkspaceNeverSeesAnothersResults() {
+        TestWorkspace other = TestWorkspaces.create();
+        String mine = conversationWith(shop, "Secret discount for the invoice");
+        conversationWith(other, "Nothing secret here");
+        String theirLabel = createLabel(other, "vip", null);
+
+        assertEquals(List.of(mine), ids(Map.of("q", "secret")));
+        api(other).queryParam("q", "discount").get("/api/v1/search").then().statusCode(200)
+                .body("hits", empty()).body("nextCursor", nullValue());
+        api(shop).queryParam("q", "secret").queryParam("label", theirLabel).get("/api/v1/search").then()
+                .statusCode(400).body("detail", containsString("label"));
+        // a cursor from another workspace's search only says where to continue, it opens nothing
+        String cursor = new MessageSearch.Cursor(99f, UUID.fromString(mine)).encode();
+        api(other).queryParam("q", "secret").queryParam("cursor", cursor).get("/api/v1/search").then()
+                .body("hits.snippet", equalTo(List.of("Nothing <mark>secret</mark> here")));
+        given().queryParam("q", "secret").get("/api/v1/search").then().statusCode(401);
+        given().header("X-Site-Key", shop.siteKey()).queryParam("q", "secret").get("/api/v1/search").then()
+                .statusCode(403);
+    }
+
+    @Test
+    void badParametersAreProblemsNamingThem() {
+        for (Map<String, String> bad : List.<Map<String, String>>of(Map.of(), Map.of("q", "  "), Map.of("q", "?!"), Map.of("q", "a b c d e f g h i"),
+                Map.of("q", "x", "status", "closed"), Map.of("q", "x", "label", "nope"),
+                Map.of("q", "x", "from", "yesterday"), Map.of("q", "x", "cursor", "%%%"),
+                Map.of("q", "x", "limit", "0"), Map.of("q", "x", "limit", "51"), Map.of("q", "x".repeat(201)))) {
+            api(shop).queryParams(bad).get("/api/v1/search").then().statusCode(400)
+                    .contentType("application/problem+json").body("detail", containsString("arameter"));
+        }
+    }
+
+    /** For hits whose ranks tie, in no particular order. */
+    private Set<String> idSet(Map<String, ?> params) {
+        return new HashSet<>(ids(params));
+    }
+
+    private List<String> ids(Map<String, ?> params) {
+        return search(shop, params).getList("hits.conversationId");
+    }
+
+    private static JsonPath search(TestWorkspace w, Map<String, ?> params) {
+        return api(w).queryParams(params).get("/api/v1/search").then().statusCode(200).extract().jsonPath();
+    }
+
+    private static String conversationWith(TestWorkspace w, String message) {
+        String id = TestWorkspaces.startWithApiKey(w);
+        TestWorkspaces.postAsCustomer(w, id, message);
+        return id;
+    }
+
+}
