@@ -35,4 +35,6 @@ public class Conversation extends PanacheEntityBase {
     public Short rating;
     public String ratingComment;
     public Instant ratedAt;
+    /** An e-mail address the visitor left for a reply (typically outside business hours): their own claim. */
+    public String contactEmail;
 }

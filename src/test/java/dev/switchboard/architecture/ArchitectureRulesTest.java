@@ -60,7 +60,8 @@ class ArchitectureRulesTest {
             Map.entry("cached_answers", "bot"), Map.entry("model_answers", "bot"),
             Map.entry("webhooks", "webhook"), Map.entry("webhook_deliveries", "webhook"),
             Map.entry("agents", "dashboard"), Map.entry("agent_workspaces", "dashboard"),
-            Map.entry("agent_sessions", "dashboard"), Map.entry("canned_responses", "dashboard"));
+            Map.entry("agent_sessions", "dashboard"), Map.entry("canned_responses", "dashboard"),
+            Map.entry("business_hours", "workspace"), Map.entry("attachments", "conversation"));
 
     private static JavaClasses platform;
 
