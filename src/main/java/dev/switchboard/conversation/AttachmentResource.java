@@ -18,7 +18,6 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
-import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -81,9 +80,7 @@ public class AttachmentResource {
     @APIResponse(responseCode = "404", description = "No such attachment in a conversation of this caller")
     public Response file(@BeanParam ConversationCredentials credentials, @PathParam("id") String id,
             @PathParam("attachmentId") String attachmentId) {
-        Conversation c = access.accessible(credentials, id);
-        return attachments.file(c.id, attachment(attachmentId)).map(Attachments.File::response)
-                .orElseThrow(() -> notFound(attachmentId));
+        return serve(credentials, id, attachmentId, false);
     }
 
     @GET
@@ -94,16 +91,13 @@ public class AttachmentResource {
     @APIResponse(responseCode = "404", description = "No such image attachment, or it has no thumbnail (WebP)")
     public Response thumbnail(@BeanParam ConversationCredentials credentials, @PathParam("id") String id,
             @PathParam("attachmentId") String attachmentId) {
+        return serve(credentials, id, attachmentId, true);
+    }
+
+    private Response serve(ConversationCredentials credentials, String id, String attachmentId, boolean thumbnail) {
         Conversation c = access.accessible(credentials, id);
-        return attachments.thumbnail(c.id, attachment(attachmentId)).map(Attachments.File::response)
-                .orElseThrow(() -> notFound(attachmentId));
-    }
-
-    private static UUID attachment(String id) {
-        return Ids.parse(id, "attachment");
-    }
-
-    private static ApiException notFound(String attachmentId) {
-        return ApiException.notFound("No attachment with id '" + attachmentId + "'");
+        return attachments.file(c.id, Ids.parse(attachmentId, "attachment"), thumbnail)
+                .map(Attachments.File::response)
+                .orElseThrow(() -> ApiException.notFound("No attachment with id '" + attachmentId + "'"));
     }
 }

@@ -133,21 +133,16 @@ public class Attachments {
         return messages.stream().map(m -> MessageView.of(m, byMessage.get(m.id))).toList();
     }
 
-    /** The file of an attachment of this conversation (the caller checked access to the conversation). */
+    /**
+     * The file of an attachment of this conversation, or its thumbnail (a PNG; empty when it has none); the caller
+     * checked access to the conversation.
+     */
     @Transactional
-    public Optional<File> file(UUID conversationId, UUID attachmentId) {
-        return find(conversationId, attachmentId).map(a -> new File(a.type(), a.filename, a.data));
-    }
-
-    /** The thumbnail of an image attachment of this conversation, when it has one (a PNG). */
-    @Transactional
-    public Optional<File> thumbnail(UUID conversationId, UUID attachmentId) {
-        return find(conversationId, attachmentId).filter(a -> a.thumbnail != null)
-                .map(a -> new File(AttachmentType.PNG, "thumbnail.png", a.thumbnail));
-    }
-
-    private static Optional<Attachment> find(UUID conversationId, UUID attachmentId) {
+    public Optional<File> file(UUID conversationId, UUID attachmentId, boolean thumbnail) {
         return Attachment.<Attachment>findByIdOptional(attachmentId)
-                .filter(a -> a.conversationId.equals(conversationId));
+                .filter(a -> a.conversationId.equals(conversationId))
+                .filter(a -> !thumbnail || a.thumbnail != null)
+                .map(a -> thumbnail ? new File(AttachmentType.PNG, "thumbnail.png", a.thumbnail)
+                        : new File(a.type(), a.filename, a.data));
     }
 }

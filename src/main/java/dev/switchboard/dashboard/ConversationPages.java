@@ -214,17 +214,19 @@ public class ConversationPages {
     @GET
     @Path("attachments/{attachmentId}")
     public Response attachment(@PathParam("id") String id, @PathParam("attachmentId") String attachmentId) {
-        Conversation c = current.requireConversation(Ids.parse(id, "conversation"));
-        return attachments.file(c.id, Ids.parse(attachmentId, "attachment")).map(Attachments.File::response)
-                .orElseThrow(() -> PageError.missing("No such attachment"));
+        return serve(id, attachmentId, false);
     }
 
     @GET
     @Path("attachments/{attachmentId}/thumbnail")
     public Response thumbnail(@PathParam("id") String id, @PathParam("attachmentId") String attachmentId) {
+        return serve(id, attachmentId, true);
+    }
+
+    private Response serve(String id, String attachmentId, boolean thumbnail) {
         Conversation c = current.requireConversation(Ids.parse(id, "conversation"));
-        return attachments.thumbnail(c.id, Ids.parse(attachmentId, "attachment")).map(Attachments.File::response)
-                .orElseThrow(() -> PageError.missing("No such thumbnail"));
+        return attachments.file(c.id, Ids.parse(attachmentId, "attachment"), thumbnail)
+                .map(Attachments.File::response).orElseThrow(() -> PageError.missing("No such attachment"));
     }
 
     /** The open page saw the messages that arrived live: they are no longer unread (called by the page's script). */
