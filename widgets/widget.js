@@ -2,6 +2,8 @@
  * Switchboard chat widget. Plain JS, no build step, no dependencies.
  *   <script src="https://<switchboard>/widget.js" data-site-key="sk_..." async></script>
  * Options: data-color, data-position (right|left), data-greeting, data-locale, data-title.
+ * Outside the workspace's business hours it says when the team is back and asks for an e-mail address; visitors can
+ * send images and PDFs (the paperclip), shown in the log with those of agents.
  * JS API (window.Switchboard): open(), close(), identify({id, name, email, hash, attributes}), reset(); calls queued on a stub
  * (Switchboard = Switchboard || function () { (Switchboard.q = Switchboard.q || []).push(arguments) }) run on load.
  * Everything renders in a closed shadow root of a <switchboard-chat> element whose styles start from `all: initial`,
@@ -26,6 +28,10 @@
       retry: 'Too many messages. Please try again {}.',
       rate: 'How did we do?', star: '{} of 5', thanks: 'Thank you for your rating!', comment: 'Anything to add? (optional)',
       sendComment: 'Send comment', done: 'Thank you for your feedback!', log: 'Conversation',
+      away: 'We’re away right now. We’re back {}.', awayNoReturn: 'We’re away right now.',
+      leaveEmail: 'Leave your e-mail address and we’ll reply as soon as we’re back.', email: 'E-mail address',
+      sendEmail: 'Send', emailThanks: 'Thanks! We’ll reply to {}.', replyIn: 'Typically replies {}',
+      attach: 'Send a file', tooLarge: 'That file is too large.', badType: 'Only images and PDF files can be sent.',
     },
     de: {
       title: 'Chatten Sie mit uns', open: 'Chat öffnen', close: 'Chat schließen', input: 'Nachricht', send: 'Senden',
@@ -36,8 +42,14 @@
       rate: 'Wie zufrieden waren Sie?', star: '{} von 5', thanks: 'Danke für Ihre Bewertung!',
       comment: 'Möchten Sie etwas ergänzen? (optional)', sendComment: 'Kommentar senden',
       done: 'Danke für Ihr Feedback!', log: 'Gespräch',
+      away: 'Wir sind gerade nicht da. Wir sind {} wieder da.', awayNoReturn: 'Wir sind gerade nicht da.',
+      leaveEmail: 'Hinterlassen Sie Ihre E-Mail-Adresse, wir antworten, sobald wir zurück sind.',
+      email: 'E-Mail-Adresse', sendEmail: 'Senden', emailThanks: 'Danke! Wir antworten an {}.',
+      replyIn: 'Antwortet meist {}', attach: 'Datei senden', tooLarge: 'Die Datei ist zu groß.',
+      badType: 'Nur Bilder und PDF-Dateien können gesendet werden.',
       soon: 'Ein Mitarbeiter antwortet Ihnen hier in Kürze.',
       handoff: {
+        outside_business_hours: 'Unser Team ist gerade nicht da.',
         customer_request: 'Ein Mitarbeiter übernimmt dieses Gespräch.',
         missing_knowledge: 'Darauf habe ich keine Antwort.',
         low_confidence: 'Da bin ich mir nicht sicher.',
@@ -53,8 +65,14 @@
       rate: '¿Qué tal lo hicimos?', star: '{} de 5', thanks: '¡Gracias por su valoración!',
       comment: '¿Algo que añadir? (opcional)', sendComment: 'Enviar comentario',
       done: '¡Gracias por sus comentarios!', log: 'Conversación',
+      away: 'Ahora no estamos. Volvemos {}.', awayNoReturn: 'Ahora no estamos.',
+      leaveEmail: 'Deje su correo electrónico y le responderemos en cuanto volvamos.',
+      email: 'Correo electrónico', sendEmail: 'Enviar', emailThanks: '¡Gracias! Responderemos a {}.',
+      replyIn: 'Suele responder {}', attach: 'Enviar un archivo', tooLarge: 'El archivo es demasiado grande.',
+      badType: 'Solo se pueden enviar imágenes y archivos PDF.',
       soon: 'Un agente le responderá aquí en breve.',
       handoff: {
+        outside_business_hours: 'Nuestro equipo no está disponible ahora.',
         customer_request: 'Un agente se hará cargo de esta conversación.',
         missing_knowledge: 'No tengo la respuesta a eso.',
         low_confidence: 'No estoy seguro de eso.',
@@ -70,8 +88,14 @@
       rate: 'Êtes-vous satisfait ?', star: '{} sur 5', thanks: 'Merci pour votre note !',
       comment: 'Un commentaire ? (facultatif)', sendComment: 'Envoyer le commentaire',
       done: 'Merci pour votre avis !', log: 'Conversation',
+      away: 'Nous sommes absents pour le moment. De retour {}.', awayNoReturn: 'Nous sommes absents pour le moment.',
+      leaveEmail: 'Laissez votre adresse e-mail, nous vous répondrons dès notre retour.',
+      email: 'Adresse e-mail', sendEmail: 'Envoyer', emailThanks: 'Merci ! Nous répondrons à {}.',
+      replyIn: 'Répond généralement {}', attach: 'Envoyer un fichier', tooLarge: 'Ce fichier est trop volumineux.',
+      badType: 'Seuls les images et les fichiers PDF peuvent être envoyés.',
       soon: 'Un conseiller vous répondra ici sous peu.',
       handoff: {
+        outside_business_hours: 'Notre équipe est absente pour le moment.',
         customer_request: 'Un conseiller va prendre en charge cette conversation.',
         missing_knowledge: 'Je n’ai pas la réponse à cette question.',
         low_confidence: 'Je ne suis pas sûr de la réponse.',
@@ -83,6 +107,7 @@
   const S = STRINGS[lang] || STRINGS.en;
   const locale = STRINGS[lang] ? lang : 'en';
   const t = (k, v) => S[k].replace('{}', v);
+  const TYPES = 'image/png,image/jpeg,image/gif,image/webp,application/pdf';
   const STORE = 'switchboard:' + siteKey;
 
   let state = load();
@@ -93,6 +118,7 @@
   let streaming = null;
   let rating = 0;
   let lastSystem = null;
+  let replyText = '';
   const shown = new Set();
 
   function load() {
@@ -150,6 +176,10 @@ button{cursor:pointer}.x{background:none;border:0;color:#fff;font-size:22px;line
 .r{padding:10px 14px;border-top:1px solid #e3e5e8;text-align:center}.r p{margin:0 0 6px}
 .r button{border:1px solid #ccd;background:#fff;border-radius:8px;padding:4px 9px;margin:0 2px}
 .r textarea{width:100%;margin:6px 0}.r .b{background:var(--c);color:#fff;border:0;padding:6px 12px}
+.o{padding:10px 14px;border-top:1px solid #e3e5e8;background:#fffbeb;font-size:13px}.o p{margin:0 0 6px}
+.o form{padding:0;border:0}.o input{flex:1;border:1px solid #ccd;border-radius:8px;padding:6px;font:inherit}
+.c{background:none;border:0;font-size:20px;line-height:1;padding:8px 2px;color:#555}
+.m img{display:block;max-width:200px;max-height:200px;border-radius:6px;margin-top:2px}.m .f::before{content:'📄 '}
 form{display:flex;gap:8px;padding:10px;border-top:1px solid #e3e5e8;align-items:flex-end}
 textarea{flex:1;resize:none;overflow-y:hidden;border:1px solid #ccd;border-radius:10px;padding:8px;min-height:38px;max-height:120px}
 .b{background:var(--c);color:#fff;border:0;border-radius:10px;padding:9px 14px}
@@ -173,12 +203,17 @@ textarea{flex:1;resize:none;overflow-y:hidden;border:1px solid #ccd;border-radiu
   const error = el('div', { class: 'e', role: 'alert' });
   const rateBox = el('div', { class: 'r', hidden: '' });
   const input = el('textarea', { rows: '1', 'aria-label': S.input, placeholder: S.input, maxlength: '4000' });
-  const form = el('form', {}, input, el('button', { class: 'b', type: 'submit', text: S.send }));
+  const awayBox = el('div', { class: 'o', hidden: '' });
+  const fileInput = el('input', { type: 'file', accept: TYPES, hidden: '', onchange: () => sendFile(fileInput.files[0]) });
+  const attachButton = el('button', {
+    class: 'c', type: 'button', 'aria-label': S.attach, title: S.attach, text: '📎', onclick: () => fileInput.click(),
+  });
+  const form = el('form', {}, attachButton, fileInput, input, el('button', { class: 'b', type: 'submit', text: S.send }));
   const title = ds.title || S.title;
   const panel = el('div', { class: 'p', id: 'sb-panel', role: 'dialog', 'aria-label': title, hidden: '' },
     el('header', {}, el('div', {}, el('h2', { text: title }), status),
       el('button', { class: 'x', type: 'button', 'aria-label': S.close, text: '×', onclick: () => close() })),
-    log, typing, error, rateBox, form);
+    log, typing, error, awayBox, rateBox, form);
   wrap.append(panel, launcher);
   root.append(wrap);
   log.append(el('div', { class: 'm bot' }, el('span', { class: 'a', text: S.bot }), ds.greeting || S.greeting));
@@ -225,12 +260,14 @@ textarea{flex:1;resize:none;overflow-y:hidden;border:1px solid #ccd;border-radiu
   const scroll = () => { log.scrollTop = log.scrollHeight; };
 
   // ---- API ----
-  async function api(method, path, body) {
+  /** A JSON body, or a file's bytes as they are (the server reads the type from them). */
+  async function api(method, path, body, file) {
     const headers = { 'X-Site-Key': siteKey };
     if (state.token) headers['X-Visitor-Token'] = state.token;
     if (body) headers['Content-Type'] = 'application/json';
+    if (file) headers['Content-Type'] = 'application/octet-stream';
     const r = await fetch(base + '/api/v1/conversations' + path, {
-      method, headers, body: body && JSON.stringify(body),
+      method, headers, body: file || (body && JSON.stringify(body)),
     });
     if (!r.ok) {
       throw Object.assign(new Error('HTTP ' + r.status), { status: r.status, retryAfter: +r.headers.get('Retry-After') });
@@ -270,6 +307,78 @@ textarea{flex:1;resize:none;overflow-y:hidden;border:1px solid #ccd;border-radiu
         forget();
         return send(text, false);
       }
+      fail(e);
+    }
+  }
+
+  async function sendFile(file) {
+    error.textContent = '';
+    fileInput.value = '';
+    if (!file) return;
+    try {
+      if (!state.id) await start();
+      await connected;
+      render(await api('POST', `/${state.id}/attachments?filename=${encodeURIComponent(file.name)}`, null, file));
+      rateBox.hidden = true;
+    } catch (e) {
+      if (e.status === 413) error.textContent = S.tooLarge;
+      else if (e.status === 415) error.textContent = S.badType;
+      else fail(e);
+    }
+  }
+
+  /** Business hours: outside them, when the team is back and a form for an e-mail address; the expected reply time. */
+  async function checkAvailability() {
+    let a;
+    try {
+      a = await api('GET', '/availability');
+    } catch (e) {
+      return; // the chat works without it
+    }
+    if (a.expectedReplyMinutes) {
+      replyText = t('replyIn', relative(a.expectedReplyMinutes));
+      if (!status.textContent) status.textContent = replyText;
+    }
+    if (a.open || state.emailLeft) {
+      awayBox.hidden = true;
+      return;
+    }
+    const address = el('input', {
+      type: 'email', required: '', 'aria-label': S.email, placeholder: S.email, autocomplete: 'email', maxlength: '320',
+    });
+    const emailForm = el('form', {}, address, el('button', { class: 'b', type: 'submit', text: S.sendEmail }));
+    emailForm.addEventListener('submit', (e) => {
+      e.preventDefault();
+      leaveEmail(address.value.trim());
+    });
+    awayBox.replaceChildren(el('p', { text: a.nextOpenAt ? t('away', backAt(a.nextOpenAt)) : S.awayNoReturn }),
+      el('p', { text: S.leaveEmail }), emailForm);
+    awayBox.hidden = false;
+  }
+
+  const relative = (minutes) => {
+    const f = new Intl.RelativeTimeFormat(locale, { numeric: 'always' });
+    if (minutes < 90) return f.format(minutes, 'minute');
+    return minutes < 36 * 60 ? f.format(Math.round(minutes / 60), 'hour') : f.format(Math.round(minutes / 1440), 'day');
+  };
+
+  /** In the visitor's own time zone: a weekday and time within the week, else the date. */
+  function backAt(iso) {
+    const when = new Date(iso);
+    const soon = when - Date.now() < 6 * 864e5;
+    return new Intl.DateTimeFormat(locale, soon ? { weekday: 'long', hour: 'numeric', minute: '2-digit' }
+      : { dateStyle: 'medium', timeStyle: 'short' }).format(when);
+  }
+
+  async function leaveEmail(email) {
+    error.textContent = '';
+    try {
+      if (!state.id) await start();
+      await api('POST', `/${state.id}/contact-email`, { email });
+      state.emailLeft = email;
+      save();
+      awayBox.replaceChildren(el('p', { text: t('emailThanks', email) }));
+    } catch (e) {
       fail(e);
     }
   }
@@ -384,10 +493,23 @@ textarea{flex:1;resize:none;overflow-y:hidden;border:1px solid #ccd;border-radiu
     if (m.role === 'system') n.append((lastSystem = el('span', { text: m.content })));
     else {
       n.append(el('span', { class: m.role === 'customer' ? 'v' : 'a', text: who }));
-      if (m.role === 'bot') n.append(markdown(m.content));
+      if (m.attachment) n.append(attachment(m.attachment));
+      else if (m.role === 'bot') n.append(markdown(m.content));
       else n.append(m.content);
     }
     return n;
+  }
+
+  /** A file of the conversation: the widget's credentials ride in the URL, as an img element cannot send headers. */
+  function attachment(a) {
+    const q = `?site_key=${encodeURIComponent(siteKey)}&visitor_token=${encodeURIComponent(state.token)}`;
+    const link = el('a', { href: base + a.url + q, target: '_blank', rel: 'noopener noreferrer' });
+    if (a.contentType.startsWith('image/')) link.append(el('img', { src: base + (a.thumbnailUrl || a.url) + q, alt: a.filename }));
+    else {
+      link.className = 'f';
+      link.textContent = a.filename;
+    }
+    return link;
   }
 
   function delta(d) {
@@ -405,14 +527,18 @@ textarea{flex:1;resize:none;overflow-y:hidden;border:1px solid #ccd;border-radiu
   function showStatus(s, live) {
     const agent = s.agentName || S.agent;
     status.textContent = s.status === 'open' ? agent : s.status === 'pending' ? S.waiting : s.status === 'resolved'
-      ? S.resolved : '';
+      ? S.resolved : replyText;
     if (s.status !== 'bot' && streaming) {
       // A person took over (or the bot handed off) mid-answer: that partial answer was never stored.
       streaming.remove();
       streaming = null;
     }
     const reason = s.status === 'pending' && S.handoff && s.handoffReason;
-    if (reason && lastSystem) lastSystem.textContent = (S.handoff[reason] ? S.handoff[reason] + ' ' : '') + S.soon;
+    if (reason && lastSystem) {
+      lastSystem.textContent = (S.handoff[reason] ? S.handoff[reason] + ' ' : '')
+        + (reason === 'outside_business_hours' ? S.leaveEmail : S.soon);
+    }
+    if (s.status === 'pending' && s.handoffReason === 'outside_business_hours') checkAvailability();
     lastSystem = null;
     if (s.status === 'open' && s.previousStatus !== 'open') notice(t('joined', agent));
     if (s.status === 'resolved') {
@@ -526,6 +652,7 @@ textarea{flex:1;resize:none;overflow-y:hidden;border:1px solid #ccd;border-radiu
   window.Switchboard = apiObject;
   const mount = () => {
     document.body.append(host);
+    checkAvailability();
     if (state.id) resume();
     if (state.open) open(false); // restored on the next page without taking the host page's focus
     for (const [method, arg] of queued) if (typeof apiObject[method] === 'function') apiObject[method](arg);

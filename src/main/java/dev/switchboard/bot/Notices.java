@@ -1,5 +1,6 @@
 package dev.switchboard.bot;
 
+import dev.switchboard.conversation.ConversationService;
 import dev.switchboard.conversation.HandoffReason;
 
 /** What the customer reads when the bot hands the conversation to a person. */
@@ -15,6 +16,7 @@ final class Notices {
             case INFERENCE_UNAVAILABLE ->
                     "Our assistant can't answer right now. A human agent will reply here shortly.";
             case POLICY -> "A human agent will reply to this here shortly.";
+            case OUTSIDE_BUSINESS_HOURS -> ConversationService.OUTSIDE_HOURS_NOTICE;
         };
     }
 }

@@ -39,4 +39,6 @@ public class Conversation extends PanacheEntityBase {
     public UUID assigneeAgentId;
     public UUID assigneeTeamId;
     public Instant assignedAt;
+    /** An e-mail address the visitor left for a reply (typically outside business hours): their own claim. */
+    public String contactEmail;
 }

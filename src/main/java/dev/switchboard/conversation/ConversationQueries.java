@@ -20,6 +20,10 @@ public class ConversationQueries {
     /** One conversation of a visitor with everything stored with it, oldest first. */
     public record VisitorConversation(Conversation conversation, List<Message> messages, List<StoredEvent> events) {}
 
+    /** A stored file with its bytes (base64 in JSON), for a visitor's export. */
+    public record StoredAttachment(UUID id, UUID messageId, String filename, String contentType, int size,
+            byte[] data) {}
+
     /** An answer in a workspace and the customer's question before it (blank when there was none). */
     public record AnswerToQuestion(String question, String answer) {}
 
@@ -100,6 +104,14 @@ public class ConversationQueries {
         return conversations.stream().map(c -> new VisitorConversation(c, Message.ofConversation(c.id),
                 ConversationEvent.<ConversationEvent>list("conversationId = ?1 order by id", c.id).stream()
                         .map(e -> new StoredEvent(e.id, e.type, e.payload, e.createdAt)).toList())).toList();
+    }
+
+    /** The conversation's attachments with their bytes, oldest first. */
+    @Transactional
+    public List<StoredAttachment> attachmentsOf(UUID conversationId) {
+        return Attachment.<Attachment>list("conversationId = ?1 order by createdAt, id", conversationId).stream()
+                .map(a -> new StoredAttachment(a.id, a.messageId, a.filename, a.contentType, a.sizeBytes, a.data))
+                .toList();
     }
 
     /** What the visitor wrote in the workspace (their questions, e.g. to erase what was cached under them). */

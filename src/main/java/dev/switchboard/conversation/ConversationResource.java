@@ -53,6 +53,8 @@ public class ConversationResource {
 
     public record Rating(Integer score, String comment) {}
 
+    public record ContactEmail(String email) {}
+
     @Inject
     ConversationAccess access;
 
@@ -67,6 +69,9 @@ public class ConversationResource {
 
     @Inject
     IdempotentPosts idempotent;
+
+    @Inject
+    Attachments attachments;
 
     @POST
     @Operation(summary = "Start a conversation",
@@ -109,7 +114,7 @@ public class ConversationResource {
     @Operation(summary = "The conversation's messages, oldest first")
     public Items<MessageView> messages(@BeanParam ConversationCredentials credentials, @PathParam("id") String id) {
         Conversation c = access.accessible(credentials, id);
-        return new Items<>(conversations.messages(c.id).stream().map(MessageView::of).toList());
+        return new Items<>(attachments.views(c.id, conversations.messages(c.id)));
     }
 
     @POST
@@ -228,6 +233,18 @@ public class ConversationResource {
         Conversation c = access.accessible(credentials, id);
         Validation.requireBody(body);
         return ConversationView.of(conversations.rate(c.id, body.score(), body.comment()));
+    }
+
+    @POST
+    @Path("{id}/contact-email")
+    @Operation(summary = "The visitor leaves an e-mail address for a reply",
+            description = "Offered by the widget outside business hours; shown to agents as the visitor's own claim "
+                    + "(contactEmail). Sending it again replaces it. 400 when it is not an e-mail address.")
+    public ConversationView leaveContactEmail(@BeanParam ConversationCredentials credentials,
+            @PathParam("id") String id, ContactEmail body) {
+        Conversation c = access.accessible(credentials, id);
+        Validation.requireBody(body);
+        return ConversationView.of(conversations.leaveContactEmail(c.id, body.email()));
     }
 
     private static Response created(Message m) {

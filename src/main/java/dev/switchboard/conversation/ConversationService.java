@@ -8,6 +8,7 @@ import dev.switchboard.common.Times;
 import dev.switchboard.common.Validation;
 import dev.switchboard.webhook.WebhookEvents;
 import dev.switchboard.webhook.WebhookOutbox;
+import dev.switchboard.workspace.BusinessHoursService;
 import dev.switchboard.workspace.Caller;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -52,6 +53,9 @@ public class ConversationService {
     static final int MAX_EMAIL = 320;
     static final int MAX_RATING_COMMENT = 2000;
     static final int MAX_LIST = 200;
+    /** What the customer reads when a handoff happens outside the workspace's business hours. */
+    public static final String OUTSIDE_HOURS_NOTICE = "Our team is away right now (outside business hours). Leave "
+            + "your e-mail address and an agent will reply as soon as they are back.";
 
     /** A new conversation and, when started by the widget, the visitor token shown only in this response. */
     public record Started(Conversation conversation, String visitorToken) {}
@@ -100,7 +104,15 @@ public class ConversationService {
 
     @Inject
     Event<ConversationSignals.CustomerReplied> customerReplied;
+
+    @Inject
     Labels labels;
+
+    @Inject
+    BusinessHoursService hours;
+
+    @Inject
+    Attachments attachments;
 
     /** A widget caller (site key) gets the conversation's visitor token; an API-key caller needs none. */
     @Transactional
@@ -173,8 +185,23 @@ public class ConversationService {
      * short transaction that stores the message (a 404 as from {@link #requireAccessible}).
      */
     public Message postCustomerMessage(Caller caller, UUID conversationId, String visitorToken, String content) {
-        requireVisitorToken(caller, visitorToken);
         Validation.requireText(content, "content", MAX_CONTENT);
+        return postCustomer(caller, conversationId, visitorToken, content, null);
+    }
+
+    /**
+     * A file from the customer (checked by {@link Attachments#prepare}), posted as a message whose text is the file's
+     * name, exactly like {@link #postCustomerMessage}: the bot hears of it while in charge (it cannot see the file,
+     * so it typically hands off).
+     */
+    public Message postCustomerAttachment(Caller caller, UUID conversationId, String visitorToken,
+            Attachments.NewAttachment file) {
+        return postCustomer(caller, conversationId, visitorToken, file.filename(), Objects.requireNonNull(file));
+    }
+
+    private Message postCustomer(Caller caller, UUID conversationId, String visitorToken, String content,
+            Attachments.NewAttachment file) {
+        requireVisitorToken(caller, visitorToken);
         Stored stored = QuarkusTransaction.requiringNew().call(() -> {
             Conversation c = Conversation.findById(conversationId, LockModeType.PESSIMISTIC_WRITE);
             if (c == null || !mayAccess(caller, c, visitorToken)) {
@@ -184,7 +211,7 @@ public class ConversationService {
                 changeStatus(c, ConversationStatus.BOT, null);
             }
             signalReplyToAssignee(c);
-            return new Stored(append(c, MessageRole.CUSTOMER, content, null, null), c.workspaceId,
+            return new Stored(append(c, MessageRole.CUSTOMER, content, null, null, file), c.workspaceId,
                     c.status == ConversationStatus.BOT);
         });
         if (stored.forBot()) {
@@ -213,7 +240,9 @@ public class ConversationService {
 
     /**
      * Hands the conversation to a human: status pending with the reason, and a system message telling the customer.
-     * Does nothing when the bot is no longer in charge (so repeating a handoff is harmless).
+     * Outside the workspace's business hours the reason is {@link HandoffReason#OUTSIDE_BUSINESS_HOURS} and the
+     * notice says so, whatever the bot's reason: nobody will reply shortly. Does nothing when the bot is no longer in
+     * charge (so repeating a handoff is harmless).
      */
     @Transactional
     public void handoff(UUID conversationId, HandoffReason reason, String customerNotice) {
@@ -225,6 +254,10 @@ public class ConversationService {
         if (c.status != ConversationStatus.BOT) {
             LOG.debugf("Handoff of conversation %s ignored: status is %s", conversationId, c.status.code());
             return;
+        }
+        if (!hours.openNow(c.workspaceId)) {
+            reason = HandoffReason.OUTSIDE_BUSINESS_HOURS;
+            customerNotice = OUTSIDE_HOURS_NOTICE;
         }
         append(c, MessageRole.SYSTEM, customerNotice, null, null);
         changeStatus(c, ConversationStatus.PENDING, reason);
@@ -307,6 +340,15 @@ public class ConversationService {
             customerReplied.fire(new ConversationSignals.CustomerReplied(c.id, c.workspaceId, c.assigneeAgentId,
                     c.assigneeTeamId));
         }
+    }
+
+    /** An agent sends a file (checked by {@link Attachments#prepare}): a reply whose text is the file's name. */
+    @Transactional
+    public Message agentAttachment(UUID conversationId, String agentName, Attachments.NewAttachment file) {
+        String agent = Validation.requireText(agentName, "agentName", MAX_AGENT_NAME);
+        Conversation c = lock(conversationId);
+        openFor(c, agent);
+        return append(c, MessageRole.AGENT, file.filename(), null, agent, Objects.requireNonNull(file));
     }
 
     /**
@@ -406,6 +448,18 @@ public class ConversationService {
         return c;
     }
 
+    /** Stores the e-mail address the visitor left for a reply (replacing an earlier one); a 400 if malformed. */
+    @Transactional
+    public Conversation leaveContactEmail(UUID conversationId, String email) {
+        String address = Validation.requireText(email, "email", MAX_EMAIL).strip();
+        if (!address.matches("[^@\\s]+@[^@\\s]+\\.[^@\\s]+")) {
+            throw ApiException.badRequest("Field 'email' is not an e-mail address like name@example.com");
+        }
+        Conversation c = lock(conversationId);
+        c.contactEmail = address;
+        return c;
+    }
+
     /**
      * The customer rates a resolved conversation (score 1-5, optional comment). Rating again replaces the earlier
      * rating, so the widget can store the one-click score first and add the comment after.
@@ -427,11 +481,11 @@ public class ConversationService {
     }
 
     /** What erasing a visitor removed. */
-    public record ErasedVisitor(long conversations, long messages, long events) {}
+    public record ErasedVisitor(long conversations, long messages, long events, long attachments) {}
 
     /**
-     * Deletes a visitor's conversations in the workspace; their messages, events and webhook deliveries go with them
-     * (on delete cascade), and so does the visitor's profile.
+     * Deletes a visitor's conversations in the workspace; their messages, attachments, events and webhook deliveries
+     * go with them (on delete cascade), and so does the visitor's profile.
      */
     @Transactional
     public ErasedVisitor eraseVisitor(UUID workspaceId, String visitorId) {
@@ -442,12 +496,15 @@ public class ConversationService {
         long events = em.createQuery("select count(e) from ConversationEvent e, Conversation c"
                         + " where c.id = e.conversationId and c.workspaceId = ?1 and c.visitorId = ?2", Long.class)
                 .setParameter(1, workspaceId).setParameter(2, visitorId).getSingleResult();
+        long files = em.createQuery("select count(a) from Attachment a, Conversation c"
+                        + " where c.id = a.conversationId and c.workspaceId = ?1 and c.visitorId = ?2", Long.class)
+                .setParameter(1, workspaceId).setParameter(2, visitorId).getSingleResult();
         long conversations = em.createNativeQuery(
                         "delete from conversations where workspace_id = ?1 and visitor_id = ?2")
                 .setParameter(1, workspaceId).setParameter(2, visitorId).executeUpdate();
         em.createNativeQuery("delete from visitor_profiles where workspace_id = ?1 and visitor_id = ?2")
                 .setParameter(1, workspaceId).setParameter(2, visitorId).executeUpdate();
-        return new ErasedVisitor(conversations, messages, events);
+        return new ErasedVisitor(conversations, messages, events, files);
     }
 
     /** Deletes the workspace's resolved conversations idle since before {@code cutoff}; returns how many. */
@@ -547,6 +604,11 @@ public class ConversationService {
 
     private Message append(Conversation c, MessageRole role, String content, MessageSource source,
             String authorName) {
+        return append(c, role, content, source, authorName, null);
+    }
+
+    private Message append(Conversation c, MessageRole role, String content, MessageSource source,
+            String authorName, Attachments.NewAttachment file) {
         Message m = new Message();
         m.id = UUID.randomUUID();
         m.conversationId = c.id;
@@ -558,7 +620,7 @@ public class ConversationService {
         m.authorName = authorName;
         m.persist();
         c.lastActivityAt = m.createdAt;
-        MessageView view = MessageView.of(m);
+        MessageView view = MessageView.of(m, file == null ? null : attachments.store(m, file));
         record(c.id, EventTypes.MESSAGE_CREATED, view);
         webhooks.record(c.workspaceId, c.id, WebhookEvents.MESSAGE_CREATED, view);
         metrics.counter("switchboard.messages", "role", role.code()).increment();

@@ -9,7 +9,9 @@ public enum HandoffReason implements Coded {
     MISSING_KNOWLEDGE,
     LOW_CONFIDENCE,
     INFERENCE_UNAVAILABLE,
-    POLICY;
+    POLICY,
+    /** Handed off while the workspace's team is out (its business hours): someone replies when they are back. */
+    OUTSIDE_BUSINESS_HOURS;
 
     /** Declared here so that the OpenAPI scanner finds the {@code @JsonValue} method and lists the codes. */
     @Override

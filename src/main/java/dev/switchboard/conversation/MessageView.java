@@ -1,16 +1,22 @@
 package dev.switchboard.conversation;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.time.Instant;
 import java.util.UUID;
 
 /**
  * A message as the API and the message.created event show it. {@code source} is null except for bot answers,
- * {@code authorName} except for agent replies.
+ * {@code authorName} except for agent replies; {@code attachment} appears only on a message that carries a file.
  */
 public record MessageView(UUID id, UUID conversationId, MessageRole role, String content, Instant createdAt,
-        MessageSource source, String authorName) {
+        MessageSource source, String authorName, @JsonInclude(JsonInclude.Include.NON_NULL) AttachmentView attachment) {
 
     public static MessageView of(Message m) {
-        return new MessageView(m.id, m.conversationId, m.role, m.content, m.createdAt, m.source(), m.authorName);
+        return of(m, null);
+    }
+
+    public static MessageView of(Message m, AttachmentView attachment) {
+        return new MessageView(m.id, m.conversationId, m.role, m.content, m.createdAt, m.source(), m.authorName,
+                attachment);
     }
 }

@@ -4,6 +4,9 @@ import dev.switchboard.common.security.Roles;
 import jakarta.annotation.security.RolesAllowed;
 import dev.switchboard.common.ApiException;
 import dev.switchboard.common.Ids;
+import dev.switchboard.common.Problem;
+import dev.switchboard.conversation.AttachmentView;
+import dev.switchboard.conversation.Attachments;
 import dev.switchboard.conversation.Conversation;
 import dev.switchboard.conversation.ConversationEvents;
 import dev.switchboard.conversation.ConversationQueries;
@@ -13,6 +16,7 @@ import dev.switchboard.conversation.LabelView;
 import dev.switchboard.conversation.Labels;
 import dev.switchboard.conversation.Message;
 import dev.switchboard.conversation.MessageRole;
+import dev.switchboard.conversation.MessageView;
 import dev.switchboard.conversation.SseSubscriber;
 import dev.switchboard.faq.FaqEntry;
 import dev.switchboard.faq.FaqMatching;
@@ -50,7 +54,7 @@ public class ConversationPages {
 
     /** A message as the page shows it; a bot answer names its FAQ entry (question, if it still exists) or model. */
     public record MessageRow(UUID id, String role, String content, Instant createdAt, String authorName, UUID faqId,
-            String faqQuestion, String model) {
+            String faqQuestion, String model, AttachmentView attachment) {
 
         public boolean promotable() {
             return role.equals(MessageRole.BOT.code()) || role.equals(MessageRole.AGENT.code());
@@ -121,6 +125,9 @@ public class ConversationPages {
     @Inject
     Labels labels;
 
+    @Inject
+    Attachments attachments;
+
     @GET
     @Produces(MediaType.TEXT_HTML)
     public TemplateInstance page(@PathParam("id") String id, @QueryParam("error") String error) {
@@ -130,6 +137,9 @@ public class ConversationPages {
         // (what is both rendered and replayed, the script shows once).
         long lastEventId = conversationQueries.lastEventId(c.id);
         List<Message> messages = conversations.messages(c.id);
+        Map<UUID, AttachmentView> files = attachments.views(c.id, messages).stream()
+                .filter(v -> v.attachment() != null)
+                .collect(Collectors.toMap(MessageView::id, MessageView::attachment));
         Map<UUID, String> faqQuestions = messages.stream().filter(m -> m.sourceFaqId != null)
                 .map(m -> m.sourceFaqId).distinct()
                 .flatMap(faqId -> faq.find(w.id, faqId).stream())
@@ -138,7 +148,7 @@ public class ConversationPages {
         return Templates.conversation(current.nav(w, "inbox"), c, c.status.code(),
                 c.handoffReason == null ? null : c.handoffReason.code().replace('_', ' '), messages.stream().map(m -> new MessageRow(m.id,
                 m.role.code(), m.content, m.createdAt, m.authorName, m.sourceFaqId, faqQuestions.get(m.sourceFaqId),
-                m.sourceModel)).toList(), lastEventId, cannedResponses.list(w.id), faqs.list(w.id),
+                m.sourceModel, files.get(m.id))).toList(), lastEventId, cannedResponses.list(w.id), faqs.list(w.id),
                 error, assignmentPanel(c), profilePanel(c), new LabelFilter(labels.list(w.id).stream().map(LabelView::of)
                         .toList(), null, labels.ofConversations(List.of(c.id))));
     }
@@ -284,6 +294,46 @@ public class ConversationPages {
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Response removeLabel(@PathParam("id") String id, @PathParam("labelId") String labelId) {
         return act(id, c -> labels.detach(c.id, Ids.parse(labelId, "label")));
+    }
+
+    /**
+     * The agent sends a file (the body is its bytes, from the page's script with the CSRF header): a reply, which
+     * takes the conversation over as a typed reply does. 201 with the message; errors as problem+json for the script.
+     */
+    @POST
+    @Path("attachments")
+    @Consumes(MediaType.WILDCARD)
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response attach(@PathParam("id") String id, @QueryParam("filename") String filename, byte[] body) {
+        Conversation c = current.requireConversation(Ids.parse(id, "conversation"));
+        try {
+            Message m = conversations.agentAttachment(c.id, current.agent().displayName,
+                    attachments.prepare(body, filename));
+            return Response.status(Response.Status.CREATED).entity(attachments.views(c.id, List.of(m)).getFirst())
+                    .build();
+        } catch (ApiException e) {
+            return Response.status(e.status()).type(Problem.MEDIA_TYPE)
+                    .entity(new Problem(e.title(), e.status(), e.detail(), null)).build();
+        }
+    }
+
+    /** A file of the conversation, to agents of its workspace (404 to anyone else), served as the API serves it. */
+    @GET
+    @Path("attachments/{attachmentId}")
+    public Response attachment(@PathParam("id") String id, @PathParam("attachmentId") String attachmentId) {
+        return serve(id, attachmentId, false);
+    }
+
+    @GET
+    @Path("attachments/{attachmentId}/thumbnail")
+    public Response thumbnail(@PathParam("id") String id, @PathParam("attachmentId") String attachmentId) {
+        return serve(id, attachmentId, true);
+    }
+
+    private Response serve(String id, String attachmentId, boolean thumbnail) {
+        Conversation c = current.requireConversation(Ids.parse(id, "conversation"));
+        return attachments.file(c.id, Ids.parse(attachmentId, "attachment"), thumbnail)
+                .map(Attachments.File::response).orElseThrow(() -> PageError.missing("No such attachment"));
     }
 
     /** The open page saw the messages that arrived live: they are no longer unread (called by the page's script). */

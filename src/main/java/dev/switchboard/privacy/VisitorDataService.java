@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.switchboard.common.Validation;
+import dev.switchboard.conversation.Attachments;
 import dev.switchboard.conversation.ConversationQueries;
 import dev.switchboard.conversation.ConversationService;
 import dev.switchboard.conversation.ConversationView;
@@ -19,9 +20,9 @@ import java.util.UUID;
 import org.jboss.logging.Logger;
 
 /**
- * A visitor's data rights: everything stored about a visitor id of a workspace, as JSON, and its erasure
- * (conversations with their messages, stream events and webhook deliveries, and the bot's cached answers to the
- * visitor's questions).
+ * A visitor's data rights: everything stored about a visitor id of a workspace, as JSON (attachments' bytes in
+ * base64), and its erasure (conversations with their messages, attachments, stream events and webhook deliveries,
+ * and the bot's cached answers to the visitor's questions).
  */
 @ApplicationScoped
 public class VisitorDataService {
@@ -32,7 +33,7 @@ public class VisitorDataService {
     public record StoredEvent(long id, String type, JsonNode data, Instant createdAt) {}
 
     public record ConversationExport(ConversationView conversation, List<MessageView> messages,
-            List<StoredEvent> events) {}
+            List<StoredEvent> events, List<ConversationQueries.StoredAttachment> attachments) {}
 
     /** What identify() told about the visitor (null fields when never identified). */
     public record ProfileExport(String name, String email, boolean verified, JsonNode attributes, Instant firstSeenAt) {}
@@ -40,13 +41,17 @@ public class VisitorDataService {
     public record VisitorExport(String visitorId, UUID workspaceId, Instant exportedAt,
             List<ConversationExport> conversations, ProfileExport profile) {}
 
-    public record Erased(String visitorId, long conversations, long messages, long events, long cachedAnswers) {}
+    public record Erased(String visitorId, long conversations, long messages, long events, long cachedAnswers,
+            long attachments) {}
 
     @Inject
     ConversationQueries conversationQueries;
 
     @Inject
     ConversationService conversations;
+
+    @Inject
+    Attachments attachments;
 
     @Inject
     ObjectMapper json;
@@ -60,9 +65,10 @@ public class VisitorDataService {
         return new VisitorExport(visitorId, workspaceId, clock.instant(),
                 conversationQueries.ofVisitor(workspaceId, visitorId).stream()
                         .map(c -> new ConversationExport(ConversationView.of(c.conversation()),
-                                c.messages().stream().map(MessageView::of).toList(),
+                                attachments.views(c.conversation().id, c.messages()),
                                 c.events().stream().map(e -> new StoredEvent(e.id(), e.type(), parse(e.payload()),
-                                        e.createdAt())).toList()))
+                                        e.createdAt())).toList(),
+                                conversationQueries.attachmentsOf(c.conversation().id)))
                         .toList(), profile(workspaceId, visitorId));
     }
 
@@ -80,7 +86,8 @@ public class VisitorDataService {
         ConversationService.ErasedVisitor erased = conversations.eraseVisitor(workspaceId, visitorId);
         LOG.infof("Erased a visitor of workspace %s: %d conversation(s), %d message(s), %d cached answer(s)",
                 workspaceId, erased.conversations(), erased.messages(), cached);
-        return new Erased(visitorId, erased.conversations(), erased.messages(), erased.events(), cached);
+        return new Erased(visitorId, erased.conversations(), erased.messages(), erased.events(), cached,
+                erased.attachments());
     }
 
     private JsonNode parse(String payload) {

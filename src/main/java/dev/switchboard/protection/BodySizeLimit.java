@@ -8,12 +8,14 @@ import io.vertx.ext.web.Router;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import java.util.regex.Pattern;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
- * Answers a request whose declared Content-Length exceeds {@code quarkus.http.limits.max-body-size} with a 413
- * problem+json before the body is read, like every other error of the API (Quarkus's own check, which still guards
- * chunked bodies, answers without a body).
+ * Answers a request whose declared Content-Length exceeds its limit with a 413 problem+json before the body is read,
+ * like every other error of the API: {@value #MAX_BYTES} bytes, or {@code switchboard.attachments.max-size} for an
+ * attachment upload. Quarkus's own check ({@code quarkus.http.limits.max-body-size}, set to the attachment limit)
+ * still guards chunked bodies and answers without a body.
  */
 @ApplicationScoped
 public class BodySizeLimit {
@@ -21,15 +23,20 @@ public class BodySizeLimit {
     /** Just before Quarkus's own upload-limit route (RouteConstants.ROUTE_ORDER_UPLOAD_LIMIT = -2). */
     private static final int ORDER = -3;
 
-    @ConfigProperty(name = "quarkus.http.limits.max-body-size", defaultValue = "10240K")
-    MemorySize maxBodySize;
+    /** Far above the largest legitimate JSON body (an FAQ entry: 500 + 4000 characters). */
+    public static final int MAX_BYTES = 256 * 1024;
+    /** The two upload routes: the API's (widget, API key) and the dashboard's. */
+    private static final Pattern UPLOAD = Pattern.compile("/(api/v1|agent)/conversations/[^/]+/attachments");
+
+    @ConfigProperty(name = "switchboard.attachments.max-size", defaultValue = "5M")
+    MemorySize maxAttachment;
 
     @Inject
     ObjectMapper json;
 
     void install(@Observes Router router) {
-        long max = maxBodySize.asLongValue();
         router.route().order(ORDER).handler(ctx -> {
+            long max = UPLOAD.matcher(ctx.request().path()).matches() ? maxAttachment.asLongValue() : MAX_BYTES;
             String declared = ctx.request().getHeader("Content-Length");
             if (declared != null && exceeds(declared, max)) {
                 String body = problem(ctx.request().path(), declared, max);

@@ -64,7 +64,8 @@ class ArchitectureRulesTest {
             Map.entry("agent_sessions", "dashboard"), Map.entry("canned_responses", "dashboard"),
             Map.entry("teams", "dashboard"), Map.entry("team_members", "dashboard"),
             Map.entry("agent_presence", "dashboard"), Map.entry("visitor_profiles", "conversation"),
-            Map.entry("labels", "conversation"), Map.entry("conversation_labels", "conversation"));
+            Map.entry("labels", "conversation"), Map.entry("conversation_labels", "conversation"),
+            Map.entry("business_hours", "workspace"), Map.entry("attachments", "conversation"));
 
     private static JavaClasses platform;
 

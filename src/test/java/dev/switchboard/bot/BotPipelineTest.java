@@ -98,6 +98,20 @@ class BotPipelineTest {
     }
 
     @Test
+    void outsideBusinessHoursTheBotStillAnswersFromTheFaq() {
+        // Hours without any opening: the team is never in.
+        given().header("Authorization", "Bearer " + TestWorkspaces.ADMIN_TOKEN).contentType(ContentType.JSON)
+                .body(Map.of("timeZone", "Europe/Berlin", "weekly", Map.of()))
+                .put("/api/v1/workspaces/{id}/hours", workspace.id()).then().statusCode(200);
+        String conversation = startConversation();
+        post(conversation, FAQ_QUESTION);
+
+        Map<String, Object> answer = awaitMessages(conversation, 2).get(1);
+        assertEquals("bot", answer.get("role"));
+        assertEquals(FAQ_ANSWER, answer.get("content"));
+    }
+
+    @Test
     void aRedeliveredMessageIsNotAnsweredTwice() {
         String conversation = startConversation();
         post(conversation, FAQ_QUESTION);

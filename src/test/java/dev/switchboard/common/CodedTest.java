@@ -24,7 +24,7 @@ class CodedTest {
     void codesAreTheStoredValues() {
         assertEquals(List.of("bot", "pending", "open", "resolved"), codes(ConversationStatus.values()));
         assertEquals(List.of("customer_request", "missing_knowledge", "low_confidence", "inference_unavailable",
-                "policy"), codes(HandoffReason.values()));
+                "policy", "outside_business_hours"), codes(HandoffReason.values()));
         assertEquals(List.of("customer", "bot", "agent", "system"), codes(MessageRole.values()));
     }
 

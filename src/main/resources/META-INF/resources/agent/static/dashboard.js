@@ -107,6 +107,43 @@
       list.appendChild(li);
       return li;
     };
+    // A file: an image as its thumbnail (WebP has none: the image itself, sized by CSS), a PDF as a link.
+    var showAttachment = function (content, m) {
+      var url = '/agent/conversations/' + m.conversationId + '/attachments/' + m.attachment.id;
+      var link = document.createElement('a');
+      link.href = url;
+      content.classList.add('attachment');
+      if (m.attachment.contentType.indexOf('image/') === 0) {
+        link.target = '_blank';
+        link.rel = 'noopener';
+        var img = document.createElement('img');
+        img.className = 'thumbnail';
+        img.alt = m.attachment.filename;
+        img.src = m.attachment.thumbnailUrl ? url + '/thumbnail' : url;
+        link.appendChild(img);
+      } else {
+        link.className = 'file';
+        link.textContent = m.attachment.filename;
+      }
+      content.appendChild(link);
+    };
+    var attach = document.getElementById('attach');
+    if (attach) {
+      attach.addEventListener('change', function () {
+        var file = attach.files[0];
+        var error = document.getElementById('attach-error');
+        if (!file) { return; }
+        error.textContent = '';
+        fetch(attach.dataset.upload + '?filename=' + encodeURIComponent(file.name), {
+          method: 'POST', credentials: 'same-origin', body: file,
+          headers: { 'X-CSRF-Token': csrf, 'Content-Type': 'application/octet-stream' }
+        }).then(function (r) {
+          if (r.ok) { attach.value = ''; return null; }
+          return r.json().then(function (p) { error.textContent = p.detail; },
+            function () { error.textContent = 'The file could not be sent (HTTP ' + r.status + ').'; });
+        }, function () { error.textContent = 'The file could not be sent: no connection.'; });
+      });
+    }
     var dropStreaming = function () {
       if (streaming) { streaming.remove(); streaming = null; }
     };
@@ -134,7 +171,11 @@
         }
         li.querySelector('.meta').appendChild(src);
       }
-      li.querySelector('.content').textContent = m.content;
+      if (m.attachment) {
+        showAttachment(li.querySelector('.content'), m);
+      } else {
+        li.querySelector('.content').textContent = m.content;
+      }
       markRead();
     });
     events.addEventListener('typing', function (e) {
