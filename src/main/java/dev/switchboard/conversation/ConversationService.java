@@ -54,9 +54,10 @@ public class ConversationService {
 
     /**
      * The message's write (see {@link #appendCustomerMessage}): parameters last activity, conversation, workspace,
-     * via API key, visitor token hash, message id, content, event type, event payload, event time.
+     * via API key, visitor token hash, message id, content, event type, event payload, event time. Public for the
+     * message bench, which times it.
      */
-    private static final String APPEND_CUSTOMER_MESSAGE = """
+    public static final String APPEND_CUSTOMER_MESSAGE = """
             with touched as (
               update conversations set last_activity_at = ?1
                where id = ?2 and status <> 'resolved' and workspace_id = ?3 and (?4 or visitor_token_hash = ?5)
