@@ -23,6 +23,7 @@ import jakarta.transaction.Transactional;
 import jakarta.transaction.TransactionSynchronizationRegistry;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
@@ -56,6 +57,26 @@ public class ConversationService {
     /** What the customer reads when a handoff happens outside the workspace's business hours. */
     public static final String OUTSIDE_HOURS_NOTICE = "Our team is away right now (outside business hours). Leave "
             + "your e-mail address and an agent will reply as soon as they are back.";
+
+    /**
+     * The message's write (see {@link #appendCustomerMessage}): parameters last activity, conversation, workspace,
+     * via API key, visitor token hash, message id, content, event type, event payload, event time. Public for the
+     * message bench, which times it.
+     */
+    public static final String APPEND_CUSTOMER_MESSAGE = """
+            with touched as (
+              update conversations set last_activity_at = ?1
+               where id = ?2 and status <> 'resolved' and workspace_id = ?3 and (?4 or visitor_token_hash = ?5)
+              returning id, status),
+            message as (
+              insert into messages (id, conversation_id, role, content, created_at)
+              select ?6, id, 'customer', ?7, ?1 from touched
+              returning conversation_id, seq),
+            event as (
+              insert into conversation_events (conversation_id, type, payload, created_at)
+              select conversation_id, ?8, ?9, ?10 from message
+              returning id)
+            select touched.status, message.seq from touched, message""";
 
     /** A new conversation and, when started by the widget, the visitor token shown only in this response. */
     public record Started(Conversation conversation, String visitorToken) {}
@@ -203,6 +224,11 @@ public class ConversationService {
             Attachments.NewAttachment file) {
         requireVisitorToken(caller, visitorToken);
         Stored stored = QuarkusTransaction.requiringNew().call(() -> {
+            Stored appended = appendCustomerMessage(caller, conversationId, visitorToken, content);
+            if (appended != null) {
+                return appended;
+            }
+            // Not stored by the one statement: unknown, not the caller's, or resolved (reopened here for the bot).
             Conversation c = Conversation.findById(conversationId, LockModeType.PESSIMISTIC_WRITE);
             if (c == null || !mayAccess(caller, c, visitorToken)) {
                 throw notFound(conversationId);
@@ -218,6 +244,40 @@ public class ConversationService {
             publisher.publish(new CustomerMessagePosted(stored.workspaceId(), conversationId, stored.message().id));
         }
         return stored.message();
+    }
+
+    /**
+     * The customer message's write as one statement (the round trips, not the rows, are what a message costs): it
+     * takes the conversation's row lock by setting its last activity, then inserts the message and its
+     * message.created event (whose id is drawn after the lock, so events stay in commit order). It writes only into a
+     * conversation the caller may access that is not resolved; else it writes nothing and returns null.
+     */
+    private Stored appendCustomerMessage(Caller caller, UUID conversationId, String visitorToken, String content) {
+        Message m = new Message();
+        m.id = UUID.randomUUID();
+        m.conversationId = conversationId;
+        m.role = MessageRole.CUSTOMER;
+        m.content = content;
+        m.createdAt = Times.now(clock);
+        MessageView view = MessageView.of(m);
+        ConversationEvent event = event(conversationId, EventTypes.MESSAGE_CREATED, view);
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = Conversation.getEntityManager().createNativeQuery(APPEND_CUSTOMER_MESSAGE)
+                .setParameter(1, m.createdAt.atOffset(ZoneOffset.UTC)).setParameter(2, conversationId)
+                .setParameter(3, caller.workspaceId()).setParameter(4, caller.viaApiKey())
+                .setParameter(5, caller.viaApiKey() ? "" : Secrets.sha256Hex(visitorToken.strip()))
+                .setParameter(6, m.id).setParameter(7, content).setParameter(8, event.type)
+                .setParameter(9, event.payload).setParameter(10, event.createdAt.atOffset(ZoneOffset.UTC)).getResultList();
+        if (rows.isEmpty()) {
+            return null;
+        }
+        m.seq = ((Number) rows.getFirst()[1]).longValue();
+        UUID workspaceId = caller.workspaceId();
+        webhooks.record(workspaceId, conversationId, WebhookEvents.MESSAGE_CREATED, view);
+        notifyAfterCommit(conversationId);
+        metrics.counter("switchboard.messages", "role", m.role.code()).increment();
+        return new Stored(m, workspaceId, ConversationStatus.fromCode((String) rows.getFirst()[0])
+                == ConversationStatus.BOT);
     }
 
     /**
@@ -667,7 +727,11 @@ public class ConversationService {
     /** Stores the event; after commit, the conversation's streams read it. */
     private void store(ConversationEvent event) {
         event.persist();
-        UUID conversationId = event.conversationId;
+        notifyAfterCommit(event.conversationId);
+    }
+
+    /** Once this transaction commits, tells the conversation's streams that it stored events. */
+    private void notifyAfterCommit(UUID conversationId) {
         String key = "switchboard.events-committed:" + conversationId;
         if (transactions.getResource(key) == null) {
             transactions.putResource(key, Boolean.TRUE);

@@ -7,23 +7,23 @@ import java.util.function.ToIntFunction;
 /** What is counted, in which window, and where its limit comes from (the workspace's override or the default). */
 public enum Limit {
     CONVERSATIONS_PER_IP("conv-ip", Duration.ofHours(1), "new conversations from this address",
-            p -> p.conversationsPerIpHour, RateLimitConfig::conversationsPerIpHour),
+            WorkspacePolicies.Policy::conversationsPerIpHour, RateLimitConfig::conversationsPerIpHour),
     MESSAGES_PER_IP("msg-ip", Duration.ofMinutes(1), "messages from this address",
-            p -> p.messagesPerIpMinute, RateLimitConfig::messagesPerIpMinute),
+            WorkspacePolicies.Policy::messagesPerIpMinute, RateLimitConfig::messagesPerIpMinute),
     CONVERSATIONS_PER_SITE("conv-site", Duration.ofHours(1), "new conversations for this site key",
-            p -> p.conversationsPerSiteHour, RateLimitConfig::conversationsPerSiteHour),
+            WorkspacePolicies.Policy::conversationsPerSiteHour, RateLimitConfig::conversationsPerSiteHour),
     MESSAGES_PER_SITE("msg-site", Duration.ofMinutes(1), "messages for this site key",
-            p -> p.messagesPerSiteMinute, RateLimitConfig::messagesPerSiteMinute),
+            WorkspacePolicies.Policy::messagesPerSiteMinute, RateLimitConfig::messagesPerSiteMinute),
     API_REQUESTS_PER_KEY("api-key", Duration.ofMinutes(1), "requests with this API key",
-            p -> p.apiRequestsPerKeyMinute, RateLimitConfig::apiRequestsPerKeyMinute);
+            WorkspacePolicies.Policy::apiRequestsPerKeyMinute, RateLimitConfig::apiRequestsPerKeyMinute);
 
     final String prefix;
     final Duration window;
     final String what;
-    private final Function<WorkspacePolicy, Integer> override;
+    private final Function<WorkspacePolicies.Policy, Integer> override;
     private final ToIntFunction<RateLimitConfig> fallback;
 
-    Limit(String prefix, Duration window, String what, Function<WorkspacePolicy, Integer> override,
+    Limit(String prefix, Duration window, String what, Function<WorkspacePolicies.Policy, Integer> override,
             ToIntFunction<RateLimitConfig> fallback) {
         this.prefix = prefix;
         this.window = window;
@@ -32,8 +32,8 @@ public enum Limit {
         this.fallback = fallback;
     }
 
-    int max(WorkspacePolicy policy, RateLimitConfig defaults) {
-        Integer own = policy == null ? null : override.apply(policy);
+    int max(WorkspacePolicies.Policy policy, RateLimitConfig defaults) {
+        Integer own = override.apply(policy);
         return own != null ? own : fallback.applyAsInt(defaults);
     }
 

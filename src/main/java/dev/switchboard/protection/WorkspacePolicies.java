@@ -1,8 +1,14 @@
 package dev.switchboard.protection;
 
 import dev.switchboard.common.ApiException;
+import dev.switchboard.common.ShortLivedCache;
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.transaction.TransactionSynchronizationRegistry;
 import jakarta.transaction.Transactional;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -27,6 +33,29 @@ public class WorkspacePolicies {
         }
     }
 
+    /** How long this replica applies a workspace's limits without reading them again (replicas other than the one
+     * that changed them see a change this much later). */
+    static final Duration POLICY_KEPT = Duration.ofSeconds(5);
+
+    @Inject
+    Clock clock;
+
+    @Inject
+    TransactionSynchronizationRegistry transactions;
+
+    /** Every rate-limited request reads its workspace's limits. */
+    private ShortLivedCache<UUID, Policy> current;
+
+    @PostConstruct
+    void init() {
+        current = new ShortLivedCache<>(clock, POLICY_KEPT, 10_000);
+    }
+
+    /** The workspace's policy as rate limits apply it: read at most every {@link #POLICY_KEPT} per replica. */
+    Policy current(UUID workspaceId) {
+        return current.get(workspaceId, id -> Optional.of(Policy.of(WorkspacePolicy.findById(id)))).orElseThrow();
+    }
+
     @Transactional
     public Policy get(UUID workspaceId) {
         return Policy.of(WorkspacePolicy.findById(workspaceId));
@@ -35,6 +64,7 @@ public class WorkspacePolicies {
     /** Replaces the workspace's policy; a 400 names the first field out of range. */
     @Transactional
     public Policy replace(UUID workspaceId, Policy body) {
+        current.forgetWhenDone(transactions, (workspace, policy) -> workspace.equals(workspaceId));
         WorkspacePolicy p = WorkspacePolicy.<WorkspacePolicy>findByIdOptional(workspaceId).orElseGet(() -> {
             WorkspacePolicy fresh = new WorkspacePolicy();
             fresh.workspaceId = workspaceId;

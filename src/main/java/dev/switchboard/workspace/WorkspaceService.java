@@ -2,14 +2,18 @@ package dev.switchboard.workspace;
 
 import dev.switchboard.common.ApiException;
 import dev.switchboard.common.Secrets;
+import dev.switchboard.common.ShortLivedCache;
 import dev.switchboard.common.Times;
 import dev.switchboard.common.Validation;
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.transaction.TransactionSynchronizationRegistry;
 import jakarta.transaction.Transactional;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
@@ -22,8 +26,22 @@ public class WorkspaceService {
     static final int MAX_NAME = 200;
     static final int MAX_ORIGINS = 50;
 
+    /** How long this replica trusts an API key it checked without asking the database again. */
+    static final Duration API_KEY_CHECK_KEPT = Duration.ofSeconds(5);
+
     @Inject
     Clock clock;
+
+    @Inject
+    TransactionSynchronizationRegistry transactions;
+
+    /** Active API keys' workspaces by key hash: every API request is authenticated by one. */
+    private ShortLivedCache<String, UUID> apiKeys;
+
+    @PostConstruct
+    void init() {
+        apiKeys = new ShortLivedCache<>(clock, API_KEY_CHECK_KEPT, 10_000);
+    }
 
     /** A new workspace with its first API key, in plain text for the one response that shows it. */
     public record Created(Workspace workspace, String apiKey) {}
@@ -91,12 +109,26 @@ public class WorkspaceService {
     @Transactional
     public String rotateApiKey(UUID workspaceId) {
         get(workspaceId);
+        apiKeys.forgetWhenDone(transactions, (keyHash, workspace) -> workspace.equals(workspaceId));
         ApiKey.update("revokedAt = ?1 where workspaceId = ?2 and revokedAt is null", Times.now(clock), workspaceId);
         return issueApiKey(workspaceId);
     }
 
     public Optional<UUID> workspaceOfApiKey(String apiKey) {
-        return ApiKey.findActiveByHash(Secrets.sha256Hex(apiKey)).map(k -> k.workspaceId);
+        return workspaceOfApiKeyHash(Secrets.sha256Hex(apiKey));
+    }
+
+    /**
+     * The workspace of the active API key with this SHA-256; a key rotated on another replica may still be accepted
+     * here for {@link #API_KEY_CHECK_KEPT} (on this one it is refused at once).
+     */
+    public Optional<UUID> workspaceOfApiKeyHash(String keyHash) {
+        return apiKeys.get(keyHash, h -> ApiKey.findActiveByHash(h).map(k -> k.workspaceId));
+    }
+
+    /** As {@link #workspaceOfApiKeyHash}, but only from what this replica checked lately: no database read. */
+    public Optional<UUID> recentWorkspaceOfApiKeyHash(String keyHash) {
+        return apiKeys.peek(keyHash);
     }
 
     private String issueApiKey(UUID workspaceId) {

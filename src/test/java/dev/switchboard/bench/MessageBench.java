@@ -1,5 +1,6 @@
 package dev.switchboard.bench;
 
+import dev.switchboard.conversation.ConversationService;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
@@ -10,6 +11,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -141,61 +143,107 @@ public final class MessageBench {
     }
 
     /**
-     * What each statement of the message write costs: the statements the store-only path runs in its transaction
-     * (lock, message, event, last activity, webhook subscriptions, commit), issued over JDBC on one connection into a
-     * conversation of the bench's workspace and timed one by one; the mean in microseconds per statement.
+     * What each statement of the message write costs, issued over JDBC on one connection into a conversation of the
+     * bench's workspace and timed one by one (the mean in microseconds per statement): the statements the store-only
+     * path runs in its transaction now (the one append statement, webhook subscriptions, commit), and, for
+     * comparison, the ones it ran before (lock, message, event, last activity, webhook subscriptions, commit).
      */
     private void measureStatements(String conversationId, int rounds) throws Exception {
-        String[] names = {"select ... for update", "insert message", "insert event", "update last activity",
-            "select webhooks", "commit"};
-        long[] nanos = new long[names.length];
         UUID conversation = UUID.fromString(conversationId);
         try (Connection c = connect()) {
             c.setAutoCommit(false);
-            PreparedStatement lock = c.prepareStatement(
-                    "select workspace_id, status, visitor_token_hash from conversations where id = ? for update");
-            PreparedStatement message = c.prepareStatement("insert into messages (id, conversation_id, role, content,"
-                    + " created_at) values (?, ?, 'customer', ?, now())");
-            PreparedStatement event = c.prepareStatement("insert into conversation_events (conversation_id, type,"
-                    + " payload, created_at) values (?, 'message.created', ?, now()) returning id");
-            PreparedStatement touch = c.prepareStatement(
-                    "update conversations set last_activity_at = now() where id = ?");
-            PreparedStatement webhooks = c.prepareStatement(
-                    "select * from webhooks where workspace_id = ? and ? = any(events)");
-            for (int i = 0; i < rounds; i++) {
-                long t = System.nanoTime();
-                lock.setObject(1, conversation);
-                UUID workspace;
-                try (ResultSet rs = lock.executeQuery()) {
+            UUID workspace;
+            try (PreparedStatement ws = c.prepareStatement("select workspace_id from conversations where id = ?")) {
+                ws.setObject(1, conversation);
+                try (ResultSet rs = ws.executeQuery()) {
                     rs.next();
                     workspace = rs.getObject(1, UUID.class);
                 }
-                t = lap(nanos, 0, t);
-                message.setObject(1, UUID.randomUUID());
-                message.setObject(2, conversation);
-                message.setString(3, FAQ_QUESTION);
-                message.executeUpdate();
-                t = lap(nanos, 1, t);
-                event.setObject(1, conversation);
-                event.setString(2, "{\"content\":\"" + FAQ_QUESTION + "\"}");
-                event.executeQuery().close();
-                t = lap(nanos, 2, t);
-                touch.setObject(1, conversation);
-                touch.executeUpdate();
-                t = lap(nanos, 3, t);
-                webhooks.setObject(1, workspace);
-                webhooks.setString(2, "message.created");
-                webhooks.executeQuery().close();
-                t = lap(nanos, 4, t);
-                c.commit();
-                lap(nanos, 5, t);
             }
+            c.rollback();
+            PreparedStatement webhooks = c.prepareStatement(
+                    "select * from webhooks where workspace_id = ? and ? = any(events)");
+            webhooks.setObject(1, workspace);
+            webhooks.setString(2, "message.created");
+            // The app's statement, its ?n parameters turned into JDBC's positional ones.
+            Matcher numbered = Pattern.compile("\\?(\\d+)").matcher(ConversationService.APPEND_CUSTOMER_MESSAGE);
+            List<Integer> parameterOrder = new ArrayList<>();
+            while (numbered.find()) {
+                parameterOrder.add(Integer.parseInt(numbered.group(1)));
+            }
+            PreparedStatement append = c.prepareStatement(numbered.replaceAll("?"));
+            String[] nowNames = {"append (one statement)", "select webhooks", "commit"};
+            Op[] now = {() -> {
+                Object at = OffsetDateTime.now();
+                Object[] values = {at, conversation, workspace, true, "", UUID.randomUUID(), FAQ_QUESTION,
+                    "message.created", "{\"content\":\"" + FAQ_QUESTION + "\"}", at};
+                for (int i = 0; i < parameterOrder.size(); i++) {
+                    append.setObject(i + 1, values[parameterOrder.get(i) - 1]);
+                }
+                append.executeQuery().close();
+            }, () -> webhooks.executeQuery().close(), c::commit};
+            PreparedStatement lock = c.prepareStatement(
+                    "select workspace_id, status, visitor_token_hash from conversations where id = ? for update");
+            lock.setObject(1, conversation);
+            PreparedStatement message = c.prepareStatement("insert into messages (id, conversation_id, role, content,"
+                    + " created_at) values (?, ?, 'customer', ?, now())");
+            message.setObject(2, conversation);
+            message.setString(3, FAQ_QUESTION);
+            PreparedStatement event = c.prepareStatement("insert into conversation_events (conversation_id, type,"
+                    + " payload, created_at) values (?, 'message.created', ?, now()) returning id");
+            event.setObject(1, conversation);
+            event.setString(2, "{\"content\":\"" + FAQ_QUESTION + "\"}");
+            PreparedStatement touch = c.prepareStatement(
+                    "update conversations set last_activity_at = now() where id = ?");
+            touch.setObject(1, conversation);
+            String[] beforeNames = {"select ... for update", "insert message", "insert event", "update last activity",
+                "select webhooks", "commit"};
+            Op[] before = {() -> lock.executeQuery().close(),
+                () -> {
+                    message.setObject(1, UUID.randomUUID());
+                    message.executeUpdate();
+                },
+                () -> event.executeQuery().close(), touch::executeUpdate, () -> webhooks.executeQuery().close(),
+                c::commit};
+            // Warmed up, then alternating round by round (and which goes first), so both see the same JIT state, the
+            // same load, and the same share of rounds that start right after the other's commit.
+            long[] nowNanos = new long[now.length];
+            long[] beforeNanos = new long[before.length];
+            for (int r = 0; r < rounds / 10; r++) {
+                timeRound(now, new long[now.length]);
+                timeRound(before, new long[before.length]);
+            }
+            for (int r = 0; r < rounds; r++) {
+                if (r % 2 == 0) {
+                    timeRound(now, nowNanos);
+                    timeRound(before, beforeNanos);
+                } else {
+                    timeRound(before, beforeNanos);
+                    timeRound(now, nowNanos);
+                }
+            }
+            printCosts("now", rounds, nowNames, nowNanos);
+            printCosts("before", rounds, beforeNames, beforeNanos);
         }
-        StringBuilder line = new StringBuilder("Statement costs, 1 client, mean of " + rounds + " (µs):");
+    }
+
+    private static void timeRound(Op[] statements, long[] nanos) throws Exception {
+        long t = System.nanoTime();
+        for (int i = 0; i < statements.length; i++) {
+            statements[i].run();
+            t = lap(nanos, i, t);
+        }
+    }
+
+    private static void printCosts(String which, int rounds, String[] names, long[] nanos) {
+        long total = 0;
+        StringBuilder line = new StringBuilder("Statement costs of the message write (" + which + "), 1 client, mean of "
+                + rounds + " (µs):");
         for (int i = 0; i < names.length; i++) {
             line.append(String.format(" %s %.0f;", names[i], nanos[i] / 1e3 / rounds));
+            total += nanos[i];
         }
-        System.out.println(line);
+        System.out.println(line.append(String.format(" total %.0f", total / 1e3 / rounds)));
     }
 
     private static long lap(long[] nanos, int i, long since) {

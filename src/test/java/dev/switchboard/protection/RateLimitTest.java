@@ -111,6 +111,26 @@ class RateLimitTest {
     }
 
     @Test
+    void aHighLimitCountedInLeasesAdmitsExactlyTheLimit() {
+        TestWorkspace w = TestWorkspaces.create();
+        setPolicy(w, Map.of("apiRequestsPerKeyMinute", 250)); // leases of 2 hits
+        for (int i = 0; i < 250; i++) {
+            listFaqs(w).statusCode(200);
+        }
+        listFaqs(w).statusCode(429).header("Retry-After", "30").body("detail", containsString("at most 250"));
+        clock.advance(Duration.ofSeconds(30));
+        listFaqs(w).statusCode(200);
+    }
+
+    @Test
+    void aLoweredLimitAppliesAtOnceThoughHitsWereLeasedAndThePolicyRead() {
+        TestWorkspace w = TestWorkspaces.create();
+        listFaqs(w).statusCode(200); // the test profile's 100000 a minute: a lease of 1000 hits, policy kept
+        setPolicy(w, Map.of("apiRequestsPerKeyMinute", 300)); // still leased (3 at a time), the 999 left dropped
+        listFaqs(w).statusCode(429).body("detail", containsString("at most 300 per minute"));
+    }
+
+    @Test
     void thePolicyIsValidatedAndReadBack() {
         TestWorkspace w = TestWorkspaces.create();
         given().header("Authorization", "Bearer " + TestWorkspaces.ADMIN_TOKEN).get("/api/v1/workspaces/{id}/policy",
