@@ -67,7 +67,7 @@ public class ConversationService {
             with touched as (
               update conversations set last_activity_at = ?1
                where id = ?2 and status <> 'resolved' and workspace_id = ?3 and (?4 or visitor_token_hash = ?5)
-              returning id, status),
+              returning id, status, assignee_agent_id, assignee_team_id),
             message as (
               insert into messages (id, conversation_id, role, content, created_at)
               select ?6, id, 'customer', ?7, ?1 from touched
@@ -76,7 +76,8 @@ public class ConversationService {
               insert into conversation_events (conversation_id, type, payload, created_at)
               select conversation_id, ?8, ?9, ?10 from message
               returning id)
-            select touched.status, message.seq from touched, message""";
+            select touched.status, message.seq, touched.assignee_agent_id, touched.assignee_team_id
+              from touched, message""";
 
     /** A new conversation and, when started by the widget, the visitor token shown only in this response. */
     public record Started(Conversation conversation, String visitorToken) {}
@@ -224,7 +225,8 @@ public class ConversationService {
             Attachments.NewAttachment file) {
         requireVisitorToken(caller, visitorToken);
         Stored stored = QuarkusTransaction.requiringNew().call(() -> {
-            Stored appended = appendCustomerMessage(caller, conversationId, visitorToken, content);
+            // A file goes with its message row, so only plain text takes the one-statement path.
+            Stored appended = file == null ? appendCustomerMessage(caller, conversationId, visitorToken, content) : null;
             if (appended != null) {
                 return appended;
             }
@@ -271,13 +273,29 @@ public class ConversationService {
         if (rows.isEmpty()) {
             return null;
         }
-        m.seq = ((Number) rows.getFirst()[1]).longValue();
+        Object[] row = rows.getFirst();
+        m.seq = ((Number) row[1]).longValue();
         UUID workspaceId = caller.workspaceId();
+        ConversationStatus status = ConversationStatus.fromCode((String) row[0]);
+        if ((row[2] != null || row[3] != null)
+                && (status == ConversationStatus.PENDING || status == ConversationStatus.OPEN)
+                && !MessageRole.CUSTOMER.code().equals(previousRole(conversationId, m.seq))) {
+            customerReplied.fire(new ConversationSignals.CustomerReplied(conversationId, workspaceId, (UUID) row[2],
+                    (UUID) row[3]));
+        }
         webhooks.record(workspaceId, conversationId, WebhookEvents.MESSAGE_CREATED, view);
         notifyAfterCommit(conversationId);
         metrics.counter("switchboard.messages", "role", m.role.code()).increment();
-        return new Stored(m, workspaceId, ConversationStatus.fromCode((String) rows.getFirst()[0])
-                == ConversationStatus.BOT);
+        return new Stored(m, workspaceId, status == ConversationStatus.BOT);
+    }
+
+    /** The role of the message before {@code seq} in the conversation, or null when there is none. */
+    private static String previousRole(UUID conversationId, long seq) {
+        @SuppressWarnings("unchecked")
+        List<String> roles = Conversation.getEntityManager().createNativeQuery(
+                        "select role from messages where conversation_id = ?1 and seq < ?2 order by seq desc limit 1")
+                .setParameter(1, conversationId).setParameter(2, seq).getResultList();
+        return roles.isEmpty() ? null : roles.getFirst();
     }
 
     /**
