@@ -121,7 +121,7 @@ final class CpuKvCache extends PagedKvCache {
                 }
             }
         }
-        return acc.reduceLanes(VectorOperators.ADD) + tail;
+        return WeightTensor.sum(acc) + tail;
     }
 
     /** {@code out[outOff + i] += w * head[i]} for the head stored at byte {@code off} of {@code seg}. */

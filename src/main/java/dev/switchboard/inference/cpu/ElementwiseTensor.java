@@ -28,7 +28,7 @@ abstract sealed class ElementwiseTensor extends WeightTensor permits F32Tensor, 
         for (int end = F.loopBound(cols); i < end; i += L) {
             acc = vector(base, i).fma(x(x, xOff + i), acc);
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        float sum = sum(acc);
         for (; i < cols; i++) {
             sum += element(base, i) * x[xOff + i];
         }
@@ -48,8 +48,8 @@ abstract sealed class ElementwiseTensor extends WeightTensor permits F32Tensor, 
             a2 = w.fma(x(x, x2 + i), a2);
             a3 = w.fma(x(x, x3 + i), a3);
         }
-        float s0 = a0.reduceLanes(VectorOperators.ADD), s1 = a1.reduceLanes(VectorOperators.ADD);
-        float s2 = a2.reduceLanes(VectorOperators.ADD), s3 = a3.reduceLanes(VectorOperators.ADD);
+        float s0 = sum(a0), s1 = sum(a1);
+        float s2 = sum(a2), s3 = sum(a3);
         for (; i < cols; i++) {
             float w = element(base, i);
             s0 += w * x[xOff + i];

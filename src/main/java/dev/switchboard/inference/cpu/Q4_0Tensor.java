@@ -46,7 +46,7 @@ final class Q4_0Tensor extends WeightTensor {
             acc0 = s0.fma(d, acc0);
             acc1 = s1.fma(d, acc1);
         }
-        return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        return sum(acc0.add(acc1));
     }
 
     @Override
@@ -71,10 +71,10 @@ final class Q4_0Tensor extends WeightTensor {
                 a3 = w.fma(x(x, x3 + 16 + j), a3);
             }
         }
-        out[outOff] = a0.reduceLanes(VectorOperators.ADD);
-        out[outOff + outStride] = a1.reduceLanes(VectorOperators.ADD);
-        out[outOff + 2 * outStride] = a2.reduceLanes(VectorOperators.ADD);
-        out[outOff + 3 * outStride] = a3.reduceLanes(VectorOperators.ADD);
+        out[outOff] = sum(a0);
+        out[outOff + outStride] = sum(a1);
+        out[outOff + 2 * outStride] = sum(a2);
+        out[outOff + 3 * outStride] = sum(a3);
     }
 
     @Override

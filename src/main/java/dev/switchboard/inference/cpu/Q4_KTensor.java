@@ -88,7 +88,7 @@ final class Q4_KTensor extends WeightTensor {
                 }
             }
         }
-        return a0.add(a1).reduceLanes(VectorOperators.ADD);
+        return sum(a0.add(a1));
     }
 
     /**
@@ -155,8 +155,8 @@ final class Q4_KTensor extends WeightTensor {
             }
         }
         for (int i = 0; i < ROW_TILE; i++) {
-            out[r0 + i] = FloatVector.fromArray(F, acc, L * i).reduceLanes(VectorOperators.ADD)
-                    - FloatVector.fromArray(F8, acc, mOff + 8 * i).reduceLanes(VectorOperators.ADD);
+            out[r0 + i] = sum(FloatVector.fromArray(F, acc, L * i))
+                    - sum(FloatVector.fromArray(F8, acc, mOff + 8 * i));
         }
     }
 
@@ -185,10 +185,10 @@ final class Q4_KTensor extends WeightTensor {
                 }
             }
         }
-        out[outOff] = a0.reduceLanes(VectorOperators.ADD);
-        out[outOff + outStride] = a1.reduceLanes(VectorOperators.ADD);
-        out[outOff + 2 * outStride] = a2.reduceLanes(VectorOperators.ADD);
-        out[outOff + 3 * outStride] = a3.reduceLanes(VectorOperators.ADD);
+        out[outOff] = sum(a0);
+        out[outOff + outStride] = sum(a1);
+        out[outOff + 2 * outStride] = sum(a2);
+        out[outOff + 3 * outStride] = sum(a3);
     }
 
     @Override

@@ -91,7 +91,7 @@ final class Q6_KTensor extends WeightTensor {
                         .mul(scale(blk, 8 * half + l / 16 + 2 * part)).fma(x(x, xb + 32 * part + l), a0);
             }
         }
-        return a0.reduceLanes(VectorOperators.ADD);
+        return sum(a0);
     }
 
     @Override
@@ -125,10 +125,10 @@ final class Q6_KTensor extends WeightTensor {
                 a3 = w.fma(x(x, x3 + e), a3);
             }
         }
-        out[outOff] += a0.reduceLanes(VectorOperators.ADD);
-        out[outOff + outStride] += a1.reduceLanes(VectorOperators.ADD);
-        out[outOff + 2 * outStride] += a2.reduceLanes(VectorOperators.ADD);
-        out[outOff + 3 * outStride] += a3.reduceLanes(VectorOperators.ADD);
+        out[outOff] += sum(a0);
+        out[outOff + outStride] += sum(a1);
+        out[outOff + 2 * outStride] += sum(a2);
+        out[outOff + 3 * outStride] += sum(a3);
     }
 
     @Override

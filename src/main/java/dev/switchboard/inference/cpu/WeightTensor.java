@@ -242,7 +242,7 @@ public abstract sealed class WeightTensor
             for (int c = L; c < width; c += L) {
                 acc = acc.add(FloatVector.fromArray(F, x, xOff + width * s + c));
             }
-            sums[s] = acc.reduceLanes(VectorOperators.ADD);
+            sums[s] = sum(acc);
         }
         return sums;
     }
@@ -273,6 +273,19 @@ public abstract sealed class WeightTensor
     /** Offset of row {@code r}'s block {@code b} when the blocks of {@link #ROW_TILE} rows lie interleaved. */
     static long packed(int r, int b, int blocks, int packedBytes) {
         return (((long) (r / ROW_TILE) * blocks + b) * ROW_TILE + r % ROW_TILE) * packedBytes;
+    }
+
+    /**
+     * The sum of {@code v}'s lanes in one fixed order (halves added pairwise), whatever runs the code. Never
+     * {@code reduceLanes(ADD)}: its order is unspecified, and the interpreter's fallback and C2's intrinsic do differ,
+     * so results would change the moment the JIT compiles a kernel, and with them sampled tokens (the engine
+     * promises that a row's result depends on nothing but that row).
+     */
+    public static float sum(FloatVector v) {
+        for (int h = v.length() / 2; h > 0; h /= 2) {
+            v = v.add(v.slice(h));
+        }
+        return v.lane(0);
     }
 
     static FloatVector toFloats(IntVector v) {

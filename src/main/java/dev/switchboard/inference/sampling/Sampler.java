@@ -165,6 +165,14 @@ public final class Sampler {
         return n;
     }
 
+    /** The lanes' sum in one fixed order, unlike {@code reduceLanes(ADD)}, whose order changes once the JIT compiles it. */
+    private static float sumLanes(FloatVector v) {
+        for (int h = v.length() / 2; h > 0; h /= 2) {
+            v = v.add(v.slice(h));
+        }
+        return v.lane(0);
+    }
+
     /**
      * Fills {@code weights} with {@code exp((logit - max) / T)} and returns their sum. Vectorised: for a 128k
      * vocabulary this is the bulk of sampling, about ten times faster than {@link Math#exp} per token. Summed in
@@ -185,7 +193,7 @@ public final class Sampler {
                 w.intoArray(weights, i);
                 sum = sum.add(w);
             }
-            total += sum.reduceLanes(VectorOperators.ADD);
+            total += sumLanes(sum);
             for (; i < end; i++) {
                 weights[i] = (float) Math.exp((logits[offset + i] - max) * invT);
                 total += weights[i];
