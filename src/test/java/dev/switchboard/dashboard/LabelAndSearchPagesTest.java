@@ -100,7 +100,7 @@ class LabelAndSearchPagesTest {
         agent.request().get(inbox).then().body(containsString(labelled)).body(containsString(plain));
         String filtered = agent.request().get(inbox + "&label=" + vip).then().statusCode(200).extract().asString();
         assertTrue(filtered.contains(labelled) && !filtered.contains(plain), filtered);
-        assertTrue(filtered.contains("inbox/list?status=bot&amp;label=" + vip), "the live list keeps the filter");
+        assertTrue(filtered.contains("inbox/list?status=bot&view=all&amp;label=" + vip), "the live list keeps the filter");
         agent.request().get("/agent/w/" + shopId + "/inbox/list?status=bot&label=" + vip).then()
                 .body(containsString(labelled)).body(not(containsString(plain)));
 
