@@ -8,10 +8,12 @@ import dev.switchboard.conversation.VisitorNames;
 import io.quarkus.mailer.Mail;
 import io.quarkus.mailer.reactive.ReactiveMailer;
 import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.vertx.ext.mail.SMTPException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.event.TransactionPhase;
 import jakarta.inject.Inject;
+import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -22,13 +24,18 @@ import org.jboss.logging.Logger;
  * E-mail to agents (Quarkus Mailer, off unless {@code switchboard.notifications.email-enabled}): when a conversation
  * needs a person, to its assignee, else its team's members, else every agent of the workspace; when the customer of an
  * assigned conversation writes again, to the assignee (else the team). Sent after the commit, without waiting: a slow
- * mail server never holds up the bot or the customer.
+ * mail server never holds up the bot or the customer. A transient failure is retried a few times; a permanent one
+ * (5xx) is logged.
  */
 @ApplicationScoped
 public class Notifications {
 
     private static final Logger LOG = Logger.getLogger(Notifications.class);
     static final int QUOTE = 500;
+    /** Retries of a transient failure (421 busy, a dropped connection, a timeout), 1 s to 30 s apart. */
+    private static final int RETRIES = 5;
+    private static final Duration FIRST_RETRY = Duration.ofSeconds(1);
+    private static final Duration LAST_RETRY = Duration.ofSeconds(30);
 
     @Inject
     ReactiveMailer mailer;
@@ -85,16 +92,26 @@ public class Notifications {
     }
 
     private void send(Set<String> to, String subject, String text) {
-        if (to.isEmpty()) {
-            return;
-        }
         // Names and messages come from customers: no line breaks in a header.
         String safeSubject = subject.replaceAll("[\\r\\n\\t]+", " ");
-        List<Mail> mails = to.stream().map(address -> Mail.withText(address, safeSubject, text)).toList();
-        mailer.send(mails.toArray(Mail[]::new)).subscribe().with(
-                ok -> LOG.debugf("Notified %d agent(s): %s", mails.size(), safeSubject),
-                failure -> LOG.warnf("Could not e-mail %d agent(s) about \"%s\": %s", mails.size(), safeSubject,
-                        failure.toString()));
+        // One send per address: a retry after a transient failure repeats only the mail that failed.
+        for (String address : to) {
+            mailer.send(Mail.withText(address, safeSubject, text))
+                    // The mail client has no timeout of its own: a server that stops answering must not hold a
+                    // connection (and the mails queued behind it) for ever.
+                    .ifNoItem().after(config.sendTimeout()).fail()
+                    .onFailure(Notifications::transientFailure).retry()
+                    .withBackOff(FIRST_RETRY, LAST_RETRY).atMost(RETRIES)
+                    .subscribe().with(
+                            ok -> LOG.debugf("Notified an agent: %s", safeSubject),
+                            failure -> LOG.warnf("Could not e-mail an agent about \"%s\": %s", safeSubject,
+                                    failure.toString()));
+        }
+    }
+
+    /** Worth another try: anything but the server's permanent refusal (5xx) of this mail. */
+    static boolean transientFailure(Throwable failure) {
+        return !(failure instanceof SMTPException smtp && smtp.isPermanent());
     }
 
     private static String visitor(Conversation c) {

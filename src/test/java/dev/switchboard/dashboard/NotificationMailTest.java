@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -62,7 +63,9 @@ class NotificationMailTest {
                     "switchboard.notifications.dashboard-url", "https://support.example/",
                     "quarkus.mailer.mock", "false", "quarkus.mailer.host", "127.0.0.1",
                     "quarkus.mailer.port", Integer.toString(smtpPort()), "quarkus.mailer.from", "switchboard@localhost",
-                    "quarkus.mailer.start-tls", "DISABLED");
+                    "quarkus.mailer.start-tls", "DISABLED",
+                    // A send that stalls (seen in bursts) is retried well within the tests' wait.
+                    "switchboard.notifications.send-timeout", "3s");
         }
     }
 
@@ -81,6 +84,16 @@ class NotificationMailTest {
     @BeforeEach
     void agentsPlayTheBot() {
         NoBot.install();
+    }
+
+    @Test
+    void aBurstOfHandoffsIsMailedWhole() {
+        TestWorkspace w = TestWorkspaces.create();
+        agent(w);
+        List<String> ids = IntStream.range(0, 40).mapToObj(i -> TestWorkspaces.startWithApiKey(w)).toList();
+        ids.parallelStream().forEach(id -> conversations.handoff(UUID.fromString(id), HandoffReason.MISSING_KNOWLEDGE,
+                "A person will answer."));
+        ids.forEach(id -> awaitMails(id, 1));
     }
 
     @Test
@@ -167,8 +180,14 @@ class NotificationMailTest {
      * leftover conversations may be handed off while this profile's app runs, and their mails land here too.
      */
     private static List<MimeMessage> awaitMails(String conversationId, int count) {
-        Await.until(count + " mail(s) about conversation " + conversationId,
-                () -> mailsAbout(conversationId).size() >= count);
+        try {
+            Await.until(count + " mail(s) about conversation " + conversationId,
+                    () -> mailsAbout(conversationId).size() >= count);
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "; received: " + Arrays.stream(SMTP.getReceivedMessages())
+                    .map(m -> recipients(m) + " " + text(m).lines().filter(l -> l.startsWith("Open it")).toList())
+                    .toList(), e);
+        }
         return mailsAbout(conversationId);
     }
 
