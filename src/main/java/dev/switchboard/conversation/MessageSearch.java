@@ -62,6 +62,12 @@ public class MessageSearch {
         }
     }
 
+    /** The assignee filter's value for conversations no agent is assigned to. */
+    public static final String NO_ASSIGNEE = "none";
+
+    /** The filters as a request gives them (each null or blank when absent), checked by {@link #query}. */
+    public record Filters(String status, String label, String assignee, String team, String from, String to) {}
+
     /** A search: the words, the filters, where to continue (null: from the top) and how many hits. */
     public record Query(String text, List<SearchFilter> filters, Cursor after, int limit) {}
 
@@ -90,7 +96,9 @@ public class MessageSearch {
         List<Object> params = new ArrayList<>(List.of(tsQuery(query.text()), workspaceId));
         StringBuilder where = new StringBuilder();
         for (SearchFilter f : query.filters()) {
-            params.add(f.value());
+            if (f.value() != null) {
+                params.add(f.value());
+            }
             where.append(" and ").append(f.sql().replace("?", "?" + params.size()));
         }
         String keyset = "";
@@ -134,11 +142,11 @@ public class MessageSearch {
 
     /**
      * A query from request parameters (API and dashboard alike; blank means absent): status, a label of the
-     * workspace (by id), from/to as a UTC day (to inclusive) or an instant (to exclusive), a cursor from an earlier
-     * page; each wrong one is a 400 naming it.
+     * workspace (by id), the assigned agent (by id, or {@code none}), the assigned team (by id), from/to as a UTC day
+     * (to inclusive) or an instant (to exclusive), a cursor from an earlier page; each wrong one is a 400 naming it.
      */
-    public Query query(UUID workspaceId, String text, String status, String label, String from, String to,
-            String cursor, int limit) {
+    public Query query(UUID workspaceId, String text, Filters given, String cursor, int limit) {
+        String status = given.status(), label = given.label(), from = given.from(), to = given.to();
         tsQuery(text);
         List<SearchFilter> filters = new ArrayList<>();
         if (present(status)) {
@@ -151,6 +159,13 @@ public class MessageSearch {
             UUID labelId = labelId(workspaceId, label.strip());
             filters.add(SearchFilter.label(labelId));
         }
+        if (present(given.assignee())) {
+            filters.add(NO_ASSIGNEE.equals(given.assignee().strip()) ? SearchFilter.unassigned()
+                    : SearchFilter.assignee(id(given.assignee(), "assignee", "an agent's id or '" + NO_ASSIGNEE + "'")));
+        }
+        if (present(given.team())) {
+            filters.add(SearchFilter.team(id(given.team(), "team", "a team's id")));
+        }
         if (present(from)) {
             filters.add(SearchFilter.from(time(from.strip(), "from", false)));
         }
@@ -158,6 +173,14 @@ public class MessageSearch {
             filters.add(SearchFilter.to(time(to.strip(), "to", true)));
         }
         return new Query(text, filters, present(cursor) ? Cursor.decode(cursor.strip()) : null, limit);
+    }
+
+    private static UUID id(String value, String parameter, String what) {
+        try {
+            return UUID.fromString(value.strip());
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("Parameter '" + parameter + "' must be " + what);
+        }
     }
 
     private UUID labelId(UUID workspaceId, String label) {

@@ -5,8 +5,8 @@ import java.util.UUID;
 
 /**
  * One condition of a message search, as SQL on the conversation ({@code c}) or the matching message ({@code m}) with
- * one {@code ?} for its value. Every filter is one factory here, so a new one (the conversation's assignee, say) is
- * one line beside these plus its request parameter.
+ * one {@code ?} for its value (none, and a null value, for a condition without one). Every filter is one factory
+ * here, so a new one is one line beside these plus its request parameter.
  */
 public record SearchFilter(String sql, Object value) {
 
@@ -17,6 +17,21 @@ public record SearchFilter(String sql, Object value) {
     public static SearchFilter label(UUID labelId) {
         return new SearchFilter("exists (select 1 from conversation_labels cl where cl.conversation_id = c.id"
                 + " and cl.label_id = ?)", labelId);
+    }
+
+    /** Conversations assigned to the agent. */
+    public static SearchFilter assignee(UUID agentId) {
+        return new SearchFilter("c.assignee_agent_id = ?", agentId);
+    }
+
+    /** Conversations no agent is assigned to (a team may be). */
+    public static SearchFilter unassigned() {
+        return new SearchFilter("c.assignee_agent_id is null", null);
+    }
+
+    /** Conversations assigned to the team. */
+    public static SearchFilter team(UUID teamId) {
+        return new SearchFilter("c.assignee_team_id = ?", teamId);
     }
 
     /** Messages written at or after the instant. */

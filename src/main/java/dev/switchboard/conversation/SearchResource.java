@@ -35,19 +35,22 @@ public class SearchResource {
             description = "Every word of q must occur in one message (as a word or the start of one; any language, "
                     + "no stemming). One hit per conversation, best first, with its best message's snippet: HTML, "
                     + "the text escaped and the matched words in <mark>. Customer, bot and agent messages are "
-                    + "searched, not handoff notices. Filters: status, label (id), from/to (on the message's time: "
-                    + "a UTC day, to inclusive, or an instant, to exclusive). Pass nextCursor as cursor for the "
-                    + "next page; null on the last.")
+                    + "searched, not handoff notices. Filters: status, label (id), assignee (an agent's id, or none "
+                    + "for no agent), team (id), from/to (on the message's time: a UTC day, to inclusive, or an "
+                    + "instant, to exclusive). Pass nextCursor as cursor for the next page; null on the last.")
     @APIResponse(responseCode = "400", description = "A parameter is missing or wrong (problem+json naming it)")
     public MessageSearch.Page search(
             @QueryParam("q") @Parameter(required = true, description = "1 to 8 words") String q,
             @QueryParam("status") @Parameter(schema = @Schema(implementation = ConversationStatus.class)) String status,
             @QueryParam("label") @Parameter(description = "a label id") String label,
+            @QueryParam("assignee") @Parameter(description = "an agent's id, or none") String assignee,
+            @QueryParam("team") @Parameter(description = "a team id") String team,
             @QueryParam("from") String from, @QueryParam("to") String to, @QueryParam("cursor") String cursor,
             @QueryParam("limit") @Parameter(schema = @Schema(type = SchemaType.INTEGER, defaultValue = "20",
                     minimum = "1", maximum = "50")) String limit) {
         UUID workspaceId = auth.apiWorkspace();
-        return search.search(workspaceId, search.query(workspaceId, q, status, label, from, to, cursor,
+        return search.search(workspaceId, search.query(workspaceId, q,
+                new MessageSearch.Filters(status, label, assignee, team, from, to), cursor,
                 Validation.wholeNumber(limit, "limit", 20)));
     }
 }

@@ -26,9 +26,10 @@ import java.util.List;
 public class SearchPage {
 
     static final int PAGE = 20;
+    static final String ME = "me";
 
     /** What the form was filled in with, kept on the form and on the next page's link. */
-    public record Form(String q, String status, String label, String from, String to) {
+    public record Form(String q, String status, String label, String assignee, String from, String to) {
 
         String text(String value) {
             return value == null ? "" : value;
@@ -36,7 +37,8 @@ public class SearchPage {
 
         public String next(String workspace, String cursor) {
             return UriBuilder.fromPath("/agent/w/{w}/search").queryParam("q", text(q))
-                    .queryParam("status", text(status)).queryParam("label", text(label)).queryParam("from", text(from))
+                    .queryParam("status", text(status)).queryParam("label", text(label))
+                    .queryParam("assignee", text(assignee)).queryParam("from", text(from))
                     .queryParam("to", text(to)).queryParam("cursor", cursor).build(workspace).toString();
         }
     }
@@ -59,17 +61,20 @@ public class SearchPage {
     @GET
     @Produces(MediaType.TEXT_HTML)
     public Response page(@PathParam("workspace") String workspace, @QueryParam("q") String q,
-            @QueryParam("status") String status, @QueryParam("label") String label, @QueryParam("from") String from,
-            @QueryParam("to") String to, @QueryParam("cursor") String cursor) {
+            @QueryParam("status") String status, @QueryParam("label") String label,
+            @QueryParam("assignee") String assignee, @QueryParam("from") String from, @QueryParam("to") String to,
+            @QueryParam("cursor") String cursor) {
         Workspace w = current.requireWorkspace(workspace);
-        Form form = new Form(q, status, label, from, to);
+        Form form = new Form(q, status, label, assignee, from, to);
         List<LabelView> all = labels.list(w.id).stream().map(LabelView::of).toList();
         if (q == null || q.isBlank()) {
             return Response.ok(Templates.search(current.nav(w, "search"), form, all, null, null)).build();
         }
         try {
-            MessageSearch.Page page = search.search(w.id, search.query(w.id, q, status, label, from, to, cursor,
-                    PAGE));
+            // The form offers "me" (the signed-in agent) and "none"; the API's filter takes an agent's id.
+            String agent = ME.equals(assignee) ? current.agent().id.toString() : assignee;
+            MessageSearch.Page page = search.search(w.id, search.query(w.id, q,
+                    new MessageSearch.Filters(status, label, agent, null, from, to), cursor, PAGE));
             return Response.ok(Templates.search(current.nav(w, "search"), form, all, page, null)).build();
         } catch (ApiException e) {
             return Response.status(e.status())

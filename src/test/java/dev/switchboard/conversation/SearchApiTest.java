@@ -10,11 +10,14 @@ import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.switchboard.dashboard.AgentRole;
+import dev.switchboard.dashboard.AgentService;
 import dev.switchboard.support.NoBot;
 import dev.switchboard.support.TestClock;
 import dev.switchboard.support.TestWorkspaces;
 import dev.switchboard.support.TestWorkspaces.TestWorkspace;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import jakarta.inject.Inject;
 import java.time.Duration;
@@ -33,6 +36,9 @@ class SearchApiTest {
 
     @Inject
     ConversationService conversations;
+
+    @Inject
+    AgentService agents;
 
     TestWorkspace shop;
 
@@ -102,6 +108,31 @@ class SearchApiTest {
         assertEquals(List.of(march), ids(Map.of("q", "voucher", "from", "2026-03-01T09:59:00Z",
                 "to", "2026-03-01T10:00:01Z")));
         assertEquals(List.of(), ids(Map.of("q", "voucher", "from", "2026-03-02", "to", "2026-03-05")));
+    }
+
+    @Test
+    void filtersByAssignedAgentOrTeam() {
+        UUID ada = agents.create("agent-" + UUID.randomUUID() + "@example.com", "Ada", "correct horse battery",
+                AgentRole.AGENT, List.of(UUID.fromString(shop.id()))).agent().id;
+        String team = api(shop).contentType(ContentType.JSON).body(Map.of("name", "Returns", "memberIds", List.of(ada)))
+                .post("/api/v1/teams").then().statusCode(201).extract().path("id");
+        String adas = conversationWith(shop, "Where is my return label?");
+        String teams = conversationWith(shop, "The return label is unreadable");
+        String nobodys = conversationWith(shop, "I lost my return label");
+        api(shop).contentType(ContentType.JSON).body(Map.of("agentId", ada, "teamId", team))
+                .put("/api/v1/conversations/{id}/assignment", adas).then().statusCode(200);
+        api(shop).contentType(ContentType.JSON).body(Map.of("teamId", team))
+                .put("/api/v1/conversations/{id}/assignment", teams).then().statusCode(200);
+
+        assertEquals(List.of(adas), ids(Map.of("q", "return label", "assignee", ada.toString())));
+        assertEquals(Set.of(teams, nobodys), idSet(Map.of("q", "return label", "assignee", "none")));
+        assertEquals(Set.of(adas, teams), idSet(Map.of("q", "return label", "team", team)));
+        assertEquals(List.of(teams), ids(Map.of("q", "return label", "team", team, "assignee", "none")));
+        assertEquals(List.of(), ids(Map.of("q", "return label", "assignee", UUID.randomUUID().toString())));
+        for (String bad : List.of("assignee", "team")) {
+            api(shop).queryParam("q", "label").queryParam(bad, "ada").get("/api/v1/search").then().statusCode(400)
+                    .body("detail", containsString("'" + bad + "'"));
+        }
     }
 
     @Test

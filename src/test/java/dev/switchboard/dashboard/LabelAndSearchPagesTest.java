@@ -129,7 +129,10 @@ class LabelAndSearchPagesTest {
         TestWorkspace other = TestWorkspaces.create();
         String theirs = TestWorkspaces.startWithApiKey(other);
         TestWorkspaces.postAsCustomer(other, theirs, "Another shop's invoice");
-        AgentLogin agent = AgentLogin.newAgent(agents, AgentRole.AGENT, shopId);
+        String email = "agent-" + UUID.randomUUID() + "@example.com";
+        UUID agentId = agents.create(email, "Searcher", AgentLogin.PASSWORD, AgentRole.AGENT, List.of(shopId))
+                .agent().id;
+        AgentLogin agent = AgentLogin.login(email, AgentLogin.PASSWORD);
 
         String search = "/agent/w/" + shopId + "/search";
         agent.request().get(search).then().statusCode(200).body(containsString("id=\"search-q\""))
@@ -144,6 +147,14 @@ class LabelAndSearchPagesTest {
 
         String filtered = agent.request().queryParam("q", "invoice").queryParam("label", vip).get(search).asString();
         assertTrue(filtered.contains("data-id=\"" + once + "\"") && !filtered.contains("data-id=\"" + twice + "\""));
+        given().header("Authorization", shop.bearer()).contentType(ContentType.JSON).body(Map.of("agentId", agentId))
+                .put("/api/v1/conversations/{id}/assignment", twice).then().statusCode(200);
+        String mine = agent.request().queryParam("q", "invoice").queryParam("assignee", "me").get(search).asString();
+        assertTrue(mine.contains("data-id=\"" + twice + "\"") && !mine.contains("data-id=\"" + once + "\""), mine);
+        assertTrue(mine.contains("<option value=\"me\" selected>"), "the form keeps the filter");
+        String nobodys = agent.request().queryParam("q", "invoice").queryParam("assignee", "none").get(search)
+                .asString();
+        assertTrue(nobodys.contains("data-id=\"" + once + "\"") && !nobodys.contains("data-id=\"" + twice + "\""));
         agent.request().queryParam("q", "nothingmatcheshere").get(search).then().statusCode(200)
                 .body(containsString("id=\"no-hits\""));
         agent.request().queryParam("q", "invoice").queryParam("from", "last week").get(search).then()
