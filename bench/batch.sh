@@ -12,6 +12,6 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 JAVA="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java"
 [ -f target/test-classes/dev/switchboard/inference/server/BatchBench.class ] || ./mvnw -B -q -o test-compile
 # Per-request log lines would drown the figures: warnings and errors only.
-"$JAVA" --add-modules jdk.incubator.vector -Djava.util.logging.config.file=<(echo ".level=WARNING") \
+"$JAVA" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Djava.util.logging.config.file=<(echo ".level=WARNING") \
   -cp target/classes:target/test-classes dev.switchboard.inference.server.BatchBench "$@" 2>&1 \
   | grep -v 'WARNING: Using incubator'
