@@ -5,7 +5,7 @@
 # `bin/engine bench` (the same prompt length and decode steps); prints each round, then medians and the ratios
 # engine / llama.cpp for prefill and decode tokens per second. THREADS (default 2) sets the threads of both;
 # PROMPT and DECODE (default 128 and 32) the prompt length and decode steps; KERNELS (default auto) the engine's
-# --kernels (java, native or auto).
+# --kernels (java, native or auto); LLAMACPP_VERSION names the llama.cpp build when it cannot say it.
 # Any GGUF works; `bin/engine synth --shape llama3-1b --type Q4_K_M OUT.gguf` writes one with random weights.
 # llama.cpp is built outside this repository (cmake, target llama-bench); only its binaries are used.
 # On a shared machine the absolute figures are noisy; the ratios of alternating runs are the result.
@@ -26,7 +26,9 @@ median() { sort -g | awk '{v[NR]=$1} END {print (NR % 2) ? v[(NR+1)/2] : (v[NR/2
 
 out=$(mktemp -d /tmp/vs-llamacpp.XXXXXX)
 trap 'rm -rf "$out"' EXIT
-echo "model $gguf, $threads threads, $rounds rounds, engine kernels $kernels; llama.cpp: $("$llama_bench" --version 2>&1 | head -1)"
+# Newer llama.cpp builds say their version; a build from a source archive (no git) cannot: LLAMACPP_VERSION names it.
+version=${LLAMACPP_VERSION:-$("$llama_bench" --version 2>&1 | grep -m1 '^version' || echo 'unknown (set LLAMACPP_VERSION)')}
+echo "model $gguf, $threads threads, $rounds rounds, engine kernels $kernels; llama.cpp: $version"
 echo "CPU: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), $(nproc) processors"
 printf '%-6s %-6s %12s %12s %8s\n' round engine 'prefill t/s' 'decode t/s' load
 for r in $(seq 1 "$rounds"); do

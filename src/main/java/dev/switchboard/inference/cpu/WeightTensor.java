@@ -1,5 +1,6 @@
 package dev.switchboard.inference.cpu;
 
+import dev.switchboard.inference.backend.HostMemory;
 import dev.switchboard.inference.gguf.GgmlType;
 import dev.switchboard.inference.gguf.GgufFile;
 import dev.switchboard.inference.gguf.GgufTensor;
@@ -261,7 +262,8 @@ public abstract sealed class WeightTensor
         int rows = t.rows(), blocks = t.cols() / block;
         long rowBytes = t.type().byteSize(t.cols());
         int tiles = (rows + ROW_TILE - 1) / ROW_TILE;
-        MemorySegment dst = Arena.ofAuto().allocate((long) tiles * ROW_TILE * blocks * packedBytes, 64);
+        MemorySegment dst = HostMemory.allocate(Arena.ofAuto(), (long) tiles * ROW_TILE * blocks * packedBytes,
+                64);
         for (int r = 0; r < rows; r++) {
             for (int b = 0; b < blocks; b++) {
                 repack.copy(t.data(), r * rowBytes + (long) b * blockBytes, dst, packed(r, b, blocks, packedBytes));
