@@ -55,6 +55,25 @@ class EmbeddedPostgresServerTest {
     }
 
     @Test
+    void realDataIsFlushedToDiskAndGetsRoomInSharedBuffers() throws Exception {
+        try (EmbeddedPostgresServer server = EmbeddedPostgresServer.start(dir, false);
+                Connection c = DriverManager.getConnection(server.jdbcUrl(), EmbeddedPostgresServer.username(),
+                        server.password());
+                Statement s = c.createStatement()) {
+            assertEquals(EmbeddedPostgresServer.SHARED_BUFFERS, setting(s, "shared_buffers"));
+            assertEquals("on", setting(s, "synchronous_commit"));
+            assertEquals("on", setting(s, "fsync"), "zonky starts postgres with -F (no fsync)");
+        }
+    }
+
+    private static String setting(Statement s, String name) throws SQLException {
+        try (ResultSet rs = s.executeQuery("show " + name)) {
+            assertTrue(rs.next());
+            return rs.getString(1);
+        }
+    }
+
+    @Test
     void aConfiguredJdbcUrlStartsNothing() {
         Map<String, String> config = Map.of(EmbeddedPostgresConfigSourceFactory.URL,
                 "jdbc:postgresql://db.example:5432/switchboard", EmbeddedPostgresConfigSourceFactory.DATA_DIR,
