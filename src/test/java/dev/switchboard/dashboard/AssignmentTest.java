@@ -93,6 +93,35 @@ class AssignmentTest {
     }
 
     @Test
+    void adminsManageTeamsOnTheTeamsPage() {
+        TestWorkspace w = TestWorkspaces.create();
+        UUID workspace = UUID.fromString(w.id());
+        UUID ada = agent(w, "Ada");
+        UUID bob = agent(w, "Bob");
+        AgentLogin admin = AgentLogin.newAgent(agents, AgentRole.ADMIN, workspace);
+        String page = "/agent/w/" + w.id() + "/teams";
+
+        admin.request().get(page).then().statusCode(200).body(containsString("No teams yet."))
+                .body(containsString("value=\"" + ada + "\"> Ada"));
+        admin.form().formParam("name", "Returns").formParam("memberId", ada.toString(), bob.toString()).post(page)
+                .then().statusCode(303);
+        String team = given().header("Authorization", w.bearer()).get("/api/v1/teams").then()
+                .body("items.name", equalTo(List.of("Returns"))).extract().path("items[0].id");
+        assertEquals(List.of(ada, bob).stream().map(UUID::toString).sorted().toList(),
+                given().header("Authorization", w.bearer()).get("/api/v1/teams").jsonPath()
+                        .<String>getList("items[0].memberIds").stream().sorted().toList());
+        admin.form().formParam("name", "returns").post(page).then().statusCode(409)
+                .body(containsString("a team named"));
+
+        admin.form().formParam("memberId", bob.toString()).post(page + "/" + team + "/members").then().statusCode(303);
+        admin.request().get(page).then().body(containsString("<span class=\"muted members\">Bob</span>"));
+        admin.form().post(page + "/" + team + "/delete").then().statusCode(303);
+        given().header("Authorization", w.bearer()).get("/api/v1/teams").then().body("items", equalTo(List.of()));
+
+        AgentLogin.newAgent(agents, AgentRole.AGENT, workspace).request().get(page).then().statusCode(403);
+    }
+
+    @Test
     void anAssignmentIsCheckedAgainstTheWorkspaceAndRecordedOnTheStreamAndWebhooks() throws Exception {
         TestWorkspace w = TestWorkspaces.create();
         TestWorkspace other = TestWorkspaces.create();
