@@ -1,5 +1,7 @@
 package dev.switchboard.common;
 
+import java.util.UUID;
+
 /** Checks of request fields; failures are 400 problems naming the field. */
 public final class Validation {
 
@@ -25,6 +27,18 @@ public final class Validation {
         } catch (NumberFormatException e) {
             throw ApiException.badRequest("Parameter '" + parameter + "' must be a whole number, not '"
                     + (value.length() > 20 ? value.substring(0, 20) + "…" : value) + "'");
+        }
+    }
+
+    /**
+     * An id given in a query parameter or form field (a 400 naming it when it is no UUID, where {@link Ids#parse}
+     * treats a malformed id in a URL path as unknown: 404); {@code what} says what it must be.
+     */
+    public static UUID id(String value, String parameter, String what) {
+        try {
+            return UUID.fromString(value.strip());
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("Parameter '" + parameter + "' must be " + what);
         }
     }
 

@@ -3,6 +3,7 @@ package dev.switchboard.conversation;
 import static dev.switchboard.common.db.NativeRows.rows;
 
 import dev.switchboard.common.ApiException;
+import dev.switchboard.common.Validation;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
@@ -146,41 +147,33 @@ public class MessageSearch {
      * (to inclusive) or an instant (to exclusive), a cursor from an earlier page; each wrong one is a 400 naming it.
      */
     public Query query(UUID workspaceId, String text, Filters given, String cursor, int limit) {
-        String status = given.status(), label = given.label(), from = given.from(), to = given.to();
         tsQuery(text);
         List<SearchFilter> filters = new ArrayList<>();
-        if (present(status)) {
+        if (present(given.status())) {
             filters.add(SearchFilter.status(Arrays.stream(ConversationStatus.values())
-                    .filter(s -> s.code().equals(status.strip())).findFirst()
+                    .filter(s -> s.code().equals(given.status().strip())).findFirst()
                     .orElseThrow(() -> ApiException.badRequest("Parameter 'status' must be one of "
                             + Arrays.stream(ConversationStatus.values()).map(ConversationStatus::code).toList()))));
         }
-        if (present(label)) {
-            UUID labelId = labelId(workspaceId, label.strip());
+        if (present(given.label())) {
+            UUID labelId = labelId(workspaceId, given.label().strip());
             filters.add(SearchFilter.label(labelId));
         }
         if (present(given.assignee())) {
             filters.add(NO_ASSIGNEE.equals(given.assignee().strip()) ? SearchFilter.unassigned()
-                    : SearchFilter.assignee(id(given.assignee(), "assignee", "an agent's id or '" + NO_ASSIGNEE + "'")));
+                    : SearchFilter.assignee(Validation.id(given.assignee(), "assignee",
+                            "an agent's id or '" + NO_ASSIGNEE + "'")));
         }
         if (present(given.team())) {
-            filters.add(SearchFilter.team(id(given.team(), "team", "a team's id")));
+            filters.add(SearchFilter.team(Validation.id(given.team(), "team", "a team's id")));
         }
-        if (present(from)) {
-            filters.add(SearchFilter.from(time(from.strip(), "from", false)));
+        if (present(given.from())) {
+            filters.add(SearchFilter.from(time(given.from().strip(), "from", false)));
         }
-        if (present(to)) {
-            filters.add(SearchFilter.to(time(to.strip(), "to", true)));
+        if (present(given.to())) {
+            filters.add(SearchFilter.to(time(given.to().strip(), "to", true)));
         }
         return new Query(text, filters, present(cursor) ? Cursor.decode(cursor.strip()) : null, limit);
-    }
-
-    private static UUID id(String value, String parameter, String what) {
-        try {
-            return UUID.fromString(value.strip());
-        } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest("Parameter '" + parameter + "' must be " + what);
-        }
     }
 
     private UUID labelId(UUID workspaceId, String label) {

@@ -2,6 +2,7 @@ package dev.switchboard.dashboard;
 
 import dev.switchboard.common.ApiException;
 import dev.switchboard.common.Ids;
+import dev.switchboard.common.Validation;
 import dev.switchboard.common.security.Roles;
 import dev.switchboard.workspace.Workspace;
 import io.quarkus.qute.CheckedTemplate;
@@ -74,7 +75,7 @@ public class TeamPages {
     public Response members(@PathParam("workspace") String workspace, @PathParam("id") String id,
             @FormParam("memberId") List<String> memberIds) {
         Workspace w = current.requireWorkspace(workspace);
-        UUID team = teams.get(w.id, Ids.parse(id, "team")).id;
+        UUID team = Ids.parse(id, "team");
         return change(w, () -> teams.setMembers(w.id, team, ids(memberIds)));
     }
 
@@ -83,12 +84,13 @@ public class TeamPages {
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Response delete(@PathParam("workspace") String workspace, @PathParam("id") String id) {
         Workspace w = current.requireWorkspace(workspace);
-        teams.delete(w.id, teams.get(w.id, Ids.parse(id, "team")).id);
+        teams.delete(w.id, Ids.parse(id, "team"));
         return Response.seeOther(URI.create("/agent/w/" + w.id + "/teams")).build();
     }
 
     private static List<UUID> ids(List<String> memberIds) {
-        return memberIds == null ? List.of() : memberIds.stream().map(m -> Ids.parse(m, "memberId")).toList();
+        return memberIds == null ? List.of()
+                : memberIds.stream().map(m -> Validation.id(m, "memberId", "an agent's id")).toList();
     }
 
     /** Back to the list, or the list again with the refusal (a name taken, an agent of another workspace). */
