@@ -590,10 +590,9 @@ public final class CudaBackend implements Backend {
             ctx.cublas.gemm(type, a, w.rows(), w.cols(), lda, b, ldx, out, ldy, n, accumulate);
             return;
         }
-        LaunchGeometry.Launch g = LaunchGeometry.gemv(w.rows());
         int t0 = 0;
         for (int nt : LaunchGeometry.gemvChunks(n)) {
-            k.launch("gemv_" + w.type().kernel + "_" + nt, g, w.data(), w.scales(), w.rows(), w.cols(), w.ld(),
+            k.launch("gemv_" + w.type().kernel + "_" + nt, LaunchGeometry.gemv(w.rows(), nt), w.data(), w.scales(), w.rows(), w.cols(), w.ld(),
                     in + 4L * t0 * ldx, ldx, out + 4L * t0 * ldy, ldy, accumulate ? 1 : 0);
             t0 += nt;
         }

@@ -44,6 +44,10 @@ final class KernelCheck {
                     gemv(DeviceMatrix.Type.FP8, 37, 172, nt);
                 }
                 gemv(DeviceMatrix.Type.BF16, 300, 4096, 8);
+                // several column tiles, the last one partial, and rows that leave a block's last warps idle
+                gemv(DeviceMatrix.Type.FP8, 300, 1000, 8);
+                gemv(DeviceMatrix.Type.Q8_0, 301, 1056, 5);
+                gemv(DeviceMatrix.Type.F32, 70, 700, 3);
                 rmsnormAndSwiglu();
                 for (int hs : new int[]{8, 64, 128}) {
                     attention(false, hs);
@@ -102,7 +106,7 @@ final class KernelCheck {
             if (acc == 1) {
                 cu.copyHtoD(dy, segment(y0), 4L * y0.length, ctx.stream);
             }
-            ctx.kernels.launch("gemv_" + type.kernel + "_" + nt, LaunchGeometry.gemv(rows), m.data(), m.scales(), rows,
+            ctx.kernels.launch("gemv_" + type.kernel + "_" + nt, LaunchGeometry.gemv(rows, nt), m.data(), m.scales(), rows,
                     cols, m.ld(), dx, cols, dy, rows, acc);
             float[] y = downFloats(dy, nt * rows);
             double err = 0, scale = 0;
@@ -120,6 +124,29 @@ final class KernelCheck {
                     "gemv_%s_%d %dx%d%s: max abs error %.2e (scale %.1f)", type.kernel, nt, rows, cols,
                     acc == 1 ? " accumulating" : "", err, scale));
         }
+        if (nt > 1) {
+            batchedAsAlone(m, nt, dx);
+        }
+    }
+
+    /** The batched kernel must give each token exactly what the one-token kernel gives it alone (same adds). */
+    private void batchedAsAlone(DeviceMatrix m, int nt, long dx) {
+        int rows = m.rows(), cols = m.cols();
+        long batched = malloc(4L * nt * rows), alone = malloc(4L * nt * rows);
+        ctx.kernels.launch("gemv_" + m.type().kernel + "_" + nt, LaunchGeometry.gemv(rows, nt), m.data(), m.scales(),
+                rows, cols, m.ld(), dx, cols, batched, rows, 0);
+        for (int t = 0; t < nt; t++) {
+            ctx.kernels.launch("gemv_" + m.type().kernel + "_1", LaunchGeometry.gemv(rows, 1), m.data(), m.scales(),
+                    rows, cols, m.ld(), dx + 4L * t * cols, cols, alone + 4L * t * rows, rows, 0);
+        }
+        float[] b = downFloats(batched, nt * rows), a = downFloats(alone, nt * rows);
+        int differ = 0;
+        for (int i = 0; i < b.length; i++) {
+            // an output never written (NaN) must not count as equal
+            differ += !Float.isFinite(b[i]) || Float.floatToRawIntBits(b[i]) != Float.floatToRawIntBits(a[i]) ? 1 : 0;
+        }
+        report.accept(differ == 0, String.format(Locale.ROOT, "gemv_%s_%d %dx%d: every token as alone (%d of %d "
+                + "outputs differ)", m.type().kernel, nt, rows, cols, differ, b.length));
     }
 
     private DeviceMatrix allocate(DeviceMatrix.Type type, int rows, int cols) {

@@ -8,6 +8,8 @@ final class LaunchGeometry {
     /** Rows per GEMV block: one warp per row, GEMV_WARPS warps. */
     static final int GEMV_ROWS_PER_BLOCK = 8;
     static final int GEMV_THREADS = GEMV_ROWS_PER_BLOCK * 32;
+    /** Tokens from which a GEMV warp computes two rows instead of one (the kernels' GEMV_TILED_ROWS). */
+    static final int GEMV_TWO_ROWS_FROM_TOKENS = 4;
     /** Tokens one GEMV launch serves (kernels exist for 1..8); larger batches take several launches. */
     static final int GEMV_MAX_TOKENS = 8;
     static final int ATTN_WARPS = 4;
@@ -29,8 +31,13 @@ final class LaunchGeometry {
     private LaunchGeometry() {
     }
 
-    static Launch gemv(int rows) {
-        return new Launch(ceilDiv(rows, GEMV_ROWS_PER_BLOCK), 1, GEMV_THREADS, 0);
+    /** Rows one warp of a GEMV launch for {@code tokens} computes. */
+    static int gemvRowsPerWarp(int tokens) {
+        return tokens >= GEMV_TWO_ROWS_FROM_TOKENS ? 2 : 1;
+    }
+
+    static Launch gemv(int rows, int tokens) {
+        return new Launch(ceilDiv(rows, GEMV_ROWS_PER_BLOCK * gemvRowsPerWarp(tokens)), 1, GEMV_THREADS, 0);
     }
 
     /** Tokens per GEMV launch for a batch of {@code n}: full launches of 8, then the rest. */

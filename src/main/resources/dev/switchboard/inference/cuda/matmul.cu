@@ -2,56 +2,146 @@
 // lookup, and the load-time conversions (repacking, FP8 quantization, random initialization).
 
 #define GEMV_WARPS 8
+// Rows per warp of the kernels for NT >= 2 tokens (LaunchGeometry.gemvRowsPerWarp).
+#define GEMV_TILED_ROWS(NT) ((NT) >= 4 ? 2 : 1)
 
-// y[t * ldy + r] (+)= row r of W . x[t * ldx ..] for t < NT and every row r: one warp per row, each lane reading
-// 16 bytes of the row per step so a warp pulls 512 contiguous bytes at a time; the NT token vectors are small and
-// stay in L1/L2, so the weights are read from memory once for all NT tokens.
-template <class W, int NT>
-__device__ __forceinline__ void gemv(const void* __restrict__ w, const float* __restrict__ scales, int rows, int cols,
-                                     long ld, const float* __restrict__ x, int ldx, float* __restrict__ y, int ldy,
-                                     int accumulate) {
+// y[t * ldy + r] (+)= row r of W . x[t * ldx ..] for one token and every row r: one warp per row, each lane reading
+// 16 bytes of the row per step so a warp pulls 512 contiguous bytes at a time; the token vector is small and stays
+// in L1, so the weights are read from memory once.
+template <class W>
+__device__ __forceinline__ void gemv1(const void* __restrict__ w, const float* __restrict__ scales, int rows,
+                                      int cols, long ld, const float* __restrict__ x, float* __restrict__ y,
+                                      int accumulate) {
     int lane = threadIdx.x & 31;
     int row = blockIdx.x * GEMV_WARPS + (threadIdx.x >> 5);
     if (row >= rows) {
         return;
     }
     const int V = W::VEC;
-    float acc[NT];
-#pragma unroll
-    for (int t = 0; t < NT; t++) {
-        acc[t] = 0.0f;
-    }
+    float acc = 0.0f;
     int full = cols / V * V;
 #pragma unroll 4
     for (int c = lane * V; c < full; c += 32 * V) {
         float wv[V];
         W::load(w, scales, row, ld, c, wv);
+        float sum = 0.0f;
 #pragma unroll
-        for (int t = 0; t < NT; t++) {
-            const float* xp = x + (long) t * ldx + c;
-            float sum = 0.0f;
-#pragma unroll
-            for (int i = 0; i < V; i += 4) {
-                float4 xv = __ldg(reinterpret_cast<const float4*>(xp + i));
-                sum += wv[i] * xv.x + wv[i + 1] * xv.y + wv[i + 2] * xv.z + wv[i + 3] * xv.w;
-            }
-            acc[t] += sum;
+        for (int i = 0; i < V; i += 4) {
+            float4 xv = __ldg(reinterpret_cast<const float4*>(x + c + i));
+            sum += wv[i] * xv.x + wv[i + 1] * xv.y + wv[i + 2] * xv.z + wv[i + 3] * xv.w;
         }
+        acc += sum;
     }
     for (int c = full + lane; c < cols; c += 32) {
-        float wv = W::scalar(w, scales, row, ld, cols, c);
+        acc += W::scalar(w, scales, row, ld, cols, c) * x[c];
+    }
+    float v = warp_sum(acc) * W::row_scale(scales, row);
+    if (lane == 0) {
+        y[row] = accumulate ? y[row] + v : v;
+    }
+}
+
+// The same product for NT >= 2 tokens. Each warp reading the NT token vectors from L2 itself, as the one-token
+// kernel does, made 8 tokens L2-bound (3x the time of one token on an H200). Here the block stages each tile of
+// 32 x VEC columns of the NT vectors in shared memory once for its GEMV_WARPS warps, and each warp computes
+// GEMV_TILED_ROWS(NT) rows, so one shared-memory read serves that many rows; more rows a warp would leave too few
+// warps to keep enough weight loads in flight. The next tile's weights are loaded before the current tile is used,
+// so the barriers do not stall the weight stream. A lane visits the same columns and adds in the same order as in
+// gemv1, so a token gets the result it would get alone.
+template <class W, int NT>
+__device__ __forceinline__ void gemv_tiled(const void* __restrict__ w, const float* __restrict__ scales, int rows,
+                                           int cols, long ld, const float* __restrict__ x, int ldx,
+                                           float* __restrict__ y, int ldy, int accumulate) {
+    const int V = W::VEC;
+    const int R = GEMV_TILED_ROWS(NT);
+    const int Q = 8 * V;  // float4s of one token in a tile of 32 * V columns
+    __shared__ float4 xs[NT * Q];
+    int lane = threadIdx.x & 31;
+    int row0 = (blockIdx.x * GEMV_WARPS + (threadIdx.x >> 5)) * R;
+    float acc[R][NT];
+#pragma unroll
+    for (int r = 0; r < R; r++) {
 #pragma unroll
         for (int t = 0; t < NT; t++) {
-            acc[t] += wv * x[(long) t * ldx + c];
+            acc[r][t] = 0.0f;
         }
     }
-    float rs = W::row_scale(scales, row);
+    int full = cols / V * V;
+    float wv[R][V];
+    if (lane * V < full) {
 #pragma unroll
-    for (int t = 0; t < NT; t++) {
-        float v = warp_sum(acc[t]) * rs;
-        if (lane == 0) {
-            float* out = y + (long) t * ldy + row;
-            *out = accumulate ? *out + v : v;
+        for (int r = 0; r < R; r++) {
+            if (row0 + r < rows) {
+                W::load(w, scales, row0 + r, ld, lane * V, wv[r]);
+            }
+        }
+    }
+    for (int c0 = 0; c0 < full; c0 += 32 * V) {
+        int width4 = min(32 * V, full - c0) >> 2;
+        for (int i = threadIdx.x; i < NT * Q; i += blockDim.x) {
+            int t = i / Q, q = i - t * Q;
+            if (q < width4) {
+                // lane l's j-th float4 is stored at j * 32 + l, so a warp's reads below are 512 contiguous bytes
+                int l = q / (V / 4), j = q - l * (V / 4);
+                xs[t * Q + j * 32 + l] = __ldg(reinterpret_cast<const float4*>(x + (long) t * ldx + c0) + q);
+            }
+        }
+        __syncthreads();
+        int c = c0 + lane * V;
+        float next[R][V];
+        if (c + 32 * V < full) {
+#pragma unroll
+            for (int r = 0; r < R; r++) {
+                if (row0 + r < rows) {
+                    W::load(w, scales, row0 + r, ld, c + 32 * V, next[r]);
+                }
+            }
+        }
+        if (c < full) {
+#pragma unroll
+            for (int r = 0; r < R; r++) {
+#pragma unroll
+                for (int t = 0; t < NT; t++) {
+                    float sum = 0.0f;
+#pragma unroll
+                    for (int i = 0; i < V; i += 4) {
+                        float4 xv = xs[t * Q + (i >> 2) * 32 + lane];
+                        sum += wv[r][i] * xv.x + wv[r][i + 1] * xv.y + wv[r][i + 2] * xv.z + wv[r][i + 3] * xv.w;
+                    }
+                    acc[r][t] += sum;
+                }
+            }
+        }
+#pragma unroll
+        for (int r = 0; r < R; r++) {
+#pragma unroll
+            for (int i = 0; i < V; i++) {
+                wv[r][i] = next[r][i];
+            }
+        }
+        __syncthreads();
+    }
+#pragma unroll
+    for (int r = 0; r < R; r++) {
+        int row = row0 + r;
+        if (row >= rows) {
+            break;
+        }
+        for (int c = full + lane; c < cols; c += 32) {
+            float wt = W::scalar(w, scales, row, ld, cols, c);
+#pragma unroll
+            for (int t = 0; t < NT; t++) {
+                acc[r][t] += wt * x[(long) t * ldx + c];
+            }
+        }
+        float rs = W::row_scale(scales, row);
+#pragma unroll
+        for (int t = 0; t < NT; t++) {
+            float v = warp_sum(acc[r][t]) * rs;
+            if (lane == 0) {
+                float* out = y + (long) t * ldy + row;
+                *out = accumulate ? *out + v : v;
+            }
         }
     }
 }
@@ -60,12 +150,17 @@ __device__ __forceinline__ void gemv(const void* __restrict__ w, const float* __
     extern "C" __global__ void __launch_bounds__(GEMV_WARPS * 32)                                                    \
     gemv_##NAME##_##NT(const void* w, const float* scales, int rows, int cols, long ld, const float* x, int ldx,    \
                        float* y, int ldy, int accumulate) {                                                          \
-        gemv<W, NT>(w, scales, rows, cols, ld, x, ldx, y, ldy, accumulate);                                          \
+        gemv_tiled<W, NT>(w, scales, rows, cols, ld, x, ldx, y, ldy, accumulate);                                    \
     }
 
 #define GEMV_ALL_NT(NAME, W)                                                                                         \
-    GEMV_KERNEL(NAME, W, 1) GEMV_KERNEL(NAME, W, 2) GEMV_KERNEL(NAME, W, 3) GEMV_KERNEL(NAME, W, 4)                 \
-    GEMV_KERNEL(NAME, W, 5) GEMV_KERNEL(NAME, W, 6) GEMV_KERNEL(NAME, W, 7) GEMV_KERNEL(NAME, W, 8)
+    extern "C" __global__ void __launch_bounds__(GEMV_WARPS * 32)                                                    \
+    gemv_##NAME##_1(const void* w, const float* scales, int rows, int cols, long ld, const float* x, int ldx,       \
+                    float* y, int ldy, int accumulate) {                                                             \
+        gemv1<W>(w, scales, rows, cols, ld, x, y, accumulate);                                                       \
+    }                                                                                                                \
+    GEMV_KERNEL(NAME, W, 2) GEMV_KERNEL(NAME, W, 3) GEMV_KERNEL(NAME, W, 4) GEMV_KERNEL(NAME, W, 5)                 \
+    GEMV_KERNEL(NAME, W, 6) GEMV_KERNEL(NAME, W, 7) GEMV_KERNEL(NAME, W, 8)
 
 GEMV_ALL_NT(f32, WF32)
 GEMV_ALL_NT(bf16, WBF16)

@@ -3,6 +3,7 @@ package dev.switchboard.inference.cuda;
 import dev.switchboard.inference.gguf.GgmlType;
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -17,13 +18,25 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class LaunchPlanningTest {
 
     @Test
-    void gemvCoversEveryRowWithOneWarpEach() {
-        for (int rows : new int[]{1, 7, 8, 9, 4096, 6144, 28672, 128256}) {
-            LaunchGeometry.Launch g = LaunchGeometry.gemv(rows);
-            assertTrue(g.gridX() * LaunchGeometry.GEMV_ROWS_PER_BLOCK >= rows, "rows " + rows + " covered");
-            assertTrue((g.gridX() - 1) * LaunchGeometry.GEMV_ROWS_PER_BLOCK < rows, "no empty block for " + rows);
-            assertEquals(LaunchGeometry.GEMV_ROWS_PER_BLOCK * 32, g.block());
+    void gemvCoversEveryRowWithOneWarpPerRowOrTwoFromFourTokens() {
+        for (int rows : new int[]{1, 7, 8, 9, 31, 33, 4096, 6144, 28672, 128256}) {
+            for (int tokens = 1; tokens <= LaunchGeometry.GEMV_MAX_TOKENS; tokens++) {
+                LaunchGeometry.Launch g = LaunchGeometry.gemv(rows, tokens);
+                int perBlock = LaunchGeometry.GEMV_ROWS_PER_BLOCK * (tokens >= 4 ? 2 : 1);
+                assertTrue(g.gridX() * perBlock >= rows, "rows " + rows + " covered");
+                assertTrue((g.gridX() - 1) * perBlock < rows, "no empty block for " + rows);
+                assertEquals(LaunchGeometry.GEMV_ROWS_PER_BLOCK * 32, g.block());
+            }
         }
+    }
+
+    @Test
+    void gemvConstantsMirrorTheKernelsDefines() throws Exception {
+        String src = new String(LaunchGeometry.class.getResourceAsStream("matmul.cu").readAllBytes(),
+                StandardCharsets.UTF_8);
+        assertTrue(src.contains("#define GEMV_WARPS " + LaunchGeometry.GEMV_ROWS_PER_BLOCK + "\n"), "GEMV_WARPS");
+        assertTrue(src.contains("#define GEMV_TILED_ROWS(NT) ((NT) >= " + LaunchGeometry.GEMV_TWO_ROWS_FROM_TOKENS
+                + " ? 2 : 1)\n"), "GEMV_TILED_ROWS");
     }
 
     @Test
