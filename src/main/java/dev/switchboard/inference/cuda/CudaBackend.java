@@ -49,7 +49,8 @@ public final class CudaBackend implements Backend {
      * @param graphs        replay decode steps from CUDA graphs
      * @param maxGraphBatch largest batch run from a graph (buckets are powers of two up to it)
      * @param maxChunk      entries per eager launch (bounds activation memory)
-     * @param cublas        use cuBLAS for products of more than 8 tokens with F32/BF16 weights, when installed
+     * @param cublas        use cuBLAS for products of two or more tokens with F32/BF16 weights (and of many tokens
+     *                      with others), when installed
      * @param device        CUDA device ordinal
      */
     public record Options(WeightStorage weights, Boolean kvBf16, boolean graphs, int maxGraphBatch, int maxChunk,
@@ -563,15 +564,21 @@ public final class CudaBackend implements Backend {
     }
 
     /**
-     * Tokens from which a quantized (or F16) matrix is widened to bf16 for one cuBLAS product: widening costs a
-     * read of the weights plus a write and a read of twice their bytes, about five passes of the GEMV kernels.
+     * Tokens above which a quantized (or F16) matrix is widened to bf16 for one cuBLAS product. Widening costs a
+     * read of the weights plus a write and a read of twice their bytes whatever the batch: an 8B FP8 step took
+     * about 24 ms that way on an H200 at 16 to 64 tokens, while the GEMV kernels, which read the weights once per 8
+     * tokens, took 14 ms for 8 tokens and 27 ms for 16.
      */
-    static final int WIDEN_FOR_CUBLAS_TOKENS = 40;
+    static final int WIDEN_FOR_CUBLAS_TOKENS = 12;
 
-    /** y (+)= W·x for n tokens: cuBLAS for many tokens (widening non-BF16/F32 weights first), else GEMV kernels. */
+    /**
+     * y (+)= W·x for n tokens: cuBLAS for F32/BF16 weights from two tokens (on an H200 it streams an 8B model's
+     * bf16 weights as fast for 2 to 64 tokens as the GEMV kernel does for one) and for other weights from
+     * {@link #WIDEN_FOR_CUBLAS_TOKENS} (widening them first), else the GEMV kernels.
+     */
     private void matmul(DeviceMatrix w, long in, int ldx, long out, int ldy, int n, boolean accumulate) {
         boolean direct = w.type() == DeviceMatrix.Type.BF16 || w.type() == DeviceMatrix.Type.F32;
-        if (ctx.cublas != null && n > (direct ? LaunchGeometry.GEMV_MAX_TOKENS : WIDEN_FOR_CUBLAS_TOKENS)) {
+        if (ctx.cublas != null && n > (direct ? 1 : WIDEN_FOR_CUBLAS_TOKENS)) {
             long a = w.data(), lda = w.ld();
             int type = Cublas.CUDA_R_16BF;
             if (w.type() == DeviceMatrix.Type.F32) {

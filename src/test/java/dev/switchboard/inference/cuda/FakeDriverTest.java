@@ -145,6 +145,7 @@ class FakeDriverTest {
                 BlockTable[] seqs = {table(0, 4), table(10, 4), table(20, 4)};
                 ForwardBatch batch = new ForwardBatch(4);
                 float[] logits = new float[3 * vocab];
+                long gemmBefore = count("gemm");
                 for (int step = 0; step < 3; step++) {
                     batch.clear();
                     for (BlockTable s : seqs) {
@@ -158,8 +159,11 @@ class FakeDriverTest {
                     assertEquals(1, count("h2d") - h2d, "one metadata copy per step");
                     assertEquals(3L * vocab * 4, count("d2h_bytes") - d2h, "three logit rows come back");
                 }
-                // 2 layers: embed + 9 per layer + final norm + output = 21 kernels (no cuBLAS for 4 tokens)
+                assertTrue(count("gemm") > gemmBefore, "F32 products of 3 tokens go to cuBLAS");
+                long gemm = count("gemm");
+                // 2 layers: embed + 9 per layer + final norm + output = 21 kernels (no cuBLAS for 1 token)
                 assertEquals(1 + 9 * gpu.config().layers() + 2, capturedInLastGraph(gpu, cache));
+                assertEquals(gemm, count("gemm"), "one token: the GEMV kernel");
 
                 long replays = count("graph_launch"), launches = count("launch"), d2h = count("d2h_bytes");
                 ForwardBatch prefill = new ForwardBatch(100);
@@ -234,18 +238,19 @@ class FakeDriverTest {
         try (CudaBackend gpu = load(q8Model, noGraphs); KvCache cache = gpu.newKvCache(32, 16)) {
             int vocab = gpu.config().vocabSize();
             long graphs = count("graphs"), gemm = count("gemm");
-            ForwardBatch small = new ForwardBatch(40);
-            for (int p = 0; p < 40; p++) {
-                small.add(p, p, table(0, 3), p == 39);
+            int limit = CudaBackend.WIDEN_FOR_CUBLAS_TOKENS;
+            ForwardBatch small = new ForwardBatch(limit);
+            for (int p = 0; p < limit; p++) {
+                small.add(p, p, table(0, 3), p == limit - 1);
             }
             gpu.forward(small, cache, new float[vocab]);
-            assertEquals(0, count("gemm") - gemm, "40 tokens of Q8_0: the GEMV kernels");
-            ForwardBatch large = new ForwardBatch(41);
-            for (int p = 0; p < 41; p++) {
+            assertEquals(0, count("gemm") - gemm, limit + " tokens of Q8_0: the GEMV kernels");
+            ForwardBatch large = new ForwardBatch(limit + 1);
+            for (int p = 0; p <= limit; p++) {
                 large.add(p, p, table(4, 3), true);
             }
-            gpu.forward(large, cache, new float[41 * vocab]);
-            assertTrue(count("gemm") - gemm > 0, "41 tokens of Q8_0: widened to bf16 for cuBLAS");
+            gpu.forward(large, cache, new float[(limit + 1) * vocab]);
+            assertTrue(count("gemm") - gemm > 0, (limit + 1) + " tokens of Q8_0: widened to bf16 for cuBLAS");
             assertEquals(0, count("graphs") - graphs, "graphs off");
         }
         try (CudaBackend gpu = load(q8Model, CudaBackend.Options.DEFAULT.withCublas(false));
