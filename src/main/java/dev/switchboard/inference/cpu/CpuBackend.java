@@ -87,15 +87,15 @@ public final class CpuBackend implements Backend {
                     matrix(gguf, p + "ffn_down.weight", ffn, dim));
             Layer layer = layers[l];
             for (WeightTensor w : new WeightTensor[]{layer.wq, layer.wk, layer.wv, layer.wo, layer.gate, layer.up, layer.down}) {
-                pageIn(w);
+                w.pageIn();
             }
             progress.update("loading", l + 1, total);
         }
         float[] outputNorm = vector(gguf, "output_norm.weight", dim);
         WeightTensor output = gguf.tensors().containsKey("output.weight")
                 ? matrix(gguf, "output.weight", dim, vocab) : embedding;
-        pageIn(embedding);
-        pageIn(output);
+        embedding.pageIn();
+        output.pageIn();
         progress.update("loading", total - 1, total);
         double[] freqs = ModelWeights.ropeFrequencies(config, gguf.tensors().containsKey(ModelWeights.ROPE_FREQS)
                 ? vector(gguf, ModelWeights.ROPE_FREQS, config.headSize() / 2) : null);
@@ -110,13 +110,6 @@ public final class CpuBackend implements Backend {
 
     private static float[] vector(GgufFile gguf, String name, int length) {
         return WeightTensor.readVector(gguf, name, length);
-    }
-
-    /** Reads the weights from disk now, so loading shows real progress and the first request is not slow. */
-    private static void pageIn(WeightTensor w) {
-        if (w.data.isMapped()) {
-            w.data.load();
-        }
     }
 
     @Override

@@ -6,6 +6,7 @@ import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 
 /**
@@ -29,42 +30,31 @@ final class Q4_KTensor extends WeightTensor {
     private final int blocks;
 
     Q4_KTensor(GgufTensor t) {
-        super(t, repack(t));
+        super(t, BLOCK, BLOCK_BYTES, PACKED, Q4_KTensor::repackBlock);
         this.blocks = cols / BLOCK;
     }
 
-    private static MemorySegment repack(GgufTensor t) {
-        int[] scales = new int[8], mins = new int[8];
-        return repack(t, BLOCK, BLOCK_BYTES, PACKED, (src, in, dst, out) -> {
-            float d = Float.float16ToFloat(src.get(SHORT_LE, in)), dmin = Float.float16ToFloat(src.get(SHORT_LE, in + 2));
-            scalesAndMins(src, in, scales, mins);
-            for (int j = 0; j < 8; j++) {
-                dst.set(FLOAT_LE, out + 4L * j, d * scales[j]);
-                dst.set(FLOAT_LE, out + MINS + 4L * j, dmin * mins[j]);
-            }
-            MemorySegment.copy(src, in + 16, dst, out + QS, 128);
-        });
+    /**
+     * One ggml super-block into the repacked layout, without allocating (a load rewrites millions). Its 12 scale
+     * bytes hold 8 six-bit scales and 8 mins: sub-blocks 0-3 keep theirs in the low 6 bits of bytes j and j+4;
+     * sub-blocks 4-7 split theirs between the nibbles of byte j+4 and the top 2 bits of bytes j-4 and j.
+     */
+    private static void repackBlock(MemorySegment src, long in, MemorySegment dst, long out) {
+        float d = Float.float16ToFloat(src.get(SHORT_LE, in)), dmin = Float.float16ToFloat(src.get(SHORT_LE, in + 2));
+        long lo = src.get(LONG_LE, in + 4);
+        int hi = src.get(INT_LE, in + 12);
+        for (int j = 0; j < 4; j++) {
+            int s = (int) (lo >>> 8 * j), m = (int) (lo >>> 8 * (j + 4)), packed = hi >>> 8 * j & 0xFF;
+            dst.set(FLOAT_LE, out + 4L * j, d * (s & 63));
+            dst.set(FLOAT_LE, out + MINS + 4L * j, dmin * (m & 63));
+            dst.set(FLOAT_LE, out + 4L * (j + 4), d * (packed & 0xF | (s & 0xC0) >>> 2));
+            dst.set(FLOAT_LE, out + MINS + 4L * (j + 4), dmin * (packed >>> 4 | (m & 0xC0) >>> 2));
+        }
+        MemorySegment.copy(src, in + 16, dst, out + QS, 128);
     }
 
     private static long packed(int r, int b, int blocks) {
         return packed(r, b, blocks, PACKED);
-    }
-
-    /**
-     * Decodes the 8 sub-block scales and mins of the ggml super-block at {@code off} from its 12 scale bytes.
-     * Sub-blocks 0-3 keep theirs in the low 6 bits of bytes j and j+4; sub-blocks 4-7 split theirs between the
-     * nibbles of byte j+4 and the top 2 bits of bytes j-4 and j.
-     */
-    private static void scalesAndMins(MemorySegment src, long off, int[] scales, int[] mins) {
-        long lo = src.get(LONG_LE, off + 4);
-        int hi = src.get(INT_LE, off + 12);
-        for (int j = 0; j < 4; j++) {
-            scales[j] = (int) (lo >>> 8 * j) & 63;
-            mins[j] = (int) (lo >>> 8 * (j + 4)) & 63;
-            int packed = hi >>> 8 * j & 0xFF;
-            scales[j + 4] = packed & 0xF | ((int) (lo >>> 8 * j) & 0xC0) >>> 2;
-            mins[j + 4] = packed >>> 4 | ((int) (lo >>> 8 * (j + 4)) & 0xC0) >>> 2;
-        }
     }
 
     private float scale(long block, int sub) {
@@ -74,6 +64,7 @@ final class Q4_KTensor extends WeightTensor {
     /** One row: each weight dequantized (d·scale·q − dmin·min) and multiplied; for the rows outside whole tiles. */
     @Override
     public float dot(int row, float[] x, int xOff) {
+        ensureRepacked();
         FloatVector a0 = FloatVector.zero(F), a1 = a0;
         for (int b = 0; b < blocks; b++) {
             long blk = packed(row, b, blocks);
@@ -98,6 +89,7 @@ final class Q4_KTensor extends WeightTensor {
      */
     @Override
     void matvec(float[] x, float[] out, int from, int to) {
+        ensureRepacked();
         int first = Math.min(to, (from + ROW_TILE - 1) / ROW_TILE * ROW_TILE), last = Math.max(first, to / ROW_TILE * ROW_TILE);
         for (int r = from; r < first; r++) {
             out[r] = dot(r, x, 0);
@@ -162,6 +154,7 @@ final class Q4_KTensor extends WeightTensor {
 
     @Override
     void dotTile(int row, float[] x, int xOff, float[] out, int outOff, int outStride) {
+        ensureRepacked();
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
         for (int b = 0; b < blocks; b++) {
             long blk = packed(row, b, blocks);
@@ -193,14 +186,17 @@ final class Q4_KTensor extends WeightTensor {
 
     @Override
     public void dequantizeRow(int row, float[] out, int off) {
+        MemorySegment src = repackedRow(row);
         for (int b = 0; b < blocks; b++) {
-            long blk = packed(row, b, blocks);
+            long blk = (long) b * PACKED;
             for (int g = 0; g < 4; g++) {
                 int y = off + b * BLOCK + 64 * g;
+                float d1 = src.get(FLOAT_LE, blk + 8L * g), d2 = src.get(FLOAT_LE, blk + 8L * g + 4);
+                float m1 = src.get(FLOAT_LE, blk + MINS + 8L * g), m2 = src.get(FLOAT_LE, blk + MINS + 8L * g + 4);
                 for (int l = 0; l < 32; l++) {
-                    int q = u8(blk + QS + 32L * g + l);
-                    out[y + l] = scale(blk, 2 * g) * (q & 0xF) - scale(blk, 8 + 2 * g);
-                    out[y + 32 + l] = scale(blk, 2 * g + 1) * (q >>> 4) - scale(blk, 9 + 2 * g);
+                    int q = src.get(ValueLayout.JAVA_BYTE, blk + QS + 32L * g + l) & 0xFF;
+                    out[y + l] = d1 * (q & 0xF) - m1;
+                    out[y + 32 + l] = d2 * (q >>> 4) - m2;
                 }
             }
         }

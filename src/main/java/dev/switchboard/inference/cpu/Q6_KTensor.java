@@ -28,18 +28,16 @@ final class Q6_KTensor extends WeightTensor {
     private final int blocks;
 
     Q6_KTensor(GgufTensor t) {
-        super(t, repack(t));
+        super(t, BLOCK, BLOCK_BYTES, PACKED, Q6_KTensor::repackBlock);
         this.blocks = cols / BLOCK;
     }
 
-    private static MemorySegment repack(GgufTensor t) {
-        return repack(t, BLOCK, BLOCK_BYTES, PACKED, (src, in, dst, out) -> {
-            float d = Float.float16ToFloat(src.get(SHORT_LE, in + 208));
-            for (int j = 0; j < 16; j++) {
-                dst.set(FLOAT_LE, out + 4L * j, d * src.get(ValueLayout.JAVA_BYTE, in + 192 + j));
-            }
-            MemorySegment.copy(src, in, dst, out + QL, 192);
-        });
+    private static void repackBlock(MemorySegment src, long in, MemorySegment dst, long out) {
+        float d = Float.float16ToFloat(src.get(SHORT_LE, in + 208));
+        for (int j = 0; j < 16; j++) {
+            dst.set(FLOAT_LE, out + 4L * j, d * src.get(ValueLayout.JAVA_BYTE, in + 192 + j));
+        }
+        MemorySegment.copy(src, in, dst, out + QL, 192);
     }
 
     private static long packed(int r, int b, int blocks) {
@@ -66,6 +64,7 @@ final class Q6_KTensor extends WeightTensor {
      */
     @Override
     public float dot(int row, float[] x, int xOff) {
+        ensureRepacked();
         float sum = 0;
         for (int b = 0; b < blocks; b++) {
             long blk = packed(row, b, blocks);
@@ -96,6 +95,7 @@ final class Q6_KTensor extends WeightTensor {
 
     @Override
     void dotTile(int row, float[] x, int xOff, float[] out, int outOff, int outStride) {
+        ensureRepacked();
         for (int t = 0; t < TILE; t++) {
             out[outOff + t * outStride] = 0;
         }
@@ -133,21 +133,26 @@ final class Q6_KTensor extends WeightTensor {
 
     @Override
     public void dequantizeRow(int row, float[] out, int off) {
+        MemorySegment src = repackedRow(row);
         for (int b = 0; b < blocks; b++) {
-            long blk = packed(row, b, blocks);
+            long blk = (long) b * PACKED;
             for (int half = 0; half < 2; half++) {
                 long ql = blk + QL + 64L * half, qh = blk + QH + 32L * half;
                 int y = off + b * BLOCK + 128 * half, sub = 8 * half;
                 for (int l = 0; l < 32; l++) {
-                    int lo = u8(ql + l), hi = u8(ql + 32 + l), h = u8(qh + l);
-                    int is = sub + l / 16;
-                    out[y + l] = scale(blk, is) * (((lo & 0xF) | (h & 3) << 4) - 32);
-                    out[y + 32 + l] = scale(blk, is + 2) * (((hi & 0xF) | (h >>> 2 & 3) << 4) - 32);
-                    out[y + 64 + l] = scale(blk, is + 4) * (((lo >>> 4) | (h >>> 4 & 3) << 4) - 32);
-                    out[y + 96 + l] = scale(blk, is + 6) * (((hi >>> 4) | (h >>> 6) << 4) - 32);
+                    int lo = byteAt(src, ql + l), hi = byteAt(src, ql + 32 + l), h = byteAt(src, qh + l);
+                    long is = blk + 4L * (sub + l / 16);
+                    out[y + l] = src.get(FLOAT_LE, is) * (((lo & 0xF) | (h & 3) << 4) - 32);
+                    out[y + 32 + l] = src.get(FLOAT_LE, is + 8) * (((hi & 0xF) | (h >>> 2 & 3) << 4) - 32);
+                    out[y + 64 + l] = src.get(FLOAT_LE, is + 16) * (((lo >>> 4) | (h >>> 4 & 3) << 4) - 32);
+                    out[y + 96 + l] = src.get(FLOAT_LE, is + 24) * (((hi >>> 4) | (h >>> 6) << 4) - 32);
                 }
             }
         }
+    }
+
+    private static int byteAt(MemorySegment m, long offset) {
+        return m.get(ValueLayout.JAVA_BYTE, offset) & 0xFF;
     }
 
     /**

@@ -58,28 +58,77 @@ public abstract sealed class WeightTensor
     /** Bytes of weight rows kept hot in L2 while every token tile of a batch passes over them. */
     private static final long ROW_BLOCK_BYTES = 64 * 1024;
 
+    /** Per-thread scratch of {@link #repackedRow}: one row's blocks in the repacked layout. */
+    private static final ThreadLocal<MemorySegment[]> ROW_SCRATCH = ThreadLocal.withInitial(() -> new MemorySegment[1]);
+
     final String name;
     final GgmlType type;
-    final MemorySegment data;
+    /**
+     * What the Java kernels read: the file's blocks, or for the repacking types their own copy, made by
+     * {@link #ensureRepacked} (a plain field, so the kernels' loops read it like a final one).
+     */
+    MemorySegment data;
     /** The tensor's ggml blocks as stored in the file, which the native kernels read in place. */
     final MemorySegment ggml;
     final int rows;
     final int cols;
     final long rowBytes;
+    /** How a repacking type rewrites one block, and its block sizes; null for types that read the file's blocks. */
+    private final BlockRepack repack;
+    private final int block, blockBytes, packedBytes;
+    /** Set (after {@link #data}) once the repacked copy exists; the volatile write publishes {@link #data}. */
+    private volatile boolean repacked;
 
     WeightTensor(GgufTensor t) {
-        this(t, t.data());
+        this(t, 0, 0, 0, null);
+        this.data = ggml;
     }
 
-    /** For types that compute on their own copy of the weights, repacked at load from {@code t}'s ggml blocks. */
-    WeightTensor(GgufTensor t, MemorySegment data) {
+    /**
+     * For types whose Java kernels compute on their own copy of the weights, repacked from {@code t}'s ggml blocks
+     * by {@code repack} ({@code blockBytes} per {@code block} values in the file, {@code packedBytes} repacked).
+     * Where the native kernels compute this tensor's products they read the file's blocks, so the copy, as large as
+     * the weights, is made only if a Java kernel runs on it ({@link #ensureRepacked}).
+     */
+    WeightTensor(GgufTensor t, int block, int blockBytes, int packedBytes, BlockRepack repack) {
         this.name = t.name();
         this.type = t.type();
-        this.data = data;
         this.ggml = t.data();
         this.cols = t.cols();
         this.rows = t.rows();
         this.rowBytes = t.type().byteSize(cols);
+        this.repack = repack;
+        this.block = block;
+        this.blockBytes = blockBytes;
+        this.packedBytes = packedBytes;
+        if (repack != null && !(NativeKernels.chosen() && hasNativeKernel())) {
+            ensureRepacked();
+        }
+    }
+
+    /** Makes the repacked copy if it does not exist yet: every Java kernel of a repacking type calls this first. */
+    final void ensureRepacked() {
+        if (!repacked && repack != null) {
+            synchronized (this) {
+                if (!repacked) {
+                    data = repack(ggml, rows, cols, rowBytes);
+                    repacked = true;
+                }
+            }
+        }
+    }
+
+    /** Whether the Java kernels' repacked copy of the weights exists (always false for types without one). */
+    final boolean hasRepackedCopy() {
+        return repacked;
+    }
+
+    /** Reads the weights the kernels will use into memory now, so that the first request is not slow. */
+    final void pageIn() {
+        MemorySegment m = repacked || repack == null ? data : ggml;
+        if (m.isMapped()) {
+            m.load();
+        }
     }
 
     /** Wraps a tensor in the class of its type; an error names the file, the tensor and the type otherwise. */
@@ -255,18 +304,40 @@ public abstract sealed class WeightTensor
     }
 
     /**
-     * {@code t}'s blocks rewritten by {@code repack} into fresh 64-byte aligned memory (freed with the tensor) of
-     * {@code packedBytes} per block, in the row-tile order of {@link #packed}; rows padding the last tile stay zero.
+     * The ggml blocks in {@code src} rewritten into fresh 64-byte aligned memory (freed with the tensor) in the
+     * row-tile order of {@link #packed}; rows padding the last tile stay zero.
      */
-    static MemorySegment repack(GgufTensor t, int block, int blockBytes, int packedBytes, BlockRepack repack) {
-        int rows = t.rows(), blocks = t.cols() / block;
-        long rowBytes = t.type().byteSize(t.cols());
+    private MemorySegment repack(MemorySegment src, int rows, int cols, long rowBytes) {
+        int blocks = cols / block;
         int tiles = (rows + ROW_TILE - 1) / ROW_TILE;
         MemorySegment dst = HostMemory.allocate(Arena.ofAuto(), (long) tiles * ROW_TILE * blocks * packedBytes,
                 64);
         for (int r = 0; r < rows; r++) {
             for (int b = 0; b < blocks; b++) {
-                repack.copy(t.data(), r * rowBytes + (long) b * blockBytes, dst, packed(r, b, blocks, packedBytes));
+                repack.copy(src, r * rowBytes + (long) b * blockBytes, dst, packed(r, b, blocks, packedBytes));
+            }
+        }
+        return dst;
+    }
+
+    /**
+     * Row {@code row}'s blocks in the repacked layout, one after another from offset 0 of a per-thread scratch:
+     * copied from the repacked copy where it exists, else rewritten from the file's blocks (an embedding lookup
+     * needs no copy of the whole table).
+     */
+    final MemorySegment repackedRow(int row) {
+        int blocks = cols / block;
+        MemorySegment[] holder = ROW_SCRATCH.get();
+        long bytes = (long) blocks * packedBytes;
+        if (holder[0] == null || holder[0].byteSize() < bytes) {
+            holder[0] = Arena.ofAuto().allocate(bytes, 64);
+        }
+        MemorySegment dst = holder[0];
+        for (int b = 0; b < blocks; b++) {
+            if (repacked) {
+                MemorySegment.copy(data, packed(row, b, blocks, packedBytes), dst, (long) b * packedBytes, packedBytes);
+            } else {
+                repack.copy(ggml, row * rowBytes + (long) b * blockBytes, dst, (long) b * packedBytes);
             }
         }
         return dst;

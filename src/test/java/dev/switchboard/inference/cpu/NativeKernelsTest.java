@@ -2,6 +2,7 @@ package dev.switchboard.inference.cpu;
 
 import dev.switchboard.inference.gguf.GgmlType;
 import dev.switchboard.inference.gguf.GgufFile;
+import dev.switchboard.inference.gguf.GgufTensor;
 import dev.switchboard.inference.model.BlockTable;
 import dev.switchboard.inference.model.ForwardBatch;
 import dev.switchboard.inference.model.KvCache;
@@ -17,6 +18,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 import java.io.IOException;
 import java.nio.file.Path;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -69,6 +71,38 @@ class NativeKernelsTest {
                         CpuBackendTest.assertClose(ref.step(decoded[s]), logits, 0, mode + " decode step " + s);
                     }
                 }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = GgmlType.class, names = {"Q4_K", "Q6_K"})
+    void withNativeKernelsTheJavaCopyOfTheWeightsIsMadeOnlyWhenAJavaKernelRuns(GgmlType type) throws IOException {
+        Assumptions.assumeTrue(NativeKernels.available(), () -> "SKIPPED: native kernels unavailable ("
+                + NativeKernels.unavailableReason() + ")");
+        Path file = TestModels.write(dir.resolve(type + ".gguf"), CpuBackendTest.SCALED, type, false, false, 5);
+        try (GgufFile gguf = GgufFile.open(file)) {
+            for (String name : new String[]{"token_embd.weight", "blk.0.ffn_down.weight"}) {
+                GgufTensor t = gguf.tensors().get(name);
+                NativeKernels.use(NativeKernels.Mode.JAVA);
+                WeightTensor eager = WeightTensor.of(gguf, t);
+                NativeKernels.use(NativeKernels.Mode.NATIVE);
+                WeightTensor lazy = WeightTensor.of(gguf, t);
+                assertTrue(eager.hasRepackedCopy(), name);
+                assertFalse(lazy.hasRepackedCopy(), name + ": the native kernels read the file's blocks");
+                float[] a = new float[t.cols()], b = new float[t.cols()];
+                for (int r = 0; r < t.rows(); r++) {
+                    eager.dequantizeRow(r, a, 0);
+                    lazy.dequantizeRow(r, b, 0);
+                    assertArrayEquals(a, b, name + " row " + r);
+                }
+                assertFalse(lazy.hasRepackedCopy(), name + ": an embedding lookup copies one row, not the table");
+                float[] x = new float[t.cols()];
+                for (int i = 0; i < x.length; i++) {
+                    x[i] = (float) Math.sin(i);
+                }
+                assertEquals(eager.dot(t.rows() - 1, x, 0), lazy.dot(t.rows() - 1, x, 0), name);
+                assertTrue(lazy.hasRepackedCopy(), name + ": a Java kernel made the copy");
             }
         }
     }
