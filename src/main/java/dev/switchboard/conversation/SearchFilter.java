@@ -4,11 +4,15 @@ import java.time.Instant;
 import java.util.UUID;
 
 /**
- * One condition of a message search, as SQL on the conversation ({@code c}) or the matching message ({@code m}) with
- * one {@code ?} for its value (none, and a null value, for a condition without one). Every filter is one factory
- * here, so a new one is one line beside these plus its request parameter.
+ * One condition of a message search, as SQL on the conversation ({@code c}) or on the matching message ({@code m},
+ * {@code onMessage}) with one {@code ?} for its value (none, and a null value, for a condition without one). Every
+ * filter is one factory here, so a new one is one line beside these plus its request parameter.
  */
-public record SearchFilter(String sql, Object value) {
+public record SearchFilter(String sql, Object value, boolean onMessage) {
+
+    SearchFilter(String sql, Object value) {
+        this(sql, value, false);
+    }
 
     public static SearchFilter status(ConversationStatus status) {
         return new SearchFilter("c.status = ?", status.code());
@@ -36,11 +40,11 @@ public record SearchFilter(String sql, Object value) {
 
     /** Messages written at or after the instant. */
     public static SearchFilter from(Instant from) {
-        return new SearchFilter("m.created_at >= ?", from);
+        return new SearchFilter("m.created_at >= ?", from, true);
     }
 
     /** Messages written before the instant. */
     public static SearchFilter to(Instant to) {
-        return new SearchFilter("m.created_at < ?", to);
+        return new SearchFilter("m.created_at < ?", to, true);
     }
 }

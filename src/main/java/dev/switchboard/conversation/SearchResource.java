@@ -33,7 +33,8 @@ public class SearchResource {
     @GET
     @Operation(summary = "Full-text search over the workspace's conversations",
             description = "Every word of q must occur in one message (as a word or the start of one; any language, "
-                    + "no stemming). One hit per conversation, best first, with its best message's snippet: HTML, "
+                    + "no stemming). One hit per conversation, most recently active first, with the snippet of its latest "
+                    + "matching message: HTML, "
                     + "the text escaped and the matched words in <mark>. Customer, bot and agent messages are "
                     + "searched, not handoff notices. Filters: status, label (id), assignee (an agent's id, or none "
                     + "for no agent), team (id), from/to (on the message's time: a UTC day, to inclusive, or an "

@@ -40,6 +40,9 @@ class SearchApiTest {
     @Inject
     AgentService agents;
 
+    @Inject
+    MessageSearch search;
+
     TestWorkspace shop;
 
     @BeforeEach
@@ -49,19 +52,24 @@ class SearchApiTest {
     }
 
     @Test
-    void theConversationThatSaysItMostComesFirstWithAHighlightedEscapedSnippet() {
-        String once = conversationWith(shop, "Hello, I would like a refund for the blue jumper I bought last week, "
+    void theMostRecentlyActiveConversationComesFirstWithItsLatestMatchAsAnEscapedSnippet() {
+        String first = conversationWith(shop, "Hello, I would like a refund for the blue jumper I bought last week, "
                 + "it does not fit me and the colour is not what the picture showed either.");
-        String thrice = conversationWith(shop, "Refund please! I asked for a refund twice, where is my refund?");
-        String twice = conversationWith(shop, "Still no refund. When does the refund come?");
+        String second = conversationWith(shop, "Refund please! I asked for a refund twice, where is my refund?");
+        String third = conversationWith(shop, "Still no refund. When does the refund come?");
         String none = conversationWith(shop, "Is 2 < 3 & 4 > 1? Where is my parcel? <script>alert(1)</script>");
 
         JsonPath found = search(shop, Map.of("q", "refund"));
-        assertEquals(List.of(thrice, twice, once), found.getList("hits.conversationId"));
-        String snippet = found.getString("hits[0].snippet");
-        assertTrue(snippet.contains("<mark>Refund</mark> please"), snippet);
+        assertEquals(List.of(third, second, first), found.getList("hits.conversationId"));
+        assertTrue(found.getString("hits[0].snippet").contains("Still no <mark>refund</mark>"));
         assertEquals("customer", found.getString("hits[0].role"));
-        assertTrue(found.getFloat("hits[0].rank") > found.getFloat("hits[1].rank"));
+        assertTrue(Instant.parse(found.getString("hits[0].lastActivityAt"))
+                .isAfter(Instant.parse(found.getString("hits[1].lastActivityAt"))));
+
+        TestWorkspaces.postAsCustomer(shop, first, "Any news about my refund?");
+        found = search(shop, Map.of("q", "refund"));
+        assertEquals(List.of(first, third, second), found.getList("hits.conversationId"), "new activity: on top");
+        assertEquals("Any news about my <mark>refund</mark>?", found.getString("hits[0].snippet"));
 
         String escaped = search(shop, Map.of("q", "parcel")).getString("hits[0].snippet");
         // ts_headline drops what looks like a tag; everything else is escaped
@@ -158,8 +166,45 @@ class SearchApiTest {
         assertEquals(6, seen.size(), seen.toString());
         assertEquals(3, pages);
         assertEquals(6, new HashSet<>(seen).size());
-        assertEquals(all.subList(1, 7).reversed(), seen, "more claims rank higher");
+        assertEquals(all.subList(1, 7).reversed(), seen, "newest first");
         assertEquals(seen, search(shop, Map.of("q", "warranty claim", "limit", "50")).getList("hits.conversationId"));
+    }
+
+    @Test
+    void collectingFromTheIndexFindsTheSamePagesAsWalkingTheNewestConversations() {
+        TestClock clock = TestClock.install(Instant.parse("2026-05-01T08:00:00Z"));
+        String vip = createLabel(shop, "vip", null);
+        for (int i = 0; i < 9; i++) {
+            String id = conversationWith(shop, (i % 2 == 0 ? "delivery " : "refund ") + "question number " + i);
+            if (i % 3 == 0) {
+                api(shop).put("/api/v1/conversations/{c}/labels/{l}", id, vip).then().statusCode(200);
+            }
+            clock.advance(Duration.ofHours(1));
+        }
+        UUID workspace = UUID.fromString(shop.id());
+        for (MessageSearch.Filters filters : List.of(new MessageSearch.Filters(null, null, null, null, null, null),
+                new MessageSearch.Filters(null, vip, null, null, null, null),
+                new MessageSearch.Filters(null, null, null, null, "2026-05-01T10:30:00Z", null))) {
+            for (String words : List.of("question", "delivery number", "refund", "nothing")) {
+                List<List<String>> walked = pages(workspace, words, filters, MessageSearch.WALK);
+                // a walk of one conversation never fills a page of 2: every page comes from the index
+                assertEquals(walked, pages(workspace, words, filters, 1), words + " " + filters);
+            }
+        }
+        assertEquals(5, pages(workspace, "question", new MessageSearch.Filters(null, null, null, null, null, null),
+                1).size(), "9 hits, 2 a page");
+    }
+
+    /** Every page of a search as "conversation id: snippet" lines, following the cursors. */
+    private List<List<String>> pages(UUID workspace, String words, MessageSearch.Filters filters, int walk) {
+        List<List<String>> pages = new ArrayList<>();
+        String cursor = null;
+        do {
+            MessageSearch.Page page = search.search(workspace, search.query(workspace, words, filters, cursor, 2), walk);
+            pages.add(page.hits().stream().map(h -> h.conversationId() + ": " + h.snippet()).toList());
+            cursor = page.nextCursor();
+        } while (cursor != null);
+        return pages;
     }
 
     @Test
@@ -175,7 +220,7 @@ class SearchApiTest {
         api(shop).queryParam("q", "secret").queryParam("label", theirLabel).get("/api/v1/search").then()
                 .statusCode(400).body("detail", containsString("label"));
         // a cursor from another workspace's search only says where to continue, it opens nothing
-        String cursor = new MessageSearch.Cursor(99f, UUID.fromString(mine)).encode();
+        String cursor = new MessageSearch.Cursor(Instant.now().plusSeconds(3600), UUID.fromString(mine)).encode();
         api(other).queryParam("q", "secret").queryParam("cursor", cursor).get("/api/v1/search").then()
                 .body("hits.snippet", equalTo(List.of("Nothing <mark>secret</mark> here")));
         given().queryParam("q", "secret").get("/api/v1/search").then().statusCode(401);
@@ -194,7 +239,7 @@ class SearchApiTest {
         }
     }
 
-    /** For hits whose ranks tie, in no particular order. */
+    /** Which conversations were found, whatever their order. */
     private Set<String> idSet(Map<String, ?> params) {
         return new HashSet<>(ids(params));
     }
