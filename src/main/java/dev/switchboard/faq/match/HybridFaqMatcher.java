@@ -29,16 +29,22 @@ import java.util.Set;
 public final class HybridFaqMatcher implements FaqMatcher, SameQuestion {
 
     private final MatchSettings settings;
+    /** Embeds the asking sentences of a long message; the message itself comes embedded by the caller. */
+    private final TextEmbedder embedder;
 
-    public HybridFaqMatcher() {
-        this(MatchSettings.DEFAULTS);
+    public HybridFaqMatcher(TextEmbedder embedder) {
+        this(MatchSettings.DEFAULTS, embedder);
     }
 
-    public HybridFaqMatcher(MatchSettings settings) {
+    public HybridFaqMatcher(MatchSettings settings, TextEmbedder embedder) {
         if (settings == null) {
             throw new IllegalArgumentException("settings are null");
         }
+        if (embedder == null) {
+            throw new IllegalArgumentException("embedder is null");
+        }
         this.settings = settings;
+        this.embedder = embedder;
     }
 
     public MatchSettings settings() {
@@ -64,12 +70,7 @@ public final class HybridFaqMatcher implements FaqMatcher, SameQuestion {
         }
 
         double marginOfBest() {
-            if (ranked.isEmpty()) {
-                return 0;
-            }
-            return ranked.size() == 1
-                    ? ranked.getFirst().combined()
-                    : ranked.get(0).combined() - ranked.get(1).combined();
+            return HybridFaqMatcher.marginOfBest(ranked);
         }
     }
 
@@ -151,23 +152,51 @@ public final class HybridFaqMatcher implements FaqMatcher, SameQuestion {
             candidates = all;
         }
         LexicalIndex index = new LexicalIndex(candidates);
-        Map<String, Double> query = index.resolve(Lexicon.contentStems(message));
+        List<Scores> best = rank(message, messageEmbedding, candidates, index);
+        // a story with the question inside: the asking sentence alone is what an entry answers; the guards above
+        // still judge the whole message
+        if (Questions.parts(message).size() >= 2) {
+            for (String part : Questions.askingParts(message)) {
+                List<Scores> ranked = rank(part, embedder.embed(part), candidates, index);
+                if (decisionScore(ranked) > decisionScore(best)) {
+                    best = ranked;
+                }
+            }
+        }
+        return new Analysis(flags, best);
+    }
+
+    /** The best entry's score with its lead, as {@link #verdict} weighs them. */
+    private double decisionScore(List<Scores> ranked) {
+        return ranked.isEmpty() ? 0 : ranked.getFirst().combined() + settings.marginWeight() * marginOfBest(ranked);
+    }
+
+    private static double marginOfBest(List<Scores> ranked) {
+        if (ranked.isEmpty()) {
+            return 0;
+        }
+        return ranked.size() == 1 ? ranked.getFirst().combined() : ranked.get(0).combined() - ranked.get(1).combined();
+    }
+
+    /** Every candidate scored against one text (the message or one of its sentences), best first. */
+    private List<Scores> rank(String text, float[] embedding, List<FaqCandidate> candidates, LexicalIndex index) {
+        Map<String, Double> query = index.resolve(Lexicon.contentStems(text));
         List<Scores> ranked = new ArrayList<>(candidates.size());
         for (int i = 0; i < candidates.size(); i++) {
             FaqCandidate c = candidates.get(i);
             double semantic = Double.NEGATIVE_INFINITY;
             for (float[] e : c.embeddings()) {
-                semantic = Math.max(semantic, Vectors.cosine(messageEmbedding, e));
+                semantic = Math.max(semantic, Vectors.cosine(embedding, e));
             }
             double lexical = index.overlap(query, i);
-            double answerSemantic = c.answerEmbedding() == null ? 0 : Vectors.cosine(messageEmbedding,
+            double answerSemantic = c.answerEmbedding() == null ? 0 : Vectors.cosine(embedding,
                     c.answerEmbedding());
             double explained = index.explained(query, i);
             ranked.add(new Scores(c, semantic, lexical, answerSemantic, explained, index.mismatched(query, i),
                     combine(settings, semantic, lexical, answerSemantic, explained)));
         }
         ranked.sort(Comparator.comparingDouble(Scores::combined).reversed());
-        return new Analysis(flags, ranked);
+        return ranked;
     }
 
     private static double combine(MatchSettings s, double semantic, double lexical, double answerSemantic,

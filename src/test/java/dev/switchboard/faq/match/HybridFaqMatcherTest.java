@@ -16,7 +16,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class HybridFaqMatcherTest {
 
     private static final MiniLmEmbedder EMBEDDER = new MiniLmEmbedder();
-    private static final HybridFaqMatcher MATCHER = new HybridFaqMatcher();
+    private static final HybridFaqMatcher MATCHER = new HybridFaqMatcher(EMBEDDER);
     private static final List<FaqCandidate> FAQ = List.of(
             entry("shipping-time", "How long does shipping take?", "3-5 business days.",
                     "when will my order arrive", "how many days is delivery"),
@@ -88,6 +88,31 @@ class HybridFaqMatcherTest {
     }
 
     @Test
+    void theQuestionSentenceOfALongStoryIsMatched() {
+        String story = "Hi, I'm planning a hiking trip in the Alps next month and I'd love to have new boots before "
+                + "I leave. My last online shop took ages and I nearly went without. How long does shipping take?";
+        MatchResult r = match(story);
+        assertNotNull(r.answer(), () -> "story not answered; nearest " + r.nearest());
+        assertEquals("shipping-time", r.answer().id());
+    }
+
+    @Test
+    void aLongMessageAskingTwoDifferentQuestionsIsNotAnswered() {
+        String story = "Hi, I'm moving to Canada next month and want to order a jacket before I go. How long does "
+                + "shipping take? Which payment methods do you accept?";
+        MatchResult r = match(story);
+        assertNull(r.answer(), () -> "two questions answered with " + r.answer().id());
+        assertTrue(MessageGuards.inspect(story).multiQuestion());
+    }
+
+    @Test
+    void aLongStoryAboutTheCustomersOwnOrderIsNotAnsweredFromItsQuestionSentence() {
+        String story = "I ordered boots from you on Monday and they still haven't arrived, nothing in the tracking "
+                + "either. How long does shipping take?";
+        assertNull(match(story).answer());
+    }
+
+    @Test
     void aMessageThatSwapsTheEntrysSubjectIsNotAnswered() {
         List<FaqCandidate> faq = List.of(
                 entry("student", "Do you offer a student discount?", "15% with UNiDAYS."),
@@ -106,9 +131,9 @@ class HybridFaqMatcherTest {
         MatchSettings strict = new MatchSettings(1.0, 0.0, 0.99, 0.0, 0.3, 0.99, 0.9, 3, 0.92, 0.6, 0.0, 0.0, 0.0, 0.15);
         String typo = "reset pasword";
         float[] e = EMBEDDER.embed(typo);
-        assertEquals("password", new HybridFaqMatcher(strict).match(typo, e, FAQ).answer().id());
+        assertEquals("password", new HybridFaqMatcher(strict, EMBEDDER).match(typo, e, FAQ).answer().id());
         MatchSettings noLexicalRoute = new MatchSettings(1.0, 0.0, 0.99, 0.0, 0.3, 0.99, 1.5, 3, 0.92, 0.6, 0.0, 0.0, 0.0, 0.15);
-        assertNull(new HybridFaqMatcher(noLexicalRoute).match(typo, e, FAQ).answer());
+        assertNull(new HybridFaqMatcher(noLexicalRoute, EMBEDDER).match(typo, e, FAQ).answer());
     }
 
     @Test
