@@ -147,17 +147,18 @@ public final class HybridFaqMatcher implements FaqMatcher, SameQuestion {
      */
     Analysis analyse(String message, float[] messageEmbedding, List<FaqCandidate> all) {
         MessageGuards.Flags flags = MessageGuards.inspect(message);
-        List<FaqCandidate> candidates = all.stream().filter(c -> c.language().equals(flags.language())).toList();
+        String language = flags.language();
+        List<FaqCandidate> candidates = all.stream().filter(c -> c.language().equals(language)).toList();
         if (candidates.isEmpty()) {
             candidates = all;
         }
         LexicalIndex index = new LexicalIndex(candidates);
-        List<Scores> best = rank(message, messageEmbedding, candidates, index);
+        List<Scores> best = rank(message, language, messageEmbedding, candidates, index);
         // a story with the question inside: the asking sentence alone is what an entry answers; the guards above
         // still judge the whole message
         if (Questions.parts(message).size() >= 2) {
             for (String part : Questions.askingParts(message)) {
-                List<Scores> ranked = rank(part, embedder.embed(part), candidates, index);
+                List<Scores> ranked = rank(part, language, embedder.embed(part), candidates, index);
                 if (decisionScore(ranked) > decisionScore(best)) {
                     best = ranked;
                 }
@@ -179,8 +180,9 @@ public final class HybridFaqMatcher implements FaqMatcher, SameQuestion {
     }
 
     /** Every candidate scored against one text (the message or one of its sentences), best first. */
-    private List<Scores> rank(String text, float[] embedding, List<FaqCandidate> candidates, LexicalIndex index) {
-        Map<String, Double> query = index.resolve(Lexicon.contentStems(text));
+    private List<Scores> rank(String text, String language, float[] embedding, List<FaqCandidate> candidates,
+                              LexicalIndex index) {
+        Map<String, Double> query = index.resolve(Lexicon.contentStems(text, language), language);
         List<Scores> ranked = new ArrayList<>(candidates.size());
         for (int i = 0; i < candidates.size(); i++) {
             FaqCandidate c = candidates.get(i);
@@ -286,12 +288,12 @@ public final class HybridFaqMatcher implements FaqMatcher, SameQuestion {
                 List<Set<String>> forEntry = new ArrayList<>();
                 Set<String> union = new HashSet<>();
                 for (String text : c.phrasings()) {
-                    Set<String> stems = new HashSet<>(Lexicon.contentStems(text));
+                    Set<String> stems = new HashSet<>(Lexicon.contentStems(text, c.language()));
                     forEntry.add(stems);
                     union.addAll(stems);
                 }
                 phrasings.add(forEntry);
-                Set<String> answer = new HashSet<>(Lexicon.contentStems(c.answer()));
+                Set<String> answer = new HashSet<>(Lexicon.contentStems(c.answer(), c.language()));
                 answers.add(answer);
                 union.addAll(answer);
                 for (String s : union) {
@@ -310,7 +312,7 @@ public final class HybridFaqMatcher implements FaqMatcher, SameQuestion {
          * The value is how sure that mapping is (1, or 0.8 for a typo); unknown stems map to themselves with 1,
          * so they still count as message content no entry covers.
          */
-        Map<String, Double> resolve(List<String> stems) {
+        Map<String, Double> resolve(List<String> stems, String language) {
             Map<String, Double> out = new HashMap<>();
             for (String s : stems) {
                 if (documentFrequency.containsKey(s)) {
@@ -320,7 +322,7 @@ public final class HybridFaqMatcher implements FaqMatcher, SameQuestion {
                 String bestTerm = s;
                 double best = 0;
                 for (String v : documentFrequency.keySet()) {
-                    double sim = Lexicon.similarity(s, v);
+                    double sim = Math.max(Lexicon.similarity(s, v), ForeignWords.compoundPart(s, v, language));
                     if (sim > best) {
                         best = sim;
                         bestTerm = v;

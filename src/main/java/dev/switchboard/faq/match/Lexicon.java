@@ -6,7 +6,10 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** English word handling for lexical matching: tokens, stop words, a light stemmer and typo-tolerant comparison. */
+/**
+ * Word handling for lexical matching: tokens, stop words, a light stemmer and typo-tolerant comparison, for English;
+ * other languages get theirs from {@link ForeignWords}.
+ */
 final class Lexicon {
 
     private static final Pattern WORD = Pattern.compile("[\\p{L}\\p{N}]+(?:'[\\p{L}]+)?");
@@ -125,8 +128,19 @@ final class Lexicon {
         return out;
     }
 
-    /** Stemmed content words: stop words dropped, so two phrasings of one question share most of them. */
+    /** {@link #contentStems(String, String)} of English text. */
     static List<String> contentStems(String text) {
+        return contentStems(text, Languages.ENGLISH);
+    }
+
+    /**
+     * Stemmed content words of text in {@code language}: stop words dropped, so two phrasings of one question share
+     * most of them. The support synonyms are English; other languages get their own function words and stemmer.
+     */
+    static List<String> contentStems(String text, String language) {
+        if (!language.equals(Languages.ENGLISH)) {
+            return ForeignWords.contentStems(words(text), language);
+        }
         List<String> out = new ArrayList<>();
         for (String w : joinPhrases(words(text))) {
             if (!STOP.contains(w)) {

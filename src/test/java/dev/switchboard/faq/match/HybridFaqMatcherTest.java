@@ -26,6 +26,11 @@ class HybridFaqMatcherTest {
             entry("international", "Do you ship internationally?", "To 30 countries in Europe and North America."),
             entry("password", "How do I reset my password?", "Use 'Forgot password' on the login page."));
 
+    private static FaqCandidate germanEntry(String id, String question, String answer) {
+        return new FaqCandidate(id, question, answer, List.of(), List.of(EMBEDDER.embed(question)), "de",
+                EMBEDDER.embed(answer));
+    }
+
     private static FaqCandidate entry(String id, String question, String answer, String... examples) {
         List<float[]> embeddings = new ArrayList<>();
         embeddings.add(EMBEDDER.embed(question));
@@ -110,6 +115,24 @@ class HybridFaqMatcherTest {
         String story = "I ordered boots from you on Monday and they still haven't arrived, nothing in the tracking "
                 + "either. How long does shipping take?";
         assertNull(match(story).answer());
+    }
+
+    @Test
+    void aGermanQuestionIsAnsweredFromTheGermanEntryItsInflectedWordsBelongTo() {
+        List<FaqCandidate> faq = new ArrayList<>(FAQ);
+        faq.add(germanEntry("de-kuendigen", "Wie kündige ich mein Abonnement?",
+                "Unter Einstellungen > Abrechnung > Abonnement kündigen, jederzeit zum Ende des Zeitraums."));
+        faq.add(germanEntry("de-rechnung", "Wo finde ich meine Rechnungen?",
+                "Alle Rechnungen stehen unter Konto > Rechnungen als PDF bereit."));
+        faq.add(germanEntry("de-versand", "Wie lange dauert der Versand?", "Zwei bis vier Werktage."));
+        for (String[] asked : new String[][] {{"Kündigung des Abonnements, wie geht das?", "de-kuendigen"},
+                {"Wo sind die Rechnungen?", "de-rechnung"}}) {
+            MatchResult r = MATCHER.match(asked[0], EMBEDDER.embed(asked[0]), faq);
+            assertNotNull(r.answer(), () -> asked[0] + " not answered; nearest " + r.nearest());
+            assertEquals(asked[1], r.answer().id());
+        }
+        String pause = "Kann ich mein Abonnement pausieren?";
+        assertNull(MATCHER.match(pause, EMBEDDER.embed(pause), faq).answer(), "pausing is not cancelling");
     }
 
     @Test
