@@ -340,7 +340,8 @@ public final class HybridFaqMatcher implements FaqMatcher, SameQuestion {
          *       uses ("student"): "a discount for teachers" is not "a student discount";</li>
          *   <li>or it uses a word that is distinctive of other entries (in at most three, not this one):
          *       "can I exchange a gift card for cash" mixes the gift-card and exchange entries, and neither
-         *       answer covers the mix.</li>
+         *       answer covers the mix. Quantifiers and light verbs ("another", "new", "find", "work") name no
+         *       subject, so they do not count even when only another entry happens to use them.</li>
          * </ul>
          */
         boolean mismatched(Map<String, Double> query, int entry) {
@@ -349,7 +350,7 @@ public final class HybridFaqMatcher implements FaqMatcher, SameQuestion {
                 Integer df = documentFrequency.get(t);
                 if (df == null) {
                     novel |= !Character.isDigit(t.charAt(0)) && t.length() >= 3;
-                } else if (df <= 3 && !inEntry(entry, t)) {
+                } else if (df <= 3 && !inEntry(entry, t) && !Lexicon.namesNoSubject(t)) {
                     return true;
                 }
             }

@@ -29,6 +29,25 @@ final class Lexicon {
             "really", "still", "very", "much", "dear", "team", "hallo", "pleasee", "question", "wondering", "ask");
 
     /**
+     * Content words that still name no subject: quantifiers, order words and light verbs. "Is it possible to exchange
+     * for another colour" is about exchanges even when only the size-guide entry happens to say "another". Kept as
+     * stems, like the words they are compared with.
+     */
+    private static final Set<String> NO_SUBJECT = stems("another", "other", "others", "every", "each", "many",
+            "more", "most", "less", "few", "several", "same", "different", "new", "first", "last", "next", "own",
+            "no", "not", "never", "ever", "always", "once", "again", "up", "off", "out", "over", "enough", "only",
+            "even", "take", "find", "work", "turn", "pick", "put", "come", "give", "keep", "show", "happen", "use",
+            "try", "see", "look", "say", "mean");
+
+    private static Set<String> stems(String... words) {
+        Set<String> out = new java.util.HashSet<>();
+        for (String w : words) {
+            out.add(stem(w));
+        }
+        return Set.copyOf(out);
+    }
+
+    /**
      * Words customers use interchangeably when asking support, mapped onto one key so lexical overlap sees them as
      * the same word: the common vocabulary of shops, deliveries, subscriptions and accounts, written from general
      * knowledge of support requests and not from any FAQ's wording. Deliberately no product or brand names, and
@@ -169,6 +188,11 @@ final class Lexicon {
 
     static boolean isStopWord(String word) {
         return STOP.contains(word);
+    }
+
+    /** Whether the stem is a content word that names no subject ("another", "find"): see {@link #NO_SUBJECT}. */
+    static boolean namesNoSubject(String stem) {
+        return NO_SUBJECT.contains(stem);
     }
 
     /**

@@ -150,6 +150,19 @@ class HybridFaqMatcherTest {
     }
 
     @Test
+    void aWordThatNamesNoSubjectDoesNotMakeAParaphraseASwappedSubject() {
+        List<FaqCandidate> faq = List.of(
+                entry("exchange", "Can I exchange an item for a different colour?",
+                        "Yes: choose Exchange when you start a return."),
+                entry("size-guide", "How do I find the right size?", "Between two sizes, take another one up."),
+                entry("payment-methods", "Which payment methods do you accept?", "Cards, PayPal, Klarna."));
+        String message = "can I swap it for another colour";
+        MatchResult r = MATCHER.match(message, EMBEDDER.embed(message), faq);
+        assertNotNull(r.answer(), () -> "not answered; nearest " + r.nearest());
+        assertEquals("exchange", r.answer().id());
+    }
+
+    @Test
     void theEntrysOwnWordsWithTyposAreAnsweredEvenWithAModestCosine() {
         MatchSettings strict = new MatchSettings(1.0, 0.0, 0.99, 0.0, 0.3, 0.99, 0.9, 3, 0.92, 0.6, 0.0, 0.0, 0.0, 0.15);
         String typo = "reset pasword";
