@@ -164,6 +164,14 @@ public final class HybridFaqMatcher implements FaqMatcher, SameQuestion {
                 }
             }
         }
+        // MiniLM reads "how lnog does delivry take" as other words: the message spelt the entries' way is a view too
+        String respelt = index.respelt(message, language);
+        if (respelt != null) {
+            List<Scores> ranked = rank(respelt, language, embedder.embed(respelt), candidates, index);
+            if (decisionScore(ranked) > decisionScore(best)) {
+                best = ranked;
+            }
+        }
         return new Analysis(flags, best);
     }
 
@@ -280,6 +288,8 @@ public final class HybridFaqMatcher implements FaqMatcher, SameQuestion {
         private final List<List<Set<String>>> phrasings = new ArrayList<>();
         private final List<Set<String>> answers = new ArrayList<>();
         private final Map<String, Integer> documentFrequency = new HashMap<>();
+        /** Every word the entries write (folded), to spell a message's misspelt words the entries' way. */
+        private final Set<String> spellings = new HashSet<>();
         private final int n;
 
         LexicalIndex(List<FaqCandidate> candidates) {
@@ -288,11 +298,13 @@ public final class HybridFaqMatcher implements FaqMatcher, SameQuestion {
                 List<Set<String>> forEntry = new ArrayList<>();
                 Set<String> union = new HashSet<>();
                 for (String text : c.phrasings()) {
+                    spellings.addAll(Lexicon.words(text));
                     Set<String> stems = new HashSet<>(Lexicon.contentStems(text, c.language()));
                     forEntry.add(stems);
                     union.addAll(stems);
                 }
                 phrasings.add(forEntry);
+                spellings.addAll(Lexicon.words(c.answer()));
                 Set<String> answer = new HashSet<>(Lexicon.contentStems(c.answer(), c.language()));
                 answers.add(answer);
                 union.addAll(answer);
@@ -300,6 +312,36 @@ public final class HybridFaqMatcher implements FaqMatcher, SameQuestion {
                     documentFrequency.merge(s, 1, Integer::sum);
                 }
             }
+        }
+
+        /**
+         * The message with each misspelt word written as the entries write it ("how lnog does delivry take" ->
+         * "how long does delivery take"), or null when nothing needed correcting. A word is misspelt when neither it
+         * nor its stem is known and one entry word is a likely typo of it.
+         */
+        String respelt(String message, String language) {
+            List<String> words = Lexicon.words(message);
+            StringBuilder out = new StringBuilder();
+            boolean changed = false;
+            for (String w : words) {
+                String word = w;
+                if (!spellings.contains(w) && !Lexicon.isStopWord(w)
+                        && Lexicon.contentStems(w, language).stream().noneMatch(documentFrequency::containsKey)) {
+                    int closest = Integer.MAX_VALUE;
+                    for (String v : spellings) {
+                        int d = Lexicon.similarity(w, v) > 0 ? Lexicon.editDistance(w, v, 2) : Integer.MAX_VALUE;
+                        // the closest spelling, and of equally close ones the first in the alphabet, so the
+                        // result does not depend on the set's order
+                        if (d < closest || d == closest && d != Integer.MAX_VALUE && v.compareTo(word) < 0) {
+                            closest = d;
+                            word = v;
+                        }
+                    }
+                    changed |= closest != Integer.MAX_VALUE;
+                }
+                out.append(out.isEmpty() ? "" : " ").append(word);
+            }
+            return changed ? out.toString() : null;
         }
 
         double idf(String stem) {

@@ -162,6 +162,14 @@ class HybridFaqMatcherTest {
         assertEquals("exchange", r.answer().id());
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"how lnog does shiping take", "wich paymnet metods do you acept"})
+    void aMessageFullOfTyposIsMatchedAsTheEntriesSpellIt(String message) {
+        MatchResult r = match(message);
+        assertNotNull(r.answer(), () -> message + " not answered; nearest " + r.nearest());
+        assertEquals(r.nearest().getFirst().entry().id(), r.answer().id());
+    }
+
     @Test
     void theEntrysOwnWordsWithTyposAreAnsweredEvenWithAModestCosine() {
         MatchSettings strict = new MatchSettings(1.0, 0.0, 0.99, 0.0, 0.3, 0.99, 0.9, 3, 0.92, 0.6, 0.0, 0.0, 0.0, 0.15);
