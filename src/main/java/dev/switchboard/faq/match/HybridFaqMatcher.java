@@ -316,8 +316,9 @@ public final class HybridFaqMatcher implements FaqMatcher, SameQuestion {
 
         /**
          * The message with each misspelt word written as the entries write it ("how lnog does delivry take" ->
-         * "how long does delivery take"), or null when nothing needed correcting. A word is misspelt when neither it
-         * nor its stem is known and one entry word is a likely typo of it.
+         * "how long does delivery take"), or null when nothing needed correcting. A content word is misspelt when
+         * neither it nor its stem is known and one entry word is a likely typo of it (a function word is not: Spanish
+         * "puede" is no typo of an entry's "puedes").
          */
         String respelt(String message, String language) {
             List<String> words = Lexicon.words(message);
@@ -325,8 +326,9 @@ public final class HybridFaqMatcher implements FaqMatcher, SameQuestion {
             boolean changed = false;
             for (String w : words) {
                 String word = w;
-                if (!spellings.contains(w) && !Lexicon.isStopWord(w)
-                        && Lexicon.contentStems(w, language).stream().noneMatch(documentFrequency::containsKey)) {
+                List<String> stems = Lexicon.contentStems(w, language);
+                if (!spellings.contains(w) && !stems.isEmpty()
+                        && stems.stream().noneMatch(documentFrequency::containsKey)) {
                     int closest = Integer.MAX_VALUE;
                     for (String v : spellings) {
                         int d = Lexicon.similarity(w, v) > 0 ? Lexicon.editDistance(w, v, 2) : Integer.MAX_VALUE;

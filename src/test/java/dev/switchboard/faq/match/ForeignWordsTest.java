@@ -23,6 +23,7 @@ class ForeignWordsTest {
         assertEquals(Lexicon.contentStems("application", "fr"), Lexicon.contentStems("l'application", "fr"));
         assertEquals(Lexicon.contentStems("repartidor", "es"), Lexicon.contentStems("los repartidores", "es"));
         assertEquals(Lexicon.contentStems("propina", "es"), Lexicon.contentStems("las propinas", "es"));
+        assertEquals(List.of(), Lexicon.contentStems("puedes", "es"));
     }
 
     @Test
