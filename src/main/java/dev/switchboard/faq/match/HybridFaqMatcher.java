@@ -23,13 +23,15 @@ import java.util.Set;
  *       entry): near misses such as "a discount for teachers" embed as close as true paraphrases;</li>
  *   <li>it leads the runner-up by a margin: two close entries mean the message sits between them.</li>
  * </ul>
- * Tuned on src/test/resources/faq-eval (see {@link MatchSettings#DEFAULTS}). Stateless apart from its settings,
- * hence thread-safe.
+ * The message is scored as written and in other views, the best of which decides: each part that asks something,
+ * when it has several parts (a long story's question without the story), and the message respelt the way the
+ * entries spell their words. Tuned on src/test/resources/faq-eval (see {@link MatchSettings#DEFAULTS}). Stateless
+ * apart from its settings and embedder, hence thread-safe.
  */
 public final class HybridFaqMatcher implements FaqMatcher, SameQuestion {
 
     private final MatchSettings settings;
-    /** Embeds the asking sentences of a long message; the message itself comes embedded by the caller. */
+    /** Embeds a message's other views (its asking parts, its respelling); the caller embeds the message itself. */
     private final TextEmbedder embedder;
 
     public HybridFaqMatcher(TextEmbedder embedder) {
@@ -187,7 +189,7 @@ public final class HybridFaqMatcher implements FaqMatcher, SameQuestion {
         return ranked.size() == 1 ? ranked.getFirst().combined() : ranked.get(0).combined() - ranked.get(1).combined();
     }
 
-    /** Every candidate scored against one text (the message or one of its sentences), best first. */
+    /** Every candidate scored against one text (the message or one of its views), best first. */
     private List<Scores> rank(String text, String language, float[] embedding, List<FaqCandidate> candidates,
                               LexicalIndex index) {
         Map<String, Double> query = index.resolve(Lexicon.contentStems(text, language), language);
