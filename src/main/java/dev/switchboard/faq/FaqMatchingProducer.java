@@ -42,7 +42,7 @@ public class FaqMatchingProducer {
 
     @Produces
     @Singleton
-    HybridFaqMatcher matcher() {
+    HybridFaqMatcher matcher(TextEmbedder embedder) {
         MatchSettings d = MatchSettings.DEFAULTS;
         return new HybridFaqMatcher(new MatchSettings(
                 semanticWeight.orElse(d.semanticWeight()),
@@ -58,6 +58,6 @@ public class FaqMatchingProducer {
                 answerWeight.orElse(d.answerWeight()),
                 explainedWeight.orElse(d.explainedWeight()),
                 marginWeight.orElse(d.marginWeight()),
-                borderlineBand.orElse(d.borderlineBand())));
+                borderlineBand.orElse(d.borderlineBand())), embedder);
     }
 }

@@ -6,7 +6,10 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** English word handling for lexical matching: tokens, stop words, a light stemmer and typo-tolerant comparison. */
+/**
+ * Word handling for lexical matching: tokens, stop words, a light stemmer and typo-tolerant comparison, for English;
+ * other languages get theirs from {@link ForeignWords}.
+ */
 final class Lexicon {
 
     private static final Pattern WORD = Pattern.compile("[\\p{L}\\p{N}]+(?:'[\\p{L}]+)?");
@@ -24,6 +27,25 @@ final class Lexicon {
             "yours", "im", "i'm", "it's", "i've", "i'd", "i'll", "you're", "what's", "there's", "guys", "hiya",
             "thx", "ty", "way", "one", "someone", "something", "able", "go", "going", "make",
             "really", "still", "very", "much", "dear", "team", "hallo", "pleasee", "question", "wondering", "ask");
+
+    /**
+     * Content words that still name no subject: quantifiers, order words and light verbs. "Is it possible to exchange
+     * for another colour" is about exchanges even when only the size-guide entry happens to say "another". Kept as
+     * stems, like the words they are compared with.
+     */
+    private static final Set<String> NO_SUBJECT = stems("another", "other", "others", "every", "each", "many",
+            "more", "most", "less", "few", "several", "same", "different", "new", "first", "last", "next", "own",
+            "no", "not", "never", "ever", "always", "once", "again", "up", "off", "out", "over", "enough", "only",
+            "even", "take", "find", "work", "turn", "pick", "put", "come", "give", "keep", "show", "happen", "use",
+            "try", "see", "look", "say", "mean");
+
+    private static Set<String> stems(String... words) {
+        Set<String> out = new java.util.HashSet<>();
+        for (String w : words) {
+            out.add(stem(w));
+        }
+        return Set.copyOf(out);
+    }
 
     /**
      * Words customers use interchangeably when asking support, mapped onto one key so lexical overlap sees them as
@@ -125,8 +147,19 @@ final class Lexicon {
         return out;
     }
 
-    /** Stemmed content words: stop words dropped, so two phrasings of one question share most of them. */
+    /** {@link #contentStems(String, String)} of English text. */
     static List<String> contentStems(String text) {
+        return contentStems(text, Languages.ENGLISH);
+    }
+
+    /**
+     * Stemmed content words of text in {@code language}: stop words dropped, so two phrasings of one question share
+     * most of them. The support synonyms are English; other languages get their own function words and stemmer.
+     */
+    static List<String> contentStems(String text, String language) {
+        if (!language.equals(Languages.ENGLISH)) {
+            return ForeignWords.contentStems(words(text), language);
+        }
         List<String> out = new ArrayList<>();
         for (String w : joinPhrases(words(text))) {
             if (!STOP.contains(w)) {
@@ -155,6 +188,11 @@ final class Lexicon {
 
     static boolean isStopWord(String word) {
         return STOP.contains(word);
+    }
+
+    /** Whether the stem is a content word that names no subject ("another", "find"): see {@link #NO_SUBJECT}. */
+    static boolean namesNoSubject(String stem) {
+        return NO_SUBJECT.contains(stem);
     }
 
     /**

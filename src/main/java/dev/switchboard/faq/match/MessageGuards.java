@@ -143,10 +143,6 @@ final class MessageGuards {
             "ciao", "hoi", "ola", "gracias", "merci", "danke", "grazie", "obrigado", "dank", "je", "wel", "real",
             "robot", "ai", "are you", "human", "mate", "dear", "sir", "madam", "please", "help", "me", "can", "need");
 
-    private static final Set<String> QUESTION_OPENERS = Set.of(
-            "how", "what", "whats", "what's", "when", "where", "why", "which", "who", "can", "could", "do", "does",
-            "did", "is", "are", "will", "would", "should", "may", "have", "has");
-
     private MessageGuards() {}
 
     static Flags inspect(String message) {
@@ -157,7 +153,7 @@ final class MessageGuards {
                 any(INJECTION, folded),
                 any(ACCOUNT_SPECIFIC, folded),
                 isSmallTalk(words),
-                isMultiQuestion(folded),
+                Questions.askingParts(message).size() >= 2,
                 Languages.detect(message));
     }
 
@@ -181,29 +177,5 @@ final class MessageGuards {
             }
         }
         return true;
-    }
-
-    /** Splits after a question mark, between sentences, and before "also ..." or "and how/what/can ...". */
-    private static final Pattern QUESTION_SPLIT = Pattern.compile("(?<=[?])|(?<=[.!])\\s+|\\s+(?:and\\s+)?also\\s+"
-            + "|\\s+and\\s+(?=(?:how|what|when|where|why|can|do|does|is|are)\\b)");
-
-    /**
-     * Two or more parts that each ask something with at least one content word ("how much is shipping and how long
-     * does it take?"): one FAQ answer cannot be trusted to cover both. A bare "are you there?" does not count.
-     */
-    private static boolean isMultiQuestion(String folded) {
-        int questions = 0;
-        for (String sentence : QUESTION_SPLIT.split(folded)) {
-            List<String> words = Lexicon.words(sentence);
-            if (words.isEmpty()) {
-                continue;
-            }
-            boolean asks = sentence.strip().endsWith("?") || QUESTION_OPENERS.contains(words.getFirst());
-            long content = words.stream().filter(w -> !Lexicon.isStopWord(w)).count();
-            if (asks && content >= 1) {
-                questions++;
-            }
-        }
-        return questions >= 2;
     }
 }

@@ -274,8 +274,9 @@ public final class FaqEvaluation {
     }
 
     public static void main(String[] args) {
-        FaqEvaluation eval = new FaqEvaluation(new MiniLmEmbedder());
-        HybridFaqMatcher matcher = new HybridFaqMatcher();
+        MiniLmEmbedder embedder = new MiniLmEmbedder();
+        FaqEvaluation eval = new FaqEvaluation(embedder);
+        HybridFaqMatcher matcher = new HybridFaqMatcher(embedder);
         List<String> a = List.of(args);
         System.out.print(report("TUNING " + TUNING, eval.evaluate(eval.sets(TUNING), hybrid(matcher))));
         if (a.contains("--features")) {

@@ -16,12 +16,15 @@ import org.junit.jupiter.api.Test;
 class FaqMatcherEvaluationTest {
 
     private static FaqEvaluation eval;
+    private static HybridFaqMatcher matcher;
     private static FaqEvaluation.Metrics heldOut;
 
     @BeforeAll
     static void evaluate() {
-        eval = new FaqEvaluation(new MiniLmEmbedder());
-        heldOut = eval.evaluate(eval.sets(FaqEvaluation.HELD_OUT), FaqEvaluation.hybrid(new HybridFaqMatcher()));
+        MiniLmEmbedder embedder = new MiniLmEmbedder();
+        eval = new FaqEvaluation(embedder);
+        matcher = new HybridFaqMatcher(embedder);
+        heldOut = eval.evaluate(eval.sets(FaqEvaluation.HELD_OUT), FaqEvaluation.hybrid(matcher));
         System.out.print(FaqEvaluation.report("HELD-OUT " + FaqEvaluation.HELD_OUT, heldOut));
     }
 
@@ -65,7 +68,7 @@ class FaqMatcherEvaluationTest {
     void aNonEnglishMessageIsNeverAnsweredFromAnEnglishEntry() {
         for (FaqEvaluation.EvalSet set : eval.sets(FaqEvaluation.HELD_OUT)) {
             for (FaqEvaluation.Example ex : set.messages()) {
-                MatchResult r = new HybridFaqMatcher().match(ex.text(), ex.embedding(), set.faq());
+                MatchResult r = matcher.match(ex.text(), ex.embedding(), set.faq());
                 assertTrue(r.answer() == null || r.answer().language().equals(r.language()),
                         ex.text() + " answered from " + (r.answer() == null ? null : r.answer().id()));
             }

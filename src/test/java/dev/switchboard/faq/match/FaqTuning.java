@@ -22,9 +22,10 @@ public final class FaqTuning {
     public static void main(String[] args) {
         double maxFalseAuto = args.length > 0 ? Double.parseDouble(args[0]) : 0.01;
         double minPrecision = args.length > 1 ? Double.parseDouble(args[1]) : 0.97;
-        FaqEvaluation eval = new FaqEvaluation(new MiniLmEmbedder());
+        MiniLmEmbedder embedder = new MiniLmEmbedder();
+        FaqEvaluation eval = new FaqEvaluation(embedder);
         List<FaqEvaluation.EvalSet> sets = eval.sets(FaqEvaluation.TUNING);
-        HybridFaqMatcher base = new HybridFaqMatcher();
+        HybridFaqMatcher base = new HybridFaqMatcher(embedder);
         // the signals do not depend on the settings: compute them once, recombine per setting
         List<Case> cases = new ArrayList<>();
         for (FaqEvaluation.EvalSet set : sets) {
@@ -48,7 +49,7 @@ public final class FaqTuning {
                                 for (double strong : new double[] {0.9, 1.1}) {
                                     MatchSettings s = settings(d, lex, aw, ew, mw, threshold, margin, minCos,
                                             mismatched, strong);
-                                    FaqEvaluation.Metrics m = evaluate(eval, sets, cases, reweighted, s);
+                                    FaqEvaluation.Metrics m = evaluate(eval, sets, reweighted, new HybridFaqMatcher(s, embedder));
                                     if (m.precision() >= minPrecision && m.falseAutoRate() <= maxFalseAuto) {
                                         accepted.add(new Candidate(s, m));
                                     }
@@ -82,9 +83,8 @@ public final class FaqTuning {
     }
 
     private static FaqEvaluation.Metrics evaluate(FaqEvaluation eval, List<FaqEvaluation.EvalSet> sets,
-                                                  List<Case> cases, List<HybridFaqMatcher.Analysis> analyses,
-                                                  MatchSettings s) {
-        HybridFaqMatcher matcher = new HybridFaqMatcher(s);
+                                                  List<HybridFaqMatcher.Analysis> analyses,
+                                                  HybridFaqMatcher matcher) {
         int[] next = {0};
         return eval.evaluate(sets, (set, ex) -> {
             HybridFaqMatcher.Analysis a = analyses.get(next[0]++);

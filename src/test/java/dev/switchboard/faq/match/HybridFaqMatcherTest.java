@@ -16,7 +16,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class HybridFaqMatcherTest {
 
     private static final MiniLmEmbedder EMBEDDER = new MiniLmEmbedder();
-    private static final HybridFaqMatcher MATCHER = new HybridFaqMatcher();
+    private static final HybridFaqMatcher MATCHER = new HybridFaqMatcher(EMBEDDER);
     private static final List<FaqCandidate> FAQ = List.of(
             entry("shipping-time", "How long does shipping take?", "3-5 business days.",
                     "when will my order arrive", "how many days is delivery"),
@@ -25,6 +25,11 @@ class HybridFaqMatcherTest {
             entry("payment-methods", "Which payment methods do you accept?", "Cards, PayPal, Klarna."),
             entry("international", "Do you ship internationally?", "To 30 countries in Europe and North America."),
             entry("password", "How do I reset my password?", "Use 'Forgot password' on the login page."));
+
+    private static FaqCandidate germanEntry(String id, String question, String answer) {
+        return new FaqCandidate(id, question, answer, List.of(), List.of(EMBEDDER.embed(question)), "de",
+                EMBEDDER.embed(answer));
+    }
 
     private static FaqCandidate entry(String id, String question, String answer, String... examples) {
         List<float[]> embeddings = new ArrayList<>();
@@ -88,6 +93,49 @@ class HybridFaqMatcherTest {
     }
 
     @Test
+    void theQuestionSentenceOfALongStoryIsMatched() {
+        String story = "Hi, I'm planning a hiking trip in the Alps next month and I'd love to have new boots before "
+                + "I leave. My last online shop took ages and I nearly went without. How long does shipping take?";
+        MatchResult r = match(story);
+        assertNotNull(r.answer(), () -> "story not answered; nearest " + r.nearest());
+        assertEquals("shipping-time", r.answer().id());
+    }
+
+    @Test
+    void aLongMessageAskingTwoDifferentQuestionsIsNotAnswered() {
+        String story = "Hi, I'm moving to Canada next month and want to order a jacket before I go. How long does "
+                + "shipping take? Which payment methods do you accept?";
+        MatchResult r = match(story);
+        assertNull(r.answer(), () -> "two questions answered with " + r.answer().id());
+        assertTrue(MessageGuards.inspect(story).multiQuestion());
+    }
+
+    @Test
+    void aLongStoryAboutTheCustomersOwnOrderIsNotAnsweredFromItsQuestionSentence() {
+        String story = "I ordered boots from you on Monday and they still haven't arrived, nothing in the tracking "
+                + "either. How long does shipping take?";
+        assertNull(match(story).answer());
+    }
+
+    @Test
+    void aGermanQuestionIsAnsweredFromTheGermanEntryItsInflectedWordsBelongTo() {
+        List<FaqCandidate> faq = new ArrayList<>(FAQ);
+        faq.add(germanEntry("de-kuendigen", "Wie kündige ich mein Abonnement?",
+                "Unter Einstellungen > Abrechnung > Abonnement kündigen, jederzeit zum Ende des Zeitraums."));
+        faq.add(germanEntry("de-rechnung", "Wo finde ich meine Rechnungen?",
+                "Alle Rechnungen stehen unter Konto > Rechnungen als PDF bereit."));
+        faq.add(germanEntry("de-versand", "Wie lange dauert der Versand?", "Zwei bis vier Werktage."));
+        for (String[] asked : new String[][] {{"Kündigung des Abonnements, wie geht das?", "de-kuendigen"},
+                {"Wo sind die Rechnungen?", "de-rechnung"}}) {
+            MatchResult r = MATCHER.match(asked[0], EMBEDDER.embed(asked[0]), faq);
+            assertNotNull(r.answer(), () -> asked[0] + " not answered; nearest " + r.nearest());
+            assertEquals(asked[1], r.answer().id());
+        }
+        String pause = "Kann ich mein Abonnement pausieren?";
+        assertNull(MATCHER.match(pause, EMBEDDER.embed(pause), faq).answer(), "pausing is not cancelling");
+    }
+
+    @Test
     void aMessageThatSwapsTheEntrysSubjectIsNotAnswered() {
         List<FaqCandidate> faq = List.of(
                 entry("student", "Do you offer a student discount?", "15% with UNiDAYS."),
@@ -102,13 +150,34 @@ class HybridFaqMatcherTest {
     }
 
     @Test
+    void aWordThatNamesNoSubjectDoesNotMakeAParaphraseASwappedSubject() {
+        List<FaqCandidate> faq = List.of(
+                entry("exchange", "Can I exchange an item for a different colour?",
+                        "Yes: choose Exchange when you start a return."),
+                entry("size-guide", "How do I find the right size?", "Between two sizes, take another one up."),
+                entry("payment-methods", "Which payment methods do you accept?", "Cards, PayPal, Klarna."));
+        String message = "can I swap it for another colour";
+        MatchResult r = MATCHER.match(message, EMBEDDER.embed(message), faq);
+        assertNotNull(r.answer(), () -> "not answered; nearest " + r.nearest());
+        assertEquals("exchange", r.answer().id());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"how lnog does shiping take", "wich paymnet metods do you acept"})
+    void aMessageFullOfTyposIsMatchedAsTheEntriesSpellIt(String message) {
+        MatchResult r = match(message);
+        assertNotNull(r.answer(), () -> message + " not answered; nearest " + r.nearest());
+        assertEquals(r.nearest().getFirst().entry().id(), r.answer().id());
+    }
+
+    @Test
     void theEntrysOwnWordsWithTyposAreAnsweredEvenWithAModestCosine() {
         MatchSettings strict = new MatchSettings(1.0, 0.0, 0.99, 0.0, 0.3, 0.99, 0.9, 3, 0.92, 0.6, 0.0, 0.0, 0.0, 0.15);
         String typo = "reset pasword";
         float[] e = EMBEDDER.embed(typo);
-        assertEquals("password", new HybridFaqMatcher(strict).match(typo, e, FAQ).answer().id());
+        assertEquals("password", new HybridFaqMatcher(strict, EMBEDDER).match(typo, e, FAQ).answer().id());
         MatchSettings noLexicalRoute = new MatchSettings(1.0, 0.0, 0.99, 0.0, 0.3, 0.99, 1.5, 3, 0.92, 0.6, 0.0, 0.0, 0.0, 0.15);
-        assertNull(new HybridFaqMatcher(noLexicalRoute).match(typo, e, FAQ).answer());
+        assertNull(new HybridFaqMatcher(noLexicalRoute, EMBEDDER).match(typo, e, FAQ).answer());
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.switchboard.faq.match;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -32,6 +33,14 @@ class LexiconTest {
         assertEquals(Lexicon.contentStems("refund"), Lexicon.contentStems("money back"));
         // "close" is no synonym: closing a shop is not deleting an account
         assertTrue(!Lexicon.contentStems("close account").equals(Lexicon.contentStems("delete account")));
+    }
+
+    @Test
+    void quantifiersAndLightVerbsNameNoSubjectButTopicWordsDo() {
+        assertTrue(Lexicon.namesNoSubject(Lexicon.stem("another")));
+        assertTrue(Lexicon.namesNoSubject(Lexicon.stem("finding")));
+        assertFalse(Lexicon.namesNoSubject(Lexicon.stem("refund")));
+        assertFalse(Lexicon.namesNoSubject(Lexicon.stem("two")));
     }
 
     @Test
