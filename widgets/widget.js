@@ -179,7 +179,7 @@ button{cursor:pointer}.x{background:none;border:0;color:#fff;font-size:22px;line
 .o{padding:10px 14px;border-top:1px solid #e3e5e8;background:#fffbeb;font-size:13px}.o p{margin:0 0 6px}
 .o form{padding:0;border:0}.o input{flex:1;border:1px solid #ccd;border-radius:8px;padding:6px;font:inherit}
 .c{background:none;border:0;font-size:20px;line-height:1;padding:8px 2px;color:#555}
-.m img{display:block;max-width:200px;max-height:200px;border-radius:6px;margin-top:2px}.m .f::before{content:'📄 '}
+.m img{display:block;max-width:200px;max-height:200px;border-radius:6px;margin-top:2px}.m .f::before{content:'PDF';font-size:.75em;font-weight:600;border:1px solid;border-radius:3px;padding:0 3px;margin-right:4px}
 form{display:flex;gap:8px;padding:10px;border-top:1px solid #e3e5e8;align-items:flex-end}
 textarea{flex:1;resize:none;overflow-y:hidden;border:1px solid #ccd;border-radius:10px;padding:8px;min-height:38px;max-height:120px}
 .b{background:var(--c);color:#fff;border:0;border-radius:10px;padding:9px 14px}

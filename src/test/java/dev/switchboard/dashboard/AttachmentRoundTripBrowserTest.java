@@ -90,6 +90,7 @@ class AttachmentRoundTripBrowserTest {
             assertArrayEquals(pdf, download.asByteArray());
             agentBrowser.await("the PDF in the dashboard too",
                     d -> !d.findElements(By.cssSelector("li.role-agent a.file")).isEmpty());
+            agentBrowser.readmePicture("attachment.png");
         }
     }
 

@@ -111,6 +111,19 @@ class DashboardBrowserTest {
             assertEquals("1", page.findElement(By.id("kpi-human")).getText());
             browser.readmePicture("analytics.png");
 
+            // Search: the conversation found by a word of the agent's reply, with its label.
+            String vip = given().header("Authorization", shop.bearer()).contentType("application/json")
+                    .body(Map.of("name", "vip", "colour", "#d97706")).post("/api/v1/labels").then().statusCode(201)
+                    .extract().path("id");
+            given().header("Authorization", shop.bearer())
+                    .put("/api/v1/conversations/{c}/labels/{l}", conversation, vip).then().statusCode(200);
+            page.get(url("/agent/w/" + shop.id() + "/search?q=ship+canada"));
+            browser.await("the hit, its label and the marked snippet", d -> text(d, "#hits .label-chip").equals("vip")
+                    && d.findElements(By.cssSelector("#hits .snippet mark")).size() == 2);
+            assertEquals(1, page.findElements(By.cssSelector("#hits li")).size());
+            assertTrue(text(page, "#hits .snippet").startsWith("agent: "), text(page, "#hits .snippet"));
+            browser.readmePicture("search.png");
+
             // A tablet in portrait: every page fits the width, nothing scrolls sideways.
             page.manage().window().setSize(new Dimension(800, 1100));
             for (String path : List.of("/agent/w/" + shop.id() + "/analytics", "/agent/w/" + shop.id() + "/inbox",
