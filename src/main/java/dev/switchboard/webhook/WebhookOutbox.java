@@ -28,6 +28,20 @@ public class WebhookOutbox {
     @Inject
     Clock clock;
 
+    /** When a delivery recorded now is created and first due (the database keeps microseconds). */
+    public Instant deliveryTime() {
+        return clock.instant().truncatedTo(ChronoUnit.MICROS);
+    }
+
+    /** The body every delivery of one event carries. */
+    public String envelope(UUID workspaceId, String type, Object data, Instant now) {
+        try {
+            return json.writeValueAsString(new Envelope(UUID.randomUUID(), type, now, workspaceId, data));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("webhook payload not serialisable: " + data, e);
+        }
+    }
+
     /** @param conversationId the conversation the event is about: erasing it erases the event's deliveries */
     @Transactional(Transactional.TxType.MANDATORY)
     public void record(UUID workspaceId, UUID conversationId, String type, Object data) {
@@ -38,13 +52,8 @@ public class WebhookOutbox {
         if (subscribed.isEmpty()) {
             return;
         }
-        Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
-        String body;
-        try {
-            body = json.writeValueAsString(new Envelope(UUID.randomUUID(), type, now, workspaceId, data));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("webhook payload not serialisable: " + data, e);
-        }
+        Instant now = deliveryTime();
+        String body = envelope(workspaceId, type, data, now);
         for (Webhook webhook : subscribed) {
             WebhookDelivery d = new WebhookDelivery();
             d.id = UUID.randomUUID();
