@@ -76,11 +76,7 @@ public class ConversationService {
               insert into conversation_events (conversation_id, type, payload, created_at)
               select conversation_id, ?8, ?9, ?10 from message
               returning id),
-            deliveries as (
-              insert into webhook_deliveries (id, webhook_id, conversation_id, event_type, payload, status,
-                                              next_attempt_at, created_at)
-              select gen_random_uuid(), webhooks.id, message.conversation_id, ?11, ?12, 'pending', ?13, ?13
-                from message, webhooks where webhooks.workspace_id = ?3 and ?11 = any(webhooks.events))
+            """ + WebhookOutbox.deliveries("message", 3, 11, 12, 13) + """
             select touched.status, message.seq, touched.assignee_agent_id, touched.assignee_team_id
               from touched, message""";
 

@@ -42,6 +42,22 @@ public class WebhookOutbox {
         }
     }
 
+    /**
+     * A common table expression, named deliveries, that does what {@link #record} does inside another statement, so
+     * a change and its webhook deliveries take one round trip: a pending delivery per webhook of workspace
+     * {@code ?workspace} subscribed to event {@code ?type}, for each row of {@code source} (its conversation_id),
+     * with body {@code ?body} (an {@link #envelope}) due at {@code ?time} (a {@link #deliveryTime}).
+     */
+    public static String deliveries(String source, int workspace, int type, int body, int time) {
+        return """
+                deliveries as (
+                  insert into webhook_deliveries (id, webhook_id, conversation_id, event_type, payload, status,
+                                                  next_attempt_at, created_at)
+                  select gen_random_uuid(), webhooks.id, %1$s.conversation_id, ?%3$d, ?%4$d, '%6$s', ?%5$d, ?%5$d
+                    from %1$s, webhooks where webhooks.workspace_id = ?%2$d and ?%3$d = any(webhooks.events))
+                """.formatted(source, workspace, type, body, time, WebhookDelivery.PENDING);
+    }
+
     /** @param conversationId the conversation the event is about: erasing it erases the event's deliveries */
     @Transactional(Transactional.TxType.MANDATORY)
     public void record(UUID workspaceId, UUID conversationId, String type, Object data) {
