@@ -48,6 +48,9 @@ public class BodySizeLimit {
                 ctx.response().setStatusCode(413).putHeader("Content-Type", Problem.MEDIA_TYPE)
                         .putHeader("Connection", "close").end(body);
             } else if (declared != null && isJson(ctx.request().getHeader("Content-Type"))) {
+                if ("100-continue".equalsIgnoreCase(ctx.request().getHeader("Expect"))) {
+                    ctx.response().writeContinue(); // as Quarkus REST does when it reads the body: the client waits
+                }
                 ctx.request().body().onComplete(read -> {
                     if (read.succeeded()) {
                         ctx.setBody(read.result()); // what Quarkus REST hands the endpoint instead of a stream

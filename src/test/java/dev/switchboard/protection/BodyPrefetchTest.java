@@ -2,6 +2,7 @@ package dev.switchboard.protection;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -33,6 +34,27 @@ class BodyPrefetchTest {
     void otherBodiesAreStreamedAsBefore() {
         given().contentType("text/plain").body("plain").post("/test/body-probe").then().statusCode(200)
                 .body("readBefore", equalTo(false)).body("bytes", equalTo(5));
+    }
+
+    @Test
+    void aClientExpecting100ContinueGetsItBeforeSendingTheBody() throws Exception {
+        String body = "{\"content\":\"hi\"}";
+        try (Socket socket = new Socket(root.getHost(), root.getPort())) {
+            socket.setSoTimeout(10_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST /test/body-probe HTTP/1.1\r\nHost: " + root.getHost() + "\r\nContent-Type: "
+                    + "application/json\r\nContent-Length: " + body.length() + "\r\nExpect: 100-continue\r\n"
+                    + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            InputStream in = socket.getInputStream();
+            String interim = new String(in.readNBytes("HTTP/1.1 100 Continue".length()), StandardCharsets.US_ASCII);
+            assertEquals("HTTP/1.1 100 Continue", interim);
+            out.write(body.getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            String response = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(response.contains("HTTP/1.1 200"), response);
+            assertTrue(response.contains("\"readBefore\":true"), response);
+        }
     }
 
     @Test
