@@ -60,8 +60,8 @@ public class ConversationService {
 
     /**
      * The message's write (see {@link #appendCustomerMessage}): parameters last activity, conversation, workspace,
-     * via API key, visitor token hash, message id, content, event type, event payload, event time. Public for the
-     * message bench, which times it.
+     * via API key, visitor token hash, message id, content, event type, event payload, event time, webhook event type,
+     * webhook envelope, delivery time. Public for the message bench, which times it.
      */
     public static final String APPEND_CUSTOMER_MESSAGE = """
             with touched as (
@@ -75,7 +75,8 @@ public class ConversationService {
             event as (
               insert into conversation_events (conversation_id, type, payload, created_at)
               select conversation_id, ?8, ?9, ?10 from message
-              returning id)
+              returning id),
+            """ + WebhookOutbox.deliveries("message", 3, 11, 12, 13) + """
             select touched.status, message.seq, touched.assignee_agent_id, touched.assignee_team_id
               from touched, message""";
 
@@ -251,7 +252,8 @@ public class ConversationService {
     /**
      * The customer message's write as one statement (the round trips, not the rows, are what a message costs): it
      * takes the conversation's row lock by setting its last activity, then inserts the message and its
-     * message.created event (whose id is drawn after the lock, so events stay in commit order). It writes only into a
+     * message.created event (whose id is drawn after the lock, so events stay in commit order) and a webhook delivery
+     * per subscribed webhook (what {@link WebhookOutbox#record} writes, without its own select). It writes only into a
      * conversation the caller may access that is not resolved; else it writes nothing and returns null.
      */
     private Stored appendCustomerMessage(Caller caller, UUID conversationId, String visitorToken, String content) {
@@ -263,13 +265,18 @@ public class ConversationService {
         m.createdAt = Times.now(clock);
         MessageView view = MessageView.of(m);
         ConversationEvent event = event(conversationId, EventTypes.MESSAGE_CREATED, view);
+        Instant deliveryTime = webhooks.deliveryTime();
         @SuppressWarnings("unchecked")
         List<Object[]> rows = Conversation.getEntityManager().createNativeQuery(APPEND_CUSTOMER_MESSAGE)
                 .setParameter(1, m.createdAt.atOffset(ZoneOffset.UTC)).setParameter(2, conversationId)
                 .setParameter(3, caller.workspaceId()).setParameter(4, caller.viaApiKey())
                 .setParameter(5, caller.viaApiKey() ? "" : Secrets.sha256Hex(visitorToken.strip()))
                 .setParameter(6, m.id).setParameter(7, content).setParameter(8, event.type)
-                .setParameter(9, event.payload).setParameter(10, event.createdAt.atOffset(ZoneOffset.UTC)).getResultList();
+                .setParameter(9, event.payload).setParameter(10, event.createdAt.atOffset(ZoneOffset.UTC))
+                .setParameter(11, WebhookEvents.MESSAGE_CREATED)
+                .setParameter(12, webhooks.envelope(caller.workspaceId(), WebhookEvents.MESSAGE_CREATED, view,
+                        deliveryTime))
+                .setParameter(13, deliveryTime.atOffset(ZoneOffset.UTC)).getResultList();
         if (rows.isEmpty()) {
             return null;
         }
@@ -283,7 +290,6 @@ public class ConversationService {
             customerReplied.fire(new ConversationSignals.CustomerReplied(conversationId, workspaceId, (UUID) row[2],
                     (UUID) row[3]));
         }
-        webhooks.record(workspaceId, conversationId, WebhookEvents.MESSAGE_CREATED, view);
         notifyAfterCommit(conversationId);
         metrics.counter("switchboard.messages", "role", m.role.code()).increment();
         return new Stored(m, workspaceId, status == ConversationStatus.BOT);

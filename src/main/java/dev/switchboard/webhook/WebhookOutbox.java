@@ -28,6 +28,36 @@ public class WebhookOutbox {
     @Inject
     Clock clock;
 
+    /** When a delivery recorded now is created and first due (the database keeps microseconds). */
+    public Instant deliveryTime() {
+        return clock.instant().truncatedTo(ChronoUnit.MICROS);
+    }
+
+    /** The body every delivery of one event carries. */
+    public String envelope(UUID workspaceId, String type, Object data, Instant now) {
+        try {
+            return json.writeValueAsString(new Envelope(UUID.randomUUID(), type, now, workspaceId, data));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("webhook payload not serialisable: " + data, e);
+        }
+    }
+
+    /**
+     * A common table expression, named deliveries, that does what {@link #record} does inside another statement, so
+     * a change and its webhook deliveries take one round trip: a pending delivery per webhook of workspace
+     * {@code ?workspace} subscribed to event {@code ?type}, for each row of {@code source} (its conversation_id),
+     * with body {@code ?body} (an {@link #envelope}) due at {@code ?time} (a {@link #deliveryTime}).
+     */
+    public static String deliveries(String source, int workspace, int type, int body, int time) {
+        return """
+                deliveries as (
+                  insert into webhook_deliveries (id, webhook_id, conversation_id, event_type, payload, status,
+                                                  next_attempt_at, created_at)
+                  select gen_random_uuid(), webhooks.id, %1$s.conversation_id, ?%3$d, ?%4$d, '%6$s', ?%5$d, ?%5$d
+                    from %1$s, webhooks where webhooks.workspace_id = ?%2$d and ?%3$d = any(webhooks.events))
+                """.formatted(source, workspace, type, body, time, WebhookDelivery.PENDING);
+    }
+
     /** @param conversationId the conversation the event is about: erasing it erases the event's deliveries */
     @Transactional(Transactional.TxType.MANDATORY)
     public void record(UUID workspaceId, UUID conversationId, String type, Object data) {
@@ -38,13 +68,8 @@ public class WebhookOutbox {
         if (subscribed.isEmpty()) {
             return;
         }
-        Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
-        String body;
-        try {
-            body = json.writeValueAsString(new Envelope(UUID.randomUUID(), type, now, workspaceId, data));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("webhook payload not serialisable: " + data, e);
-        }
+        Instant now = deliveryTime();
+        String body = envelope(workspaceId, type, data, now);
         for (Webhook webhook : subscribed) {
             WebhookDelivery d = new WebhookDelivery();
             d.id = UUID.randomUUID();
