@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.switchboard.common.Problem;
 import io.quarkus.runtime.configuration.MemorySize;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.Router;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -47,7 +48,10 @@ public class BodySizeLimit {
                 String body = problem(ctx.request().path(), declared, max);
                 ctx.response().setStatusCode(413).putHeader("Content-Type", Problem.MEDIA_TYPE)
                         .putHeader("Connection", "close").end(body);
-            } else if (declared != null && isJson(ctx.request().getHeader("Content-Type"))) {
+            } else if (declared != null && ctx.request().version() != HttpVersion.HTTP_2
+                    && isJson(ctx.request().getHeader("Content-Type"))) {
+                // Not over HTTP/2: Quarkus REST pauses the request when it starts, and Vert.x refuses to pause an
+                // HTTP/2 request already read to its end (a 500 for every JSON post over h2c).
                 if ("100-continue".equalsIgnoreCase(ctx.request().getHeader("Expect"))) {
                     ctx.response().writeContinue(); // as Quarkus REST does when it reads the body: the client waits
                 }

@@ -10,6 +10,10 @@ import io.quarkus.test.junit.QuarkusTest;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
@@ -34,6 +38,24 @@ class BodyPrefetchTest {
     void otherBodiesAreStreamedAsBefore() {
         given().contentType("text/plain").body("plain").post("/test/body-probe").then().statusCode(200)
                 .body("readBefore", equalTo(false)).body("bytes", equalTo(5));
+    }
+
+    @Test
+    void overHttp2TheBodyIsLeftToQuarkusRest() throws Exception {
+        // the JDK client upgrades to h2c on the first request and keeps the connection
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
+        URI probe = root.toURI().resolve("/test/body-probe");
+        for (int i = 0; i < 2; i++) {
+            HttpResponse<String> response = client.send(HttpRequest.newBuilder(probe)
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{}"))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, response.statusCode(), response.body());
+            if (response.version() == HttpClient.Version.HTTP_2) {
+                assertTrue(response.body().contains("\"readBefore\":false"), response.body());
+                return;
+            }
+        }
+        throw new AssertionError("the client never spoke HTTP/2 to the server");
     }
 
     @Test
