@@ -33,14 +33,15 @@ start_app() {
   exit 1
 }
 
-# run_main CLASS [options...]: a bench main from the test classes against the app start_app started, with the URL,
-# admin token and the app's embedded PostgreSQL (JDBC URL and the password it generated) as options.
+# run_main CLASS [options...]: a bench main from the test classes (with the app's classes and libraries, for the
+# statements it times) against the app start_app started, with the URL, admin token and the app's embedded
+# PostgreSQL (JDBC URL and the password it generated) as options.
 run_main() {
   local main=$1
   shift
   local pg_port cp
   pg_port=$(sed -n 4p "$DATA/postgres/postmaster.pid")
-  cp="target/test-classes:$(ls target/quarkus-app/lib/main/org.postgresql.postgresql-*.jar)"
+  cp="target/test-classes:target/classes:target/quarkus-app/lib/boot/*:target/quarkus-app/lib/main/*"
   "$JAVA" -cp "$cp" "$main" --url "http://localhost:$PORT" --admin-token "$TOKEN" \
     --jdbc "jdbc:postgresql://localhost:$pg_port/postgres" --db-password "$(cat "$DATA/postgres.password")" "$@"
 }
