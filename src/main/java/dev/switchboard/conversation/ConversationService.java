@@ -6,10 +6,12 @@ import dev.switchboard.common.ApiException;
 import dev.switchboard.common.Secrets;
 import dev.switchboard.common.Times;
 import dev.switchboard.common.Validation;
+import dev.switchboard.common.db.NumberedSql;
 import dev.switchboard.webhook.WebhookEvents;
 import dev.switchboard.webhook.WebhookOutbox;
 import dev.switchboard.workspace.BusinessHoursService;
 import dev.switchboard.workspace.Caller;
+import io.agroal.api.AgroalDataSource;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -21,6 +23,10 @@ import jakarta.transaction.Status;
 import jakarta.transaction.Synchronization;
 import jakarta.transaction.Transactional;
 import jakarta.transaction.TransactionSynchronizationRegistry;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -80,6 +86,8 @@ public class ConversationService {
             select touched.status, message.seq, touched.assignee_agent_id, touched.assignee_team_id
               from touched, message""";
 
+    private static final NumberedSql APPEND = NumberedSql.of(APPEND_CUSTOMER_MESSAGE);
+
     /** A new conversation and, when started by the widget, the visitor token shown only in this response. */
     public record Started(Conversation conversation, String visitorToken) {}
 
@@ -118,6 +126,9 @@ public class ConversationService {
 
     @Inject
     MeterRegistry metrics;
+
+    @Inject
+    AgroalDataSource dataSource;
 
     @Inject
     WebhookOutbox webhooks;
@@ -225,24 +236,26 @@ public class ConversationService {
     private Message postCustomer(Caller caller, UUID conversationId, String visitorToken, String content,
             Attachments.NewAttachment file) {
         requireVisitorToken(caller, visitorToken);
-        Stored stored = QuarkusTransaction.requiringNew().call(() -> {
-            // A file goes with its message row, so only plain text takes the one-statement path.
-            Stored appended = file == null ? appendCustomerMessage(caller, conversationId, visitorToken, content) : null;
-            if (appended != null) {
-                return appended;
-            }
-            // Not stored by the one statement: unknown, not the caller's, or resolved (reopened here for the bot).
-            Conversation c = Conversation.findById(conversationId, LockModeType.PESSIMISTIC_WRITE);
-            if (c == null || !mayAccess(caller, c, visitorToken)) {
-                throw notFound(conversationId);
-            }
-            if (c.status == ConversationStatus.RESOLVED) {
-                changeStatus(c, ConversationStatus.BOT, null);
-            }
-            signalReplyToAssignee(c);
-            return new Stored(append(c, MessageRole.CUSTOMER, content, null, null, file), c.workspaceId,
-                    c.status == ConversationStatus.BOT);
-        });
+        // A file goes with its message row, so only plain text takes the one-statement path.
+        Stored stored = file == null
+                ? QuarkusTransaction.suspendingExisting().call(
+                        () -> appendCustomerMessage(caller, conversationId, visitorToken, content))
+                : null;
+        if (stored == null) {
+            // Not stored by the one statement: unknown, not the caller's, resolved (reopened here for the bot), or a file.
+            stored = QuarkusTransaction.requiringNew().call(() -> {
+                Conversation c = Conversation.findById(conversationId, LockModeType.PESSIMISTIC_WRITE);
+                if (c == null || !mayAccess(caller, c, visitorToken)) {
+                    throw notFound(conversationId);
+                }
+                if (c.status == ConversationStatus.RESOLVED) {
+                    changeStatus(c, ConversationStatus.BOT, null);
+                }
+                signalReplyToAssignee(c);
+                return new Stored(append(c, MessageRole.CUSTOMER, content, null, null, file), c.workspaceId,
+                        c.status == ConversationStatus.BOT);
+            });
+        }
         if (stored.forBot()) {
             publisher.publish(new CustomerMessagePosted(stored.workspaceId(), conversationId, stored.message().id));
         }
@@ -250,8 +263,9 @@ public class ConversationService {
     }
 
     /**
-     * The customer message's write as one statement (the round trips, not the rows, are what a message costs): it
-     * takes the conversation's row lock by setting its last activity, then inserts the message and its
+     * The customer message's write as one statement in autocommit, outside any JTA transaction: one round trip to
+     * PostgreSQL, which commits before it answers (the round trips, not the rows, are what a message costs). The
+     * statement takes the conversation's row lock by setting its last activity, then inserts the message and its
      * message.created event (whose id is drawn after the lock, so events stay in commit order) and a webhook delivery
      * per subscribed webhook (what {@link WebhookOutbox#record} writes, without its own select). It writes only into a
      * conversation the caller may access that is not resolved; else it writes nothing and returns null.
@@ -266,42 +280,53 @@ public class ConversationService {
         MessageView view = MessageView.of(m);
         ConversationEvent event = event(conversationId, EventTypes.MESSAGE_CREATED, view);
         Instant deliveryTime = webhooks.deliveryTime();
-        @SuppressWarnings("unchecked")
-        List<Object[]> rows = Conversation.getEntityManager().createNativeQuery(APPEND_CUSTOMER_MESSAGE)
-                .setParameter(1, m.createdAt.atOffset(ZoneOffset.UTC)).setParameter(2, conversationId)
-                .setParameter(3, caller.workspaceId()).setParameter(4, caller.viaApiKey())
-                .setParameter(5, caller.viaApiKey() ? "" : Secrets.sha256Hex(visitorToken.strip()))
-                .setParameter(6, m.id).setParameter(7, content).setParameter(8, event.type)
-                .setParameter(9, event.payload).setParameter(10, event.createdAt.atOffset(ZoneOffset.UTC))
-                .setParameter(11, WebhookEvents.MESSAGE_CREATED)
-                .setParameter(12, webhooks.envelope(caller.workspaceId(), WebhookEvents.MESSAGE_CREATED, view,
-                        deliveryTime))
-                .setParameter(13, deliveryTime.atOffset(ZoneOffset.UTC)).getResultList();
-        if (rows.isEmpty()) {
-            return null;
-        }
-        Object[] row = rows.getFirst();
-        m.seq = ((Number) row[1]).longValue();
         UUID workspaceId = caller.workspaceId();
-        ConversationStatus status = ConversationStatus.fromCode((String) row[0]);
-        if ((row[2] != null || row[3] != null)
-                && (status == ConversationStatus.PENDING || status == ConversationStatus.OPEN)
-                && !MessageRole.CUSTOMER.code().equals(previousRole(conversationId, m.seq))) {
-            customerReplied.fire(new ConversationSignals.CustomerReplied(conversationId, workspaceId, (UUID) row[2],
-                    (UUID) row[3]));
+        ConversationStatus status;
+        boolean repliedToAssignee;
+        UUID agent;
+        UUID team;
+        try (Connection connection = dataSource.getConnection()) {
+            try (PreparedStatement append = APPEND.prepare(connection, m.createdAt.atOffset(ZoneOffset.UTC),
+                    conversationId, workspaceId, caller.viaApiKey(),
+                    caller.viaApiKey() ? "" : Secrets.sha256Hex(visitorToken.strip()), m.id, content, event.type,
+                    event.payload, event.createdAt.atOffset(ZoneOffset.UTC), WebhookEvents.MESSAGE_CREATED,
+                    webhooks.envelope(workspaceId, WebhookEvents.MESSAGE_CREATED, view, deliveryTime),
+                    deliveryTime.atOffset(ZoneOffset.UTC));
+                    ResultSet row = append.executeQuery()) {
+                if (!row.next()) {
+                    return null;
+                }
+                status = ConversationStatus.fromCode(row.getString(1));
+                m.seq = row.getLong(2);
+                agent = row.getObject(3, UUID.class);
+                team = row.getObject(4, UUID.class);
+            }
+            repliedToAssignee = (agent != null || team != null)
+                    && (status == ConversationStatus.PENDING || status == ConversationStatus.OPEN)
+                    && !MessageRole.CUSTOMER.code().equals(previousRole(connection, conversationId, m.seq));
+        } catch (SQLException e) {
+            throw new IllegalStateException("storing a customer message in conversation " + conversationId + " failed",
+                    e);
         }
-        notifyAfterCommit(conversationId);
+        // Committed already: what notifyAfterCommit and AFTER_SUCCESS observers wait for happens now.
+        if (repliedToAssignee) {
+            customerReplied.fire(new ConversationSignals.CustomerReplied(conversationId, workspaceId, agent, team));
+        }
+        events.committed(conversationId);
         metrics.counter("switchboard.messages", "role", m.role.code()).increment();
         return new Stored(m, workspaceId, status == ConversationStatus.BOT);
     }
 
     /** The role of the message before {@code seq} in the conversation, or null when there is none. */
-    private static String previousRole(UUID conversationId, long seq) {
-        @SuppressWarnings("unchecked")
-        List<String> roles = Conversation.getEntityManager().createNativeQuery(
-                        "select role from messages where conversation_id = ?1 and seq < ?2 order by seq desc limit 1")
-                .setParameter(1, conversationId).setParameter(2, seq).getResultList();
-        return roles.isEmpty() ? null : roles.getFirst();
+    private static String previousRole(Connection connection, UUID conversationId, long seq) throws SQLException {
+        try (PreparedStatement previous = connection.prepareStatement(
+                "select role from messages where conversation_id = ? and seq < ? order by seq desc limit 1")) {
+            previous.setObject(1, conversationId);
+            previous.setLong(2, seq);
+            try (ResultSet role = previous.executeQuery()) {
+                return role.next() ? role.getString(1) : null;
+            }
+        }
     }
 
     /**

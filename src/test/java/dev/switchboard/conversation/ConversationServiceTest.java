@@ -10,14 +10,19 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.switchboard.common.ApiException;
 import dev.switchboard.support.Await;
 import dev.switchboard.support.NoBot;
 import dev.switchboard.support.TestWorkspaces;
 import dev.switchboard.support.TestWorkspaces.TestWorkspace;
+import dev.switchboard.workspace.Caller;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.narayana.jta.QuarkusTransactionException;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /** The service API the bot pipeline calls. */
@@ -85,6 +90,46 @@ class ConversationServiceTest {
         assertTrue(conversations.awaitsBotAnswer(third));
         conversations.handoff(UUID.fromString(id), HandoffReason.CUSTOMER_REQUEST, "One moment.");
         assertFalse(conversations.awaitsBotAnswer(third));
+    }
+
+    @Test
+    void aCustomerMessageCommitsOnItsOwnEvenInsideACallersTransactionThatRollsBack() {
+        NoBot.install();
+        TestWorkspace w = TestWorkspaces.create();
+        UUID id = UUID.fromString(startWithApiKey(w));
+        Caller caller = new Caller(UUID.fromString(w.id()), true);
+
+        AtomicReference<Message> acknowledged = new AtomicReference<>();
+        assertThrows(QuarkusTransactionException.class, () -> QuarkusTransaction.requiringNew().run(() -> {
+            acknowledged.set(conversations.postCustomerMessage(caller, id, null, "Is my order on its way?"));
+            QuarkusTransaction.setRollbackOnly();
+        }));
+        Message posted = acknowledged.get();
+
+        // Acknowledged means committed: the caller's rollback takes nothing back, and the event is there too.
+        assertEquals(List.of(posted.id), conversations.messages(id).stream().map(m -> m.id).toList());
+        assertEquals(1L, QuarkusTransaction.requiringNew().call(() -> ConversationEvent.count(
+                "conversationId = ?1 and type = ?2", id, EventTypes.MESSAGE_CREATED)));
+        assertTrue(posted.seq > 0);
+        Await.until("the bot hears of it", () -> recorder.received().stream()
+                .anyMatch(p -> p.messageId().equals(posted.id)));
+    }
+
+    @Test
+    void aCustomerMessageTheOneStatementCannotStoreTakesTheLockedPath() {
+        NoBot.install();
+        TestWorkspace w = TestWorkspaces.create();
+        UUID id = UUID.fromString(startWithApiKey(w));
+        Caller caller = new Caller(UUID.fromString(w.id()), true);
+        conversations.resolve(id);
+
+        conversations.postCustomerMessage(caller, id, null, "One more question");
+
+        assertEquals(ConversationStatus.BOT, conversations.findConversation(id).orElseThrow().status);
+        Caller stranger = new Caller(UUID.fromString(TestWorkspaces.create().id()), true);
+        assertThrows(ApiException.class, () -> conversations.postCustomerMessage(stranger, id, null, "Hi"));
+        assertEquals(List.of("One more question"), conversations.messages(id).stream()
+                .filter(m -> m.role == MessageRole.CUSTOMER).map(m -> m.content).toList());
     }
 
     @Test
