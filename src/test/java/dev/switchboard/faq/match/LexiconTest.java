@@ -36,6 +36,13 @@ class LexiconTest {
     }
 
     @Test
+    void fillerIsNoContentButWordsThatCanChangeTheAnswerAre() {
+        assertEquals(Lexicon.contentStems("cancel subscription"),
+                Lexicon.contentStems("can I actually cancel my subscription anytime now, is that a thing?"));
+        assertTrue(Lexicon.contentStems("can you deliver tomorrow").contains("tomorrow"));
+    }
+
+    @Test
     void quantifiersAndLightVerbsNameNoSubjectButTopicWordsDo() {
         assertTrue(Lexicon.namesNoSubject(Lexicon.stem("another")));
         assertTrue(Lexicon.namesNoSubject(Lexicon.stem("finding")));
