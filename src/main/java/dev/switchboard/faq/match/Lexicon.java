@@ -117,7 +117,11 @@ final class Lexicon {
             List.of("schedule", "preorder"),
             List.of("collect", "collection", "pickup"),
             List.of("register", "signup"),
-            List.of("reset", "recover", "recovery"));
+            List.of("reset", "recover", "recovery"),
+            List.of("guide", "chart"),
+            List.of("spreadsheet", "csv", "excel"),
+            List.of("secure", "security", "protect", "protection"),
+            List.of("annual", "annually", "yearly"));
 
     /**
      * Two-word phrasings of one word in the groups above ("send back" is "return", "log in" is "login"), joined
@@ -133,7 +137,8 @@ final class Lexicon {
             java.util.Map.entry("opt out", "optout"),
             java.util.Map.entry("pick up", "pickup"),
             java.util.Map.entry("pre order", "preorder"),
-            java.util.Map.entry("e mail", "email"));
+            java.util.Map.entry("e mail", "email"),
+            java.util.Map.entry("money off", "discount"));
 
     private static final java.util.Map<String, String> CANONICAL = canonicalStems();
 

@@ -31,6 +31,10 @@ class LexiconTest {
         assertEquals(Lexicon.contentStems("return"), Lexicon.contentStems("send back"));
         assertEquals(Lexicon.contentStems("cancel subscription"), Lexicon.contentStems("terminate membership"));
         assertEquals(Lexicon.contentStems("refund"), Lexicon.contentStems("money back"));
+        assertEquals(Lexicon.contentStems("discount"), Lexicon.contentStems("money off"));
+        assertEquals(Lexicon.contentStems("size guide"), Lexicon.contentStems("size chart"));
+        assertEquals(Lexicon.contentStems("yearly plan"), Lexicon.contentStems("annual plan"));
+        assertEquals(Lexicon.contentStems("import a CSV file"), Lexicon.contentStems("import a spreadsheet file"));
         // "close" is no synonym: closing a shop is not deleting an account
         assertTrue(!Lexicon.contentStems("close account").equals(Lexicon.contentStems("delete account")));
     }
