@@ -29,6 +29,22 @@ final class Lexicon {
             "really", "still", "very", "much", "dear", "team", "hallo", "pleasee", "question", "wondering", "ask");
 
     /**
+     * Filler: vague nouns, hedges, adverbs and verbs of thinking that fill a sentence without naming what it asks
+     * about ("is there anything ...", "what happens now", "can I cancel anytime"). Dropped from the words compared
+     * (they stay words for finding a message's asking sentence): no entry writes them, so as content they count as
+     * words the entry fails to explain and, unknown to every entry, make the subject look swapped. General English,
+     * not taken from any FAQ; no word that can change the answer ("today" or "tomorrow", "until", "since").
+     */
+    private static final Set<String> FILLER = Set.of(
+            "anything", "everything", "nothing", "thing", "things", "stuff", "yet", "now", "already", "usually",
+            "usual", "normally", "typically", "generally", "certain", "rather", "than", "little", "bit", "lot",
+            "lots", "anymore", "anytime", "happen", "happens", "happened", "kind", "sort", "actually", "basically",
+            "exactly", "currently", "maybe", "perhaps", "probably", "idea", "sure", "anyway", "somehow", "somewhere",
+            "anywhere", "everywhere", "whatever", "whenever", "case", "instead", "though", "although", "because",
+            "while", "whether", "either", "neither", "both", "such", "quite", "pretty", "right", "ones", "guess",
+            "think", "thought", "hope", "wonder", "mean", "means", "seem", "seems", "trying", "tried");
+
+    /**
      * Content words that still name no subject: quantifiers, order words and light verbs. "Is it possible to exchange
      * for another colour" is about exchanges even when only the size-guide entry happens to say "another". Kept as
      * stems, like the words they are compared with.
@@ -101,7 +117,11 @@ final class Lexicon {
             List.of("schedule", "preorder"),
             List.of("collect", "collection", "pickup"),
             List.of("register", "signup"),
-            List.of("reset", "recover", "recovery"));
+            List.of("reset", "recover", "recovery"),
+            List.of("guide", "chart"),
+            List.of("spreadsheet", "csv", "excel"),
+            List.of("secure", "security", "protect", "protection"),
+            List.of("annual", "annually", "yearly"));
 
     /**
      * Two-word phrasings of one word in the groups above ("send back" is "return", "log in" is "login"), joined
@@ -117,7 +137,8 @@ final class Lexicon {
             java.util.Map.entry("opt out", "optout"),
             java.util.Map.entry("pick up", "pickup"),
             java.util.Map.entry("pre order", "preorder"),
-            java.util.Map.entry("e mail", "email"));
+            java.util.Map.entry("e mail", "email"),
+            java.util.Map.entry("money off", "discount"));
 
     private static final java.util.Map<String, String> CANONICAL = canonicalStems();
 
@@ -153,8 +174,9 @@ final class Lexicon {
     }
 
     /**
-     * Stemmed content words of text in {@code language}: stop words dropped, so two phrasings of one question share
-     * most of them. The support synonyms are English; other languages get their own function words and stemmer.
+     * Stemmed content words of text in {@code language}: stop words and {@link #FILLER} dropped, so two phrasings of
+     * one question share most of them. The support synonyms are English; other languages get their own function
+     * words and stemmer.
      */
     static List<String> contentStems(String text, String language) {
         if (!language.equals(Languages.ENGLISH)) {
@@ -162,7 +184,7 @@ final class Lexicon {
         }
         List<String> out = new ArrayList<>();
         for (String w : joinPhrases(words(text))) {
-            if (!STOP.contains(w)) {
+            if (!STOP.contains(w) && !FILLER.contains(w)) {
                 String s = stem(w);
                 if (!s.isEmpty()) {
                     out.add(CANONICAL.getOrDefault(s, s));

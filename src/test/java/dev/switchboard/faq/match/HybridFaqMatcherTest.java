@@ -162,6 +162,20 @@ class HybridFaqMatcherTest {
         assertEquals("exchange", r.answer().id());
     }
 
+    @Test
+    void fillerWordsNoEntryWritesCountNeitherAgainstItNorAsASwappedSubject() {
+        List<FaqCandidate> faq = List.of(
+                entry("cancel", "How do I cancel my subscription?", "Under Settings > Billing; the plan stays "
+                        + "active until the end of the paid period."),
+                entry("refunds", "Do you offer refunds?", "Yearly plans are refunded within 30 days."),
+                entry("free-trial", "Is there a free trial?", "14 days, no credit card needed."),
+                entry("payment-methods", "Which payment methods do you accept?", "Cards, PayPal, SEPA."));
+        String message = "Can I cancel anytime?";
+        MatchResult r = MATCHER.match(message, EMBEDDER.embed(message), faq);
+        assertNotNull(r.answer(), () -> "not answered; nearest " + r.nearest());
+        assertEquals("cancel", r.answer().id());
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"how lnog does shiping take", "wich paymnet metods do you acept"})
     void aMessageFullOfTyposIsMatchedAsTheEntriesSpellIt(String message) {

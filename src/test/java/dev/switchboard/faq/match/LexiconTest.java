@@ -31,8 +31,19 @@ class LexiconTest {
         assertEquals(Lexicon.contentStems("return"), Lexicon.contentStems("send back"));
         assertEquals(Lexicon.contentStems("cancel subscription"), Lexicon.contentStems("terminate membership"));
         assertEquals(Lexicon.contentStems("refund"), Lexicon.contentStems("money back"));
+        assertEquals(Lexicon.contentStems("discount"), Lexicon.contentStems("money off"));
+        assertEquals(Lexicon.contentStems("size guide"), Lexicon.contentStems("size chart"));
+        assertEquals(Lexicon.contentStems("yearly plan"), Lexicon.contentStems("annual plan"));
+        assertEquals(Lexicon.contentStems("import a CSV file"), Lexicon.contentStems("import a spreadsheet file"));
         // "close" is no synonym: closing a shop is not deleting an account
         assertTrue(!Lexicon.contentStems("close account").equals(Lexicon.contentStems("delete account")));
+    }
+
+    @Test
+    void fillerIsNoContentButWordsThatCanChangeTheAnswerAre() {
+        assertEquals(Lexicon.contentStems("cancel subscription"),
+                Lexicon.contentStems("can I actually cancel my subscription anytime now, is that a thing?"));
+        assertTrue(Lexicon.contentStems("can you deliver tomorrow").contains("tomorrow"));
     }
 
     @Test
