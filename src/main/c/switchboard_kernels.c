@@ -5,8 +5,9 @@
  * pure-Java kernels stay the default wherever this library is absent.
  *
  * Activations are quantized to int16 (not int8 as in llama.cpp): the weights' own bytes are exact, and an int16
- * activation with a scale per 32 values is off by at most 1/65534 of the block's largest value, so the logits stay
- * within the tolerance the float kernels are tested to against the double-precision reference.
+ * activation is off by at most 1/65534 of its group's largest value (256 values for the K-quants, 32 for Q8_0), so
+ * the logits stay within the tolerance the float kernels are tested to against the double-precision reference;
+ * int8 activations were measured 130-240 times outside it.
  *
  * Built without -march flags: the kernels carry their own target attributes and sb_cpu_level says at run time which
  * of them the CPU can run, so one library serves every x86-64 machine.
@@ -27,16 +28,18 @@
 #define ROW_BLOCK_BYTES (64 * 1024)
 
 int sb_version(void) {
-    return 1;
+    return 2;
 }
 
-/* 0: the kernels cannot run here; 1: AVX2, FMA and F16C; 2: also AVX-512 VNNI on 256-bit vectors. */
+/* 0: the kernels cannot run here; 1: AVX2, FMA and F16C (256-bit kernels); 2: also AVX-512 F, BW, DQ, VL and VNNI
+   (512-bit kernels). */
 int sb_cpu_level(void) {
     __builtin_cpu_init();
     if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("fma") || !__builtin_cpu_supports("f16c")) {
         return 0;
     }
-    return __builtin_cpu_supports("avx512vnni") && __builtin_cpu_supports("avx512vl") ? 2 : 1;
+    return __builtin_cpu_supports("avx512vnni") && __builtin_cpu_supports("avx512bw")
+            && __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl") ? 2 : 1;
 }
 
 int64_t sb_activation_bytes(int n, int cols) {
@@ -44,13 +47,17 @@ int64_t sb_activation_bytes(int n, int cols) {
 }
 
 /*
- * Scalar: a few thousand values per token, next to millions of weight products. One scale per 256 values where cols
- * allows (stored for each of the 8 blocks of 32), so that the K-quant kernels can sum a whole super-block in
- * integers; the precision stays far inside what int16 offers (1/65534 of the group's largest value).
+ * Scalar: a few thousand values per token, next to millions of weight products. With group 256 (where cols allows)
+ * one scale serves 256 values (stored for each of its 8 blocks of 32), so that the K-quant kernels can sum a whole
+ * super-block in integers; group 32 gives each block its own scale, which only Q8_0 can use (it scales every block
+ * in floats anyway) and which keeps small blocks beside large ones precise: the error is at most half a step of
+ * 1/32767 of the group's largest value.
  */
-void sb_quantize(const float *x, int n, int cols, uint8_t *q) {
+void sb_quantize(const float *x, int n, int cols, int group, uint8_t *q) {
     int64_t stride = sb_activation_bytes(1, cols);
-    int group = cols % 256 == 0 ? 256 : 32;
+    if (cols % group != 0) {
+        group = 32;
+    }
     for (int t = 0; t < n; t++) {
         const float *xt = x + (int64_t) t * cols;
         uint8_t *qt = q + t * stride;
@@ -222,9 +229,10 @@ __attribute__((target(TARGET), always_inline)) static inline void dot_q6_k_##SUF
         }                                                                                                            \
     }                                                                                                                \
     for (int t = 0; t < nt; t++) res[t] = hsum_##SUFFIX(_mm256_add_ps(acc[t], acc2[t]));                                                     \
-}                                                                                                                    \
-                                                                                                                     \
-/* One row against nt tokens, nt a constant after inlining, so the token loops unroll. */                           \
+}
+
+/* One row against nt tokens, nt a constant after inlining, so the token loops unroll; then the rows. */
+#define DRIVER(SUFFIX, TARGET)                                                                                       \
 __attribute__((target(TARGET), always_inline)) static inline void dot_##SUFFIX(int type, const uint8_t *w,          \
         const uint8_t *q, int64_t q_stride, int cols, int nt, float *res) {                                          \
     switch (type) {                                                                                                  \
@@ -275,10 +283,145 @@ __attribute__((target(TARGET))) static void matmul_##SUFFIX(int type, const uint
 }
 
 #define DOT16_AVX2(acc, a, b) _mm256_add_epi32((acc), _mm256_madd_epi16((a), (b)))
-#define DOT16_VNNI(acc, a, b) _mm256_dpwssd_epi32((acc), (a), (b))
 
 KERNELS(avx2, "avx2,fma,f16c", DOT16_AVX2)
-KERNELS(vnni, "avx2,fma,f16c,avx512f,avx512vl,avx512vnni", DOT16_VNNI)
+DRIVER(avx2, "avx2,fma,f16c")
+
+/*
+ * AVX-512 with VNNI: the same products on 512-bit vectors, one vpdpwssd per 32 weights (the 256-bit form needed two),
+ * which halves the instructions per weight where decode is bound by them, not by memory.
+ */
+#define T512 __attribute__((target("avx2,fma,f16c,avx512f,avx512bw,avx512dq,avx512vl,avx512vnni")))
+
+T512 static inline float fp16_512(const uint8_t *p) {
+    uint16_t h;
+    memcpy(&h, p, 2);
+    return _cvtsh_ss(h);
+}
+
+T512 static inline __m512i x16_512(const int16_t *x) {
+    return _mm512_loadu_si512((const void *) x);
+}
+
+/* Q8_0: one product per block and token, scaled in floats by the weight's and the activation's block scales. */
+T512 __attribute__((always_inline)) static inline void dot_q8_0_512(const uint8_t *w, const uint8_t *q,
+        int64_t q_stride, int cols, int nt, float *res) {
+    __m512 acc[TILE];
+    for (int t = 0; t < nt; t++) acc[t] = _mm512_setzero_ps();
+    for (int b = 0; b < cols / 32; b++) {
+        const uint8_t *w0 = w + b * 34;
+        __m512i a = _mm512_cvtepi8_epi16(_mm256_loadu_si256((const __m256i *) (w0 + 2)));
+        float dw = fp16_512(w0);
+        for (int t = 0; t < nt; t++) {
+            const uint8_t *qt = q + t * q_stride;
+            __m512i p = _mm512_dpwssd_epi32(_mm512_setzero_si512(), a, x16_512(X(qt, cols) + b * 32));
+            acc[t] = _mm512_fmadd_ps(_mm512_set1_ps(dw * DX(qt)[b]), _mm512_cvtepi32_ps(p), acc[t]);
+        }
+    }
+    for (int t = 0; t < nt; t++) res[t] = _mm512_reduce_add_ps(acc[t]);
+}
+
+/* Q4_K (layout above): one 512-bit vector holds a sub-block of 32 nibbles widened to int16 and times its scale. The
+   scales and mins are unpacked with vector instructions: scalar unpacking cost as much as the products in decode. */
+T512 __attribute__((always_inline)) static inline void dot_q4_k_512(const uint8_t *w, const uint8_t *q,
+        int64_t q_stride, int cols, int nt, float *res) {
+    const __m512i low4 = _mm512_set1_epi16(0x0F);
+    __m512i pick[8];
+    for (int j = 0; j < 8; j++) pick[j] = _mm512_set1_epi16((short) j);
+    /* the mins in their own accumulator: one chain of two multiply-adds per super-block would bound decode */
+    __m512 acc[TILE], accm[TILE];
+    for (int t = 0; t < nt; t++) acc[t] = accm[t] = _mm512_setzero_ps();
+    for (int b = 0; b < cols / 256; b++) {
+        const uint8_t *blk = w + b * 144, *qs = blk + 16;
+        float d = fp16_512(blk), dmin = fp16_512(blk + 2);
+        /* bytes 4-15 as three words: scales 0-3 and mins 0-3 in their low 6 bits, 4-7 split over the rest */
+        __m128i u = _mm_loadu_si128((const __m128i *) (blk + 4));
+        __m128i u0 = _mm_shuffle_epi32(u, 0x00), u1 = _mm_shuffle_epi32(u, 0x55), u2 = _mm_shuffle_epi32(u, 0xAA);
+        __m128i lo6 = _mm_set1_epi8(0x3F), lo4 = _mm_set1_epi8(0x0F), top2 = _mm_set1_epi8(0x30);
+        __m128i scales = _mm_unpacklo_epi32(_mm_and_si128(u0, lo6), _mm_or_si128(_mm_and_si128(u2, lo4),
+                _mm_and_si128(_mm_srli_epi32(u0, 2), top2)));
+        __m128i mins = _mm_unpacklo_epi32(_mm_and_si128(u1, lo6), _mm_or_si128(_mm_and_si128(_mm_srli_epi32(u2, 4), lo4),
+                _mm_and_si128(_mm_srli_epi32(u1, 2), top2)));
+        __m512i sc = _mm512_castsi128_si512(_mm_cvtepu8_epi16(scales));
+        __m256i mn = _mm256_cvtepu8_epi32(mins);
+        __m512i ia[TILE][2];
+        for (int t = 0; t < nt; t++) ia[t][0] = ia[t][1] = _mm512_setzero_si512();
+        for (int g = 0; g < 4; g++) {
+            __m512i v = _mm512_cvtepu8_epi16(_mm256_loadu_si256((const __m256i *) (qs + 32 * g)));
+            __m512i lo = _mm512_mullo_epi16(_mm512_and_si512(v, low4), _mm512_permutexvar_epi16(pick[2 * g], sc));
+            __m512i hi = _mm512_mullo_epi16(_mm512_srli_epi16(v, 4), _mm512_permutexvar_epi16(pick[2 * g + 1], sc));
+            for (int t = 0; t < nt; t++) {
+                const int16_t *x = X(q + t * q_stride, cols) + 256 * b + 64 * g;
+                ia[t][0] = _mm512_dpwssd_epi32(ia[t][0], lo, x16_512(x));
+                ia[t][1] = _mm512_dpwssd_epi32(ia[t][1], hi, x16_512(x + 32));
+            }
+        }
+        for (int t = 0; t < nt; t++) {
+            const uint8_t *qt = q + t * q_stride;
+            float dx = DX(qt)[8 * b];
+            /* the mins against the activations' sums per 32, in the lower 8 lanes */
+            __m256i m = _mm256_mullo_epi32(mn, _mm256_loadu_si256((const __m256i *) (SX(qt, cols) + 8 * b)));
+            acc[t] = _mm512_fmadd_ps(_mm512_set1_ps(d * dx),
+                                     _mm512_cvtepi32_ps(_mm512_add_epi32(ia[t][0], ia[t][1])), acc[t]);
+            accm[t] = _mm512_fmadd_ps(_mm512_set1_ps(dmin * dx), _mm512_cvtepi32_ps(_mm512_zextsi256_si512(m)),
+                                      accm[t]);
+        }
+    }
+    for (int t = 0; t < nt; t++) res[t] = _mm512_reduce_add_ps(_mm512_sub_ps(acc[t], accm[t]));
+}
+
+/* Q6_K (layout above): each half of 128 values becomes two vectors of 64 bytes in value order, the 6-bit values
+   recentred to -32..31; widened to int16 and times their scale (|q·scale| <= 32·128 fits int16), a super-block sums
+   in int32: per lane 16 products of at most 4096·32767, just under 2^31. */
+T512 __attribute__((always_inline)) static inline void dot_q6_k_512(const uint8_t *w, const uint8_t *q,
+        int64_t q_stride, int cols, int nt, float *res) {
+    const __m512i low4 = _mm512_set1_epi8(0x0F), bits45 = _mm512_set1_epi8(0x30), bias = _mm512_set1_epi8(32);
+    /* the high-bit bytes hold values l and 32 + l in bits 0-1 and 2-3 (4-5 and 6-7 for the nibbles' high halves):
+       the upper 256 bits take them shifted down by 2, so one mask serves both halves */
+    const __m512i shift = _mm512_inserti64x4(_mm512_setzero_si512(), _mm256_set1_epi16(2), 1);
+    /* index vectors that spread scale 2k to words 0-15 and 2k + 1 to words 16-31 */
+    __m512i pick[8];
+    for (int k = 0; k < 8; k++) {
+        pick[k] = _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_set1_epi16((short) (2 * k))),
+                                     _mm256_set1_epi16((short) (2 * k + 1)), 1);
+    }
+    __m512 acc[TILE];
+    for (int t = 0; t < nt; t++) acc[t] = _mm512_setzero_ps();
+    for (int b = 0; b < cols / 256; b++) {
+        const uint8_t *blk = w + b * 210;
+        __m512i sc = _mm512_castsi256_si512(_mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *) (blk + 192))));
+        float d = fp16_512(blk + 208);
+        __m512i ia[TILE][2];
+        for (int t = 0; t < nt; t++) ia[t][0] = ia[t][1] = _mm512_setzero_si512();
+        for (int h = 0; h < 2; h++) {
+            __m512i ql = _mm512_loadu_si512((const void *) (blk + 64 * h));
+            __m512i qh = _mm512_srlv_epi16(_mm512_broadcast_i64x4(
+                    _mm256_loadu_si256((const __m256i *) (blk + 128 + 32 * h))), shift);
+            __m512i v[2];
+            v[0] = _mm512_sub_epi8(_mm512_or_si512(_mm512_and_si512(ql, low4),
+                                                   _mm512_and_si512(_mm512_slli_epi16(qh, 4), bits45)), bias);
+            v[1] = _mm512_sub_epi8(_mm512_or_si512(_mm512_and_si512(_mm512_srli_epi16(ql, 4), low4),
+                                                   _mm512_and_si512(qh, bits45)), bias);
+            for (int k = 0; k < 4; k++) {
+                __m256i bytes = k & 1 ? _mm512_extracti64x4_epi64(v[k >> 1], 1) : _mm512_castsi512_si256(v[k >> 1]);
+                __m512i wk = _mm512_mullo_epi16(_mm512_cvtepi8_epi16(bytes),
+                                                _mm512_permutexvar_epi16(pick[4 * h + k], sc));
+                for (int t = 0; t < nt; t++) {
+                    const int16_t *x = X(q + t * q_stride, cols) + 256 * b + 128 * h + 32 * k;
+                    ia[t][k & 1] = _mm512_dpwssd_epi32(ia[t][k & 1], wk, x16_512(x));
+                }
+            }
+        }
+        for (int t = 0; t < nt; t++) {
+            float dx = DX(q + t * q_stride)[8 * b];
+            acc[t] = _mm512_fmadd_ps(_mm512_set1_ps(d * dx),
+                                     _mm512_cvtepi32_ps(_mm512_add_epi32(ia[t][0], ia[t][1])), acc[t]);
+        }
+    }
+    for (int t = 0; t < nt; t++) res[t] = _mm512_reduce_add_ps(acc[t]);
+}
+
+DRIVER(512, "avx2,fma,f16c,avx512f,avx512bw,avx512dq,avx512vl,avx512vnni")
 
 static int level = -1;
 
@@ -295,7 +438,7 @@ int sb_matmul(int type, const uint8_t *w, int64_t row_bytes, int cols, const uin
         level = sb_cpu_level();
     }
     if (level == 2) {
-        matmul_vnni(type, w, row_bytes, cols, q, n, out, out_stride, from, to);
+        matmul_512(type, w, row_bytes, cols, q, n, out, out_stride, from, to);
     } else if (level == 1) {
         matmul_avx2(type, w, row_bytes, cols, q, n, out, out_stride, from, to);
     } else {

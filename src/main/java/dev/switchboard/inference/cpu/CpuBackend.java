@@ -1,5 +1,6 @@
 package dev.switchboard.inference.cpu;
 
+import dev.switchboard.inference.gguf.GgmlType;
 import dev.switchboard.inference.gguf.GgufFile;
 import dev.switchboard.inference.model.Backend;
 import dev.switchboard.inference.model.ForwardBatch;
@@ -248,7 +249,7 @@ public final class CpuBackend implements Backend {
         long macsPerRow = (long) cols * n;
         // the input is quantized once, before the threads split the rows
         MemorySegment q = nativeKernels && Arrays.stream(ws).anyMatch(WeightTensor::hasNativeKernel)
-                ? quantize(in, n, cols) : null;
+                ? quantize(in, n, cols, Arrays.stream(ws).allMatch(w -> w.type() == GgmlType.Q8_0)) : null;
         parallel.forRange(total, (int) Math.max(16, MIN_CHUNK_WORK / macsPerRow), (from, to) -> {
             int start = 0;
             for (int m = 0; m < ws.length; m++) {
@@ -264,12 +265,12 @@ public final class CpuBackend implements Backend {
         });
     }
 
-    private MemorySegment quantize(float[] in, int n, int cols) {
+    private MemorySegment quantize(float[] in, int n, int cols, boolean perBlock) {
         long bytes = NativeKernels.activationBytes(n, cols);
         if (quantized.byteSize() < bytes) {
             quantized = Arena.ofAuto().allocate(bytes, 64);
         }
-        NativeKernels.quantize(in, n, cols, quantized);
+        NativeKernels.quantize(in, n, cols, perBlock, quantized);
         return quantized;
     }
 

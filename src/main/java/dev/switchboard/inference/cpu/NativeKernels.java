@@ -45,7 +45,7 @@ public final class NativeKernels {
 
     /** Where the build puts the library, under the classes folder (or jar). */
     static final String RESOURCE = "/native/" + platform() + "/libswitchboard_kernels.so";
-    private static final int VERSION = 1;
+    private static final int VERSION = 2;
 
     private static volatile Mode mode = Mode.AUTO;
     private static final MethodHandle QUANTIZE, MATMUL, ACTIVATION_BYTES;
@@ -66,7 +66,8 @@ public final class NativeKernels {
                     FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
             // critical: the calls are short and take the activations and outputs straight from the Java heap
             quantize = linker.downcallHandle(lib.findOrThrow("sb_quantize"), FunctionDescriptor.ofVoid(
-                    ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS),
+                    ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
+                    ValueLayout.ADDRESS),
                     Linker.Option.critical(true));
             matmul = linker.downcallHandle(lib.findOrThrow("sb_matmul"), FunctionDescriptor.of(ValueLayout.JAVA_INT,
                     ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT,
@@ -128,10 +129,13 @@ public final class NativeKernels {
         }
     }
 
-    /** Quantizes {@code n} tokens of {@code cols} values from {@code x} into {@code q}. */
-    static void quantize(float[] x, int n, int cols, MemorySegment q) {
+    /**
+     * Quantizes {@code n} tokens of {@code cols} values from {@code x} into {@code q}, with a scale per 32 values
+     * when {@code perBlock} (only the Q8_0 kernel reads such input: it is the more precise one), else per 256.
+     */
+    static void quantize(float[] x, int n, int cols, boolean perBlock, MemorySegment q) {
         try {
-            QUANTIZE.invokeExact(MemorySegment.ofArray(x), n, cols, q);
+            QUANTIZE.invokeExact(MemorySegment.ofArray(x), n, cols, perBlock ? 32 : 256, q);
         } catch (Throwable e) {
             throw new IllegalStateException(e);
         }

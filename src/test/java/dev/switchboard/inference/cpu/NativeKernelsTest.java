@@ -16,6 +16,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -129,5 +131,38 @@ class NativeKernelsTest {
         }
         assertEquals(NativeKernels.Mode.NATIVE, NativeKernels.Mode.parse("Native"));
         assertThrows(IllegalArgumentException.class, () -> NativeKernels.Mode.parse("fast"));
+    }
+
+    /**
+     * Q8_0 input is quantized with a scale per block of 32: with one scale per 256, a block of small values beside
+     * one of large values would round to a few steps (here: to zero) and its products would be lost.
+     */
+    @Test
+    void q8_0InputKeepsSmallBlocksBesideLargeOnes() {
+        Assumptions.assumeTrue(NativeKernels.available(), () -> "SKIPPED: native kernels unavailable ("
+                + NativeKernels.unavailableReason() + ")");
+        int cols = 256, rows = 4;
+        float[] x = new float[cols];
+        for (int i = 0; i < cols; i++) {
+            x[i] = i < 32 ? 1000f : (float) (1e-3 * Math.sin(i));
+        }
+        float[] values = new float[rows * cols];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = i % cols < 32 ? 0 : (float) Math.cos(i);
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            byte[] bytes = WeightTensor.quantize(GgmlType.Q8_0, values);
+            MemorySegment data = arena.allocate(bytes.length, 64);
+            MemorySegment.copy(MemorySegment.ofArray(bytes), 0, data, 0, bytes.length);
+            WeightTensor w = WeightTensor.wrap(new GgufTensor("w", new long[]{cols, rows}, GgmlType.Q8_0, data));
+            MemorySegment q = arena.allocate(NativeKernels.activationBytes(1, cols), 64);
+            NativeKernels.quantize(x, 1, cols, true, q);
+            float[] out = new float[rows];
+            w.matmulNative(q, 1, out, 0, rows);
+            for (int r = 0; r < rows; r++) {
+                double expected = w.dot(r, x, 0);
+                assertEquals(expected, out[r], 1e-4 * Math.abs(expected), "row " + r);
+            }
+        }
     }
 }
