@@ -28,7 +28,7 @@
 #define ROW_BLOCK_BYTES (64 * 1024)
 
 int sb_version(void) {
-    return 2;
+    return 3;
 }
 
 /* 0: the kernels cannot run here; 1: AVX2, FMA and F16C (256-bit kernels); 2: also AVX-512 F, BW, DQ, VL and VNNI
@@ -424,6 +424,14 @@ T512 __attribute__((always_inline)) static inline void dot_q6_k_512(const uint8_
 DRIVER(512, "avx2,fma,f16c,avx512f,avx512bw,avx512dq,avx512vl,avx512vnni")
 
 static int level = -1;
+
+/* Uses the kernels of at most `max_level` (and of what the CPU runs): tests run the AVX2 kernels on an AVX-512
+   machine this way. Returns the level now in use. */
+int sb_use_level(int max_level) {
+    int cpu = sb_cpu_level();
+    level = max_level < cpu ? max_level : cpu;
+    return level;
+}
 
 /*
  * out[t * out_stride + r] = row r of w · token t of the quantized activations q, for rows [from, to) and tokens

@@ -45,15 +45,15 @@ public final class NativeKernels {
 
     /** Where the build puts the library, under the classes folder (or jar). */
     static final String RESOURCE = "/native/" + platform() + "/libswitchboard_kernels.so";
-    private static final int VERSION = 2;
+    private static final int VERSION = 3;
 
     private static volatile Mode mode = Mode.AUTO;
-    private static final MethodHandle QUANTIZE, MATMUL, ACTIVATION_BYTES;
+    private static final MethodHandle QUANTIZE, MATMUL, ACTIVATION_BYTES, USE_LEVEL;
     /** Why the native kernels cannot run here, or null when they can. */
     private static final String UNAVAILABLE;
 
     static {
-        MethodHandle quantize = null, matmul = null, bytes = null;
+        MethodHandle quantize = null, matmul = null, bytes = null, useLevel = null;
         String unavailable;
         try {
             Linker linker = Linker.nativeLinker();
@@ -62,6 +62,8 @@ public final class NativeKernels {
                     FunctionDescriptor.of(ValueLayout.JAVA_INT));
             MethodHandle level = linker.downcallHandle(lib.findOrThrow("sb_cpu_level"),
                     FunctionDescriptor.of(ValueLayout.JAVA_INT));
+            useLevel = linker.downcallHandle(lib.findOrThrow("sb_use_level"),
+                    FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
             bytes = linker.downcallHandle(lib.findOrThrow("sb_activation_bytes"),
                     FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
             // critical: the calls are short and take the activations and outputs straight from the Java heap
@@ -82,6 +84,7 @@ public final class NativeKernels {
         QUANTIZE = quantize;
         MATMUL = matmul;
         ACTIVATION_BYTES = bytes;
+        USE_LEVEL = useLevel;
         UNAVAILABLE = unavailable;
     }
 
@@ -118,6 +121,18 @@ public final class NativeKernels {
                 yield true;
             }
         };
+    }
+
+    /**
+     * Uses the kernels of at most {@code maxLevel} (1: AVX2, 2: AVX-512 VNNI) and of what the CPU runs; returns the
+     * level now in use. For tests, which run both kernel sets on a machine that has both.
+     */
+    static int useLevel(int maxLevel) {
+        try {
+            return (int) USE_LEVEL.invokeExact(maxLevel);
+        } catch (Throwable e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Bytes of {@code n} tokens of {@code cols} activations in the kernels' quantized form. */
