@@ -45,9 +45,7 @@ class NativeKernelsTest {
     @ParameterizedTest
     @EnumSource(value = GgmlType.class, names = {"Q8_0", "Q4_K", "Q6_K"})
     void bothKernelsMatchTheReference(GgmlType type) throws IOException {
-        Assumptions.assumeTrue(NativeKernels.available(), () -> "SKIPPED: native kernels unavailable ("
-                + NativeKernels.unavailableReason() + "); only the Java kernels are tested");
-        Path file = TestModels.write(dir.resolve(type + ".gguf"), CpuBackendTest.SCALED, type, false, false, 3);
+        Path file = modelWhereNativeKernelsRun(type);
         assertMatchesTheReference(file, NativeKernels.Mode.JAVA);
         assertMatchesTheReference(file, NativeKernels.Mode.NATIVE);
     }
@@ -56,11 +54,15 @@ class NativeKernelsTest {
     @ParameterizedTest
     @EnumSource(value = GgmlType.class, names = {"Q8_0", "Q4_K", "Q6_K"})
     void theAvx2KernelsMatchTheReferenceToo(GgmlType type) throws IOException {
-        Assumptions.assumeTrue(NativeKernels.available(), () -> "SKIPPED: native kernels unavailable ("
-                + NativeKernels.unavailableReason() + ")");
-        Path file = TestModels.write(dir.resolve(type + ".gguf"), CpuBackendTest.SCALED, type, false, false, 3);
+        Path file = modelWhereNativeKernelsRun(type);
         assertEquals(1, NativeKernels.useLevel(1));
         assertMatchesTheReference(file, NativeKernels.Mode.NATIVE);
+    }
+
+    private Path modelWhereNativeKernelsRun(GgmlType type) throws IOException {
+        Assumptions.assumeTrue(NativeKernels.available(), () -> "SKIPPED: native kernels unavailable ("
+                + NativeKernels.unavailableReason() + "); only the Java kernels are tested");
+        return TestModels.write(dir.resolve(type + ".gguf"), CpuBackendTest.SCALED, type, false, false, 3);
     }
 
     private static void assertMatchesTheReference(Path file, NativeKernels.Mode mode) throws IOException {
