@@ -19,10 +19,12 @@ public final class NumberedSql {
 
     private final String jdbc;
     private final int[] order;
+    private final int parameters;
 
     private NumberedSql(String jdbc, int[] order) {
         this.jdbc = jdbc;
         this.order = order;
+        this.parameters = Arrays.stream(order).max().orElse(0);
     }
 
     public static NumberedSql of(String sql) {
@@ -38,13 +40,13 @@ public final class NumberedSql {
 
     /** How many distinct numbered parameters {@link #bind} expects: the highest number used. */
     public int parameters() {
-        return Arrays.stream(order).max().orElse(0);
+        return parameters;
     }
 
     /** Sets {@code values[n - 1]} wherever {@code ?n} stood. */
     public void bind(PreparedStatement statement, Object... values) throws SQLException {
-        if (values.length != parameters()) {
-            throw new IllegalArgumentException("expected " + parameters() + " values, got " + values.length);
+        if (values.length != parameters) {
+            throw new IllegalArgumentException("expected " + parameters + " values, got " + values.length);
         }
         for (int i = 0; i < order.length; i++) {
             statement.setObject(i + 1, values[order[i] - 1]);
