@@ -13,7 +13,9 @@
  * of them the CPU can run, so one library serves every x86-64 machine.
  *
  * Activation layout per token of `cols` values (cols a multiple of 32): cols/32 float scales, cols/32 int32 sums of
- * the block's quantized values (for Q4_K's mins), then cols int16 values; x ≈ scale · q.
+ * the block's quantized values (for Q4_K's mins), cols int16 values (x ≈ scale · q), then each value split in bytes,
+ * q = 256·high + low: cols unsigned low bytes and cols signed high bytes, in Q4_K's order (see dot1_q4_k_512; filled
+ * for groups of 256 only).
  */
 #include <stdint.h>
 #include <string.h>
@@ -28,7 +30,7 @@
 #define ROW_BLOCK_BYTES (64 * 1024)
 
 int sb_version(void) {
-    return 3;
+    return 4;
 }
 
 /* 0: the kernels cannot run here; 1: AVX2, FMA and F16C (256-bit kernels); 2: also AVX-512 F, BW, DQ, VL and VNNI
@@ -43,7 +45,25 @@ int sb_cpu_level(void) {
 }
 
 int64_t sb_activation_bytes(int n, int cols) {
-    return (int64_t) n * (cols / 32 * 8 + cols * 2);
+    return (int64_t) n * (cols / 32 * 8 + cols * 4);
+}
+
+/* The 32-value sub-blocks of each 256 in the order Q4_K's 64-byte loads meet them (see dot1_q4_k_512). */
+static const int Q4_K_ORDER[8] = {0, 2, 1, 3, 4, 6, 5, 7};
+
+/* Each int16 value as its low byte (unsigned) and high byte (signed, the arithmetic shift), q = 256·high + low
+   exactly: the low bytes of a token, then its high bytes, sub-blocks in Q4_K's order. */
+static void split_bytes(const int16_t *values, int cols, uint8_t *out) {
+    int8_t *high = (int8_t *) (out + cols);
+    for (int b = 0; b < cols / 256; b++) {
+        for (int s = 0; s < 8; s++) {
+            const int16_t *from = values + 256 * b + 32 * Q4_K_ORDER[s];
+            for (int i = 0; i < 32; i++) {
+                out[256 * b + 32 * s + i] = (uint8_t) (from[i] & 0xFF);
+                high[256 * b + 32 * s + i] = (int8_t) (from[i] >> 8);
+            }
+        }
+    }
 }
 
 /*
@@ -80,6 +100,9 @@ void sb_quantize(const float *x, int n, int cols, int group, uint8_t *q) {
                 }
                 sums[b] = sum;
             }
+        }
+        if (group == 256) {
+            split_bytes(values, cols, (uint8_t *) (values + cols));
         }
     }
 }
@@ -242,9 +265,21 @@ __attribute__((target(TARGET), always_inline)) static inline void dot_##SUFFIX(i
     }                                                                                                                \
 }                                                                                                                    \
                                                                                                                      \
-__attribute__((target(TARGET), noinline)) static void dot1_##SUFFIX(int type, const uint8_t *w, const uint8_t *q,   \
-        int cols, float *res) {                                                                                      \
-    dot_##SUFFIX(type, w, q, 0, cols, 1, res);                                                                       \
+/* Rows [from, to) against one token into out[from, to): the type is chosen once, so each row loop inlines its     \
+   kernel and sets its constants up once, not per row. */                                                           \
+__attribute__((target(TARGET), noinline)) static void rows1_##SUFFIX(int type, const uint8_t *w, int64_t row_bytes, \
+        const uint8_t *q, int cols, float *out, int from, int to) {                                                  \
+    switch (type) {                                                                                                  \
+        case TYPE_Q8_0:                                                                                              \
+            for (int r = from; r < to; r++) dot_q8_0_##SUFFIX(w + r * row_bytes, q, 0, cols, 1, out + r);            \
+            break;                                                                                                   \
+        case TYPE_Q4_K:                                                                                              \
+            for (int r = from; r < to; r++) dot_q4_k_##SUFFIX(w + r * row_bytes, q, 0, cols, 1, out + r);            \
+            break;                                                                                                   \
+        default:                                                                                                     \
+            for (int r = from; r < to; r++) dot_q6_k_##SUFFIX(w + r * row_bytes, q, 0, cols, 1, out + r);            \
+            break;                                                                                                   \
+    }                                                                                                                \
 }                                                                                                                    \
                                                                                                                      \
 __attribute__((target(TARGET), noinline)) static void dot_tile_##SUFFIX(int type, const uint8_t *w,                 \
@@ -257,10 +292,7 @@ __attribute__((target(TARGET))) static void matmul_##SUFFIX(int type, const uint
     int64_t q_stride = sb_activation_bytes(1, cols);                                                                 \
     float res[TILE];                                                                                                 \
     if (n == 1) {                                                                                                    \
-        for (int r = from; r < to; r++) {                                                                            \
-            dot1_##SUFFIX(type, w + r * row_bytes, q, cols, res);                                                    \
-            out[r] = res[0];                                                                                         \
-        }                                                                                                            \
+        rows1_##SUFFIX(type, w, row_bytes, q, cols, out, from, to);                                                  \
         return;                                                                                                      \
     }                                                                                                                \
     int row_block = row_bytes >= ROW_BLOCK_BYTES ? 1 : (int) (ROW_BLOCK_BYTES / row_bytes);                          \
@@ -274,10 +306,7 @@ __attribute__((target(TARGET))) static void matmul_##SUFFIX(int type, const uint
             }                                                                                                        \
         }                                                                                                            \
         for (; t < n; t++) {                                                                                         \
-            for (int r = r0; r < r1; r++) {                                                                          \
-                dot1_##SUFFIX(type, w + r * row_bytes, q + t * q_stride, cols, res);                                 \
-                out[(int64_t) t * out_stride + r] = res[0];                                                          \
-            }                                                                                                        \
+            rows1_##SUFFIX(type, w, row_bytes, q + t * q_stride, cols, out + (int64_t) t * out_stride, r0, r1);      \
         }                                                                                                            \
     }                                                                                                                \
 }
@@ -321,10 +350,77 @@ T512 __attribute__((always_inline)) static inline void dot_q8_0_512(const uint8_
     for (int t = 0; t < nt; t++) res[t] = _mm512_reduce_add_ps(acc[t]);
 }
 
-/* Q4_K (layout above): one 512-bit vector holds a sub-block of 32 nibbles widened to int16 and times its scale. The
-   scales and mins are unpacked with vector instructions: scalar unpacking cost as much as the products in decode. */
+/* Q4_K's eight 6-bit scales (returned) and mins of super-block blk, one per byte: its bytes 4-15 as three words hold
+   scales 0-3 and mins 0-3 in their low 6 bits, 4-7 split over the rest. */
+T512 static inline __m128i q4_k_scales_mins_512(const uint8_t *blk, __m128i *mins) {
+    __m128i u = _mm_loadu_si128((const __m128i *) (blk + 4));
+    __m128i u0 = _mm_shuffle_epi32(u, 0x00), u1 = _mm_shuffle_epi32(u, 0x55), u2 = _mm_shuffle_epi32(u, 0xAA);
+    __m128i lo6 = _mm_set1_epi8(0x3F), lo4 = _mm_set1_epi8(0x0F), top2 = _mm_set1_epi8(0x30);
+    *mins = _mm_unpacklo_epi32(_mm_and_si128(u1, lo6), _mm_or_si128(_mm_and_si128(_mm_srli_epi32(u2, 4), lo4),
+            _mm_and_si128(_mm_srli_epi32(u1, 2), top2)));
+    return _mm_unpacklo_epi32(_mm_and_si128(u0, lo6), _mm_or_si128(_mm_and_si128(u2, lo4),
+            _mm_and_si128(_mm_srli_epi32(u0, 2), top2)));
+}
+
+/*
+ * Q4_K against one token (decode): the nibbles stay bytes. A 64-byte load holds sub-blocks (0, 2) in its low nibbles
+ * and (1, 3) in its high ones (4-7 likewise), so the activations' split bytes come in that order. vpmaddubsw multiplies
+ * nibbles with the high bytes and the low bytes with nibbles (unsigned times signed, pairs of at most 2·15·255: no
+ * saturation); vpdpwssd multiplies the pairs by their sub-block's scale into int32, as exact as the int16 kernel
+ * below. It drops the widening and the scale multiply per nibble: 1.2-1.3 times as fast, near what one core reads.
+ */
+T512 __attribute__((always_inline)) static inline float dot1_q4_k_512(const uint8_t *w, const uint8_t *q, int cols) {
+    const __m512i low4 = _mm512_set1_epi8(0x0F);
+    /* scale A in words 0-15 and B in 16-31, for the sub-block pairs (A, B) of the four vectors */
+    const __m512i p02 = _mm512_inserti64x4(_mm512_set1_epi16(0), _mm256_set1_epi16(2), 1);
+    const __m512i p13 = _mm512_inserti64x4(_mm512_set1_epi16(1), _mm256_set1_epi16(3), 1);
+    const __m512i p46 = _mm512_inserti64x4(_mm512_set1_epi16(4), _mm256_set1_epi16(6), 1);
+    const __m512i p57 = _mm512_inserti64x4(_mm512_set1_epi16(5), _mm256_set1_epi16(7), 1);
+    const uint8_t *low = (const uint8_t *) (X(q, cols) + cols);
+    const int8_t *high = (const int8_t *) (low + cols);
+    __m512 acc = _mm512_setzero_ps(), accm = _mm512_setzero_ps();
+    for (int b = 0; b < cols / 256; b++) {
+        const uint8_t *blk = w + b * 144, *qs = blk + 16, *l = low + 256 * b;
+        const int8_t *h = high + 256 * b;
+        float d = fp16_512(blk), dmin = fp16_512(blk + 2);
+        __m128i mins;
+        __m512i sc = _mm512_castsi128_si512(_mm_cvtepu8_epi16(q4_k_scales_mins_512(blk, &mins)));
+        __m512i s02 = _mm512_permutexvar_epi16(p02, sc), s13 = _mm512_permutexvar_epi16(p13, sc);
+        __m512i s46 = _mm512_permutexvar_epi16(p46, sc), s57 = _mm512_permutexvar_epi16(p57, sc);
+        __m512i v0 = _mm512_loadu_si512((const void *) qs), v1 = _mm512_loadu_si512((const void *) (qs + 64));
+        __m512i w02 = _mm512_and_si512(v0, low4), w13 = _mm512_and_si512(_mm512_srli_epi16(v0, 4), low4);
+        __m512i w46 = _mm512_and_si512(v1, low4), w57 = _mm512_and_si512(_mm512_srli_epi16(v1, 4), low4);
+        /* two chains, high and low bytes; the high sum is at most 4·2·3840·63 per lane before its shift by 8 */
+        __m512i ih = _mm512_dpwssd_epi32(_mm512_setzero_si512(),
+                _mm512_maddubs_epi16(w02, _mm512_loadu_si512((const void *) h)), s02);
+        __m512i il = _mm512_dpwssd_epi32(_mm512_setzero_si512(),
+                _mm512_maddubs_epi16(_mm512_loadu_si512((const void *) l), w02), s02);
+        ih = _mm512_dpwssd_epi32(ih, _mm512_maddubs_epi16(w13, _mm512_loadu_si512((const void *) (h + 64))), s13);
+        il = _mm512_dpwssd_epi32(il, _mm512_maddubs_epi16(_mm512_loadu_si512((const void *) (l + 64)), w13), s13);
+        ih = _mm512_dpwssd_epi32(ih, _mm512_maddubs_epi16(w46, _mm512_loadu_si512((const void *) (h + 128))), s46);
+        il = _mm512_dpwssd_epi32(il, _mm512_maddubs_epi16(_mm512_loadu_si512((const void *) (l + 128)), w46), s46);
+        ih = _mm512_dpwssd_epi32(ih, _mm512_maddubs_epi16(w57, _mm512_loadu_si512((const void *) (h + 192))), s57);
+        il = _mm512_dpwssd_epi32(il, _mm512_maddubs_epi16(_mm512_loadu_si512((const void *) (l + 192)), w57), s57);
+        float dx = DX(q)[8 * b];
+        __m256i m = _mm256_mullo_epi32(_mm256_cvtepu8_epi32(mins),
+                                       _mm256_loadu_si256((const __m256i *) (SX(q, cols) + 8 * b)));
+        acc = _mm512_fmadd_ps(_mm512_set1_ps(d * dx),
+                              _mm512_cvtepi32_ps(_mm512_add_epi32(_mm512_slli_epi32(ih, 8), il)), acc);
+        accm = _mm512_fmadd_ps(_mm512_set1_ps(dmin * dx),
+                               _mm512_cvtepi32_ps(_mm512_zextsi256_si512(m)), accm);
+    }
+    return _mm512_reduce_add_ps(_mm512_sub_ps(acc, accm));
+}
+
+/* Q4_K (layout above) against a tile of tokens: one 512-bit vector holds a sub-block of 32 nibbles widened to int16
+   and times its scale, once for all the tile's tokens. The scales and mins are unpacked with vector instructions:
+   scalar unpacking cost as much as the products. */
 T512 __attribute__((always_inline)) static inline void dot_q4_k_512(const uint8_t *w, const uint8_t *q,
         int64_t q_stride, int cols, int nt, float *res) {
+    if (nt == 1) {
+        res[0] = dot1_q4_k_512(w, q, cols);
+        return;
+    }
     const __m512i low4 = _mm512_set1_epi16(0x0F);
     __m512i pick[8];
     for (int j = 0; j < 8; j++) pick[j] = _mm512_set1_epi16((short) j);
@@ -334,15 +430,8 @@ T512 __attribute__((always_inline)) static inline void dot_q4_k_512(const uint8_
     for (int b = 0; b < cols / 256; b++) {
         const uint8_t *blk = w + b * 144, *qs = blk + 16;
         float d = fp16_512(blk), dmin = fp16_512(blk + 2);
-        /* bytes 4-15 as three words: scales 0-3 and mins 0-3 in their low 6 bits, 4-7 split over the rest */
-        __m128i u = _mm_loadu_si128((const __m128i *) (blk + 4));
-        __m128i u0 = _mm_shuffle_epi32(u, 0x00), u1 = _mm_shuffle_epi32(u, 0x55), u2 = _mm_shuffle_epi32(u, 0xAA);
-        __m128i lo6 = _mm_set1_epi8(0x3F), lo4 = _mm_set1_epi8(0x0F), top2 = _mm_set1_epi8(0x30);
-        __m128i scales = _mm_unpacklo_epi32(_mm_and_si128(u0, lo6), _mm_or_si128(_mm_and_si128(u2, lo4),
-                _mm_and_si128(_mm_srli_epi32(u0, 2), top2)));
-        __m128i mins = _mm_unpacklo_epi32(_mm_and_si128(u1, lo6), _mm_or_si128(_mm_and_si128(_mm_srli_epi32(u2, 4), lo4),
-                _mm_and_si128(_mm_srli_epi32(u1, 2), top2)));
-        __m512i sc = _mm512_castsi128_si512(_mm_cvtepu8_epi16(scales));
+        __m128i mins;
+        __m512i sc = _mm512_castsi128_si512(_mm_cvtepu8_epi16(q4_k_scales_mins_512(blk, &mins)));
         __m256i mn = _mm256_cvtepu8_epi32(mins);
         __m512i ia[TILE][2];
         for (int t = 0; t < nt; t++) ia[t][0] = ia[t][1] = _mm512_setzero_si512();

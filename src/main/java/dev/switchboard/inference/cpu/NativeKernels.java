@@ -45,7 +45,7 @@ public final class NativeKernels {
 
     /** Where the build puts the library, under the classes folder (or jar). */
     static final String RESOURCE = "/native/" + platform() + "/libswitchboard_kernels.so";
-    private static final int VERSION = 3;
+    private static final int VERSION = 4;
 
     private static volatile Mode mode = Mode.AUTO;
     private static final MethodHandle QUANTIZE, MATMUL, ACTIVATION_BYTES, USE_LEVEL;
