@@ -1,38 +1,73 @@
 package dev.switchboard.inference.cpu;
 
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Phaser;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 
 /**
- * A fixed pool that splits index ranges into chunks taken dynamically by its workers and the calling thread, so a
- * core slowed by other load does less of the work instead of holding everyone up.
+ * A fixed set of helper threads that split index ranges into chunks taken dynamically by the helpers and the calling
+ * thread, so a core slowed by other load does less of the work instead of holding everyone up.
+ *
+ * <p>A decode step is a few dozen ranges a few hundred microseconds long with microseconds between them, and a wake-up
+ * from {@code park} takes tens of microseconds on a VM: an idle helper therefore spins for {@link #SPIN_NANOS} before
+ * it parks, and so does the caller waiting for the helpers' last chunks. Between steps (sampling, the next request)
+ * both park, so an idle engine costs no CPU.
  */
 final class Parallel implements AutoCloseable {
     /** Chunks per thread: enough to balance uneven cores, few enough that each chunk does real work. */
     private static final int CHUNKS_PER_THREAD = 8;
+    /** How long a thread waiting for work, or for the helpers to finish, spins before it parks. */
+    static final long SPIN_NANOS = 50_000;
 
     @FunctionalInterface
     interface Range {
         void run(int from, int to);
     }
 
+    /** One forRange call: its chunks, and the helpers that have not finished with it yet. */
+    private static final class Job {
+        final int n, chunks;
+        final Range body;
+        final Thread caller = Thread.currentThread();
+        final AtomicInteger next = new AtomicInteger();
+        final AtomicInteger helpersLeft;
+        final AtomicReference<Throwable> failure = new AtomicReference<>();
+
+        Job(int n, int chunks, Range body, int helpers) {
+            this.n = n;
+            this.chunks = chunks;
+            this.body = body;
+            this.helpersLeft = new AtomicInteger(helpers);
+        }
+
+        void work() {
+            try {
+                for (int c; (c = next.getAndIncrement()) < chunks && failure.get() == null; ) {
+                    body.run((int) ((long) c * n / chunks), (int) ((long) (c + 1) * n / chunks));
+                }
+            } catch (Throwable t) {
+                failure.compareAndSet(null, t);
+            }
+        }
+    }
+
     private final int threads;
-    private final ExecutorService pool;
+    private final Thread[] helpers;
+    /** The latest job; each helper works on every job once. */
+    private volatile Job job;
+    private volatile boolean closed;
 
     Parallel(int threads) {
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be at least 1, got " + threads);
         }
         this.threads = threads;
-        AtomicInteger id = new AtomicInteger();
-        this.pool = threads == 1 ? null : Executors.newFixedThreadPool(threads - 1, r -> {
-            Thread t = new Thread(r, "cpu-backend-" + id.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        this.helpers = new Thread[threads - 1];
+        for (int i = 0; i < helpers.length; i++) {
+            helpers[i] = new Thread(this::help, "cpu-backend-" + (i + 1));
+            helpers[i].setDaemon(true);
+            helpers[i].start();
+        }
     }
 
     int threads() {
@@ -42,31 +77,25 @@ final class Parallel implements AutoCloseable {
     /** Runs {@code body} over {@code [0, n)} in chunks of at least {@code minChunk}, and waits for all of them. */
     void forRange(int n, int minChunk, Range body) {
         int chunks = Math.max(1, Math.min(threads * CHUNKS_PER_THREAD, n / Math.max(1, minChunk)));
-        if (pool == null || chunks == 1) {
+        if (helpers.length == 0 || chunks == 1) {
             body.run(0, n);
             return;
         }
-        AtomicInteger next = new AtomicInteger();
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        int helpers = Math.min(threads - 1, chunks - 1);
-        Phaser done = new Phaser(helpers + 1);
-        Runnable worker = () -> {
-            try {
-                for (int c; (c = next.getAndIncrement()) < chunks && failure.get() == null; ) {
-                    body.run((int) ((long) c * n / chunks), (int) ((long) (c + 1) * n / chunks));
-                }
-            } catch (Throwable t) {
-                failure.compareAndSet(null, t);
-            } finally {
-                done.arrive();
-            }
-        };
-        for (int i = 0; i < helpers; i++) {
-            pool.execute(worker);
+        Job j = new Job(n, chunks, body, helpers.length);
+        job = j;
+        for (Thread h : helpers) {
+            LockSupport.unpark(h); // a spinning helper ignores it; a parked one wakes
         }
-        worker.run();
-        done.awaitAdvance(0);
-        Throwable t = failure.get();
+        j.work();
+        long start = System.nanoTime();
+        while (j.helpersLeft.get() != 0) {
+            if (System.nanoTime() - start < SPIN_NANOS) {
+                Thread.onSpinWait();
+            } else {
+                LockSupport.park(this);
+            }
+        }
+        Throwable t = j.failure.get();
         if (t instanceof RuntimeException e) {
             throw e;
         }
@@ -75,10 +104,35 @@ final class Parallel implements AutoCloseable {
         }
     }
 
+    private void help() {
+        Job done = null;
+        while (true) {
+            Job j = job;
+            long start = System.nanoTime();
+            while (j == done) {
+                if (closed) {
+                    return;
+                }
+                if (System.nanoTime() - start < SPIN_NANOS) {
+                    Thread.onSpinWait();
+                } else {
+                    LockSupport.park(this);
+                }
+                j = job;
+            }
+            j.work();
+            done = j;
+            if (j.helpersLeft.decrementAndGet() == 0) {
+                LockSupport.unpark(j.caller);
+            }
+        }
+    }
+
     @Override
     public void close() {
-        if (pool != null) {
-            pool.shutdownNow();
+        closed = true;
+        for (Thread h : helpers) {
+            LockSupport.unpark(h);
         }
     }
 }
