@@ -3,9 +3,10 @@
 #   bench/vs-llamacpp.sh GGUF LLAMACPP_BUILD_DIR [ROUNDS (default 5)]
 # Each round runs llama.cpp's llama-bench (prefill of 128 tokens, 32 decode steps, one repetition) and then
 # `bin/engine bench` (the same prompt length and decode steps); prints each round, then medians and the ratios
-# engine / llama.cpp for prefill and decode tokens per second. THREADS (default 2) sets the threads of both;
-# PROMPT and DECODE (default 128 and 32) the prompt length and decode steps; KERNELS (default auto) the engine's
-# --kernels (java, native or auto); LLAMACPP_VERSION names the llama.cpp build when it cannot say it.
+# engine / llama.cpp for prefill and decode tokens per second, and the median of each round's own ratio.
+# THREADS (default 2) sets the threads of both; PROMPT and DECODE (default 128 and 32) the prompt length and decode
+# steps; KERNELS (default auto) the engine's --kernels (java, native or auto); LLAMACPP_VERSION names the llama.cpp
+# build when it cannot say it.
 # Any GGUF works; `bin/engine synth --shape llama3-1b --type Q4_K_M OUT.gguf` writes one with random weights.
 # llama.cpp is built outside this repository (cmake, target llama-bench); only its binaries are used.
 # On a shared machine the absolute figures are noisy; the ratios of alternating runs are the result.
@@ -50,3 +51,7 @@ mlp=$(awk '{print $1}' "$out/rounds" | median) mld=$(awk '{print $2}' "$out/roun
 mep=$(awk '{print $3}' "$out/rounds" | median) med=$(awk '{print $4}' "$out/rounds" | median)
 echo "medians: prefill $prompt tokens engine $mep / llama.cpp $mlp tok/s = $(awk -v a="$mep" -v b="$mlp" 'BEGIN {printf "%.2f", a/b}')x;" \
   "decode engine $med / llama.cpp $mld tok/s = $(awk -v a="$med" -v b="$mld" 'BEGIN {printf "%.2f", a/b}')x"
+# Each round's engine run follows its llama.cpp run by seconds: on a machine whose speed drifts during the run, the
+# median of the rounds' own ratios is the steadier figure.
+rp=$(awk '{print $3 / $1}' "$out/rounds" | median) rd=$(awk '{print $4 / $2}' "$out/rounds" | median)
+echo "median of the rounds' ratios: prefill $(printf '%.2f' "$rp")x; decode $(printf '%.2f' "$rd")x"
