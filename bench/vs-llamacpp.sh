@@ -9,7 +9,8 @@
 # build when it cannot say it.
 # Any GGUF works; `bin/engine synth --shape llama3-1b --type Q4_K_M OUT.gguf` writes one with random weights.
 # llama.cpp is built outside this repository (cmake, target llama-bench); only its binaries are used.
-# On a shared machine the absolute figures are noisy; the ratios of alternating runs are the result.
+# On a shared machine the absolute figures are noisy; the ratios of alternating runs are the result. Where a VM serves
+# memory-mapped files from its disk's page cache slowly (both programs map the file), copy the GGUF to /dev/shm first.
 set -euo pipefail
 if [ $# -lt 2 ]; then
   echo "usage: $0 GGUF LLAMACPP_BUILD_DIR [ROUNDS]" >&2
