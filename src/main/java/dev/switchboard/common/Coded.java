@@ -3,7 +3,6 @@ package dev.switchboard.common;
 import com.fasterxml.jackson.annotation.JsonValue;
 import jakarta.persistence.AttributeConverter;
 import java.util.Arrays;
-import java.util.Locale;
 
 /**
  * An enum with a lower-case code, used alike in JSON and in the database. The code is the constant's name in lower
@@ -16,13 +15,16 @@ public interface Coded {
 
     @JsonValue
     default String code() {
-        return ((Enum<?>) this).name().toLowerCase(Locale.ROOT);
+        return Codes.of((Enum<?>) this);
     }
 
     static <E extends Enum<E> & Coded> E fromCode(Class<E> type, String code) {
-        return Arrays.stream(type.getEnumConstants()).filter(e -> e.code().equals(code)).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("'" + code + "' is not one of "
-                        + Arrays.stream(type.getEnumConstants()).map(Coded::code).toList()));
+        E constant = type.cast(Codes.constant(type, code));
+        if (constant == null) {
+            throw new IllegalArgumentException("'" + code + "' is not one of "
+                    + Arrays.stream(type.getEnumConstants()).map(Coded::code).toList());
+        }
+        return constant;
     }
 
     /** Stores a coded enum as its code; subclasses only name the enum (JPA needs one concrete class per type). */

@@ -13,6 +13,7 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -46,6 +47,34 @@ class CodedTest {
         assertNull(db.convertToDatabaseColumn(null));
         assertNull(db.convertToEntityAttribute(null));
         assertThrows(IllegalArgumentException.class, () -> db.convertToEntityAttribute("admin"));
+    }
+
+    /** A constant with a body of its own is a subclass; one may keep a stored code that is not its name. */
+    enum Sample implements Coded {
+        PLAIN,
+        WITH_BODY {
+            @Override
+            public String toString() {
+                return "with a body";
+            }
+        },
+        RENAMED {
+            @Override
+            public String code() {
+                return "legacy_name";
+            }
+        }
+    }
+
+    @Test
+    void codesComeFromEachConstantAndAreLookedUpByWhatCodeSays() {
+        assertEquals(List.of("plain", "with_body", "legacy_name"), codes(Sample.values()));
+        assertSame(Sample.WITH_BODY, Coded.fromCode(Sample.class, "with_body"));
+        assertSame(Sample.RENAMED, Coded.fromCode(Sample.class, "legacy_name"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Coded.fromCode(Sample.class, "renamed"));
+        assertEquals("'renamed' is not one of [plain, with_body, legacy_name]", e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Coded.fromCode(Sample.class, null));
     }
 
     private static List<String> codes(Coded[] values) {
