@@ -95,7 +95,7 @@ public final class CpuBackend implements Backend {
         float[] outputNorm = vector(gguf, "output_norm.weight", dim);
         WeightTensor output = gguf.tensors().containsKey("output.weight")
                 ? matrix(gguf, "output.weight", dim, vocab) : embedding;
-        embedding.pageIn();
+        // The embedding alone is read a row per token: paged in (and repacked) only where it is the output too.
         output.pageIn();
         progress.update("loading", total - 1, total);
         double[] freqs = ModelWeights.ropeFrequencies(config, gguf.tensors().containsKey(ModelWeights.ROPE_FREQS)

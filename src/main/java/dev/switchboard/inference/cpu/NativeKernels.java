@@ -1,5 +1,7 @@
 package dev.switchboard.inference.cpu;
 
+import dev.switchboard.inference.backend.HostMemory;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.foreign.Arena;
@@ -45,15 +47,19 @@ public final class NativeKernels {
 
     /** Where the build puts the library, under the classes folder (or jar). */
     static final String RESOURCE = "/native/" + platform() + "/libswitchboard_kernels.so";
-    private static final int VERSION = 4;
+    private static final int VERSION = 5;
 
     private static volatile Mode mode = Mode.AUTO;
-    private static final MethodHandle QUANTIZE, MATMUL, ACTIVATION_BYTES, USE_LEVEL;
+    private static final MethodHandle QUANTIZE, MATMUL, ACTIVATION_BYTES, USE_LEVEL, REPACK_Q8_0;
+    /** The kernels' type id of Q8_0 weights repacked by {@link #repackQ8_0}. */
+    private static final int Q8_0_R16 = 1008;
+    /** Rows per group of the repacked Q8_0 layout. */
+    static final int Q8_0_GROUP = 16;
     /** Why the native kernels cannot run here, or null when they can. */
     private static final String UNAVAILABLE;
 
     static {
-        MethodHandle quantize = null, matmul = null, bytes = null, useLevel = null;
+        MethodHandle quantize = null, matmul = null, bytes = null, useLevel = null, repack = null;
         String unavailable;
         try {
             Linker linker = Linker.nativeLinker();
@@ -75,6 +81,9 @@ public final class NativeKernels {
                     ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT,
                     ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT,
                     ValueLayout.JAVA_INT, ValueLayout.JAVA_INT), Linker.Option.critical(true));
+            repack = linker.downcallHandle(lib.findOrThrow("sb_repack_q8_0"), FunctionDescriptor.ofVoid(
+                    ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
+                    ValueLayout.ADDRESS));
             int v = (int) version.invokeExact(), cpu = (int) level.invokeExact();
             unavailable = v != VERSION ? "the library is version " + v + ", this code needs " + VERSION
                     : cpu == 0 ? "the CPU lacks AVX2, FMA or F16C" : null;
@@ -85,6 +94,7 @@ public final class NativeKernels {
         MATMUL = matmul;
         ACTIVATION_BYTES = bytes;
         USE_LEVEL = useLevel;
+        REPACK_Q8_0 = repack;
         UNAVAILABLE = unavailable;
     }
 
@@ -154,6 +164,27 @@ public final class NativeKernels {
         } catch (Throwable e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * Q8_0 rows (a multiple of {@link #Q8_0_GROUP}) in the layout the native Q8_0 kernel reads: groups of 16 rows
+     * whose blocks lie interleaved, so that each vector lane computes one row (see sb_repack_q8_0). As large as the
+     * weights; read by {@link #matmulQ8_0Repacked}.
+     */
+    static MemorySegment repackQ8_0(MemorySegment ggml, long rowBytes, int rows, int cols) {
+        MemorySegment packed = HostMemory.allocate(Arena.ofAuto(), rowBytes * rows, 64);
+        try {
+            REPACK_Q8_0.invokeExact(ggml, rowBytes, rows, cols, packed);
+        } catch (Throwable e) {
+            throw new IllegalStateException(e);
+        }
+        return packed;
+    }
+
+    /** As {@link #matmul}, for Q8_0 weights repacked by {@link #repackQ8_0}. */
+    static void matmulQ8_0Repacked(MemorySegment packed, long rowBytes, int cols, MemorySegment q, int n,
+                                   float[] out, int outStride, int from, int to) {
+        matmul(Q8_0_R16, packed, rowBytes, cols, q, n, out, outStride, from, to);
     }
 
     /**

@@ -78,6 +78,11 @@ public abstract sealed class WeightTensor
     private final int block, blockBytes, packedBytes;
     /** Set (after {@link #data}) once the repacked copy exists; the volatile write publishes {@link #data}. */
     private volatile boolean repacked;
+    /**
+     * Q8_0 rows in the native kernels' own layout ({@link NativeKernels#repackQ8_0}), made by {@link #nativeQ8_0}
+     * before the first native product; null until then, and for tensors whose native kernels read the file.
+     */
+    private volatile MemorySegment nativeQ8_0;
 
     WeightTensor(GgufTensor t) {
         this(t, 0, 0, 0, null);
@@ -123,8 +128,15 @@ public abstract sealed class WeightTensor
         return repacked;
     }
 
-    /** Reads the weights the kernels will use into memory now, so that the first request is not slow. */
+    /**
+     * Reads the weights the kernels will use into memory now (for the native Q8_0 kernel: makes its copy), so that
+     * the first request is not slow.
+     */
     final void pageIn() {
+        if (nativeRepacksQ8_0() && NativeKernels.chosen()) {
+            nativeQ8_0();
+            return;
+        }
         MemorySegment m = repacked || repack == null ? data : ggml;
         if (m.isMapped()) {
             m.load();
@@ -211,7 +223,33 @@ public abstract sealed class WeightTensor
      * {@link NativeKernels#quantize}. Only for types {@link #hasNativeKernel()}.
      */
     final void matmulNative(MemorySegment q, int n, float[] out, int from, int to) {
-        NativeKernels.matmul(type.id, ggml, rowBytes, cols, q, n, out, rows, from, to);
+        if (nativeRepacksQ8_0()) {
+            NativeKernels.matmulQ8_0Repacked(nativeQ8_0(), rowBytes, cols, q, n, out, rows, from, to);
+        } else {
+            NativeKernels.matmul(type.id, ggml, rowBytes, cols, q, n, out, rows, from, to);
+        }
+    }
+
+    /**
+     * Whether the native kernels compute this tensor's products on their own copy: Q8_0 with whole groups of rows,
+     * whose row-by-row kernel was bound by scaling every block's sum in floats (the K-quants' kernels read the file).
+     */
+    private boolean nativeRepacksQ8_0() {
+        return type == GgmlType.Q8_0 && rows % NativeKernels.Q8_0_GROUP == 0;
+    }
+
+    private MemorySegment nativeQ8_0() {
+        MemorySegment packed = nativeQ8_0;
+        if (packed == null) {
+            synchronized (this) {
+                packed = nativeQ8_0;
+                if (packed == null) {
+                    packed = NativeKernels.repackQ8_0(ggml, rowBytes, rows, cols);
+                    nativeQ8_0 = packed;
+                }
+            }
+        }
+        return packed;
     }
 
     /** Writes row {@code row} as floats into {@code out[off .. off + cols)}. */

@@ -19,6 +19,7 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
+import java.util.Arrays;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -170,10 +171,7 @@ class NativeKernelsTest {
             values[i] = i % cols < 32 ? 0 : (float) Math.cos(i);
         }
         try (Arena arena = Arena.ofConfined()) {
-            byte[] bytes = WeightTensor.quantize(GgmlType.Q8_0, values);
-            MemorySegment data = arena.allocate(bytes.length, 64);
-            MemorySegment.copy(MemorySegment.ofArray(bytes), 0, data, 0, bytes.length);
-            WeightTensor w = WeightTensor.wrap(new GgufTensor("w", new long[]{cols, rows}, GgmlType.Q8_0, data));
+            WeightTensor w = q8_0(arena, values, cols, rows);
             MemorySegment q = arena.allocate(NativeKernels.activationBytes(1, cols), 64);
             NativeKernels.quantize(x, 1, cols, true, q);
             float[] out = new float[rows];
@@ -183,5 +181,76 @@ class NativeKernelsTest {
                 assertEquals(expected, out[r], 1e-4 * Math.abs(expected), "row " + r);
             }
         }
+    }
+
+    /**
+     * Q8_0 with whole groups of 16 rows is computed on the native kernel's own copy, a row per vector lane: however
+     * the rows are split among threads (a range may start or end inside a group), whether a token comes alone or in a
+     * tile of 8 or 4, and on the AVX2 kernels as on the AVX-512 ones, every row and token gets the same float, to
+     * the bit; each within tolerance of the Java kernel, the input with small blocks beside large ones included.
+     */
+    @Test
+    void repackedQ8_0GivesEveryRowTheSameResultWhateverTheSplitBatchOrLevel() {
+        Assumptions.assumeTrue(NativeKernels.available(), () -> "SKIPPED: native kernels unavailable ("
+                + NativeKernels.unavailableReason() + ")");
+        int cols = 256, rows = 48, n = 13;
+        float[] values = new float[rows * cols];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = (float) Math.cos(0.7 * i) * (1 + i % 5);
+        }
+        float[] x = new float[n * cols];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = i < 32 ? 1000f : (float) (Math.sin(i) * (i < cols ? 1e-3 : 1));
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            WeightTensor w = q8_0(arena, values, cols, rows);
+            MemorySegment q = arena.allocate(NativeKernels.activationBytes(n, cols), 64);
+            NativeKernels.quantize(x, n, cols, true, q);
+            float[] batch = new float[n * rows];
+            w.matmulNative(q, n, batch, 0, rows);
+            float[] split = new float[n * rows];
+            for (int[] range : new int[][]{{0, 7}, {7, 21}, {21, 32}, {32, rows}}) {
+                w.matmulNative(q, n, split, range[0], range[1]);
+            }
+            assertArrayEquals(batch, split, "rows split among ranges");
+            NativeKernels.useLevel(1);
+            float[] avx2 = new float[n * rows];
+            w.matmulNative(q, n, avx2, 0, rows);
+            assertArrayEquals(batch, avx2, "the AVX2 kernel");
+            NativeKernels.useLevel(Integer.MAX_VALUE);
+            MemorySegment one = arena.allocate(NativeKernels.activationBytes(1, cols), 64);
+            float[] alone = new float[rows], row = new float[cols];
+            for (int t = 0; t < n; t++) {
+                NativeKernels.quantize(Arrays.copyOfRange(x, t * cols, (t + 1) * cols), 1, cols, true,
+                        one);
+                w.matmulNative(one, 1, alone, 0, rows);
+                for (int r = 0; r < rows; r++) {
+                    assertEquals(batch[t * rows + r], alone[r], "token " + t + " alone, row " + r);
+                    // each activation is off by at most half a step of its block's largest value / 32767
+                    w.dequantizeRow(r, row, 0);
+                    double bound = 0;
+                    for (int i = 0; i < cols; i++) {
+                        bound += Math.abs(row[i]) * blockMax(x, t * cols + i) / 32767;
+                    }
+                    double expected = w.dot(r, x, t * cols);
+                    assertEquals(expected, alone[r], bound + 1e-5 * Math.abs(expected), "token " + t + " row " + r);
+                }
+            }
+        }
+    }
+
+    private static double blockMax(float[] x, int i) {
+        double max = 0;
+        for (int j = i / 32 * 32; j < i / 32 * 32 + 32; j++) {
+            max = Math.max(max, Math.abs(x[j]));
+        }
+        return max;
+    }
+
+    private static WeightTensor q8_0(Arena arena, float[] values, int cols, int rows) {
+        byte[] bytes = WeightTensor.quantize(GgmlType.Q8_0, values);
+        MemorySegment data = arena.allocate(bytes.length, 64);
+        MemorySegment.copy(MemorySegment.ofArray(bytes), 0, data, 0, bytes.length);
+        return WeightTensor.wrap(new GgufTensor("w", new long[]{cols, rows}, GgmlType.Q8_0, data));
     }
 }
