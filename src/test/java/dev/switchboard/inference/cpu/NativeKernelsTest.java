@@ -202,7 +202,8 @@ class NativeKernelsTest {
         for (int i = 0; i < x.length; i++) {
             x[i] = i < 32 ? 1000f : (float) (Math.sin(i) * (i < cols ? 1e-3 : 1));
         }
-        try (Arena arena = Arena.ofConfined()) {
+        // shared: the copy is made by several threads, as the backend's threads read weights
+        try (Arena arena = Arena.ofShared()) {
             WeightTensor w = q8_0(arena, values, cols, rows);
             MemorySegment q = arena.allocate(NativeKernels.activationBytes(n, cols), 64);
             NativeKernels.quantize(x, n, cols, true, q);
