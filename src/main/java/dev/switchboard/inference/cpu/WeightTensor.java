@@ -128,6 +128,11 @@ public abstract sealed class WeightTensor
         return repacked;
     }
 
+    /** Whether the native Q8_0 kernel's copy of the weights exists (always false for other tensors). */
+    final boolean hasNativeCopy() {
+        return nativeQ8_0 != null;
+    }
+
     /**
      * Reads the weights the kernels will use into memory now (for the native Q8_0 kernel: makes its copy), so that
      * the first request is not slow.

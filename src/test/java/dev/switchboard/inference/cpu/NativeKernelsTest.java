@@ -129,6 +129,42 @@ class NativeKernelsTest {
         }
     }
 
+    /**
+     * The native Q8_0 kernel's copy, as large as the weights, is made when the weights are paged in for products or by
+     * the first native product, never by an embedding lookup; and only for whole groups of 16 rows (a vocabulary of
+     * 300 is not one, and its products read the file's blocks).
+     */
+    @Test
+    void theNativeQ8_0CopyIsMadeForProductsOnly() throws IOException {
+        Assumptions.assumeTrue(NativeKernels.available(), () -> "SKIPPED: native kernels unavailable ("
+                + NativeKernels.unavailableReason() + ")");
+        Path file = TestModels.write(dir.resolve("q8.gguf"), CpuBackendTest.GQA, GgmlType.Q8_0, false, false, 7);
+        NativeKernels.use(NativeKernels.Mode.NATIVE);
+        try (GgufFile gguf = GgufFile.open(file)) {
+            WeightTensor embedding = WeightTensor.of(gguf, gguf.tensors().get("token_embd.weight"));
+            WeightTensor down = WeightTensor.of(gguf, gguf.tensors().get("blk.0.ffn_down.weight"));
+            WeightTensor up = WeightTensor.of(gguf, gguf.tensors().get("blk.0.ffn_up.weight"));
+            float[] row = new float[embedding.cols()];
+            embedding.dequantizeRow(3, row, 0);
+            assertFalse(embedding.hasNativeCopy(), "an embedding lookup reads the file");
+            assertFalse(down.hasNativeCopy());
+            down.pageIn();
+            assertTrue(down.hasNativeCopy(), "paged in for products");
+            float[] x = new float[up.cols()];
+            Arrays.fill(x, 0.5f);
+            float[] out = new float[up.rows()];
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment q = arena.allocate(NativeKernels.activationBytes(1, up.cols()), 64);
+                NativeKernels.quantize(x, 1, up.cols(), true, q);
+                embedding.matmulNative(q, 1, new float[embedding.rows()], 0, embedding.rows());
+                assertFalse(embedding.hasNativeCopy(), "300 rows are not whole groups of 16");
+                up.matmulNative(q, 1, out, 0, up.rows());
+            }
+            assertTrue(up.hasNativeCopy(), "made by the first native product");
+            assertEquals(up.dot(5, x, 0), out[5], 1e-3 * Math.abs(up.dot(5, x, 0)) + 1e-4);
+        }
+    }
+
     @Test
     void javaIsUsedWhenAskedAndNativeWithoutTheLibraryIsAnError() throws IOException {
         Path file = TestModels.write(dir.resolve("q8.gguf"), CpuBackendTest.GQA, GgmlType.Q8_0, false, false, 3);
