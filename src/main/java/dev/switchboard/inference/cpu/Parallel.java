@@ -3,6 +3,7 @@ package dev.switchboard.inference.cpu;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 
 /**
  * A fixed set of helper threads that split index ranges into chunks taken dynamically by the helpers and the calling
@@ -87,14 +88,7 @@ final class Parallel implements AutoCloseable {
             LockSupport.unpark(h); // a spinning helper ignores it; a parked one wakes
         }
         j.work();
-        long start = System.nanoTime();
-        while (j.helpersLeft.get() != 0) {
-            if (System.nanoTime() - start < SPIN_NANOS) {
-                Thread.onSpinWait();
-            } else {
-                LockSupport.park(this);
-            }
-        }
+        await(() -> j.helpersLeft.get() == 0);
         Throwable t = j.failure.get();
         if (t instanceof RuntimeException e) {
             throw e;
@@ -107,23 +101,28 @@ final class Parallel implements AutoCloseable {
     private void help() {
         Job done = null;
         while (true) {
-            Job j = job;
-            long start = System.nanoTime();
-            while (j == done) {
-                if (closed) {
-                    return;
-                }
-                if (System.nanoTime() - start < SPIN_NANOS) {
-                    Thread.onSpinWait();
-                } else {
-                    LockSupport.park(this);
-                }
-                j = job;
+            Job last = done;
+            await(() -> closed || job != last);
+            if (closed) {
+                return;
             }
+            Job j = job;
             j.work();
             done = j;
             if (j.helpersLeft.decrementAndGet() == 0) {
                 LockSupport.unpark(j.caller);
+            }
+        }
+    }
+
+    /** Spins for {@link #SPIN_NANOS}, then parks, until {@code ready}; whoever makes it true unparks this thread. */
+    private void await(BooleanSupplier ready) {
+        long start = System.nanoTime();
+        while (!ready.getAsBoolean()) {
+            if (System.nanoTime() - start < SPIN_NANOS) {
+                Thread.onSpinWait();
+            } else {
+                LockSupport.park(this);
             }
         }
     }
