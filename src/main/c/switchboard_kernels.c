@@ -1,8 +1,9 @@
 /*
- * Switchboard's native CPU kernels: matrix-vector and matrix-matrix products of ggml-quantized weights (Q4_K and Q6_K
- * read in place from the mapped GGUF file, Q8_0 from a copy in groups of 16 rows made by sb_repack_q8_0) with integer
- * dot products (AVX2 vpmaddwd, AVX-512 VNNI vpdpwssd), which the Java Vector API lacks. Loaded through the FFM API by dev.switchboard.inference.cpu.NativeKernels; the
- * pure-Java kernels stay the default wherever this library is absent.
+ * Switchboard's native CPU kernels: matrix-vector and matrix-matrix products of ggml-quantized weights (Q6_K read in
+ * place from the mapped GGUF file, Q8_0 and Q4_K from a copy in groups of 16 rows made by sb_repack) with integer dot
+ * products (AVX2 vpmaddwd, AVX-512 VNNI vpdpwssd), which the Java Vector API lacks. Loaded through the FFM API by
+ * dev.switchboard.inference.cpu.NativeKernels; the pure-Java kernels stay the default wherever this library is
+ * absent. The in-place Q8_0 and Q4_K kernels serve matrices whose rows are not whole groups of 16.
  *
  * Activations are quantized to int16 (not int8 as in llama.cpp): the weights' own bytes are exact, and an int16
  * activation is off by at most 1/65534 of its group's largest value (256 values for the K-quants, 32 for Q8_0), so
@@ -29,12 +30,12 @@
 /* Bytes of weight rows kept in L2 while every token of a batch passes over them. */
 #define ROW_BLOCK_BYTES (64 * 1024)
 
-/* Not a ggml type id: Q8_0 rows repacked by sb_repack_q8_0, in groups of 16. */
+/* Not a ggml type id: Q8_0 rows repacked by sb_repack, in groups of 16. */
 #define TYPE_Q8_0_R16 1008
 #define R16_BLOCK_BYTES (16 * 34)
 
 int sb_version(void) {
-    return 5;
+    return 6;
 }
 
 /* 0: the kernels cannot run here; 1: AVX2, FMA and F16C (256-bit kernels); 2: also AVX-512 F, BW, DQ, VL and VNNI
@@ -525,7 +526,7 @@ T512 __attribute__((always_inline)) static inline void dot_q6_k_512(const uint8_
 DRIVER(512, "avx2,fma,f16c,avx512f,avx512bw,avx512dq,avx512vl,avx512vnni")
 
 /*
- * Q8_0 repacked in groups of 16 rows (sb_repack_q8_0), so that each vector lane computes one row: per group and block
+ * Q8_0 repacked in groups of 16 rows (sb_repack), so that each vector lane computes one row: per group and block
  * of 32 columns, the 16 rows' f16 scales (32 bytes), then for k < 16 the rows' values 2k and 2k + 1 (32 bytes, row by
  * row). A product is one vpdpwssd per k with the token's values 2k and 2k + 1 broadcast, and a lane holds its row's
  * whole integer block sum, so floats come in once per block for 16 rows, not once per block and row; the row-by-row
@@ -534,7 +535,7 @@ DRIVER(512, "avx2,fma,f16c,avx512f,avx512bw,avx512dq,avx512vl,avx512vnni")
  * the same order whatever the tile, the range split or the level (AVX2 or AVX-512): batches and lone tokens agree to
  * the bit.
  */
-void sb_repack_q8_0(const uint8_t *w, int64_t row_bytes, int rows, int cols, uint8_t *out) {
+static void repack_q8_0(const uint8_t *w, int64_t row_bytes, int rows, int cols, uint8_t *out) {
     int blocks = cols / 32;
     for (int g = 0; g < rows / 16; g++) {
         for (int b = 0; b < blocks; b++) {
@@ -643,26 +644,246 @@ __attribute__((target("avx2,fma,f16c"), noinline)) static void q8_0_r16_avx2_##N
 R16_AVX2(4)
 R16_AVX2(1)
 
-/* Rows [from, to) of repacked Q8_0 against n tokens: each group of 16 rows for every token while it is in cache. */
-static void matmul_q8_0_r16(int avx512, const uint8_t *w, int cols, const uint8_t *q, int n, float *out,
-                            int out_stride, int from, int to) {
-    int64_t q_stride = sb_activation_bytes(1, cols), group_bytes = (int64_t) cols / 32 * R16_BLOCK_BYTES;
+/*
+ * Q4_K repacked the same way (sb_repack, TYPE_Q4_K_R16), each vector lane one row: per group of 16 rows and
+ * super-block of 256 columns, the rows' f16 d (32 bytes) and dmin (32), their 6-bit scales unpacked to bytes, 16 per
+ * sub-block j < 8 (128), the mins likewise (128), then for each sub-block j and k < 4 one vector of 64 bytes: a
+ * dword per row holding its values 32j + 8k + i, i < 8, as nibbles, the even ones in its low 16 bits and the odd
+ * ones in its high 16 (value 2m and 2m + 1 at bits 4m and 16 + 4m). Shifting the dword by 4m and masking each half
+ * to 4 bits gives the pair (2m, 2m + 1) as two int16, which one vpdpwssd multiplies by the token's pair, broadcast:
+ * no byte shuffles and no per-row scale work inside a sub-block. The in-place kernel spent its instructions
+ * interleaving each row's sub-blocks and scaling them, and could not keep up with memory on one thread. C check on
+ * 2026-12-04, one thread: 2.0 times as fast for one token and 1.8-1.9 for 13 or 128 with the weights in cache,
+ * 1.1-1.3 from memory (23-33 GB/s against 20-25); AVX2 1.4-1.8 in cache.
+ *
+ * Exact integer sums: a sub-block's 32 products are at most 32·15·32767 < 2^24, times its scale (< 64) < 2^30, so a
+ * lane sums two sub-blocks in int32 and floats come in four times per super-block; the mins' sum over the
+ * super-block is at most 8·63·32·32767 < 2^30. Every row gets the same float operations in the same order whatever
+ * the tile, range split or level: batches and lone tokens agree to the bit.
+ */
+#define TYPE_Q4_K_R16 1012
+#define Q4R_D 0
+#define Q4R_DMIN 32
+#define Q4R_SCALES 64
+#define Q4R_MINS 192
+#define Q4R_NIBBLES 320
+#define Q4R_BLOCK_BYTES (Q4R_NIBBLES + 16 * 128)
+
+/* Row blk's eight 6-bit scales and mins (ggml's get_scale_min_k4). */
+static void q4_k_scales_mins(const uint8_t *sc, uint8_t *scale, uint8_t *min) {
+    for (int j = 0; j < 4; j++) {
+        scale[j] = sc[j] & 63;
+        min[j] = sc[j + 4] & 63;
+        scale[j + 4] = (sc[j + 8] & 0xF) | ((sc[j] >> 6) << 4);
+        min[j + 4] = (sc[j + 8] >> 4) | ((sc[j + 4] >> 6) << 4);
+    }
+}
+
+static void repack_q4_k(const uint8_t *w, int64_t row_bytes, int rows, int cols, uint8_t *out) {
+    int blocks = cols / 256;
+    for (int g = 0; g < rows / 16; g++) {
+        for (int b = 0; b < blocks; b++) {
+            uint8_t *o = out + ((int64_t) g * blocks + b) * Q4R_BLOCK_BYTES;
+            for (int r = 0; r < 16; r++) {
+                const uint8_t *blk = w + (int64_t) (16 * g + r) * row_bytes + b * 144, *qs = blk + 16;
+                uint8_t scale[8], min[8], v[256];
+                memcpy(o + Q4R_D + 2 * r, blk, 2);
+                memcpy(o + Q4R_DMIN + 2 * r, blk + 2, 2);
+                q4_k_scales_mins(blk + 4, scale, min);
+                for (int j = 0; j < 8; j++) {
+                    o[Q4R_SCALES + 16 * j + r] = scale[j];
+                    o[Q4R_MINS + 16 * j + r] = min[j];
+                }
+                /* 64 values per 32 bytes: the low nibbles are sub-block 2g, the high ones 2g + 1 */
+                for (int i = 0; i < 256; i++) {
+                    uint8_t byte = qs[32 * (i / 64) + i % 32];
+                    v[i] = i % 64 < 32 ? byte & 0xF : byte >> 4;
+                }
+                for (int jk = 0; jk < 32; jk++) {
+                    const uint8_t *e = v + 8 * jk;
+                    uint32_t word = 0;
+                    for (int m = 0; m < 4; m++) {
+                        word |= (uint32_t) e[2 * m] << (4 * m) | (uint32_t) e[2 * m + 1] << (16 + 4 * m);
+                    }
+                    memcpy(o + Q4R_NIBBLES + 64 * jk + 4 * r, &word, 4);
+                }
+            }
+        }
+    }
+}
+
+/* Tokens per tile of the repacked Q4_K kernels: the largest that keeps a tile's sums in registers. */
+#define Q4R_TILE 4
+
+/* One group of 16 rows of repacked Q4_K against nt tokens, as q8_0_r16_512. */
+T512 __attribute__((always_inline)) static inline void q4_k_r16_512(const uint8_t *w, int cols, const uint8_t *q,
+        int64_t q_stride, int nt, float *out, int64_t out_stride, __mmask16 lanes) {
+    const int np = nt == 1 ? 4 : 1;
+    const __m512i mask = _mm512_set1_epi16(0x0F);
+    __m512 acc[Q4R_TILE];
+    for (int t = 0; t < nt; t++) acc[t] = _mm512_setzero_ps();
+    for (int b = 0; b < cols / 256; b++) {
+        const uint8_t *blk = w + (int64_t) b * Q4R_BLOCK_BYTES;
+        __m512 d = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *) (blk + Q4R_D)));
+        __m512 dmin = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *) (blk + Q4R_DMIN)));
+        __m512i mins[Q4R_TILE];
+        for (int t = 0; t < nt; t++) mins[t] = _mm512_setzero_si512();
+        for (int jj = 0; jj < 4; jj++) {
+            __m512i pair[Q4R_TILE];
+            for (int t = 0; t < nt; t++) pair[t] = _mm512_setzero_si512();
+            for (int j = 2 * jj; j < 2 * jj + 2; j++) {
+                __m512i s[Q4R_TILE][4];
+                for (int t = 0; t < nt; t++) for (int c = 0; c < np; c++) s[t][c] = _mm512_setzero_si512();
+                _Pragma("GCC unroll 4") for (int k = 0; k < 4; k++) {
+                    __m512i v = _mm512_loadu_si512((const void *) (blk + Q4R_NIBBLES + 64 * (4 * j + k)));
+                    _Pragma("GCC unroll 4") for (int m = 0; m < 4; m++) {
+                        __m512i wm = _mm512_and_si512(m == 0 ? v : _mm512_srli_epi32(v, 4 * m), mask);
+                        for (int t = 0; t < nt; t++) {
+                            int c = m % np;
+                            s[t][c] = _mm512_dpwssd_epi32(s[t][c], wm, _mm512_set1_epi32(
+                                    x_pair(q + t * q_stride, cols, 8 * b + j, 4 * k + m)));
+                        }
+                    }
+                }
+                __m512i sc = _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *) (blk + Q4R_SCALES + 16 * j)));
+                __m512i mn = _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *) (blk + Q4R_MINS + 16 * j)));
+                for (int t = 0; t < nt; t++) {
+                    __m512i sum = s[t][0];
+                    for (int c = 1; c < np; c++) sum = _mm512_add_epi32(sum, s[t][c]);
+                    pair[t] = _mm512_add_epi32(pair[t], _mm512_mullo_epi32(sum, sc));
+                    mins[t] = _mm512_add_epi32(mins[t], _mm512_mullo_epi32(mn,
+                            _mm512_set1_epi32(SX(q + t * q_stride, cols)[8 * b + j])));
+                }
+            }
+            for (int t = 0; t < nt; t++) {
+                acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(pair[t]),
+                                         _mm512_mul_ps(d, _mm512_set1_ps(DX(q + t * q_stride)[8 * b])), acc[t]);
+            }
+        }
+        for (int t = 0; t < nt; t++) {
+            acc[t] = _mm512_fnmadd_ps(_mm512_cvtepi32_ps(mins[t]),
+                                      _mm512_mul_ps(dmin, _mm512_set1_ps(DX(q + t * q_stride)[8 * b])), acc[t]);
+        }
+    }
+    for (int t = 0; t < nt; t++) _mm512_mask_storeu_ps(out + t * out_stride, lanes, acc[t]);
+}
+
+#define Q4R_512(NT)                                                                                                  \
+T512 __attribute__((noinline)) static void q4_k_r16_512_##NT(const uint8_t *w, int cols, const uint8_t *q,          \
+        int64_t q_stride, float *out, int64_t out_stride, __mmask16 lanes) {                                         \
+    q4_k_r16_512(w, cols, q, q_stride, NT, out, out_stride, lanes);                                                  \
+}
+Q4R_512(4)
+Q4R_512(1)
+
+/* The same on AVX2: each group as two halves of 8 rows. */
+__attribute__((target("avx2,fma,f16c"), always_inline)) static inline void q4_k_r16_avx2(const uint8_t *w, int cols,
+        const uint8_t *q, int64_t q_stride, int nt, float *out, int64_t out_stride, int lo, int hi) {
+    const int np = nt == 1 ? 4 : 1;
+    const __m256i mask = _mm256_set1_epi16(0x0F);
+    for (int h = 0; h < 2; h++) {
+        __m256 acc[Q4R_TILE];
+        for (int t = 0; t < nt; t++) acc[t] = _mm256_setzero_ps();
+        for (int b = 0; b < cols / 256; b++) {
+            const uint8_t *blk = w + (int64_t) b * Q4R_BLOCK_BYTES;
+            __m256 d = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *) (blk + Q4R_D + 16 * h)));
+            __m256 dmin = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *) (blk + Q4R_DMIN + 16 * h)));
+            __m256i mins[Q4R_TILE];
+            for (int t = 0; t < nt; t++) mins[t] = _mm256_setzero_si256();
+            for (int jj = 0; jj < 4; jj++) {
+                __m256i pair[Q4R_TILE];
+                for (int t = 0; t < nt; t++) pair[t] = _mm256_setzero_si256();
+                for (int j = 2 * jj; j < 2 * jj + 2; j++) {
+                    __m256i s[Q4R_TILE][4];
+                    for (int t = 0; t < nt; t++) for (int c = 0; c < np; c++) s[t][c] = _mm256_setzero_si256();
+                    _Pragma("GCC unroll 4") for (int k = 0; k < 4; k++) {
+                        __m256i v = _mm256_loadu_si256((const __m256i *) (blk + Q4R_NIBBLES + 64 * (4 * j + k)
+                                                                          + 32 * h));
+                        _Pragma("GCC unroll 4") for (int m = 0; m < 4; m++) {
+                            __m256i wm = _mm256_and_si256(m == 0 ? v : _mm256_srli_epi32(v, 4 * m), mask);
+                            for (int t = 0; t < nt; t++) {
+                                int c = m % np;
+                                s[t][c] = _mm256_add_epi32(s[t][c], _mm256_madd_epi16(wm, _mm256_set1_epi32(
+                                        x_pair(q + t * q_stride, cols, 8 * b + j, 4 * k + m))));
+                            }
+                        }
+                    }
+                    __m256i sc = _mm256_cvtepu8_epi32(_mm_loadl_epi64(
+                            (const __m128i *) (blk + Q4R_SCALES + 16 * j + 8 * h)));
+                    __m256i mn = _mm256_cvtepu8_epi32(_mm_loadl_epi64(
+                            (const __m128i *) (blk + Q4R_MINS + 16 * j + 8 * h)));
+                    for (int t = 0; t < nt; t++) {
+                        __m256i sum = s[t][0];
+                        for (int c = 1; c < np; c++) sum = _mm256_add_epi32(sum, s[t][c]);
+                        pair[t] = _mm256_add_epi32(pair[t], _mm256_mullo_epi32(sum, sc));
+                        mins[t] = _mm256_add_epi32(mins[t], _mm256_mullo_epi32(mn,
+                                _mm256_set1_epi32(SX(q + t * q_stride, cols)[8 * b + j])));
+                    }
+                }
+                for (int t = 0; t < nt; t++) {
+                    acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(pair[t]),
+                                             _mm256_mul_ps(d, _mm256_set1_ps(DX(q + t * q_stride)[8 * b])), acc[t]);
+                }
+            }
+            for (int t = 0; t < nt; t++) {
+                acc[t] = _mm256_fnmadd_ps(_mm256_cvtepi32_ps(mins[t]),
+                                          _mm256_mul_ps(dmin, _mm256_set1_ps(DX(q + t * q_stride)[8 * b])), acc[t]);
+            }
+        }
+        for (int t = 0; t < nt; t++) {
+            float res[8];
+            _mm256_storeu_ps(res, acc[t]);
+            for (int r = 8 * h; r < 8 * h + 8; r++) {
+                if (r >= lo && r < hi) out[t * out_stride + r] = res[r - 8 * h];
+            }
+        }
+    }
+}
+
+#define Q4R_AVX2(NT)                                                                                                 \
+__attribute__((target("avx2,fma,f16c"), noinline)) static void q4_k_r16_avx2_##NT(const uint8_t *w, int cols,       \
+        const uint8_t *q, int64_t q_stride, float *out, int64_t out_stride, int lo, int hi) {                        \
+    q4_k_r16_avx2(w, cols, q, q_stride, NT, out, out_stride, lo, hi);                                                \
+}
+Q4R_AVX2(4)
+Q4R_AVX2(1)
+
+/* A repacked type's kernels: AVX-512 for tiles of 8 (or none), 4 and 1 tokens, AVX2 for 4 and 1. */
+typedef void (*r16_512_fn)(const uint8_t *w, int cols, const uint8_t *q, int64_t q_stride, float *out,
+                           int64_t out_stride, __mmask16 lanes);
+typedef void (*r16_avx2_fn)(const uint8_t *w, int cols, const uint8_t *q, int64_t q_stride, float *out,
+                            int64_t out_stride, int lo, int hi);
+static const struct r16_kernels {
+    int type, ggml_type;
+    r16_512_fn k512[3];
+    r16_avx2_fn avx2[2];
+} R16_KERNELS[] = {
+    {TYPE_Q8_0_R16, TYPE_Q8_0, {q8_0_r16_512_8, q8_0_r16_512_4, q8_0_r16_512_1}, {q8_0_r16_avx2_4, q8_0_r16_avx2_1}},
+    {TYPE_Q4_K_R16, TYPE_Q4_K, {NULL, q4_k_r16_512_4, q4_k_r16_512_1}, {q4_k_r16_avx2_4, q4_k_r16_avx2_1}},
+};
+
+int64_t sb_repacked_bytes(int type, int rows, int cols);
+
+/* Rows [from, to) of a repacked type against n tokens: each group of 16 rows for every token while it is in cache. */
+static void matmul_r16(int avx512, const struct r16_kernels *k, const uint8_t *w, int cols, const uint8_t *q, int n,
+                       float *out, int out_stride, int from, int to) {
+    int64_t q_stride = sb_activation_bytes(1, cols), group_bytes = sb_repacked_bytes(k->ggml_type, 16, cols);
     for (int g = from / 16; 16 * g < to; g++) {
         const uint8_t *wg = w + g * group_bytes;
         int lo = 16 * g < from ? from - 16 * g : 0, hi = 16 * g + 16 > to ? to - 16 * g : 16;
         float *og = out + 16 * g;
-        const uint8_t *qt;
-        float *ot;
         int t = 0;
-#define AT(t) (qt = q + (t) * q_stride, ot = og + (int64_t) (t) * out_stride)
+#define AT(t) q + (t) * q_stride, q_stride, og + (int64_t) (t) * out_stride, out_stride
         if (avx512) {
             __mmask16 lanes = (__mmask16) (((1u << hi) - 1) & ~((1u << lo) - 1));
-            for (; t + 8 <= n; t += 8) AT(t), q8_0_r16_512_8(wg, cols, qt, q_stride, ot, out_stride, lanes);
-            for (; t + 4 <= n; t += 4) AT(t), q8_0_r16_512_4(wg, cols, qt, q_stride, ot, out_stride, lanes);
-            for (; t < n; t++) AT(t), q8_0_r16_512_1(wg, cols, qt, q_stride, ot, out_stride, lanes);
+            if (k->k512[0] != NULL) {
+                for (; t + 8 <= n; t += 8) k->k512[0](wg, cols, AT(t), lanes);
+            }
+            for (; t + 4 <= n; t += 4) k->k512[1](wg, cols, AT(t), lanes);
+            for (; t < n; t++) k->k512[2](wg, cols, AT(t), lanes);
         } else {
-            for (; t + 4 <= n; t += 4) AT(t), q8_0_r16_avx2_4(wg, cols, qt, q_stride, ot, out_stride, lo, hi);
-            for (; t < n; t++) AT(t), q8_0_r16_avx2_1(wg, cols, qt, q_stride, ot, out_stride, lo, hi);
+            for (; t + 4 <= n; t += 4) k->avx2[0](wg, cols, AT(t), lo, hi);
+            for (; t < n; t++) k->avx2[1](wg, cols, AT(t), lo, hi);
         }
 #undef AT
     }
@@ -678,23 +899,50 @@ int sb_use_level(int max_level) {
     return level;
 }
 
+/* Bytes of the copy sb_repack makes of `rows` rows (whole groups of 16) of `cols` values of ggml type `type`;
+   0 for a type it does not repack. */
+int64_t sb_repacked_bytes(int type, int rows, int cols) {
+    switch (type) {
+        case TYPE_Q8_0: return (int64_t) rows / 16 * (cols / 32) * R16_BLOCK_BYTES;
+        case TYPE_Q4_K: return (int64_t) rows / 16 * (cols / 256) * Q4R_BLOCK_BYTES;
+        default: return 0;
+    }
+}
+
+/* Copies `rows` rows (whole groups of 16) of ggml type `type` into the layout its one-row-per-lane kernel reads
+   (TYPE_Q8_0_R16 or TYPE_Q4_K_R16); returns that type id, or -1 for a type without one. */
+int sb_repack(int type, const uint8_t *w, int64_t row_bytes, int rows, int cols, uint8_t *out) {
+    switch (type) {
+        case TYPE_Q8_0: repack_q8_0(w, row_bytes, rows, cols, out); return TYPE_Q8_0_R16;
+        case TYPE_Q4_K: repack_q4_k(w, row_bytes, rows, cols, out); return TYPE_Q4_K_R16;
+        default: return -1;
+    }
+}
+
 /*
  * out[t * out_stride + r] = row r of w · token t of the quantized activations q, for rows [from, to) and tokens
- * [0, n). type is the ggml type id (8 Q8_0, 12 Q4_K, 14 Q6_K), or TYPE_Q8_0_R16 for Q8_0 repacked by sb_repack_q8_0
+ * [0, n). type is the ggml type id (8 Q8_0, 12 Q4_K, 14 Q6_K), or the type sb_repack returned for its copy
  * (row_bytes unused; rows from and to need not be multiples of 16: a group's other rows are computed, not written).
  * Returns -1 for another type or a CPU without AVX2.
  */
 int sb_matmul(int type, const uint8_t *w, int64_t row_bytes, int cols, const uint8_t *q, int n, float *out,
               int out_stride, int from, int to) {
-    if (type != TYPE_Q8_0 && type != TYPE_Q4_K && type != TYPE_Q6_K && type != TYPE_Q8_0_R16) {
-        return -1;
-    }
     if (level < 0) {
         level = sb_cpu_level();
     }
-    if (type == TYPE_Q8_0_R16 && level > 0) {
-        matmul_q8_0_r16(level == 2, w, cols, q, n, out, out_stride, from, to);
-    } else if (level == 2) {
+    for (size_t i = 0; i < sizeof R16_KERNELS / sizeof R16_KERNELS[0]; i++) {
+        if (type == R16_KERNELS[i].type) {
+            if (level == 0) {
+                return -1;
+            }
+            matmul_r16(level == 2, &R16_KERNELS[i], w, cols, q, n, out, out_stride, from, to);
+            return 0;
+        }
+    }
+    if (type != TYPE_Q8_0 && type != TYPE_Q4_K && type != TYPE_Q6_K) {
+        return -1;
+    }
+    if (level == 2) {
         matmul_512(type, w, row_bytes, cols, q, n, out, out_stride, from, to);
     } else if (level == 1) {
         matmul_avx2(type, w, row_bytes, cols, q, n, out, out_stride, from, to);

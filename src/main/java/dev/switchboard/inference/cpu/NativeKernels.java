@@ -1,6 +1,7 @@
 package dev.switchboard.inference.cpu;
 
 import dev.switchboard.inference.backend.HostMemory;
+import dev.switchboard.inference.gguf.GgmlType;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -48,19 +49,17 @@ public final class NativeKernels {
 
     /** Where the build puts the library, under the classes folder (or jar). */
     static final String RESOURCE = "/native/" + platform() + "/libswitchboard_kernels.so";
-    private static final int VERSION = 5;
+    private static final int VERSION = 6;
 
     private static volatile Mode mode = Mode.AUTO;
-    private static final MethodHandle QUANTIZE, MATMUL, ACTIVATION_BYTES, USE_LEVEL, REPACK_Q8_0;
-    /** The kernels' type id of Q8_0 weights repacked by {@link #repackQ8_0}. */
-    private static final int Q8_0_R16 = 1008;
-    /** Rows per group of the repacked Q8_0 layout. */
-    static final int Q8_0_GROUP = 16;
+    private static final MethodHandle QUANTIZE, MATMUL, ACTIVATION_BYTES, USE_LEVEL, REPACK, REPACKED_BYTES;
+    /** Rows per group of the repacked layouts ({@link #repack}). */
+    static final int GROUP = 16;
     /** Why the native kernels cannot run here, or null when they can. */
     private static final String UNAVAILABLE;
 
     static {
-        MethodHandle quantize = null, matmul = null, bytes = null, useLevel = null, repack = null;
+        MethodHandle quantize = null, matmul = null, bytes = null, useLevel = null, repack = null, repacked = null;
         String unavailable;
         try {
             Linker linker = Linker.nativeLinker();
@@ -82,9 +81,11 @@ public final class NativeKernels {
                     ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT,
                     ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT,
                     ValueLayout.JAVA_INT, ValueLayout.JAVA_INT), Linker.Option.critical(true));
-            repack = linker.downcallHandle(lib.findOrThrow("sb_repack_q8_0"), FunctionDescriptor.ofVoid(
-                    ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
-                    ValueLayout.ADDRESS));
+            repack = linker.downcallHandle(lib.findOrThrow("sb_repack"), FunctionDescriptor.of(ValueLayout.JAVA_INT,
+                    ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT,
+                    ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
+            repacked = linker.downcallHandle(lib.findOrThrow("sb_repacked_bytes"), FunctionDescriptor.of(
+                    ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
             int v = (int) version.invokeExact(), cpu = (int) level.invokeExact();
             unavailable = v != VERSION ? "the library is version " + v + ", this code needs " + VERSION
                     : cpu == 0 ? "the CPU lacks AVX2, FMA or F16C" : null;
@@ -95,7 +96,8 @@ public final class NativeKernels {
         MATMUL = matmul;
         ACTIVATION_BYTES = bytes;
         USE_LEVEL = useLevel;
-        REPACK_Q8_0 = repack;
+        REPACK = repack;
+        REPACKED_BYTES = repacked;
         UNAVAILABLE = unavailable;
     }
 
@@ -168,37 +170,54 @@ public final class NativeKernels {
     }
 
     /**
-     * Q8_0 rows (a multiple of {@link #Q8_0_GROUP}) in the layout the native Q8_0 kernel reads: groups of 16 rows
-     * whose blocks lie interleaved, so that each vector lane computes one row (see sb_repack_q8_0). As large as the
-     * weights; read by {@link #matmulQ8_0Repacked}. Spans of groups are copied in parallel: writing fresh pages is
-     * what a load waits for (on the 2-vCPU VM of 2026-12-04 even a memset filled them at ~340 MB/s; two threads
-     * repacked at ~560 MB/s, one at ~320).
+     * Whether the native kernels compute products of {@code type} on a copy in their own layout ({@link #repack}):
+     * Q8_0 and Q4_K rows in whole groups of {@link #GROUP}.
      */
-    static MemorySegment repackQ8_0(MemorySegment ggml, long rowBytes, int rows, int cols) {
-        MemorySegment packed = HostMemory.allocate(Arena.ofAuto(), rowBytes * rows, 64);
-        int groups = rows / Q8_0_GROUP, spans = Math.min(groups, 64);
+    static boolean repacks(GgmlType type, int rows) {
+        return (type == GgmlType.Q8_0 || type == GgmlType.Q4_K) && rows % GROUP == 0;
+    }
+
+    /** A copy made by {@link #repack}, and the kernels' type id of its layout. */
+    record Repacked(int type, MemorySegment data) {
+    }
+
+    /**
+     * Rows of a type that {@link #repacks} copied into the layout its native kernel reads: groups of 16 rows whose
+     * blocks lie interleaved, so that each vector lane computes one row (see sb_repack). About as large as the
+     * weights; read by {@link #matmul} with the copy's type. Spans of groups are copied in parallel: writing fresh
+     * pages is what a load waits for (on the 2-vCPU VM of 2026-12-04 even a memset filled them at ~340 MB/s; two
+     * threads repacked Q8_0 at ~560 MB/s, one at ~320).
+     */
+    static Repacked repack(GgmlType type, MemorySegment ggml, long rowBytes, int rows, int cols) {
+        long groupBytes;
+        try {
+            groupBytes = (long) REPACKED_BYTES.invokeExact(type.id, GROUP, cols);
+        } catch (Throwable e) {
+            throw new IllegalStateException(e);
+        }
+        int groups = rows / GROUP, spans = Math.min(groups, 64);
+        MemorySegment packed = HostMemory.allocate(Arena.ofAuto(), groupBytes * groups, 64);
+        int[] packedType = new int[spans];
         IntStream.range(0, spans).parallel().forEach(i -> {
             int from = groups * i / spans, to = groups * (i + 1) / spans;
-            long offset = (long) from * Q8_0_GROUP * rowBytes, bytes = (long) (to - from) * Q8_0_GROUP * rowBytes;
             try {
-                REPACK_Q8_0.invokeExact(ggml.asSlice(offset, bytes), rowBytes, (to - from) * Q8_0_GROUP, cols,
-                        packed.asSlice(offset, bytes));
+                packedType[i] = (int) REPACK.invokeExact(type.id,
+                        ggml.asSlice(from * GROUP * rowBytes, (to - from) * GROUP * rowBytes), rowBytes,
+                        (to - from) * GROUP, cols, packed.asSlice(from * groupBytes, (to - from) * groupBytes));
             } catch (Throwable e) {
                 throw new IllegalStateException(e);
             }
         });
-        return packed;
-    }
-
-    /** As {@link #matmul}, for Q8_0 weights repacked by {@link #repackQ8_0}. */
-    static void matmulQ8_0Repacked(MemorySegment packed, long rowBytes, int cols, MemorySegment q, int n,
-                                   float[] out, int outStride, int from, int to) {
-        matmul(Q8_0_R16, packed, rowBytes, cols, q, n, out, outStride, from, to);
+        if (groupBytes == 0 || packedType[0] < 0) {
+            throw new IllegalArgumentException("the native kernels do not repack " + type);
+        }
+        return new Repacked(packedType[0], packed);
     }
 
     /**
      * {@code out[t * outStride + r] = row r · token t} for rows {@code from..to-1} of {@code w} (ggml blocks of
-     * type id {@code type}, {@code rowBytes} per row) and tokens {@code 0..n-1} of the quantized {@code q}.
+     * type id {@code type}, {@code rowBytes} per row, or a {@link Repacked} copy and its type) and tokens
+     * {@code 0..n-1} of the quantized {@code q}.
      */
     static void matmul(int type, MemorySegment w, long rowBytes, int cols, MemorySegment q, int n, float[] out,
                        int outStride, int from, int to) {

@@ -79,10 +79,10 @@ public abstract sealed class WeightTensor
     /** Set (after {@link #data}) once the repacked copy exists; the volatile write publishes {@link #data}. */
     private volatile boolean repacked;
     /**
-     * Q8_0 rows in the native kernels' own layout ({@link NativeKernels#repackQ8_0}), made by {@link #nativeQ8_0}
-     * before the first native product; null until then, and for tensors whose native kernels read the file.
+     * The rows in the native kernels' own layout ({@link NativeKernels#repack}), made by {@link #nativeCopy} before
+     * the first native product; null until then, and for tensors whose native kernels read the file.
      */
-    private volatile MemorySegment nativeQ8_0;
+    private volatile NativeKernels.Repacked nativeCopy;
 
     WeightTensor(GgufTensor t) {
         this(t, 0, 0, 0, null);
@@ -128,18 +128,18 @@ public abstract sealed class WeightTensor
         return repacked;
     }
 
-    /** Whether the native Q8_0 kernel's copy of the weights exists (always false for other tensors). */
+    /** Whether the native kernels' copy of the weights exists (always false for tensors they read in place). */
     final boolean hasNativeCopy() {
-        return nativeQ8_0 != null;
+        return nativeCopy != null;
     }
 
     /**
-     * Reads the weights the kernels will use into memory now (for the native Q8_0 kernel: makes its copy), so that
-     * the first request is not slow.
+     * Reads the weights the kernels will use into memory now (for the native kernels of Q8_0 and Q4_K: makes their
+     * copy), so that the first request is not slow.
      */
     final void pageIn() {
-        if (nativeRepacksQ8_0() && NativeKernels.chosen()) {
-            nativeQ8_0();
+        if (NativeKernels.repacks(type, rows) && NativeKernels.chosen()) {
+            nativeCopy();
             return;
         }
         MemorySegment m = repacked || repack == null ? data : ggml;
@@ -228,29 +228,22 @@ public abstract sealed class WeightTensor
      * {@link NativeKernels#quantize}. Only for types {@link #hasNativeKernel()}.
      */
     final void matmulNative(MemorySegment q, int n, float[] out, int from, int to) {
-        if (nativeRepacksQ8_0()) {
-            NativeKernels.matmulQ8_0Repacked(nativeQ8_0(), rowBytes, cols, q, n, out, rows, from, to);
+        if (NativeKernels.repacks(type, rows)) {
+            NativeKernels.Repacked copy = nativeCopy();
+            NativeKernels.matmul(copy.type(), copy.data(), rowBytes, cols, q, n, out, rows, from, to);
         } else {
             NativeKernels.matmul(type.id, ggml, rowBytes, cols, q, n, out, rows, from, to);
         }
     }
 
-    /**
-     * Whether the native kernels compute this tensor's products on their own copy: Q8_0 with whole groups of rows,
-     * whose row-by-row kernel was bound by scaling every block's sum in floats (the K-quants' kernels read the file).
-     */
-    private boolean nativeRepacksQ8_0() {
-        return type == GgmlType.Q8_0 && rows % NativeKernels.Q8_0_GROUP == 0;
-    }
-
-    private MemorySegment nativeQ8_0() {
-        MemorySegment packed = nativeQ8_0;
+    private NativeKernels.Repacked nativeCopy() {
+        NativeKernels.Repacked packed = nativeCopy;
         if (packed == null) {
             synchronized (this) {
-                packed = nativeQ8_0;
+                packed = nativeCopy;
                 if (packed == null) {
-                    packed = NativeKernels.repackQ8_0(ggml, rowBytes, rows, cols);
-                    nativeQ8_0 = packed;
+                    packed = NativeKernels.repack(type, ggml, rowBytes, rows, cols);
+                    nativeCopy = packed;
                 }
             }
         }

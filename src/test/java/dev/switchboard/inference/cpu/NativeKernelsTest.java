@@ -130,15 +130,16 @@ class NativeKernelsTest {
     }
 
     /**
-     * The native Q8_0 kernel's copy, as large as the weights, is made when the weights are paged in for products or by
-     * the first native product, never by an embedding lookup; and only for whole groups of 16 rows (a vocabulary of
-     * 300 is not one, and its products read the file's blocks).
+     * The native Q8_0 and Q4_K kernels' copy, as large as the weights, is made when the weights are paged in for
+     * products or by the first native product, never by an embedding lookup; and only for whole groups of 16 rows (a
+     * vocabulary of 300 is not one, and its products read the file's blocks).
      */
-    @Test
-    void theNativeQ8_0CopyIsMadeForProductsOnly() throws IOException {
+    @ParameterizedTest
+    @EnumSource(value = GgmlType.class, names = {"Q8_0", "Q4_K"})
+    void theNativeCopyIsMadeForProductsOnly(GgmlType type) throws IOException {
         Assumptions.assumeTrue(NativeKernels.available(), () -> "SKIPPED: native kernels unavailable ("
                 + NativeKernels.unavailableReason() + ")");
-        Path file = TestModels.write(dir.resolve("q8.gguf"), CpuBackendTest.GQA, GgmlType.Q8_0, false, false, 7);
+        Path file = TestModels.write(dir.resolve(type + ".gguf"), CpuBackendTest.GQA, type, false, false, 7);
         NativeKernels.use(NativeKernels.Mode.NATIVE);
         try (GgufFile gguf = GgufFile.open(file)) {
             WeightTensor embedding = WeightTensor.of(gguf, gguf.tensors().get("token_embd.weight"));
@@ -155,7 +156,7 @@ class NativeKernelsTest {
             float[] out = new float[up.rows()];
             try (Arena arena = Arena.ofConfined()) {
                 MemorySegment q = arena.allocate(NativeKernels.activationBytes(1, up.cols()), 64);
-                NativeKernels.quantize(x, 1, up.cols(), true, q);
+                NativeKernels.quantize(x, 1, up.cols(), type == GgmlType.Q8_0, q);
                 embedding.matmulNative(q, 1, new float[embedding.rows()], 0, embedding.rows());
                 assertFalse(embedding.hasNativeCopy(), "300 rows are not whole groups of 16");
                 up.matmulNative(q, 1, out, 0, up.rows());
@@ -207,7 +208,7 @@ class NativeKernelsTest {
             values[i] = i % cols < 32 ? 0 : (float) Math.cos(i);
         }
         try (Arena arena = Arena.ofConfined()) {
-            WeightTensor w = q8_0(arena, values, cols, rows);
+            WeightTensor w = tensor(arena, GgmlType.Q8_0, values, cols, rows);
             MemorySegment q = arena.allocate(NativeKernels.activationBytes(1, cols), 64);
             NativeKernels.quantize(x, 1, cols, true, q);
             float[] out = new float[rows];
@@ -220,16 +221,20 @@ class NativeKernelsTest {
     }
 
     /**
-     * Q8_0 with whole groups of 16 rows is computed on the native kernel's own copy, a row per vector lane: however
-     * the rows are split among threads (a range may start or end inside a group), whether a token comes alone or in a
-     * tile of 8 or 4, and on the AVX2 kernels as on the AVX-512 ones, every row and token gets the same float, to
-     * the bit; each within tolerance of the Java kernel, the input with small blocks beside large ones included.
+     * Q8_0 and Q4_K with whole groups of 16 rows are computed on the native kernels' own copy, a row per vector lane:
+     * however the rows are split among threads (a range may start or end inside a group), whether a token comes alone
+     * or in a tile of 8 or 4, and on the AVX2 kernels as on the AVX-512 ones, every row and token gets the same float,
+     * to the bit; each within tolerance of the Java kernel, the input with small blocks beside large ones included.
      */
-    @Test
-    void repackedQ8_0GivesEveryRowTheSameResultWhateverTheSplitBatchOrLevel() {
+    @ParameterizedTest
+    @EnumSource(value = GgmlType.class, names = {"Q8_0", "Q4_K"})
+    void repackedRowsGetTheSameResultWhateverTheSplitBatchOrLevel(GgmlType type) {
         Assumptions.assumeTrue(NativeKernels.available(), () -> "SKIPPED: native kernels unavailable ("
                 + NativeKernels.unavailableReason() + ")");
-        int cols = 256, rows = 48, n = 13;
+        int cols = 512, rows = 48, n = 13;
+        // Q8_0's activations have a scale per 32 values, the K-quants' per 256
+        boolean perBlock = type == GgmlType.Q8_0;
+        int group = perBlock ? 32 : 256;
         float[] values = new float[rows * cols];
         for (int i = 0; i < values.length; i++) {
             values[i] = (float) Math.cos(0.7 * i) * (1 + i % 5);
@@ -240,9 +245,9 @@ class NativeKernelsTest {
         }
         // shared: the copy is made by several threads, as the backend's threads read weights
         try (Arena arena = Arena.ofShared()) {
-            WeightTensor w = q8_0(arena, values, cols, rows);
+            WeightTensor w = tensor(arena, type, values, cols, rows);
             MemorySegment q = arena.allocate(NativeKernels.activationBytes(n, cols), 64);
-            NativeKernels.quantize(x, n, cols, true, q);
+            NativeKernels.quantize(x, n, cols, perBlock, q);
             float[] batch = new float[n * rows];
             w.matmulNative(q, n, batch, 0, rows);
             float[] split = new float[n * rows];
@@ -258,16 +263,15 @@ class NativeKernelsTest {
             MemorySegment one = arena.allocate(NativeKernels.activationBytes(1, cols), 64);
             float[] alone = new float[rows], row = new float[cols];
             for (int t = 0; t < n; t++) {
-                NativeKernels.quantize(Arrays.copyOfRange(x, t * cols, (t + 1) * cols), 1, cols, true,
-                        one);
+                NativeKernels.quantize(Arrays.copyOfRange(x, t * cols, (t + 1) * cols), 1, cols, perBlock, one);
                 w.matmulNative(one, 1, alone, 0, rows);
                 for (int r = 0; r < rows; r++) {
                     assertEquals(batch[t * rows + r], alone[r], "token " + t + " alone, row " + r);
-                    // each activation is off by at most half a step of its block's largest value / 32767
+                    // each activation is off by at most half a step of its group's largest value / 32767
                     w.dequantizeRow(r, row, 0);
                     double bound = 0;
                     for (int i = 0; i < cols; i++) {
-                        bound += Math.abs(row[i]) * blockMax(x, t * cols + i) / 32767;
+                        bound += Math.abs(row[i]) * groupMax(x, t * cols + i, group) / 32767;
                     }
                     double expected = w.dot(r, x, t * cols);
                     assertEquals(expected, alone[r], bound + 1e-5 * Math.abs(expected), "token " + t + " row " + r);
@@ -276,18 +280,18 @@ class NativeKernelsTest {
         }
     }
 
-    private static double blockMax(float[] x, int i) {
+    private static double groupMax(float[] x, int i, int group) {
         double max = 0;
-        for (int j = i / 32 * 32; j < i / 32 * 32 + 32; j++) {
+        for (int j = i / group * group; j < i / group * group + group; j++) {
             max = Math.max(max, Math.abs(x[j]));
         }
         return max;
     }
 
-    private static WeightTensor q8_0(Arena arena, float[] values, int cols, int rows) {
-        byte[] bytes = WeightTensor.quantize(GgmlType.Q8_0, values);
+    private static WeightTensor tensor(Arena arena, GgmlType type, float[] values, int cols, int rows) {
+        byte[] bytes = WeightTensor.quantize(type, values);
         MemorySegment data = arena.allocate(bytes.length, 64);
         MemorySegment.copy(MemorySegment.ofArray(bytes), 0, data, 0, bytes.length);
-        return WeightTensor.wrap(new GgufTensor("w", new long[]{cols, rows}, GgmlType.Q8_0, data));
+        return WeightTensor.wrap(new GgufTensor("w", new long[]{cols, rows}, type, data));
     }
 }
