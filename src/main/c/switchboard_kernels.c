@@ -35,7 +35,7 @@
 #define R16_BLOCK_BYTES (16 * 34)
 
 int sb_version(void) {
-    return 6;
+    return 7;
 }
 
 /* 0: the kernels cannot run here; 1: AVX2, FMA and F16C (256-bit kernels); 2: also AVX-512 F, BW, DQ, VL and VNNI
@@ -847,6 +847,84 @@ __attribute__((target("avx2,fma,f16c"), noinline)) static void q4_k_r16_avx2_##N
 }
 Q4R_AVX2(4)
 Q4R_AVX2(1)
+
+/*
+ * Attention of the g query heads that share one KV head, over n positions of an f32 KV cache: the key and value of
+ * position p at keys + off[p] and values + off[p] (hs floats each, hs a multiple of 32). Query head j is q + j·hs,
+ * its output out + j·hs; scores holds g·n floats of scratch. Each key and value is loaded once for up to 4 heads,
+ * and the call replaces one Java dot or axpy call per head and position, whose overhead and horizontal sums cost
+ * more than their multiply-adds. 256-bit vectors: the same code at both levels.
+ */
+#define AVX2 __attribute__((target("avx2,fma,f16c")))
+
+AVX2 __attribute__((always_inline)) static inline void attend_scores(const float *q, int g, int hs,
+        const uint8_t *keys, const int64_t *off, int n, float scale, float *scores) {
+    for (int p = 0; p < n; p++) {
+        const float *k = (const float *) (keys + off[p]);
+        __m256 acc[4][2];
+        for (int j = 0; j < g; j++) acc[j][0] = acc[j][1] = _mm256_setzero_ps();
+        for (int c = 0; c < hs; c += 16) {
+            __m256 k0 = _mm256_loadu_ps(k + c), k1 = _mm256_loadu_ps(k + c + 8);
+            for (int j = 0; j < g; j++) {
+                acc[j][0] = _mm256_fmadd_ps(_mm256_loadu_ps(q + j * hs + c), k0, acc[j][0]);
+                acc[j][1] = _mm256_fmadd_ps(_mm256_loadu_ps(q + j * hs + c + 8), k1, acc[j][1]);
+            }
+        }
+        for (int j = 0; j < g; j++) scores[j * n + p] = hsum_avx2(_mm256_add_ps(acc[j][0], acc[j][1])) * scale;
+    }
+}
+
+AVX2 __attribute__((always_inline)) static inline void attend_values(const float *w, int g, int hs,
+        const uint8_t *values, const int64_t *off, int n, float *out) {
+    for (int d = 0; d < hs; d += 32) {
+        __m256 acc[4][4];
+        for (int j = 0; j < g; j++) for (int c = 0; c < 4; c++) acc[j][c] = _mm256_setzero_ps();
+        for (int p = 0; p < n; p++) {
+            const float *v = (const float *) (values + off[p]) + d;
+            __m256 v0 = _mm256_loadu_ps(v), v1 = _mm256_loadu_ps(v + 8);
+            __m256 v2 = _mm256_loadu_ps(v + 16), v3 = _mm256_loadu_ps(v + 24);
+            for (int j = 0; j < g; j++) {
+                __m256 wj = _mm256_set1_ps(w[j * n + p]);
+                acc[j][0] = _mm256_fmadd_ps(wj, v0, acc[j][0]);
+                acc[j][1] = _mm256_fmadd_ps(wj, v1, acc[j][1]);
+                acc[j][2] = _mm256_fmadd_ps(wj, v2, acc[j][2]);
+                acc[j][3] = _mm256_fmadd_ps(wj, v3, acc[j][3]);
+            }
+        }
+        for (int j = 0; j < g; j++) for (int c = 0; c < 4; c++) _mm256_storeu_ps(out + j * hs + d + 8 * c, acc[j][c]);
+    }
+}
+
+/* Up to 4 heads at a time, their count a constant in each call so that the accumulators stay in registers. */
+#define ATTEND_HEADS(CALL) switch (gg) { case 1: CALL(1); break; case 2: CALL(2); break; case 3: CALL(3); break; \
+                                         default: CALL(4); break; }
+
+AVX2 void sb_attend_f32(const float *q, int g, int hs, const uint8_t *keys, const uint8_t *values,
+                        const int64_t *off, int n, float scale, float *scores, float *out) {
+    for (int j0 = 0; j0 < g; j0 += 4) {
+        int gg = g - j0 < 4 ? g - j0 : 4;
+#define SCORES(G) attend_scores(q + j0 * hs, G, hs, keys, off, n, scale, scores + j0 * n)
+        ATTEND_HEADS(SCORES)
+#undef SCORES
+    }
+    /* softmax per head, as the Java path: subtract the largest score, exponentiate, divide by the sum */
+    for (int j = 0; j < g; j++) {
+        float *s = scores + j * n, max = s[0], sum = 0;
+        for (int p = 1; p < n; p++) max = s[p] > max ? s[p] : max;
+        for (int p = 0; p < n; p++) {
+            s[p] = expf(s[p] - max);
+            sum += s[p];
+        }
+        float inv = 1 / sum;
+        for (int p = 0; p < n; p++) s[p] *= inv;
+    }
+    for (int j0 = 0; j0 < g; j0 += 4) {
+        int gg = g - j0 < 4 ? g - j0 : 4;
+#define VALUES(G) attend_values(scores + j0 * n, G, hs, values, off, n, out + j0 * hs)
+        ATTEND_HEADS(VALUES)
+#undef VALUES
+    }
+}
 
 /* A repacked type's kernels: AVX-512 for tiles of 8 (or none), 4 and 1 tokens, AVX2 for 4 and 1. */
 typedef void (*r16_512_fn)(const uint8_t *w, int cols, const uint8_t *q, int64_t q_stride, float *out,

@@ -45,6 +45,8 @@ public final class CpuBackend implements Backend {
     private MemorySegment quantized = MemorySegment.NULL;
     private volatile KvType kvType = KvType.F32;
     private final ThreadLocal<float[]> scoreScratch = ThreadLocal.withInitial(() -> new float[256]);
+    /** Per thread: the byte offsets of a sequence's positions in the KV cache, for the native attention. */
+    private final ThreadLocal<long[]> offsetScratch = ThreadLocal.withInitial(() -> new long[256]);
 
     // activations of the current batch, grown on demand: row-major, one row per entry
     private int capacity;
@@ -330,11 +332,43 @@ public final class CpuBackend implements Backend {
             maxPos = Math.max(maxPos, batch.position(i));
         }
         long workPerHead = 2L * (maxPos + 1) * config.headSize();
+        if (nativeKernels && cache.type() == KvType.F32 && NativeKernels.attends(config.headSize())) {
+            int kvHeads = config.kvHeads(), group = heads / kvHeads;
+            parallel.forRange(n * kvHeads, (int) Math.max(1, MIN_CHUNK_WORK / (workPerHead * group)), (from, to) -> {
+                for (int task = from; task < to; task++) {
+                    attendGroupNative(batch, start, cache, layer, task / kvHeads, task % kvHeads);
+                }
+            });
+            return;
+        }
         parallel.forRange(n * heads, (int) Math.max(1, MIN_CHUNK_WORK / workPerHead), (from, to) -> {
             for (int task = from; task < to; task++) {
                 attendHead(batch, start, cache, layer, task / heads, task % heads);
             }
         });
+    }
+
+    /** The query heads of KV head {@code kvHead} for chunk row {@code row}, by the native kernel. */
+    private void attendGroupNative(ForwardBatch batch, int start, CpuKvCache cache, int layer, int row, int kvHead) {
+        int hs = config.headSize(), group = config.heads() / config.kvHeads();
+        int entry = start + row, positions = batch.position(entry) + 1;
+        long kvOff = cache.headOffset(kvHead);
+        long[] offsets = offsetScratch.get();
+        if (offsets.length < positions) {
+            offsets = new long[Math.max(positions, offsets.length * 2)];
+            offsetScratch.set(offsets);
+        }
+        for (int p = 0; p < positions; p++) {
+            offsets[p] = slot(batch, cache, entry, p) + kvOff;
+        }
+        float[] scores = scoreScratch.get();
+        if (scores.length < group * positions) {
+            scores = new float[Math.max(group * positions, scores.length * 2)];
+            scoreScratch.set(scores);
+        }
+        int qOff = row * config.dim() + kvHead * group * hs;
+        NativeKernels.attend(q, qOff, group, hs, cache.keys[layer], cache.values[layer], offsets, positions,
+                (float) (1 / Math.sqrt(hs)), scores, xb2, qOff);
     }
 
     /** Head {@code head} of chunk row {@code row}, which is entry {@code start + row} of the batch. */

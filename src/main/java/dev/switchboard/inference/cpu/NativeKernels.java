@@ -49,17 +49,18 @@ public final class NativeKernels {
 
     /** Where the build puts the library, under the classes folder (or jar). */
     static final String RESOURCE = "/native/" + platform() + "/libswitchboard_kernels.so";
-    private static final int VERSION = 6;
+    private static final int VERSION = 7;
 
     private static volatile Mode mode = Mode.AUTO;
-    private static final MethodHandle QUANTIZE, MATMUL, ACTIVATION_BYTES, USE_LEVEL, REPACK, REPACKED_BYTES;
+    private static final MethodHandle QUANTIZE, MATMUL, ACTIVATION_BYTES, USE_LEVEL, REPACK, REPACKED_BYTES, ATTEND;
     /** Rows per group of the repacked layouts ({@link #repack}). */
     static final int GROUP = 16;
     /** Why the native kernels cannot run here, or null when they can. */
     private static final String UNAVAILABLE;
 
     static {
-        MethodHandle quantize = null, matmul = null, bytes = null, useLevel = null, repack = null, repacked = null;
+        MethodHandle quantize = null, matmul = null, bytes = null, useLevel = null, repack = null, repacked = null,
+                attend = null;
         String unavailable;
         try {
             Linker linker = Linker.nativeLinker();
@@ -86,6 +87,10 @@ public final class NativeKernels {
                     ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
             repacked = linker.downcallHandle(lib.findOrThrow("sb_repacked_bytes"), FunctionDescriptor.of(
                     ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+            attend = linker.downcallHandle(lib.findOrThrow("sb_attend_f32"), FunctionDescriptor.ofVoid(
+                    ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
+                    ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_FLOAT,
+                    ValueLayout.ADDRESS, ValueLayout.ADDRESS), Linker.Option.critical(true));
             int v = (int) version.invokeExact(), cpu = (int) level.invokeExact();
             unavailable = v != VERSION ? "the library is version " + v + ", this code needs " + VERSION
                     : cpu == 0 ? "the CPU lacks AVX2, FMA or F16C" : null;
@@ -98,6 +103,7 @@ public final class NativeKernels {
         USE_LEVEL = useLevel;
         REPACK = repack;
         REPACKED_BYTES = repacked;
+        ATTEND = attend;
         UNAVAILABLE = unavailable;
     }
 
@@ -212,6 +218,29 @@ public final class NativeKernels {
             throw new IllegalArgumentException("the native kernels do not repack " + type);
         }
         return new Repacked(packedType[0], packed);
+    }
+
+    /** Whether {@link #attend} takes heads of {@code headSize} values (whole vectors of 32). */
+    static boolean attends(int headSize) {
+        return headSize % 32 == 0;
+    }
+
+    /**
+     * Causal attention of the {@code g} query heads at {@code q[qOff ..]} (head j at {@code qOff + j * headSize}) that
+     * share one KV head, over the {@code n} positions whose key and value start at byte {@code offsets[p]} of
+     * {@code keys} and {@code values} (an f32 cache), into {@code out[outOff ..]} likewise; {@code scores} holds at
+     * least {@code g * n} floats of scratch. As the Java path: softmax of the scaled dot products, then the weighted
+     * sum of the values.
+     */
+    static void attend(float[] q, int qOff, int g, int headSize, MemorySegment keys, MemorySegment values,
+                       long[] offsets, int n, float scale, float[] scores, float[] out, int outOff) {
+        try {
+            ATTEND.invokeExact(MemorySegment.ofArray(q).asSlice(4L * qOff), g, headSize, keys, values,
+                    MemorySegment.ofArray(offsets), n, scale, MemorySegment.ofArray(scores),
+                    MemorySegment.ofArray(out).asSlice(4L * outOff));
+        } catch (Throwable e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /**

@@ -280,6 +280,72 @@ class NativeKernelsTest {
         }
     }
 
+    /**
+     * The native attention of a group of query heads over positions scattered in an f32 cache (as a paged cache
+     * places them) against the same attention in doubles: group sizes below, at and above the 4 heads one pass takes,
+     * head sizes of one and of four vectors of 32, one position and many.
+     */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({"1,64,1", "1,64,37", "3,32,37", "4,128,37", "6,64,37", "8,64,300"})
+    void nativeAttentionMatchesTheDefinition(int group, int headSize, int positions) {
+        Assumptions.assumeTrue(NativeKernels.available(), () -> "SKIPPED: native kernels unavailable ("
+                + NativeKernels.unavailableReason() + ")");
+        assertTrue(NativeKernels.attends(headSize));
+        java.util.Random random = new java.util.Random(group * 1000L + headSize + positions);
+        int slots = 2 * positions + 3, slotFloats = headSize + 16;
+        float[] keys = new float[slots * slotFloats], values = new float[slots * slotFloats];
+        for (int i = 0; i < keys.length; i++) {
+            keys[i] = (float) random.nextGaussian();
+            values[i] = (float) random.nextGaussian();
+        }
+        // every other slot, backwards, after a 16-float head offset: no two positions adjacent or in order
+        long[] offsets = new long[positions];
+        for (int p = 0; p < positions; p++) {
+            offsets[p] = 4L * ((slots - 1 - 2 * p) * slotFloats + 16);
+        }
+        int qOff = 5;
+        float[] q = new float[qOff + group * headSize];
+        for (int i = qOff; i < q.length; i++) {
+            q[i] = (float) (3 * random.nextGaussian());
+        }
+        float scale = (float) (1 / Math.sqrt(headSize));
+        float[] out = new float[qOff + group * headSize + 7];
+        Arrays.fill(out, 42f);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment k = arena.allocateFrom(java.lang.foreign.ValueLayout.JAVA_FLOAT, keys);
+            MemorySegment v = arena.allocateFrom(java.lang.foreign.ValueLayout.JAVA_FLOAT, values);
+            NativeKernels.attend(q, qOff, group, headSize, k, v, offsets, positions, scale,
+                    new float[group * positions], out, qOff);
+        }
+        for (int j = 0; j < group; j++) {
+            double[] w = new double[positions];
+            double max = Double.NEGATIVE_INFINITY, sum = 0;
+            for (int p = 0; p < positions; p++) {
+                int base = (int) (offsets[p] / 4);
+                for (int i = 0; i < headSize; i++) {
+                    w[p] += (double) q[qOff + j * headSize + i] * keys[base + i];
+                }
+                w[p] *= scale;
+                max = Math.max(max, w[p]);
+            }
+            for (int p = 0; p < positions; p++) {
+                w[p] = Math.exp(w[p] - max);
+                sum += w[p];
+            }
+            for (int i = 0; i < headSize; i++) {
+                double expected = 0;
+                for (int p = 0; p < positions; p++) {
+                    expected += w[p] / sum * values[(int) (offsets[p] / 4) + i];
+                }
+                assertEquals(expected, out[qOff + j * headSize + i], 1e-5 * (1 + Math.abs(expected)),
+                        "head " + j + " value " + i);
+            }
+        }
+        for (int i : new int[]{0, qOff - 1, qOff + group * headSize, out.length - 1}) {
+            assertEquals(42f, out[i], "out[" + i + "] is not the output's");
+        }
+    }
+
     private static double groupMax(float[] x, int i, int group) {
         double max = 0;
         for (int j = i / group * group; j < i / group * group + group; j++) {
