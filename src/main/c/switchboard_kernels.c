@@ -591,14 +591,32 @@ T512 __attribute__((always_inline)) static inline void q8_0_r16_512(const uint8_
     for (int t = 0; t < nt; t++) _mm512_mask_storeu_ps(out + t * out_stride, lanes, acc[t]);
 }
 
-#define R16_512(NT)                                                                                                  \
-T512 __attribute__((noinline)) static void q8_0_r16_512_##NT(const uint8_t *w, int cols, const uint8_t *q,          \
+/* A kernel's entry for tiles of NT tokens: NT a constant in its body, so the token loops unroll. */
+#define R16_512(KERNEL, NT)                                                                                          \
+T512 __attribute__((noinline)) static void KERNEL##_##NT(const uint8_t *w, int cols, const uint8_t *q,              \
         int64_t q_stride, float *out, int64_t out_stride, __mmask16 lanes) {                                         \
-    q8_0_r16_512(w, cols, q, q_stride, NT, out, out_stride, lanes);                                                  \
+    KERNEL(w, cols, q, q_stride, NT, out, out_stride, lanes);                                                        \
 }
-R16_512(8)
-R16_512(4)
-R16_512(1)
+#define R16_AVX2(KERNEL, NT)                                                                                         \
+__attribute__((target("avx2,fma,f16c"), noinline)) static void KERNEL##_##NT(const uint8_t *w, int cols,             \
+        const uint8_t *q, int64_t q_stride, float *out, int64_t out_stride, int lo, int hi) {                        \
+    KERNEL(w, cols, q, q_stride, NT, out, out_stride, lo, hi);                                                       \
+}
+R16_512(q8_0_r16_512, 8)
+R16_512(q8_0_r16_512, 4)
+R16_512(q8_0_r16_512, 1)
+
+/* Rows [8h, 8h + 8) of a group's results for nt tokens, those in [lo, hi) only. */
+__attribute__((target("avx2,fma,f16c"))) static inline void store_half_avx2(const __m256 *acc, int nt, int h, int lo,
+        int hi, float *out, int64_t out_stride) {
+    for (int t = 0; t < nt; t++) {
+        float lanes[8];
+        _mm256_storeu_ps(lanes, acc[t]);
+        for (int r = 8 * h; r < 8 * h + 8; r++) {
+            if (r >= lo && r < hi) out[t * out_stride + r] = lanes[r - 8 * h];
+        }
+    }
+}
 
 /* The same on AVX2: each group as two halves of 8 rows, 4 tokens at a time. */
 __attribute__((target("avx2,fma,f16c"), always_inline)) static inline void q8_0_r16_avx2(const uint8_t *w, int cols,
@@ -626,23 +644,12 @@ __attribute__((target("avx2,fma,f16c"), always_inline)) static inline void q8_0_
                                          _mm256_mul_ps(dw, _mm256_set1_ps(DX(q + t * q_stride)[b])), acc[t]);
             }
         }
-        for (int t = 0; t < nt; t++) {
-            float lanes[8];
-            _mm256_storeu_ps(lanes, acc[t]);
-            for (int r = 8 * h; r < 8 * h + 8; r++) {
-                if (r >= lo && r < hi) out[t * out_stride + r] = lanes[r - 8 * h];
-            }
-        }
+        store_half_avx2(acc, nt, h, lo, hi, out, out_stride);
     }
 }
 
-#define R16_AVX2(NT)                                                                                                 \
-__attribute__((target("avx2,fma,f16c"), noinline)) static void q8_0_r16_avx2_##NT(const uint8_t *w, int cols,       \
-        const uint8_t *q, int64_t q_stride, float *out, int64_t out_stride, int lo, int hi) {                        \
-    q8_0_r16_avx2(w, cols, q, q_stride, NT, out, out_stride, lo, hi);                                                \
-}
-R16_AVX2(4)
-R16_AVX2(1)
+R16_AVX2(q8_0_r16_avx2, 4)
+R16_AVX2(q8_0_r16_avx2, 1)
 
 /*
  * Q4_K repacked the same way (sb_repack, TYPE_Q4_K_R16), each vector lane one row: per group of 16 rows and
@@ -768,13 +775,8 @@ T512 __attribute__((always_inline)) static inline void q4_k_r16_512(const uint8_
     for (int t = 0; t < nt; t++) _mm512_mask_storeu_ps(out + t * out_stride, lanes, acc[t]);
 }
 
-#define Q4R_512(NT)                                                                                                  \
-T512 __attribute__((noinline)) static void q4_k_r16_512_##NT(const uint8_t *w, int cols, const uint8_t *q,          \
-        int64_t q_stride, float *out, int64_t out_stride, __mmask16 lanes) {                                         \
-    q4_k_r16_512(w, cols, q, q_stride, NT, out, out_stride, lanes);                                                  \
-}
-Q4R_512(4)
-Q4R_512(1)
+R16_512(q4_k_r16_512, 4)
+R16_512(q4_k_r16_512, 1)
 
 /* The same on AVX2: each group as two halves of 8 rows. */
 __attribute__((target("avx2,fma,f16c"), always_inline)) static inline void q4_k_r16_avx2(const uint8_t *w, int cols,
@@ -830,23 +832,12 @@ __attribute__((target("avx2,fma,f16c"), always_inline)) static inline void q4_k_
                                           _mm256_mul_ps(dmin, _mm256_set1_ps(DX(q + t * q_stride)[8 * b])), acc[t]);
             }
         }
-        for (int t = 0; t < nt; t++) {
-            float res[8];
-            _mm256_storeu_ps(res, acc[t]);
-            for (int r = 8 * h; r < 8 * h + 8; r++) {
-                if (r >= lo && r < hi) out[t * out_stride + r] = res[r - 8 * h];
-            }
-        }
+        store_half_avx2(acc, nt, h, lo, hi, out, out_stride);
     }
 }
 
-#define Q4R_AVX2(NT)                                                                                                 \
-__attribute__((target("avx2,fma,f16c"), noinline)) static void q4_k_r16_avx2_##NT(const uint8_t *w, int cols,       \
-        const uint8_t *q, int64_t q_stride, float *out, int64_t out_stride, int lo, int hi) {                        \
-    q4_k_r16_avx2(w, cols, q, q_stride, NT, out, out_stride, lo, hi);                                                \
-}
-Q4R_AVX2(4)
-Q4R_AVX2(1)
+R16_AVX2(q4_k_r16_avx2, 4)
+R16_AVX2(q4_k_r16_avx2, 1)
 
 /*
  * Attention of the g query heads that share one KV head, over n positions of an f32 KV cache: the key and value of
