@@ -23,12 +23,17 @@ public final class HostMemory {
     /** Linux's value; macOS's is 0x1000. */
     private static final int MAP_ANONYMOUS = System.getProperty("os.name", "").startsWith("Mac") ? 0x1000 : 0x20;
     private static final long PAGE = 4096;
+    /** Linux's MADV_HUGEPAGE; macOS has no such advice. */
+    private static final int MADV_HUGEPAGE = System.getProperty("os.name", "").startsWith("Linux") ? 14 : -1;
+    private static final long HUGE_PAGE = 2L << 20;
 
     private static final Optional<MethodHandle> MMAP = libc("mmap", FunctionDescriptor.of(ValueLayout.ADDRESS,
             ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
             ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG));
     private static final Optional<MethodHandle> MUNMAP = libc("munmap", FunctionDescriptor.of(ValueLayout.JAVA_INT,
             ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
+    private static final Optional<MethodHandle> MADVISE = libc("madvise", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+            ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
 
     private HostMemory() {}
 
@@ -51,7 +56,26 @@ public final class HostMemory {
             throw new OutOfMemoryError("the system gave no " + bytes + " bytes of memory (mmap failed)");
         }
         long address = pages.address();
+        if (bytes >= HUGE_PAGE && MADV_HUGEPAGE > 0 && MADVISE.isPresent()) {
+            adviseHugePages(pages, bytes);
+        }
         return pages.reinterpret(bytes, arena, segment -> unmap(address, bytes));
+    }
+
+    /**
+     * Asks for transparent huge pages where the system gives them only on request ({@code madvise} mode): a copy of
+     * the weights is written page by page at load, and 2 MiB pages fault in far fewer times. On the 2-vCPU VM of
+     * 2026-12-05 (five alternating pairs) the 8B Q4_K_M file's load, which waits for its Q4_K copy, took 6.3-11.6 s
+     * with the advice and 11.9-14.4 s without; the 8B Q8_0 file's, with 17 of the 23 GB in use, 24.7-25.4 s against
+     * 24.9-26.8 (two pairs); decode unchanged within that VM's noise. Only advice: a system that refuses it (huge
+     * pages off) keeps 4 KiB pages.
+     */
+    private static void adviseHugePages(MemorySegment pages, long bytes) {
+        try {
+            int ignored = (int) MADVISE.get().invokeExact(pages, bytes, MADV_HUGEPAGE);
+        } catch (Throwable e) {
+            throw new IllegalStateException("madvise failed", e);
+        }
     }
 
     private static void unmap(long address, long bytes) {

@@ -1,14 +1,18 @@
 package dev.switchboard.inference.backend;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 class HostMemoryTest {
@@ -28,6 +32,38 @@ class HostMemoryTest {
 
         arena.close();
         assertThrows(IllegalStateException.class, () -> m.get(ValueLayout.JAVA_LONG, 0), "freed with the arena");
+    }
+
+    /**
+     * Large allocations ask Linux for transparent huge pages (a copy of the weights faults in far fewer pages), small
+     * ones do not: the kernel lists the advice as the mapping's {@code hg} flag in {@code /proc/self/smaps}, whether
+     * or not it grants huge pages.
+     */
+    @Test
+    void largeAllocationsAskForHugePages() throws Exception {
+        Assumptions.assumeTrue(Files.isReadable(Path.of("/proc/self/smaps")),
+                "SKIPPED: no /proc/self/smaps (not Linux): huge pages are only asked for on Linux");
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment large = HostMemory.allocate(arena, 8L << 20, 64);
+            MemorySegment small = HostMemory.allocate(arena, 1L << 20, 64);
+            assertTrue(vmFlags(large.address()).contains("hg"), "8 MiB: " + vmFlags(large.address()));
+            assertFalse(vmFlags(small.address()).contains("hg"), "1 MiB: " + vmFlags(small.address()));
+        }
+    }
+
+    /** The VmFlags of the mapping that holds {@code address}. */
+    private static List<String> vmFlags(long address) throws Exception {
+        boolean inside = false;
+        for (String line : Files.readAllLines(Path.of("/proc/self/smaps"))) {
+            if (line.matches("[0-9a-f]+-[0-9a-f]+ .*")) {
+                String[] range = line.substring(0, line.indexOf(' ')).split("-");
+                inside = Long.parseUnsignedLong(range[0], 16) <= address
+                        && address < Long.parseUnsignedLong(range[1], 16);
+            } else if (inside && line.startsWith("VmFlags:")) {
+                return List.of(line.substring("VmFlags:".length()).trim().split(" "));
+            }
+        }
+        throw new AssertionError("no mapping holds " + Long.toHexString(address));
     }
 
     /**
