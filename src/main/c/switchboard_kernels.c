@@ -330,6 +330,8 @@ DRIVER(avx2, "avx2,fma,f16c")
  * which halves the instructions per weight where decode is bound by them, not by memory.
  */
 #define T512 __attribute__((target("avx2,fma,f16c,avx512f,avx512bw,avx512dq,avx512vl,avx512vnni")))
+/* The 256-bit kernels written outside the KERNELS macro. */
+#define AVX2 __attribute__((target("avx2,fma,f16c")))
 
 T512 static inline float fp16_512(const uint8_t *p) {
     uint16_t h;
@@ -598,7 +600,7 @@ T512 __attribute__((noinline)) static void KERNEL##_##NT(const uint8_t *w, int c
     KERNEL(w, cols, q, q_stride, NT, out, out_stride, lanes);                                                        \
 }
 #define R16_AVX2(KERNEL, NT)                                                                                         \
-__attribute__((target("avx2,fma,f16c"), noinline)) static void KERNEL##_##NT(const uint8_t *w, int cols,             \
+AVX2 __attribute__((noinline)) static void KERNEL##_##NT(const uint8_t *w, int cols,                                \
         const uint8_t *q, int64_t q_stride, float *out, int64_t out_stride, int lo, int hi) {                        \
     KERNEL(w, cols, q, q_stride, NT, out, out_stride, lo, hi);                                                       \
 }
@@ -607,7 +609,7 @@ R16_512(q8_0_r16_512, 4)
 R16_512(q8_0_r16_512, 1)
 
 /* Rows [8h, 8h + 8) of a group's results for nt tokens, those in [lo, hi) only. */
-__attribute__((target("avx2,fma,f16c"))) static inline void store_half_avx2(const __m256 *acc, int nt, int h, int lo,
+AVX2 static inline void store_half_avx2(const __m256 *acc, int nt, int h, int lo,
         int hi, float *out, int64_t out_stride) {
     for (int t = 0; t < nt; t++) {
         float lanes[8];
@@ -619,7 +621,7 @@ __attribute__((target("avx2,fma,f16c"))) static inline void store_half_avx2(cons
 }
 
 /* The same on AVX2: each group as two halves of 8 rows, 4 tokens at a time. */
-__attribute__((target("avx2,fma,f16c"), always_inline)) static inline void q8_0_r16_avx2(const uint8_t *w, int cols,
+AVX2 __attribute__((always_inline)) static inline void q8_0_r16_avx2(const uint8_t *w, int cols,
         const uint8_t *q, int64_t q_stride, int nt, float *out, int64_t out_stride, int lo, int hi) {
     const int np = nt == 1 ? 4 : 2;
     for (int h = 0; h < 2; h++) {
@@ -779,7 +781,7 @@ R16_512(q4_k_r16_512, 4)
 R16_512(q4_k_r16_512, 1)
 
 /* The same on AVX2: each group as two halves of 8 rows. */
-__attribute__((target("avx2,fma,f16c"), always_inline)) static inline void q4_k_r16_avx2(const uint8_t *w, int cols,
+AVX2 __attribute__((always_inline)) static inline void q4_k_r16_avx2(const uint8_t *w, int cols,
         const uint8_t *q, int64_t q_stride, int nt, float *out, int64_t out_stride, int lo, int hi) {
     const int np = nt == 1 ? 4 : 1;
     const __m256i mask = _mm256_set1_epi16(0x0F);
@@ -846,8 +848,6 @@ R16_AVX2(q4_k_r16_avx2, 1)
  * and the call replaces one Java dot or axpy call per head and position, whose overhead and horizontal sums cost
  * more than their multiply-adds. 256-bit vectors: the same code at both levels.
  */
-#define AVX2 __attribute__((target("avx2,fma,f16c")))
-
 AVX2 __attribute__((always_inline)) static inline void attend_scores(const float *q, int g, int hs,
         const uint8_t *keys, const int64_t *off, int n, float scale, float *scores) {
     for (int p = 0; p < n; p++) {
@@ -979,7 +979,7 @@ int64_t sb_repacked_bytes(int type, int rows, int cols) {
 }
 
 /* Copies `rows` rows (whole groups of 16) of ggml type `type` into the layout its one-row-per-lane kernel reads
-   (TYPE_Q8_0_R16 or TYPE_Q4_K_R16); returns that type id, or -1 for a type without one. */
+   (TYPE_Q8_0_R16 or TYPE_Q4_K_R16); returns that type id, or -1 for a type without one (rows 0 only asks). */
 int sb_repack(int type, const uint8_t *w, int64_t row_bytes, int rows, int cols, uint8_t *out) {
     switch (type) {
         case TYPE_Q8_0: repack_q8_0(w, row_bytes, rows, cols, out); return TYPE_Q8_0_R16;

@@ -196,28 +196,30 @@ public final class NativeKernels {
      */
     static Repacked repack(GgmlType type, MemorySegment ggml, long rowBytes, int rows, int cols) {
         long groupBytes;
+        int packedType;
         try {
             groupBytes = (long) REPACKED_BYTES.invokeExact(type.id, GROUP, cols);
+            // no rows: copies nothing, returns the copy's type id (or -1 for a type without a layout)
+            packedType = (int) REPACK.invokeExact(type.id, ggml, rowBytes, 0, cols, MemorySegment.NULL);
         } catch (Throwable e) {
             throw new IllegalStateException(e);
         }
+        if (packedType < 0) {
+            throw new IllegalArgumentException("the native kernels do not repack " + type);
+        }
         int groups = rows / GROUP, spans = Math.min(groups, 64);
         MemorySegment packed = HostMemory.allocate(Arena.ofAuto(), groupBytes * groups, 64);
-        int[] packedType = new int[spans];
         IntStream.range(0, spans).parallel().forEach(i -> {
             int from = groups * i / spans, to = groups * (i + 1) / spans;
             try {
-                packedType[i] = (int) REPACK.invokeExact(type.id,
+                int ignored = (int) REPACK.invokeExact(type.id,
                         ggml.asSlice(from * GROUP * rowBytes, (to - from) * GROUP * rowBytes), rowBytes,
                         (to - from) * GROUP, cols, packed.asSlice(from * groupBytes, (to - from) * groupBytes));
             } catch (Throwable e) {
                 throw new IllegalStateException(e);
             }
         });
-        if (groupBytes == 0 || packedType[0] < 0) {
-            throw new IllegalArgumentException("the native kernels do not repack " + type);
-        }
-        return new Repacked(packedType[0], packed);
+        return new Repacked(packedType, packed);
     }
 
     /** Whether {@link #attend} takes heads of {@code headSize} values (whole vectors of 32). */

@@ -13,13 +13,16 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -61,8 +64,7 @@ class NativeKernelsTest {
     }
 
     private Path modelWhereNativeKernelsRun(GgmlType type) throws IOException {
-        Assumptions.assumeTrue(NativeKernels.available(), () -> "SKIPPED: native kernels unavailable ("
-                + NativeKernels.unavailableReason() + "); only the Java kernels are tested");
+        assumeNativeKernels("; only the Java kernels are tested");
         return TestModels.write(dir.resolve(type + ".gguf"), CpuBackendTest.SCALED, type, false, false, 3);
     }
 
@@ -100,8 +102,7 @@ class NativeKernelsTest {
     @ParameterizedTest
     @EnumSource(value = GgmlType.class, names = {"Q4_K", "Q6_K"})
     void withNativeKernelsTheJavaCopyOfTheWeightsIsMadeOnlyWhenAJavaKernelRuns(GgmlType type) throws IOException {
-        Assumptions.assumeTrue(NativeKernels.available(), () -> "SKIPPED: native kernels unavailable ("
-                + NativeKernels.unavailableReason() + ")");
+        assumeNativeKernels("");
         Path file = TestModels.write(dir.resolve(type + ".gguf"), CpuBackendTest.SCALED, type, false, false, 5);
         try (GgufFile gguf = GgufFile.open(file)) {
             for (String name : new String[]{"token_embd.weight", "blk.0.ffn_down.weight"}) {
@@ -137,8 +138,7 @@ class NativeKernelsTest {
     @ParameterizedTest
     @EnumSource(value = GgmlType.class, names = {"Q8_0", "Q4_K"})
     void theNativeCopyIsMadeForProductsOnly(GgmlType type) throws IOException {
-        Assumptions.assumeTrue(NativeKernels.available(), () -> "SKIPPED: native kernels unavailable ("
-                + NativeKernels.unavailableReason() + ")");
+        assumeNativeKernels("");
         Path file = TestModels.write(dir.resolve(type + ".gguf"), CpuBackendTest.GQA, type, false, false, 7);
         NativeKernels.use(NativeKernels.Mode.NATIVE);
         try (GgufFile gguf = GgufFile.open(file)) {
@@ -196,8 +196,7 @@ class NativeKernelsTest {
      */
     @Test
     void q8_0InputKeepsSmallBlocksBesideLargeOnes() {
-        Assumptions.assumeTrue(NativeKernels.available(), () -> "SKIPPED: native kernels unavailable ("
-                + NativeKernels.unavailableReason() + ")");
+        assumeNativeKernels("");
         int cols = 256, rows = 4;
         float[] x = new float[cols];
         for (int i = 0; i < cols; i++) {
@@ -229,8 +228,7 @@ class NativeKernelsTest {
     @ParameterizedTest
     @EnumSource(value = GgmlType.class, names = {"Q8_0", "Q4_K"})
     void repackedRowsGetTheSameResultWhateverTheSplitBatchOrLevel(GgmlType type) {
-        Assumptions.assumeTrue(NativeKernels.available(), () -> "SKIPPED: native kernels unavailable ("
-                + NativeKernels.unavailableReason() + ")");
+        assumeNativeKernels("");
         int cols = 512, rows = 48, n = 13;
         // Q8_0's activations have a scale per 32 values, the K-quants' per 256
         boolean perBlock = type == GgmlType.Q8_0;
@@ -286,12 +284,11 @@ class NativeKernelsTest {
      * head sizes of one and of four vectors of 32, one position and many.
      */
     @ParameterizedTest
-    @org.junit.jupiter.params.provider.CsvSource({"1,64,1", "1,64,37", "3,32,37", "4,128,37", "6,64,37", "8,64,300"})
+    @CsvSource({"1,64,1", "1,64,37", "3,32,37", "4,128,37", "6,64,37", "8,64,300"})
     void nativeAttentionMatchesTheDefinition(int group, int headSize, int positions) {
-        Assumptions.assumeTrue(NativeKernels.available(), () -> "SKIPPED: native kernels unavailable ("
-                + NativeKernels.unavailableReason() + ")");
+        assumeNativeKernels("");
         assertTrue(NativeKernels.attends(headSize));
-        java.util.Random random = new java.util.Random(group * 1000L + headSize + positions);
+        Random random = new Random(group * 1000L + headSize + positions);
         int slots = 2 * positions + 3, slotFloats = headSize + 16;
         float[] keys = new float[slots * slotFloats], values = new float[slots * slotFloats];
         for (int i = 0; i < keys.length; i++) {
@@ -312,8 +309,8 @@ class NativeKernelsTest {
         float[] out = new float[qOff + group * headSize + 7];
         Arrays.fill(out, 42f);
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment k = arena.allocateFrom(java.lang.foreign.ValueLayout.JAVA_FLOAT, keys);
-            MemorySegment v = arena.allocateFrom(java.lang.foreign.ValueLayout.JAVA_FLOAT, values);
+            MemorySegment k = arena.allocateFrom(ValueLayout.JAVA_FLOAT, keys);
+            MemorySegment v = arena.allocateFrom(ValueLayout.JAVA_FLOAT, values);
             NativeKernels.attend(q, qOff, group, headSize, k, v, offsets, positions, scale,
                     new float[group * positions], out, qOff);
         }
@@ -344,6 +341,12 @@ class NativeKernelsTest {
         for (int i : new int[]{0, qOff - 1, qOff + group * headSize, out.length - 1}) {
             assertEquals(42f, out[i], "out[" + i + "] is not the output's");
         }
+    }
+
+    /** Skips a test of the native kernels, loudly, where they cannot run. */
+    private static void assumeNativeKernels(String also) {
+        Assumptions.assumeTrue(NativeKernels.available(), () -> "SKIPPED: native kernels unavailable ("
+                + NativeKernels.unavailableReason() + ")" + also);
     }
 
     private static double groupMax(float[] x, int i, int group) {
