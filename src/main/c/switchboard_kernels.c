@@ -848,10 +848,22 @@ R16_AVX2(q4_k_r16_avx2, 1)
  * and the call replaces one Java dot or axpy call per head and position, whose overhead and horizontal sums cost
  * more than their multiply-adds. 256-bit vectors: the same code at both levels.
  */
+/* Positions ahead whose key (or value) is requested while this one is computed: one thread otherwise waited on the
+   cache misses of each position's few lines, which lie a slot apart (2 KB in Llama 3.2 1B). C check on 2026-12-05
+   (16 layers of 8 KV heads, 4 query heads each, 1,224 positions, one thread): 1.34 times as fast with 8 ahead, 1.09
+   more with 16; a head's positions stored contiguously gained nothing on top. The target attribute matters: GCC
+   drops an _mm_prefetch inlined from a function without one. */
+#define ATTEND_AHEAD 16
+
+AVX2 __attribute__((always_inline)) static inline void prefetch_head(const uint8_t *p, int floats) {
+    for (int i = 0; i < 4 * floats; i += 64) _mm_prefetch((const char *) p + i, _MM_HINT_T0);
+}
+
 AVX2 __attribute__((always_inline)) static inline void attend_scores(const float *q, int g, int hs,
         const uint8_t *keys, const int64_t *off, int n, float scale, float *scores) {
     for (int p = 0; p < n; p++) {
         const float *k = (const float *) (keys + off[p]);
+        if (p + ATTEND_AHEAD < n) prefetch_head(keys + off[p + ATTEND_AHEAD], hs);
         __m256 acc[4][2];
         for (int j = 0; j < g; j++) acc[j][0] = acc[j][1] = _mm256_setzero_ps();
         for (int c = 0; c < hs; c += 16) {
@@ -872,6 +884,7 @@ AVX2 __attribute__((always_inline)) static inline void attend_values(const float
         for (int j = 0; j < g; j++) for (int c = 0; c < 4; c++) acc[j][c] = _mm256_setzero_ps();
         for (int p = 0; p < n; p++) {
             const float *v = (const float *) (values + off[p]) + d;
+            if (p + ATTEND_AHEAD < n) prefetch_head(values + off[p + ATTEND_AHEAD] + 4 * d, 32);
             __m256 v0 = _mm256_loadu_ps(v), v1 = _mm256_loadu_ps(v + 8);
             __m256 v2 = _mm256_loadu_ps(v + 16), v3 = _mm256_loadu_ps(v + 24);
             for (int j = 0; j < g; j++) {
