@@ -899,6 +899,50 @@ AVX2 __attribute__((always_inline)) static inline void attend_values(const float
     }
 }
 
+/* e^x for x <= 0, 8 at a time: Cephes' single-precision polynomial on the remainder after powers of 2 (within 2 ulp
+   of expf), 0 below -88. A call to expf per score cost as much as the scores' dot products. */
+AVX2 static inline __m256 exp_avx2(__m256 x) {
+    x = _mm256_max_ps(x, _mm256_set1_ps(-88.0f));
+    __m256 n = _mm256_floor_ps(_mm256_fmadd_ps(x, _mm256_set1_ps(1.44269504088896341f), _mm256_set1_ps(0.5f)));
+    x = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693359375f), x);
+    x = _mm256_fnmadd_ps(n, _mm256_set1_ps(-2.12194440e-4f), x);
+    __m256 y = _mm256_set1_ps(1.9875691500e-4f);
+    y = _mm256_fmadd_ps(y, x, _mm256_set1_ps(1.3981999507e-3f));
+    y = _mm256_fmadd_ps(y, x, _mm256_set1_ps(8.3334519073e-3f));
+    y = _mm256_fmadd_ps(y, x, _mm256_set1_ps(4.1665795894e-2f));
+    y = _mm256_fmadd_ps(y, x, _mm256_set1_ps(1.6666665459e-1f));
+    y = _mm256_fmadd_ps(y, x, _mm256_set1_ps(5.0000001201e-1f));
+    y = _mm256_fmadd_ps(y, _mm256_mul_ps(x, x), _mm256_add_ps(x, _mm256_set1_ps(1)));
+    /* 2^n from its exponent bits; n = -127 (x near -88) gives 0 */
+    __m256i e = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
+    return _mm256_mul_ps(y, _mm256_castsi256_ps(e));
+}
+
+/* s[0..n) <- softmax(s), as the Java path: less the largest score, exponentiated, divided by their sum. The last
+   n % 8 scores go through a vector padded with -inf, whose exponentials are 0. */
+AVX2 static void softmax_avx2(float *s, int n) {
+    int full = n / 8 * 8;
+    float tail[8];
+    for (int i = 0; i < 8; i++) tail[i] = full + i < n ? s[full + i] : -INFINITY;
+    __m256 vmax = _mm256_loadu_ps(tail);
+    for (int p = 0; p < full; p += 8) vmax = _mm256_max_ps(vmax, _mm256_loadu_ps(s + p));
+    __m128 m = _mm_max_ps(_mm256_castps256_ps128(vmax), _mm256_extractf128_ps(vmax, 1));
+    m = _mm_max_ps(m, _mm_movehl_ps(m, m));
+    m = _mm_max_ss(m, _mm_movehdup_ps(m));
+    __m256 max = _mm256_broadcastss_ps(m), sum = _mm256_setzero_ps();
+    for (int p = 0; p < full; p += 8) {
+        __m256 e = exp_avx2(_mm256_sub_ps(_mm256_loadu_ps(s + p), max));
+        _mm256_storeu_ps(s + p, e);
+        sum = _mm256_add_ps(sum, e);
+    }
+    __m256 et = exp_avx2(_mm256_sub_ps(_mm256_loadu_ps(tail), max));
+    sum = _mm256_add_ps(sum, et);
+    __m256 inv = _mm256_set1_ps(1 / hsum_avx2(sum));
+    for (int p = 0; p < full; p += 8) _mm256_storeu_ps(s + p, _mm256_mul_ps(_mm256_loadu_ps(s + p), inv));
+    _mm256_storeu_ps(tail, _mm256_mul_ps(et, inv));
+    for (int i = 0; full + i < n; i++) s[full + i] = tail[i];
+}
+
 /* Up to 4 heads at a time, their count a constant in each call so that the accumulators stay in registers. */
 #define ATTEND_HEADS(CALL) switch (gg) { case 1: CALL(1); break; case 2: CALL(2); break; case 3: CALL(3); break; \
                                          default: CALL(4); break; }
@@ -911,17 +955,7 @@ AVX2 void sb_attend_f32(const float *q, int g, int hs, const uint8_t *keys, cons
         ATTEND_HEADS(SCORES)
 #undef SCORES
     }
-    /* softmax per head, as the Java path: subtract the largest score, exponentiate, divide by the sum */
-    for (int j = 0; j < g; j++) {
-        float *s = scores + j * n, max = s[0], sum = 0;
-        for (int p = 1; p < n; p++) max = s[p] > max ? s[p] : max;
-        for (int p = 0; p < n; p++) {
-            s[p] = expf(s[p] - max);
-            sum += s[p];
-        }
-        float inv = 1 / sum;
-        for (int p = 0; p < n; p++) s[p] *= inv;
-    }
+    for (int j = 0; j < g; j++) softmax_avx2(scores + j * n, n);
     for (int j0 = 0; j0 < g; j0 += 4) {
         int gg = g - j0 < 4 ? g - j0 : 4;
 #define VALUES(G) attend_values(scores + j0 * n, G, hs, values, off, n, out + j0 * hs)
