@@ -3,7 +3,8 @@
 #   bench/vs-llamacpp.sh GGUF LLAMACPP_BUILD_DIR [ROUNDS (default 5)]
 # Each round runs llama.cpp's llama-bench (prefill of 128 tokens, 32 decode steps, one repetition) and then
 # `bin/engine bench` (the same prompt length and decode steps); prints each round, then medians and the ratios
-# engine / llama.cpp for prefill and decode tokens per second, and the median of each round's own ratio.
+# engine / llama.cpp for prefill and decode tokens per second, the median of each round's own ratio, and the median
+# share of the machine's read bandwidth (measured by each engine run) that the engine's decode reads weights at.
 # THREADS (default 2) sets the threads of both; PROMPT and DECODE (default 128 and 32) the prompt length and decode
 # steps; KERNELS (default auto) the engine's --kernels (java, native or auto); LLAMACPP_VERSION names the llama.cpp
 # build when it cannot say it.
@@ -32,7 +33,7 @@ trap 'rm -rf "$out"' EXIT
 version=${LLAMACPP_VERSION:-$("$llama_bench" --version 2>&1 | grep -m1 '^version' || echo 'unknown (set LLAMACPP_VERSION)')}
 echo "model $gguf, $threads threads, $rounds rounds, engine kernels $kernels; llama.cpp: $version"
 echo "CPU: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), $(nproc) processors"
-printf '%-6s %-6s %12s %12s %8s\n' round engine 'prefill t/s' 'decode t/s' load
+printf '%-6s %-6s %12s %12s %8s %10s\n' round engine 'prefill t/s' 'decode t/s' load 'decode bw'
 for r in $(seq 1 "$rounds"); do
   "$llama_bench" -m "$gguf" -t "$threads" -p "$prompt" -n "$decode" -r 1 -o csv >"$out/llama.csv" 2>"$out/llama.err" \
     || { cat "$out/llama.err" >&2; exit 1; }
@@ -45,8 +46,10 @@ for r in $(seq 1 "$rounds"); do
     || { cat "$out/engine.txt" >&2; exit 1; }
   ep=$(sed -n 's/^prefill: .* = \([0-9.]*\) tok\/s.*/\1/p' "$out/engine.txt")
   ed=$(sed -n 's/^decode: .* = \([0-9.]*\) tok\/s.*/\1/p' "$out/engine.txt")
-  printf '%-6s %-6s %12.1f %12.2f %8s\n' "$r" engine "$ep" "$ed" "$(cut -d' ' -f1 /proc/loadavg)"
-  echo "$lp $ld $ep $ed" >>"$out/rounds"
+  # "decode implies 48.7 GB/s of weight reads = 73% of measured read bandwidth"
+  eb=$(sed -n 's/^decode implies .* = \([0-9]*\)% of measured read bandwidth.*/\1/p' "$out/engine.txt")
+  printf '%-6s %-6s %12.1f %12.2f %8s %9s%%\n' "$r" engine "$ep" "$ed" "$(cut -d' ' -f1 /proc/loadavg)" "$eb"
+  echo "$lp $ld $ep $ed $eb" >>"$out/rounds"
 done
 mlp=$(awk '{print $1}' "$out/rounds" | median) mld=$(awk '{print $2}' "$out/rounds" | median)
 mep=$(awk '{print $3}' "$out/rounds" | median) med=$(awk '{print $4}' "$out/rounds" | median)
@@ -56,3 +59,4 @@ echo "medians: prefill $prompt tokens engine $mep / llama.cpp $mlp tok/s = $(awk
 # median of the rounds' own ratios is the steadier figure.
 rp=$(awk '{print $3 / $1}' "$out/rounds" | median) rd=$(awk '{print $4 / $2}' "$out/rounds" | median)
 echo "median of the rounds' ratios: prefill $(printf '%.2f' "$rp")x; decode $(printf '%.2f' "$rd")x"
+echo "engine decode reads weights at a median $(awk '{print $5}' "$out/rounds" | median)% of the read bandwidth each engine run measured"
