@@ -45,8 +45,13 @@ public final class CpuBackend implements Backend {
     private MemorySegment quantized = MemorySegment.NULL;
     private volatile KvType kvType = KvType.F32;
     private final ThreadLocal<float[]> scoreScratch = ThreadLocal.withInitial(() -> new float[256]);
-    /** Per thread: the byte offsets of a sequence's positions in the KV cache, for the native attention. */
-    private final ThreadLocal<long[]> offsetScratch = ThreadLocal.withInitial(() -> new long[256]);
+    /**
+     * The KV cache's byte offset of every position the chunk's entries attend to, found once per chunk for all
+     * layers and heads (their block tables are the same in each): entry {@code i}'s positions 0..pos start at
+     * {@code slots[slotFrom[i]]} ({@link #slotTables}).
+     */
+    private long[] slots = new long[256];
+    private int[] slotFrom;
 
     // activations of the current batch, grown on demand: row-major, one row per entry
     private int capacity;
@@ -174,6 +179,7 @@ public final class CpuBackend implements Backend {
             tokenEmbedding.dequantizeRow(batch.token(start + i), x, i * dim);
         }
         ropeTables(batch, start, n);
+        slotTables(batch, start, n, cache);
         for (int l = 0; l < layers.length; l++) {
             Layer layer = layers[l];
             rmsNorm(x, xb, layer.attnNorm, n);
@@ -181,7 +187,7 @@ public final class CpuBackend implements Backend {
             rope(q, n, config.heads());
             rope(k, n, config.kvHeads());
             for (int i = 0; i < n; i++) {
-                long off = slot(batch, cache, start + i, batch.position(start + i));
+                long off = slots[slotFrom[i] + batch.position(start + i)];
                 cache.store(cache.keys[l], off, k, i * kvDim);
                 cache.store(cache.values[l], off, v, i * kvDim);
             }
@@ -234,11 +240,35 @@ public final class CpuBackend implements Backend {
         hb2 = new float[c * ffn];
         ropeCos = new float[c * half];
         ropeSin = new float[c * half];
+        slotFrom = new int[c];
         capacity = c;
     }
 
-    private static long slot(ForwardBatch batch, CpuKvCache cache, int entry, int pos) {
-        return cache.offset(batch.table(entry).block(pos / cache.blockSize()), pos);
+    /**
+     * Fills {@link #slots} for entries {@code start..start+n-1}. A prompt's entries come one after another with the
+     * same block table, so each extends the previous one's run instead of starting its own: the chunk takes as many
+     * offsets as its sequences' longest positions, not entries times positions.
+     */
+    private void slotTables(ForwardBatch batch, int start, int n, CpuKvCache cache) {
+        int used = 0, runFrom = 0, runEnd = 0;
+        for (int i = 0; i < n; i++) {
+            int entry = start + i, end = batch.position(entry) + 1;
+            if (i == 0 || batch.table(entry) != batch.table(entry - 1)) {
+                runFrom = used;
+                runEnd = 0;
+            }
+            if (end > runEnd) {
+                if (slots.length < runFrom + end) {
+                    slots = Arrays.copyOf(slots, Math.max(runFrom + end, slots.length * 2));
+                }
+                for (int p = runEnd; p < end; p++) {
+                    slots[runFrom + p] = cache.offset(batch.table(entry).block(p / cache.blockSize()), p);
+                }
+                runEnd = end;
+                used = runFrom + end;
+            }
+            slotFrom[i] = runFrom;
+        }
     }
 
     /** Runs several matrices over the same input as one parallel job (e.g. Q, K and V), so threads meet once. */
@@ -351,24 +381,17 @@ public final class CpuBackend implements Backend {
     /** The query heads of KV head {@code kvHead} for chunk row {@code row}, by the native kernel. */
     private void attendGroupNative(ForwardBatch batch, int start, CpuKvCache cache, int layer, int row, int kvHead) {
         int hs = config.headSize(), group = config.heads() / config.kvHeads();
-        int entry = start + row, positions = batch.position(entry) + 1;
+        int positions = batch.position(start + row) + 1;
         long kvOff = cache.headOffset(kvHead);
-        long[] offsets = offsetScratch.get();
-        if (offsets.length < positions) {
-            offsets = new long[Math.max(positions, offsets.length * 2)];
-            offsetScratch.set(offsets);
-        }
-        for (int p = 0; p < positions; p++) {
-            offsets[p] = slot(batch, cache, entry, p) + kvOff;
-        }
         float[] scores = scoreScratch.get();
         if (scores.length < group * positions) {
             scores = new float[Math.max(group * positions, scores.length * 2)];
             scoreScratch.set(scores);
         }
         int qOff = row * config.dim() + kvHead * group * hs;
-        NativeKernels.attend(q, qOff, group, hs, cache.keys[layer], cache.values[layer], offsets, positions,
-                (float) (1 / Math.sqrt(hs)), scores, xb2, qOff);
+        // the slots are offsets of whole positions: the KV head's part of each starts kvOff further on
+        NativeKernels.attend(q, qOff, group, hs, cache.keys[layer].asSlice(kvOff), cache.values[layer].asSlice(kvOff),
+                slots, slotFrom[row], positions, (float) (1 / Math.sqrt(hs)), scores, xb2, qOff);
     }
 
     /** Head {@code head} of chunk row {@code row}, which is entry {@code start + row} of the batch. */
@@ -377,6 +400,7 @@ public final class CpuBackend implements Backend {
         int entry = start + row;
         int pos = batch.position(entry);
         long kvOff = cache.headOffset(head / (config.heads() / config.kvHeads()));
+        int from = slotFrom[row];
         int qOff = row * dim + head * hs;
         MemorySegment keys = cache.keys[layer], values = cache.values[layer];
         float[] scores = scoreScratch.get();
@@ -387,7 +411,7 @@ public final class CpuBackend implements Backend {
         float scale = (float) (1 / Math.sqrt(hs));
         float max = Float.NEGATIVE_INFINITY;
         for (int p = 0; p <= pos; p++) {
-            float s = cache.dot(q, qOff, keys, slot(batch, cache, entry, p) + kvOff) * scale;
+            float s = cache.dot(q, qOff, keys, slots[from + p] + kvOff) * scale;
             scores[p] = s;
             max = Math.max(max, s);
         }
@@ -400,7 +424,7 @@ public final class CpuBackend implements Backend {
         Arrays.fill(xb2, qOff, qOff + hs, 0f);
         float inv = 1 / sum;
         for (int p = 0; p <= pos; p++) {
-            cache.axpy(scores[p] * inv, values, slot(batch, cache, entry, p) + kvOff, xb2, qOff);
+            cache.axpy(scores[p] * inv, values, slots[from + p] + kvOff, xb2, qOff);
         }
     }
 

@@ -229,16 +229,16 @@ public final class NativeKernels {
 
     /**
      * Causal attention of the {@code g} query heads at {@code q[qOff ..]} (head j at {@code qOff + j * headSize}) that
-     * share one KV head, over the {@code n} positions whose key and value start at byte {@code offsets[p]} of
+     * share one KV head, over the {@code n} positions whose key and value start at byte {@code offsets[from + p]} of
      * {@code keys} and {@code values} (an f32 cache), into {@code out[outOff ..]} likewise; {@code scores} holds at
      * least {@code g * n} floats of scratch. As the Java path: softmax of the scaled dot products, then the weighted
      * sum of the values.
      */
     static void attend(float[] q, int qOff, int g, int headSize, MemorySegment keys, MemorySegment values,
-                       long[] offsets, int n, float scale, float[] scores, float[] out, int outOff) {
+                       long[] offsets, int from, int n, float scale, float[] scores, float[] out, int outOff) {
         try {
             ATTEND.invokeExact(MemorySegment.ofArray(q).asSlice(4L * qOff), g, headSize, keys, values,
-                    MemorySegment.ofArray(offsets), n, scale, MemorySegment.ofArray(scores),
+                    MemorySegment.ofArray(offsets).asSlice(8L * from), n, scale, MemorySegment.ofArray(scores),
                     MemorySegment.ofArray(out).asSlice(4L * outOff));
         } catch (Throwable e) {
             throw new IllegalStateException(e);

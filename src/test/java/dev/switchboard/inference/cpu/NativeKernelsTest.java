@@ -295,10 +295,14 @@ class NativeKernelsTest {
             keys[i] = (float) random.nextGaussian();
             values[i] = (float) random.nextGaussian();
         }
-        // every other slot, backwards, after a 16-float head offset: no two positions adjacent or in order
-        long[] offsets = new long[positions];
+        // every other slot, backwards, after a 16-float head offset: no two positions adjacent or in order; the
+        // offsets start 3 entries into their array, whose first entries point at a slot of NaNs
+        Arrays.fill(keys, 0, slotFloats, Float.NaN);
+        Arrays.fill(values, 0, slotFloats, Float.NaN);
+        int from = 3;
+        long[] offsets = new long[from + positions];
         for (int p = 0; p < positions; p++) {
-            offsets[p] = 4L * ((slots - 1 - 2 * p) * slotFloats + 16);
+            offsets[from + p] = 4L * ((slots - 1 - 2 * p) * slotFloats + 16);
         }
         int qOff = 5;
         float[] q = new float[qOff + group * headSize];
@@ -311,14 +315,14 @@ class NativeKernelsTest {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment k = arena.allocateFrom(ValueLayout.JAVA_FLOAT, keys);
             MemorySegment v = arena.allocateFrom(ValueLayout.JAVA_FLOAT, values);
-            NativeKernels.attend(q, qOff, group, headSize, k, v, offsets, positions, scale,
+            NativeKernels.attend(q, qOff, group, headSize, k, v, offsets, from, positions, scale,
                     new float[group * positions], out, qOff);
         }
         for (int j = 0; j < group; j++) {
             double[] w = new double[positions];
             double max = Double.NEGATIVE_INFINITY, sum = 0;
             for (int p = 0; p < positions; p++) {
-                int base = (int) (offsets[p] / 4);
+                int base = (int) (offsets[from + p] / 4);
                 for (int i = 0; i < headSize; i++) {
                     w[p] += (double) q[qOff + j * headSize + i] * keys[base + i];
                 }
@@ -332,7 +336,7 @@ class NativeKernelsTest {
             for (int i = 0; i < headSize; i++) {
                 double expected = 0;
                 for (int p = 0; p < positions; p++) {
-                    expected += w[p] / sum * values[(int) (offsets[p] / 4) + i];
+                    expected += w[p] / sum * values[(int) (offsets[from + p] / 4) + i];
                 }
                 assertEquals(expected, out[qOff + j * headSize + i], 1e-5 * (1 + Math.abs(expected)),
                         "head " + j + " value " + i);
