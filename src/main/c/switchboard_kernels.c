@@ -131,6 +131,16 @@ __attribute__((target("avx2,fma,f16c"))) void sb_quantize(const float *x, int n,
     }
 }
 
+/* A Q4_K super-block's eight 6-bit scales and mins from its 12 bytes at sc (ggml's get_scale_min_k4). */
+static void q4_k_scales_mins(const uint8_t *sc, uint8_t *scale, uint8_t *min) {
+    for (int j = 0; j < 4; j++) {
+        scale[j] = sc[j] & 63;
+        min[j] = sc[j + 4] & 63;
+        scale[j + 4] = (sc[j + 8] & 0xF) | ((sc[j] >> 6) << 4);
+        min[j + 4] = (sc[j + 8] >> 4) | ((sc[j + 4] >> 6) << 4);
+    }
+}
+
 /* Tokens per tile of the matrix-matrix kernel: each weight block is unpacked once for this many tokens. */
 #define TILE 4
 /* A token's activations: scales, sums and values (see the layout above). */
@@ -192,13 +202,8 @@ __attribute__((target(TARGET), always_inline)) static inline void dot_q4_k_##SUF
     for (int b = 0; b < cols / 256; b++) {                                                                           \
         const uint8_t *blk = w + b * 144, *sc = blk + 4, *qs = blk + 16;                                             \
         float d = fp16_##SUFFIX(blk), dmin = fp16_##SUFFIX(blk + 2);                                                 \
-        int scale[8], min[8];                                                                                        \
-        for (int j = 0; j < 4; j++) {                                                                                \
-            scale[j] = sc[j] & 63;                                                                                   \
-            min[j] = sc[j + 4] & 63;                                                                                 \
-            scale[j + 4] = (sc[j + 8] & 0xF) | ((sc[j] >> 6) << 4);                                                  \
-            min[j + 4] = (sc[j + 8] >> 4) | ((sc[j + 4] >> 6) << 4);                                                 \
-        }                                                                                                            \
+        uint8_t scale[8], min[8];                                                                                    \
+        q4_k_scales_mins(sc, scale, min);                                                                            \
         /* independent chains: one dependent chain of vpdpwssd would wait on its latency */                         \
         __m256i ia[TILE][4];                                                                                         \
         for (int t = 0; t < nt; t++) for (int c = 0; c < 4; c++) ia[t][c] = _mm256_setzero_si256();                  \
@@ -692,16 +697,6 @@ R16_AVX2(q8_0_r16_avx2, 1)
 #define Q4R_MINS 192
 #define Q4R_NIBBLES 320
 #define Q4R_BLOCK_BYTES (Q4R_NIBBLES + 16 * 128)
-
-/* Row blk's eight 6-bit scales and mins (ggml's get_scale_min_k4). */
-static void q4_k_scales_mins(const uint8_t *sc, uint8_t *scale, uint8_t *min) {
-    for (int j = 0; j < 4; j++) {
-        scale[j] = sc[j] & 63;
-        min[j] = sc[j + 4] & 63;
-        scale[j + 4] = (sc[j + 8] & 0xF) | ((sc[j] >> 6) << 4);
-        min[j + 4] = (sc[j + 8] >> 4) | ((sc[j + 4] >> 6) << 4);
-    }
-}
 
 static void repack_q4_k(const uint8_t *w, int64_t row_bytes, int rows, int cols, uint8_t *out) {
     int blocks = cols / 256;
