@@ -6,7 +6,6 @@ import dev.switchboard.common.ApiException;
 import dev.switchboard.common.Secrets;
 import dev.switchboard.common.Times;
 import dev.switchboard.common.Validation;
-import dev.switchboard.common.db.NumberedSql;
 import dev.switchboard.webhook.WebhookEvents;
 import dev.switchboard.webhook.WebhookOutbox;
 import dev.switchboard.workspace.BusinessHoursService;
@@ -29,7 +28,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
@@ -63,30 +61,6 @@ public class ConversationService {
     /** What the customer reads when a handoff happens outside the workspace's business hours. */
     public static final String OUTSIDE_HOURS_NOTICE = "Our team is away right now (outside business hours). Leave "
             + "your e-mail address and an agent will reply as soon as they are back.";
-
-    /**
-     * The message's write (see {@link #appendCustomerMessage}): parameters last activity, conversation, workspace,
-     * via API key, visitor token hash, message id, content, event type, event payload, event time, webhook event type,
-     * webhook envelope, delivery time. Public for the message bench, which times it.
-     */
-    public static final String APPEND_CUSTOMER_MESSAGE = """
-            with touched as (
-              update conversations set last_activity_at = ?1
-               where id = ?2 and status <> 'resolved' and workspace_id = ?3 and (?4 or visitor_token_hash = ?5)
-              returning id, status, assignee_agent_id, assignee_team_id),
-            message as (
-              insert into messages (id, conversation_id, role, content, created_at)
-              select ?6, id, 'customer', ?7, ?1 from touched
-              returning conversation_id, seq),
-            event as (
-              insert into conversation_events (conversation_id, type, payload, created_at)
-              select conversation_id, ?8, ?9, ?10 from message
-              returning id),
-            """ + WebhookOutbox.deliveries("message", 3, 11, 12, 13) + """
-            select touched.status, message.seq, touched.assignee_agent_id, touched.assignee_team_id
-              from touched, message""";
-
-    private static final NumberedSql APPEND = NumberedSql.of(APPEND_CUSTOMER_MESSAGE);
 
     /** A new conversation and, when started by the widget, the visitor token shown only in this response. */
     public record Started(Conversation conversation, String visitorToken) {}
@@ -129,6 +103,9 @@ public class ConversationService {
 
     @Inject
     AgroalDataSource dataSource;
+
+    @Inject
+    CustomerMessageWriter writer;
 
     @Inject
     WebhookOutbox webhooks;
@@ -237,10 +214,7 @@ public class ConversationService {
             Attachments.NewAttachment file) {
         requireVisitorToken(caller, visitorToken);
         // A file goes with its message row, so only plain text takes the one-statement path.
-        Stored stored = file == null
-                ? QuarkusTransaction.suspendingExisting().call(
-                        () -> appendCustomerMessage(caller, conversationId, visitorToken, content))
-                : null;
+        Stored stored = file == null ? appendCustomerMessage(caller, conversationId, visitorToken, content) : null;
         if (stored == null) {
             // Not stored by the one statement: unknown, not the caller's, resolved (reopened here for the bot), or a file.
             stored = QuarkusTransaction.requiringNew().call(() -> {
@@ -263,12 +237,9 @@ public class ConversationService {
     }
 
     /**
-     * The customer message's write as one statement in autocommit, outside any JTA transaction: one round trip to
-     * PostgreSQL, which commits before it answers (the round trips, not the rows, are what a message costs). The
-     * statement takes the conversation's row lock by setting its last activity, then inserts the message and its
-     * message.created event (whose id is drawn after the lock, so events stay in commit order) and a webhook delivery
-     * per subscribed webhook (what {@link WebhookOutbox#record} writes, without its own select). It writes only into a
-     * conversation the caller may access that is not resolved; else it writes nothing and returns null.
+     * The customer message's write as one statement in autocommit, outside any transaction (the caller's too), shared
+     * with the messages posted meanwhile ({@link CustomerMessageWriter}): it has committed when this returns. It writes
+     * only into a conversation the caller may access that is not resolved; else it writes nothing and returns null.
      */
     private Stored appendCustomerMessage(Caller caller, UUID conversationId, String visitorToken, String content) {
         Message m = new Message();
@@ -278,54 +249,42 @@ public class ConversationService {
         m.content = content;
         m.createdAt = Times.now(clock);
         MessageView view = MessageView.of(m);
-        ConversationEvent event = event(conversationId, EventTypes.MESSAGE_CREATED, view);
         Instant deliveryTime = webhooks.deliveryTime();
         UUID workspaceId = caller.workspaceId();
-        ConversationStatus status;
-        boolean repliedToAssignee;
-        UUID agent;
-        UUID team;
-        try (Connection connection = dataSource.getConnection()) {
-            try (PreparedStatement append = APPEND.prepare(connection, m.createdAt.atOffset(ZoneOffset.UTC),
-                    conversationId, workspaceId, caller.viaApiKey(),
-                    caller.viaApiKey() ? "" : Secrets.sha256Hex(visitorToken.strip()), m.id, content, event.type,
-                    event.payload, event.createdAt.atOffset(ZoneOffset.UTC), WebhookEvents.MESSAGE_CREATED,
-                    webhooks.envelope(workspaceId, WebhookEvents.MESSAGE_CREATED, view, deliveryTime),
-                    deliveryTime.atOffset(ZoneOffset.UTC));
-                    ResultSet row = append.executeQuery()) {
-                if (!row.next()) {
-                    return null;
-                }
-                status = ConversationStatus.fromCode(row.getString(1));
-                m.seq = row.getLong(2);
-                agent = row.getObject(3, UUID.class);
-                team = row.getObject(4, UUID.class);
-            }
-            repliedToAssignee = (agent != null || team != null)
-                    && (status == ConversationStatus.PENDING || status == ConversationStatus.OPEN)
-                    && !MessageRole.CUSTOMER.code().equals(previousRole(connection, conversationId, m.seq));
-        } catch (SQLException e) {
-            throw new IllegalStateException("storing a customer message in conversation " + conversationId + " failed",
-                    e);
+        CustomerMessageWriter.Appended appended = writer.append(new CustomerMessageWriter.Append(m.id, conversationId,
+                workspaceId, caller.viaApiKey(), caller.viaApiKey() ? "" : Secrets.sha256Hex(visitorToken.strip()),
+                m.createdAt, content, event(conversationId, EventTypes.MESSAGE_CREATED, view).payload,
+                webhooks.envelope(workspaceId, WebhookEvents.MESSAGE_CREATED, view, deliveryTime), deliveryTime));
+        if (appended == null) {
+            return null;
+        }
+        m.seq = appended.seq();
+        ConversationStatus status = appended.status();
+        boolean assigned = appended.agentId() != null || appended.teamId() != null;
+        if (assigned && (status == ConversationStatus.PENDING || status == ConversationStatus.OPEN)
+                && !MessageRole.CUSTOMER.code().equals(previousRole(conversationId, m.seq))) {
+            customerReplied.fire(new ConversationSignals.CustomerReplied(conversationId, workspaceId,
+                    appended.agentId(), appended.teamId()));
         }
         // Committed already: what notifyAfterCommit and AFTER_SUCCESS observers wait for happens now.
-        if (repliedToAssignee) {
-            customerReplied.fire(new ConversationSignals.CustomerReplied(conversationId, workspaceId, agent, team));
-        }
         events.committed(conversationId);
         metrics.counter("switchboard.messages", "role", m.role.code()).increment();
         return new Stored(m, workspaceId, status == ConversationStatus.BOT);
     }
 
     /** The role of the message before {@code seq} in the conversation, or null when there is none. */
-    private static String previousRole(Connection connection, UUID conversationId, long seq) throws SQLException {
-        try (PreparedStatement previous = connection.prepareStatement(
-                "select role from messages where conversation_id = ? and seq < ? order by seq desc limit 1")) {
+    private String previousRole(UUID conversationId, long seq) {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement previous = connection.prepareStatement(
+                        "select role from messages where conversation_id = ? and seq < ? order by seq desc limit 1")) {
             previous.setObject(1, conversationId);
             previous.setLong(2, seq);
             try (ResultSet role = previous.executeQuery()) {
                 return role.next() ? role.getString(1) : null;
             }
+        } catch (SQLException e) {
+            throw new IllegalStateException("reading the message before " + seq + " in conversation "
+                    + conversationId + " failed", e);
         }
     }
 

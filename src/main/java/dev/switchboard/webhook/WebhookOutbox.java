@@ -44,17 +44,18 @@ public class WebhookOutbox {
 
     /**
      * A common table expression, named deliveries, that does what {@link #record} does inside another statement, so
-     * a change and its webhook deliveries take one round trip: a pending delivery per webhook of workspace
-     * {@code ?workspace} subscribed to event {@code ?type}, for each row of {@code source} (its conversation_id),
-     * with body {@code ?body} (an {@link #envelope}) due at {@code ?time} (a {@link #deliveryTime}).
+     * a change and its webhook deliveries take one round trip: for each row of {@code source} (its conversation_id), a
+     * pending delivery per webhook of workspace {@code workspace} subscribed to event {@code type}, with body
+     * {@code body} (an {@link #envelope}) due at {@code time} (a {@link #deliveryTime}). Each of those is an SQL
+     * expression: a parameter, or a column of {@code source}.
      */
-    public static String deliveries(String source, int workspace, int type, int body, int time) {
+    public static String deliveries(String source, String workspace, String type, String body, String time) {
         return """
                 deliveries as (
                   insert into webhook_deliveries (id, webhook_id, conversation_id, event_type, payload, status,
                                                   next_attempt_at, created_at)
-                  select gen_random_uuid(), webhooks.id, %1$s.conversation_id, ?%3$d, ?%4$d, '%6$s', ?%5$d, ?%5$d
-                    from %1$s, webhooks where webhooks.workspace_id = ?%2$d and ?%3$d = any(webhooks.events))
+                  select gen_random_uuid(), webhooks.id, %1$s.conversation_id, %3$s, %4$s, '%6$s', %5$s, %5$s
+                    from %1$s, webhooks where webhooks.workspace_id = %2$s and %3$s = any(webhooks.events))
                 """.formatted(source, workspace, type, body, time, WebhookDelivery.PENDING);
     }
 

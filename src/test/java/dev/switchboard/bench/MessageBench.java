@@ -1,7 +1,7 @@
 package dev.switchboard.bench;
 
 import dev.switchboard.common.db.NumberedSql;
-import dev.switchboard.conversation.ConversationService;
+import dev.switchboard.conversation.CustomerMessageWriter;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
@@ -12,8 +12,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.time.OffsetDateTime;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -31,14 +32,14 @@ import java.util.regex.Pattern;
  * receiving the committed message to committing the answer) read from the histogram on /q/metrics.
  *
  * <p>Run {@code bench/messages.sh}: it packages the app, starts it on a fresh embedded PostgreSQL and runs this
- * main with {@code --url --admin-token --jdbc [--clients 1,16,64] [--seconds 10]}.
+ * main with {@code --url --admin-token --jdbc [--clients 1,16,64] [--seconds 10] [--warmup 30]}.
  */
 public final class MessageBench {
 
     private static final String FAQ_QUESTION = "What is your return policy?";
     private static final String FAQ_ANSWER = "You can return any item within 30 days for a full refund.";
     private static final String FAQ_TIMER = "switchboard_bot_faq_latency_seconds";
-    private static final NumberedSql APPEND = NumberedSql.of(ConversationService.APPEND_CUSTOMER_MESSAGE);
+    private static final NumberedSql APPEND = NumberedSql.of(CustomerMessageWriter.APPEND);
 
     private final URI base;
     private final String adminToken;
@@ -88,7 +89,7 @@ public final class MessageBench {
             if (!opts.containsKey(required)) {
                 throw new IllegalArgumentException("missing --" + required
                         + " (usage: --url http://localhost:8080 --admin-token T --jdbc jdbc:postgresql://... "
-                        + "[--clients 1,16,64] [--seconds 10])");
+                        + "[--clients 1,16,64] [--seconds 10] [--warmup 30])");
             }
         }
         int[] clients = Arrays.stream(opts.getOrDefault("clients", "1,16,64").split(","))
@@ -96,10 +97,10 @@ public final class MessageBench {
         Duration duration = Duration.ofSeconds(Long.parseLong(opts.getOrDefault("seconds", "10")));
         new MessageBench(URI.create(opts.get("url")), opts.get("admin-token"), opts.get("jdbc"),
                 opts.getOrDefault("db-password", ""))
-                .run(clients, duration);
+                .run(clients, duration, Duration.ofSeconds(Long.parseLong(opts.getOrDefault("warmup", "30"))));
     }
 
-    private void run(int[] levels, Duration duration) throws Exception {
+    private void run(int[] levels, Duration duration, Duration warmup) throws Exception {
         String created = send("POST", "/api/v1/workspaces", "Bearer " + adminToken,
                 "{\"name\":\"Bench " + UUID.randomUUID() + "\",\"allowedOrigins\":[]}", 201);
         apiKey = field(created, "apiKey");
@@ -115,13 +116,17 @@ public final class MessageBench {
             }
         }
         System.out.printf("POST /api/v1/conversations/{id}/messages, one conversation per client, vs single-row "
-                + "INSERT autocommit over JDBC into the same PostgreSQL; %d s per run%n", duration.toSeconds());
+                + "INSERT autocommit over JDBC into the same PostgreSQL; %d s per run, after %d s of warm-up%n",
+                duration.toSeconds(), warmup.toSeconds());
         System.out.printf("%-7s | %-26s | %-26s | %-26s | %-9s | %-17s | %s%n", "", "API, bot answering",
                 "API, store only (handed off)", "JDBC single-row INSERT", "store/INS", "bot FAQ answer", "load");
         System.out.printf("%-7s | %8s %8s %8s | %8s %8s %8s | %8s %8s %8s | %9s | %8s %8s | %s%n", "clients",
                 "msg/s", "p50 ms", "p99 ms", "msg/s", "p50 ms", "p99 ms", "rows/s", "p50 ms", "p99 ms", "rate",
                 "p50 ms", "p99 ms", "1 min avg");
-        measureApi(Math.max(4, levels[0]), Duration.ofSeconds(3), true); // warm-up: JIT, connection pools
+        // Warm-up, both ways: on 2 busy cores the JIT needs tens of seconds to compile the app's hot paths, and the
+        // levels measure the app as it runs for hours, not its first minute.
+        measureApi(Math.max(4, levels[0]), warmup.dividedBy(2), true);
+        measureApi(Math.max(4, levels[0]), warmup.dividedBy(2), false);
         for (int level : levels) {
             Map<Double, Double> before = faqBuckets();
             Run api = measureApi(level, duration, true);
@@ -137,114 +142,79 @@ public final class MessageBench {
                     100 * stored.perSecond() / insert.perSecond(), bucketMs(faq[0]), bucketMs(faq[1]),
                     ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         }
-        measureStatements(field(send("POST", "/api/v1/conversations", "Bearer " + apiKey,
-                "{\"visitorId\":\"bench-statements\"}", 201), "id"), 2000);
+        List<UUID> statementConversations = new ArrayList<>();
+        for (int i = 0; i < 16; i++) {
+            statementConversations.add(UUID.fromString(field(send("POST", "/api/v1/conversations", "Bearer " + apiKey,
+                    "{\"visitorId\":\"bench-statements-" + i + "\"}", 201), "id")));
+        }
+        measureStatements(statementConversations, 1000);
         System.out.println("FAQ p50/p99: upper bounds of the timer's histogram buckets for the answers of that level "
                 + "(queueing behind earlier messages of the same conversation included; messages posted while the "
                 + "bot is busy with their conversation get one answer, to the latest).");
     }
 
     /**
-     * What each statement of the message write costs, issued over JDBC into a conversation of the bench's workspace
-     * and timed one by one (the mean in microseconds per statement): the one statement the store-only path runs now
-     * (webhook deliveries included, in autocommit: it commits before it answers), and, for comparison, the ones it
-     * ran in a transaction before (lock, message, event, last activity, webhook subscriptions, commit).
+     * What the message write costs when PostgreSQL is not shared: the writer's statement over JDBC in autocommit, as
+     * the app runs it, with one message and with {@code conversations.size()} (one each), alternating round by round
+     * after a warm-up; the mean per statement and per message in microseconds.
      */
-    private void measureStatements(String conversationId, int rounds) throws Exception {
-        UUID conversation = UUID.fromString(conversationId);
-        try (Connection c = connect(); Connection auto = connect()) {
-            c.setAutoCommit(false);
+    private void measureStatements(List<UUID> conversations, int rounds) throws Exception {
+        try (Connection c = connect()) {
             UUID workspace;
             try (PreparedStatement ws = c.prepareStatement("select workspace_id from conversations where id = ?")) {
-                ws.setObject(1, conversation);
+                ws.setObject(1, conversations.getFirst());
                 try (ResultSet rs = ws.executeQuery()) {
                     rs.next();
                     workspace = rs.getObject(1, UUID.class);
                 }
             }
-            c.rollback();
-            // The app's statement as the app runs it: alone, in autocommit, on a connection of its own.
-            PreparedStatement append = auto.prepareStatement(APPEND.jdbc());
-            String[] nowNames = {"append in autocommit (one round trip)"};
-            Op[] now = {() -> {
-                Object at = OffsetDateTime.now();
-                APPEND.bind(append, at, conversation, workspace, true, "", UUID.randomUUID(), FAQ_QUESTION,
-                        "message.created", "{\"content\":\"" + FAQ_QUESTION + "\"}", at, "message.created",
-                        "{\"type\":\"message.created\"}", at);
-                append.executeQuery().close();
-            }};
-            PreparedStatement webhooks = c.prepareStatement(
-                    "select * from webhooks where workspace_id = ? and ? = any(events)");
-            webhooks.setObject(1, workspace);
-            webhooks.setString(2, "message.created");
-            PreparedStatement lock = c.prepareStatement(
-                    "select workspace_id, status, visitor_token_hash from conversations where id = ? for update");
-            lock.setObject(1, conversation);
-            PreparedStatement message = c.prepareStatement("insert into messages (id, conversation_id, role, content,"
-                    + " created_at) values (?, ?, 'customer', ?, now())");
-            message.setObject(2, conversation);
-            message.setString(3, FAQ_QUESTION);
-            PreparedStatement event = c.prepareStatement("insert into conversation_events (conversation_id, type,"
-                    + " payload, created_at) values (?, 'message.created', ?, now()) returning id");
-            event.setObject(1, conversation);
-            event.setString(2, "{\"content\":\"" + FAQ_QUESTION + "\"}");
-            PreparedStatement touch = c.prepareStatement(
-                    "update conversations set last_activity_at = now() where id = ?");
-            touch.setObject(1, conversation);
-            String[] beforeNames = {"select ... for update", "insert message", "insert event", "update last activity",
-                "select webhooks", "commit"};
-            Op[] before = {() -> lock.executeQuery().close(),
-                () -> {
-                    message.setObject(1, UUID.randomUUID());
-                    message.executeUpdate();
-                },
-                () -> event.executeQuery().close(), touch::executeUpdate, () -> webhooks.executeQuery().close(),
-                c::commit};
-            // Warmed up, then alternating round by round (and which goes first), so both see the same JIT state, the
-            // same load, and the same share of rounds that start right after the other's commit.
-            long[] nowNanos = new long[now.length];
-            long[] beforeNanos = new long[before.length];
-            for (int r = 0; r < rounds / 10; r++) {
-                timeRound(now, new long[now.length]);
-                timeRound(before, new long[before.length]);
-            }
-            for (int r = 0; r < rounds; r++) {
-                if (r % 2 == 0) {
-                    timeRound(now, nowNanos);
-                    timeRound(before, beforeNanos);
-                } else {
-                    timeRound(before, beforeNanos);
-                    timeRound(now, nowNanos);
+            PreparedStatement append = c.prepareStatement(APPEND.jdbc());
+            int[] sizes = {1, conversations.size()};
+            long[] nanos = new long[sizes.length];
+            for (int r = -rounds / 10; r < rounds; r++) {
+                for (int k = 0; k < sizes.length; k++) {
+                    int size = sizes[(r & 1) == 0 ? k : sizes.length - 1 - k];
+                    long t0 = System.nanoTime();
+                    appendBatch(c, append, workspace, conversations.subList(0, size));
+                    if (r >= 0) {
+                        nanos[size == 1 ? 0 : 1] += System.nanoTime() - t0;
+                    }
                 }
             }
-            printCosts("now", rounds, nowNames, nowNanos);
-            printCosts("before", rounds, beforeNames, beforeNanos);
+            System.out.printf("The message write's statement, 1 client, in autocommit, mean of %d: %d message: %.0f µs;"
+                    + " %d messages: %.0f µs (%.0f µs per message)%n", rounds, sizes[0], nanos[0] / 1e3 / rounds,
+                    sizes[1], nanos[1] / 1e3 / rounds, nanos[1] / 1e3 / rounds / sizes[1]);
         }
     }
 
-    private static void timeRound(Op[] statements, long[] nanos) throws Exception {
-        long t = System.nanoTime();
-        for (int i = 0; i < statements.length; i++) {
-            statements[i].run();
-            t = lap(nanos, i, t);
+    /** One message into each conversation, by one statement, with what the app binds (no webhooks subscribed). */
+    private static void appendBatch(Connection c, PreparedStatement append, UUID workspace, List<UUID> conversations)
+            throws SQLException {
+        int n = conversations.size();
+        String at = Instant.now().toString();
+        String[] times = new String[n];
+        Arrays.fill(times, at);
+        APPEND.bind(append,
+                c.createArrayOf("uuid", conversations.stream().map(x -> UUID.randomUUID()).toArray()),
+                c.createArrayOf("uuid", conversations.toArray()),
+                c.createArrayOf("uuid", Collections.nCopies(n, workspace).toArray()),
+                c.createArrayOf("bool", Collections.nCopies(n, true).toArray()),
+                c.createArrayOf("text", Collections.nCopies(n, "").toArray()),
+                c.createArrayOf("text", times),
+                c.createArrayOf("text", Collections.nCopies(n, FAQ_QUESTION).toArray()),
+                c.createArrayOf("text", Collections.nCopies(n, "{\"content\":\"" + FAQ_QUESTION + "\"}")
+                        .toArray()),
+                c.createArrayOf("text", Collections.nCopies(n, "{\"type\":\"message.created\"}").toArray()),
+                c.createArrayOf("text", times), "message.created", "message.created");
+        try (ResultSet rows = append.executeQuery()) {
+            int written = 0;
+            while (rows.next()) {
+                written++;
+            }
+            if (written != n) {
+                throw new IllegalStateException("the statement wrote " + written + " of " + n + " messages");
+            }
         }
-    }
-
-    private static void printCosts(String which, int rounds, String[] names, long[] nanos) {
-        long total = 0;
-        StringBuilder line = new StringBuilder("Statement costs of the message write (" + which + "), 1 client, mean of "
-                + rounds + " (µs):");
-        for (int i = 0; i < names.length; i++) {
-            line.append(String.format(" %s %.0f;", names[i], nanos[i] / 1e3 / rounds));
-            total += nanos[i];
-        }
-        System.out.println(line.append(String.format(" total %.0f", total / 1e3 / rounds)));
-    }
-
-    private static long lap(long[] nanos, int i, long since) {
-        long now = System.nanoTime();
-        nanos[i] += now - since;
-        return now;
     }
 
     /**
@@ -266,8 +236,19 @@ public final class MessageBench {
             awaitStatus(conversations, "pending");
         }
         String body = "{\"content\":\"" + FAQ_QUESTION + "\"}";
-        Run run = measure(clients, duration, i -> () -> send("POST",
-                "/api/v1/conversations/" + conversations[i] + "/messages", "Bearer " + apiKey, body, 201));
+        List<KeepAliveConnection> connections = new ArrayList<>();
+        Run run;
+        try {
+            for (int i = 0; i < clients; i++) {
+                connections.add(new KeepAliveConnection(base));
+            }
+            run = measure(clients, duration, i -> () -> connections.get(i).send("POST",
+                    "/api/v1/conversations/" + conversations[i] + "/messages", "Bearer " + apiKey, body, 201));
+        } finally {
+            for (KeepAliveConnection c : connections) {
+                c.close();
+            }
+        }
         if (withBot) {
             awaitBotDrained(conversations);
         }

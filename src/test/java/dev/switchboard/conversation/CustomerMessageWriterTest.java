@@ -1,0 +1,228 @@
+package dev.switchboard.conversation;
+
+import static dev.switchboard.support.TestWorkspaces.startWithApiKey;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.switchboard.common.ApiException;
+import dev.switchboard.support.Await;
+import dev.switchboard.support.NoBot;
+import dev.switchboard.support.TestWorkspaces;
+import dev.switchboard.support.TestWorkspaces.TestWorkspace;
+import dev.switchboard.workspace.Caller;
+import io.agroal.api.AgroalDataSource;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Group commit of customer messages: what is posted while a writer is busy is written together, by one statement
+ * (one transaction: the rows share their {@code xmin}), and each post is acknowledged only after that commit. A
+ * writer is held busy here by locking the row of the conversation its batch is writing into.
+ */
+@QuarkusTest
+class CustomerMessageWriterTest {
+
+    @Inject
+    ConversationService conversations;
+
+    @Inject
+    CustomerMessageWriter writer;
+
+    @Inject
+    AgroalDataSource db;
+
+    @Inject
+    MeterRegistry metrics;
+
+    private final ExecutorService posters = Executors.newVirtualThreadPerTaskExecutor();
+
+    @Test
+    void messagesPostedWhileTheWriterIsBusyAreWrittenTogetherOnePerConversation() throws Exception {
+        NoBot.install();
+        TestWorkspace w = TestWorkspaces.create();
+        Caller caller = new Caller(UUID.fromString(w.id()), true);
+        List<UUID> lane = conversationsOfOneLane(w, 6);
+        UUID held = lane.getFirst();
+        Caller stranger = new Caller(UUID.fromString(TestWorkspaces.create().id()), true);
+
+        Map<String, Future<Message>> posted = new HashMap<>();
+        try (Connection lock = db.getConnection()) {
+            lockRow(lock, held);
+            posted.put("first", post(caller, held, "first"));
+            awaitBlockedWriter();
+            // One by one, so they queue in this order.
+            int queued = 0;
+            for (int i = 1; i <= 4; i++) {
+                posted.put("b" + i, post(caller, lane.get(i), "b" + i));
+                awaitQueued(++queued);
+            }
+            posted.put("again 1", post(caller, held, "again 1"));
+            awaitQueued(++queued);
+            posted.put("again 2", post(caller, held, "again 2"));
+            awaitQueued(++queued);
+            posted.put("stranger", post(stranger, lane.get(5), "not yours"));
+            awaitQueued(++queued);
+            lock.rollback();
+            lock.setAutoCommit(true);
+        }
+
+        Map<String, String> xmin = new HashMap<>();
+        for (var e : posted.entrySet()) {
+            if (!e.getKey().equals("stranger")) {
+                xmin.put(e.getKey(), xminOf(e.getValue().get().id));
+            }
+        }
+        // What queued behind the held conversation went in one statement, with one message of the held one.
+        String batch = xmin.get("b1");
+        assertEquals(List.of(batch, batch, batch, batch, batch),
+                List.of(xmin.get("b1"), xmin.get("b2"), xmin.get("b3"), xmin.get("b4"), xmin.get("again 1")));
+        assertNotEquals(xmin.get("first"), batch);
+        assertNotEquals(batch, xmin.get("again 2"), "a second message of a conversation waits for the next batch");
+        ExecutionException refused = assertThrows(ExecutionException.class, () -> posted.get("stranger").get());
+        assertEquals(404, assertInstanceOf(ApiException.class, refused.getCause()).status());
+
+        assertEquals(List.of("first", "again 1", "again 2"),
+                conversations.messages(held).stream().map(m -> m.content).toList());
+        for (int i = 1; i <= 4; i++) {
+            assertEquals(List.of("b" + i), conversations.messages(lane.get(i)).stream().map(m -> m.content).toList());
+        }
+        assertEquals(List.of(), conversations.messages(lane.get(5)));
+        for (UUID conversation : lane) {
+            assertEquals(conversations.messages(conversation).size(), countEvents(conversation),
+                    "one message.created event per message");
+        }
+    }
+
+    @Test
+    void aBatchWhoseStatementFailsIsWrittenAgainOneByOneSoOnlyTheFailingMessageFails() throws Exception {
+        NoBot.install();
+        TestWorkspace w = TestWorkspaces.create();
+        Caller caller = new Caller(UUID.fromString(w.id()), true);
+        List<UUID> lane = conversationsOfOneLane(w, 4);
+        String poison = "poison " + UUID.randomUUID();
+        try (Connection ddl = db.getConnection(); Statement s = ddl.createStatement()) {
+            // What a user never sees, so the test makes it: a row PostgreSQL refuses, failing the whole statement.
+            s.execute("create or replace function refuse_poison() returns trigger language plpgsql as $$ begin raise exception "
+                    + "'refused'; end $$");
+            s.execute("create trigger refuse_poison before insert on messages for each row when (new.content = '"
+                    + poison + "') execute function refuse_poison()");
+        }
+        try {
+            Future<Message> first;
+            List<Future<Message>> batch = new ArrayList<>();
+            Future<Message> poisoned;
+            try (Connection lock = db.getConnection()) {
+                lockRow(lock, lane.getFirst());
+                first = post(caller, lane.getFirst(), "first");
+                awaitBlockedWriter();
+                batch.add(post(caller, lane.get(1), "fine 1"));
+                awaitQueued(1);
+                poisoned = post(caller, lane.get(2), poison);
+                awaitQueued(2);
+                batch.add(post(caller, lane.get(3), "fine 3"));
+                awaitQueued(3);
+                lock.rollback();
+                lock.setAutoCommit(true);
+            }
+            first.get();
+            ExecutionException failed = assertThrows(ExecutionException.class, poisoned::get);
+            assertInstanceOf(IllegalStateException.class, failed.getCause());
+            assertNotEquals(xminOf(batch.get(0).get().id), xminOf(batch.get(1).get().id), "written one by one");
+            assertEquals(List.of(), conversations.messages(lane.get(2)));
+            assertEquals(0, countEvents(lane.get(2)));
+            assertEquals(List.of("fine 3"), conversations.messages(lane.get(3)).stream().map(m -> m.content).toList());
+        } finally {
+            try (Connection ddl = db.getConnection(); Statement s = ddl.createStatement()) {
+                s.execute("drop trigger refuse_poison on messages");
+                s.execute("drop function refuse_poison()");
+            }
+        }
+    }
+
+    private Future<Message> post(Caller caller, UUID conversation, String content) {
+        return posters.submit(() -> conversations.postCustomerMessage(caller, conversation, null, content));
+    }
+
+    /** New conversations whose messages the same writer writes. */
+    private List<UUID> conversationsOfOneLane(TestWorkspace w, int count) {
+        List<UUID> lane = new ArrayList<>();
+        int which = -1;
+        while (lane.size() < count) {
+            UUID c = UUID.fromString(startWithApiKey(w));
+            if (which < 0) {
+                which = writer.laneOf(c);
+            }
+            if (writer.laneOf(c) == which) {
+                lane.add(c);
+            }
+        }
+        return lane;
+    }
+
+    private static void lockRow(Connection connection, UUID conversation) throws SQLException {
+        connection.setAutoCommit(false);
+        try (PreparedStatement s = connection.prepareStatement("select 1 from conversations where id = ? for update")) {
+            s.setObject(1, conversation);
+            s.executeQuery().close();
+        }
+    }
+
+    /** Until a writer's statement waits for the test's row lock. */
+    private void awaitBlockedWriter() {
+        Await.until("a writer waits for the locked conversation", () -> {
+            try (Connection c = db.getConnection(); Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery("select count(*) from pg_stat_activity where wait_event_type = "
+                            + "'Lock' and query like '%unnest%'")) {
+                rs.next();
+                return rs.getInt(1) == 1;
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    private void awaitQueued(int count) {
+        Await.until(count + " messages queued", () -> metrics.get("switchboard.messages.write.queued").gauge()
+                .value() == count);
+    }
+
+    private String xminOf(UUID message) throws SQLException {
+        try (Connection c = db.getConnection();
+                PreparedStatement s = c.prepareStatement("select xmin::text from messages where id = ?")) {
+            s.setObject(1, message);
+            try (ResultSet rs = s.executeQuery()) {
+                rs.next();
+                return rs.getString(1);
+            }
+        }
+    }
+
+    private long countEvents(UUID conversation) throws SQLException {
+        try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement(
+                "select count(*) from conversation_events where conversation_id = ? and type = 'message.created'")) {
+            s.setObject(1, conversation);
+            try (ResultSet rs = s.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+}
