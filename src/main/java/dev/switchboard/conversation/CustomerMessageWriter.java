@@ -42,9 +42,11 @@ import org.jboss.logging.Logger;
  *
  * <p>A conversation always goes to the same lane (writer thread), and a batch holds at most one message per
  * conversation; later ones wait for the next batch. So two batches never lock the same conversation, and messages to
- * one conversation are stored in the order they were handed over. A batch whose statement fails (a deadlock with a
- * transaction locking several conversations, a constraint) is rolled back as a whole and its messages are written
- * again one by one, so one message's failure is only its own.
+ * one conversation are stored in the order they were handed over. A writer never waits for another transaction: a
+ * conversation whose row is locked (an agent's action, the bot's answer being stored) is skipped, and that message's
+ * caller writes it alone on its own thread, so one busy conversation delays no other's messages. A batch whose
+ * statement fails is rolled back as a whole and each caller writes its message alone, so a failure is only its
+ * message's.
  */
 @ApplicationScoped
 public class CustomerMessageWriter {
@@ -52,23 +54,33 @@ public class CustomerMessageWriter {
     private static final Logger LOG = Logger.getLogger(CustomerMessageWriter.class);
 
     /**
-     * The write of a batch: it takes each conversation's row lock by setting its last activity, inserts the message
-     * and its message.created event (whose id is drawn after the lock, so each conversation's events stay in commit
-     * order) and a webhook delivery per subscribed webhook (what {@link WebhookOutbox#record} writes, without its own
-     * select). Only conversations the caller may access that are not resolved are written; the others' messages get
-     * no row back. Parameters: arrays (one element per message) of message ids, conversations, workspaces, whether via
-     * API key, visitor token hashes, times, contents, event payloads, webhook envelopes and their delivery times; then
-     * the event type and the webhook event type.
+     * The write of a batch: it locks the conversations' rows, setting their last activity, then inserts the messages
+     * and their message.created events (whose ids are drawn after the locks, so each conversation's events stay in
+     * commit order) and a webhook delivery per subscribed webhook (what {@link WebhookOutbox#record} writes, without its
+     * own select). Only conversations the caller may access that are not resolved are written; the others' messages get
+     * no row back. A conversation whose row another transaction holds is skipped (its message comes back with a null
+     * status), so the writer never waits for someone else's lock: that message's caller writes it alone, with
+     * {@link #APPEND_WAITING}, and only it waits. Parameters: arrays (one element per message) of message ids,
+     * conversations, workspaces, whether via API key, visitor token hashes, times, contents, event payloads, webhook
+     * envelopes and their delivery times; then the event type and the webhook event type.
      */
-    public static final String APPEND = """
+    public static final String APPEND = append(" skip locked");
+
+    /** {@link #APPEND} that waits for the rows' locks instead of skipping them: for a message written alone. */
+    static final String APPEND_WAITING = append("");
+
+    private static String append(String lockWait) {
+        return """
             with appended as (
               select * from unnest(?1::uuid[], ?2::uuid[], ?3::uuid[], ?4::boolean[], ?5::text[], ?6::timestamptz[],
                                    ?7::text[], ?8::text[], ?9::text[], ?10::timestamptz[])
                 as t(message_id, conversation_id, workspace_id, via_api_key, token_hash, created_at, content,
                      event_payload, envelope, delivery_time)),
+            locked as (
+              select id from conversations where id = any(?2::uuid[]) for update%s),
             touched as (
               update conversations c set last_activity_at = appended.created_at
-                from appended
+                from appended join locked on locked.id = appended.conversation_id
                where c.id = appended.conversation_id and c.status <> 'resolved'
                  and c.workspace_id = appended.workspace_id
                  and (appended.via_api_key or c.visitor_token_hash = appended.token_hash)
@@ -83,12 +95,19 @@ public class CustomerMessageWriter {
               insert into conversation_events (conversation_id, type, payload, created_at)
               select conversation_id, ?11, event_payload, created_at from touched
               returning id),
-            """ + WebhookOutbox.deliveries("touched", "touched.workspace_id", "?12", "touched.envelope",
-                    "touched.delivery_time") + """
+            """.formatted(lockWait)
+                + WebhookOutbox.deliveries("touched", "touched.workspace_id", "?12", "touched.envelope",
+                        "touched.delivery_time")
+                + """
             select message.id, touched.status, message.seq, touched.assignee_agent_id, touched.assignee_team_id
-              from touched join message on message.id = touched.message_id""";
+              from touched join message on message.id = touched.message_id
+            union all
+            select message_id, null, null, null, null from appended
+             where conversation_id not in (select id from locked)""";
+    }
 
-    private static final NumberedSql STATEMENT = NumberedSql.of(APPEND);
+    private static final NumberedSql BATCH = NumberedSql.of(APPEND);
+    private static final NumberedSql ALONE = NumberedSql.of(APPEND_WAITING);
     private static final IllegalStateException STOPPING =
             new IllegalStateException("the app is stopping; the message was not stored");
 
@@ -101,6 +120,12 @@ public class CustomerMessageWriter {
 
     /** What the write found: the conversation's status and assignees, and the message's sequence number. */
     record Appended(ConversationStatus status, long seq, UUID agentId, UUID teamId) {}
+
+    /**
+     * A batch's answer to a message it did not write for a reason of its own (its conversation's row was locked, or
+     * the statement failed): the caller writes the message alone.
+     */
+    private static final Appended WRITE_ALONE = new Appended(null, 0, null, null);
 
     /** What a caller waits for: its result, or null when nothing was written (see {@link #append}). */
     private record Pending(Append append, CompletableFuture<Appended> done) {}
@@ -166,7 +191,8 @@ public class CustomerMessageWriter {
             lane.failQueued();
         }
         try {
-            return pending.done().get();
+            Appended appended = pending.done().get();
+            return appended == WRITE_ALONE ? alone(append) : appended;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while customer message " + append.messageId()
@@ -174,6 +200,17 @@ public class CustomerMessageWriter {
         } catch (ExecutionException e) {
             throw new IllegalStateException("storing a customer message in conversation " + append.conversationId()
                     + " failed", e.getCause());
+        }
+    }
+
+    /** One message by one statement on the caller's thread, waiting for its conversation's lock if need be. */
+    private Appended alone(Append append) {
+        try (Connection connection = dataSource.getConnection()) {
+            Appended appended = execute(connection, ALONE, List.of(append)).get(append.messageId());
+            return appended == WRITE_ALONE ? null : appended; // no such conversation
+        } catch (SQLException e) {
+            throw new IllegalStateException("storing a customer message in conversation " + append.conversationId()
+                    + " failed", e);
         }
     }
 
@@ -223,20 +260,17 @@ public class CustomerMessageWriter {
 
         private void write(List<Pending> batch) {
             batchSizes.record(batch.size());
-            try {
-                Map<UUID, Appended> written = execute(batch);
-                for (Pending p : batch) {
-                    p.done().complete(written.get(p.append().messageId()));
-                }
+            Map<UUID, Appended> written;
+            try (Connection connection = dataSource.getConnection()) {
+                written = execute(connection, BATCH, batch.stream().map(Pending::append).toList());
             } catch (SQLException | RuntimeException e) {
-                if (batch.size() == 1) {
-                    batch.getFirst().done().completeExceptionally(e);
-                    return;
-                }
-                LOG.debugf(e, "a batch of %d customer messages failed; writing them one by one", batch.size());
-                for (Pending p : batch) {
-                    write(List.of(p));
-                }
+                // Rolled back as a whole: each caller writes its own message, so a failure is only its message's.
+                LOG.debugf(e, "a batch of %d customer messages failed; each is written alone", batch.size());
+                batch.forEach(p -> p.done().complete(WRITE_ALONE));
+                return;
+            }
+            for (Pending p : batch) {
+                p.done().complete(written.get(p.append().messageId()));
             }
         }
 
@@ -248,35 +282,35 @@ public class CustomerMessageWriter {
         }
     }
 
-    /** The batch's statement, by message id; messages it did not write are absent. */
-    private Map<UUID, Appended> execute(List<Pending> batch) throws SQLException {
-        try (Connection connection = dataSource.getConnection()) {
-            try (PreparedStatement statement = STATEMENT.prepare(connection,
-                    array(connection, "uuid", batch, Append::messageId),
-                    array(connection, "uuid", batch, Append::conversationId),
-                    array(connection, "uuid", batch, Append::workspaceId),
-                    array(connection, "bool", batch, Append::viaApiKey),
-                    array(connection, "text", batch, Append::tokenHash),
-                    array(connection, "text", batch, a -> a.createdAt().toString()),
-                    array(connection, "text", batch, Append::content),
-                    array(connection, "text", batch, Append::eventPayload),
-                    array(connection, "text", batch, Append::envelope),
-                    array(connection, "text", batch, a -> a.deliveryTime().toString()),
-                    EventTypes.MESSAGE_CREATED, WebhookEvents.MESSAGE_CREATED);
-                    ResultSet rows = statement.executeQuery()) {
-                Map<UUID, Appended> written = new HashMap<>();
-                while (rows.next()) {
-                    written.put(rows.getObject(1, UUID.class), new Appended(
-                            ConversationStatus.fromCode(rows.getString(2)), rows.getLong(3),
-                            rows.getObject(4, UUID.class), rows.getObject(5, UUID.class)));
-                }
-                return written;
+    /** The statement's result by message id: absent when not written, {@link #WRITE_ALONE} when skipped. */
+    private static Map<UUID, Appended> execute(Connection connection, NumberedSql sql, List<Append> batch)
+            throws SQLException {
+        try (PreparedStatement statement = sql.prepare(connection,
+                array(connection, "uuid", batch, Append::messageId),
+                array(connection, "uuid", batch, Append::conversationId),
+                array(connection, "uuid", batch, Append::workspaceId),
+                array(connection, "bool", batch, Append::viaApiKey),
+                array(connection, "text", batch, Append::tokenHash),
+                array(connection, "text", batch, a -> a.createdAt().toString()),
+                array(connection, "text", batch, Append::content),
+                array(connection, "text", batch, Append::eventPayload),
+                array(connection, "text", batch, Append::envelope),
+                array(connection, "text", batch, a -> a.deliveryTime().toString()),
+                EventTypes.MESSAGE_CREATED, WebhookEvents.MESSAGE_CREATED);
+                ResultSet rows = statement.executeQuery()) {
+            Map<UUID, Appended> written = new HashMap<>();
+            while (rows.next()) {
+                String status = rows.getString(2);
+                written.put(rows.getObject(1, UUID.class), status == null ? WRITE_ALONE : new Appended(
+                        ConversationStatus.fromCode(status), rows.getLong(3), rows.getObject(4, UUID.class),
+                        rows.getObject(5, UUID.class)));
             }
+            return written;
         }
     }
 
-    private static Array array(Connection connection, String type, List<Pending> batch,
+    private static Array array(Connection connection, String type, List<Append> batch,
             Function<Append, Object> column) throws SQLException {
-        return connection.createArrayOf(type, batch.stream().map(p -> column.apply(p.append())).toArray());
+        return connection.createArrayOf(type, batch.stream().map(column).toArray());
     }
 }

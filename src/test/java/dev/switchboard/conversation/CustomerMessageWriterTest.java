@@ -2,6 +2,7 @@ package dev.switchboard.conversation;
 
 import static dev.switchboard.support.TestWorkspaces.startWithApiKey;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -30,12 +31,13 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
  * Group commit of customer messages: what is posted while a writer is busy is written together, by one statement
  * (one transaction: the rows share their {@code xmin}), and each post is acknowledged only after that commit. A
- * writer is held busy here by locking the row of the conversation its batch is writing into.
+ * writer is held busy here by a lock on the events table, which its statement inserts into.
  */
 @QuarkusTest
 class CustomerMessageWriterTest {
@@ -65,7 +67,7 @@ class CustomerMessageWriterTest {
 
         Map<String, Future<Message>> posted = new HashMap<>();
         try (Connection lock = db.getConnection()) {
-            lockRow(lock, held);
+            lockEvents(lock);
             posted.put("first", post(caller, held, "first"));
             awaitBlockedWriter();
             // One by one, so they queue in this order.
@@ -90,7 +92,7 @@ class CustomerMessageWriterTest {
                 xmin.put(e.getKey(), xminOf(e.getValue().get().id));
             }
         }
-        // What queued behind the held conversation went in one statement, with one message of the held one.
+        // What queued behind the first message went in one statement, with one more message of its conversation.
         String batch = xmin.get("b1");
         assertEquals(List.of(batch, batch, batch, batch, batch),
                 List.of(xmin.get("b1"), xmin.get("b2"), xmin.get("b3"), xmin.get("b4"), xmin.get("again 1")));
@@ -112,7 +114,7 @@ class CustomerMessageWriterTest {
     }
 
     @Test
-    void aBatchWhoseStatementFailsIsWrittenAgainOneByOneSoOnlyTheFailingMessageFails() throws Exception {
+    void aBatchWhoseStatementFailsIsWrittenMessageByMessageSoOnlyTheFailingMessageFails() throws Exception {
         NoBot.install();
         TestWorkspace w = TestWorkspaces.create();
         Caller caller = new Caller(UUID.fromString(w.id()), true);
@@ -130,7 +132,7 @@ class CustomerMessageWriterTest {
             List<Future<Message>> batch = new ArrayList<>();
             Future<Message> poisoned;
             try (Connection lock = db.getConnection()) {
-                lockRow(lock, lane.getFirst());
+                lockEvents(lock);
                 first = post(caller, lane.getFirst(), "first");
                 awaitBlockedWriter();
                 batch.add(post(caller, lane.get(1), "fine 1"));
@@ -157,6 +159,27 @@ class CustomerMessageWriterTest {
         }
     }
 
+    @Test
+    void aConversationLockedByAnotherTransactionDelaysOnlyItsOwnMessage() throws Exception {
+        NoBot.install();
+        TestWorkspace w = TestWorkspaces.create();
+        Caller caller = new Caller(UUID.fromString(w.id()), true);
+        List<UUID> lane = conversationsOfOneLane(w, 2);
+        Future<Message> busy;
+        try (Connection lock = db.getConnection()) {
+            lockRow(lock, lane.get(0));
+            busy = post(caller, lane.get(0), "waits for the lock");
+            awaitBlockedWriter(); // its caller's own statement, once the writer skipped the locked row
+            Message other = post(caller, lane.get(1), "not held up").get(10, TimeUnit.SECONDS);
+            assertEquals(List.of(other.id), conversations.messages(lane.get(1)).stream().map(m -> m.id).toList());
+            assertFalse(busy.isDone());
+            lock.rollback();
+            lock.setAutoCommit(true);
+        }
+        assertEquals(List.of(busy.get().id), conversations.messages(lane.get(0)).stream().map(m -> m.id).toList());
+        assertEquals(1, countEvents(lane.get(0)));
+    }
+
     private Future<Message> post(Caller caller, UUID conversation, String content) {
         return posters.submit(() -> conversations.postCustomerMessage(caller, conversation, null, content));
     }
@@ -177,6 +200,14 @@ class CustomerMessageWriterTest {
         return lane;
     }
 
+    /** Holds a writer's statement at its event insert until the connection's transaction ends. */
+    private static void lockEvents(Connection connection) throws SQLException {
+        connection.setAutoCommit(false);
+        try (Statement s = connection.createStatement()) {
+            s.execute("lock table conversation_events in exclusive mode");
+        }
+    }
+
     private static void lockRow(Connection connection, UUID conversation) throws SQLException {
         connection.setAutoCommit(false);
         try (PreparedStatement s = connection.prepareStatement("select 1 from conversations where id = ? for update")) {
@@ -185,9 +216,9 @@ class CustomerMessageWriterTest {
         }
     }
 
-    /** Until a writer's statement waits for the test's row lock. */
+    /** Until a statement storing messages waits for the test's lock. */
     private void awaitBlockedWriter() {
-        Await.until("a writer waits for the locked conversation", () -> {
+        Await.until("a message's statement waits for the test's lock", () -> {
             try (Connection c = db.getConnection(); Statement s = c.createStatement();
                     ResultSet rs = s.executeQuery("select count(*) from pg_stat_activity where wait_event_type = "
                             + "'Lock' and query like '%unnest%'")) {
