@@ -1,6 +1,5 @@
 package dev.switchboard.conversation;
 
-import static dev.switchboard.support.TestWorkspaces.startWithApiKey;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -11,7 +10,6 @@ import dev.switchboard.common.ApiException;
 import dev.switchboard.support.Await;
 import dev.switchboard.support.NoBot;
 import dev.switchboard.support.TestWorkspaces;
-import dev.switchboard.support.TestWorkspaces.TestWorkspace;
 import dev.switchboard.workspace.Caller;
 import io.agroal.api.AgroalDataSource;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -58,12 +56,10 @@ class CustomerMessageWriterTest {
 
     @Test
     void messagesPostedWhileTheWriterIsBusyAreWrittenTogetherOnePerConversation() throws Exception {
-        NoBot.install();
-        TestWorkspace w = TestWorkspaces.create();
-        Caller caller = new Caller(UUID.fromString(w.id()), true);
-        List<UUID> lane = conversationsOfOneLane(w, 6);
+        Caller caller = apiCaller();
+        List<UUID> lane = conversationsOfOneLane(caller, 6);
         UUID held = lane.getFirst();
-        Caller stranger = new Caller(UUID.fromString(TestWorkspaces.create().id()), true);
+        Caller stranger = apiCaller();
 
         Map<String, Future<Message>> posted = new HashMap<>();
         try (Connection lock = db.getConnection()) {
@@ -115,10 +111,8 @@ class CustomerMessageWriterTest {
 
     @Test
     void aBatchWhoseStatementFailsIsWrittenMessageByMessageSoOnlyTheFailingMessageFails() throws Exception {
-        NoBot.install();
-        TestWorkspace w = TestWorkspaces.create();
-        Caller caller = new Caller(UUID.fromString(w.id()), true);
-        List<UUID> lane = conversationsOfOneLane(w, 4);
+        Caller caller = apiCaller();
+        List<UUID> lane = conversationsOfOneLane(caller, 4);
         String poison = "poison " + UUID.randomUUID();
         try (Connection ddl = db.getConnection(); Statement s = ddl.createStatement()) {
             // What a user never sees, so the test makes it: a row PostgreSQL refuses, failing the whole statement.
@@ -161,10 +155,8 @@ class CustomerMessageWriterTest {
 
     @Test
     void aConversationLockedByAnotherTransactionDelaysOnlyItsOwnMessage() throws Exception {
-        NoBot.install();
-        TestWorkspace w = TestWorkspaces.create();
-        Caller caller = new Caller(UUID.fromString(w.id()), true);
-        List<UUID> lane = conversationsOfOneLane(w, 2);
+        Caller caller = apiCaller();
+        List<UUID> lane = conversationsOfOneLane(caller, 2);
         Future<Message> busy;
         try (Connection lock = db.getConnection()) {
             lockRow(lock, lane.get(0));
@@ -184,12 +176,18 @@ class CustomerMessageWriterTest {
         return posters.submit(() -> conversations.postCustomerMessage(caller, conversation, null, content));
     }
 
-    /** New conversations whose messages the same writer writes. */
-    private List<UUID> conversationsOfOneLane(TestWorkspace w, int count) {
+    /** An API-key caller of a new workspace, with nobody answering its customers (the test plays the bot). */
+    private Caller apiCaller() {
+        NoBot.install();
+        return new Caller(UUID.fromString(TestWorkspaces.create().id()), true);
+    }
+
+    /** New conversations of the caller's workspace whose messages the same writer writes. */
+    private List<UUID> conversationsOfOneLane(Caller caller, int count) {
         List<UUID> lane = new ArrayList<>();
         int which = -1;
         while (lane.size() < count) {
-            UUID c = UUID.fromString(startWithApiKey(w));
+            UUID c = conversations.start(caller, "visitor-" + UUID.randomUUID()).conversation().id;
             if (which < 0) {
                 which = writer.laneOf(c);
             }
