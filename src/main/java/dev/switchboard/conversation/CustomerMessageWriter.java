@@ -35,8 +35,8 @@ import org.jboss.logging.Logger;
 
 /**
  * Group commit for customer messages: the messages posted meanwhile are written by one statement in autocommit, so
- * PostgreSQL pays a statement, a plan and a commit per batch instead of per message (a batch of 16 costs it about a
- * quarter of what 16 single appends do, pgbench on this schema). Each caller blocks until its batch has committed, so
+ * PostgreSQL pays a statement, a plan and a commit per batch instead of per message (pgbench on this schema, 16
+ * clients: 3.4–3.7 times the messages per second of single appends with batches of 16). Each caller blocks until its batch has committed, so
  * an acknowledged message is in PostgreSQL before the ack. Without concurrency a batch holds one message and waits
  * for nothing: a writer takes whatever is queued the moment it is free.
  *
@@ -108,8 +108,6 @@ public class CustomerMessageWriter {
 
     private static final NumberedSql BATCH = NumberedSql.of(APPEND);
     private static final NumberedSql ALONE = NumberedSql.of(APPEND_WAITING);
-    private static final IllegalStateException STOPPING =
-            new IllegalStateException("the app is stopping; the message was not stored");
 
     /**
      * A customer message to write; {@code tokenHash} is empty for an API-key caller, who needs no visitor token;
@@ -122,8 +120,8 @@ public class CustomerMessageWriter {
     record Appended(ConversationStatus status, long seq, UUID agentId, UUID teamId) {}
 
     /**
-     * A batch's answer to a message it did not write for a reason of its own (its conversation's row was locked, or
-     * the statement failed): the caller writes the message alone.
+     * A batch's answer to a message it did not write for a reason of its own (its conversation's row was locked, the
+     * statement failed, or the writer stopped): the caller writes the message alone.
      */
     private static final Appended WRITE_ALONE = new Appended(null, 0, null, null);
 
@@ -188,7 +186,7 @@ public class CustomerMessageWriter {
         Lane lane = lanes.get(laneOf(append.conversationId()));
         lane.queue.add(pending);
         if (lane.stopped) {
-            lane.failQueued();
+            lane.handBackQueued();
         }
         try {
             Appended appended = pending.done().get();
@@ -227,14 +225,20 @@ public class CustomerMessageWriter {
         volatile boolean stopped;
 
         void run() {
+            List<Pending> batch = List.of();
             try {
                 while (true) {
-                    write(nextBatch());
+                    batch = nextBatch();
+                    write(batch);
                 }
             } catch (InterruptedException e) {
+                // the app is stopping
+            } finally {
+                // Stopping, or killed by an Error: what is still here, and whatever is posted later, its caller writes.
                 stopped = true;
-                deferred.forEach(p -> p.done().completeExceptionally(STOPPING));
-                failQueued();
+                batch.forEach(p -> p.done().complete(WRITE_ALONE));
+                deferred.forEach(p -> p.done().complete(WRITE_ALONE));
+                handBackQueued();
             }
         }
 
@@ -275,10 +279,10 @@ public class CustomerMessageWriter {
         }
 
         /** After the lane stopped: also called by a caller who queued meanwhile, so none waits forever. */
-        void failQueued() {
+        void handBackQueued() {
             List<Pending> left = new ArrayList<>();
             queue.drainTo(left);
-            left.forEach(p -> p.done().completeExceptionally(STOPPING));
+            left.forEach(p -> p.done().complete(WRITE_ALONE));
         }
     }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.switchboard.common.ApiException;
 import dev.switchboard.support.Await;
@@ -13,6 +14,7 @@ import dev.switchboard.support.TestWorkspaces;
 import dev.switchboard.workspace.Caller;
 import io.agroal.api.AgroalDataSource;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.sql.Connection;
@@ -20,6 +22,9 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -170,6 +175,28 @@ class CustomerMessageWriterTest {
         }
         assertEquals(List.of(busy.get().id), conversations.messages(lane.get(0)).stream().map(m -> m.id).toList());
         assertEquals(1, countEvents(lane.get(0)));
+    }
+
+    @Test
+    void aStoppedWriterHandsMessagesBackToTheirCallers() {
+        Caller caller = apiCaller();
+        UUID conversation = conversationsOfOneLane(caller, 1).getFirst();
+        CustomerMessageWriter stopped = new CustomerMessageWriter();
+        stopped.dataSource = db;
+        stopped.metrics = new SimpleMeterRegistry();
+        stopped.laneCount = 1;
+        stopped.maxBatch = 64;
+        stopped.start();
+        stopped.stop();
+
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        UUID id = UUID.randomUUID();
+        CustomerMessageWriter.Appended appended = assertTimeoutPreemptively(Duration.ofSeconds(10),
+                () -> stopped.append(new CustomerMessageWriter.Append(id, conversation, caller.workspaceId(), true, "",
+                        now, "after the stop", "{}", "{}", now)));
+
+        assertEquals(ConversationStatus.BOT, appended.status());
+        assertEquals(List.of(id), conversations.messages(conversation).stream().map(m -> m.id).toList());
     }
 
     private Future<Message> post(Caller caller, UUID conversation, String content) {
