@@ -36,13 +36,13 @@ import org.jboss.logging.Logger;
 /**
  * Group commit for customer messages: the messages posted meanwhile are written by one statement in autocommit, so
  * PostgreSQL pays a statement, a plan and a commit per batch instead of per message (pgbench on this schema, 16
- * clients: 3.4–3.7 times the messages per second of single appends with batches of 16). Each caller blocks until its batch has committed, so
- * an acknowledged message is in PostgreSQL before the ack. Without concurrency a batch holds one message and waits
- * for nothing: a writer takes whatever is queued the moment it is free.
+ * clients: 3.4–3.7 times the messages per second of single appends with batches of 16). Each caller blocks until its
+ * batch has committed, so an acknowledged message is in PostgreSQL before the ack. Without concurrency a batch holds
+ * one message and waits for nothing: a writer takes whatever is queued the moment it is free.
  *
- * <p>A conversation always goes to the same lane (writer thread), and a batch holds at most one message per
- * conversation; later ones wait for the next batch. So two batches never lock the same conversation, and messages to
- * one conversation are stored in the order they were handed over. A writer never waits for another transaction: a
+ * <p>A conversation always goes to the same lane (writer thread), so two batches never lock the same conversation. A
+ * batch holds at most one message per conversation, because one statement updates a row once; a later message waits
+ * for the next batch, behind the earlier one. A writer never waits for another transaction: a
  * conversation whose row is locked (an agent's action, the bot's answer being stored) is skipped, and that message's
  * caller writes it alone on its own thread, so one busy conversation delays no other's messages. A batch whose
  * statement fails is rolled back as a whole and each caller writes its message alone, so a failure is only its
@@ -56,9 +56,9 @@ public class CustomerMessageWriter {
     /**
      * The write of a batch: it locks the conversations' rows, setting their last activity, then inserts the messages
      * and their message.created events (whose ids are drawn after the locks, so each conversation's events stay in
-     * commit order) and a webhook delivery per subscribed webhook (what {@link WebhookOutbox#record} writes, without its
-     * own select). Only conversations the caller may access that are not resolved are written; the others' messages get
-     * no row back. A conversation whose row another transaction holds is skipped (its message comes back with a null
+     * commit order) and a webhook delivery per subscribed webhook (what {@link WebhookOutbox#record} writes, without
+     * its own select). Only conversations the caller may access that are not resolved are written; the others'
+     * messages get no row back. A conversation whose row another transaction holds is skipped (its message comes back with a null
      * status), so the writer never waits for someone else's lock: that message's caller writes it alone, with
      * {@link #APPEND_WAITING}, and only it waits. Parameters: arrays (one element per message) of message ids,
      * conversations, workspaces, whether via API key, visitor token hashes, times, contents, event payloads, webhook
@@ -137,8 +137,8 @@ public class CustomerMessageWriter {
     /**
      * Writer threads: each runs one batch at a time on a connection of its own, so this many batches (and pool
      * connections) at most are in flight. One makes the largest batches: on 2 cores, two lanes stored 1,808–1,874
-     * messages/s at 16 clients against one lane's 3,289–4,175, with a p99 of 52–55 ms at 64 clients against 33–36 ms
-     * (bench/messages.sh, two alternating pairs of runs).
+     * messages/s at 16 clients against one lane's 3,289–4,175, with a p99 of 52–55 ms at 64 clients against
+     * 33–36 ms (bench/messages.sh, two alternating pairs of runs).
      */
     @ConfigProperty(name = "switchboard.messages.write-lanes", defaultValue = "1")
     int laneCount;
@@ -159,7 +159,8 @@ public class CustomerMessageWriter {
         batchSizes = DistributionSummary.builder("switchboard.messages.write.batch")
                 .description("Customer messages written per statement (group commit)")
                 .publishPercentileHistogram().register(metrics);
-        Gauge.builder("switchboard.messages.write.queued", lanes, all -> all.stream().mapToInt(l -> l.queue.size()).sum())
+        Gauge.builder("switchboard.messages.write.queued", lanes,
+                        all -> all.stream().mapToInt(l -> l.queue.size()).sum())
                 .description("Customer messages waiting for a writer (group commit)").register(metrics);
         for (int i = 0; i < laneCount; i++) {
             Lane lane = new Lane();

@@ -14,8 +14,8 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -181,8 +181,8 @@ public final class MessageBench {
                     }
                 }
             }
-            System.out.printf("The message write's statement, 1 client, in autocommit, mean of %d: %d message: %.0f µs;"
-                    + " %d messages: %.0f µs (%.0f µs per message)%n", rounds, sizes[0], nanos[0] / 1e3 / rounds,
+            System.out.printf("The message write's statement, 1 client, in autocommit, mean of %d: %d message: "
+                    + "%.0f µs; %d messages: %.0f µs (%.0f µs per message)%n", rounds, sizes[0], nanos[0] / 1e3 / rounds,
                     sizes[1], nanos[1] / 1e3 / rounds, nanos[1] / 1e3 / rounds / sizes[1]);
         }
     }

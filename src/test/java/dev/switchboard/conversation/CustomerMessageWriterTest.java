@@ -35,6 +35,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -58,6 +59,11 @@ class CustomerMessageWriterTest {
     MeterRegistry metrics;
 
     private final ExecutorService posters = Executors.newVirtualThreadPerTaskExecutor();
+
+    @AfterEach
+    void closePosters() {
+        posters.close();
+    }
 
     @Test
     void messagesPostedWhileTheWriterIsBusyAreWrittenTogetherOnePerConversation() throws Exception {
@@ -121,8 +127,8 @@ class CustomerMessageWriterTest {
         String poison = "poison " + UUID.randomUUID();
         try (Connection ddl = db.getConnection(); Statement s = ddl.createStatement()) {
             // What a user never sees, so the test makes it: a row PostgreSQL refuses, failing the whole statement.
-            s.execute("create or replace function refuse_poison() returns trigger language plpgsql as $$ begin raise exception "
-                    + "'refused'; end $$");
+            s.execute("create or replace function refuse_poison() returns trigger language plpgsql as "
+                    + "$$ begin raise exception 'refused'; end $$");
             s.execute("create trigger refuse_poison before insert on messages for each row when (new.content = '"
                     + poison + "') execute function refuse_poison()");
         }
