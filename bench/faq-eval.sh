@@ -4,7 +4,8 @@
 # (POST /api/v1/faqs/match, a dry run) and prints recall, wrong answers and false auto-answers per category and per
 # language, and the server-side match latency p50/p99 (embedding + matching, as the bot does it): of the first pass,
 # which a freshly started app spends partly compiling, and of WARM_PASSES more passes over the same messages (default
-# 2; 0 skips them), the figure for a server that has been running a while.
+# 2; 0 skips them), the figure for a server that has been running a while. VERIFY=1 puts borderline matches to the
+# server's model as the bot does and prints how often it was asked and the latency it adds.
 #   bench/faq-eval.sh FILE.json
 # Against a running Switchboard: SWITCHBOARD_URL=http://127.0.0.1:8080 SWITCHBOARD_ADMIN_TOKEN=... bench/faq-eval.sh F
 # Without those it packages the app (skip with SKIP_BUILD=1) and runs it on a fresh embedded PostgreSQL meanwhile.
@@ -21,9 +22,12 @@ else
 fi
 WARM_PASSES=${WARM_PASSES:-2}
 [[ $WARM_PASSES =~ ^[0-9]+$ ]] || { echo "WARM_PASSES must be a whole number, was '$WARM_PASSES'" >&2; exit 2; }
-python3 - "$FILE" "$URL" "$TOKEN" "$WARM_PASSES" <<'PY'
+VERIFY=${VERIFY:-0}
+[[ $VERIFY =~ ^[01]$ ]] || { echo "VERIFY must be 0 or 1, was '$VERIFY'" >&2; exit 2; }
+python3 - "$FILE" "$URL" "$TOKEN" "$WARM_PASSES" "$VERIFY" <<'PY'
 import json, sys, time, urllib.request, urllib.error
-path, url, token, warm_passes = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+path, url, token = sys.argv[1], sys.argv[2], sys.argv[3]
+warm_passes, verify = int(sys.argv[4]), sys.argv[5] == "1"
 
 def fail(msg):
     sys.exit(f"{path}: {msg}")
@@ -63,7 +67,7 @@ for i, e in enumerate(data["faq"]):
             "language": e.get("language", "en")}
     ids[call("POST", "/api/v1/faqs", body, key)["id"]] = e["id"]
 
-tallies, micros = {}, []
+tallies, micros, verify_micros = {}, [], []
 def tally(key):
     return tallies.setdefault(key, {"msgs": 0, "answerable": 0, "right": 0, "wrong": 0, "mustnot": 0, "false": 0})
 for i, m in enumerate(data["messages"]):
@@ -72,8 +76,10 @@ for i, m in enumerate(data["messages"]):
     expected = m.get("expected")
     if expected is not None and expected not in ids.values():
         fail(f"messages[{i}].expected: no FAQ entry with id '{expected}'")
-    r = call("POST", "/api/v1/faqs/match", {"message": m["text"]}, key)
+    r = call("POST", "/api/v1/faqs/match", {"message": m["text"], "verify": verify}, key)
     micros.append(r["micros"])
+    if r["modelAsked"]:
+        verify_micros.append(r["verifyMicros"])
     got = ids.get(r["answerId"]) if r["answerId"] else None
     for t in (tally("ALL"), tally("cat " + m.get("category", "-")), tally("lang " + m.get("language", "en"))):
         t["msgs"] += 1
@@ -86,7 +92,8 @@ for i, m in enumerate(data["messages"]):
             t["wrong"] += got is not None and got != expected
 
 pct = lambda a, b: f"{100 * a / b:.1f}%" if b else "-"
-print(f"{data.get('name', path)}: {len(data['faq'])} entries, {len(data['messages'])} messages, {url}")
+print(f"{data.get('name', path)}: {len(data['faq'])} entries, {len(data['messages'])} messages, {url}"
+      + (", borderline matches put to the model" if verify else ", matcher alone"))
 print(f"  {'slice':<16} {'msgs':>5} {'answ':>5} {'right':>6} {'recall':>7} {'wrong':>6} {'must-not':>9} {'false-auto':>10}")
 for k in ["ALL"] + sorted(k for k in tallies if k != "ALL"):
     t = tallies[k]
@@ -96,11 +103,14 @@ for k in ["ALL"] + sorted(k for k in tallies if k != "ALL"):
 def latency(label, samples):
     samples = sorted(samples)
     q = lambda p: samples[min(len(samples) - 1, int(p * len(samples)))] / 1000
-    print(f"  match latency, {label} (server side: embed + match): p50 {q(0.5):.1f} ms, p99 {q(0.99):.1f} ms, "
-          f"max {samples[-1] / 1000:.1f} ms")
-latency("first pass", micros)
+    print(f"  {label}: p50 {q(0.5):.1f} ms, p99 {q(0.99):.1f} ms, max {samples[-1] / 1000:.1f} ms")
+latency("match latency, first pass (server side: embed + match)", micros)
+if verify:
+    print(f"  model asked about {len(verify_micros)} of {len(data['messages'])} messages")
+    if verify_micros:
+        latency("model verification (one classification request, added to the match)", verify_micros)
 warm = [call("POST", "/api/v1/faqs/match", {"message": m["text"]}, key)["micros"]
         for _ in range(warm_passes) for m in data["messages"]]
 if warm:
-    latency(f"{warm_passes} warm passes", warm)
+    latency(f"match latency, {warm_passes} warm passes (server side: embed + match)", warm)
 PY

@@ -8,6 +8,7 @@ import dev.switchboard.faq.FaqVersion;
 import dev.switchboard.conversation.MessageRole;
 import dev.switchboard.conversation.MessageSource;
 import dev.switchboard.faq.FaqService;
+import dev.switchboard.faq.FaqVerifier;
 import dev.switchboard.faq.SmallTalkReplies;
 import dev.switchboard.faq.match.FaqCandidate;
 import dev.switchboard.faq.match.FaqMatcher;
@@ -138,11 +139,12 @@ public class BotPipeline {
         }
         Optional<ChatModel> model = models.model();
         FaqCandidate answer = match.answer();
-        List<FaqCandidate> grounding = match.nearest().stream().map(MatchResult.Scored::entry).toList();
-        if (answer == null && match.borderline() && model.isPresent()) {
+        List<FaqCandidate> grounding = FaqVerifier.choices(match);
+        if (FaqVerifier.worthAsking(match) && model.isPresent()) {
             Optional<FaqCandidate> picked = verifier.pick(model.get(), question, grounding);
-            if (picked.isPresent() && picked.get().language().equals(match.language())) {
-                answer = picked.get();
+            Optional<FaqCandidate> sendable = FaqVerifier.sendable(match, picked);
+            if (sendable.isPresent()) {
+                answer = sendable.get();
             } else if (picked.isPresent()) {
                 // the right entry, in another language: the model answers from it in the customer's language
                 grounding = Stream.concat(picked.stream(), grounding.stream().filter(c -> c != picked.get()))

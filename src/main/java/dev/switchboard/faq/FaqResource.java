@@ -63,14 +63,17 @@ public class FaqResource {
         }
     }
 
-    public record MatchInput(String message) {}
+    /** verify: put a borderline match to the configured model, as the bot does (default false). */
+    public record MatchInput(String message, Boolean verify) {}
 
     /**
-     * What the bot's matcher decides for a message, without answering anyone. answerId: the entry it would send at
-     * once, or null; micros: server-side time of embedding the message and matching it.
+     * What the bot decides for a message, without answering anyone. answerId: the entry it would send, or null;
+     * micros: server-side time of embedding the message and matching it; modelAsked, modelPickId (in any language)
+     * and verifyMicros: the model's second opinion on a borderline match, when verify asked for it.
      */
     public record MatchView(UUID answerId, double score, double margin, boolean borderline, boolean wantsHuman,
-            boolean smallTalk, String language, List<UUID> nearest, long micros) {}
+            boolean smallTalk, String language, List<UUID> nearest, long micros, boolean modelAsked,
+            UUID modelPickId, long verifyMicros) {}
 
     @Inject
     WorkspaceAuth auth;
@@ -168,16 +171,18 @@ public class FaqResource {
 
     @POST
     @Path("match")
-    @Operation(summary = "What the bot would decide for a message (dry run: nothing is sent or stored)")
+    @Operation(summary = "What the bot would decide for a message (dry run: nothing is sent or stored; verify: a "
+            + "borderline match goes to the configured model, as the bot does)")
     public MatchView match(MatchInput body) {
         UUID workspaceId = auth.apiWorkspace();
         Validation.requireBody(body);
         String message = Validation.requireText(body.message(), "message", 4000);
-        FaqMatching.Timed t = matching.dryRun(workspaceId, message);
+        FaqMatching.Timed t = matching.dryRun(workspaceId, message, Boolean.TRUE.equals(body.verify()));
         MatchResult r = t.result();
-        return new MatchView(r.answer() == null ? null : UUID.fromString(r.answer().id()), r.score(), r.margin(),
+        return new MatchView(t.answer().map(a -> UUID.fromString(a.id())).orElse(null), r.score(), r.margin(),
                 r.borderline(), r.wantsHuman(), r.smallTalk(), r.language(),
-                r.nearest().stream().map(n -> UUID.fromString(n.entry().id())).toList(), t.nanos() / 1000);
+                r.nearest().stream().map(n -> UUID.fromString(n.entry().id())).toList(), t.nanos() / 1000,
+                t.modelAsked(), t.modelPick().map(p -> UUID.fromString(p.id())).orElse(null), t.verifyNanos() / 1000);
     }
 
     /** question and answer: as accepted (null or left out: as suggested). */

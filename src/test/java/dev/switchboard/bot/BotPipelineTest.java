@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.switchboard.conversation.ConversationService;
 import dev.switchboard.conversation.CustomerMessagePosted;
+import dev.switchboard.faq.FaqVerifier;
 import dev.switchboard.faq.SmallTalkReplies;
 import dev.switchboard.llm.ChatModelProvider;
 import dev.switchboard.llm.ChatOptions;
@@ -348,6 +349,50 @@ class BotPipelineTest {
         assertEquals(2, model.requests().size(), "the classification, then the grounded answer");
     }
 
+    @Test
+    void theDryRunPutsABorderlineMatchToTheModelOnlyWhenAskedTo() throws Exception {
+        String message = borderlineMessage();
+        io.restassured.path.json.JsonPath alone = dryRun(message);
+        List<String> nearest = alone.getList("nearest");
+        assertNull(alone.getString("answerId"), "the matcher alone is not sure");
+        assertEquals(false, alone.getBoolean("modelAsked"));
+        assertTrue(model.requests().isEmpty(), "no model call without verify");
+
+        model.enqueue(FakeOpenAiServer.answer("2"));
+        io.restassured.path.json.JsonPath verified = dryRun(Map.of("message", message, "verify", true));
+        assertEquals(true, verified.getBoolean("modelAsked"));
+        assertEquals(nearest.get(1), verified.getString("modelPickId"), "the model's choice, not the matcher's");
+        assertEquals(nearest.get(1), verified.getString("answerId"), "what the bot would send");
+        assertTrue(verified.getLong("verifyMicros") > 0);
+        JsonNode request = model.takeRequest();
+        assertEquals(FaqVerifier.OPTIONS.maxTokens(), request.path("max_tokens").asInt(), request.toString());
+
+        model.enqueue(FakeOpenAiServer.answer("0"));
+        io.restassured.path.json.JsonPath none = dryRun(Map.of("message", message, "verify", true));
+        assertNull(none.getString("answerId"), "the model picked none: no FAQ answer");
+        assertNull(none.getString("modelPickId"));
+        assertEquals(true, none.getBoolean("modelAsked"));
+    }
+
+    @Test
+    void aSureMatchIsNotPutToTheModelEvenWithVerify() {
+        io.restassured.path.json.JsonPath sure = dryRun(Map.of("message", FAQ_QUESTION, "verify", true));
+        assertEquals(faqId, sure.getString("answerId"));
+        assertEquals(false, sure.getBoolean("modelAsked"));
+        assertEquals(0, sure.getLong("verifyMicros"));
+        assertTrue(model.requests().isEmpty(), "the bot asks the model only about borderline matches");
+    }
+
+    @Test
+    void verifyWithoutAConfiguredModelIsAConflict() {
+        QuarkusMock.installMockForType(new ChatModelProvider(Optional.empty()), ChatModelProvider.class);
+        given().auth().oauth2(apiKey).contentType(ContentType.JSON)
+                .body(Map.of("message", FAQ_QUESTION, "verify", true))
+                .post("/api/v1/faqs/match").then().statusCode(409)
+                .contentType("application/problem+json")
+                .body("detail", org.hamcrest.Matchers.containsString("verify needs a model"));
+    }
+
     /** A message the matcher finds borderline for this test's FAQ (checked, not assumed). */
     private String borderlineMessage() {
         for (String m : List.of("returns policy for delivery", "when can I return a delivery")) {
@@ -359,7 +404,11 @@ class BotPipelineTest {
     }
 
     private io.restassured.path.json.JsonPath dryRun(String message) {
-        return given().auth().oauth2(apiKey).contentType(ContentType.JSON).body(Map.of("message", message))
+        return dryRun(Map.of("message", message));
+    }
+
+    private io.restassured.path.json.JsonPath dryRun(Map<String, Object> body) {
+        return given().auth().oauth2(apiKey).contentType(ContentType.JSON).body(body)
                 .post("/api/v1/faqs/match").then().statusCode(200).extract().jsonPath();
     }
 

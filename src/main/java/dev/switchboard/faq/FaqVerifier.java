@@ -1,6 +1,7 @@
-package dev.switchboard.bot;
+package dev.switchboard.faq;
 
 import dev.switchboard.faq.match.FaqCandidate;
+import dev.switchboard.faq.match.MatchResult;
 import dev.switchboard.llm.ChatMessage;
 import dev.switchboard.llm.ChatModel;
 import dev.switchboard.llm.ChatOptions;
@@ -17,15 +18,17 @@ import org.jboss.logging.Logger;
 /**
  * A second opinion on a borderline FAQ match: one short classification request asking the model which of the top
  * candidates answers the customer's message, or none. Not a generation: the reply is a number, so it costs a
- * prompt and a few tokens. Whatever goes wrong counts as "none": the bot then goes on as without a match.
+ * prompt and a few tokens. Whatever goes wrong counts as "none": the bot then goes on as without a match. The bot
+ * and the FAQ API's dry run ask it the same way, so a business measuring its FAQ with its model measures what the
+ * bot does.
  */
 @ApplicationScoped
-class FaqVerifier {
+public class FaqVerifier {
 
     private static final Logger LOG = Logger.getLogger(FaqVerifier.class);
 
     /** A number and perhaps a full stop; temperature 0 so the same message gets the same verdict. */
-    static final ChatOptions OPTIONS = new ChatOptions(4, 0.0);
+    public static final ChatOptions OPTIONS = new ChatOptions(4, 0.0);
 
     private static final String RULES = """
             You route customer-support messages. Below are numbered FAQ entries. Reply with the number of the one \
@@ -44,8 +47,26 @@ class FaqVerifier {
                 .register(registry);
     }
 
+    /** Whether the model is asked about a match: the matcher is sure of no entry, but the best one is borderline. */
+    public static boolean worthAsking(MatchResult match) {
+        return match.answer() == null && match.borderline();
+    }
+
+    /** The entries the model chooses from: the matcher's nearest, best first. */
+    public static List<FaqCandidate> choices(MatchResult match) {
+        return match.nearest().stream().map(MatchResult.Scored::entry).toList();
+    }
+
+    /**
+     * The entry sent after the model picked {@code picked}: only one in the customer's language; an entry in
+     * another language is for the model to answer from in the customer's.
+     */
+    public static Optional<FaqCandidate> sendable(MatchResult match, Optional<FaqCandidate> picked) {
+        return picked.filter(p -> p.language().equals(match.language()));
+    }
+
     /** The candidate the model picked, or empty when it picked none or failed. */
-    Optional<FaqCandidate> pick(ChatModel model, String message, List<FaqCandidate> candidates) {
+    public Optional<FaqCandidate> pick(ChatModel model, String message, List<FaqCandidate> candidates) {
         if (candidates.isEmpty()) {
             return Optional.empty();
         }
