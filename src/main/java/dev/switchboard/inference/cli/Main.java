@@ -17,6 +17,7 @@ import dev.switchboard.inference.server.OpenAiServer;
 import dev.switchboard.inference.speculative.DraftMode;
 import dev.switchboard.inference.speculative.Speculation;
 import dev.switchboard.inference.tokenizer.ChatMessage;
+import dev.switchboard.inference.tokenizer.Tokenizers;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -27,6 +28,7 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 
@@ -48,10 +50,12 @@ public final class Main {
                   Measure speed: the CPU backend's prefill/decode benchmark, or with --engine whole generations
                   through the engine. synthetic:NAME (e.g. synthetic:llama3-1b) makes a random-weight model of
                   that shape in the given tensor type. Run "engine bench --help" for its options.
-              synth --shape NAME --type T OUT.gguf
+              synth --shape NAME --type T [--vocab tokenizer.model] OUT.gguf
                   Write a random-weight model of a real shape (llama3-1b, llama3-8b, tiny, tiny-tied) as GGUF, every
                   matrix in type T (Q8_0, Q4_K, Q6_K, F16, ...) or llama.cpp's Q4_K_M mix: for comparing engines
-                  on the same file (bench/vs-llamacpp.sh) without downloading weights.
+                  on the same file (bench/vs-llamacpp.sh) without downloading weights. --vocab writes Meta's
+                  Llama 3 tokenizer.model in as the vocabulary (llama3 shapes), so that the file takes chat
+                  requests: its answers are noise, its speed is real.
               serve --model MODEL --port N [--host H] [--api-key K] [--data-dir DIR] [--batch-in-flight N]
                   Serve an OpenAI-compatible API: POST /v1/chat/completions, POST /v1/completions,
                   GET /v1/models, POST /tokenize, POST /detokenize, GET /health, GET /metrics (Prometheus
@@ -230,10 +234,11 @@ public final class Main {
     }
 
     private static int synth(List<String> list, PrintStream out) {
-        Args args = new Args(list, Set.of("--shape", "--type"), Set.of());
+        Args args = new Args(list, Set.of("--shape", "--type", "--vocab"), Set.of());
         if (args.positional().size() != 1) {
             throw new Args.UsageException("synth needs exactly one OUT.gguf argument");
         }
+        String vocab = args.string("--vocab", null);
         String shape = args.string("--shape", null), type = args.string("--type", "Q8_0");
         if (shape == null) {
             throw new Args.UsageException("option --shape is required (" + String.join(", ", SyntheticModels.names()) + ")");
@@ -246,7 +251,8 @@ public final class Main {
         }
         Path target = Path.of(args.positional().getFirst());
         try {
-            SyntheticModels.write(SyntheticModels.shape(shape), types, 42, target);
+            SyntheticModels.write(SyntheticModels.shape(shape), types,
+                    vocab == null ? Map.of() : Tokenizers.ggufVocabulary(Path.of(vocab)), 42, target);
         } catch (IllegalArgumentException e) {
             throw new Args.UsageException(e.getMessage());
         } catch (IOException e) {

@@ -171,10 +171,29 @@ public final class SyntheticModels {
 
     /** As {@link #write(Shape, GgmlType, long, Path)}, each matrix in the type {@code types} gives it. */
     public static Path write(Shape shape, TensorTypes types, long seed, Path target) throws IOException {
+        return write(shape, types, Map.of(), seed, target);
+    }
+
+    /**
+     * As {@link #write(Shape, TensorTypes, long, Path)}, with the tokenizer metadata {@code vocabulary} (empty: none,
+     * so llama.cpp makes {@code llama.vocab_size} dummy tokens and its benches draw random ids from them). A
+     * vocabulary must have as many tokens as the shape's embedding has rows.
+     */
+    public static Path write(Shape shape, TensorTypes types, Map<String, Object> vocabulary, long seed, Path target)
+            throws IOException {
         LlamaConfig c = shape.config();
         int n = c.layers();
-        // no vocabulary: llama.cpp then makes llama.vocab_size dummy tokens, and its benches draw random ids from them
-        GgufWriter w = llamaMetadata(c, "synthetic random-weight llama").put("tokenizer.ggml.model", "none");
+        GgufWriter w = llamaMetadata(c, "synthetic random-weight llama");
+        if (vocabulary.isEmpty()) {
+            w.put("tokenizer.ggml.model", "none");
+        } else {
+            int tokens = vocabulary.get("tokenizer.ggml.tokens") instanceof String[] t ? t.length : 0;
+            if (tokens != c.vocabSize()) {
+                throw new IllegalArgumentException("the vocabulary has " + tokens + " tokens, the shape's embedding "
+                        + c.vocabSize() + " rows");
+            }
+            vocabulary.forEach(w::put);
+        }
         int id = 0;
         // embeddings of unit scale: RMSNorm removes the scale anyway, and the tied output then yields varied logits;
         // a tied embedding is the output matrix, so it takes the output's type

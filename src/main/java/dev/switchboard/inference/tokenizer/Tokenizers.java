@@ -58,6 +58,83 @@ public final class Tokenizers {
      * Llama 3.1 special tokens from id n on.
      */
     public static Tokenizer fromTiktoken(Path tokenizerModel) {
+        Tiktoken t = readTiktoken(tokenizerModel);
+        byte[] types = t.types();
+        int n = t.ranks();
+        List<String> specials = llama31SpecialTokens();
+        MergeTable merges = new MergeTable(4 * n);
+        t.forEachMerge((left, right, id) -> merges.putIfAbsent(left, right, id, id));
+        byte[][] pieces = t.pieces();
+        int bos = n + specials.indexOf("<|begin_of_text|>");
+        int eos = n + specials.indexOf("<|end_of_text|>");
+        Set<Integer> stops = Set.of(eos, n + specials.indexOf("<|eom_id|>"), n + specials.indexOf("<|eot_id|>"));
+        return new ByteLevelBpe(pieces, types, merges, bos, eos, stops, true, t.fail());
+    }
+
+    /**
+     * The GGUF metadata of Meta's Llama 3 {@code tokenizer.model} as a {@code gpt2} vocabulary, as llama.cpp's
+     * converter writes it (tokens in GPT-2's byte spelling, token types, merges in rank order, pre-tokenizer
+     * {@code llama-bpe}, begin and end of text; the end-of-turn tokens are found by name): for files that carry no vocabulary of their own, such as random-weight
+     * models for benchmarks, so that they take chat requests. Loading it with {@link #fromGguf} tokenizes as
+     * {@link #fromTiktoken} does. The tokenizer has {@code ranks + 256} tokens.
+     */
+    public static Map<String, Object> ggufVocabulary(Path tokenizerModel) {
+        Tiktoken t = readTiktoken(tokenizerModel);
+        byte[][] pieces = t.pieces();
+        String[] tokens = new String[pieces.length];
+        int[] types = new int[pieces.length];
+        for (int id = 0; id < pieces.length; id++) {
+            boolean normal = id < t.ranks();
+            tokens[id] = normal ? Gpt2Bytes.encode(pieces[id]) : new String(pieces[id], StandardCharsets.UTF_8);
+            types[id] = t.types()[id];
+        }
+        // the GGUF ranks merges by their place in the list; tiktoken by the token they make: list them in that order
+        List<String> merges = new ArrayList<>(4 * t.ranks());
+        t.forEachMerge((left, right, id) -> merges.add(tokens[left] + " " + tokens[right]));
+        List<String> specials = llama31SpecialTokens();
+        Map<String, Object> md = new java.util.LinkedHashMap<>();
+        md.put(MODEL, "gpt2");
+        md.put(PRE, "llama-bpe");
+        md.put(TOKENS, tokens);
+        md.put(TYPES, types);
+        md.put(MERGES, merges.toArray(String[]::new));
+        md.put("tokenizer.ggml.bos_token_id", t.ranks() + specials.indexOf("<|begin_of_text|>"));
+        md.put("tokenizer.ggml.eos_token_id", t.ranks() + specials.indexOf("<|end_of_text|>"));
+        md.put("tokenizer.ggml.add_bos_token", true);
+        return md;
+    }
+
+    /** A merge of two tokens into the token {@code merged}, whose id is its rank. */
+    private interface MergeSink {
+        void merge(int left, int right, int merged);
+    }
+
+    /** A parsed {@code tokenizer.model}: the ranks' bytes, then the special tokens'. */
+    private record Tiktoken(byte[][] pieces, byte[] types, int ranks, ByteSequenceIndex index,
+                            Function<String, RuntimeException> fail) {
+
+        /**
+         * tiktoken merges two parts when their concatenation is a token, ranked by that token: every split of every
+         * token into two tokens, by the token's rank.
+         */
+        void forEachMerge(MergeSink sink) {
+            for (int id = 0; id < ranks; id++) {
+                byte[] b = pieces[id];
+                if (index.get(b) != id) {
+                    throw fail.apply("rank " + id + " repeats the bytes of rank " + index.get(b));
+                }
+                for (int k = 1; k < b.length; k++) {
+                    int left = index.get(b, 0, k);
+                    int right = left < 0 ? -1 : index.get(b, k, b.length - k);
+                    if (right >= 0) {
+                        sink.merge(left, right, id);
+                    }
+                }
+            }
+        }
+    }
+
+    private static Tiktoken readTiktoken(Path tokenizerModel) {
         Function<String, RuntimeException> fail = problem -> new TokenizerException(tokenizerModel, problem);
         Map<Integer, byte[]> byRank = new HashMap<>();
         try (BufferedReader in = Files.newBufferedReader(tokenizerModel, StandardCharsets.UTF_8)) {
@@ -108,29 +185,9 @@ public final class Tokenizers {
             pieces[n + i] = specials.get(i).getBytes(StandardCharsets.UTF_8);
             types[n + i] = TokenType.CONTROL;
         }
-        // tiktoken merges two parts when their concatenation is a token, ranked by that token: list every split
-        // of every token into two tokens
         boolean[] normal = new boolean[pieces.length];
         Arrays.fill(normal, 0, n, true);
-        ByteSequenceIndex index = new ByteSequenceIndex(pieces, normal);
-        MergeTable merges = new MergeTable(4 * n);
-        for (int id = 0; id < n; id++) {
-            byte[] b = pieces[id];
-            if (index.get(b) != id) {
-                throw fail.apply("rank " + id + " repeats the bytes of rank " + index.get(b));
-            }
-            for (int k = 1; k < b.length; k++) {
-                int left = index.get(b, 0, k);
-                int right = left < 0 ? -1 : index.get(b, k, b.length - k);
-                if (right >= 0) {
-                    merges.putIfAbsent(left, right, id, id);
-                }
-            }
-        }
-        int bos = n + specials.indexOf("<|begin_of_text|>");
-        int eos = n + specials.indexOf("<|end_of_text|>");
-        Set<Integer> stops = Set.of(eos, n + specials.indexOf("<|eom_id|>"), n + specials.indexOf("<|eot_id|>"));
-        return new ByteLevelBpe(pieces, types, merges, bos, eos, stops, true, fail);
+        return new Tiktoken(pieces, types, n, new ByteSequenceIndex(pieces, normal), fail);
     }
 
     /**

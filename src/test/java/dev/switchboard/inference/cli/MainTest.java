@@ -1,9 +1,14 @@
 package dev.switchboard.inference.cli;
 
+import dev.switchboard.inference.model.LlamaConfig;
+import dev.switchboard.inference.synthetic.SyntheticModels;
+import dev.switchboard.inference.tokenizer.Tokenizers;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,6 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class MainTest {
     private static final Path STORIES = Path.of("../shared/models/stories260K/stories260K.gguf");
+    private static final Path TIKTOKEN = Path.of("../shared/models/llama3-tokenizer/tokenizer.model");
 
     private static String run(String... args) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
@@ -32,6 +38,24 @@ class MainTest {
     private static String stories() {
         Assumptions.assumeTrue(Files.exists(STORIES), "SKIPPED: " + STORIES.toAbsolutePath() + " absent");
         return STORIES.toString();
+    }
+
+    @Test
+    void synthWritesMetasVocabularyInSoTheRandomModelTakesChat(@TempDir Path dir) throws IOException {
+        Assumptions.assumeTrue(Files.exists(TIKTOKEN), "SKIPPED: " + TIKTOKEN.toAbsolutePath() + " absent");
+        assertEquals("the vocabulary has 128256 tokens, the shape's embedding 512 rows", usageError("synth",
+                "--shape", "tiny", "--vocab", TIKTOKEN.toString(), dir.resolve("tiny.gguf").toString()));
+        // the llama3 shapes write gigabytes: one of their vocabulary size, small otherwise
+        LlamaConfig shape = new LlamaConfig(64, 96, 1, 4, 2, 128256, 4096, 1e-5f, 500000f, null);
+        Path model = SyntheticModels.write(new SyntheticModels.Shape(shape, false), SyntheticModels.types("Q8_0"),
+                Tokenizers.ggufVocabulary(TIKTOKEN), 5, dir.resolve("chat.gguf"));
+        String text = "Where is my parcel? <|eot_id|>";
+        StringBuilder ids = new StringBuilder();
+        for (int id : Tokenizers.fromTiktoken(TIKTOKEN).encode(text, true)) {
+            ids.append(ids.isEmpty() ? "" : " ").append(id);
+        }
+        assertEquals(ids.toString(), run("tokenize", "--model", model.toString(), text).strip());
+        run("generate", "--model", model.toString(), "--prompt", "Hi", "--chat", "-n", "2", "--temperature", "0");
     }
 
     @Test

@@ -37,7 +37,7 @@ class GgufBpeTokenizerTest {
         }
     }
 
-    /** Meta's vocabulary in GGUF form: every split of a token into two tokens is a merge, in the token's rank order. */
+    /** Meta's vocabulary in GGUF form, as {@link Tokenizers#ggufVocabulary} writes it. */
     private static Path convertedLlama3;
 
     @BeforeAll
@@ -45,44 +45,10 @@ class GgufBpeTokenizerTest {
         if (!java.nio.file.Files.exists(TestModels.LLAMA3_TOKENIZER)) {
             return; // the tests that need it skip, saying why
         }
-        Tokenizer meta = TestModels.llama3();
-        int n = meta.vocabSize();
-        String[] tokens = new String[n];
-        int[] types = new int[n];
-        Map<String, Integer> ids = new HashMap<>();
-        for (int id = 0; id < n; id++) {
-            boolean special = meta.isSpecial(id);
-            tokens[id] = special ? new String(meta.tokenBytes(id), java.nio.charset.StandardCharsets.UTF_8)
-                    : Gpt2Bytes.encode(meta.tokenBytes(id));
-            types[id] = special ? 3 : 1;
-            if (!special) {
-                ids.put(tokens[id], id);
-            }
-        }
-        List<String> merges = new ArrayList<>();
-        for (int id = 0; id < n; id++) {
-            String t = tokens[id];
-            if (types[id] != 1) {
-                continue;
-            }
-            for (int k = 1; k < t.length(); k++) {
-                if (ids.containsKey(t.substring(0, k)) && ids.containsKey(t.substring(k))) {
-                    merges.add(t.substring(0, k) + " " + t.substring(k));
-                }
-            }
-        }
+        GgufWriter w = new GgufWriter().put("general.architecture", "llama");
+        Tokenizers.ggufVocabulary(TestModels.LLAMA3_TOKENIZER).forEach(w::put);
         convertedLlama3 = dir.resolve("llama3-vocab.gguf");
-        new GgufWriter()
-                .put("general.architecture", "llama")
-                .put("tokenizer.ggml.model", "gpt2")
-                .put("tokenizer.ggml.pre", "llama-bpe")
-                .put("tokenizer.ggml.tokens", tokens)
-                .put("tokenizer.ggml.token_type", types)
-                .put("tokenizer.ggml.merges", merges.toArray(String[]::new))
-                .put("tokenizer.ggml.bos_token_id", 128000)
-                .put("tokenizer.ggml.eos_token_id", 128001)
-                .put("tokenizer.ggml.add_bos_token", true)
-                .write(convertedLlama3);
+        w.write(convertedLlama3);
     }
 
     @Test
