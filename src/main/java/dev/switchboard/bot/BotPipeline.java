@@ -141,7 +141,7 @@ public class BotPipeline {
         FaqCandidate answer = match.answer();
         List<FaqCandidate> grounding = FaqVerifier.choices(match);
         if (FaqVerifier.worthAsking(match) && model.isPresent()) {
-            Optional<FaqCandidate> picked = verifier.pick(model.get(), question, grounding);
+            Optional<FaqCandidate> picked = verifier.pick(model.get(), question, grounding, false);
             Optional<FaqCandidate> sendable = FaqVerifier.sendable(match, picked);
             if (sendable.isPresent()) {
                 answer = sendable.get();

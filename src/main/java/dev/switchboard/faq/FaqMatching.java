@@ -70,7 +70,7 @@ public class FaqMatching {
             return new Timed(r, nanos, Optional.ofNullable(r.answer()), false, Optional.empty(), 0);
         }
         long verifyStart = System.nanoTime();
-        Optional<FaqCandidate> picked = verifier.pick(model.get(), message, FaqVerifier.choices(r));
+        Optional<FaqCandidate> picked = verifier.pick(model.get(), message, FaqVerifier.choices(r), true);
         return new Timed(r, nanos, FaqVerifier.sendable(r, picked), true, picked, System.nanoTime() - verifyStart);
     }
 

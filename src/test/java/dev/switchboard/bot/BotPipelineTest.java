@@ -66,6 +66,9 @@ class BotPipelineTest {
     @Inject
     BotPipeline pipeline;
 
+    @Inject
+    io.micrometer.core.instrument.MeterRegistry meters;
+
     @TestHTTPResource("/api/v1/conversations/")
     URI conversationsUri;
 
@@ -358,6 +361,8 @@ class BotPipelineTest {
         assertEquals(false, alone.getBoolean("modelAsked"));
         assertTrue(model.requests().isEmpty(), "no model call without verify");
 
+        long botCalls = verifications("bot");
+        long dryRunCalls = verifications("dry_run");
         model.enqueue(FakeOpenAiServer.answer("2"));
         io.restassured.path.json.JsonPath verified = dryRun(Map.of("message", message, "verify", true));
         assertEquals(true, verified.getBoolean("modelAsked"));
@@ -372,6 +377,14 @@ class BotPipelineTest {
         assertNull(none.getString("answerId"), "the model picked none: no FAQ answer");
         assertNull(none.getString("modelPickId"));
         assertEquals(true, none.getBoolean("modelAsked"));
+        assertEquals(dryRunCalls + 2, verifications("dry_run"));
+        assertEquals(botCalls, verifications("bot"), "a bench's requests are not the customers' wait");
+    }
+
+    private long verifications(String caller) {
+        io.micrometer.core.instrument.Timer t = meters.find("switchboard.bot.faq.verify.latency").tag("caller", caller)
+                .timer();
+        return t == null ? 0 : t.count();
     }
 
     @Test
