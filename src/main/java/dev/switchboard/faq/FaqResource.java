@@ -68,12 +68,13 @@ public class FaqResource {
 
     /**
      * What the bot decides for a message, without answering anyone. answerId: the entry it would send, or null;
+     * refusal: the guard that keeps it from any FAQ answer (instructions, own-account, several-questions), or null;
      * micros: server-side time of embedding the message and matching it; modelAsked, modelPickId (in any language)
      * and verifyMicros: the model's second opinion on a borderline match, when verify asked for it.
      */
     public record MatchView(UUID answerId, double score, double margin, boolean borderline, boolean wantsHuman,
-            boolean smallTalk, String language, List<UUID> nearest, long micros, boolean modelAsked,
-            UUID modelPickId, long verifyMicros) {}
+            boolean smallTalk, String refusal, String language, List<UUID> nearest, long micros,
+            boolean modelAsked, UUID modelPickId, long verifyMicros) {}
 
     @Inject
     WorkspaceAuth auth;
@@ -180,7 +181,7 @@ public class FaqResource {
         FaqMatching.Timed t = matching.dryRun(workspaceId, message, Boolean.TRUE.equals(body.verify()));
         MatchResult r = t.result();
         return new MatchView(t.answer().map(a -> UUID.fromString(a.id())).orElse(null), r.score(), r.margin(),
-                r.borderline(), r.wantsHuman(), r.smallTalk(), r.language(),
+                r.borderline(), r.wantsHuman(), r.smallTalk(), r.refusal(), r.language(),
                 r.nearest().stream().map(n -> UUID.fromString(n.entry().id())).toList(), t.nanos() / 1000,
                 t.modelAsked(), t.modelPick().map(p -> UUID.fromString(p.id())).orElse(null), t.verifyNanos() / 1000);
     }

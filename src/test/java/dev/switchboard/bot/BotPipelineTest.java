@@ -394,6 +394,8 @@ class BotPipelineTest {
         assertEquals(false, sure.getBoolean("modelAsked"));
         assertEquals(0, sure.getLong("verifyMicros"));
         assertTrue(model.requests().isEmpty(), "the bot asks the model only about borderline matches");
+        assertNull(sure.getString("refusal"));
+        assertEquals("own-account", dryRun("What is the return policy for my order 58213?").getString("refusal"));
     }
 
     @Test

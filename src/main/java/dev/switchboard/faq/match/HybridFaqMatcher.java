@@ -106,7 +106,7 @@ public final class HybridFaqMatcher implements FaqMatcher, SameQuestion {
         return new MatchResult(verdict == Verdict.ANSWER ? best.entry() : null, best == null ? 0 : best.combined(),
                 analysis.marginOfBest(), nearest, analysis.flags().wantsHuman(), analysis.flags().smallTalk(),
                 analysis.flags().language(),
-                verdict == Verdict.BORDERLINE);
+                verdict == Verdict.BORDERLINE, analysis.flags().refusal());
     }
 
     /**

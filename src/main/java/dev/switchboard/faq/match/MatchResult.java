@@ -14,9 +14,13 @@ import java.util.List;
  * @param language the message's language (ISO 639-1)
  * @param borderline no answer, but the best candidate came close: a model may confirm it (or another of
  *                   {@code nearest})
+ * @param refusal why the message gets no FAQ answer however well it scores: "instructions" (aimed at the bot),
+ *                "own-account" (about the customer's own order or account) or "several-questions"; null when no
+ *                such guard fires
  */
 public record MatchResult(FaqCandidate answer, double score, double margin, List<Scored> nearest,
-                          boolean wantsHuman, boolean smallTalk, String language, boolean borderline) {
+                          boolean wantsHuman, boolean smallTalk, String language, boolean borderline,
+                          String refusal) {
 
     public record Scored(FaqCandidate entry, double score) {}
 }

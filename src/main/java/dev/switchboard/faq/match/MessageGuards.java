@@ -21,6 +21,15 @@ final class MessageGuards {
         boolean blocksAutoAnswer() {
             return wantsHuman || injection || accountSpecific || smallTalk || multiQuestion;
         }
+
+        /**
+         * The guard that keeps a question from an FAQ answer: "instructions", "own-account" or "several-questions";
+         * null when none does (asking for a person and small talk are told apart by their own flags).
+         */
+        String refusal() {
+            return injection ? "instructions" : accountSpecific ? "own-account" : multiQuestion ? "several-questions"
+                    : null;
+        }
     }
 
     private static Pattern p(String regex) {
