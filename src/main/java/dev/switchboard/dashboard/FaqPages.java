@@ -6,9 +6,11 @@ import dev.switchboard.common.ApiException;
 import dev.switchboard.common.Ids;
 import dev.switchboard.conversation.ConversationQueries;
 import dev.switchboard.faq.FaqEntry;
+import dev.switchboard.faq.FaqMatching;
 import dev.switchboard.faq.FaqService;
 import dev.switchboard.faq.FaqSuggestions;
 import dev.switchboard.faq.FaqVariant;
+import dev.switchboard.faq.match.MatchResult;
 import dev.switchboard.workspace.Workspace;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
@@ -24,6 +26,8 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
@@ -31,7 +35,10 @@ import java.util.stream.Collectors;
 
 /**
  * The workspace's FAQ: list and search with hit counts, create, edit (language and variants too, the ones learned
- * from agents marked), delete, "promote this answer" from a conversation, and entries suggested from agents' repeated answers (accept or dismiss). Every change goes through {@link FaqService}, which also drops the workspace's cached model answers.
+ * from agents marked), delete, "promote this answer" from a conversation, and entries suggested from agents' repeated
+ * answers (accept or dismiss). "Try a message" shows what the bot would do with a customer's wording and lets it become
+ * a variant of one of the nearest entries: the cheapest way to make the bot answer more. Every change goes through
+ * {@link FaqService}, which also drops the workspace's cached model answers.
  */
 @Path("/agent/w/{workspace}/faq")
 @Produces(MediaType.TEXT_HTML)
@@ -56,10 +63,20 @@ public class FaqPages {
         }
     }
 
+    /**
+     * What the bot would do with a tried message (the matcher alone, as without a model: no model is called from
+     * this page). outcome: answer, borderline, human, small-talk, none, or the guard that refuses it
+     * ({@link MatchResult#refusal}); answer: the entry's question when the bot answers at once.
+     */
+    public record Trial(String message, String outcome, String answer, String language, List<Near> nearest) {}
+
+    /** One of the entries nearest to a tried message, with the matcher's score. */
+    public record Near(UUID id, String question, String score) {}
+
     @CheckedTemplate
     static class Templates {
         static native TemplateInstance faqList(Nav nav, String q, List<FaqEntry> entries,
-                List<FaqSuggestions.Suggestion> suggestions);
+                List<FaqSuggestions.Suggestion> suggestions, Trial trial);
 
         static native TemplateInstance faqForm(Nav nav, Form form, String error);
     }
@@ -76,15 +93,50 @@ public class FaqPages {
     @Inject
     FaqSuggestions suggestions;
 
+    @Inject
+    FaqMatching matching;
+
+    /** The list; with {@code try}, also what the bot would do with that customer message. */
     @GET
-    public TemplateInstance list(@PathParam("workspace") String workspace, @QueryParam("q") String q) {
+    public TemplateInstance list(@PathParam("workspace") String workspace, @QueryParam("q") String q,
+            @QueryParam("try") String tried) {
         Workspace w = current.requireWorkspace(workspace);
         String needle = q == null ? "" : q.strip().toLowerCase(Locale.ROOT);
         List<FaqEntry> entries = faq.list(w.id).stream()
                 .filter(e -> needle.isEmpty() || e.question.toLowerCase(Locale.ROOT).contains(needle)
                         || e.answer.toLowerCase(Locale.ROOT).contains(needle))
                 .toList();
-        return Templates.faqList(current.nav(w, "faq"), q == null ? "" : q, entries, suggestions.list(w.id));
+        Trial trial = tried == null || tried.isBlank() ? null : trial(w, tried.strip());
+        return Templates.faqList(current.nav(w, "faq"), q == null ? "" : q, entries, suggestions.list(w.id), trial);
+    }
+
+    /** The tried message becomes a variant of entry {@code id}; back to the trial, which the entry now answers. */
+    @POST
+    @Path("{id}/variants")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response addVariant(@PathParam("workspace") String workspace, @PathParam("id") String id,
+            @FormParam("text") String text) {
+        Workspace w = current.requireWorkspace(workspace);
+        try {
+            faq.addVariant(w.id, Ids.parse(id, "FAQ entry"), text, FaqVariant.Source.author);
+        } catch (ApiException e) {
+            throw new PageError(e.status(), e.title(), e.detail());
+        }
+        return Response.seeOther(URI.create("/agent/w/" + w.id + "/faq?try="
+                + URLEncoder.encode(text.strip(), StandardCharsets.UTF_8))).build();
+    }
+
+    private Trial trial(Workspace w, String message) {
+        if (message.length() > FaqService.MAX_QUESTION) {
+            throw new PageError(400, "Bad Request", "A tried message may have at most " + FaqService.MAX_QUESTION
+                    + " characters");
+        }
+        MatchResult r = matching.dryRun(w.id, message, false).result();
+        String outcome = r.wantsHuman() ? "human" : r.smallTalk() ? "small-talk" : r.refusal() != null ? r.refusal()
+                : r.answer() != null ? "answer" : r.borderline() ? "borderline" : "none";
+        List<Near> nearest = r.nearest().stream().map(n -> new Near(UUID.fromString(n.entry().id()),
+                n.entry().question(), String.format(Locale.ROOT, "%.2f", n.score()))).toList();
+        return new Trial(message, outcome, r.answer() == null ? null : r.answer().question(), r.language(), nearest);
     }
 
     /** A new entry's form; with {@code message}, prefilled from that answer and the customer question before it. */

@@ -57,6 +57,48 @@ class FaqAnswerPagesTest {
                 .body("variants.size()", equalTo(0));
     }
 
+    @Test
+    void tryingAMessageShowsWhatTheBotWouldDoAndItsWordingCanBecomeAVariant() {
+        TestWorkspace shop = TestWorkspaces.create();
+        UUID shopId = UUID.fromString(shop.id());
+        String delivery = given().header("Authorization", shop.bearer()).contentType(ContentType.JSON)
+                .body(Map.of("question", "How long does delivery take?", "answer", "Orders arrive in 3 to 5 days."))
+                .post("/api/v1/faqs").then().statusCode(201).extract().path("id");
+        given().header("Authorization", shop.bearer()).contentType(ContentType.JSON)
+                .body(Map.of("question", "What is your return policy?", "answer", "30 days, free of charge."))
+                .post("/api/v1/faqs").then().statusCode(201);
+        AgentLogin a = AgentLogin.newAgent(agents, AgentRole.AGENT, shopId);
+        String page = "/agent/w/" + shopId + "/faq";
+
+        a.request().queryParam("try", "How long does delivery take?").get(page).then().statusCode(200)
+                .body(containsString("data-outcome=\"answer\""))
+                .body(containsString("answers at once with the entry “How long does delivery take?”"));
+        a.request().queryParam("try", "can I talk to a real person").get(page).then().statusCode(200)
+                .body(containsString("data-outcome=\"human\""));
+        a.request().queryParam("try", "when will my parcel be here").get(page).then().statusCode(200)
+                .body(containsString("data-outcome=\"own-account\""));
+
+        String wording = "how quickly do orders get to Norway";
+        String before = a.request().queryParam("try", wording).get(page).then().statusCode(200)
+                .body(containsString("data-near=\"" + delivery + "\""))
+                .body(containsString("Add as a variant")).extract().asString();
+        org.junit.jupiter.api.Assertions.assertFalse(before.contains("data-outcome=\"answer\""),
+                "the wording is not answered before it is a variant");
+
+        a.form().formParam("text", wording).post(page + "/" + delivery + "/variants").then().statusCode(303)
+                .header("Location", containsString("/faq?try=how+quickly+do+orders+get+to+Norway"));
+        given().header("Authorization", shop.bearer()).get("/api/v1/faqs/{id}", delivery).then()
+                .body("variants.text", equalTo(List.of(wording))).body("variants.source", equalTo(List.of("author")));
+        a.request().queryParam("try", wording).get(page).then().statusCode(200)
+                .body(containsString("data-outcome=\"answer\""));
+
+        // another workspace's entry is not one to add to
+        String stranger = given().header("Authorization", TestWorkspaces.create().bearer())
+                .contentType(ContentType.JSON).body(Map.of("question", "Q?", "answer", "A."))
+                .post("/api/v1/faqs").then().statusCode(201).extract().path("id");
+        a.form().formParam("text", wording).post(page + "/" + stranger + "/variants").then().statusCode(404);
+    }
+
     @Inject
     ConversationService conversations;
 
