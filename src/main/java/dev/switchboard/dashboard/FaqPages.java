@@ -36,7 +36,7 @@ import java.util.stream.Collectors;
 /**
  * The workspace's FAQ: list and search with hit counts, create, edit (language and variants too, the ones learned
  * from agents marked), delete, "promote this answer" from a conversation, and entries suggested from agents' repeated
- * answers (accept or dismiss). "Try a message" shows what the bot would do with a customer's wording and lets it become
+ * answers (accept or dismiss). The Try box shows what the bot would do with a customer's wording and lets it become
  * a variant of one of the nearest entries: the cheapest way to make the bot answer more. Every change goes through
  * {@link FaqService}, which also drops the workspace's cached model answers.
  */
