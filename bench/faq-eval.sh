@@ -26,7 +26,7 @@ VERIFY=${VERIFY:-0}
 [[ $VERIFY =~ ^[01]$ ]] || { echo "VERIFY must be 0 or 1, was '$VERIFY'" >&2; exit 2; }
 python3 - "$FILE" "$URL" "$TOKEN" "$WARM_PASSES" "$VERIFY" <<'PY'
 import json, sys, time, urllib.request, urllib.error
-path, url, token = sys.argv[1], sys.argv[2], sys.argv[3]
+path, url, token = sys.argv[1:4]
 warm_passes, verify = int(sys.argv[4]), sys.argv[5] == "1"
 
 def fail(msg):

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -59,24 +60,20 @@ public final class Tokenizers {
      */
     public static Tokenizer fromTiktoken(Path tokenizerModel) {
         Tiktoken t = readTiktoken(tokenizerModel);
-        byte[] types = t.types();
-        int n = t.ranks();
-        List<String> specials = llama31SpecialTokens();
-        MergeTable merges = new MergeTable(4 * n);
+        MergeTable merges = new MergeTable(4 * t.ranks());
         t.forEachMerge((left, right, id) -> merges.putIfAbsent(left, right, id, id));
-        byte[][] pieces = t.pieces();
-        int bos = n + specials.indexOf("<|begin_of_text|>");
-        int eos = n + specials.indexOf("<|end_of_text|>");
-        Set<Integer> stops = Set.of(eos, n + specials.indexOf("<|eom_id|>"), n + specials.indexOf("<|eot_id|>"));
-        return new ByteLevelBpe(pieces, types, merges, bos, eos, stops, true, t.fail());
+        int eos = t.special("<|end_of_text|>");
+        Set<Integer> stops = Set.of(eos, t.special("<|eom_id|>"), t.special("<|eot_id|>"));
+        return new ByteLevelBpe(t.pieces(), t.types(), merges, t.special("<|begin_of_text|>"), eos, stops, true,
+                t.fail());
     }
 
     /**
      * The GGUF metadata of Meta's Llama 3 {@code tokenizer.model} as a {@code gpt2} vocabulary, as llama.cpp's
      * converter writes it (tokens in GPT-2's byte spelling, token types, merges in rank order, pre-tokenizer
-     * {@code llama-bpe}, begin and end of text; the end-of-turn tokens are found by name): for files that carry no vocabulary of their own, such as random-weight
-     * models for benchmarks, so that they take chat requests. Loading it with {@link #fromGguf} tokenizes as
-     * {@link #fromTiktoken} does. The tokenizer has {@code ranks + 256} tokens.
+     * {@code llama-bpe}, begin and end of text; the end-of-turn tokens are found by name): for files that carry no
+     * vocabulary of their own, such as random-weight models for benchmarks, so that they take chat requests. Loading
+     * it with {@link #fromGguf} tokenizes as {@link #fromTiktoken} does. The tokenizer has {@code ranks + 256} tokens.
      */
     public static Map<String, Object> ggufVocabulary(Path tokenizerModel) {
         Tiktoken t = readTiktoken(tokenizerModel);
@@ -91,15 +88,14 @@ public final class Tokenizers {
         // the GGUF ranks merges by their place in the list; tiktoken by the token they make: list them in that order
         List<String> merges = new ArrayList<>(4 * t.ranks());
         t.forEachMerge((left, right, id) -> merges.add(tokens[left] + " " + tokens[right]));
-        List<String> specials = llama31SpecialTokens();
-        Map<String, Object> md = new java.util.LinkedHashMap<>();
+        Map<String, Object> md = new LinkedHashMap<>();
         md.put(MODEL, "gpt2");
         md.put(PRE, "llama-bpe");
         md.put(TOKENS, tokens);
         md.put(TYPES, types);
         md.put(MERGES, merges.toArray(String[]::new));
-        md.put("tokenizer.ggml.bos_token_id", t.ranks() + specials.indexOf("<|begin_of_text|>"));
-        md.put("tokenizer.ggml.eos_token_id", t.ranks() + specials.indexOf("<|end_of_text|>"));
+        md.put("tokenizer.ggml.bos_token_id", t.special("<|begin_of_text|>"));
+        md.put("tokenizer.ggml.eos_token_id", t.special("<|end_of_text|>"));
         md.put("tokenizer.ggml.add_bos_token", true);
         return md;
     }
@@ -112,6 +108,11 @@ public final class Tokenizers {
     /** A parsed {@code tokenizer.model}: the ranks' bytes, then the special tokens'. */
     private record Tiktoken(byte[][] pieces, byte[] types, int ranks, ByteSequenceIndex index,
                             Function<String, RuntimeException> fail) {
+
+        /** The id of a Llama 3.1 special token: after the ranks, in {@link #llama31SpecialTokens} order. */
+        int special(String name) {
+            return ranks + llama31SpecialTokens().indexOf(name);
+        }
 
         /**
          * tiktoken merges two parts when their concatenation is a token, ranked by that token: every split of every

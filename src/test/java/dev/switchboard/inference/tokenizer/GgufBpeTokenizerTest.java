@@ -11,9 +11,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.function.Consumer;
 
@@ -56,6 +54,9 @@ class GgufBpeTokenizerTest {
         Tokenizer meta = TestModels.llama3();
         Tokenizer gguf = fromGguf(convertedLlama3);
         assertEquals(meta.vocabSize(), gguf.vocabSize());
+        // Meta's published ids, independent of the parse both loaders share
+        assertEquals(128000, gguf.bos());
+        assertEquals(128001, gguf.eos());
         assertEquals(meta.bos(), gguf.bos());
         assertEquals(meta.eos(), gguf.eos());
         // the end-of-turn tokens are found by name, as this GGUF has no eot_token_id
