@@ -33,6 +33,7 @@ public class FaqMatchingProducer {
     @ConfigProperty(name = "switchboard.faq.explained-weight") Optional<Double> explainedWeight;
     @ConfigProperty(name = "switchboard.faq.margin-weight") Optional<Double> marginWeight;
     @ConfigProperty(name = "switchboard.faq.borderline-band") Optional<Double> borderlineBand;
+    @ConfigProperty(name = "switchboard.faq.offer-band") Optional<Double> offerBand;
 
     @Produces
     @Singleton
@@ -58,6 +59,7 @@ public class FaqMatchingProducer {
                 answerWeight.orElse(d.answerWeight()),
                 explainedWeight.orElse(d.explainedWeight()),
                 marginWeight.orElse(d.marginWeight()),
-                borderlineBand.orElse(d.borderlineBand())), embedder);
+                borderlineBand.orElse(d.borderlineBand()),
+                offerBand.orElse(d.offerBand())), embedder);
     }
 }

@@ -17,10 +17,20 @@ import java.util.List;
  * @param refusal why the message gets no FAQ answer however well it scores: "instructions" (aimed at the bot),
  *                "own-account" (about the customer's own order or account) or "several-questions"; null when no
  *                such guard fires
+ * @param offers no answer, but the best candidate came close enough that the customer may pick the right entry:
+ *               the nearest entries in the message's language, best first, at most {@link #MAX_OFFERS}; empty when
+ *               the message is answered, refused by a guard or far from every entry
  */
 public record MatchResult(FaqCandidate answer, double score, double margin, List<Scored> nearest,
                           boolean wantsHuman, boolean smallTalk, String language, boolean borderline,
-                          String refusal) {
+                          String refusal, List<FaqCandidate> offers) {
+
+    /** More choices than this make the customer read a list instead of picking. */
+    public static final int MAX_OFFERS = 3;
+
+    public MatchResult {
+        offers = List.copyOf(offers);
+    }
 
     public record Scored(FaqCandidate entry, double score) {}
 }

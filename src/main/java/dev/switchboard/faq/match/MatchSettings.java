@@ -29,14 +29,16 @@ package dev.switchboard.faq.match;
  *                     less score than one neck and neck with another entry
  * @param borderlineBand how far below the threshold a best candidate still counts as borderline, so that a model
  *                       (when one is configured) is asked to confirm it
+ * @param offerBand how far below the threshold a best candidate still gets the message's nearest entries (in its
+ *                  language) offered to the customer to pick from, when no model is configured; 0 offers none
  */
 public record MatchSettings(double semanticWeight, double lexicalWeight, double answerThreshold, double minMargin,
                             double minCosine, double mismatchedCosine, double strongLexical, int nearestCount,
                             double sameQuestionCosine, double sameQuestionOverlap, double answerWeight,
-                            double explainedWeight, double marginWeight, double borderlineBand) {
+                            double explainedWeight, double marginWeight, double borderlineBand, double offerBand) {
 
     public static final MatchSettings DEFAULTS =
-            new MatchSettings(1.0, 0.0, 1.98, 0.10, 0.45, 0.8, 0.9, 3, 0.92, 0.6, 0.0, 1.25, 0.75, 0.3);
+            new MatchSettings(1.0, 0.0, 1.98, 0.10, 0.45, 0.8, 0.9, 3, 0.92, 0.6, 0.0, 1.25, 0.75, 0.3, 1.0);
 
     public MatchSettings {
         requireRange("semanticWeight", semanticWeight, 0, 10);
@@ -53,6 +55,7 @@ public record MatchSettings(double semanticWeight, double lexicalWeight, double 
         requireRange("explainedWeight", explainedWeight, 0, 10);
         requireRange("marginWeight", marginWeight, 0, 10);
         requireRange("borderlineBand", borderlineBand, 0, 1);
+        requireRange("offerBand", offerBand, 0, 5);
     }
 
     private static void requireRange(String name, double value, double min, double max) {

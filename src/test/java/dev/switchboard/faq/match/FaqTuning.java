@@ -79,7 +79,7 @@ public final class FaqTuning {
                                           double threshold, double margin, double minCos, double mismatched,
                                           double strong) {
         return new MatchSettings(1.0, lex, threshold, margin, minCos, mismatched, strong, d.nearestCount(),
-                d.sameQuestionCosine(), d.sameQuestionOverlap(), aw, ew, mw, d.borderlineBand());
+                d.sameQuestionCosine(), d.sameQuestionOverlap(), aw, ew, mw, d.borderlineBand(), d.offerBand());
     }
 
     private static FaqEvaluation.Metrics evaluate(FaqEvaluation eval, List<FaqEvaluation.EvalSet> sets,
