@@ -19,6 +19,8 @@ public class BotMetrics {
     private final Counter modelAnswers;
     private final Timer faqLatency;
     private final Timer modelLatency;
+    private final Counter offersMade;
+    private final Counter offersPicked;
 
     public BotMetrics(MeterRegistry registry) {
         faqAnswers = answers(registry, "faq");
@@ -26,6 +28,18 @@ public class BotMetrics {
         modelAnswers = answers(registry, "model");
         faqLatency = latency(registry, "switchboard.bot.faq.latency", "FAQ answers");
         modelLatency = latency(registry, "switchboard.bot.model.latency", "model answers, streamed to the end");
+        offersMade = offers(registry, "offered");
+        offersPicked = offers(registry, "picked");
+    }
+
+    /** The bot offered FAQ entries to pick from instead of handing off. */
+    void offered() {
+        offersMade.increment();
+    }
+
+    /** The customer picked an offered entry and got its answer (counted as an FAQ answer too). */
+    void offerPicked() {
+        offersPicked.increment();
     }
 
     void faqAnswered(Duration latency) {
@@ -46,6 +60,13 @@ public class BotMetrics {
         return Counter.builder("switchboard.bot.answers")
                 .description("Answers the bot gave, by where they came from")
                 .tag("source", source)
+                .register(registry);
+    }
+
+    private static Counter offers(MeterRegistry registry, String outcome) {
+        return Counter.builder("switchboard.bot.offers")
+                .description("FAQ entries offered to the customer to pick from, and picks")
+                .tag("outcome", outcome)
                 .register(registry);
     }
 

@@ -7,6 +7,7 @@ import dev.switchboard.conversation.Message;
 import dev.switchboard.faq.FaqVersion;
 import dev.switchboard.conversation.MessageRole;
 import dev.switchboard.conversation.MessageSource;
+import dev.switchboard.conversation.OfferedEntry;
 import dev.switchboard.faq.FaqService;
 import dev.switchboard.faq.FaqVerifier;
 import dev.switchboard.faq.SmallTalkReplies;
@@ -51,8 +52,18 @@ public class BotPipeline {
      */
     static final MessageSource SMALL_TALK = MessageSource.model("small-talk");
 
-    /** What the pipeline works from, read in one transaction. */
-    record Pending(Message message, List<ChatMessage> history, FaqVersion faqVersion) {
+    /** Recorded as the source of a message offering FAQ entries to pick from: written by no model either. */
+    static final MessageSource OFFER = MessageSource.model("faq-offer");
+
+    /** What the customer reads above the offered entries (the widget shows it in its own locale). */
+    static final String OFFER_TEXT = "I'm not sure I understood. Is your question one of these?";
+
+    /**
+     * What the pipeline works from, read in one transaction.
+     *
+     * @param openOffers the entries the bot's message right before this one offered to pick from (empty if none)
+     */
+    record Pending(Message message, List<ChatMessage> history, FaqVersion faqVersion, List<OfferedEntry> openOffers) {
         /** The model sees no earlier turn: the answer depends on the question alone and may be reused. */
         boolean standalone() {
             return history.size() == 1;
@@ -126,6 +137,13 @@ public class BotPipeline {
         float[] embedding = embedder.embed(question);
         FaqSnapshots.Snapshot snapshot = faqSnapshots.of(posted.workspaceId(), pending.faqVersion());
         List<FaqCandidate> candidates = snapshot.candidates();
+        Optional<FaqCandidate> pick = picked(question, pending.openOffers(), candidates);
+        if (pick.isPresent()) {
+            if (sendFaqAnswer(posted, pending, pick.get(), receivedNanos)) {
+                metrics.offerPicked();
+            }
+            return;
+        }
         MatchResult match = matcher.match(question, embedding, candidates, snapshot.calibration());
 
         if (match.wantsHuman()) {
@@ -152,12 +170,7 @@ public class BotPipeline {
             }
         }
         if (answer != null) {
-            UUID faqId = UUID.fromString(answer.id());
-            if (replies.replyIfLatest(conversationId, pending.message().seq, answer.answer(),
-                    MessageSource.faq(faqId))) {
-                metrics.faqAnswered(since(receivedNanos));
-                bookkeeping("count the FAQ hit", () -> faq.recordHit(faqId));
-            }
+            sendFaqAnswer(posted, pending, answer, receivedNanos);
             return;
         }
         if (pending.standalone()) {
@@ -176,6 +189,16 @@ public class BotPipeline {
             return;
         }
         if (model.isEmpty()) {
+            // close but not sure: the customer may pick the entry (once; a second miss in a row goes to a person)
+            if (!match.offers().isEmpty() && pending.openOffers().isEmpty()) {
+                List<OfferedEntry> offers = match.offers().stream()
+                        .map(c -> new OfferedEntry(UUID.fromString(c.id()), c.question()))
+                        .toList();
+                if (replies.replyIfLatest(conversationId, pending.message().seq, OFFER_TEXT, OFFER, offers)) {
+                    metrics.offered();
+                }
+                return;
+            }
             handoff(posted, HandoffReason.INFERENCE_UNAVAILABLE);
             return;
         }
@@ -198,6 +221,47 @@ public class BotPipeline {
         }
     }
 
+    /** Whether the entry's answer was stored as the answer to the pending message; counts the hit if so. */
+    private boolean sendFaqAnswer(CustomerMessagePosted posted, Pending pending, FaqCandidate entry,
+                                  long receivedNanos) {
+        UUID faqId = UUID.fromString(entry.id());
+        if (!replies.replyIfLatest(posted.conversationId(), pending.message().seq, entry.answer(),
+                MessageSource.faq(faqId))) {
+            return false;
+        }
+        metrics.faqAnswered(since(receivedNanos));
+        bookkeeping("count the FAQ hit", () -> faq.recordHit(faqId));
+        return true;
+    }
+
+    /**
+     * The offered entry the message picks: the widget sends an offered entry's question as the customer's message,
+     * and a customer who types it gets the same. Empty when the message is anything else or the entry was deleted
+     * since (it is then matched like any message).
+     */
+    static Optional<FaqCandidate> picked(String message, List<OfferedEntry> offers, List<FaqCandidate> candidates) {
+        String text = comparable(message);
+        return offers.stream()
+                .filter(o -> comparable(o.question()).equals(text))
+                .findFirst()
+                .flatMap(o -> candidates.stream().filter(c -> c.id().equals(o.faqId().toString())).findFirst());
+    }
+
+    private static String comparable(String text) {
+        return text.strip().replaceAll("\\s+", " ").toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** The entries offered by the bot's message right before the turn's customer messages, if it offered any. */
+    static List<OfferedEntry> openOffers(List<Message> turn) {
+        for (int i = turn.size() - 2; i >= 0; i--) {
+            Message m = turn.get(i);
+            if (m.role != MessageRole.CUSTOMER) {
+                return m.role == MessageRole.BOT ? m.offers() : List.of();
+            }
+        }
+        return List.of();
+    }
+
     /**
      * The message and its context, or empty when the bot must not answer it: it was answered already (see
      * awaitsBotAnswer), or the customer wrote again since. The later message is answered then, with this one in
@@ -214,7 +278,7 @@ public class BotPipeline {
                         .filter(m -> m.role != MessageRole.SYSTEM)
                         .map(m -> m.role == MessageRole.CUSTOMER ? ChatMessage.user(m.content)
                                 : ChatMessage.assistant(m.content))
-                        .toList(), FaqVersion.of(posted.workspaceId()))));
+                        .toList(), FaqVersion.of(posted.workspaceId()), openOffers(recent))));
     }
 
     /** Work after the answer is stored: its failure must not turn the answered conversation into a handoff. */

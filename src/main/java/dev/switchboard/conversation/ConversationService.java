@@ -294,7 +294,14 @@ public class ConversationService {
      */
     @Transactional
     public Message botReply(UUID conversationId, String content, MessageSource source) {
+        return botReply(conversationId, content, source, List.of());
+    }
+
+    /** {@link #botReply(UUID, String, MessageSource)} offering the customer FAQ entries to pick from. */
+    @Transactional
+    public Message botReply(UUID conversationId, String content, MessageSource source, List<OfferedEntry> offers) {
         Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(offers, "offers");
         if (content == null || content.isBlank()) {
             throw new IllegalArgumentException("a bot reply needs content");
         }
@@ -303,7 +310,7 @@ public class ConversationService {
             LOG.debugf("Bot reply to conversation %s dropped: status is %s", conversationId, c.status.code());
             return null;
         }
-        return append(c, MessageRole.BOT, content, source, null);
+        return append(c, MessageRole.BOT, content, source, null, null, offers);
     }
 
     /**
@@ -605,11 +612,18 @@ public class ConversationService {
      */
     @Transactional
     public boolean botReplyIfLatest(UUID conversationId, long answeredSeq, String content, MessageSource source) {
+        return botReplyIfLatest(conversationId, answeredSeq, content, source, List.of());
+    }
+
+    /** {@link #botReplyIfLatest(UUID, long, String, MessageSource)} offering FAQ entries to pick from. */
+    @Transactional
+    public boolean botReplyIfLatest(UUID conversationId, long answeredSeq, String content, MessageSource source,
+                                    List<OfferedEntry> offers) {
         lock(conversationId);
         if (Message.count("conversationId = ?1 and seq > ?2", conversationId, answeredSeq) > 0) {
             return false;
         }
-        return botReply(conversationId, content, source) != null;
+        return botReply(conversationId, content, source, offers) != null;
     }
 
     /**
@@ -677,6 +691,11 @@ public class ConversationService {
 
     private Message append(Conversation c, MessageRole role, String content, MessageSource source,
             String authorName, Attachments.NewAttachment file) {
+        return append(c, role, content, source, authorName, file, List.of());
+    }
+
+    private Message append(Conversation c, MessageRole role, String content, MessageSource source,
+            String authorName, Attachments.NewAttachment file, List<OfferedEntry> offers) {
         Message m = new Message();
         m.id = UUID.randomUUID();
         m.conversationId = c.id;
@@ -686,6 +705,10 @@ public class ConversationService {
         m.sourceFaqId = source != null ? source.faqId() : null;
         m.sourceModel = source != null ? source.model() : null;
         m.authorName = authorName;
+        if (!offers.isEmpty()) {
+            m.offeredFaqIds = offers.stream().map(OfferedEntry::faqId).toArray(UUID[]::new);
+            m.offeredQuestions = offers.stream().map(OfferedEntry::question).toArray(String[]::new);
+        }
         m.persist();
         c.lastActivityAt = m.createdAt;
         MessageView view = MessageView.of(m, file == null ? null : attachments.store(m, file));

@@ -32,6 +32,10 @@ public class Message extends PanacheEntityBase {
     public String authorName;
     /** The dashboard agent who wrote an agent message; null for API replies and other roles. */
     public UUID authorAgentId;
+    /** For a bot message offering FAQ entries to pick from: their ids, in order; null otherwise. */
+    public UUID[] offeredFaqIds;
+    /** The offered entries' questions as shown, paired with {@link #offeredFaqIds}. */
+    public String[] offeredQuestions;
 
     /** The bot answer's source, or null for messages of other roles. */
     public MessageSource source() {
@@ -39,6 +43,18 @@ public class Message extends PanacheEntityBase {
             return MessageSource.faq(sourceFaqId);
         }
         return sourceModel != null ? MessageSource.model(sourceModel) : null;
+    }
+
+    /** The FAQ entries this bot message offers to pick from; empty for any other message. */
+    public List<OfferedEntry> offers() {
+        if (offeredFaqIds == null) {
+            return List.of();
+        }
+        List<OfferedEntry> out = new java.util.ArrayList<>(offeredFaqIds.length);
+        for (int i = 0; i < offeredFaqIds.length; i++) {
+            out.add(new OfferedEntry(offeredFaqIds[i], offeredQuestions[i]));
+        }
+        return List.copyOf(out);
     }
 
     /** The whole conversation, oldest first. */

@@ -70,11 +70,13 @@ public class FaqResource {
      * What the bot decides for a message, without answering anyone. answerId: the entry it would send, or null;
      * refusal: the guard that keeps it from any FAQ answer (instructions, own-account, several-questions), or null;
      * micros: server-side time of embedding the message and matching it; modelAsked, modelPickId (in any language)
-     * and verifyMicros: the model's second opinion on a borderline match, when verify asked for it.
+     * and verifyMicros: the model's second opinion on a borderline match, when verify asked for it; offers: the
+     * entries a bot without a model offers the customer to pick from instead of handing off (empty with verify: a
+     * bot with a model does not offer, and when answerId is set).
      */
     public record MatchView(UUID answerId, double score, double margin, boolean borderline, boolean wantsHuman,
             boolean smallTalk, String refusal, String language, List<UUID> nearest, long micros,
-            boolean modelAsked, UUID modelPickId, long verifyMicros) {}
+            boolean modelAsked, UUID modelPickId, long verifyMicros, List<UUID> offers) {}
 
     @Inject
     WorkspaceAuth auth;
@@ -183,7 +185,9 @@ public class FaqResource {
         return new MatchView(t.answer().map(a -> UUID.fromString(a.id())).orElse(null), r.score(), r.margin(),
                 r.borderline(), r.wantsHuman(), r.smallTalk(), r.refusal(), r.language(),
                 r.nearest().stream().map(n -> UUID.fromString(n.entry().id())).toList(), t.nanos() / 1000,
-                t.modelAsked(), t.modelPick().map(p -> UUID.fromString(p.id())).orElse(null), t.verifyNanos() / 1000);
+                t.modelAsked(), t.modelPick().map(p -> UUID.fromString(p.id())).orElse(null), t.verifyNanos() / 1000,
+                Boolean.TRUE.equals(body.verify()) ? List.of()
+                        : r.offers().stream().map(o -> UUID.fromString(o.id())).toList());
     }
 
     /** question and answer: as accepted (null or left out: as suggested). */

@@ -418,6 +418,27 @@ class BotPipelineTest {
         throw new AssertionError("none of the messages is borderline for this FAQ");
     }
 
+    /** A message the matcher is unsure of but near enough to offer entries for, with this FAQ and no model. */
+    private String offeringMessage() {
+        for (String m : List.of("returns policy for delivery", "when can I return a delivery",
+                "how soon will it get to me", "can I send it back for free")) {
+            if (!dryRun(m).getList("offers").isEmpty()) {
+                return m;
+            }
+        }
+        throw new AssertionError("none of the messages gets entries offered for this FAQ");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> offers(Map<String, Object> message) {
+        return (List<Map<String, Object>>) message.get("offers");
+    }
+
+    private double offerCount(String outcome) {
+        var counter = meters.find("switchboard.bot.offers").tag("outcome", outcome).counter();
+        return counter == null ? 0 : counter.count();
+    }
+
     private io.restassured.path.json.JsonPath dryRun(String message) {
         return dryRun(Map.of("message", message));
     }
@@ -492,6 +513,73 @@ class BotPipelineTest {
 
         assertHandedOff(conversation, "inference_unavailable");
         assertTrue(model.requests().isEmpty());
+    }
+
+    @Test
+    void withoutAModelAnUnsureMatchOffersEntriesAndThePickedOneIsAnswered() {
+        QuarkusMock.installMockForType(new ChatModelProvider(Optional.empty()), ChatModelProvider.class);
+        String message = offeringMessage();
+        List<String> offered = dryRun(message).getList("offers");
+        double picksBefore = offerCount("picked");
+        String conversation = startConversation();
+        post(conversation, message);
+
+        Map<String, Object> offer = awaitMessages(conversation, 2).get(1);
+        assertEquals("bot", offer.get("role"));
+        assertEquals(BotPipeline.OFFER_TEXT, offer.get("content"));
+        List<Map<String, Object>> offers = offers(offer);
+        assertEquals(offered, offers.stream().map(o -> o.get("faqId")).toList(), "what the dry run said");
+        assertEquals("bot", conversation(conversation).get("status"), "not handed off while the customer picks");
+
+        String pickedId = (String) offers.getFirst().get("faqId");
+        post(conversation, (String) offers.getFirst().get("question"));
+        Map<String, Object> answer = awaitMessages(conversation, 4).get(3);
+        assertEquals(Map.of("type", "faq", "faqId", pickedId), answer.get("source"));
+        assertEquals(1, faqHits(pickedId));
+        assertEquals(picksBefore + 1, offerCount("picked"));
+        assertEquals("bot", conversation(conversation).get("status"));
+    }
+
+    @Test
+    void aCustomerWhoWantsNoneOfTheOfferedEntriesGetsAPerson() {
+        QuarkusMock.installMockForType(new ChatModelProvider(Optional.empty()), ChatModelProvider.class);
+        String conversation = startConversation();
+        post(conversation, offeringMessage());
+        assertEquals(2, awaitMessages(conversation, 2).size());
+
+        post(conversation, "I would like to talk to a person.");
+        Await.until("handed off", () -> "pending".equals(conversation(conversation).get("status")));
+        assertEquals("customer_request", conversation(conversation).get("handoffReason"));
+    }
+
+    @Test
+    void anotherUnsureMessageRightAfterAnOfferGoesToAPersonInsteadOfASecondOffer() {
+        QuarkusMock.installMockForType(new ChatModelProvider(Optional.empty()), ChatModelProvider.class);
+        String message = offeringMessage();
+        String conversation = startConversation();
+        post(conversation, message);
+        assertEquals(2, awaitMessages(conversation, 2).size());
+
+        post(conversation, message);
+        Await.until("handed off", () -> "pending".equals(conversation(conversation).get("status")));
+        List<Map<String, Object>> messages = messages(conversation);
+        assertEquals(List.of("customer", "bot", "customer", "system"),
+                messages.stream().map(m -> m.get("role")).toList());
+        assertEquals("inference_unavailable", conversation(conversation).get("handoffReason"));
+    }
+
+    @Test
+    void withAModelNothingIsOffered() throws Exception {
+        String message = offeringMessage();
+        assertTrue(dryRun(Map.of("message", message, "verify", true)).getList("offers").isEmpty());
+        model.enqueue(FakeOpenAiServer.answer("0"));
+        model.enqueue(FakeOpenAiServer.answer("Here is what I know."));
+        String conversation = startConversation();
+        post(conversation, message);
+
+        List<Map<String, Object>> messages = awaitMessages(conversation, 2);
+        assertEquals("Here is what I know.", messages.get(1).get("content"));
+        assertNull(messages.get(1).get("offers"));
     }
 
     @Test

@@ -1,0 +1,8 @@
+-- A bot message may offer the customer FAQ entries to choose from ("Is your question one of these?") when the
+-- matcher came close but is not sure and no model is configured. The entries' ids and their questions as shown,
+-- in order: the message is immutable, so a later edit or deletion of an entry does not change what was offered.
+alter table messages
+    add column offered_faq_ids   uuid[],
+    add column offered_questions text[],
+    add constraint messages_offers_paired
+        check (cardinality(offered_faq_ids) = cardinality(offered_questions));
