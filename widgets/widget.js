@@ -32,6 +32,8 @@
       leaveEmail: 'Leave your e-mail address and we’ll reply as soon as we’re back.', email: 'E-mail address',
       sendEmail: 'Send', emailThanks: 'Thanks! We’ll reply to {}.', replyIn: 'Typically replies {}',
       attach: 'Send a file', tooLarge: 'That file is too large.', badType: 'Only images and PDF files can be sent.',
+      offer: 'I’m not sure I understood. Is your question one of these?', none: 'None of these: talk to a person',
+      noneSend: 'I would like to talk to a person.',
     },
     de: {
       title: 'Chatten Sie mit uns', open: 'Chat öffnen', close: 'Chat schließen', input: 'Nachricht', send: 'Senden',
@@ -47,6 +49,8 @@
       email: 'E-Mail-Adresse', sendEmail: 'Senden', emailThanks: 'Danke! Wir antworten an {}.',
       replyIn: 'Antwortet meist {}', attach: 'Datei senden', tooLarge: 'Die Datei ist zu groß.',
       badType: 'Nur Bilder und PDF-Dateien können gesendet werden.',
+      offer: 'Ich bin nicht sicher, ob ich Sie richtig verstehe. Meinen Sie eine dieser Fragen?',
+      none: 'Nichts davon: mit einem Mitarbeiter sprechen', noneSend: 'Ich möchte mit einem Mitarbeiter sprechen.',
       soon: 'Ein Mitarbeiter antwortet Ihnen hier in Kürze.',
       handoff: {
         outside_business_hours: 'Unser Team ist gerade nicht da.',
@@ -70,6 +74,8 @@
       email: 'Correo electrónico', sendEmail: 'Enviar', emailThanks: '¡Gracias! Responderemos a {}.',
       replyIn: 'Suele responder {}', attach: 'Enviar un archivo', tooLarge: 'El archivo es demasiado grande.',
       badType: 'Solo se pueden enviar imágenes y archivos PDF.',
+      offer: 'No estoy seguro de haberle entendido. ¿Su pregunta es una de estas?',
+      none: 'Ninguna: hablar con un agente', noneSend: 'Quiero hablar con un agente.',
       soon: 'Un agente le responderá aquí en breve.',
       handoff: {
         outside_business_hours: 'Nuestro equipo no está disponible ahora.',
@@ -93,6 +99,8 @@
       email: 'Adresse e-mail', sendEmail: 'Envoyer', emailThanks: 'Merci ! Nous répondrons à {}.',
       replyIn: 'Répond généralement {}', attach: 'Envoyer un fichier', tooLarge: 'Ce fichier est trop volumineux.',
       badType: 'Seuls les images et les fichiers PDF peuvent être envoyés.',
+      offer: 'Je ne suis pas sûr d’avoir compris. Votre question est-elle l’une de celles-ci ?',
+      none: 'Aucune : parler à un conseiller', noneSend: 'Je voudrais parler à un conseiller.',
       soon: 'Un conseiller vous répondra ici sous peu.',
       handoff: {
         outside_business_hours: 'Notre équipe est absente pour le moment.',
@@ -118,6 +126,7 @@
   let streaming = null;
   let rating = 0;
   let lastSystem = null;
+  let offerBox = null;
   let replyText = '';
   const shown = new Set();
 
@@ -178,6 +187,7 @@ button{cursor:pointer}.x{background:none;border:0;color:#fff;font-size:22px;line
 .r textarea{width:100%;margin:6px 0}.r .b{background:var(--c);color:#fff;border:0;padding:6px 12px}
 .o{padding:10px 14px;border-top:1px solid #e3e5e8;background:#fffbeb;font-size:13px}.o p{margin:0 0 6px}
 .o form{padding:0;border:0}.o input{flex:1;border:1px solid #ccd;border-radius:8px;padding:6px;font:inherit}
+.q{display:flex;flex-direction:column;gap:6px;margin-top:6px;white-space:normal}.q button{text-align:left;border:1px solid var(--c);color:var(--c);background:#fff;border-radius:10px;padding:6px 10px}.q .h{border-color:#ccd;color:#555}
 .c{background:none;border:0;font-size:20px;line-height:1;padding:8px 2px;color:#555}
 .m img{display:block;max-width:200px;max-height:200px;border-radius:6px;margin-top:2px}.m .f::before{content:'PDF';font-size:.75em;font-weight:600;border:1px solid;border-radius:3px;padding:0 3px;margin-right:4px}
 form{display:flex;gap:8px;padding:10px;border-top:1px solid #e3e5e8;align-items:flex-end}
@@ -291,21 +301,23 @@ textarea{flex:1;resize:none;overflow-y:hidden;border:1px solid #ccd;border-radiu
       () => console.error(`Switchboard: cannot reach ${base}.`, e));
   };
 
-  async function send(text, retry = true) {
+  async function send(text, retry = true, typed = true) {
     error.textContent = '';
     try {
       if (!state.id) await start();
       await connected;
       const m = await api('POST', `/${state.id}/messages`, { content: text });
-      input.value = '';
-      grow();
+      if (typed) {
+        input.value = '';
+        grow();
+      }
       render(m);
       rateBox.hidden = true;
     } catch (e) {
       // The stored conversation is gone (e.g. a new database): start a new one with the same message.
       if ((e.status === 404 || e.status === 401) && state.id && retry) {
         forget();
-        return send(text, false);
+        return send(text, false, typed);
       }
       fail(e);
     }
@@ -476,6 +488,11 @@ textarea{flex:1;resize:none;overflow-y:hidden;border:1px solid #ccd;border-radiu
   // ---- rendering ----
   function render(m, seen) {
     if (shown.has(m.id)) return;
+    if (offerBox) {
+      // offers answer the message before them only: once anything follows, they are gone
+      offerBox.remove();
+      offerBox = null;
+    }
     if (m.role === 'bot' && streaming) {
       streaming.remove();
       streaming = null;
@@ -494,10 +511,23 @@ textarea{flex:1;resize:none;overflow-y:hidden;border:1px solid #ccd;border-radiu
     else {
       n.append(el('span', { class: m.role === 'customer' ? 'v' : 'a', text: who }));
       if (m.attachment) n.append(attachment(m.attachment));
+      else if (m.role === 'bot' && m.offers && m.offers.length) n.append(offers(m.offers));
       else if (m.role === 'bot') n.append(markdown(m.content));
       else n.append(m.content);
     }
     return n;
+  }
+
+  /**
+   * The bot was not sure which FAQ entry the customer means: a button per entry sends its question as the
+   * customer's message (the bot answers that with the entry), the last asks for a person.
+   */
+  function offers(list) {
+    const pick = (text) => () => send(text, true, false);
+    offerBox = el('div', { class: 'q', role: 'group', 'aria-label': S.offer },
+      ...list.map((o) => el('button', { type: 'button', text: o.question, onclick: pick(o.question) })),
+      el('button', { type: 'button', class: 'h', text: S.none, onclick: pick(S.noneSend) }));
+    return el('div', {}, el('p', { text: S.offer }), offerBox);
   }
 
   /** A file of the conversation: the widget's credentials ride in the URL, as an img element cannot send headers. */

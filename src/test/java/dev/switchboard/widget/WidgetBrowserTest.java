@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.switchboard.demo.DemoSeed;
+import dev.switchboard.llm.ChatModelProvider;
 import dev.switchboard.llm.FakeOpenAiResource;
 import dev.switchboard.llm.FakeOpenAiServer;
 import dev.switchboard.support.Browser;
@@ -20,6 +21,7 @@ import dev.switchboard.workspace.VisitorIdentity;
 import dev.switchboard.workspace.Workspace;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusMock;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import jakarta.inject.Inject;
@@ -37,6 +39,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.AfterAll;
@@ -385,6 +388,54 @@ class WidgetBrowserTest {
             browser.await(locale.getKey() + " notices after a reload",
                     d -> widget.shadowOrNull() != null && widget.log().equals(before));
         }
+    }
+
+    @Test
+    void withoutAModelTheCustomerPicksAnOfferedEntryOrAsksForAPerson() {
+        QuarkusMock.installMockForType(new ChatModelProvider(Optional.empty()), ChatModelProvider.class);
+        TestWorkspace w = TestWorkspaces.create(List.of(otherSite.origin()));
+        for (String[] e : List.of(new String[] {"What is your return policy?", "Returns within 30 days, for free."},
+                new String[] {"How long does delivery take?", "Orders arrive within 3 to 5 business days."})) {
+            given().auth().oauth2(w.apiKey()).contentType(ContentType.JSON)
+                    .body(Map.of("question", e[0], "answer", e[1])).post("/api/v1/faqs").then().statusCode(201);
+        }
+        String message = List.of("returns policy for delivery", "when can I return a delivery",
+                "how soon will it get to me").stream()
+                .filter(m -> !given().auth().oauth2(w.apiKey()).contentType(ContentType.JSON)
+                        .body(Map.of("message", m)).post("/api/v1/faqs/match").then().statusCode(200)
+                        .extract().jsonPath().getList("offers").isEmpty())
+                .findFirst().orElseThrow(() -> new AssertionError("no message gets entries offered"));
+        browser.driver().get(otherSite.page(demoPage, w.siteKey(), Map.of()));
+        widget.js("localStorage.clear()");
+        browser.driver().navigate().refresh();
+        widget.open();
+
+        widget.ask(message);
+        browser.await("the offered entries", d -> offerButtons().size() >= 2);
+        assertTrue(lastBot().startsWith("AssistantI’m not sure I understood. Is your question one of these?"),
+                lastBot());
+        List<String> buttons = offerButtons();
+        assertEquals("None of these: talk to a person", buttons.getLast());
+        String picked = buttons.getFirst();
+        widget.click(".q button");
+        browser.await("the picked entry's answer", d -> lastBot().endsWith(picked.startsWith("What")
+                ? "Returns within 30 days, for free." : "Orders arrive within 3 to 5 business days."));
+        assertTrue(offerButtons().isEmpty(), "the offer is gone once answered");
+        assertTrue(widget.log().stream().anyMatch(m -> m.get(0).equals("m customer") && m.get(1).endsWith(picked)),
+                "the pick shows as the customer's message");
+
+        widget.ask(message);
+        browser.await("entries offered again", d -> offerButtons().size() >= 2);
+        widget.click(".q .h");
+        browser.await("waiting for a person", d -> widget.text(".s").equals("Waiting for an agent…"));
+        assertTrue(offerButtons().isEmpty());
+    }
+
+    /** The labels of the buttons under the bot's open offer (empty when none is open). */
+    @SuppressWarnings("unchecked")
+    private List<String> offerButtons() {
+        return (List<String>) widget.js("return [..." + WidgetPage.ROOT
+                + ".querySelectorAll('.q button')].map(b => b.textContent)");
     }
 
     /** A TCP proxy in front of the server whose connections the test can cut, as a flaky network would. */

@@ -4,11 +4,32 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class MessageGuardsTest {
+
+    /**
+     * The widget's "None of these" button under offered FAQ entries sends its locale's request for a person: the bot
+     * must read each as one and hand off, not match it against the FAQ.
+     */
+    @Test
+    void theWidgetsRequestForAPersonUnderOfferedEntriesIsOneInEveryLocale() throws IOException {
+        String widget = Files.readString(Path.of("widgets/widget.js"));
+        List<String> requests = Pattern.compile("noneSend: '([^']+)'").matcher(widget).results()
+                .map(m -> m.group(1)).toList();
+        assertEquals(4, requests.size(), "en, de, es, fr: " + requests);
+        for (String request : requests) {
+            assertTrue(MessageGuards.inspect(request).wantsHuman(), request);
+        }
+    }
 
     @ParameterizedTest
     @ValueSource(strings = {"Where is my order #48213?", "please cancel my order", "Can you refund my payment?",
