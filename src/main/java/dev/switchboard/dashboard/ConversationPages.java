@@ -17,6 +17,7 @@ import dev.switchboard.conversation.Labels;
 import dev.switchboard.conversation.Message;
 import dev.switchboard.conversation.MessageRole;
 import dev.switchboard.conversation.MessageView;
+import dev.switchboard.conversation.OfferedEntry;
 import dev.switchboard.conversation.SseSubscriber;
 import dev.switchboard.faq.FaqEntry;
 import dev.switchboard.faq.FaqMatching;
@@ -52,12 +53,16 @@ import java.util.stream.Collectors;
 @RolesAllowed(Roles.AGENT)
 public class ConversationPages {
 
-    /** A message as the page shows it; a bot answer names its FAQ entry (question, if it still exists) or model. */
+    /**
+     * A message as the page shows it; a bot answer names its FAQ entry (question, if it still exists) or model, and
+     * a bot message offering FAQ entries lists them.
+     */
     public record MessageRow(UUID id, String role, String content, Instant createdAt, String authorName, UUID faqId,
-            String faqQuestion, String model, AttachmentView attachment) {
+            String faqQuestion, String model, AttachmentView attachment, List<OfferedEntry> offers) {
 
+        /** An answer worth making an entry of: not the bot's question which entry the customer means. */
         public boolean promotable() {
-            return role.equals(MessageRole.BOT.code()) || role.equals(MessageRole.AGENT.code());
+            return offers.isEmpty() && (role.equals(MessageRole.BOT.code()) || role.equals(MessageRole.AGENT.code()));
         }
     }
 
@@ -148,7 +153,7 @@ public class ConversationPages {
         return Templates.conversation(current.nav(w, "inbox"), c, c.status.code(),
                 c.handoffReason == null ? null : c.handoffReason.code().replace('_', ' '), messages.stream().map(m -> new MessageRow(m.id,
                 m.role.code(), m.content, m.createdAt, m.authorName, m.sourceFaqId, faqQuestions.get(m.sourceFaqId),
-                m.sourceModel, files.get(m.id))).toList(), lastEventId, cannedResponses.list(w.id), faqs.list(w.id),
+                m.sourceModel, files.get(m.id), m.offers())).toList(), lastEventId, cannedResponses.list(w.id), faqs.list(w.id),
                 error, assignmentPanel(c), profilePanel(c), new LabelFilter(labels.list(w.id).stream().map(LabelView::of)
                         .toList(), null, labels.ofConversations(List.of(c.id))));
     }

@@ -176,6 +176,20 @@
       } else {
         li.querySelector('.content').textContent = m.content;
       }
+      if (m.offers) {
+        var offers = document.createElement('ul');
+        offers.className = 'offers';
+        offers.setAttribute('aria-label', 'Entries offered to the customer');
+        m.offers.forEach(function (o) {
+          var item = document.createElement('li');
+          var entry = document.createElement('a');
+          entry.href = '/agent/w/' + view.dataset.workspace + '/faq/' + o.faqId + '/edit';
+          entry.textContent = o.question;
+          item.appendChild(entry);
+          offers.appendChild(item);
+        });
+        li.appendChild(offers);
+      }
       markRead();
     });
     events.addEventListener('typing', function (e) {

@@ -1,0 +1,71 @@
+package dev.switchboard.dashboard;
+
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.switchboard.llm.ChatModelProvider;
+import dev.switchboard.support.Await;
+import dev.switchboard.support.TestWorkspaces;
+import dev.switchboard.support.TestWorkspaces.TestWorkspace;
+import io.quarkus.test.junit.QuarkusMock;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import jakarta.inject.Inject;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** The conversation page shows which FAQ entries the bot offered the customer, linked to the entries. */
+@QuarkusTest
+class OfferedEntriesPageTest {
+
+    @Inject
+    AgentService agents;
+
+    @Test
+    void theOfferedEntriesAreListedUnderTheBotsMessageAndItIsNoAnswerToPromote() {
+        QuarkusMock.installMockForType(new ChatModelProvider(Optional.empty()), ChatModelProvider.class);
+        TestWorkspace w = TestWorkspaces.create();
+        String returns = faq(w, "What is your return policy?", "Returns within 30 days, for free.");
+        String delivery = faq(w, "How long does delivery take?", "Orders arrive within 3 to 5 business days.");
+        String message = List.of("returns policy for delivery", "when can I return a delivery",
+                "how soon will it get to me").stream()
+                .filter(m -> !given().auth().oauth2(w.apiKey()).contentType(ContentType.JSON)
+                        .body(Map.of("message", m)).post("/api/v1/faqs/match").then().statusCode(200)
+                        .extract().jsonPath().getList("offers").isEmpty())
+                .findFirst().orElseThrow(() -> new AssertionError("no message gets entries offered"));
+        String conversation = TestWorkspaces.startWithApiKey(w);
+        TestWorkspaces.postAsCustomer(w, conversation, message);
+        Await.until("the bot's offer", () -> given().auth().oauth2(w.apiKey())
+                .get("/api/v1/conversations/" + conversation + "/messages").then().statusCode(200)
+                .extract().jsonPath().getList("items").size() == 2);
+
+        String page = AgentLogin.newAgent(agents, AgentRole.AGENT, UUID.fromString(w.id())).request()
+                .get("/agent/conversations/" + conversation).then().statusCode(200).extract().asString();
+        Matcher bot = Pattern.compile("<li class=\"message role-bot\".*?</li>\\s*</ul>", Pattern.DOTALL).matcher(page);
+        assertTrue(bot.find(), page);
+        String offer = bot.group();
+        int listed = 0;
+        for (var entry : Map.of(returns, "What is your return policy?", delivery, "How long does delivery take?")
+                .entrySet()) {
+            String link = "<a href=\"/agent/w/" + w.id() + "/faq/" + entry.getKey() + "/edit\">" + entry.getValue()
+                    + "</a>";
+            listed += offer.contains(link) ? 1 : 0;
+        }
+        assertTrue(listed >= 1, offer);
+        assertEquals(listed, offer.split("<li><a ").length - 1, "only offered entries are listed: " + offer);
+        assertFalse(offer.contains("Promote to FAQ"), "the offer is no answer to make an entry of: " + offer);
+    }
+
+    private static String faq(TestWorkspace w, String question, String answer) {
+        return given().auth().oauth2(w.apiKey()).contentType(ContentType.JSON)
+                .body(Map.of("question", question, "answer", answer))
+                .post("/api/v1/faqs").then().statusCode(201).extract().path("id");
+    }
+}
