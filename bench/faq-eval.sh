@@ -4,8 +4,11 @@
 # (POST /api/v1/faqs/match, a dry run) and prints recall, wrong answers and false auto-answers per category and per
 # language, and the server-side match latency p50/p99 (embedding + matching, as the bot does it): of the first pass,
 # which a freshly started app spends partly compiling, and of WARM_PASSES more passes over the same messages (default
-# 2; 0 skips them), the figure for a server that has been running a while. VERIFY=1 puts borderline matches to the
-# server's model as the bot does and prints how often it was asked and the latency it adds.
+# 2; 0 skips them), the figure for a server that has been running a while. Without a model the bot offers the nearest
+# entries when it is unsure: "picked" counts answerable messages whose right entry was offered, "with-picks" the
+# share answered right at once or after that pick, "offered" the must-not-answer messages shown offers (never answered).
+# VERIFY=1 puts borderline matches to the server's model as the bot does and prints how often it was asked and the
+# latency it adds (a bot with a model offers nothing).
 #   bench/faq-eval.sh FILE.json
 # Against a running Switchboard: SWITCHBOARD_URL=http://127.0.0.1:8080 SWITCHBOARD_ADMIN_TOKEN=... bench/faq-eval.sh F
 # Without those it packages the app (skip with SKIP_BUILD=1) and runs it on a fresh embedded PostgreSQL meanwhile.
@@ -69,7 +72,8 @@ for i, e in enumerate(data["faq"]):
 
 tallies, micros, verify_micros = {}, [], []
 def tally(key):
-    return tallies.setdefault(key, {"msgs": 0, "answerable": 0, "right": 0, "wrong": 0, "mustnot": 0, "false": 0})
+    return tallies.setdefault(key, {"msgs": 0, "answerable": 0, "right": 0, "wrong": 0, "mustnot": 0, "false": 0,
+                                    "picked": 0, "offered": 0})
 for i, m in enumerate(data["messages"]):
     if not isinstance(m.get("text"), str) or not m["text"].strip():
         fail(f"messages[{i}].text is missing or not a text")
@@ -81,24 +85,29 @@ for i, m in enumerate(data["messages"]):
     if r["modelAsked"]:
         verify_micros.append(r["verifyMicros"])
     got = ids.get(r["answerId"]) if r["answerId"] else None
+    offers = [ids.get(o) for o in r["offers"]]
     for t in (tally("ALL"), tally("cat " + m.get("category", "-")), tally("lang " + m.get("language", "en"))):
         t["msgs"] += 1
         if expected is None:
             t["mustnot"] += 1
             t["false"] += got is not None
+            t["offered"] += got is None and bool(offers)
         else:
             t["answerable"] += 1
             t["right"] += got == expected
             t["wrong"] += got is not None and got != expected
+            t["picked"] += got is None and expected in offers
 
 pct = lambda a, b: f"{100 * a / b:.1f}%" if b else "-"
 print(f"{data.get('name', path)}: {len(data['faq'])} entries, {len(data['messages'])} messages, {url}"
       + (", borderline matches put to the model" if verify else ", matcher alone"))
-print(f"  {'slice':<16} {'msgs':>5} {'answ':>5} {'right':>6} {'recall':>7} {'wrong':>6} {'must-not':>9} {'false-auto':>10}")
+print(f"  {'slice':<16} {'msgs':>5} {'answ':>5} {'right':>6} {'recall':>7} {'wrong':>6} {'must-not':>9} {'false-auto':>10}"
+      f" {'picked':>7} {'with-picks':>11} {'offered':>8}")
 for k in ["ALL"] + sorted(k for k in tallies if k != "ALL"):
     t = tallies[k]
     print(f"  {k:<16} {t['msgs']:>5} {t['answerable']:>5} {t['right']:>6} {pct(t['right'], t['answerable']):>7} "
-          f"{t['wrong']:>6} {t['mustnot']:>9} {pct(t['false'], t['mustnot']):>10}")
+          f"{t['wrong']:>6} {t['mustnot']:>9} {pct(t['false'], t['mustnot']):>10} {t['picked']:>7} "
+          f"{pct(t['right'] + t['picked'], t['answerable']):>11} {t['offered']:>8}")
 
 def latency(label, samples):
     samples = sorted(samples)

@@ -42,6 +42,13 @@ public final class FaqEvaluation {
     /** Counts for one slice of messages (a category, a language, or all). */
     static final class Tally {
         int messages, answerable, right, wrongOnAnswerable, unanswerable, autoAnsweredUnanswerable;
+        /** Answerable but not answered, with the right entry among those offered; must-not-answer shown offers. */
+        int offeredRight, offeredUnanswerable;
+
+        /** Answered from the right entry at once, or after the customer picks it from the offered entries. */
+        double reach() {
+            return answerable == 0 ? Double.NaN : (double) (right + offeredRight) / answerable;
+        }
 
         double recall() {
             return answerable == 0 ? Double.NaN : (double) right / answerable;
@@ -78,7 +85,12 @@ public final class FaqEvaluation {
     }
 
     /** What a decision procedure says about one message: the entry to auto-answer (or null), and wantsHuman. */
-    record Verdict(String answerId, boolean wantsHuman) {}
+    record Verdict(String answerId, boolean wantsHuman, List<String> offers) {
+
+        Verdict(String answerId, boolean wantsHuman) {
+            this(answerId, wantsHuman, List.of());
+        }
+    }
 
     private final TextEmbedder embedder;
     private final Map<String, EvalSet> sets = new LinkedHashMap<>();
@@ -186,11 +198,15 @@ public final class FaqEvaluation {
                 } else {
                     t.wrongOnAnswerable++;
                 }
+            } else if (v.offers().contains(ex.expected())) {
+                t.offeredRight++;
             }
         } else {
             t.unanswerable++;
             if (v.answerId() != null) {
                 t.autoAnsweredUnanswerable++;
+            } else if (!v.offers().isEmpty()) {
+                t.offeredUnanswerable++;
             }
         }
     }
@@ -198,15 +214,16 @@ public final class FaqEvaluation {
     static BiFunction<EvalSet, Example, Verdict> hybrid(HybridFaqMatcher matcher) {
         return (set, ex) -> {
             MatchResult r = matcher.match(ex.text(), ex.embedding(), set.faq());
-            return new Verdict(r.answer() == null ? null : r.answer().id(), r.wantsHuman());
+            return new Verdict(r.answer() == null ? null : r.answer().id(), r.wantsHuman(),
+                    r.offers().stream().map(FaqCandidate::id).toList());
         };
     }
 
     /** The report printed by main and by the evaluation test. */
     static String report(String title, Metrics m) {
         StringBuilder sb = new StringBuilder(title).append('\n');
-        sb.append(String.format(Locale.ROOT, "  %-12s %5s %5s %6s %7s %6s %9s %10s%n", "slice", "msgs", "answ",
-                "right", "recall", "wrong", "must-not", "false-auto"));
+        sb.append(String.format(Locale.ROOT, "  %-12s %5s %5s %6s %7s %6s %9s %10s %7s %11s %8s%n", "slice", "msgs",
+                "answ", "right", "recall", "wrong", "must-not", "false-auto", "picked", "with-picks", "offered"));
         sb.append(line("ALL", m.all()));
         m.byCategory().forEach((k, t) -> sb.append(line("cat " + k, t)));
         m.byLanguage().forEach((k, t) -> sb.append(line("lang " + k, t)));
@@ -216,8 +233,9 @@ public final class FaqEvaluation {
     }
 
     private static String line(String slice, Tally t) {
-        return String.format(Locale.ROOT, "  %-12s %5d %5d %6d %7s %6d %9d %10s%n", slice, t.messages, t.answerable,
-                t.right, pct(t.recall()), t.wrongOnAnswerable, t.unanswerable, pct(t.falseAutoRate()));
+        return String.format(Locale.ROOT, "  %-12s %5d %5d %6d %7s %6d %9d %10s %7d %11s %8d%n", slice, t.messages,
+                t.answerable, t.right, pct(t.recall()), t.wrongOnAnswerable, t.unanswerable, pct(t.falseAutoRate()),
+                t.offeredRight, pct(t.reach()), t.offeredUnanswerable);
     }
 
     private static String pct(double x) {
