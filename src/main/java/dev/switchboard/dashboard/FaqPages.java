@@ -10,6 +10,7 @@ import dev.switchboard.faq.FaqMatching;
 import dev.switchboard.faq.FaqService;
 import dev.switchboard.faq.FaqSuggestions;
 import dev.switchboard.faq.FaqVariant;
+import dev.switchboard.faq.match.FaqCandidate;
 import dev.switchboard.faq.match.MatchResult;
 import dev.switchboard.workspace.Workspace;
 import io.quarkus.qute.CheckedTemplate;
@@ -66,9 +67,11 @@ public class FaqPages {
     /**
      * What the bot would do with a tried message (the matcher alone, as without a model: no model is called from
      * this page). outcome: answer, borderline, human, small-talk, none, or the guard that refuses it
-     * ({@link MatchResult#refusal}); answer: the entry's question when the bot answers at once.
+     * ({@link MatchResult#refusal}); answer: the entry's question when the bot answers at once; offers: the questions
+     * of the entries a bot without a model offers the customer to pick from.
      */
-    public record Trial(String message, String outcome, String answer, String language, List<Near> nearest) {}
+    public record Trial(String message, String outcome, String answer, String language, List<Near> nearest,
+                        List<String> offers) {}
 
     /** One of the entries nearest to a tried message, with the matcher's score. */
     public record Near(UUID id, String question, String score) {}
@@ -136,7 +139,8 @@ public class FaqPages {
                 : r.answer() != null ? "answer" : r.borderline() ? "borderline" : "none";
         List<Near> nearest = r.nearest().stream().map(n -> new Near(UUID.fromString(n.entry().id()),
                 n.entry().question(), String.format(Locale.ROOT, "%.2f", n.score()))).toList();
-        return new Trial(message, outcome, r.answer() == null ? null : r.answer().question(), r.language(), nearest);
+        return new Trial(message, outcome, r.answer() == null ? null : r.answer().question(), r.language(), nearest,
+                r.offers().stream().map(FaqCandidate::question).toList());
     }
 
     /** A new entry's form; with {@code message}, prefilled from that answer and the customer question before it. */

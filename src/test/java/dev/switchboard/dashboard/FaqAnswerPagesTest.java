@@ -4,6 +4,7 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.not;
 
 import dev.switchboard.conversation.ConversationService;
 import dev.switchboard.support.NoBot;
@@ -15,6 +16,7 @@ import jakarta.inject.Inject;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /** "Send FAQ answer" in the conversation view, and the learned wording on the FAQ page, visible and removable. */
@@ -55,6 +57,43 @@ class FaqAnswerPagesTest {
                 .post("/agent/w/" + shopId + "/faq/" + faqId).then().statusCode(303);
         given().header("Authorization", shop.bearer()).get("/api/v1/faqs/{id}", faqId).then()
                 .body("variants.size()", equalTo(0));
+    }
+
+    @Test
+    void tryingAnUnsureMessageShowsTheEntriesABotWithoutAModelOffers() {
+        TestWorkspace shop = TestWorkspaces.create();
+        UUID shopId = UUID.fromString(shop.id());
+        Map<String, String> questions = new java.util.HashMap<>();
+        for (String[] e : List.of(new String[] {"How long does delivery take?", "Orders arrive in 3 to 5 days."},
+                new String[] {"What is your return policy?", "30 days, free of charge."})) {
+            questions.put(given().header("Authorization", shop.bearer()).contentType(ContentType.JSON)
+                    .body(Map.of("question", e[0], "answer", e[1])).post("/api/v1/faqs").then().statusCode(201)
+                    .extract().path("id"), e[0]);
+        }
+        String wording = null;
+        List<String> offers = List.of();
+        for (String m : List.of("returns policy for delivery", "when can I return a delivery",
+                "how soon will it get to me")) {
+            offers = given().header("Authorization", shop.bearer()).contentType(ContentType.JSON)
+                    .body(Map.of("message", m)).post("/api/v1/faqs/match").then().statusCode(200)
+                    .extract().jsonPath().getList("offers");
+            if (!offers.isEmpty()) {
+                wording = m;
+                break;
+            }
+        }
+        org.junit.jupiter.api.Assertions.assertNotNull(wording, "no wording gets entries offered");
+        AgentLogin a = AgentLogin.newAgent(agents, AgentRole.AGENT, shopId);
+        String page = "/agent/w/" + shopId + "/faq";
+
+        String listed = offers.stream().map(id -> "“" + questions.get(id) + "”").collect(Collectors.joining(", "));
+        a.request().queryParam("try", wording).get(page).then().statusCode(200)
+                .body(containsString("Without a model the bot asks the customer which of these they mean: " + listed
+                        + "."))
+                .body(not(containsString("without one the bot does not answer it from the FAQ")))
+                .body(not(containsString("otherwise an agent takes it")));
+        a.request().queryParam("try", "How long does delivery take?").get(page).then().statusCode(200)
+                .body(not(containsString("class=\"offers\"")));
     }
 
     @Test
