@@ -416,6 +416,7 @@ class WidgetBrowserTest {
                 lastBot());
         List<String> buttons = offerButtons();
         assertEquals("None of these: talk to a person", buttons.getLast());
+        browser.readmePicture("offers.png");
         String picked = buttons.getFirst();
         widget.click(".q button");
         browser.await("the picked entry's answer", d -> lastBot().endsWith(picked.startsWith("What")
