@@ -418,15 +418,8 @@ class BotPipelineTest {
         throw new AssertionError("none of the messages is borderline for this FAQ");
     }
 
-    /** A message the matcher is unsure of but near enough to offer entries for, with this FAQ and no model. */
     private String offeringMessage() {
-        for (String m : List.of("returns policy for delivery", "when can I return a delivery",
-                "how soon will it get to me", "can I send it back for free")) {
-            if (!dryRun(m).getList("offers").isEmpty()) {
-                return m;
-            }
-        }
-        throw new AssertionError("none of the messages gets entries offered for this FAQ");
+        return TestWorkspaces.messageWithOffers(workspace);
     }
 
     @SuppressWarnings("unchecked")

@@ -64,25 +64,11 @@ class FaqAnswerPagesTest {
         TestWorkspace shop = TestWorkspaces.create();
         UUID shopId = UUID.fromString(shop.id());
         Map<String, String> questions = new java.util.HashMap<>();
-        for (String[] e : List.of(new String[] {"How long does delivery take?", "Orders arrive in 3 to 5 days."},
-                new String[] {"What is your return policy?", "30 days, free of charge."})) {
-            questions.put(given().header("Authorization", shop.bearer()).contentType(ContentType.JSON)
-                    .body(Map.of("question", e[0], "answer", e[1])).post("/api/v1/faqs").then().statusCode(201)
-                    .extract().path("id"), e[0]);
+        for (String q : List.of("How long does delivery take?", "What is your return policy?")) {
+            questions.put(TestWorkspaces.addFaq(shop, q, "An answer to: " + q), q);
         }
-        String wording = null;
-        List<String> offers = List.of();
-        for (String m : List.of("returns policy for delivery", "when can I return a delivery",
-                "how soon will it get to me")) {
-            offers = given().header("Authorization", shop.bearer()).contentType(ContentType.JSON)
-                    .body(Map.of("message", m)).post("/api/v1/faqs/match").then().statusCode(200)
-                    .extract().jsonPath().getList("offers");
-            if (!offers.isEmpty()) {
-                wording = m;
-                break;
-            }
-        }
-        org.junit.jupiter.api.Assertions.assertNotNull(wording, "no wording gets entries offered");
+        String wording = TestWorkspaces.messageWithOffers(shop);
+        List<String> offers = TestWorkspaces.offersFor(shop, wording);
         AgentLogin a = AgentLogin.newAgent(agents, AgentRole.AGENT, shopId);
         String page = "/agent/w/" + shopId + "/faq";
 

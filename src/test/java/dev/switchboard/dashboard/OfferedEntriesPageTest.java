@@ -11,9 +11,7 @@ import dev.switchboard.support.TestWorkspaces;
 import dev.switchboard.support.TestWorkspaces.TestWorkspace;
 import io.quarkus.test.junit.QuarkusMock;
 import io.quarkus.test.junit.QuarkusTest;
-import io.restassured.http.ContentType;
 import jakarta.inject.Inject;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -32,14 +30,10 @@ class OfferedEntriesPageTest {
     void theOfferedEntriesAreListedUnderTheBotsMessageAndItIsNoAnswerToPromote() {
         QuarkusMock.installMockForType(new ChatModelProvider(Optional.empty()), ChatModelProvider.class);
         TestWorkspace w = TestWorkspaces.create();
-        String returns = faq(w, "What is your return policy?", "Returns within 30 days, for free.");
-        String delivery = faq(w, "How long does delivery take?", "Orders arrive within 3 to 5 business days.");
-        String message = List.of("returns policy for delivery", "when can I return a delivery",
-                "how soon will it get to me").stream()
-                .filter(m -> !given().auth().oauth2(w.apiKey()).contentType(ContentType.JSON)
-                        .body(Map.of("message", m)).post("/api/v1/faqs/match").then().statusCode(200)
-                        .extract().jsonPath().getList("offers").isEmpty())
-                .findFirst().orElseThrow(() -> new AssertionError("no message gets entries offered"));
+        String returns = TestWorkspaces.addFaq(w, "What is your return policy?", "Returns within 30 days, for free.");
+        String delivery = TestWorkspaces.addFaq(w, "How long does delivery take?",
+                "Orders arrive within 3 to 5 business days.");
+        String message = TestWorkspaces.messageWithOffers(w);
         String conversation = TestWorkspaces.startWithApiKey(w);
         TestWorkspaces.postAsCustomer(w, conversation, message);
         Await.until("the bot's offer", () -> given().auth().oauth2(w.apiKey())
@@ -61,11 +55,5 @@ class OfferedEntriesPageTest {
         assertTrue(listed >= 1, offer);
         assertEquals(listed, offer.split("<li><a ").length - 1, "only offered entries are listed: " + offer);
         assertFalse(offer.contains("Promote to FAQ"), "the offer is no answer to make an entry of: " + offer);
-    }
-
-    private static String faq(TestWorkspace w, String question, String answer) {
-        return given().auth().oauth2(w.apiKey()).contentType(ContentType.JSON)
-                .body(Map.of("question", question, "answer", answer))
-                .post("/api/v1/faqs").then().statusCode(201).extract().path("id");
     }
 }

@@ -394,17 +394,9 @@ class WidgetBrowserTest {
     void withoutAModelTheCustomerPicksAnOfferedEntryOrAsksForAPerson() {
         QuarkusMock.installMockForType(new ChatModelProvider(Optional.empty()), ChatModelProvider.class);
         TestWorkspace w = TestWorkspaces.create(List.of(otherSite.origin()));
-        for (String[] e : List.of(new String[] {"What is your return policy?", "Returns within 30 days, for free."},
-                new String[] {"How long does delivery take?", "Orders arrive within 3 to 5 business days."})) {
-            given().auth().oauth2(w.apiKey()).contentType(ContentType.JSON)
-                    .body(Map.of("question", e[0], "answer", e[1])).post("/api/v1/faqs").then().statusCode(201);
-        }
-        String message = List.of("returns policy for delivery", "when can I return a delivery",
-                "how soon will it get to me").stream()
-                .filter(m -> !given().auth().oauth2(w.apiKey()).contentType(ContentType.JSON)
-                        .body(Map.of("message", m)).post("/api/v1/faqs/match").then().statusCode(200)
-                        .extract().jsonPath().getList("offers").isEmpty())
-                .findFirst().orElseThrow(() -> new AssertionError("no message gets entries offered"));
+        TestWorkspaces.addFaq(w, "What is your return policy?", "Returns within 30 days, for free.");
+        TestWorkspaces.addFaq(w, "How long does delivery take?", "Orders arrive within 3 to 5 business days.");
+        String message = TestWorkspaces.messageWithOffers(w);
         browser.driver().get(otherSite.page(demoPage, w.siteKey(), Map.of()));
         widget.js("localStorage.clear()");
         browser.driver().navigate().refresh();
