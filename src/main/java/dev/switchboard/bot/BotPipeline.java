@@ -46,15 +46,6 @@ public class BotPipeline {
 
     private static final Logger LOG = Logger.getLogger(BotPipeline.class);
 
-    /**
-     * Recorded as the source of small-talk replies: messages store an FAQ entry or a model name, and these come
-     * from the workspace's configured lines, written by no model.
-     */
-    static final MessageSource SMALL_TALK = MessageSource.model("small-talk");
-
-    /** Recorded as the source of a message offering FAQ entries to pick from: written by no model either. */
-    static final MessageSource OFFER = MessageSource.model("faq-offer");
-
     /** What the customer reads above the offered entries (the widget shows it in its own locale). */
     static final String OFFER_TEXT = "I'm not sure I understood. Is your question one of these?";
 
@@ -152,7 +143,7 @@ public class BotPipeline {
         }
         if (match.smallTalk()) {
             replies.replyIfLatest(conversationId, pending.message().seq,
-                    smallTalk.replyTo(posted.workspaceId(), question), SMALL_TALK);
+                    smallTalk.replyTo(posted.workspaceId(), question), MessageSource.SMALL_TALK);
             return;
         }
         Optional<ChatModel> model = models.model();
@@ -194,7 +185,8 @@ public class BotPipeline {
                 List<OfferedEntry> offers = match.offers().stream()
                         .map(c -> new OfferedEntry(UUID.fromString(c.id()), c.question()))
                         .toList();
-                if (replies.replyIfLatest(conversationId, pending.message().seq, OFFER_TEXT, OFFER, offers)) {
+                if (replies.replyIfLatest(conversationId, pending.message().seq, OFFER_TEXT, MessageSource.FAQ_OFFER,
+                        offers)) {
                     metrics.offered();
                 }
                 return;

@@ -66,13 +66,15 @@ public class ConversationQueries {
                 .setParameter(1, conversationId).getSingleResult() == ConversationStatus.BOT;
     }
 
-    /** The workspace's latest model-written answers, newest first. */
+    /** The workspace's latest model-written answers, newest first (small talk and offers are no model's). */
     @Transactional(Transactional.TxType.REQUIRES_NEW)
     public List<String> latestModelAnswers(UUID workspaceId, int limit) {
         return em().createQuery("select m.content from Message m, Conversation c where c.id = m.conversationId"
-                        + " and c.workspaceId = ?1 and m.sourceModel is not null order by m.createdAt desc",
-                        String.class)
-                .setParameter(1, workspaceId).setMaxResults(limit).getResultList();
+                        + " and c.workspaceId = ?1 and m.sourceModel is not null and m.sourceModel not in ?2"
+                        + " order by m.createdAt desc", String.class)
+                .setParameter(1, workspaceId)
+                .setParameter(2, List.of(MessageSource.SMALL_TALK.model(), MessageSource.FAQ_OFFER.model()))
+                .setMaxResults(limit).getResultList();
     }
 
     /** The id of the conversation's latest durable event; 0 when it has none. */

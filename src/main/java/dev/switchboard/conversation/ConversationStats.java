@@ -77,7 +77,10 @@ public class ConversationStats {
         return perDay;
     }
 
-    /** Conversations started since, by {@link #ANSWERED_BY} (every key present). */
+    /**
+     * Conversations started since, by {@link #ANSWERED_BY} (every key present). Small talk and offered FAQ entries
+     * answer nothing by themselves: a conversation with only those is unanswered.
+     */
     @Transactional
     public Map<String, Long> answeredBy(UUID workspaceId, Instant since) {
         Map<String, Long> counts = new LinkedHashMap<>();
@@ -86,11 +89,12 @@ public class ConversationStats {
                 select case when exists (select 1 from messages m where m.conversation_id = c.id and m.role = 'agent')
                               then 'human'
                             when exists (select 1 from messages m where m.conversation_id = c.id
-                                          and m.source_model is not null) then 'model'
+                                          and m.source_model is not null and m.source_model not in %s) then 'model'
                             when exists (select 1 from messages m where m.conversation_id = c.id
                                           and m.source_faq_id is not null) then 'faq'
                             else 'unanswered' end, count(*)
-                  from conversations c where c.workspace_id = ?1 and c.created_at >= ?2 group by 1""",
+                  from conversations c where c.workspace_id = ?1 and c.created_at >= ?2 group by 1""".formatted(
+                        MessageSource.NO_MODEL_SQL),
                 workspaceId, since).forEach(r -> counts.put((String) r[0], num(r[1])));
         return counts;
     }
@@ -140,14 +144,15 @@ public class ConversationStats {
                          group by e.conversation_id) h""", workspaceId, since));
     }
 
-    /** Bot answers written since, by source. */
+    /** Bot answers written since, by source; small-talk replies and offers of FAQ entries are neither. */
     @Transactional
     public BotAnswers botAnswers(UUID workspaceId, Instant since) {
         Object[] r = rows(em(), """
                 select count(*) filter (where m.source_faq_id is not null),
-                       count(*) filter (where m.source_model is not null)
+                       count(*) filter (where m.source_model is not null and m.source_model not in %s)
                   from messages m join conversations c on c.id = m.conversation_id
-                 where c.workspace_id = ?1 and m.created_at >= ?2 and m.role = 'bot'""", workspaceId, since)
+                 where c.workspace_id = ?1 and m.created_at >= ?2 and m.role = 'bot'""".formatted(
+                        MessageSource.NO_MODEL_SQL), workspaceId, since)
                 .getFirst();
         return new BotAnswers(num(r[0]), num(r[1]));
     }

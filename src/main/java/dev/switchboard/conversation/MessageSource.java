@@ -14,6 +14,17 @@ public record MessageSource(String type, UUID faqId, String model) {
     public static final String FAQ = "faq";
     public static final String MODEL = "model";
 
+    /**
+     * Bot replies written by no model, recorded like a model's (messages store an FAQ entry or a model name): the
+     * workspace's small-talk lines, and the offer of FAQ entries to pick from. Statistics of model answers leave
+     * them out.
+     */
+    public static final MessageSource SMALL_TALK = model("small-talk");
+    public static final MessageSource FAQ_OFFER = model("faq-offer");
+
+    /** {@link #SMALL_TALK} and {@link #FAQ_OFFER} as an SQL list of literals, for the statistics' queries. */
+    static final String NO_MODEL_SQL = "('" + SMALL_TALK.model() + "', '" + FAQ_OFFER.model() + "')";
+
     public MessageSource {
         Objects.requireNonNull(type, "type");
         boolean valid = switch (type) {

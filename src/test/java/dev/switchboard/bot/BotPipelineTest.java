@@ -222,6 +222,9 @@ class BotPipelineTest {
 
         workspace = a;
         apiKey = a.apiKey();
+        String greeting = startConversation();
+        post(greeting, "hi");
+        String smallTalk = (String) awaitMessages(greeting, 2).get(1).get("content"); // written by no model
         String earlierAnswer = "Yes, we ship to Canada within 10 days.";
         model.enqueue(FakeOpenAiServer.answer(earlierAnswer));
         String earlier = startConversation();
@@ -241,6 +244,7 @@ class BotPipelineTest {
                 earlierAnswer)), "A's FAQ answers and its earlier answer: " + corpus);
         assertFalse(corpus.stream().anyMatch(t -> t.contains("pigeon") || t.contains("Workspace B")),
                 "nothing of workspace B: " + corpus);
+        assertFalse(corpus.contains(smallTalk), "no small-talk reply: " + corpus);
     }
 
     private static List<String> texts(JsonNode array) {

@@ -8,6 +8,7 @@ import dev.switchboard.conversation.Conversation;
 import dev.switchboard.conversation.ConversationService;
 import dev.switchboard.conversation.HandoffReason;
 import dev.switchboard.conversation.MessageSource;
+import dev.switchboard.conversation.OfferedEntry;
 import dev.switchboard.support.NoBot;
 import dev.switchboard.support.TestWorkspaces;
 import dev.switchboard.support.TestWorkspaces.TestWorkspace;
@@ -17,6 +18,7 @@ import jakarta.inject.Inject;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.List;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -54,14 +56,23 @@ class DashboardAnalyticsTest {
         conversations.agentReply(human, "Ada", "Hi, Ada here.");
         UUID unanswered = conversation(shop, "Where is order 123?");
         conversations.handoff(unanswered, HandoffReason.MISSING_KNOWLEDGE, "A person will answer.");
+        // written by no model: the offer counts as no answer, the entry picked from it as an FAQ answer
+        UUID picked = conversation(shop, "returns policy for delivery");
+        UUID entry = UUID.randomUUID();
+        conversations.botReply(picked, "Is it one of these?", MessageSource.FAQ_OFFER,
+                List.of(new OfferedEntry(entry, "What is your return policy?")));
+        TestWorkspaces.postAsCustomer(shop, picked.toString(), "What is your return policy?");
+        conversations.botReply(picked, "30 days.", MessageSource.faq(entry));
+        UUID greeted = conversation(shop, "hi");
+        conversations.botReply(greeted, "Hi! How can I help?", MessageSource.SMALL_TALK);
         rate(faqAnswered, 5);
         rate(human, 2);
 
         AgentLogin a = AgentLogin.newAgent(agents, AgentRole.AGENT, shopId);
         String page = a.request().get("/agent/w/" + shopId + "/analytics").then().statusCode(200).extract().asString();
 
-        assertEquals("5", kpi(page, "conversations"));
-        assertEquals("1", kpi(page, "faq"));
+        assertEquals("7", kpi(page, "conversations"));
+        assertEquals("2", kpi(page, "faq"));
         assertEquals("2", kpi(page, "model"));
         assertEquals("1", kpi(page, "human"));
         assertEquals("50 %", kpi(page, "cache"));
@@ -70,9 +81,9 @@ class DashboardAnalyticsTest {
         assertEquals("200 ms", kpi(page, "ttft")); // median of 100 and 300
         assertEquals("2.5", kpi(page, "acceptance"));
         assertTrue(page.contains("<title>" + DateTimeFormatter.ofPattern("MM-dd").format(LocalDate.now(ZoneOffset.UTC))
-                + ": 5</title>"), "today's bar in the conversations chart");
-        for (String bar : new String[] {"faq: 1", "model: 2", "human: 1", "unanswered: 1", "customer request: 1",
-                "missing knowledge: 1", "low confidence: 0", "FAQ: 1", "cache: 1"}) {
+                + ": 7</title>"), "today's bar in the conversations chart");
+        for (String bar : new String[] {"faq: 2", "model: 2", "human: 1", "unanswered: 2", "customer request: 1",
+                "missing knowledge: 1", "low confidence: 0", "FAQ: 2", "cache: 1"}) {
             assertTrue(page.contains("<title>" + bar + "</title>"), "a bar " + bar);
         }
         assertEquals("3.5 / 5 (2)", kpi(page, "csat").replaceAll("<[^>]+>", ""));
