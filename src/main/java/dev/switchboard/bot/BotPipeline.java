@@ -24,6 +24,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.stream.Stream;
@@ -31,10 +32,12 @@ import org.jboss.logging.Logger;
 
 /**
  * Answers one committed customer message, in this order: nothing if it was answered already (messages can be
- * delivered twice); a person if the customer asks for one; the workspace's small-talk reply to a greeting or
- * thanks; the FAQ entry the matcher is sure of, or the one the model picks for a borderline match; the model answer
- * cached for the same question; a model answer grounded in the nearest FAQ entries (a person when the workspace has
- * no FAQ to ground it in); a person when there is no model or it fails. Whatever goes
+ * delivered twice); the entry the customer picked from those the bot offered just before; a person if the customer
+ * asks for one; the workspace's small-talk reply to a greeting or thanks; the FAQ entry the matcher is sure of, or
+ * the one the model picks for a borderline match; the model answer cached for the same question; a model answer
+ * grounded in the nearest FAQ entries (a person when the workspace has no FAQ to ground it in); without a model,
+ * the nearest entries offered for the customer to pick from when the matcher came close (not twice in a row); a
+ * person when there is no model or it fails. Whatever goes
  * wrong ends in a handoff, so no customer message is left without a reply or a human.
  * <p>
  * Two workers may get the same message (a redelivery after a Kafka rebalance, a re-emit at start-up): both may
@@ -240,7 +243,7 @@ public class BotPipeline {
     }
 
     private static String comparable(String text) {
-        return text.strip().replaceAll("\\s+", " ").toLowerCase(java.util.Locale.ROOT);
+        return text.strip().replaceAll("\\s+", " ").toLowerCase(Locale.ROOT);
     }
 
     /** The entries offered by the bot's message right before the turn's customer messages, if it offered any. */

@@ -6,6 +6,7 @@ import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
@@ -50,7 +51,7 @@ public class Message extends PanacheEntityBase {
         if (offeredFaqIds == null) {
             return List.of();
         }
-        List<OfferedEntry> out = new java.util.ArrayList<>(offeredFaqIds.length);
+        List<OfferedEntry> out = new ArrayList<>(offeredFaqIds.length);
         for (int i = 0; i < offeredFaqIds.length; i++) {
             out.add(new OfferedEntry(offeredFaqIds[i], offeredQuestions[i]));
         }
