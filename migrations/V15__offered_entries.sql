@@ -6,3 +6,6 @@ alter table messages
     add column offered_questions text[],
     add constraint messages_offers_paired
         check (cardinality(offered_faq_ids) = cardinality(offered_questions));
+
+-- The FAQ page lists what customers wrote before picking an offered entry: offers are few among the messages.
+create index messages_offers on messages (conversation_id, seq) where offered_faq_ids is not null;

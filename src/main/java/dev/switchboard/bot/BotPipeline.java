@@ -24,7 +24,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.stream.Stream;
@@ -235,15 +234,11 @@ public class BotPipeline {
      * since (it is then matched like any message).
      */
     static Optional<FaqCandidate> picked(String message, List<OfferedEntry> offers, List<FaqCandidate> candidates) {
-        String text = comparable(message);
+        String text = OfferedEntry.comparable(message);
         return offers.stream()
-                .filter(o -> comparable(o.question()).equals(text))
+                .filter(o -> OfferedEntry.comparable(o.question()).equals(text))
                 .findFirst()
                 .flatMap(o -> candidates.stream().filter(c -> c.id().equals(o.faqId().toString())).findFirst());
-    }
-
-    private static String comparable(String text) {
-        return text.strip().replaceAll("\\s+", " ").toLowerCase(Locale.ROOT);
     }
 
     /** The entries offered by the bot's message right before the turn's customer messages, if it offered any. */

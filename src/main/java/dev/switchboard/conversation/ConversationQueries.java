@@ -59,6 +59,31 @@ public class ConversationQueries {
                 r[4] instanceof java.time.Instant i ? i : ((java.time.OffsetDateTime) r[4]).toInstant())).toList();
     }
 
+    /**
+     * What customers wrote before the bot offered FAQ entries and they picked entry {@code faqId}: the customer
+     * message before each offer whose next bot message answered from that entry, newest first, at most
+     * {@code limit}.
+     */
+    @Transactional
+    public List<String> wordingsPicking(UUID workspaceId, UUID faqId, int limit) {
+        @SuppressWarnings("unchecked")
+        List<String> rows = em().createNativeQuery("""
+                        select q.content
+                        from messages o
+                        join conversations c on c.id = o.conversation_id
+                        join lateral (select a.source_faq_id from messages a
+                                      where a.conversation_id = o.conversation_id and a.seq > o.seq
+                                      and a.role = 'bot' order by a.seq limit 1) a on true
+                        join lateral (select m.content from messages m
+                                      where m.conversation_id = o.conversation_id and m.seq < o.seq
+                                      and m.role = 'customer' order by m.seq desc limit 1) q on true
+                        where c.workspace_id = ?1 and o.offered_faq_ids is not null
+                        and a.source_faq_id = ?2 and ?2 = any(o.offered_faq_ids)
+                        order by o.created_at desc, o.seq desc""")
+                .setParameter(1, workspaceId).setParameter(2, faqId).setMaxResults(limit).getResultList();
+        return rows;
+    }
+
     /** Whether the bot is still in charge of the conversation. */
     @Transactional(Transactional.TxType.REQUIRES_NEW)
     public boolean withBot(UUID conversationId) {

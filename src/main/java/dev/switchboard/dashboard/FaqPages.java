@@ -5,6 +5,7 @@ import jakarta.annotation.security.RolesAllowed;
 import dev.switchboard.common.ApiException;
 import dev.switchboard.common.Ids;
 import dev.switchboard.conversation.ConversationQueries;
+import dev.switchboard.conversation.OfferedEntry;
 import dev.switchboard.faq.FaqEntry;
 import dev.switchboard.faq.FaqMatching;
 import dev.switchboard.faq.FaqService;
@@ -29,8 +30,10 @@ import jakarta.ws.rs.core.Response;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
 
@@ -81,7 +84,7 @@ public class FaqPages {
         static native TemplateInstance faqList(Nav nav, String q, List<FaqEntry> entries,
                 List<FaqSuggestions.Suggestion> suggestions, Trial trial);
 
-        static native TemplateInstance faqForm(Nav nav, Form form, String error);
+        static native TemplateInstance faqForm(Nav nav, Form form, String error, List<String> picked);
     }
 
     @Inject
@@ -150,7 +153,7 @@ public class FaqPages {
         Workspace w = current.requireWorkspace(workspace);
         Form form = message == null || message.isBlank() ? new Form(null, "", "")
                 : promoted(w, Ids.parse(message, "message"));
-        return Templates.faqForm(current.nav(w, "faq"), form, null);
+        return Templates.faqForm(current.nav(w, "faq"), form, null, List.of());
     }
 
     @POST
@@ -171,7 +174,24 @@ public class FaqPages {
     public TemplateInstance editForm(@PathParam("workspace") String workspace, @PathParam("id") String id) {
         Workspace w = current.requireWorkspace(workspace);
         FaqEntry e = faq.get(w.id, Ids.parse(id, "FAQ entry"));
-        return Templates.faqForm(current.nav(w, "faq"), Form.of(e, faq.variants(w.id, e.id)), null);
+        List<FaqVariant> variants = faq.variants(w.id, e.id);
+        return Templates.faqForm(current.nav(w, "faq"), Form.of(e, variants), null, picked(w, e, variants));
+    }
+
+    /**
+     * What customers wrote before picking this entry from those the bot offered, less what the entry already says
+     * (latest 200 picks, at most 20 wordings): each is a wording the bot was unsure of, and as a variant the bot
+     * answers it at once.
+     */
+    private List<String> picked(Workspace w, FaqEntry e, List<FaqVariant> variants) {
+        Set<String> seen = new HashSet<>();
+        seen.add(OfferedEntry.comparable(e.question));
+        variants.forEach(v -> seen.add(OfferedEntry.comparable(v.text)));
+        return conversationQueries.wordingsPicking(w.id, e.id, 200).stream()
+                .map(String::strip)
+                .filter(p -> seen.add(OfferedEntry.comparable(p)))
+                .limit(20)
+                .toList();
     }
 
     @POST
@@ -237,7 +257,8 @@ public class FaqPages {
     }
 
     private Response invalid(Workspace w, Form form, ApiException e) {
-        return Response.status(e.status()).entity(Templates.faqForm(current.nav(w, "faq"), form, e.detail())).build();
+        return Response.status(e.status())
+                .entity(Templates.faqForm(current.nav(w, "faq"), form, e.detail(), List.of())).build();
     }
 
     private static Response toList(Workspace w) {
