@@ -35,8 +35,8 @@ import org.jboss.logging.Logger;
  * asks for one; the workspace's small-talk reply to a greeting or thanks; the FAQ entry the matcher is sure of, or
  * the one the model picks for a borderline match; the model answer cached for the same question; a model answer
  * grounded in the nearest FAQ entries (a person when the workspace has no FAQ to ground it in); without a model,
- * the nearest entries offered for the customer to pick from when the matcher came close (not twice in a row); a
- * person when there is no model or it fails. Whatever goes
+ * the nearest entries offered for the customer to pick from when the matcher came close (not twice in a row), also
+ * when the model cannot answer now; a person when there is no model or it fails. Whatever goes
  * wrong ends in a handoff, so no customer message is left without a reply or a human.
  * <p>
  * Two workers may get the same message (a redelivery after a Kafka rebalance, a re-emit at start-up): both may
@@ -182,18 +182,9 @@ public class BotPipeline {
             return;
         }
         if (model.isEmpty()) {
-            // close but not sure: the customer may pick the entry (once; a second miss in a row goes to a person)
-            if (!match.offers().isEmpty() && pending.openOffers().isEmpty()) {
-                List<OfferedEntry> offers = match.offers().stream()
-                        .map(c -> new OfferedEntry(UUID.fromString(c.id()), c.question()))
-                        .toList();
-                if (replies.replyIfLatest(conversationId, pending.message().seq, OFFER_TEXT, MessageSource.FAQ_OFFER,
-                        offers)) {
-                    metrics.offered();
-                }
-                return;
+            if (!offer(posted, pending, match)) {
+                handoff(posted, HandoffReason.INFERENCE_UNAVAILABLE);
             }
-            handoff(posted, HandoffReason.INFERENCE_UNAVAILABLE);
             return;
         }
         ChatOptions.Drafting drafting = models.drafting();
@@ -210,9 +201,33 @@ public class BotPipeline {
                             pending.faqVersion(), question, embedding, a.text(), a.model()));
                 }
             }
-            case ModelAnswerer.Outcome.Handoff h -> handoff(posted, h.reason());
+            case ModelAnswerer.Outcome.Handoff h -> {
+                // a model that cannot answer now is like none: the customer may still pick the entry
+                if (h.reason() != HandoffReason.INFERENCE_UNAVAILABLE || !offer(posted, pending, match)) {
+                    handoff(posted, h.reason());
+                }
+            }
             case ModelAnswerer.Outcome.Abandoned ignored -> { }
         }
+    }
+
+    /**
+     * Offers the matcher's nearest entries when it came close but is not sure, unless the bot's message right before
+     * offered some already (a second miss in a row goes to a person). Returns whether the bot is done with the
+     * message: the offer was stored, or a newer message or a person made it moot.
+     */
+    private boolean offer(CustomerMessagePosted posted, Pending pending, MatchResult match) {
+        if (match.offers().isEmpty() || !pending.openOffers().isEmpty()) {
+            return false;
+        }
+        List<OfferedEntry> offers = match.offers().stream()
+                .map(c -> new OfferedEntry(UUID.fromString(c.id()), c.question()))
+                .toList();
+        if (replies.replyIfLatest(posted.conversationId(), pending.message().seq, OFFER_TEXT,
+                MessageSource.FAQ_OFFER, offers)) {
+            metrics.offered();
+        }
+        return true;
     }
 
     /** Whether the entry's answer was stored as the answer to the pending message; counts the hit if so. */

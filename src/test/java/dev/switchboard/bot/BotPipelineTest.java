@@ -566,6 +566,21 @@ class BotPipelineTest {
     }
 
     @Test
+    void whenTheModelFailsAnUnsureMatchStillGetsEntriesOffered() {
+        String message = offeringMessage();
+        // the classification, if the match is borderline, and the answer: both fail
+        model.enqueue(new FakeOpenAiServer.Status(500, "{\"error\":{\"message\":\"engine crashed\"}}"));
+        model.enqueue(new FakeOpenAiServer.Status(500, "{\"error\":{\"message\":\"engine crashed\"}}"));
+        String conversation = startConversation();
+        post(conversation, message);
+
+        Map<String, Object> offer = awaitMessages(conversation, 2).get(1);
+        assertEquals(BotPipeline.OFFER_TEXT, offer.get("content"));
+        assertFalse(offers(offer).isEmpty());
+        assertEquals("bot", conversation(conversation).get("status"));
+    }
+
+    @Test
     void withAModelNothingIsOffered() throws Exception {
         String message = offeringMessage();
         assertTrue(dryRun(Map.of("message", message, "verify", true)).getList("offers").isEmpty());
