@@ -65,9 +65,9 @@ public class ConversationQueries {
      * {@code limit}.
      */
     @Transactional
+    @SuppressWarnings("unchecked")
     public List<String> wordingsPicking(UUID workspaceId, UUID faqId, int limit) {
-        @SuppressWarnings("unchecked")
-        List<String> rows = em().createNativeQuery("""
+        return em().createNativeQuery("""
                         select q.content
                         from messages o
                         join conversations c on c.id = o.conversation_id
@@ -81,7 +81,6 @@ public class ConversationQueries {
                         and a.source_faq_id = ?2 and ?2 = any(o.offered_faq_ids)
                         order by o.created_at desc, o.seq desc""")
                 .setParameter(1, workspaceId).setParameter(2, faqId).setMaxResults(limit).getResultList();
-        return rows;
     }
 
     /** Whether the bot is still in charge of the conversation. */

@@ -30,7 +30,8 @@ package dev.switchboard.faq.match;
  * @param borderlineBand how far below the threshold a best candidate still counts as borderline, so that a model
  *                       (when one is configured) is asked to confirm it
  * @param offerBand how far below the threshold a best candidate still gets the message's nearest entries (in its
- *                  language) offered to the customer to pick from, when no model is configured; 0 offers none
+ *                  language) offered to the customer to pick from, when no model answers (none is configured, or
+ *                  it cannot answer now); 0 offers none
  */
 public record MatchSettings(double semanticWeight, double lexicalWeight, double answerThreshold, double minMargin,
                             double minCosine, double mismatchedCosine, double strongLexical, int nearestCount,
