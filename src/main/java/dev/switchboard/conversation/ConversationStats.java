@@ -27,8 +27,11 @@ public class ConversationStats {
     /** Who answered a conversation: an agent wrote (human), else a model, else only the FAQ, else nobody. */
     public static final List<String> ANSWERED_BY = List.of("faq", "model", "human", "unanswered");
 
-    /** Bot answers by source. */
-    public record BotAnswers(long faq, long model) {}
+    /**
+     * Bot answers by source, and the bot's offers of FAQ entries: how many, and how many the customer picked an
+     * entry from (the bot's next message answered from an offered entry).
+     */
+    public record BotAnswers(long faq, long model, long offers, long picked) {}
 
     /**
      * One label's conversations started since: how many, how many were handed to a person (at least one handoff),
@@ -144,17 +147,21 @@ public class ConversationStats {
                          group by e.conversation_id) h""", workspaceId, since));
     }
 
-    /** Bot answers written since, by source; small-talk replies and offers of FAQ entries are neither. */
+    /** Bot answers written since, by source (small-talk replies and offers are neither), and offers picked. */
     @Transactional
     public BotAnswers botAnswers(UUID workspaceId, Instant since) {
         Object[] r = rows(em(), """
                 select count(*) filter (where m.source_faq_id is not null),
-                       count(*) filter (where m.source_model is not null and m.source_model not in %s)
+                       count(*) filter (where m.source_model is not null and m.source_model not in %s),
+                       count(*) filter (where m.offered_faq_ids is not null),
+                       count(*) filter (where m.offered_faq_ids is not null and (
+                           select a.source_faq_id from messages a where a.conversation_id = m.conversation_id
+                              and a.seq > m.seq and a.role = 'bot' order by a.seq limit 1) = any(m.offered_faq_ids))
                   from messages m join conversations c on c.id = m.conversation_id
                  where c.workspace_id = ?1 and m.created_at >= ?2 and m.role = 'bot'""".formatted(
                         MessageSource.NO_MODEL_SQL), workspaceId, since)
                 .getFirst();
-        return new BotAnswers(num(r[0]), num(r[1]));
+        return new BotAnswers(num(r[0]), num(r[1]), num(r[2]), num(r[3]));
     }
 
     /** Ratings of conversations started since: index 0 counts the 1-star ratings, 4 the 5-star ones. */

@@ -55,8 +55,11 @@ public class Analytics {
      * Bot answers by source.
      *
      * @param cacheHitRate share of model-sourced answers that came from the answer cache; null without any
+     * @param offers how often the bot, unsure and without a model, offered FAQ entries to pick from
+     * @param picked how many of those offers the customer picked an entry from
      */
-    public record Answers(BarChart chart, long faq, long cached, long model, Double cacheHitRate) {}
+    public record Answers(BarChart chart, long faq, long cached, long model, Double cacheHitRate, long offers,
+            long picked) {}
 
     /** Customer ratings: average 1-5 (null without ratings) and how many. */
     public record Satisfaction(BarChart chart, Double average, long count) {}
@@ -139,7 +142,8 @@ public class Analytics {
         return new Answers(BarChart.of("Bot answers by source", "answers", List.of(
                         new BarChart.Point("FAQ", stored.faq()), new BarChart.Point("cache", cached),
                         new BarChart.Point("model", generated))),
-                stored.faq(), cached, generated, stored.model() == 0 ? null : (double) cached / stored.model());
+                stored.faq(), cached, generated, stored.model() == 0 ? null : (double) cached / stored.model(),
+                stored.offers(), stored.picked());
     }
 
     private static Satisfaction satisfaction(long[] ratings) {

@@ -63,6 +63,9 @@ class DashboardAnalyticsTest {
                 List.of(new OfferedEntry(entry, "What is your return policy?")));
         TestWorkspaces.postAsCustomer(shop, picked.toString(), "What is your return policy?");
         conversations.botReply(picked, "30 days.", MessageSource.faq(entry));
+        UUID ignored = conversation(shop, "how soon will it get to me");
+        conversations.botReply(ignored, "Is it one of these?", MessageSource.FAQ_OFFER,
+                List.of(new OfferedEntry(UUID.randomUUID(), "How long does delivery take?")));
         UUID greeted = conversation(shop, "hi");
         conversations.botReply(greeted, "Hi! How can I help?", MessageSource.SMALL_TALK);
         rate(faqAnswered, 5);
@@ -71,7 +74,7 @@ class DashboardAnalyticsTest {
         AgentLogin a = AgentLogin.newAgent(agents, AgentRole.AGENT, shopId);
         String page = a.request().get("/agent/w/" + shopId + "/analytics").then().statusCode(200).extract().asString();
 
-        assertEquals("7", kpi(page, "conversations"));
+        assertEquals("8", kpi(page, "conversations"));
         assertEquals("2", kpi(page, "faq"));
         assertEquals("2", kpi(page, "model"));
         assertEquals("1", kpi(page, "human"));
@@ -81,8 +84,9 @@ class DashboardAnalyticsTest {
         assertEquals("200 ms", kpi(page, "ttft")); // median of 100 and 300
         assertEquals("2.5", kpi(page, "acceptance"));
         assertTrue(page.contains("<title>" + DateTimeFormatter.ofPattern("MM-dd").format(LocalDate.now(ZoneOffset.UTC))
-                + ": 7</title>"), "today's bar in the conversations chart");
-        for (String bar : new String[] {"faq: 2", "model: 2", "human: 1", "unanswered: 2", "customer request: 1",
+                + ": 8</title>"), "today's bar in the conversations chart");
+        assertEquals("1 of 2", kpi(page, "offers"));
+        for (String bar : new String[] {"faq: 2", "model: 2", "human: 1", "unanswered: 3", "customer request: 1",
                 "missing knowledge: 1", "low confidence: 0", "FAQ: 2", "cache: 1"}) {
             assertTrue(page.contains("<title>" + bar + "</title>"), "a bar " + bar);
         }
