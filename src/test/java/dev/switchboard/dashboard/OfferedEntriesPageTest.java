@@ -83,6 +83,10 @@ class OfferedEntriesPageTest {
         String page = agent.request().get(edit).then().statusCode(200).extract().asString();
         assertTrue(page.contains("id=\"picked\"") && page.contains("<td class=\"question\">" + wording + "</td>"),
                 page);
+        assertTrue(page.contains("<form method=\"post\" action=\"/agent/w/" + w.id() + "/faq/" + pickedId
+                + "/variants\"><input type=\"hidden\" name=\"_csrf\""), page);
+        assertTrue(page.contains("name=\"text\" value=\"" + wording + "\"><button class=\"link\">Add as a variant"),
+                page);
         for (String other : given().auth().oauth2(w.apiKey()).get("/api/v1/faqs").then().statusCode(200)
                 .extract().jsonPath().<String>getList("items.id")) {
             if (!other.equals(pickedId)) {
