@@ -227,9 +227,13 @@ class HybridFaqMatcherTest {
 
     @Test
     void onlyEntriesInTheMessagesLanguageAreOffered() {
-        String message = "Wie lange dauert der Versand nach Österreich?";
-        MatchResult englishOnly = MATCHER.match(message, EMBEDDER.embed(message), FAQ);
-        assertTrue(englishOnly.offers().isEmpty(), () -> "offered " + englishOnly.offers());
+        // German words around an English one: close to the English shipping entry, but no answer in English
+        for (String message : List.of("Wie lange dauert der Versand nach Österreich?",
+                "Wie lange dauert das shipping?")) {
+            MatchResult englishOnly = MATCHER.match(message, EMBEDDER.embed(message), FAQ);
+            assertEquals("de", englishOnly.language());
+            assertTrue(englishOnly.offers().isEmpty(), () -> message + " offered " + englishOnly.offers());
+        }
         List<FaqCandidate> both = new ArrayList<>(FAQ);
         both.add(germanEntry("versand-de", "Wie lange dauert der Versand?", "3 bis 5 Werktage."));
         both.add(germanEntry("zahlung-de", "Welche Zahlungsarten akzeptieren Sie?", "Karte, PayPal, Klarna."));
