@@ -127,7 +127,6 @@ public class BotPipeline {
         }
         Pending pending = loaded.get();
         String question = pending.message().content;
-        float[] embedding = embedder.embed(question);
         FaqSnapshots.Snapshot snapshot = faqSnapshots.of(posted.workspaceId(), pending.faqVersion());
         List<FaqCandidate> candidates = snapshot.candidates();
         Optional<FaqCandidate> pick = picked(question, pending.openOffers(), candidates);
@@ -137,6 +136,7 @@ public class BotPipeline {
             }
             return;
         }
+        float[] embedding = embedder.embed(question); // a pick needs none
         MatchResult match = matcher.match(question, embedding, candidates, snapshot.calibration());
 
         if (match.wantsHuman()) {

@@ -71,16 +71,23 @@ public class ConversationQueries {
                         select q.content
                         from messages o
                         join conversations c on c.id = o.conversation_id
-                        join lateral (select a.source_faq_id from messages a
-                                      where a.conversation_id = o.conversation_id and a.seq > o.seq
-                                      and a.role = 'bot' order by a.seq limit 1) a on true
                         join lateral (select m.content from messages m
                                       where m.conversation_id = o.conversation_id and m.seq < o.seq
                                       and m.role = 'customer' order by m.seq desc limit 1) q on true
                         where c.workspace_id = ?1 and o.offered_faq_ids is not null
-                        and a.source_faq_id = ?2 and ?2 = any(o.offered_faq_ids)
-                        order by o.created_at desc, o.seq desc""")
+                        and %s = ?2 and ?2 = any(o.offered_faq_ids)
+                        order by o.created_at desc, o.seq desc""".formatted(pickedEntry("o")))
                 .setParameter(1, workspaceId).setParameter(2, faqId).setMaxResults(limit).getResultList();
+    }
+
+    /**
+     * SQL for the entry picked from the offer in {@code offer} (a messages alias): the FAQ entry the bot's next
+     * message answered from, which is a pick when it is one of the offered ones.
+     */
+    static String pickedEntry(String offer) {
+        return """
+                (select a.source_faq_id from messages a where a.conversation_id = %1$s.conversation_id
+                    and a.seq > %1$s.seq and a.role = 'bot' order by a.seq limit 1)""".formatted(offer);
     }
 
     /** Whether the bot is still in charge of the conversation. */
@@ -90,15 +97,13 @@ public class ConversationQueries {
                 .setParameter(1, conversationId).getSingleResult() == ConversationStatus.BOT;
     }
 
-    /** The workspace's latest model-written answers, newest first (small talk and offers are no model's). */
+    /** The workspace's latest model-written answers, newest first. */
     @Transactional(Transactional.TxType.REQUIRES_NEW)
     public List<String> latestModelAnswers(UUID workspaceId, int limit) {
         return em().createQuery("select m.content from Message m, Conversation c where c.id = m.conversationId"
-                        + " and c.workspaceId = ?1 and m.sourceModel is not null and m.sourceModel not in ?2"
-                        + " order by m.createdAt desc", String.class)
-                .setParameter(1, workspaceId)
-                .setParameter(2, List.of(MessageSource.SMALL_TALK.model(), MessageSource.FAQ_OFFER.model()))
-                .setMaxResults(limit).getResultList();
+                        + " and c.workspaceId = ?1 and m.sourceModel is not null order by m.createdAt desc",
+                        String.class)
+                .setParameter(1, workspaceId).setMaxResults(limit).getResultList();
     }
 
     /** The id of the conversation's latest durable event; 0 when it has none. */

@@ -704,6 +704,7 @@ public class ConversationService {
         m.createdAt = Times.now(clock);
         m.sourceFaqId = source != null ? source.faqId() : null;
         m.sourceModel = source != null ? source.model() : null;
+        m.sourceKind = source != null ? source.kind() : null;
         m.authorName = authorName;
         if (!offers.isEmpty()) {
             m.offeredFaqIds = offers.stream().map(OfferedEntry::faqId).toArray(UUID[]::new);

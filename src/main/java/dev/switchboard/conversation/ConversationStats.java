@@ -92,12 +92,11 @@ public class ConversationStats {
                 select case when exists (select 1 from messages m where m.conversation_id = c.id and m.role = 'agent')
                               then 'human'
                             when exists (select 1 from messages m where m.conversation_id = c.id
-                                          and m.source_model is not null and m.source_model not in %s) then 'model'
+                                          and m.source_model is not null) then 'model'
                             when exists (select 1 from messages m where m.conversation_id = c.id
                                           and m.source_faq_id is not null) then 'faq'
                             else 'unanswered' end, count(*)
-                  from conversations c where c.workspace_id = ?1 and c.created_at >= ?2 group by 1""".formatted(
-                        MessageSource.NO_MODEL_SQL),
+                  from conversations c where c.workspace_id = ?1 and c.created_at >= ?2 group by 1""",
                 workspaceId, since).forEach(r -> counts.put((String) r[0], num(r[1])));
         return counts;
     }
@@ -152,14 +151,12 @@ public class ConversationStats {
     public BotAnswers botAnswers(UUID workspaceId, Instant since) {
         Object[] r = rows(em(), """
                 select count(*) filter (where m.source_faq_id is not null),
-                       count(*) filter (where m.source_model is not null and m.source_model not in %s),
+                       count(*) filter (where m.source_model is not null),
                        count(*) filter (where m.offered_faq_ids is not null),
-                       count(*) filter (where m.offered_faq_ids is not null and (
-                           select a.source_faq_id from messages a where a.conversation_id = m.conversation_id
-                              and a.seq > m.seq and a.role = 'bot' order by a.seq limit 1) = any(m.offered_faq_ids))
+                       count(*) filter (where m.offered_faq_ids is not null and %s = any(m.offered_faq_ids))
                   from messages m join conversations c on c.id = m.conversation_id
                  where c.workspace_id = ?1 and m.created_at >= ?2 and m.role = 'bot'""".formatted(
-                        MessageSource.NO_MODEL_SQL), workspaceId, since)
+                        ConversationQueries.pickedEntry("m")), workspaceId, since)
                 .getFirst();
         return new BotAnswers(num(r[0]), num(r[1]), num(r[2]), num(r[3]));
     }

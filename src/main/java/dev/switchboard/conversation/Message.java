@@ -29,6 +29,8 @@ public class Message extends PanacheEntityBase {
     public UUID sourceFaqId;
     /** Set only for bot answers written by a model. */
     public String sourceModel;
+    /** Set only for bot messages written by no model nor taken from an entry: see {@link MessageSource#BOT}. */
+    public String sourceKind;
     /** The agent's display name, for agent messages only. */
     public String authorName;
     /** The dashboard agent who wrote an agent message; null for API replies and other roles. */
@@ -43,7 +45,10 @@ public class Message extends PanacheEntityBase {
         if (sourceFaqId != null) {
             return MessageSource.faq(sourceFaqId);
         }
-        return sourceModel != null ? MessageSource.model(sourceModel) : null;
+        if (sourceModel != null) {
+            return MessageSource.model(sourceModel);
+        }
+        return sourceKind != null ? MessageSource.bot(sourceKind) : null;
     }
 
     /** The FAQ entries this bot message offers to pick from; empty for any other message. */

@@ -317,6 +317,7 @@ class BotPipelineTest {
         Map<String, Object> greeting = awaitMessages(conversation, 2).get(1);
         assertEquals("bot", greeting.get("role"));
         assertEquals(SmallTalkReplies.DEFAULT_GREETING, greeting.get("content"));
+        assertEquals(Map.of("type", "bot", "kind", "small-talk"), greeting.get("source"), "written by no model");
         given().auth().oauth2(apiKey).contentType(ContentType.JSON).body(Map.of("thanks", "Anytime!"))
                 .put("/api/v1/faqs/small-talk").then().statusCode(200);
         post(conversation, "thanks a lot");
@@ -524,6 +525,7 @@ class BotPipelineTest {
         Map<String, Object> offer = awaitMessages(conversation, 2).get(1);
         assertEquals("bot", offer.get("role"));
         assertEquals(BotPipeline.OFFER_TEXT, offer.get("content"));
+        assertEquals(Map.of("type", "bot", "kind", "faq-offer"), offer.get("source"));
         List<Map<String, Object>> offers = offers(offer);
         assertEquals(offered, offers.stream().map(o -> o.get("faqId")).toList(), "what the dry run said");
         assertEquals("bot", conversation(conversation).get("status"), "not handed off while the customer picks");

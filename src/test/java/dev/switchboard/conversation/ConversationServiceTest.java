@@ -167,9 +167,12 @@ class ConversationServiceTest {
         assertEquals("{\"type\":\"faq\",\"faqId\":\"11111111-2222-4333-8444-555555555555\"}",
                 json.writeValueAsString(MessageSource.faq(faq)));
         assertEquals("{\"type\":\"model\",\"model\":\"llama\"}", json.writeValueAsString(MessageSource.model("llama")));
+        assertEquals("{\"type\":\"bot\",\"kind\":\"small-talk\"}", json.writeValueAsString(MessageSource.SMALL_TALK));
+        assertEquals("{\"type\":\"bot\",\"kind\":\"faq-offer\"}", json.writeValueAsString(MessageSource.FAQ_OFFER));
+        assertThrows(IllegalArgumentException.class, () -> new MessageSource(MessageSource.BOT, null, null, "poem"));
         assertEquals("\"inference_unavailable\"", json.writeValueAsString(HandoffReason.INFERENCE_UNAVAILABLE));
         assertEquals(HandoffReason.LOW_CONFIDENCE, json.readValue("\"low_confidence\"", HandoffReason.class));
         assertThrows(IllegalArgumentException.class, () -> MessageSource.model(" "));
-        assertThrows(IllegalArgumentException.class, () -> new MessageSource("faq", null, null));
+        assertThrows(IllegalArgumentException.class, () -> new MessageSource("faq", null, null, null));
     }
 }

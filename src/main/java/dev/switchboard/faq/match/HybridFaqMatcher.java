@@ -123,7 +123,7 @@ public final class HybridFaqMatcher implements FaqMatcher, SameQuestion {
      * (an answer in another language is never sent). Nothing when a guard fires: a request for a person, small talk
      * or a question about the customer's own order gets no list.
      */
-    List<FaqCandidate> offers(Analysis analysis, Calibration calibration) {
+    private List<FaqCandidate> offers(Analysis analysis, Calibration calibration) {
         if (analysis.ranked().isEmpty() || analysis.flags().blocksAutoAnswer() || settings.offerBand() == 0) {
             return List.of();
         }

@@ -157,7 +157,7 @@
       if (m.role !== 'customer') { dropStreaming(); }
       var li = bubble(m.role, m.role === 'agent' ? m.authorName : m.role);
       li.dataset.id = m.id;
-      if (m.source) {
+      if (m.source && m.source.type !== 'bot') { // small talk and offers: the bot's own words, no source to name
         var src = document.createElement('span');
         src.className = 'source';
         if (m.source.type === 'faq') {
