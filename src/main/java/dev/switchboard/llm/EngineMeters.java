@@ -44,12 +44,15 @@ final class EngineMeters {
             Tags tags = metric.state() == null ? Tags.of("model", model)
                     : Tags.of("model", model, EngineMetric.STATE_LABEL, metric.state());
             String name = PREFIX + metric.metricName();
+            // Micrometer holds a meter's object weakly and nothing else holds m: after the first garbage collection
+            // every engine series would read 0 (counters) or NaN (gauges). Gauges can be told to hold it strongly;
+            // function counters cannot, so their function holds m itself.
             if (metric.type() == EngineMetric.Type.COUNTER) {
-                FunctionCounter.builder(name, m, e -> metric.value(e.stats()))
+                FunctionCounter.builder(name, m, e -> metric.value(m.stats()))
                         .description(metric.help()).tags(tags).register(registry);
             } else {
                 Gauge.builder(name, m, e -> metric.value(e.stats()))
-                        .description(metric.help()).tags(tags).register(registry);
+                        .description(metric.help()).tags(tags).strongReference(true).register(registry);
             }
         }
         EngineStats now = stats.get();

@@ -81,6 +81,7 @@ class EngineChatModelTest {
             EngineMeters.bind(registry, own.modelName(), own::stats, own::observeLatencies);
             ChatResult first = own.stream(DIALOG, new ChatOptions(8, 0), d -> {}).await();
             ChatResult second = own.stream(DIALOG, new ChatOptions(8, 0), d -> {}).await();
+            System.gc(); // the meters must keep what they read alive: nothing else holds it
 
             assertEquals(2, registry.get("switchboard.engine.generations").functionCounter().count());
             assertEquals(first.usage().completionTokens() + second.usage().completionTokens(),
