@@ -269,10 +269,18 @@ public class ConversationEvents {
         private static final class Subscription {
             final Subscriber subscriber;
             long durableCursor;
+            /** Where the client resumed (null: from now); it may be ahead of this replica's live events. */
+            final StreamPosition resumedAfter;
 
-            Subscription(Subscriber subscriber, long durableCursor) {
+            Subscription(Subscriber subscriber, long durableCursor, StreamPosition resumedAfter) {
                 this.subscriber = subscriber;
                 this.durableCursor = durableCursor;
+                this.resumedAfter = resumedAfter;
+            }
+
+            /** False for a live event the client saw on another replica before it resumed here. */
+            boolean wants(StreamPosition live) {
+                return resumedAfter == null || live.compareTo(resumedAfter) > 0;
             }
         }
 
@@ -349,20 +357,21 @@ public class ConversationEvents {
                 answerInProgress.clear();
             }
             StreamPosition position = notice.position();
+            StreamEvent event;
             if (notice.kind() == StreamNotice.Kind.DELTA) {
                 answerInProgress.add(new Delta(position, notice.text()));
-                broadcast(new StreamEvent(position.eventId(), EventTypes.BOT_DELTA,
-                        toJson(Map.of("text", notice.text()))));
+                event = new StreamEvent(position.eventId(), EventTypes.BOT_DELTA, toJson(Map.of("text", notice.text())));
             } else {
                 typing = notice.on();
-                broadcast(new StreamEvent(position.eventId(), EventTypes.TYPING, toJson(Map.of("on", typing))));
+                event = new StreamEvent(position.eventId(), EventTypes.TYPING, toJson(Map.of("on", typing)));
             }
+            subscriptions.removeIf(s -> s.wants(position) && !s.subscriber.deliver(event));
             return null;
         }
 
         Subscription subscribe(StreamPosition after, Subscriber subscriber) {
             refresh();
-            Subscription subscription = new Subscription(subscriber, lastDurableId);
+            Subscription subscription = new Subscription(subscriber, lastDurableId, after);
             if (after != null) {
                 for (StreamEvent event : store.between(conversationId, after.durableId(), lastDurableId)) {
                     if (!subscriber.deliver(event)) {

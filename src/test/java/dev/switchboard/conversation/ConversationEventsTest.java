@@ -201,31 +201,56 @@ class ConversationEventsTest {
         UUID answer = UUID.randomUUID();
         // This replica joins an answer another replica produces at its 5th event: 5001..5004 were never seen here.
         events.onNotice(delta(conversationId, answer, 0, 5005, "lo wor"));
-        try (SseClient fresh = connect(w, id, Map.of());
-                SseClient resumed = connect(w, id, Map.of("Last-Event-ID", "0.5004"));
-                SseClient behind = connect(w, id, Map.of("Last-Event-ID", "0.5002"))) {
+        try (SseClient resumed = connect(w, id, Map.of("Last-Event-ID", "0.5004"))) {
+            // Notices apply asynchronously: as a catch-up or live, the same event, and then it has been applied.
             Event catchUp = resumed.next();
             assertEquals("lo wor", text(catchUp));
             assertEquals("0.5005", catchUp.id(), "the producer's numbering, not this replica's");
+            try (SseClient fresh = connect(w, id, Map.of());
+                    SseClient behind = connect(w, id, Map.of("Last-Event-ID", "0.5002"))) {
+                events.onNotice(delta(conversationId, answer, 0, 5006, "ld"));
+                for (SseClient client : List.of(fresh, resumed, behind)) {
+                    Event live = client.next();
+                    assertEquals("ld", text(live));
+                    assertEquals("0.5006", live.id());
+                }
+                conversations.botReply(conversationId, "Hello world", MessageSource.model("test-model"));
+                for (SseClient client : List.of(fresh, resumed, behind)) {
+                    // fresh and behind got no catch-up with a hole in it
+                    assertEquals(List.of("Hello world"), contents(List.of(client.next())));
+                }
+                // A delta of that answer arriving after a newer durable event belongs to nothing shown any more.
+                events.onNotice(delta(conversationId, answer, 0, 5007, "!"));
+                conversations.handoff(conversationId, HandoffReason.LOW_CONFIDENCE, "Let me get a colleague.");
+                for (SseClient client : List.of(fresh, resumed, behind)) {
+                    assertEquals(List.of("Let me get a colleague."), contents(List.of(client.next())));
+                    assertEquals(EventTypes.STATUS_CHANGED, client.next().name());
+                }
+            }
+        }
+    }
 
-            events.onNotice(delta(conversationId, answer, 0, 5006, "ld"));
-            for (SseClient client : List.of(fresh, resumed, behind)) {
-                Event live = client.next();
-                assertEquals("ld", text(live));
-                assertEquals("0.5006", live.id());
+    @Test
+    void aClientResumingAheadOfThisReplicaGetsNoLiveEventTwice() throws Exception {
+        TestWorkspace w = TestWorkspaces.create();
+        String id = startWithApiKey(w);
+        UUID conversationId = UUID.fromString(id);
+        UUID answer = UUID.randomUUID();
+        events.onNotice(new StreamNotice(StreamNotice.Kind.DELTA, conversationId, answer, 0, 7001, true, "We ", false));
+        // The client read up to 0.7003 on the replica producing the answer; this one has read only 0.7001 so far.
+        try (SseClient resumed = connect(w, id, Map.of("Last-Event-ID", "0.7003"));
+                SseClient fresh = connect(w, id, Map.of())) {
+            events.onNotice(delta(conversationId, answer, 0, 7002, "ship "));
+            events.onNotice(delta(conversationId, answer, 0, 7003, "to "));
+            events.onNotice(delta(conversationId, answer, 0, 7004, "Austria."));
+            Event next = resumed.next();
+            assertEquals("Austria.", text(next));
+            assertEquals("0.7004", next.id());
+            List<String> all = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                all.add(text(fresh.next()));
             }
-            conversations.botReply(conversationId, "Hello world", MessageSource.model("test-model"));
-            for (SseClient client : List.of(fresh, resumed, behind)) {
-                // fresh and behind got no catch-up with a hole in it
-                assertEquals(List.of("Hello world"), contents(List.of(client.next())));
-            }
-            // A delta of that answer arriving after a newer durable event belongs to nothing shown any more.
-            events.onNotice(delta(conversationId, answer, 0, 5007, "!"));
-            conversations.handoff(conversationId, HandoffReason.LOW_CONFIDENCE, "Let me get a colleague.");
-            for (SseClient client : List.of(fresh, resumed, behind)) {
-                assertEquals(List.of("Let me get a colleague."), contents(List.of(client.next())));
-                assertEquals(EventTypes.STATUS_CHANGED, client.next().name());
-            }
+            assertEquals(List.of("We ", "ship ", "to ", "Austria."), all, "a new client: a catch-up, then every delta");
         }
     }
 
