@@ -156,8 +156,9 @@ final class Q6_KTensor extends WeightTensor {
     }
 
     /**
-     * Reference quantizer: per sub-block of 16, scale = max|x| / 31 (quants −31..31 of the −32..31 range), scales
-     * quantized to signed 8 bits against d = max scale / 127.
+     * Reference quantizer: per sub-block of 16, as ggml's, the value of largest magnitude maps to −32 (the end of the
+     * −32..31 range with the extra level), so half the scales come out negative, as in real files; scales quantized to
+     * signed 8 bits against d = largest |scale| / 127.
      */
     static void quantize(float[] src, int off, int n, byte[] dst, int dstOff) {
         float[] scales = new float[16];
@@ -167,18 +168,21 @@ final class Q6_KTensor extends WeightTensor {
             int o = dstOff + b * BLOCK_BYTES;
             float maxScale = 0;
             for (int j = 0; j < 16; j++) {
-                float amax = 0;
+                float extreme = 0;
                 for (int l = 0; l < 16; l++) {
-                    amax = Math.max(amax, Math.abs(src[s + 16 * j + l]));
+                    float v = src[s + 16 * j + l];
+                    if (Math.abs(v) > Math.abs(extreme)) {
+                        extreme = v;
+                    }
                 }
-                scales[j] = amax / 31;
-                maxScale = Math.max(maxScale, scales[j]);
+                scales[j] = -extreme / 32;
+                maxScale = Math.max(maxScale, Math.abs(scales[j]));
             }
             short dBits = Float.floatToFloat16(maxScale / 127);
             float d = Float.float16ToFloat(dBits);
             putShort(dst, o + 208, dBits);
             for (int j = 0; j < 16; j++) {
-                int sc = d == 0 ? 0 : Math.min(127, Math.round(scales[j] / d));
+                int sc = d == 0 ? 0 : Math.clamp(Math.round(scales[j] / d), -127, 127);
                 dst[o + 192 + j] = (byte) sc;
                 float scale = d * sc;
                 for (int l = 0; l < 16; l++) {
