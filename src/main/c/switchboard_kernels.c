@@ -16,7 +16,7 @@
  * Activation layout per token of `cols` values (cols a multiple of 32): cols/32 float scales, cols/32 int32 sums of
  * the block's quantized values (for Q4_K's mins), cols int16 values (x ≈ scale · q), then each value split in bytes,
  * q = 256·high + low: cols unsigned low bytes and cols signed high bytes, in the order dot1_q4_k_512 reads them;
- * then the cols int16 values once more, in the order dot_q6_k_512 reads them (q6_k_order). The last two are filled
+ * then the cols int16 values once more, in the order the Q6_K kernels read them (q6_k_order). The last two are filled
  * for groups of 256 only.
  */
 #include <stdint.h>
@@ -76,8 +76,8 @@ static void split_bytes(const int16_t *values, int cols, uint8_t *out) {
     }
 }
 
-/* Each 64 values as their 32 even ones, then their 32 odd ones: the order in which dot_q6_k_512 widens Q6_K's bytes
-   with shifts instead of shuffles. */
+/* Each 64 values as their 32 even ones, then their 32 odd ones: the order in which the Q6_K kernels widen the
+   weights' bytes with shifts instead of shuffles. */
 __attribute__((target("avx2"))) static void q6_k_order(const int16_t *values, int cols, int16_t *out) {
     const __m256i evens = _mm256_setr_epi8(0, 1, 4, 5, 8, 9, 12, 13, 2, 3, 6, 7, 10, 11, 14, 15,
                                            0, 1, 4, 5, 8, 9, 12, 13, 2, 3, 6, 7, 10, 11, 14, 15);
@@ -258,17 +258,24 @@ __attribute__((target(TARGET), always_inline)) static inline void dot_q4_k_##SUF
                                                                                                                      \
 /* Q6_K super-blocks of 210 bytes: 128 bytes of low nibbles, 64 of high 2-bit pairs, 16 int8 scales (one per 16      \
    values), f16 d; value = d·scale·(q − 32). Each half of 128 values: value 32k + l (k < 4, l < 32) takes the        \
-   nibble of byte l (k even) or l + 32 (k odd), low for k < 2, and bits 2k..2k+1 of high byte l. */                  \
+   nibble of byte l (k even) or l + 32 (k odd), low for k < 2, and bits 2k..2k+1 of high byte l. As in              \
+   dot_q6_k_512, the recentred bytes are widened by shifts against activations in q6_k_order, a lane holds 4 values   \
+   of one scale; a half super-block sums in int32 (per lane 16 products of at most 32·32767·128 < 2^31). */          \
 __attribute__((target(TARGET), always_inline)) static inline void dot_q6_k_##SUFFIX(const uint8_t *w,               \
         const uint8_t *q, int64_t q_stride, int cols, int nt, float *res) {                                          \
-    const __m256i low4 = _mm256_set1_epi8(0x0F), low2 = _mm256_set1_epi8(3), bias = _mm256_set1_epi16(32);            \
-    __m256 acc[TILE], acc2[TILE];                                                                                    \
-    for (int t = 0; t < nt; t++) acc[t] = acc2[t] = _mm256_setzero_ps();                                             \
+    const __m256i low4 = _mm256_set1_epi8(0x0F), low2 = _mm256_set1_epi8(3), bias = _mm256_set1_epi8(32);             \
+    const __m256i words = _mm256_set1_epi32(0xFFFF);                                                                 \
+    __m256i pick[4];                                                                                                 \
+    for (int k = 0; k < 4; k++) {                                                                                    \
+        pick[k] = _mm256_setr_epi32(2 * k, 2 * k, 2 * k, 2 * k, 2 * k + 1, 2 * k + 1, 2 * k + 1, 2 * k + 1);         \
+    }                                                                                                                \
+    __m256 acc[TILE];                                                                                                \
+    for (int t = 0; t < nt; t++) acc[t] = _mm256_setzero_ps();                                                       \
     for (int b = 0; b < cols / 256; b++) {                                                                           \
         const uint8_t *blk = w + b * 210;                                                                            \
-        const int8_t *scales = (const int8_t *) (blk + 192);                                                         \
         float d = fp16_##SUFFIX(blk + 208);                                                                          \
         for (int h = 0; h < 2; h++) {                                                                                \
+            __m256i sc = _mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *) (blk + 192 + 8 * h)));            \
             __m256i ql0 = _mm256_loadu_si256((const __m256i *) (blk + 64 * h));                                      \
             __m256i ql1 = _mm256_loadu_si256((const __m256i *) (blk + 64 * h + 32));                                 \
             __m256i qh = _mm256_loadu_si256((const __m256i *) (blk + 128 + 32 * h));                                 \
@@ -281,26 +288,35 @@ __attribute__((target(TARGET), always_inline)) static inline void dot_q6_k_##SUF
                                    _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 4), low2), 4));          \
             v[3] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql1, 4), low4),                                \
                                    _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 6), low2), 4));          \
+            __m256i ia[TILE];                                                                                        \
+            for (int t = 0; t < nt; t++) ia[t] = _mm256_setzero_si256();                                             \
             for (int k = 0; k < 4; k++) {                                                                            \
-                int blk32 = b * 8 + 4 * h + k, s = 8 * h + 2 * k;                                                    \
-                __m256i lo = _mm256_sub_epi16(_mm256_cvtepu8_epi16(_mm256_castsi256_si128(v[k])), bias);             \
-                __m256i hi = _mm256_sub_epi16(_mm256_cvtepu8_epi16(_mm256_extracti128_si256(v[k], 1)), bias);        \
-                float slo = d * scales[s], shi = d * scales[s + 1];                                                  \
-                for (int t = 0; t < nt; t++) {                                                                       \
-                    const uint8_t *qt = q + t * q_stride;                                                            \
-                    const int16_t *xs = X(qt, cols) + 32 * blk32;                                                    \
-                    float dx = DX(qt)[blk32];                                                                        \
-                    __m256 plo = _mm256_cvtepi32_ps(DOT16(_mm256_setzero_si256(), lo, x16_##SUFFIX(xs)));            \
-                    __m256 phi = _mm256_cvtepi32_ps(DOT16(_mm256_setzero_si256(), hi, x16_##SUFFIX(xs + 16)));       \
-                    acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(slo * dx), plo, acc[t]);                                 \
-                    acc2[t] = _mm256_fmadd_ps(_mm256_set1_ps(shi * dx), phi, acc2[t]);                               \
+                __m256i c = _mm256_sub_epi8(v[k], bias);                                                             \
+                __m256i even = _mm256_srai_epi16(_mm256_slli_epi16(c, 8), 8), odd = _mm256_srai_epi16(c, 8);         \
+                __m256i scale = _mm256_permutevar8x32_epi32(sc, pick[k]);                                            \
+                if (nt > 1) {                                                                                        \
+                    scale = _mm256_or_si256(_mm256_and_si256(scale, words), _mm256_slli_epi32(scale, 16));           \
+                    even = _mm256_mullo_epi16(even, scale);                                                          \
+                    odd = _mm256_mullo_epi16(odd, scale);                                                            \
                 }                                                                                                    \
+                int c32 = 4 * h + k;                                                                                 \
+                for (int t = 0; t < nt; t++) {                                                                       \
+                    const int16_t *x = X(q + t * q_stride, cols) + 2 * cols + 256 * b + 64 * (c32 >> 1)              \
+                            + 16 * (c32 & 1);                                                                        \
+                    __m256i p = _mm256_add_epi32(_mm256_madd_epi16(even, x16_##SUFFIX(x)),                           \
+                                                 _mm256_madd_epi16(odd, x16_##SUFFIX(x + 32)));                      \
+                    ia[t] = _mm256_add_epi32(ia[t], nt > 1 ? p : _mm256_mullo_epi32(p, scale));                      \
+                }                                                                                                    \
+            }                                                                                                        \
+            for (int t = 0; t < nt; t++) {                                                                           \
+                float dx = DX(q + t * q_stride)[8 * b];                                                              \
+                acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(d * dx), _mm256_cvtepi32_ps(ia[t]), acc[t]);                 \
             }                                                                                                        \
         }                                                                                                            \
     }                                                                                                                \
-    for (int t = 0; t < nt; t++) res[t] = hsum_##SUFFIX(_mm256_add_ps(acc[t], acc2[t]));                                                     \
-}
-
+    for (int t = 0; t < nt; t++) res[t] = hsum_##SUFFIX(acc[t]);                                                     \
+}                                                                                                                    \
+                                                                                                                     \
 /* One row against nt tokens, nt a constant after inlining, so the token loops unroll; then the rows. */
 #define DRIVER(SUFFIX, TARGET)                                                                                       \
 __attribute__((target(TARGET), always_inline)) static inline void dot_##SUFFIX(int type, const uint8_t *w,          \
