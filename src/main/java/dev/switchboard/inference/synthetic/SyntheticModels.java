@@ -26,7 +26,7 @@ import java.util.stream.IntStream;
 public final class SyntheticModels {
     public static final String PREFIX = "synthetic:";
     /** Bumped when the generated content changes, so {@link #file} never reuses a stale cached file. */
-    private static final int VERSION = 1;
+    private static final int VERSION = 2;
 
     /** A model shape and whether its output matrix is tied to the token embedding. */
     public record Shape(LlamaConfig config, boolean tiedOutput) {}
