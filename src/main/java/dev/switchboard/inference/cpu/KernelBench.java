@@ -2,11 +2,14 @@ package dev.switchboard.inference.cpu;
 
 import dev.switchboard.inference.gguf.GgmlType;
 import dev.switchboard.inference.gguf.GgufTensor;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 
 import java.io.PrintStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.management.ManagementFactory;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.SplittableRandom;
@@ -14,13 +17,16 @@ import java.util.SplittableRandom;
 /**
  * Per-kernel timers: each weight type's matrix-vector product (decode) on weights that fit in L2 and on weights far
  * larger than the last-level cache, and its matrix-matrix product over a 128-token batch (prefill). When the L2 and
- * the memory rates are about equal the kernel is bound by its instructions, not by memory.
+ * the memory rates are about equal the kernel is bound by its instructions, not by memory. Each round also times a
+ * plain vectorized read of as many bytes from memory, so that the from-memory rate can be read as the share of what
+ * one thread can stream at that moment (on a shared VM that ceiling moves by 2x from one minute to the next).
+ * The kernels are the ones the backend would run ({@code --kernels auto}: the native ones where the library loads).
  *
  * <p>One thread, timed by its own CPU time: on a machine shared with other processes wall time mostly measures the
  * others, while the CPU time of one thread still says what the kernel costs (a stall on memory counts as CPU time).
  *
  * <pre>java --add-modules jdk.incubator.vector -cp target/classes dev.switchboard.inference.cpu.KernelBench \
- *     [--types Q8_0,Q4_K,Q6_K] [--rounds 5]</pre>
+ *     [--types Q8_0,Q4_K,Q6_K] [--rounds 5] [--kernels auto|java|native]</pre>
  * Rounds alternate over the types so that load from other processes spreads over all of them; medians are printed.
  */
 public final class KernelBench {
@@ -43,40 +49,74 @@ public final class KernelBench {
                 case "--rounds" -> rounds = Integer.parseInt(args[i + 1]);
                 case "--types" -> types = Arrays.stream(args[i + 1].split(","))
                         .map(s -> GgmlType.valueOf(s.toUpperCase(Locale.ROOT))).toArray(GgmlType[]::new);
+                case "--kernels" -> NativeKernels.use(NativeKernels.Mode.parse(args[i + 1]));
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + " (known: --types Q8_0,Q4_K,Q6_K, --rounds N)");
+                        + " (known: --types Q8_0,Q4_K,Q6_K, --rounds N, --kernels auto|java|native)");
             }
         }
         run(types, rounds, System.out);
     }
 
     static void run(GgmlType[] types, int rounds, PrintStream out) {
-        out.printf(Locale.ROOT, "kernels: 1 thread timed by its CPU time, %d-bit vectors, load average %.2f, "
-                        + "medians of %d rounds%n", WeightTensor.F.vectorBitSize(),
-                ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(), rounds);
-        try (Arena arena = Arena.ofConfined()) {
+        boolean nativeKernels = NativeKernels.chosen();
+        out.printf(Locale.ROOT, "kernels: %s, 1 thread timed by its CPU time, %d-bit vectors, load average %.2f, "
+                        + "medians of %d rounds%n", nativeKernels ? "native where the type has one" : "Java",
+                WeightTensor.F.vectorBitSize(), ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
+                rounds);
+        try (Arena arena = Arena.ofShared()) { // shared: the native copies are made by parallel threads
             Case[] cases = new Case[types.length];
             for (int i = 0; i < types.length; i++) {
-                cases[i] = new Case(types[i], arena);
+                cases[i] = new Case(types[i], arena, nativeKernels);
             }
+            MemorySegment plain = arena.allocate(COLD_BYTES, 64);
+            plain.fill((byte) 1);
             double[][][] samples = new double[types.length][3][rounds];
-            for (int round = -1; round < rounds; round++) { // round -1 warms up (JIT)
+            double[][] reads = new double[types.length][rounds];
+            for (int round = -1; round < rounds; round++) { // round -1 warms up (JIT, the native copies)
                 for (int i = 0; i < types.length; i++) {
                     double[] r = cases[i].measure();
+                    // the read right after each type's products, so that both see the machine in the same state
+                    double read = readGbs(plain);
                     for (int k = 0; round >= 0 && k < 3; k++) {
                         samples[i][k][round] = r[k];
                     }
+                    if (round >= 0) {
+                        reads[i][round] = read;
+                    }
                 }
             }
-            out.println("type   decode GB/s in L2   decode GB/s from memory   ns/weight from memory   prefill GFLOP/s");
+            out.println("type   decode GB/s in L2   decode GB/s from memory   ns/weight from memory   prefill GFLOP/s"
+                    + "   plain read GB/s   from memory / plain read");
             for (int i = 0; i < types.length; i++) {
                 double hot = median(samples[i][0]), cold = median(samples[i][1]), prefill = median(samples[i][2]);
+                double[] shares = new double[rounds];
+                for (int r = 0; r < rounds; r++) {
+                    shares[r] = samples[i][1][r] / reads[i][r];
+                }
                 double bytesPerWeight = types[i].byteSize(COLS) / (double) COLS;
-                out.printf(Locale.ROOT, "%-6s %18.2f %25.2f %23.3f %17.2f%n", types[i], hot, cold,
-                        bytesPerWeight / cold, prefill);
+                out.printf(Locale.ROOT, "%-6s %18.2f %25.2f %23.3f %17.2f %17.2f %25.0f%%%n", types[i], hot, cold,
+                        bytesPerWeight / cold, prefill, median(reads[i]), 100 * median(shares));
             }
         }
     }
+
+    /** GB/s of one thread summing {@code data} with four independent vector accumulators. */
+    private static double readGbs(MemorySegment data) {
+        long t0 = cpuNanos();
+        FloatVector a0 = FloatVector.zero(WeightTensor.F), a1 = a0, a2 = a0, a3 = a0;
+        long step = WeightTensor.F.vectorByteSize();
+        for (long off = 0; off + 4 * step <= data.byteSize(); off += 4 * step) {
+            a0 = a0.add(FloatVector.fromMemorySegment(WeightTensor.F, data, off, ByteOrder.nativeOrder()));
+            a1 = a1.add(FloatVector.fromMemorySegment(WeightTensor.F, data, off + step, ByteOrder.nativeOrder()));
+            a2 = a2.add(FloatVector.fromMemorySegment(WeightTensor.F, data, off + 2 * step, ByteOrder.nativeOrder()));
+            a3 = a3.add(FloatVector.fromMemorySegment(WeightTensor.F, data, off + 3 * step, ByteOrder.nativeOrder()));
+        }
+        double gbs = data.byteSize() / (double) (cpuNanos() - t0);
+        readSink += a0.add(a1).add(a2).add(a3).reduceLanes(VectorOperators.ADD); // keeps the loads alive
+        return gbs;
+    }
+
+    private static volatile double readSink;
 
     private static long cpuNanos() {
         return ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
@@ -95,8 +135,10 @@ public final class KernelBench {
         final WeightTensor prefill;
         final float[] x = random(COLS * PREFILL_TOKENS, 1);
         final float[] y = new float[Math.max(PREFILL_ROWS * PREFILL_TOKENS, 8192)];
+        /** x quantized for the native kernels: its first token alone, and all of them; null for the Java ones. */
+        final MemorySegment one, all;
 
-        Case(GgmlType type, Arena arena) {
+        Case(GgmlType type, Arena arena, boolean nativeKernels) {
             hot = tensor(type, HOT_ROWS, arena, 2);
             int coldRows = 8192;
             int count = (int) Math.max(1, COLD_BYTES / (type.byteSize(COLS) * coldRows));
@@ -105,6 +147,26 @@ public final class KernelBench {
                 cold[i] = tensor(type, coldRows, arena, 3 + i);
             }
             prefill = tensor(type, PREFILL_ROWS, arena, 100);
+            if (nativeKernels && hot.hasNativeKernel()) {
+                one = quantized(1, type, arena);
+                all = quantized(PREFILL_TOKENS, type, arena);
+            } else {
+                one = all = null;
+            }
+        }
+
+        private MemorySegment quantized(int n, GgmlType type, Arena arena) {
+            MemorySegment q = arena.allocate(NativeKernels.activationBytes(n, COLS), 64);
+            NativeKernels.quantize(x, n, COLS, type == GgmlType.Q8_0, q);
+            return q;
+        }
+
+        private void product(WeightTensor w, int n) {
+            if (one != null) {
+                w.matmulNative(n == 1 ? one : all, n, y, 0, w.rows());
+            } else {
+                w.matmul(x, n, y, 0, w.rows());
+            }
         }
 
         /** Decode GB/s hot, decode GB/s cold, prefill GFLOP/s. */
@@ -112,18 +174,18 @@ public final class KernelBench {
             int hotReps = 100;
             long t0 = cpuNanos();
             for (int rep = 0; rep < hotReps; rep++) {
-                hot.matmul(x, 1, y, 0, hot.rows());
+                product(hot, 1);
             }
             double hotGbs = hot.byteSize() * (double) hotReps / (cpuNanos() - t0);
             t0 = cpuNanos();
             long bytes = 0;
             for (WeightTensor w : cold) {
-                w.matmul(x, 1, y, 0, w.rows());
+                product(w, 1);
                 bytes += w.byteSize();
             }
             double coldGbs = bytes / (double) (cpuNanos() - t0);
             t0 = cpuNanos();
-            prefill.matmul(x, PREFILL_TOKENS, y, 0, prefill.rows());
+            product(prefill, PREFILL_TOKENS);
             double flops = 2.0 * prefill.rows() * COLS * PREFILL_TOKENS;
             return new double[]{hotGbs, coldGbs, flops / (cpuNanos() - t0)};
         }
