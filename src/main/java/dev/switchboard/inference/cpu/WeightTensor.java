@@ -16,6 +16,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.util.List;
 
 /**
  * A 2-D weight matrix (or a 1-D vector, as one row) read in place from a memory-mapped GGUF tensor, in its ggml
@@ -409,6 +410,10 @@ public abstract sealed class WeightTensor
     // ---- quantization: float rows into each type's block layout (reference code, not tuned) ----
 
     /** Bytes of {@code n} values of {@code type} quantized from {@code src[off .. off + n)} into {@code dst}. */
+    /** The classes whose code {@link #quantize} runs: what a cache of quantized files is keyed on. */
+    public static final List<Class<?>> QUANTIZERS = List.of(WeightTensor.class, F32Tensor.class, F16Tensor.class,
+            BF16Tensor.class, Q8_0Tensor.class, Q4_0Tensor.class, Q4_KTensor.class, Q6_KTensor.class);
+
     public static void quantize(GgmlType type, float[] src, int off, int n, byte[] dst, int dstOff) {
         switch (type) {
             case F32 -> F32Tensor.quantize(src, off, n, dst, dstOff);

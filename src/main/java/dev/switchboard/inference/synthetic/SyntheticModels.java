@@ -7,16 +7,22 @@ import dev.switchboard.inference.model.LlamaConfig;
 import dev.switchboard.inference.model.LlamaConfig.RopeScaling;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.Collections;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 
 /**
  * Random-weight Llama models of real shapes, written as GGUF: for benchmarks without downloading weights and for
@@ -25,8 +31,12 @@ import java.util.stream.IntStream;
  */
 public final class SyntheticModels {
     public static final String PREFIX = "synthetic:";
-    /** Bumped when the generated content changes, so {@link #file} never reuses a stale cached file. */
-    private static final int VERSION = 2;
+    /**
+     * A hash of the generator's and the quantizers' bytecode: {@link #file} keys its cached files on it, so that a
+     * change to either writes new ones. A number bumped by hand was once forgotten, and the tests went on reading
+     * files written by an old quantizer.
+     */
+    private static final String GENERATOR = fingerprint(generatorClasses());
 
     /** A model shape and whether its output matrix is tied to the token embedding. */
     public record Shape(LlamaConfig config, boolean tiedOutput) {}
@@ -70,13 +80,18 @@ public final class SyntheticModels {
 
     /**
      * The GGUF of synthetic model {@code name} in {@code type}, generated on first use into
-     * {@code java.io.tmpdir/switchboard-synthetic/} and reused afterwards (the file appears whole or not at all).
+     * {@code java.io.tmpdir/switchboard-synthetic/} and reused afterwards (the file appears whole or not at all) until
+     * the generator's code changes; writing a new one deletes the copies older code wrote (an 8B one is gigabytes).
      */
     public static Path file(String name, GgmlType type) {
+        return file(name, type, Path.of(System.getProperty("java.io.tmpdir"), "switchboard-synthetic"));
+    }
+
+    /** As {@link #file(String, GgmlType)}, cached in {@code dir}. */
+    static Path file(String name, GgmlType type, Path dir) {
         Shape shape = shape(name);
         String bare = isSynthetic(name) ? name.substring(PREFIX.length()) : name;
-        Path dir = Path.of(System.getProperty("java.io.tmpdir"), "switchboard-synthetic");
-        Path target = dir.resolve(bare + "-" + type + "-v" + VERSION + ".gguf");
+        Path target = dir.resolve(bare + "-" + type + "-" + GENERATOR + ".gguf");
         if (Files.exists(target)) {
             return target;
         }
@@ -89,10 +104,53 @@ public final class SyntheticModels {
             } finally {
                 Files.deleteIfExists(partial);
             }
+            try (Stream<Path> older = Files.list(dir)) {
+                for (Path p : older.filter(p -> isOlderCopy(p, bare + "-" + type + "-", target)).toList()) {
+                    Files.deleteIfExists(p);
+                }
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write synthetic model " + target, e);
         }
         return target;
+    }
+
+    /** Whether {@code p} is this model's and type's file ({@code prefix}) keyed by another generator. */
+    private static boolean isOlderCopy(Path p, String prefix, Path current) {
+        String f = p.getFileName().toString();
+        return f.startsWith(prefix) && f.endsWith(".gguf") && !p.equals(current);
+    }
+
+    /** The classes whose code decides a synthetic file's bytes. */
+    static List<Class<?>> generatorClasses() {
+        return Stream.concat(Stream.of(SyntheticModels.class, GgufWriter.class), WeightTensor.QUANTIZERS.stream())
+                .toList();
+    }
+
+    /** The key of the cached files ({@link #file}). */
+    static String generator() {
+        return GENERATOR;
+    }
+
+    /** The first 12 hex digits of SHA-256 over the class files of {@code classes}. */
+    static String fingerprint(List<Class<?>> classes) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            for (Class<?> c : classes) {
+                String file = c.getName().substring(c.getName().lastIndexOf('.') + 1) + ".class";
+                try (InputStream in = c.getResourceAsStream(file)) {
+                    if (in == null) {
+                        throw new IllegalStateException("no class file " + file + " to key the synthetic models on");
+                    }
+                    sha.update(in.readAllBytes());
+                }
+            }
+            return HexFormat.of().formatHex(sha.digest(), 0, 6);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e); // every JDK has SHA-256
+        }
     }
 
     /** Writes synthetic model {@code name} in {@code type} to {@code target} (seed 42, as {@link #file} uses). */
