@@ -25,7 +25,8 @@ import java.util.SplittableRandom;
  * <p>One thread, timed by its own CPU time: on a machine shared with other processes wall time mostly measures the
  * others, while the CPU time of one thread still says what the kernel costs (a stall on memory counts as CPU time).
  *
- * <pre>java --add-modules jdk.incubator.vector -cp target/classes dev.switchboard.inference.cpu.KernelBench \
+ * <pre>java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -cp target/classes \
+ *     dev.switchboard.inference.cpu.KernelBench \
  *     [--types Q8_0,Q4_K,Q6_K] [--rounds 5] [--kernels auto|java|native]</pre>
  * Rounds alternate over the types so that load from other processes spreads over all of them; medians are printed.
  */
