@@ -2,14 +2,11 @@ package dev.switchboard.inference.cpu;
 
 import dev.switchboard.inference.gguf.GgmlType;
 import dev.switchboard.inference.gguf.GgufTensor;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 import java.io.PrintStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.management.ManagementFactory;
-import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.SplittableRandom;
@@ -101,19 +98,12 @@ public final class KernelBench {
         }
     }
 
-    /** GB/s of one thread summing {@code data} with four independent vector accumulators. */
+    /** GB/s of one thread reading {@code data} ({@link CpuBench#sum}). */
     private static double readGbs(MemorySegment data) {
         long t0 = cpuNanos();
-        FloatVector a0 = FloatVector.zero(WeightTensor.F), a1 = a0, a2 = a0, a3 = a0;
-        long step = WeightTensor.F.vectorByteSize();
-        for (long off = 0; off + 4 * step <= data.byteSize(); off += 4 * step) {
-            a0 = a0.add(FloatVector.fromMemorySegment(WeightTensor.F, data, off, ByteOrder.nativeOrder()));
-            a1 = a1.add(FloatVector.fromMemorySegment(WeightTensor.F, data, off + step, ByteOrder.nativeOrder()));
-            a2 = a2.add(FloatVector.fromMemorySegment(WeightTensor.F, data, off + 2 * step, ByteOrder.nativeOrder()));
-            a3 = a3.add(FloatVector.fromMemorySegment(WeightTensor.F, data, off + 3 * step, ByteOrder.nativeOrder()));
-        }
+        float sum = CpuBench.sum(data, 0, data.byteSize());
         double gbs = data.byteSize() / (double) (cpuNanos() - t0);
-        readSink += a0.add(a1).add(a2).add(a3).reduceLanes(VectorOperators.ADD); // keeps the loads alive
+        readSink += sum; // keeps the loads alive
         return gbs;
     }
 
