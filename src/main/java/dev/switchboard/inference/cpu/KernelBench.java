@@ -15,8 +15,9 @@ import java.util.SplittableRandom;
  * Per-kernel timers: each weight type's matrix-vector product (decode) on weights that fit in L2 and on weights far
  * larger than the last-level cache, and its matrix-matrix product over a 128-token batch (prefill). When the L2 and
  * the memory rates are about equal the kernel is bound by its instructions, not by memory. Each round also times a
- * plain vectorized read of as many bytes from memory, so that the from-memory rate can be read as the share of what
- * one thread can stream at that moment (on a shared VM that ceiling moves by 2x from one minute to the next).
+ * plain vectorized read of the very pages the kernel has just streamed, so that the from-memory rate can be read as
+ * the share of what one thread can stream from them at that moment (on a shared VM that ceiling moves by 2x from one
+ * minute to the next, and two buffers of the same size can read 15% apart).
  * The kernels are the ones the backend would run ({@code --kernels auto}: the native ones where the library loads).
  *
  * <p>One thread, timed by its own CPU time: on a machine shared with other processes wall time mostly measures the
@@ -66,15 +67,13 @@ public final class KernelBench {
             for (int i = 0; i < types.length; i++) {
                 cases[i] = new Case(types[i], arena, nativeKernels);
             }
-            MemorySegment plain = arena.allocate(COLD_BYTES, 64);
-            plain.fill((byte) 1);
             double[][][] samples = new double[types.length][3][rounds];
             double[][] reads = new double[types.length][rounds];
             for (int round = -1; round < rounds; round++) { // round -1 warms up (JIT, the native copies)
                 for (int i = 0; i < types.length; i++) {
                     double[] r = cases[i].measure();
-                    // the read right after each type's products, so that both see the machine in the same state
-                    double read = readGbs(plain);
+                    // right after the products, so that both see the machine in the same state
+                    double read = cases[i].readGbs(nativeKernels);
                     for (int k = 0; round >= 0 && k < 3; k++) {
                         samples[i][k][round] = r[k];
                     }
@@ -96,15 +95,6 @@ public final class KernelBench {
                         bytesPerWeight / cold, prefill, median(reads[i]), 100 * median(shares));
             }
         }
-    }
-
-    /** GB/s of one thread reading {@code data} ({@link CpuBench#sum}). */
-    private static double readGbs(MemorySegment data) {
-        long t0 = cpuNanos();
-        float sum = CpuBench.sum(data, 0, data.byteSize());
-        double gbs = data.byteSize() / (double) (cpuNanos() - t0);
-        readSink += sum; // keeps the loads alive
-        return gbs;
     }
 
     private static volatile double readSink;
@@ -179,6 +169,23 @@ public final class KernelBench {
             product(prefill, PREFILL_TOKENS);
             double flops = 2.0 * prefill.rows() * COLS * PREFILL_TOKENS;
             return new double[]{hotGbs, coldGbs, flops / (cpuNanos() - t0)};
+        }
+
+        /**
+         * GB/s of one thread reading the pages the cold products stream ({@link CpuBench#sum}), counted in the same
+         * bytes as they are (the file's), so that the two rates compare the same pass.
+         */
+        double readGbs(boolean nativeKernels) {
+            long t0 = cpuNanos(), bytes = 0;
+            float sum = 0;
+            for (WeightTensor w : cold) {
+                MemorySegment pages = w.streamedBytes(nativeKernels && one != null);
+                sum += CpuBench.sum(pages, 0, pages.byteSize());
+                bytes += w.byteSize();
+            }
+            double gbs = bytes / (double) (cpuNanos() - t0);
+            readSink += sum; // keeps the loads alive
+            return gbs;
         }
     }
 

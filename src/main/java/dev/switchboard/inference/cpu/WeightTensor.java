@@ -237,6 +237,18 @@ public abstract sealed class WeightTensor
         }
     }
 
+    /**
+     * The memory a pass over all rows reads: the native kernels' copy or the file's blocks ({@code nativeKernels}),
+     * else the Java kernels' copy or the file's blocks. For benches that time a plain read of the same pages.
+     */
+    final MemorySegment streamedBytes(boolean nativeKernels) {
+        if (nativeKernels) {
+            return NativeKernels.repacks(type, rows) ? nativeCopy().data() : ggml;
+        }
+        ensureRepacked();
+        return data;
+    }
+
     private NativeKernels.Repacked nativeCopy() {
         NativeKernels.Repacked packed = nativeCopy;
         if (packed == null) {
