@@ -147,8 +147,9 @@ public final class CpuBench {
                 1000 * decodeS / decodeSteps, 1000 * decodeCpu / decodeSteps, decodeSteps * threads / decodeCpu,
                 threads);
         Bandwidth bw = bandwidth(threads);
-        out.printf(Locale.ROOT, "memory bandwidth (measured, %d threads, %d MiB): read %.1f GB/s, copy %.1f GB/s%n",
-                threads, BANDWIDTH_BYTES >> 20, bw.read, bw.copy);
+        out.printf(Locale.ROOT, "memory bandwidth (measured, %d threads, %d MiB, %s read): read %.1f GB/s, copy %.1f "
+                        + "GB/s%n", threads, BANDWIDTH_BYTES >> 20, NativeKernels.available() ? "C" : "Java", bw.read,
+                bw.copy);
         out.printf(Locale.ROOT, "decode implies %.1f GB/s of weight reads = %.0f%% of measured read bandwidth%n",
                 implied, 100 * implied / bw.read);
     }
@@ -210,17 +211,24 @@ public final class CpuBench {
     private record Bandwidth(double read, double copy) {}
 
     /**
-     * The sum of bytes {@code [from, to)} of {@code data} (a multiple of four vectors) as floats: a plain read, with
-     * four independent accumulators so that the adds' latency never bounds it, for the benches' read tests.
+     * The sum of bytes {@code [from, to)} of {@code data} as floats, up to the last whole four vectors: a plain read
+     * for the benches' read tests. By the native library where it loads ({@link NativeKernels#readSum}): the speed of
+     * the Java loop moved by up to 30% with its JIT compilation from one run to the next, and the ceiling must not.
      */
     static float sum(MemorySegment data, long from, long to) {
+        MemorySegment part = data.asSlice(from, to - from);
+        if (NativeKernels.available()) {
+            return NativeKernels.readSum(part);
+        }
+        // four independent accumulators, so that the adds' latency never bounds the read; bounded by the slice's own
+        // size, which lets the JIT drop each load's range check
         FloatVector a0 = FloatVector.zero(WeightTensor.F), a1 = a0, a2 = a0, a3 = a0;
         long step = WeightTensor.F.vectorByteSize();
-        for (long off = from; off + 4 * step <= to; off += 4 * step) {
-            a0 = a0.add(FloatVector.fromMemorySegment(WeightTensor.F, data, off, ByteOrder.nativeOrder()));
-            a1 = a1.add(FloatVector.fromMemorySegment(WeightTensor.F, data, off + step, ByteOrder.nativeOrder()));
-            a2 = a2.add(FloatVector.fromMemorySegment(WeightTensor.F, data, off + 2 * step, ByteOrder.nativeOrder()));
-            a3 = a3.add(FloatVector.fromMemorySegment(WeightTensor.F, data, off + 3 * step, ByteOrder.nativeOrder()));
+        for (long off = 0; off + 4 * step <= part.byteSize(); off += 4 * step) {
+            a0 = a0.add(FloatVector.fromMemorySegment(WeightTensor.F, part, off, ByteOrder.nativeOrder()));
+            a1 = a1.add(FloatVector.fromMemorySegment(WeightTensor.F, part, off + step, ByteOrder.nativeOrder()));
+            a2 = a2.add(FloatVector.fromMemorySegment(WeightTensor.F, part, off + 2 * step, ByteOrder.nativeOrder()));
+            a3 = a3.add(FloatVector.fromMemorySegment(WeightTensor.F, part, off + 3 * step, ByteOrder.nativeOrder()));
         }
         return a0.add(a1).add(a2).add(a3).reduceLanes(VectorOperators.ADD);
     }

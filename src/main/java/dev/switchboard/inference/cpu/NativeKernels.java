@@ -49,10 +49,11 @@ public final class NativeKernels {
 
     /** Where the build puts the library, under the classes folder (or jar). */
     static final String RESOURCE = "/native/" + platform() + "/libswitchboard_kernels.so";
-    private static final int VERSION = 8;
+    private static final int VERSION = 9;
 
     private static volatile Mode mode = Mode.AUTO;
-    private static final MethodHandle QUANTIZE, MATMUL, ACTIVATION_BYTES, USE_LEVEL, REPACK, REPACKED_BYTES, ATTEND;
+    private static final MethodHandle QUANTIZE, MATMUL, ACTIVATION_BYTES, USE_LEVEL, REPACK, REPACKED_BYTES, ATTEND,
+            READ_SUM;
     /** Rows per group of the repacked layouts ({@link #repack}). */
     static final int GROUP = 16;
     /** Why the native kernels cannot run here, or null when they can. */
@@ -60,7 +61,7 @@ public final class NativeKernels {
 
     static {
         MethodHandle quantize = null, matmul = null, bytes = null, useLevel = null, repack = null, repacked = null,
-                attend = null;
+                attend = null, readSum = null;
         String unavailable;
         try {
             Linker linker = Linker.nativeLinker();
@@ -91,6 +92,8 @@ public final class NativeKernels {
                     ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
                     ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_FLOAT,
                     ValueLayout.ADDRESS, ValueLayout.ADDRESS), Linker.Option.critical(true));
+            readSum = linker.downcallHandle(lib.findOrThrow("sb_read_sum"), FunctionDescriptor.of(
+                    ValueLayout.JAVA_FLOAT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
             int v = (int) version.invokeExact(), cpu = (int) level.invokeExact();
             unavailable = v != VERSION ? "the library is version " + v + ", this code needs " + VERSION
                     : cpu == 0 ? "the CPU lacks AVX2, FMA or F16C" : null;
@@ -104,6 +107,7 @@ public final class NativeKernels {
         REPACK = repack;
         REPACKED_BYTES = repacked;
         ATTEND = attend;
+        READ_SUM = readSum;
         UNAVAILABLE = unavailable;
     }
 
@@ -149,6 +153,15 @@ public final class NativeKernels {
     static int useLevel(int maxLevel) {
         try {
             return (int) USE_LEVEL.invokeExact(maxLevel);
+        } catch (Throwable e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The bytes of {@code data} (up to the last whole four vectors) read and summed as floats: a plain read. */
+    static float readSum(MemorySegment data) {
+        try {
+            return (float) READ_SUM.invokeExact(data, data.byteSize());
         } catch (Throwable e) {
             throw new IllegalStateException(e);
         }

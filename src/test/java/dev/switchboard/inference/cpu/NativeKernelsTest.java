@@ -347,6 +347,21 @@ class NativeKernelsTest {
         }
     }
 
+    @Test
+    void theBenchesPlainReadCountsEveryByteOfItsRangeAndNoOther() {
+        assumeNativeKernels("");
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment m = arena.allocate(8192, 64);
+            for (int i = 0; i < 2048; i++) {
+                m.setAtIndex(ValueLayout.JAVA_FLOAT, i, 1f);
+            }
+            m.setAtIndex(ValueLayout.JAVA_FLOAT, 1023, 1001f); // the last float of the first half
+            assertEquals(1023 + 1001, NativeKernels.readSum(m.asSlice(0, 4096)));
+            assertEquals(2047 + 1001, CpuBench.sum(m, 0, 8192));
+            assertEquals(1024, CpuBench.sum(m, 4096, 8192));
+        }
+    }
+
     /** Skips a test of the native kernels, loudly, where they cannot run. */
     private static void assumeNativeKernels(String also) {
         Assumptions.assumeTrue(NativeKernels.available(), () -> "SKIPPED: native kernels unavailable ("
