@@ -51,9 +51,9 @@ int sb_cpu_level(void) {
 }
 
 /* A plain read of the n bytes at p (up to the last whole four vectors), summed as floats so that no load is dropped:
-   the benches' read test, the ceiling the kernels' decode is held to. In C because a Java loop's speed moved by up to
-   30% with its JIT compilation from run to run; in the widest vectors the CPU has, since 128-bit loads read memory up
-   to 20% slower than 512-bit ones on the Zen 5 VM of 2026-12-05. */
+   the benches' read test, the ceiling the kernels' decode is held to. In C because within one run a Java loop fell
+   from 0.95 to 0.6 times the speed of this one over the same pages; in the widest vectors the CPU has, since 128-bit
+   loads read 9-23% slower than 512-bit ones in 5 of 8 alternating passes on the Zen 5 VM of 2026-12-05. */
 __attribute__((target("avx512f"))) static float read_sum_512(const uint8_t *p, int64_t n) {
     __m512 a0 = _mm512_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
     for (int64_t i = 0; i + 256 <= n; i += 256) {

@@ -212,16 +212,16 @@ public final class CpuBench {
 
     /**
      * The sum of bytes {@code [from, to)} of {@code data} as floats, up to the last whole four vectors: a plain read
-     * for the benches' read tests. By the native library where it loads ({@link NativeKernels#readSum}): the speed of
-     * the Java loop moved by up to 30% with its JIT compilation from one run to the next, and the ceiling must not.
+     * for the benches' read tests. By the native library where it loads ({@link NativeKernels#readSum}): within one
+     * run the Java loop fell from 0.95 to 0.6 times the speed of a C loop over the same pages, and the ceiling must
+     * not move with the JIT.
      */
     static float sum(MemorySegment data, long from, long to) {
         MemorySegment part = data.asSlice(from, to - from);
         if (NativeKernels.available()) {
             return NativeKernels.readSum(part);
         }
-        // four independent accumulators, so that the adds' latency never bounds the read; bounded by the slice's own
-        // size, which lets the JIT drop each load's range check
+        // four independent accumulators, so that the adds' latency never bounds the read
         FloatVector a0 = FloatVector.zero(WeightTensor.F), a1 = a0, a2 = a0, a3 = a0;
         long step = WeightTensor.F.vectorByteSize();
         for (long off = 0; off + 4 * step <= part.byteSize(); off += 4 * step) {

@@ -17,7 +17,7 @@ import java.util.SplittableRandom;
  * the memory rates are about equal the kernel is bound by its instructions, not by memory. Each round also times a
  * plain vectorized read of the very pages the kernel has just streamed, so that the from-memory rate can be read as
  * the share of what one thread can stream from them at that moment (on a shared VM that ceiling moves by 2x from one
- * minute to the next, and two buffers of the same size can read 15% apart).
+ * minute to the next, and a read of some other buffer would say less about the pages the kernel read).
  * The kernels are the ones the backend would run ({@code --kernels auto}: the native ones where the library loads).
  *
  * <p>One thread, timed by its own CPU time: on a machine shared with other processes wall time mostly measures the
@@ -73,7 +73,7 @@ public final class KernelBench {
                 for (int i = 0; i < types.length; i++) {
                     double[] r = cases[i].measure();
                     // right after the products, so that both see the machine in the same state
-                    double read = cases[i].readGbs(nativeKernels);
+                    double read = cases[i].readGbs();
                     for (int k = 0; round >= 0 && k < 3; k++) {
                         samples[i][k][round] = r[k];
                     }
@@ -175,11 +175,11 @@ public final class KernelBench {
          * GB/s of one thread reading the pages the cold products stream ({@link CpuBench#sum}), counted in the same
          * bytes as they are (the file's), so that the two rates compare the same pass.
          */
-        double readGbs(boolean nativeKernels) {
+        double readGbs() {
             long t0 = cpuNanos(), bytes = 0;
             float sum = 0;
             for (WeightTensor w : cold) {
-                MemorySegment pages = w.streamedBytes(nativeKernels && one != null);
+                MemorySegment pages = w.streamedBytes(one != null);
                 sum += CpuBench.sum(pages, 0, pages.byteSize());
                 bytes += w.byteSize();
             }

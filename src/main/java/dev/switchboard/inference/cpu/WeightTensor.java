@@ -421,7 +421,6 @@ public abstract sealed class WeightTensor
 
     // ---- quantization: float rows into each type's block layout (reference code, not tuned) ----
 
-    /** Bytes of {@code n} values of {@code type} quantized from {@code src[off .. off + n)} into {@code dst}. */
     /**
      * The classes whose code {@link #quantize} runs: what a cache of quantized files is keyed on. A quantizer added to
      * the switch below belongs here too, or such a cache can serve files its old code wrote.
@@ -429,6 +428,7 @@ public abstract sealed class WeightTensor
     public static final List<Class<?>> QUANTIZERS = List.of(WeightTensor.class, F32Tensor.class, F16Tensor.class,
             BF16Tensor.class, Q8_0Tensor.class, Q4_0Tensor.class, Q4_KTensor.class, Q6_KTensor.class);
 
+    /** Bytes of {@code n} values of {@code type} quantized from {@code src[off .. off + n)} into {@code dst}. */
     public static void quantize(GgmlType type, float[] src, int off, int n, byte[] dst, int dstOff) {
         switch (type) {
             case F32 -> F32Tensor.quantize(src, off, n, dst, dstOff);

@@ -34,9 +34,12 @@ public final class SyntheticModels {
     /**
      * A hash of the generator's and the quantizers' bytecode: {@link #file} keys its cached files on it, so that a
      * change to either writes new ones. A number bumped by hand was once forgotten, and the tests went on reading
-     * files written by an old quantizer.
+     * files written by an old quantizer. In a holder: every engine load asks {@link #isSynthetic}, and only a
+     * synthetic model needs the hash.
      */
-    private static final String GENERATOR = fingerprint(generatorClasses());
+    private static final class Key {
+        static final String GENERATOR = fingerprint(generatorClasses());
+    }
 
     /** A model shape and whether its output matrix is tied to the token embedding. */
     public record Shape(LlamaConfig config, boolean tiedOutput) {}
@@ -91,7 +94,7 @@ public final class SyntheticModels {
     static Path file(String name, GgmlType type, Path dir) {
         Shape shape = shape(name);
         String bare = isSynthetic(name) ? name.substring(PREFIX.length()) : name;
-        Path target = dir.resolve(bare + "-" + type + "-" + GENERATOR + ".gguf");
+        Path target = dir.resolve(bare + "-" + type + "-" + Key.GENERATOR + ".gguf");
         if (Files.exists(target)) {
             return target;
         }
@@ -129,7 +132,7 @@ public final class SyntheticModels {
 
     /** The key of the cached files ({@link #file}). */
     static String generator() {
-        return GENERATOR;
+        return Key.GENERATOR;
     }
 
     /** The first 12 hex digits of SHA-256 over the class files of {@code classes}. */
