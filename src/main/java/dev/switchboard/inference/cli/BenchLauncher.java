@@ -78,7 +78,7 @@ final class BenchLauncher {
         }
         Args args = new Args(list, Main.union(Main.union(Main.DRAFT_OPTIONS, Main.BATCH_OPTIONS), Set.of("--model",
                 "--type", "--threads", "--prompt", "--decode", "--runs", "--ctx", "--streams", "--weights", "--kv-type",
-                "--kernels")),
+                "--kernels", "--prefetch")),
                 Set.of("--engine", "--server", Main.NO_PREFIX_CACHE));
         if (!args.positional().isEmpty()) {
             throw new Args.UsageException("bench takes no argument '" + args.positional().getFirst() + "'");

@@ -81,6 +81,8 @@ public final class Main {
               --backend B   compute backend: cpu, cuda or auto (default: cpu)
               --kernels K   CPU matrix kernels: java, native (the project's C kernels, built where a C compiler
                             is) or auto (default: native where available, else java)
+              --prefetch N  bytes ahead of the weights they read at which the native kernels request them
+                            from memory, 0 for none (default: 2048 on Intel CPUs, 0 on others)
               --type T      weight type of a synthetic:NAME model (default: Q8_0)
 
             Batching (serve, bench --engine):
@@ -101,7 +103,7 @@ public final class Main {
             """;
 
     static final Set<String> MODEL_OPTIONS = Set.of("--model", "--ctx", "--threads", "--backend", "--type", "--weights",
-            "--kv-type", "--kernels");
+            "--kv-type", "--kernels", "--prefetch");
     static final Set<String> DRAFT_OPTIONS = Set.of("--draft", "--draft-tokens");
     /** Continuous batching (serve, bench --engine). */
     static final Set<String> BATCH_OPTIONS = Set.of("--kv-tokens", "--prefill-chunk");
@@ -300,12 +302,23 @@ public final class Main {
         return Engine.load(engineOptions(args), progress);
     }
 
-    /** Applies --kernels to the CPU backends loaded from now on. */
+    /** Applies --kernels and --prefetch to the CPU backends loaded from now on. */
     static void useKernels(Args args) {
         try {
             NativeKernels.use(NativeKernels.Mode.parse(args.string("--kernels", "auto")));
         } catch (IllegalArgumentException e) {
             throw new Args.UsageException("--" + e.getMessage());
+        }
+        if (args.string("--prefetch", null) != null) {
+            int prefetch = args.integer("--prefetch", 0);
+            if (prefetch < 0) {
+                throw new Args.UsageException("--prefetch needs 0 or more bytes, got " + prefetch);
+            }
+            if (!NativeKernels.available() || NativeKernels.mode() == NativeKernels.Mode.JAVA) {
+                throw new Args.UsageException("--prefetch sets the native kernels' distance, and they do not run here"
+                        + (NativeKernels.available() ? " (--kernels java)" : ": " + NativeKernels.unavailableReason()));
+            }
+            NativeKernels.prefetch(prefetch);
         }
     }
 

@@ -103,7 +103,8 @@ public final class CpuBench {
                                 + "token %.1f MiB%n", config.dim(), config.layers(),
                         config.heads(), config.kvHeads(), config.ffnDim(), config.vocabSize(),
                         backend.weightBytesPerToken() / 1048576.0);
-                out.println("  kernels: " + (backend.nativeKernels() ? "native (Q8_0, Q4_K, Q6_K), Java for the rest"
+                out.println("  kernels: " + (backend.nativeKernels() ? "native (Q8_0, Q4_K, Q6_K; prefetch "
+                        + NativeKernels.prefetch(-1) + " bytes ahead), Java for the rest"
                         : "Java" + (NativeKernels.available() ? "" : " (native: " + NativeKernels.unavailableReason()
                         + ")")));
                 measure(backend, cache, promptTokens, decodeSteps, nThreads, out);

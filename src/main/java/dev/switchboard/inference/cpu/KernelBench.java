@@ -25,8 +25,9 @@ import java.util.SplittableRandom;
  *
  * <pre>java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -cp target/classes \
  *     dev.switchboard.inference.cpu.KernelBench \
- *     [--types Q8_0,Q4_K,Q6_K] [--rounds 5] [--kernels auto|java|native]</pre>
+ *     [--types Q8_0,Q4_K,Q6_K] [--rounds 5] [--kernels auto|java|native] [--prefetch 0,2048]</pre>
  * Rounds alternate over the types so that load from other processes spreads over all of them; medians are printed.
+ * {@code --prefetch 0,2048} alternates the native kernels' prefetch distances (bytes) within each round as well.
  */
 public final class KernelBench {
     private static final int COLS = 2048;
@@ -43,56 +44,77 @@ public final class KernelBench {
     public static void main(String[] args) {
         int rounds = 5;
         GgmlType[] types = {GgmlType.Q8_0, GgmlType.Q4_K, GgmlType.Q6_K};
+        int[] prefetches = {-1}; // the library's default
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
                 case "--rounds" -> rounds = Integer.parseInt(args[i + 1]);
                 case "--types" -> types = Arrays.stream(args[i + 1].split(","))
                         .map(s -> GgmlType.valueOf(s.toUpperCase(Locale.ROOT))).toArray(GgmlType[]::new);
                 case "--kernels" -> NativeKernels.use(NativeKernels.Mode.parse(args[i + 1]));
+                case "--prefetch" -> prefetches = Arrays.stream(args[i + 1].split(",")).mapToInt(Integer::parseInt)
+                        .toArray();
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + " (known: --types Q8_0,Q4_K,Q6_K, --rounds N, --kernels auto|java|native)");
+                        + " (known: --types Q8_0,Q4_K,Q6_K, --rounds N, --kernels auto|java|native, --prefetch 0,2048)");
             }
         }
-        run(types, rounds, System.out);
+        run(types, rounds, prefetches, System.out);
     }
 
-    static void run(GgmlType[] types, int rounds, PrintStream out) {
+    /** {@code prefetches}: the native kernels' distances to alternate ({@code {-1}}: the library's default alone). */
+    static void run(GgmlType[] types, int rounds, int[] prefetches, PrintStream out) {
         boolean nativeKernels = NativeKernels.chosen();
+        if (!nativeKernels) {
+            prefetches = new int[]{-1};
+        }
         out.printf(Locale.ROOT, "kernels: %s, 1 thread timed by its CPU time, %d-bit vectors, load average %.2f, "
                         + "medians of %d rounds%n", nativeKernels ? "native where the type has one" : "Java",
                 WeightTensor.F.vectorBitSize(), ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
                 rounds);
+        int[] distances = new int[prefetches.length];
+        for (int p = 0; p < prefetches.length; p++) {
+            distances[p] = nativeKernels ? NativeKernels.prefetch(prefetches[p]) : 0;
+        }
         try (Arena arena = Arena.ofShared()) { // shared: the native copies are made by parallel threads
             Case[] cases = new Case[types.length];
             for (int i = 0; i < types.length; i++) {
                 cases[i] = new Case(types[i], arena, nativeKernels);
             }
-            double[][][] samples = new double[types.length][3][rounds];
-            double[][] reads = new double[types.length][rounds];
+            // per prefetch distance and type
+            double[][][][] samples = new double[distances.length][types.length][3][rounds];
+            double[][][] reads = new double[distances.length][types.length][rounds];
             for (int round = -1; round < rounds; round++) { // round -1 warms up (JIT, the native copies)
-                for (int i = 0; i < types.length; i++) {
-                    double[] r = cases[i].measure();
-                    // right after the products, so that both see the machine in the same state
-                    double read = cases[i].readGbs();
-                    for (int k = 0; round >= 0 && k < 3; k++) {
-                        samples[i][k][round] = r[k];
+                for (int p = 0; p < distances.length; p++) {
+                    if (nativeKernels) {
+                        NativeKernels.prefetch(distances[p]);
                     }
-                    if (round >= 0) {
-                        reads[i][round] = read;
+                    for (int i = 0; i < types.length; i++) {
+                        double[] r = cases[i].measure();
+                        // right after the products, so that both see the machine in the same state
+                        double read = cases[i].readGbs();
+                        for (int k = 0; round >= 0 && k < 3; k++) {
+                            samples[p][i][k][round] = r[k];
+                        }
+                        if (round >= 0) {
+                            reads[p][i][round] = read;
+                        }
                     }
                 }
             }
-            out.println("type   decode GB/s in L2   decode GB/s from memory   ns/weight from memory   prefill GFLOP/s"
-                    + "   plain read GB/s   from memory / plain read");
+            out.println("type   prefetch   decode GB/s in L2   decode GB/s from memory   ns/weight from memory"
+                    + "   prefill GFLOP/s   plain read GB/s   from memory / plain read");
             for (int i = 0; i < types.length; i++) {
-                double hot = median(samples[i][0]), cold = median(samples[i][1]), prefill = median(samples[i][2]);
-                double[] shares = new double[rounds];
-                for (int r = 0; r < rounds; r++) {
-                    shares[r] = samples[i][1][r] / reads[i][r];
+                for (int p = 0; p < distances.length; p++) {
+                    double[][] s = samples[p][i];
+                    double[] shares = new double[rounds];
+                    for (int r = 0; r < rounds; r++) {
+                        shares[r] = s[1][r] / reads[p][i][r];
+                    }
+                    double bytesPerWeight = types[i].byteSize(COLS) / (double) COLS;
+                    out.printf(Locale.ROOT, "%-6s %8s %19.2f %25.2f %23.3f %17.2f %17.2f %25.0f%%%n", types[i],
+                            nativeKernels && cases[i].one != null ? distances[p] + " B" : "-", median(s[0]),
+                            median(s[1]), bytesPerWeight / median(s[1]), median(s[2]), median(reads[p][i]),
+                            100 * median(shares));
                 }
-                double bytesPerWeight = types[i].byteSize(COLS) / (double) COLS;
-                out.printf(Locale.ROOT, "%-6s %18.2f %25.2f %23.3f %17.2f %17.2f %25.0f%%%n", types[i], hot, cold,
-                        bytesPerWeight / cold, prefill, median(reads[i]), 100 * median(shares));
             }
         }
     }

@@ -49,11 +49,11 @@ public final class NativeKernels {
 
     /** Where the build puts the library, under the classes folder (or jar). */
     static final String RESOURCE = "/native/" + platform() + "/libswitchboard_kernels.so";
-    private static final int VERSION = 9;
+    private static final int VERSION = 10;
 
     private static volatile Mode mode = Mode.AUTO;
     private static final MethodHandle QUANTIZE, MATMUL, ACTIVATION_BYTES, USE_LEVEL, REPACK, REPACKED_BYTES, ATTEND,
-            READ_SUM;
+            READ_SUM, PREFETCH;
     /** Rows per group of the repacked layouts ({@link #repack}). */
     static final int GROUP = 16;
     /** Why the native kernels cannot run here, or null when they can. */
@@ -61,7 +61,7 @@ public final class NativeKernels {
 
     static {
         MethodHandle quantize = null, matmul = null, bytes = null, useLevel = null, repack = null, repacked = null,
-                attend = null, readSum = null;
+                attend = null, readSum = null, prefetch = null;
         String unavailable;
         try {
             Linker linker = Linker.nativeLinker();
@@ -94,6 +94,8 @@ public final class NativeKernels {
                     ValueLayout.ADDRESS, ValueLayout.ADDRESS), Linker.Option.critical(true));
             readSum = linker.downcallHandle(lib.findOrThrow("sb_read_sum"), FunctionDescriptor.of(
                     ValueLayout.JAVA_FLOAT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
+            prefetch = linker.downcallHandle(lib.findOrThrow("sb_prefetch"),
+                    FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
             int v = (int) version.invokeExact(), cpu = (int) level.invokeExact();
             unavailable = v != VERSION ? "the library is version " + v + ", this code needs " + VERSION
                     : cpu == 0 ? "the CPU lacks AVX2, FMA or F16C" : null;
@@ -108,6 +110,7 @@ public final class NativeKernels {
         REPACKED_BYTES = repacked;
         ATTEND = attend;
         READ_SUM = readSum;
+        PREFETCH = prefetch;
         UNAVAILABLE = unavailable;
     }
 
@@ -153,6 +156,26 @@ public final class NativeKernels {
     static int useLevel(int maxLevel) {
         try {
             return (int) USE_LEVEL.invokeExact(maxLevel);
+        } catch (Throwable e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Sets how far ahead of the weights they read, in bytes, the native kernels request lines from memory (0: not at
+     * all), or with -1 only asks; returns the distance now in use. The library's default is 2048 on Intel CPUs and 0
+     * elsewhere, by what was measured on each (sb_prefetch); a machine of another kind may want another, which
+     * {@code bench --prefetch} shows.
+     */
+    public static int prefetch(int bytes) {
+        if (!available()) {
+            throw new IllegalStateException("native kernels unavailable: " + UNAVAILABLE);
+        }
+        if (bytes < -1) {
+            throw new IllegalArgumentException("a prefetch distance is at least 0 bytes, got " + bytes);
+        }
+        try {
+            return (int) PREFETCH.invokeExact(bytes);
         } catch (Throwable e) {
             throw new IllegalStateException(e);
         }

@@ -93,6 +93,10 @@ class MainTest {
         assertEquals("--batch-in-flight must be at least 1",
                 usageError("serve", "--model", "m", "--port", "1", "--batch-in-flight", "0"));
         assertEquals("unknown option --draft", usageError("tokenize", "--model", "m", "--draft", "prompt", "x"));
+        assertEquals("--prefetch needs 0 or more bytes, got -64",
+                usageError("bench", "--model", "synthetic:tiny", "--prefetch", "-64"));
+        assertTrue(usageError("bench", "--model", "synthetic:tiny", "--kernels", "java", "--prefetch", "0")
+                .startsWith("--prefetch sets the native kernels' distance, and they do not run here"));
     }
 
     @Test

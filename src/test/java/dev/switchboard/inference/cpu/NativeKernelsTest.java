@@ -20,6 +20,7 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Random;
@@ -35,6 +36,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * tolerance, for every type the native library covers: prefill (matrix-matrix) and decode (matrix-vector).
  */
 class NativeKernelsTest {
+    /** The library's own prefetch distance, read before any test sets one. */
+    private static final int DEFAULT_PREFETCH = NativeKernels.available() ? NativeKernels.prefetch(-1) : 0;
+
     @TempDir
     Path dir;
 
@@ -43,6 +47,7 @@ class NativeKernelsTest {
         NativeKernels.use(NativeKernels.Mode.AUTO);
         if (NativeKernels.available()) {
             NativeKernels.useLevel(Integer.MAX_VALUE);
+            NativeKernels.prefetch(DEFAULT_PREFETCH);
         }
     }
 
@@ -276,6 +281,49 @@ class NativeKernelsTest {
                 }
             }
         }
+    }
+
+    /**
+     * Requesting lines ahead is a hint to the memory system and nothing else: whatever the distance (none, one line,
+     * the default, far past the matrix's end), at either level, one token and a batch get the same floats to the bit.
+     * The default is the one measured for the CPU's vendor.
+     */
+    @ParameterizedTest
+    @EnumSource(value = GgmlType.class, names = {"Q8_0", "Q4_K", "Q6_K"})
+    void thePrefetchDistanceChangesNoResult(GgmlType type) throws IOException {
+        assumeNativeKernels("");
+        boolean intel = Files.readString(Path.of("/proc/cpuinfo")).contains("GenuineIntel");
+        assertEquals(intel ? 2048 : 0, DEFAULT_PREFETCH, "the default distance on this CPU");
+        int cols = 512, rows = 48, n = 13;
+        float[] values = new float[rows * cols], x = new float[n * cols];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = (float) Math.cos(0.3 * i) * (1 + i % 7);
+        }
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) Math.sin(0.11 * i);
+        }
+        try (Arena arena = Arena.ofShared()) {
+            WeightTensor w = tensor(arena, type, values, cols, rows);
+            MemorySegment q = arena.allocate(NativeKernels.activationBytes(n, cols), 64);
+            NativeKernels.quantize(x, n, cols, type == GgmlType.Q8_0, q);
+            for (int level : new int[]{Integer.MAX_VALUE, 1}) {
+                NativeKernels.useLevel(level);
+                float[][] first = null;
+                for (int distance : new int[]{0, 64, 2048, 1 << 20}) {
+                    assertEquals(distance, NativeKernels.prefetch(distance));
+                    assertEquals(distance, NativeKernels.prefetch(-1), "asking does not change it");
+                    float[] batch = new float[n * rows], one = new float[rows];
+                    w.matmulNative(q, n, batch, 0, rows);
+                    w.matmulNative(q, 1, one, 0, rows);
+                    if (first == null) {
+                        first = new float[][]{batch, one};
+                    }
+                    assertArrayEquals(first[0], batch, "batch, level " + level + ", " + distance + " bytes ahead");
+                    assertArrayEquals(first[1], one, "one token, level " + level + ", " + distance + " bytes ahead");
+                }
+            }
+        }
+        assertThrows(IllegalArgumentException.class, () -> NativeKernels.prefetch(-2));
     }
 
     /**
