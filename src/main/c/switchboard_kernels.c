@@ -17,12 +17,16 @@
  * the block's quantized values (for Q4_K's mins), cols int16 values (x ≈ scale · q), then each value split in bytes,
  * q = 256·high + low: cols unsigned low bytes and cols signed high bytes, in the order dot1_q4_k_512 reads them;
  * then the cols int16 values once more, in the order the Q6_K kernels read them (q6_k_order). The last two are filled
- * for groups of 256 only.
+ * for groups of 256 only. Last, for batches of at least AMX_TOKENS tokens on a CPU with AMX, the values split in
+ * bytes once more in their own order (cols low, cols high bytes): the AMX kernels' input.
  */
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <math.h>
 #include <immintrin.h>
+#include <unistd.h>
+#include <sys/syscall.h>
 
 #define TYPE_Q8_0 8
 #define TYPE_Q4_K 12
@@ -36,7 +40,7 @@
 #define R16_BLOCK_BYTES (16 * 34)
 
 int sb_version(void) {
-    return 10;
+    return 11;
 }
 
 /*
@@ -61,15 +65,24 @@ int sb_prefetch(int bytes) {
     return prefetch_ahead;
 }
 
+/* Linux's arch_prctl request for a state component, and AMX's tile data (XTILEDATA): a process must ask for it once
+   before any thread uses the tiles. */
+#define ARCH_REQ_XCOMP_PERM 0x1023
+#define XFEATURE_XTILEDATA 18
+
 /* 0: the kernels cannot run here; 1: AVX2, FMA and F16C (256-bit kernels); 2: also AVX-512 F, BW, DQ, VL and VNNI
-   (512-bit kernels). */
+   (512-bit kernels); 3: also AMX-INT8 tiles, granted by the kernel (matrix-matrix products of Q8_0). */
 int sb_cpu_level(void) {
     __builtin_cpu_init();
     if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("fma") || !__builtin_cpu_supports("f16c")) {
         return 0;
     }
-    return __builtin_cpu_supports("avx512vnni") && __builtin_cpu_supports("avx512bw")
-            && __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl") ? 2 : 1;
+    if (!__builtin_cpu_supports("avx512vnni") || !__builtin_cpu_supports("avx512bw")
+            || !__builtin_cpu_supports("avx512dq") || !__builtin_cpu_supports("avx512vl")) {
+        return 1;
+    }
+    return __builtin_cpu_supports("amx-tile") && __builtin_cpu_supports("amx-int8")
+            && syscall(SYS_arch_prctl, ARCH_REQ_XCOMP_PERM, XFEATURE_XTILEDATA) == 0 ? 3 : 2;
 }
 
 /* A plain read of the n bytes at p (up to the last whole four vectors), summed as floats so that no load is dropped:
@@ -106,7 +119,7 @@ float sb_read_sum(const uint8_t *p, int64_t n) {
 }
 
 int64_t sb_activation_bytes(int n, int cols) {
-    return (int64_t) n * (cols / 32 * 8 + cols * 6);
+    return (int64_t) n * (cols / 32 * 8 + cols * 8);
 }
 
 /* The sub-blocks (of 32 values in each 256) that Q4_K's 64-byte loads hold, low nibbles and high ones (see
@@ -128,6 +141,37 @@ static void split_bytes(const int16_t *values, int cols, uint8_t *out) {
                 }
             }
         }
+    }
+}
+
+/* The kernels' level in use (sb_cpu_level, or lower by sb_use_level); -1 until the first call asks. */
+static int level = -1;
+
+/* Whether this CPU runs the AMX kernels: then batches are quantized for them too, whatever level is in use now, so
+   that a product never finds its input without the bytes it reads. */
+static int cpu_amx(void) {
+    static int amx = -1;
+    if (amx < 0) {
+        amx = sb_cpu_level() == 3;
+    }
+    return amx;
+}
+
+/* Tokens of an AMX tile: the AMX kernels take a batch 16 tokens at a time (the rest go to the vector kernels). */
+#define AMX_TOKENS 16
+
+/* Each int16 value as its low byte (unsigned) and high byte (signed), q = 256·high + low, in the values' own order:
+   cols low bytes, then cols high bytes. */
+__attribute__((target("avx2"))) static void split_natural(const int16_t *values, int cols, uint8_t *out) {
+    const __m256i low = _mm256_set1_epi16(0xFF);
+    for (int i = 0; i < cols; i += 32) {
+        __m256i a = _mm256_loadu_si256((const __m256i *) (values + i));
+        __m256i b = _mm256_loadu_si256((const __m256i *) (values + i + 16));
+        /* packing works per 128-bit lane; the permute restores the order */
+        __m256i lo = _mm256_packus_epi16(_mm256_and_si256(a, low), _mm256_and_si256(b, low));
+        __m256i hi = _mm256_packs_epi16(_mm256_srai_epi16(a, 8), _mm256_srai_epi16(b, 8));
+        _mm256_storeu_si256((__m256i *) (out + i), _mm256_permute4x64_epi64(lo, 0xD8));
+        _mm256_storeu_si256((__m256i *) (out + cols + i), _mm256_permute4x64_epi64(hi, 0xD8));
     }
 }
 
@@ -200,6 +244,9 @@ __attribute__((target("avx2,fma,f16c"))) void sb_quantize(const float *x, int n,
         if (group == 256) {
             split_bytes(values, cols, (uint8_t *) (values + cols));
             q6_k_order(values, cols, values + 2 * cols);
+        }
+        if (n >= AMX_TOKENS && cpu_amx()) {
+            split_natural(values, cols, (uint8_t *) (values + 3 * cols));
         }
     }
 }
@@ -737,6 +784,114 @@ R16_512(q8_0_r16_512, 8)
 R16_512(q8_0_r16_512, 4)
 R16_512(q8_0_r16_512, 1)
 
+/* A tile configuration (palette 1) as LDTILECFG reads it. */
+struct amx_config {
+    uint8_t palette, start_row, reserved[14];
+    uint16_t bytes_per_row[16];
+    uint8_t rows[16];
+};
+
+#define AMX __attribute__((target("avx2,fma,f16c,avx512f,avx512bw,avx512dq,avx512vl,avx512vnni,amx-tile,amx-int8")))
+
+/* Tiles of the Q8_0 AMX kernel: 0-1 and 2-3 the 16 x 16 int32 sums of the low and of the high bytes of two blocks in
+   turn, 4 and 5 the 16 tokens' 32 low and 32 high bytes of a block, 6 and 7 the 16 rows' 32 values of a block in
+   turn, four per int32 column. Static: GCC 12 does not see LDTILECFG read its operand and dropped the stores to a
+   configuration on the stack (the instruction then faulted on zeros). */
+static const struct amx_config AMX_Q8_0 = {
+    .palette = 1,
+    .bytes_per_row = {64, 64, 64, 64, 32, 32, 64, 64},
+    .rows = {16, 16, 16, 16, AMX_TOKENS, AMX_TOKENS, 8, 8},
+};
+
+AMX static void amx_configure_q8_0(void) {
+    _tile_loadconfig(&AMX_Q8_0);
+}
+
+AMX static void amx_release(void) {
+    _tile_release();
+}
+
+/*
+ * One group of 16 repacked Q8_0 rows against AMX_TOKENS tokens on AMX (the tiles configured by amx_configure_q8_0).
+ * Exact as the vector kernels: a token's int16 value is 256·high + low with the low byte unsigned and the high one
+ * signed, so the unsigned-by-signed product (TDPBUSD) of the low bytes and the signed one (TDPBSSD) of the high bytes
+ * with the weights give each row's block sum as two exact int32 (|sum| < 32·255·128 and 32·128·128); 256·high + low
+ * is then the very integer vpdpwssd sums, and the floats that follow are q8_0_r16_512's, in its order: every row and
+ * token gets the same bits as there, whatever mix of kernels a batch goes through. The weights' pairs of values
+ * (the repacked layout) become the tile's groups of four with one vpermw per 4 values of 16 rows.
+ */
+/* A block's sums for 16 tokens from the stored tiles into the accumulators, as q8_0_r16_512 adds them. */
+AMX __attribute__((always_inline)) static inline void amx_q8_0_add(const int32_t (*low)[16],
+        const int32_t (*high)[16], const uint8_t *blk, const uint8_t *q, int64_t q_stride, int b, __m512 *acc) {
+    __m512 dw = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *) blk));
+    for (int t = 0; t < AMX_TOKENS; t++) {
+        __m512i sum = _mm512_add_epi32(_mm512_slli_epi32(_mm512_load_si512(high[t]), 8), _mm512_load_si512(low[t]));
+        acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(sum), _mm512_mul_ps(dw, _mm512_set1_ps(DX(q + t * q_stride)[b])),
+                                 acc[t]);
+    }
+}
+
+/* A group's repacked Q8_0 blocks as AMX weight tiles, 512 bytes a block: its 16 rows' values in groups of four
+   (int32 column r of tile row i: row r's values 4i..4i+3), one vpermw per 4 values of the 16 rows. */
+AMX static void amx_q8_0_weights(const uint8_t *w, int cols, uint8_t *tiles) {
+    /* word 2r of a group of four takes row r's pair from the first 32 bytes, word 2r + 1 from the next 32 */
+    const __m512i quads = _mm512_set_epi16(31, 15, 30, 14, 29, 13, 28, 12, 27, 11, 26, 10, 25, 9, 24, 8,
+                                           23, 7, 22, 6, 21, 5, 20, 4, 19, 3, 18, 2, 17, 1, 16, 0);
+    for (int b = 0; b < cols / 32; b++) {
+        for (int i = 0; i < 8; i++) {
+            _mm512_store_si512(tiles + 512 * b + 64 * i, _mm512_permutexvar_epi16(quads,
+                    _mm512_loadu_si512((const void *) (w + (int64_t) b * R16_BLOCK_BYTES + 32 + 64 * i))));
+        }
+    }
+}
+
+/* Block b's products into tiles CL and CH (low and high bytes), its weights through tile BT, stored to set P of the
+   buffers. The tile numbers are literals: the intrinsics take them as immediates. */
+#define AMX_Q8_0_BLOCK(P, CL, CH, BT, b)                                                                             \
+    do {                                                                                                             \
+        _tile_loadd(4, lo + 32 * (b), q_stride);                                                                     \
+        _tile_loadd(5, hi + 32 * (b), q_stride);                                                                     \
+        _tile_loadd(BT, tiles + 512 * (b), 64);                                                                      \
+        _tile_zero(CL);                                                                                              \
+        _tile_zero(CH);                                                                                              \
+        _tile_dpbusd(CL, 4, BT);                                                                                     \
+        _tile_dpbssd(CH, 5, BT);                                                                                     \
+        _tile_stored(CL, low[P], 64);                                                                                \
+        _tile_stored(CH, high[P], 64);                                                                               \
+    } while (0)
+
+/*
+ * One group of 16 repacked Q8_0 rows against AMX_TOKENS tokens on AMX (the tiles configured with AMX_Q8_0).
+ * Exact as the vector kernels: a token's int16 value is 256·high + low with the low byte unsigned and the high one
+ * signed, so the unsigned-by-signed product (TDPBUSD) of the low bytes and the signed one (TDPBSSD) of the high bytes
+ * with the weights give each row's block sum as two exact int32 (|sum| < 32·255·128 and 32·128·128); 256·high + low
+ * is then the very integer vpdpwssd sums, and the floats that follow are q8_0_r16_512's, in its order: every row and
+ * token gets the same bits as there, whatever mix of kernels a batch goes through. The weights come as tiles
+ * (amx_q8_0_weights), made once per group for all its tokens. Two blocks are in flight: a block's sums are read back
+ * while the tiles compute the next one's, not right after their stores.
+ */
+AMX static void q8_0_r16_amx(const uint8_t *w, const uint8_t *tiles, int cols, const uint8_t *q, int64_t q_stride,
+        float *out, int64_t out_stride, __mmask16 lanes) {
+    _Alignas(64) int32_t low[2][16][16], high[2][16][16];
+    const uint8_t *lo = (const uint8_t *) (X(q, cols) + 3 * cols), *hi = lo + cols;
+    int blocks = cols / 32;
+    __m512 acc[AMX_TOKENS];
+    for (int t = 0; t < AMX_TOKENS; t++) acc[t] = _mm512_setzero_ps();
+    AMX_Q8_0_BLOCK(0, 0, 1, 6, 0);
+    for (int b = 1; b < blocks; b++) {
+        if (b % 2) {
+            AMX_Q8_0_BLOCK(1, 2, 3, 7, b);
+            amx_q8_0_add(low[0], high[0], w + (int64_t) (b - 1) * R16_BLOCK_BYTES, q, q_stride, b - 1, acc);
+        } else {
+            AMX_Q8_0_BLOCK(0, 0, 1, 6, b);
+            amx_q8_0_add(low[1], high[1], w + (int64_t) (b - 1) * R16_BLOCK_BYTES, q, q_stride, b - 1, acc);
+        }
+    }
+    amx_q8_0_add(low[(blocks - 1) % 2], high[(blocks - 1) % 2], w + (int64_t) (blocks - 1) * R16_BLOCK_BYTES, q,
+                 q_stride, blocks - 1, acc);
+    for (int t = 0; t < AMX_TOKENS; t++) _mm512_mask_storeu_ps(out + t * out_stride, lanes, acc[t]);
+}
+
 /* Rows [8h, 8h + 8) of a group's results for nt tokens, those in [lo, hi) only. */
 AVX2 static inline void store_half_avx2(const __m256 *acc, int nt, int h, int lo,
         int hi, float *out, int64_t out_stride) {
@@ -1111,10 +1266,29 @@ static const struct r16_kernels {
 
 int64_t sb_repacked_bytes(int type, int rows, int cols);
 
-/* Rows [from, to) of a repacked type against n tokens: each group of 16 rows for every token while it is in cache. */
-static void matmul_r16(int avx512, const struct r16_kernels *k, const uint8_t *w, int cols, const uint8_t *q, int n,
+/* Rows [from, to) of a repacked type against n tokens: each group of 16 rows for every token while it is in cache.
+   At level 3 Q8_0 batches go AMX_TOKENS tokens at a time through AMX, the rest through the vector kernels. */
+static void matmul_r16(int lvl, const struct r16_kernels *k, const uint8_t *w, int cols, const uint8_t *q, int n,
                        float *out, int out_stride, int from, int to) {
     int64_t q_stride = sb_activation_bytes(1, cols), group_bytes = sb_repacked_bytes(k->ggml_type, 16, cols);
+    int avx512 = lvl >= 2, amx = lvl == 3 && k->ggml_type == TYPE_Q8_0 && n >= AMX_TOKENS;
+    /* this thread's weight tiles of one group: grown as the widest matrix asks, kept for the thread's life */
+    static __thread uint8_t *tiles;
+    static __thread int64_t tiles_bytes;
+    if (amx) {
+        if (tiles_bytes < 512LL * (cols / 32)) {
+            free(tiles);
+            tiles_bytes = 512LL * (cols / 32);
+            tiles = aligned_alloc(64, tiles_bytes);
+            if (tiles == NULL) {
+                tiles_bytes = 0;
+                amx = 0;
+            }
+        }
+    }
+    if (amx) {
+        amx_configure_q8_0();
+    }
     for (int g = from / 16; 16 * g < to; g++) {
         const uint8_t *wg = w + g * group_bytes;
         int lo = 16 * g < from ? from - 16 * g : 0, hi = 16 * g + 16 > to ? to - 16 * g : 16;
@@ -1123,6 +1297,10 @@ static void matmul_r16(int avx512, const struct r16_kernels *k, const uint8_t *w
 #define AT(t) q + (t) * q_stride, q_stride, og + (int64_t) (t) * out_stride, out_stride
         if (avx512) {
             __mmask16 lanes = (__mmask16) (((1u << hi) - 1) & ~((1u << lo) - 1));
+            if (amx) {
+                amx_q8_0_weights(wg, cols, tiles);
+                for (; t + AMX_TOKENS <= n; t += AMX_TOKENS) q8_0_r16_amx(wg, tiles, cols, AT(t), lanes);
+            }
             if (k->k512[0] != NULL) {
                 for (; t + 8 <= n; t += 8) k->k512[0](wg, cols, AT(t), lanes);
             }
@@ -1134,9 +1312,10 @@ static void matmul_r16(int avx512, const struct r16_kernels *k, const uint8_t *w
         }
 #undef AT
     }
+    if (amx) {
+        amx_release();
+    }
 }
-
-static int level = -1;
 
 /* Uses the kernels of at most `max_level` (and of what the CPU runs): tests run the AVX2 kernels on an AVX-512
    machine this way. Returns the level now in use. */
@@ -1185,14 +1364,14 @@ int sb_matmul(int type, const uint8_t *w, int64_t row_bytes, int cols, const uin
             if (level == 0) {
                 return -1;
             }
-            matmul_r16(level == 2, &R16_KERNELS[i], w, cols, q, n, out, out_stride, from, to);
+            matmul_r16(level, &R16_KERNELS[i], w, cols, q, n, out, out_stride, from, to);
             return 0;
         }
     }
     if (type != TYPE_Q8_0 && type != TYPE_Q4_K && type != TYPE_Q6_K) {
         return -1;
     }
-    if (level == 2) {
+    if (level >= 2) {
         matmul_512(type, w, row_bytes, cols, q, n, out, out_stride, from, to);
     } else if (level == 1) {
         matmul_avx2(type, w, row_bytes, cols, q, n, out, out_stride, from, to);

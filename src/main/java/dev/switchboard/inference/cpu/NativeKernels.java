@@ -49,7 +49,7 @@ public final class NativeKernels {
 
     /** Where the build puts the library, under the classes folder (or jar). */
     static final String RESOURCE = "/native/" + platform() + "/libswitchboard_kernels.so";
-    private static final int VERSION = 10;
+    private static final int VERSION = 11;
 
     private static volatile Mode mode = Mode.AUTO;
     private static final MethodHandle QUANTIZE, MATMUL, ACTIVATION_BYTES, USE_LEVEL, REPACK, REPACKED_BYTES, ATTEND,
@@ -150,8 +150,8 @@ public final class NativeKernels {
     }
 
     /**
-     * Uses the kernels of at most {@code maxLevel} (1: AVX2, 2: AVX-512 VNNI) and of what the CPU runs; returns the
-     * level now in use. For tests, which run both kernel sets on a machine that has both.
+     * Uses the kernels of at most {@code maxLevel} (1: AVX2, 2: AVX-512 VNNI, 3: also AMX for Q8_0 batches) and of
+     * what the CPU runs; returns the level now in use. For tests, which run every kernel set a machine has.
      */
     static int useLevel(int maxLevel) {
         try {

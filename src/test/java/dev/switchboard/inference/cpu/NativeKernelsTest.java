@@ -227,14 +227,15 @@ class NativeKernelsTest {
     /**
      * Q8_0 and Q4_K with whole groups of 16 rows are computed on the native kernels' own copy, a row per vector lane:
      * however the rows are split among threads (a range may start or end inside a group), whether a token comes alone
-     * or in a tile of 8 or 4, and on the AVX2 kernels as on the AVX-512 ones, every row and token gets the same float,
-     * to the bit; each within tolerance of the Java kernel, the input with small blocks beside large ones included.
+     * or in a tile of 8 or 4 (or of 16 on AMX), and at every kernel level the CPU has, every row and token gets the
+     * same float, to the bit; each within tolerance of the Java kernel, the input with small blocks beside large ones included.
      */
     @ParameterizedTest
     @EnumSource(value = GgmlType.class, names = {"Q8_0", "Q4_K"})
     void repackedRowsGetTheSameResultWhateverTheSplitBatchOrLevel(GgmlType type) {
         assumeNativeKernels("");
-        int cols = 512, rows = 48, n = 13;
+        // 37 tokens: two tiles of 16 for the AMX kernel where the CPU has one, then tiles of 4 and single tokens
+        int cols = 512, rows = 48, n = 37;
         // Q8_0's activations have a scale per 32 values, the K-quants' per 256
         boolean perBlock = type == GgmlType.Q8_0;
         int group = perBlock ? 32 : 256;
@@ -258,10 +259,12 @@ class NativeKernelsTest {
                 w.matmulNative(q, n, split, range[0], range[1]);
             }
             assertArrayEquals(batch, split, "rows split among ranges");
-            NativeKernels.useLevel(1);
-            float[] avx2 = new float[n * rows];
-            w.matmulNative(q, n, avx2, 0, rows);
-            assertArrayEquals(batch, avx2, "the AVX2 kernel");
+            for (int level = NativeKernels.useLevel(Integer.MAX_VALUE) - 1; level >= 1; level--) {
+                NativeKernels.useLevel(level);
+                float[] lower = new float[n * rows];
+                w.matmulNative(q, n, lower, 0, rows);
+                assertArrayEquals(batch, lower, "the kernels of level " + level);
+            }
             NativeKernels.useLevel(Integer.MAX_VALUE);
             MemorySegment one = arena.allocate(NativeKernels.activationBytes(1, cols), 64);
             float[] alone = new float[rows], row = new float[cols];
