@@ -811,15 +811,6 @@ AMX static void amx_release(void) {
     _tile_release();
 }
 
-/*
- * One group of 16 repacked Q8_0 rows against AMX_TOKENS tokens on AMX (the tiles configured by amx_configure_q8_0).
- * Exact as the vector kernels: a token's int16 value is 256·high + low with the low byte unsigned and the high one
- * signed, so the unsigned-by-signed product (TDPBUSD) of the low bytes and the signed one (TDPBSSD) of the high bytes
- * with the weights give each row's block sum as two exact int32 (|sum| < 32·255·128 and 32·128·128); 256·high + low
- * is then the very integer vpdpwssd sums, and the floats that follow are q8_0_r16_512's, in its order: every row and
- * token gets the same bits as there, whatever mix of kernels a batch goes through. The weights' pairs of values
- * (the repacked layout) become the tile's groups of four with one vpermw per 4 values of 16 rows.
- */
 /* A block's sums for 16 tokens from the stored tiles into the accumulators, as q8_0_r16_512 adds them. */
 AMX __attribute__((always_inline)) static inline void amx_q8_0_add(const int32_t (*low)[16],
         const int32_t (*high)[16], const uint8_t *blk, const uint8_t *q, int64_t q_stride, int b, __m512 *acc) {
