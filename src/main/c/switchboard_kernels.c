@@ -803,8 +803,8 @@ static const struct amx_config AMX_Q8_0 = {
     .rows = {16, 16, 16, 16, AMX_TOKENS, AMX_TOKENS, 8, 8},
 };
 
-AMX static void amx_configure_q8_0(void) {
-    _tile_loadconfig(&AMX_Q8_0);
+AMX static void amx_configure(const struct amx_config *c) {
+    _tile_loadconfig(c);
 }
 
 AMX static void amx_release(void) {
@@ -1053,6 +1053,116 @@ T512 __attribute__((always_inline)) static inline void q4_k_r16_512(const uint8_
 R16_512(q4_k_r16_512, 4)
 R16_512(q4_k_r16_512, 1)
 
+/* Tiles of the Q4_K AMX kernel, each step one pair of sub-blocks (64 values): 0-3 the 16 x 16 int32 sums of low by low,
+   low by high, high by low and high by high bytes (token's, weight's), 4 and 5 the 16 tokens' 64 low and 64 high
+   bytes, 6 and 7 the low and high bytes of the 16 rows' 64 scaled values, four per int32 column. */
+static const struct amx_config AMX_Q4_K = {
+    .palette = 1,
+    .bytes_per_row = {64, 64, 64, 64, 64, 64, 64, 64},
+    .rows = {16, 16, 16, 16, AMX_TOKENS, AMX_TOKENS, 16, 16},
+};
+
+/* Weight tiles of a pair of sub-blocks: 2 tiles of 1,024 bytes. */
+#define Q4K_AMX_PAIR_BYTES 2048
+
+/*
+ * A group's repacked Q4_K rows as AMX weight tiles: per pair of sub-blocks, the low and then the high bytes of each
+ * value times its sub-block's scale (q·scale <= 15·63 fits 10 bits), four values a row in the tile's int32 columns, in
+ * their own order. The dword of a row in the repacked nibbles holds values 0, 2, 4, 6 in its low 16 bits and 1, 3, 5,
+ * 7 in its high 16: masking one nibble of each half gives the bytes (0, _, 1, _), the next (2, _, 3, _), and
+ * reordered (0, 1, 2, 3); likewise (4, 5, 6, 7).
+ */
+AMX static void amx_q4_k_weights(const uint8_t *w, int cols, uint8_t *tiles) {
+    const __m512i nibble = _mm512_set1_epi32(0x000F000F), low_byte = _mm512_set1_epi16(0xFF);
+    const __m512i order = _mm512_set4_epi32(0x0F0D0E0C, 0x0B090A08, 0x07050604, 0x03010200);
+    for (int b = 0; b < cols / 256; b++) {
+        const uint8_t *blk = w + (int64_t) b * Q4R_BLOCK_BYTES;
+        for (int j = 0; j < 8; j++) {
+            /* row r's scale in both words of its dword */
+            __m512i sc = _mm512_mullo_epi32(_mm512_cvtepu8_epi32(
+                    _mm_loadu_si128((const __m128i *) (blk + Q4R_SCALES + 16 * j))), _mm512_set1_epi32(0x00010001));
+            uint8_t *pair = tiles + (int64_t) (4 * b + j / 2) * Q4K_AMX_PAIR_BYTES;
+            for (int k = 0; k < 4; k++) {
+                __m512i d = _mm512_loadu_si512((const void *) (blk + Q4R_NIBBLES + 64 * (4 * j + k)));
+                for (int h = 0; h < 2; h++) {
+                    __m512i even = _mm512_and_si512(_mm512_srli_epi32(d, 8 * h), nibble);
+                    __m512i odd = _mm512_and_si512(_mm512_srli_epi32(d, 8 * h + 4), nibble);
+                    __m512i quad = _mm512_shuffle_epi8(_mm512_or_si512(even, _mm512_slli_epi32(odd, 8)), order);
+                    /* bytes 0 and 2 of each dword times the scale, then bytes 1 and 3: products < 2^10 */
+                    __m512i p02 = _mm512_mullo_epi16(_mm512_and_si512(quad, low_byte), sc);
+                    __m512i p13 = _mm512_mullo_epi16(_mm512_srli_epi16(quad, 8), sc);
+                    int row = 8 * (j % 2) + 2 * k + h;
+                    _mm512_store_si512(pair + 64 * row, _mm512_or_si512(_mm512_and_si512(p02, low_byte),
+                                                                        _mm512_slli_epi16(p13, 8)));
+                    _mm512_store_si512(pair + 1024 + 64 * row, _mm512_or_si512(_mm512_srli_epi16(p02, 8),
+                            _mm512_andnot_si512(low_byte, p13)));
+                }
+            }
+        }
+    }
+}
+
+/*
+ * One group of 16 repacked Q4_K rows against AMX_TOKENS tokens on AMX (tiles configured with AMX_Q4_K). With the
+ * scales in the weights (amx_q4_k_weights), a token's int16 value 256·xh + xl and a scaled weight 256·wh + wl give a
+ * pair of sub-blocks' scaled sum as xl·wl + 256·(xl·wh + xh·wl) + 65536·xh·wh from four byte products (TDPBUUD for
+ * the token's unsigned low bytes, TDPBSUD for its signed high ones): the very integer q4_k_r16_512 sums per pair
+ * (|sum| < 64·945·32768 < 2^31; int32 arithmetic wraps, so the parts need not fit on their own). The floats that
+ * follow are that kernel's, in its order, the mins' integer sum included: the same bits as there.
+ */
+AMX static void q4_k_r16_amx(const uint8_t *w, const uint8_t *tiles, int cols, const uint8_t *q, int64_t q_stride,
+        float *out, int64_t out_stride, __mmask16 lanes) {
+    _Alignas(64) int32_t c[4][16][16];
+    const uint8_t *lo = (const uint8_t *) (X(q, cols) + 3 * cols), *hi = lo + cols;
+    __m512 acc[AMX_TOKENS];
+    for (int t = 0; t < AMX_TOKENS; t++) acc[t] = _mm512_setzero_ps();
+    for (int b = 0; b < cols / 256; b++) {
+        const uint8_t *blk = w + (int64_t) b * Q4R_BLOCK_BYTES;
+        __m512 d = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *) (blk + Q4R_D)));
+        for (int jj = 0; jj < 4; jj++) {
+            const uint8_t *pair = tiles + (int64_t) (4 * b + jj) * Q4K_AMX_PAIR_BYTES;
+            _tile_loadd(4, lo + 256 * b + 64 * jj, q_stride);
+            _tile_loadd(5, hi + 256 * b + 64 * jj, q_stride);
+            _tile_loadd(6, pair, 64);
+            _tile_loadd(7, pair + 1024, 64);
+            _tile_zero(0);
+            _tile_zero(1);
+            _tile_zero(2);
+            _tile_zero(3);
+            _tile_dpbuud(0, 4, 6);
+            _tile_dpbuud(1, 4, 7);
+            _tile_dpbsud(2, 5, 6);
+            _tile_dpbsud(3, 5, 7);
+            _tile_stored(0, c[0], 64);
+            _tile_stored(1, c[1], 64);
+            _tile_stored(2, c[2], 64);
+            _tile_stored(3, c[3], 64);
+            for (int t = 0; t < AMX_TOKENS; t++) {
+                __m512i mid = _mm512_add_epi32(_mm512_load_si512(c[1][t]), _mm512_load_si512(c[2][t]));
+                __m512i pair_sum = _mm512_add_epi32(_mm512_add_epi32(_mm512_load_si512(c[0][t]),
+                        _mm512_slli_epi32(mid, 8)), _mm512_slli_epi32(_mm512_load_si512(c[3][t]), 16));
+                acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(pair_sum),
+                                         _mm512_mul_ps(d, _mm512_set1_ps(DX(q + t * q_stride)[8 * b])), acc[t]);
+            }
+        }
+        __m512 dmin = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *) (blk + Q4R_DMIN)));
+        __m512i mn[8];
+        for (int j = 0; j < 8; j++) {
+            mn[j] = _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *) (blk + Q4R_MINS + 16 * j)));
+        }
+        for (int t = 0; t < AMX_TOKENS; t++) {
+            const uint8_t *qt = q + t * q_stride;
+            __m512i mins = _mm512_setzero_si512();
+            for (int j = 0; j < 8; j++) {
+                mins = _mm512_add_epi32(mins, _mm512_mullo_epi32(mn[j], _mm512_set1_epi32(SX(qt, cols)[8 * b + j])));
+            }
+            acc[t] = _mm512_fnmadd_ps(_mm512_cvtepi32_ps(mins), _mm512_mul_ps(dmin, _mm512_set1_ps(DX(qt)[8 * b])),
+                                      acc[t]);
+        }
+    }
+    for (int t = 0; t < AMX_TOKENS; t++) _mm512_mask_storeu_ps(out + t * out_stride, lanes, acc[t]);
+}
+
 /* The same on AVX2: each group as two halves of 8 rows. */
 AVX2 __attribute__((always_inline)) static inline void q4_k_r16_avx2(const uint8_t *w, int cols,
         const uint8_t *q, int64_t q_stride, int nt, float *out, int64_t out_stride, int lo, int hi) {
@@ -1246,30 +1356,39 @@ typedef void (*r16_512_fn)(const uint8_t *w, int cols, const uint8_t *q, int64_t
                            int64_t out_stride, __mmask16 lanes);
 typedef void (*r16_avx2_fn)(const uint8_t *w, int cols, const uint8_t *q, int64_t q_stride, float *out,
                             int64_t out_stride, int lo, int hi);
+typedef void (*amx_fn)(const uint8_t *w, const uint8_t *tiles, int cols, const uint8_t *q, int64_t q_stride,
+                       float *out, int64_t out_stride, __mmask16 lanes);
 static const struct r16_kernels {
     int type, ggml_type;
     r16_512_fn k512[3];
     r16_avx2_fn avx2[2];
+    /* AMX: the tile configuration, a group's weight tiles (bytes per column of the matrix), AMX_TOKENS tokens */
+    const struct amx_config *amx_config;
+    int amx_bytes_per_col;
+    void (*amx_weights)(const uint8_t *w, int cols, uint8_t *tiles);
+    amx_fn amx;
 } R16_KERNELS[] = {
-    {TYPE_Q8_0_R16, TYPE_Q8_0, {q8_0_r16_512_8, q8_0_r16_512_4, q8_0_r16_512_1}, {q8_0_r16_avx2_4, q8_0_r16_avx2_1}},
-    {TYPE_Q4_K_R16, TYPE_Q4_K, {NULL, q4_k_r16_512_4, q4_k_r16_512_1}, {q4_k_r16_avx2_4, q4_k_r16_avx2_1}},
+    {TYPE_Q8_0_R16, TYPE_Q8_0, {q8_0_r16_512_8, q8_0_r16_512_4, q8_0_r16_512_1}, {q8_0_r16_avx2_4, q8_0_r16_avx2_1},
+     &AMX_Q8_0, 512 / 32, amx_q8_0_weights, q8_0_r16_amx},
+    {TYPE_Q4_K_R16, TYPE_Q4_K, {NULL, q4_k_r16_512_4, q4_k_r16_512_1}, {q4_k_r16_avx2_4, q4_k_r16_avx2_1},
+     &AMX_Q4_K, Q4K_AMX_PAIR_BYTES / 64, amx_q4_k_weights, q4_k_r16_amx},
 };
 
 int64_t sb_repacked_bytes(int type, int rows, int cols);
 
 /* Rows [from, to) of a repacked type against n tokens: each group of 16 rows for every token while it is in cache.
-   At level 3 Q8_0 batches go AMX_TOKENS tokens at a time through AMX, the rest through the vector kernels. */
+   At level 3 batches go AMX_TOKENS tokens at a time through AMX, the rest through the vector kernels. */
 static void matmul_r16(int lvl, const struct r16_kernels *k, const uint8_t *w, int cols, const uint8_t *q, int n,
                        float *out, int out_stride, int from, int to) {
     int64_t q_stride = sb_activation_bytes(1, cols), group_bytes = sb_repacked_bytes(k->ggml_type, 16, cols);
-    int avx512 = lvl >= 2, amx = lvl == 3 && k->ggml_type == TYPE_Q8_0 && n >= AMX_TOKENS;
+    int avx512 = lvl >= 2, amx = lvl == 3 && n >= AMX_TOKENS;
     /* this thread's weight tiles of one group: grown as the widest matrix asks, kept for the thread's life */
     static __thread uint8_t *tiles;
     static __thread int64_t tiles_bytes;
     if (amx) {
-        if (tiles_bytes < 512LL * (cols / 32)) {
+        if (tiles_bytes < (int64_t) k->amx_bytes_per_col * cols) {
             free(tiles);
-            tiles_bytes = 512LL * (cols / 32);
+            tiles_bytes = (int64_t) k->amx_bytes_per_col * cols;
             tiles = aligned_alloc(64, tiles_bytes);
             if (tiles == NULL) {
                 tiles_bytes = 0;
@@ -1278,7 +1397,7 @@ static void matmul_r16(int lvl, const struct r16_kernels *k, const uint8_t *w, i
         }
     }
     if (amx) {
-        amx_configure_q8_0();
+        amx_configure(k->amx_config);
     }
     for (int g = from / 16; 16 * g < to; g++) {
         const uint8_t *wg = w + g * group_bytes;
@@ -1289,8 +1408,8 @@ static void matmul_r16(int lvl, const struct r16_kernels *k, const uint8_t *w, i
         if (avx512) {
             __mmask16 lanes = (__mmask16) (((1u << hi) - 1) & ~((1u << lo) - 1));
             if (amx) {
-                amx_q8_0_weights(wg, cols, tiles);
-                for (; t + AMX_TOKENS <= n; t += AMX_TOKENS) q8_0_r16_amx(wg, tiles, cols, AT(t), lanes);
+                k->amx_weights(wg, cols, tiles);
+                for (; t + AMX_TOKENS <= n; t += AMX_TOKENS) k->amx(wg, tiles, cols, AT(t), lanes);
             }
             if (k->k512[0] != NULL) {
                 for (; t + 8 <= n; t += 8) k->k512[0](wg, cols, AT(t), lanes);
