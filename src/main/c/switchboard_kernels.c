@@ -1,9 +1,10 @@
 /*
  * Switchboard's native CPU kernels: matrix-vector and matrix-matrix products of ggml-quantized weights (Q6_K read in
  * place from the mapped GGUF file, Q8_0 and Q4_K from a copy in groups of 16 rows made by sb_repack) with integer dot
- * products (AVX2 vpmaddwd, AVX-512 VNNI vpdpwssd), which the Java Vector API lacks. Loaded through the FFM API by
- * dev.switchboard.inference.cpu.NativeKernels; the pure-Java kernels stay the default wherever this library is
- * absent. The in-place Q8_0 and Q4_K kernels serve matrices whose rows are not whole groups of 16.
+ * products (AVX2 vpmaddwd, AVX-512 VNNI vpdpwssd; AMX tiles for Q8_0 and Q4_K batches), which the Java Vector API
+ * lacks. Loaded through the FFM API by dev.switchboard.inference.cpu.NativeKernels; the pure-Java kernels stay the
+ * default wherever this library is absent. The in-place Q8_0 and Q4_K kernels serve matrices whose rows are not whole
+ * groups of 16.
  *
  * Activations are quantized to int16 (not int8 as in llama.cpp): the weights' own bytes are exact, and an int16
  * activation is off by at most 1/65534 of its group's largest value (256 values for the K-quants, 32 for Q8_0), so
@@ -27,6 +28,15 @@
 #include <immintrin.h>
 #include <unistd.h>
 #include <sys/syscall.h>
+
+/* AMX intrinsics came with GCC 11 and Clang 12; older compilers build the library without the AMX kernels
+   (SB_NO_AMX does so on purpose). */
+#if !defined(SB_NO_AMX) && ((defined(__clang__) && __clang_major__ >= 12) \
+        || (!defined(__clang__) && defined(__GNUC__) && __GNUC__ >= 11))
+#define SB_AMX 1
+#else
+#define SB_AMX 0
+#endif
 
 #define TYPE_Q8_0 8
 #define TYPE_Q4_K 12
@@ -71,7 +81,7 @@ int sb_prefetch(int bytes) {
 #define XFEATURE_XTILEDATA 18
 
 /* 0: the kernels cannot run here; 1: AVX2, FMA and F16C (256-bit kernels); 2: also AVX-512 F, BW, DQ, VL and VNNI
-   (512-bit kernels); 3: also AMX-INT8 tiles, granted by the kernel (matrix-matrix products of Q8_0). */
+   (512-bit kernels); 3: also AMX-INT8 tiles, granted by the kernel (batches of Q8_0 and Q4_K). */
 int sb_cpu_level(void) {
     __builtin_cpu_init();
     if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("fma") || !__builtin_cpu_supports("f16c")) {
@@ -81,8 +91,12 @@ int sb_cpu_level(void) {
             || !__builtin_cpu_supports("avx512dq") || !__builtin_cpu_supports("avx512vl")) {
         return 1;
     }
+#if SB_AMX
     return __builtin_cpu_supports("amx-tile") && __builtin_cpu_supports("amx-int8")
             && syscall(SYS_arch_prctl, ARCH_REQ_XCOMP_PERM, XFEATURE_XTILEDATA) == 0 ? 3 : 2;
+#else
+    return 2;
+#endif
 }
 
 /* A plain read of the n bytes at p (up to the last whole four vectors), summed as floats so that no load is dropped:
@@ -791,6 +805,7 @@ struct amx_config {
     uint8_t rows[16];
 };
 
+#if SB_AMX
 #define AMX __attribute__((target("avx2,fma,f16c,avx512f,avx512bw,avx512dq,avx512vl,avx512vnni,amx-tile,amx-int8")))
 
 /* Tiles of the Q8_0 AMX kernel: 0-1 and 2-3 the 16 x 16 int32 sums of the low and of the high bytes of two blocks in
@@ -882,6 +897,14 @@ AMX static void q8_0_r16_amx(const uint8_t *w, const uint8_t *tiles, int cols, c
                  q_stride, blocks - 1, acc);
     for (int t = 0; t < AMX_TOKENS; t++) _mm512_mask_storeu_ps(out + t * out_stride, lanes, acc[t]);
 }
+#else
+static void amx_configure(const struct amx_config *c) {
+    (void) c;
+}
+
+static void amx_release(void) {
+}
+#endif
 
 /* Rows [8h, 8h + 8) of a group's results for nt tokens, those in [lo, hi) only. */
 AVX2 static inline void store_half_avx2(const __m256 *acc, int nt, int h, int lo,
@@ -1053,6 +1076,7 @@ T512 __attribute__((always_inline)) static inline void q4_k_r16_512(const uint8_
 R16_512(q4_k_r16_512, 4)
 R16_512(q4_k_r16_512, 1)
 
+#if SB_AMX
 /* Tiles of the Q4_K AMX kernel, each step one pair of sub-blocks (64 values): 0-3 the 16 x 16 int32 sums of low by low,
    low by high, high by low and high by high bytes (token's, weight's), 4 and 5 the 16 tokens' 64 low and 64 high
    bytes, 6 and 7 the low and high bytes of the 16 rows' 64 scaled values, four per int32 column. */
@@ -1162,6 +1186,7 @@ AMX static void q4_k_r16_amx(const uint8_t *w, const uint8_t *tiles, int cols, c
     }
     for (int t = 0; t < AMX_TOKENS; t++) _mm512_mask_storeu_ps(out + t * out_stride, lanes, acc[t]);
 }
+#endif
 
 /* The same on AVX2: each group as two halves of 8 rows. */
 AVX2 __attribute__((always_inline)) static inline void q4_k_r16_avx2(const uint8_t *w, int cols,
@@ -1356,6 +1381,11 @@ typedef void (*r16_512_fn)(const uint8_t *w, int cols, const uint8_t *q, int64_t
                            int64_t out_stride, __mmask16 lanes);
 typedef void (*r16_avx2_fn)(const uint8_t *w, int cols, const uint8_t *q, int64_t q_stride, float *out,
                             int64_t out_stride, int lo, int hi);
+#if SB_AMX
+#define AMX_ENTRY(config, bytes_per_col, weights, kernel) config, bytes_per_col, weights, kernel
+#else
+#define AMX_ENTRY(config, bytes_per_col, weights, kernel) NULL, 0, NULL, NULL
+#endif
 typedef void (*amx_fn)(const uint8_t *w, const uint8_t *tiles, int cols, const uint8_t *q, int64_t q_stride,
                        float *out, int64_t out_stride, __mmask16 lanes);
 static const struct r16_kernels {
@@ -1369,9 +1399,9 @@ static const struct r16_kernels {
     amx_fn amx;
 } R16_KERNELS[] = {
     {TYPE_Q8_0_R16, TYPE_Q8_0, {q8_0_r16_512_8, q8_0_r16_512_4, q8_0_r16_512_1}, {q8_0_r16_avx2_4, q8_0_r16_avx2_1},
-     &AMX_Q8_0, 512 / 32, amx_q8_0_weights, q8_0_r16_amx},
+     AMX_ENTRY(&AMX_Q8_0, 512 / 32, amx_q8_0_weights, q8_0_r16_amx)},
     {TYPE_Q4_K_R16, TYPE_Q4_K, {NULL, q4_k_r16_512_4, q4_k_r16_512_1}, {q4_k_r16_avx2_4, q4_k_r16_avx2_1},
-     &AMX_Q4_K, Q4K_AMX_PAIR_BYTES / 64, amx_q4_k_weights, q4_k_r16_amx},
+     AMX_ENTRY(&AMX_Q4_K, Q4K_AMX_PAIR_BYTES / 64, amx_q4_k_weights, q4_k_r16_amx)},
 };
 
 int64_t sb_repacked_bytes(int type, int rows, int cols);
@@ -1381,7 +1411,7 @@ int64_t sb_repacked_bytes(int type, int rows, int cols);
 static void matmul_r16(int lvl, const struct r16_kernels *k, const uint8_t *w, int cols, const uint8_t *q, int n,
                        float *out, int out_stride, int from, int to) {
     int64_t q_stride = sb_activation_bytes(1, cols), group_bytes = sb_repacked_bytes(k->ggml_type, 16, cols);
-    int avx512 = lvl >= 2, amx = lvl == 3 && n >= AMX_TOKENS;
+    int avx512 = lvl >= 2, amx = lvl == 3 && k->amx != NULL && n >= AMX_TOKENS;
     /* this thread's weight tiles of one group: grown as the widest matrix asks, kept for the thread's life */
     static __thread uint8_t *tiles;
     static __thread int64_t tiles_bytes;
