@@ -7,7 +7,7 @@
  * groups of 16.
  *
  * Activations are quantized to int16 (not int8 as in llama.cpp): the weights' own bytes are exact, and an int16
- * activation is off by at most 1/65534 of its group's largest value (256 values for the K-quants, 32 for Q8_0), so
+ * activation is off by at most 1/65534 of its group's largest value (64 values for the K-quants, 32 for Q8_0), so
  * the logits stay within the tolerance the float kernels are tested to against the double-precision reference;
  * int8 activations were measured 130-240 times outside it.
  *
@@ -18,8 +18,8 @@
  * the block's quantized values (for Q4_K's mins), cols int16 values (x ≈ scale · q), then each value split in bytes,
  * q = 256·high + low: cols unsigned low bytes and cols signed high bytes, in the order dot1_q4_k_512 reads them;
  * then the cols int16 values once more, in the order the Q6_K kernels read them (q6_k_order). The last two are filled
- * for groups of 256 only. Last, for batches of at least AMX_TOKENS tokens on a CPU with AMX, the values split in
- * bytes once more in their own order (cols low, cols high bytes): the AMX kernels' input.
+ * for the K-quants' groups of 64 only. Last, for batches of at least AMX_TOKENS tokens on a CPU with AMX, the values
+ * split in bytes once more in their own order (cols low, cols high bytes): the AMX kernels' input.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -50,7 +50,7 @@
 #define R16_BLOCK_BYTES (16 * 34)
 
 int sb_version(void) {
-    return 11;
+    return 12;
 }
 
 /*
@@ -136,9 +136,9 @@ int64_t sb_activation_bytes(int n, int cols) {
     return (int64_t) n * (cols / 32 * 8 + cols * 8);
 }
 
-/* The sub-blocks (of 32 values in each 256) that Q4_K's 64-byte loads hold, low nibbles and high ones (see
-   dot1_q4_k_512). */
-static const int Q4_K_PAIRS[4][2] = {{0, 2}, {1, 3}, {4, 6}, {5, 7}};
+/* The pairs of sub-blocks (of 32 values in each 256) whose values dot1_q4_k_512 interleaves: each pair shares the
+   activations' scale (one per 64 values). */
+static const int Q4_K_PAIRS[4][2] = {{0, 1}, {2, 3}, {4, 5}, {6, 7}};
 
 /* Each int16 value as its low byte (unsigned) and high byte (signed, the arithmetic shift), q = 256·high + low
    exactly: the low bytes of a token, then its high bytes, each 64 of them holding the two sub-blocks of one Q4_K
@@ -209,10 +209,12 @@ __attribute__((target("avx2"))) static void q6_k_order(const int16_t *values, in
  * On 8 values at a time (the library is used only where AVX2 is): the scalar loop, a call to fmaxf and lrintf per
  * value, took 27 us for 8,192 values, about 0.8 ms of a 1B decode step (~25 ms) by the call counts, while the other
  * thread waited. Same bytes as that loop (C check on 2026-12-05 over 960 inputs, rounding ties and all-zero groups
- * included), 11-17 times as fast. With group 256 (where cols allows) one scale serves 256 values (stored for each of
- * its 8 blocks of 32), so that the K-quant kernels can sum a whole super-block in integers; group 32 gives each block
- * its own scale, which only Q8_0 can use (it scales every block in floats anyway) and which keeps small blocks beside
- * large ones precise: the error is at most half a step of 1/32767 of the group's largest value.
+ * included), 11-17 times as fast. With group 64 one scale serves 64 values (stored for each of its 2 blocks of 32),
+ * so that the K-quant kernels can sum a pair of sub-blocks in integers; group 32 gives each block its own scale, which
+ * only Q8_0 can use (it scales every block in floats anyway). The error is at most half a step of 1/32767 of the
+ * group's largest value. A group of 256, used until 2026-12-05, took the K-quants' logits past the reference tolerance
+ * on a 20-token prompt (up to 1.08 times it; the Java kernels fed the same rounding: 1.01); with 64 the Java
+ * kernels' worst was 0.71 (Q4_K) and 0.88 (Q6_K).
  */
 __attribute__((target("avx2,fma,f16c"))) void sb_quantize(const float *x, int n, int cols, int group, uint8_t *q) {
     int64_t stride = sb_activation_bytes(1, cols);
@@ -255,7 +257,7 @@ __attribute__((target("avx2,fma,f16c"))) void sb_quantize(const float *x, int n,
                 }
             }
         }
-        if (group == 256) {
+        if (group != 32) {
             split_bytes(values, cols, (uint8_t *) (values + cols));
             q6_k_order(values, cols, values + 2 * cols);
         }
@@ -325,8 +327,8 @@ __attribute__((target(TARGET), always_inline)) static inline void dot_q8_0_##SUF
                                                                                                                      \
 /* Q4_K super-blocks of 144 bytes: f16 d, f16 dmin, 12 bytes of 6-bit scales and mins, 128 bytes of nibbles (each    \
    32 bytes: sub-block 2g in the low nibbles, 2g+1 in the high ones); value = d·scale·q − dmin·min. Nibble times     \
-   scale fits int16 (≤ 945), so a super-block sums in int32 (≤ 32 products of ≤ 945·32767 per lane) against the     \
-   activations' one scale per 256, and floats come in once per super-block. */                                     \
+   scale fits int16 (≤ 945), so each 64 values sum in int32 against the activations' scale of their 64, and floats    \
+   come in once per 64. */                                                                                          \
 __attribute__((target(TARGET), always_inline)) static inline void dot_q4_k_##SUFFIX(const uint8_t *w,               \
         const uint8_t *q, int64_t q_stride, int cols, int nt, float *res) {                                          \
     const __m256i low4 = _mm256_set1_epi16(0x0F);                                                                    \
@@ -340,8 +342,8 @@ __attribute__((target(TARGET), always_inline)) static inline void dot_q4_k_##SUF
         q4_k_scales_mins(sc, scale, min);                                                                            \
         /* independent chains: one dependent chain of vpdpwssd would wait on its latency */                         \
         __m256i ia[TILE][4];                                                                                         \
-        for (int t = 0; t < nt; t++) for (int c = 0; c < 4; c++) ia[t][c] = _mm256_setzero_si256();                  \
         for (int g = 0; g < 4; g++) {                                                                                \
+            for (int t = 0; t < nt; t++) for (int c = 0; c < 4; c++) ia[t][c] = _mm256_setzero_si256();              \
             __m256i v0 = _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *) (qs + 32 * g)));                     \
             __m256i v1 = _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *) (qs + 32 * g + 16)));                \
             __m256i slo = _mm256_set1_epi16((short) scale[2 * g]), shi = _mm256_set1_epi16((short) scale[2 * g + 1]); \
@@ -356,17 +358,17 @@ __attribute__((target(TARGET), always_inline)) static inline void dot_q4_k_##SUF
                 ia[t][nt == 1 ? 2 : 1] = DOT16(ia[t][nt == 1 ? 2 : 1], hi0, x16_##SUFFIX(xh));                       \
                 ia[t][nt == 1 ? 3 : 1] = DOT16(ia[t][nt == 1 ? 3 : 1], hi1, x16_##SUFFIX(xh + 16));                  \
             }                                                                                                        \
-        }                                                                                                            \
-        for (int t = 0; t < nt; t++) {                                                                               \
-            const uint8_t *qt = q + t * q_stride;                                                                    \
-            float dx = DX(qt)[8 * b];                                                                                \
-            const int32_t *sx = SX(qt, cols) + 8 * b;                                                                \
-            int m = 0;                                                                                               \
-            for (int j = 0; j < 8; j++) m += min[j] * sx[j];                                                         \
-            __m256i sum = _mm256_add_epi32(_mm256_add_epi32(ia[t][0], ia[t][1]),                                     \
-                                           _mm256_add_epi32(ia[t][2], ia[t][3]));                                    \
-            acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(d * dx), _mm256_cvtepi32_ps(sum), acc[t]);                       \
-            mins[t] += dmin * dx * (float) m;                                                                        \
+            /* sub-blocks 2g and 2g + 1 share the activations' scale */                                             \
+            for (int t = 0; t < nt; t++) {                                                                           \
+                const uint8_t *qt = q + t * q_stride;                                                                \
+                float dx = DX(qt)[8 * b + 2 * g];                                                                    \
+                const int32_t *sx = SX(qt, cols) + 8 * b + 2 * g;                                                    \
+                int m = min[2 * g] * sx[0] + min[2 * g + 1] * sx[1];                                                 \
+                __m256i sum = _mm256_add_epi32(_mm256_add_epi32(ia[t][0], ia[t][1]),                                 \
+                                               _mm256_add_epi32(ia[t][2], ia[t][3]));                                \
+                acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(d * dx), _mm256_cvtepi32_ps(sum), acc[t]);                   \
+                mins[t] += dmin * dx * (float) m;                                                                    \
+            }                                                                                                        \
         }                                                                                                            \
     }                                                                                                                \
     for (int t = 0; t < nt; t++) res[t] = hsum_##SUFFIX(acc[t]) - mins[t];                                           \
@@ -376,7 +378,7 @@ __attribute__((target(TARGET), always_inline)) static inline void dot_q4_k_##SUF
    values), f16 d; value = d·scale·(q − 32). Each half of 128 values: value 32k + l (k < 4, l < 32) takes the        \
    nibble of byte l (k even) or l + 32 (k odd), low for k < 2, and bits 2k..2k+1 of high byte l. As in              \
    dot_q6_k_512, the recentred bytes are widened by shifts against activations in q6_k_order, a lane holds 4 values   \
-   of one scale; a half super-block sums in int32 (per lane 16 products of at most 32·32767·128 < 2^31). */          \
+   of one scale; each 64 values sum in int32 and take the activations' scale of their 64. */                        \
 __attribute__((target(TARGET), always_inline)) static inline void dot_q6_k_##SUFFIX(const uint8_t *w,               \
         const uint8_t *q, int64_t q_stride, int cols, int nt, float *res) {                                          \
     const __m256i low4 = _mm256_set1_epi8(0x0F), low2 = _mm256_set1_epi8(3), bias = _mm256_set1_epi8(32);             \
@@ -425,10 +427,12 @@ __attribute__((target(TARGET), always_inline)) static inline void dot_q6_k_##SUF
                                                  _mm256_madd_epi16(odd, x16_##SUFFIX(x + 32)));                      \
                     ia[t] = _mm256_add_epi32(ia[t], nt > 1 ? p : _mm256_mullo_epi32(p, scale));                      \
                 }                                                                                                    \
-            }                                                                                                        \
-            for (int t = 0; t < nt; t++) {                                                                           \
-                float dx = DX(q + t * q_stride)[8 * b];                                                              \
-                acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(d * dx), _mm256_cvtepi32_ps(ia[t]), acc[t]);                 \
+                /* 64 values done: they share the activations' scale */                                             \
+                for (int t = 0; k % 2 == 1 && t < nt; t++) {                                                         \
+                    float dx = DX(q + t * q_stride)[8 * b + 2 * (c32 >> 1)];                                         \
+                    acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(d * dx), _mm256_cvtepi32_ps(ia[t]), acc[t]);             \
+                    ia[t] = _mm256_setzero_si256();                                                                  \
+                }                                                                                                    \
             }                                                                                                        \
         }                                                                                                            \
     }                                                                                                                \
@@ -547,21 +551,28 @@ T512 static inline __m128i q4_k_scales_mins_512(const uint8_t *blk, __m128i *min
 
 /*
  * Q4_K against one token (decode): the nibbles stay bytes. A 64-byte load holds sub-blocks (0, 2) in its low nibbles
- * and (1, 3) in its high ones (4-7 likewise); vpermw interleaves each vector's two sub-blocks by pairs of values, the
+ * and (1, 3) in its high ones (4-7 likewise); vpermt2w interleaves sub-blocks 2g and 2g + 1 by pairs of values, the
  * order the activations' split bytes come in. vpmaddubsw multiplies nibbles with the high bytes and the low bytes with
  * nibbles (unsigned times signed, pairs of at most 2·15·255: no saturation); vpdpwssd multiplies the pairs by their
  * sub-block's scale into int32. It drops the widening and the scale multiply per nibble: one thread ran 1.13-1.18
- * times as fast on 2026-12-04 (21-22 GB/s from memory, 25 from cache). Each int32 lane sums the same products as in the tile kernel below (values 2i and 2i + 1 of every
- * sub-block), exactly, so a token's result does not depend on whether it came alone or in a batch, to the bit.
+ * times as fast on 2026-12-04 (21-22 GB/s from memory, 25 from cache). Each int32 lane of a pair of sub-blocks sums
+ * the same products as in the tile kernel below (values 2i and 2i + 1 of both), exactly, and takes the activations'
+ * scale of those 64 values the same way, so a token's result does not depend on whether it came alone or in a batch,
+ * to the bit.
  */
 T512 __attribute__((always_inline)) static inline float dot1_q4_k_512(const uint8_t *w, const uint8_t *q, int cols) {
     const __m512i low4 = _mm512_set1_epi8(0x0F);
-    /* words 2i and 2i + 1 of a vector <- word i of its first sub-block and of its second */
-    const __m512i pairs = _mm512_set_epi16(31, 15, 30, 14, 29, 13, 28, 12, 27, 11, 26, 10, 25, 9, 24, 8,
-                                           23, 7, 22, 6, 21, 5, 20, 4, 19, 3, 18, 2, 17, 1, 16, 0);
-    /* the scale of each word's sub-block: even words the first's, odd words the second's */
-    const __m512i p02 = _mm512_set1_epi32(2 << 16 | 0), p13 = _mm512_set1_epi32(3 << 16 | 1);
-    const __m512i p46 = _mm512_set1_epi32(6 << 16 | 4), p57 = _mm512_set1_epi32(7 << 16 | 5);
+    /* words 2i and 2i + 1 <- word i of the low nibbles' vector and of the high ones' (g even: words 0-15 of each,
+       sub-blocks 2g and 2g + 1 of the first 32 bytes; g odd: words 16-31) */
+    __m512i pairs[2];
+    for (int half = 0; half < 2; half++) {
+        pairs[half] = _mm512_set_epi16(47 + 16 * half, 15 + 16 * half, 46 + 16 * half, 14 + 16 * half,
+                45 + 16 * half, 13 + 16 * half, 44 + 16 * half, 12 + 16 * half, 43 + 16 * half, 11 + 16 * half,
+                42 + 16 * half, 10 + 16 * half, 41 + 16 * half, 9 + 16 * half, 40 + 16 * half, 8 + 16 * half,
+                39 + 16 * half, 7 + 16 * half, 38 + 16 * half, 6 + 16 * half, 37 + 16 * half, 5 + 16 * half,
+                36 + 16 * half, 4 + 16 * half, 35 + 16 * half, 3 + 16 * half, 34 + 16 * half, 2 + 16 * half,
+                33 + 16 * half, 1 + 16 * half, 32 + 16 * half, 16 * half);
+    }
     const uint8_t *low = (const uint8_t *) (X(q, cols) + cols);
     const int8_t *high = (const int8_t *) (low + cols);
     __m512 acc = _mm512_setzero_ps(), accm = _mm512_setzero_ps();
@@ -571,30 +582,26 @@ T512 __attribute__((always_inline)) static inline float dot1_q4_k_512(const uint
         float d = fp16_512(blk), dmin = fp16_512(blk + 2);
         __m128i mins;
         __m512i sc = _mm512_castsi128_si512(_mm_cvtepu8_epi16(q4_k_scales_mins_512(blk, &mins)));
-        __m512i s02 = _mm512_permutexvar_epi16(p02, sc), s13 = _mm512_permutexvar_epi16(p13, sc);
-        __m512i s46 = _mm512_permutexvar_epi16(p46, sc), s57 = _mm512_permutexvar_epi16(p57, sc);
-        __m512i v0 = _mm512_loadu_si512((const void *) qs), v1 = _mm512_loadu_si512((const void *) (qs + 64));
-        __m512i w02 = _mm512_permutexvar_epi16(pairs, _mm512_and_si512(v0, low4));
-        __m512i w13 = _mm512_permutexvar_epi16(pairs, _mm512_and_si512(_mm512_srli_epi16(v0, 4), low4));
-        __m512i w46 = _mm512_permutexvar_epi16(pairs, _mm512_and_si512(v1, low4));
-        __m512i w57 = _mm512_permutexvar_epi16(pairs, _mm512_and_si512(_mm512_srli_epi16(v1, 4), low4));
-        /* two chains, high and low bytes; the high sum is at most 4·2·3840·63 per lane before its shift by 8 */
-        __m512i ih = _mm512_dpwssd_epi32(_mm512_setzero_si512(),
-                _mm512_maddubs_epi16(w02, _mm512_loadu_si512((const void *) h)), s02);
-        __m512i il = _mm512_dpwssd_epi32(_mm512_setzero_si512(),
-                _mm512_maddubs_epi16(_mm512_loadu_si512((const void *) l), w02), s02);
-        ih = _mm512_dpwssd_epi32(ih, _mm512_maddubs_epi16(w13, _mm512_loadu_si512((const void *) (h + 64))), s13);
-        il = _mm512_dpwssd_epi32(il, _mm512_maddubs_epi16(_mm512_loadu_si512((const void *) (l + 64)), w13), s13);
-        ih = _mm512_dpwssd_epi32(ih, _mm512_maddubs_epi16(w46, _mm512_loadu_si512((const void *) (h + 128))), s46);
-        il = _mm512_dpwssd_epi32(il, _mm512_maddubs_epi16(_mm512_loadu_si512((const void *) (l + 128)), w46), s46);
-        ih = _mm512_dpwssd_epi32(ih, _mm512_maddubs_epi16(w57, _mm512_loadu_si512((const void *) (h + 192))), s57);
-        il = _mm512_dpwssd_epi32(il, _mm512_maddubs_epi16(_mm512_loadu_si512((const void *) (l + 192)), w57), s57);
-        float dx = DX(q)[8 * b];
+        for (int g = 0; g < 4; g++) {
+            /* the nibbles of 64 bytes: sub-blocks 4(g/2), +2 low and 4(g/2) + 1, +3 high */
+            __m512i v = _mm512_loadu_si512((const void *) (qs + 64 * (g / 2)));
+            __m512i wg = _mm512_permutex2var_epi16(_mm512_and_si512(v, low4), pairs[g % 2],
+                                                   _mm512_and_si512(_mm512_srli_epi16(v, 4), low4));
+            /* even words sub-block 2g's scale, odd words 2g + 1's */
+            __m512i sg = _mm512_permutexvar_epi16(_mm512_set1_epi32((2 * g + 1) << 16 | 2 * g), sc);
+            /* high and low bytes; the high sum is at most 2·3840·63 per lane before its shift by 8 */
+            __m512i ih = _mm512_dpwssd_epi32(_mm512_setzero_si512(),
+                    _mm512_maddubs_epi16(wg, _mm512_loadu_si512((const void *) (h + 64 * g))), sg);
+            __m512i il = _mm512_dpwssd_epi32(_mm512_setzero_si512(),
+                    _mm512_maddubs_epi16(_mm512_loadu_si512((const void *) (l + 64 * g)), wg), sg);
+            acc = _mm512_fmadd_ps(_mm512_set1_ps(d * DX(q)[8 * b + 2 * g]),
+                                  _mm512_cvtepi32_ps(_mm512_add_epi32(_mm512_slli_epi32(ih, 8), il)), acc);
+        }
         __m256i m = _mm256_mullo_epi32(_mm256_cvtepu8_epi32(mins),
                                        _mm256_loadu_si256((const __m256i *) (SX(q, cols) + 8 * b)));
-        acc = _mm512_fmadd_ps(_mm512_set1_ps(d * dx),
-                              _mm512_cvtepi32_ps(_mm512_add_epi32(_mm512_slli_epi32(ih, 8), il)), acc);
-        accm = _mm512_fmadd_ps(_mm512_set1_ps(dmin * dx), _mm512_cvtepi32_ps(_mm512_zextsi256_si512(m)), accm);
+        __m256 dx = _mm256_loadu_ps(DX(q) + 8 * b);
+        accm = _mm512_fmadd_ps(_mm512_zextps256_ps512(_mm256_mul_ps(_mm256_set1_ps(dmin), dx)),
+                               _mm512_cvtepi32_ps(_mm512_zextsi256_si512(m)), accm);
     }
     return _mm512_reduce_add_ps(_mm512_sub_ps(acc, accm));
 }
@@ -620,27 +627,26 @@ T512 __attribute__((always_inline)) static inline void dot_q4_k_512(const uint8_
         __m128i mins;
         __m512i sc = _mm512_castsi128_si512(_mm_cvtepu8_epi16(q4_k_scales_mins_512(blk, &mins)));
         __m256i mn = _mm256_cvtepu8_epi32(mins);
-        __m512i ia[TILE][2];
-        for (int t = 0; t < nt; t++) ia[t][0] = ia[t][1] = _mm512_setzero_si512();
         for (int g = 0; g < 4; g++) {
             __m512i v = _mm512_cvtepu8_epi16(_mm256_loadu_si256((const __m256i *) (qs + 32 * g)));
             __m512i lo = _mm512_mullo_epi16(_mm512_and_si512(v, low4), _mm512_permutexvar_epi16(pick[2 * g], sc));
             __m512i hi = _mm512_mullo_epi16(_mm512_srli_epi16(v, 4), _mm512_permutexvar_epi16(pick[2 * g + 1], sc));
+            /* sub-blocks 2g and 2g + 1 share the activations' scale */
             for (int t = 0; t < nt; t++) {
                 const int16_t *x = X(q + t * q_stride, cols) + 256 * b + 64 * g;
-                ia[t][0] = _mm512_dpwssd_epi32(ia[t][0], lo, x16_512(x));
-                ia[t][1] = _mm512_dpwssd_epi32(ia[t][1], hi, x16_512(x + 32));
+                __m512i p = _mm512_dpwssd_epi32(_mm512_dpwssd_epi32(_mm512_setzero_si512(), lo, x16_512(x)), hi,
+                                                x16_512(x + 32));
+                acc[t] = _mm512_fmadd_ps(_mm512_set1_ps(d * DX(q + t * q_stride)[8 * b + 2 * g]),
+                                         _mm512_cvtepi32_ps(p), acc[t]);
             }
         }
         for (int t = 0; t < nt; t++) {
             const uint8_t *qt = q + t * q_stride;
-            float dx = DX(qt)[8 * b];
-            /* the mins against the activations' sums per 32, in the lower 8 lanes */
+            /* the mins against the activations' sums per 32, in the lower 8 lanes, each with its block's scale */
             __m256i m = _mm256_mullo_epi32(mn, _mm256_loadu_si256((const __m256i *) (SX(qt, cols) + 8 * b)));
-            acc[t] = _mm512_fmadd_ps(_mm512_set1_ps(d * dx),
-                                     _mm512_cvtepi32_ps(_mm512_add_epi32(ia[t][0], ia[t][1])), acc[t]);
-            accm[t] = _mm512_fmadd_ps(_mm512_set1_ps(dmin * dx), _mm512_cvtepi32_ps(_mm512_zextsi256_si512(m)),
-                                      accm[t]);
+            __m256 dx = _mm256_loadu_ps(DX(qt) + 8 * b);
+            accm[t] = _mm512_fmadd_ps(_mm512_zextps256_ps512(_mm256_mul_ps(_mm256_set1_ps(dmin), dx)),
+                                      _mm512_cvtepi32_ps(_mm512_zextsi256_si512(m)), accm[t]);
         }
     }
     for (int t = 0; t < nt; t++) res[t] = _mm512_reduce_add_ps(_mm512_sub_ps(acc[t], accm[t]));
@@ -652,8 +658,8 @@ T512 __attribute__((always_inline)) static inline void dot_q4_k_512(const uint8_
    1.07x from memory with one thread, 2026-12-05). A lane of the two products then holds 4 consecutive values, which
    share a scale: one token multiplies the lane's sum by it, a tile of tokens multiplies the weights once for all of
    them (|q·scale| <= 32·128 fits int16). Either way each lane holds the same exact integer, so a row's result does
-   not depend on the tile. A super-block sums in int32: per lane 16 products of at most 32·32767 times a scale of at
-   most 128, just under 2^31. */
+   not depend on the tile. Each 64 values sum in int32 (per lane 4 products) and take the activations' scale of
+   their 64 in floats. */
 T512 __attribute__((always_inline)) static inline void dot_q6_k_512(const uint8_t *w, const uint8_t *q,
         int64_t q_stride, int cols, int nt, float *res) {
     const __m512i low4 = _mm512_set1_epi8(0x0F), bits45 = _mm512_set1_epi8(0x30), bias = _mm512_set1_epi8(32);
@@ -675,8 +681,9 @@ T512 __attribute__((always_inline)) static inline void dot_q6_k_512(const uint8_
         if (pf) for (int l = 0; l < 4; l++) _mm_prefetch((const char *) blk + pf + 64 * l, _MM_HINT_T0);
         __m512i sc = _mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i *) (blk + 192)));
         float d = fp16_512(blk + 208);
-        __m512i ia[TILE];
-        for (int t = 0; t < nt; t++) ia[t] = _mm512_setzero_si512();
+        /* the super-block's products, each 64 values' times their activations' scale; then times d */
+        __m512 sb[TILE];
+        for (int t = 0; t < nt; t++) sb[t] = _mm512_setzero_ps();
         for (int h = 0; h < 2; h++) {
             __m512i ql = _mm512_loadu_si512((const void *) (blk + 64 * h));
             __m512i qh = _mm512_srlv_epi16(_mm512_broadcast_i64x4(
@@ -696,18 +703,18 @@ T512 __attribute__((always_inline)) static inline void dot_q6_k_512(const uint8_
                     even = _mm512_mullo_epi16(even, scale);
                     odd = _mm512_mullo_epi16(odd, scale);
                 }
+                /* these 64 values share the activations' scale */
                 for (int t = 0; t < nt; t++) {
                     const int16_t *x = X(q + t * q_stride, cols) + 2 * cols + 256 * b + 128 * h + 64 * i;
-                    __m512i p = _mm512_dpwssd_epi32(nt > 1 ? ia[t] : _mm512_setzero_si512(), even, x16_512(x));
+                    __m512i p = _mm512_dpwssd_epi32(_mm512_setzero_si512(), even, x16_512(x));
                     p = _mm512_dpwssd_epi32(p, odd, x16_512(x + 32));
-                    ia[t] = nt > 1 ? p : _mm512_add_epi32(ia[t], _mm512_mullo_epi32(p, scale));
+                    if (nt == 1) p = _mm512_mullo_epi32(p, scale);
+                    sb[t] = _mm512_fmadd_ps(_mm512_set1_ps(DX(q + t * q_stride)[8 * b + 2 * (2 * h + i)]),
+                                            _mm512_cvtepi32_ps(p), sb[t]);
                 }
             }
         }
-        for (int t = 0; t < nt; t++) {
-            float dx = DX(q + t * q_stride)[8 * b];
-            acc[t] = _mm512_fmadd_ps(_mm512_set1_ps(d * dx), _mm512_cvtepi32_ps(ia[t]), acc[t]);
-        }
+        for (int t = 0; t < nt; t++) acc[t] = _mm512_fmadd_ps(_mm512_set1_ps(d), sb[t], acc[t]);
     }
     for (int t = 0; t < nt; t++) res[t] = _mm512_reduce_add_ps(acc[t]);
 }
@@ -1026,11 +1033,9 @@ T512 __attribute__((always_inline)) static inline void q4_k_r16_512(const uint8_
         const uint8_t *blk = w + (int64_t) b * Q4R_BLOCK_BYTES;
         __m512 d = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *) (blk + Q4R_D)));
         __m512 dmin = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *) (blk + Q4R_DMIN)));
-        __m512i mins[Q4R_TILE];
-        for (int t = 0; t < nt; t++) mins[t] = _mm512_setzero_si512();
         for (int jj = 0; jj < 4; jj++) {
-            __m512i pair[Q4R_TILE];
-            for (int t = 0; t < nt; t++) pair[t] = _mm512_setzero_si512();
+            __m512i pair[Q4R_TILE], mins[Q4R_TILE];
+            for (int t = 0; t < nt; t++) pair[t] = mins[t] = _mm512_setzero_si512();
             for (int j = 2 * jj; j < 2 * jj + 2; j++) {
                 __m512i s[Q4R_TILE][4];
                 for (int t = 0; t < nt; t++) for (int c = 0; c < np; c++) s[t][c] = _mm512_setzero_si512();
@@ -1060,14 +1065,12 @@ T512 __attribute__((always_inline)) static inline void q4_k_r16_512(const uint8_
                             _mm512_set1_epi32(SX(q + t * q_stride, cols)[8 * b + j])));
                 }
             }
+            /* the activations' scale of this pair of sub-blocks (one per 64 values) */
             for (int t = 0; t < nt; t++) {
-                acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(pair[t]),
-                                         _mm512_mul_ps(d, _mm512_set1_ps(DX(q + t * q_stride)[8 * b])), acc[t]);
+                __m512 dx = _mm512_set1_ps(DX(q + t * q_stride)[8 * b + 2 * jj]);
+                acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(pair[t]), _mm512_mul_ps(d, dx), acc[t]);
+                acc[t] = _mm512_fnmadd_ps(_mm512_cvtepi32_ps(mins[t]), _mm512_mul_ps(dmin, dx), acc[t]);
             }
-        }
-        for (int t = 0; t < nt; t++) {
-            acc[t] = _mm512_fnmadd_ps(_mm512_cvtepi32_ps(mins[t]),
-                                      _mm512_mul_ps(dmin, _mm512_set1_ps(DX(q + t * q_stride)[8 * b])), acc[t]);
         }
     }
     for (int t = 0; t < nt; t++) _mm512_mask_storeu_ps(out + t * out_stride, lanes, acc[t]);
@@ -1143,8 +1146,11 @@ AMX static void q4_k_r16_amx(const uint8_t *w, const uint8_t *tiles, int cols, c
     for (int b = 0; b < cols / 256; b++) {
         const uint8_t *blk = w + (int64_t) b * Q4R_BLOCK_BYTES;
         __m512 d = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *) (blk + Q4R_D)));
+        __m512 dmin = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *) (blk + Q4R_DMIN)));
         for (int jj = 0; jj < 4; jj++) {
             const uint8_t *pair = tiles + (int64_t) (4 * b + jj) * Q4K_AMX_PAIR_BYTES;
+            __m512i mn0 = _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *) (blk + Q4R_MINS + 32 * jj)));
+            __m512i mn1 = _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *) (blk + Q4R_MINS + 32 * jj + 16)));
             _tile_loadd(4, lo + 256 * b + 64 * jj, q_stride);
             _tile_loadd(5, hi + 256 * b + 64 * jj, q_stride);
             _tile_loadd(6, pair, 64);
@@ -1162,26 +1168,17 @@ AMX static void q4_k_r16_amx(const uint8_t *w, const uint8_t *tiles, int cols, c
             _tile_stored(2, c[2], 64);
             _tile_stored(3, c[3], 64);
             for (int t = 0; t < AMX_TOKENS; t++) {
+                const uint8_t *qt = q + t * q_stride;
                 __m512i mid = _mm512_add_epi32(_mm512_load_si512(c[1][t]), _mm512_load_si512(c[2][t]));
                 __m512i pair_sum = _mm512_add_epi32(_mm512_add_epi32(_mm512_load_si512(c[0][t]),
                         _mm512_slli_epi32(mid, 8)), _mm512_slli_epi32(_mm512_load_si512(c[3][t]), 16));
-                acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(pair_sum),
-                                         _mm512_mul_ps(d, _mm512_set1_ps(DX(q + t * q_stride)[8 * b])), acc[t]);
+                __m512i mins = _mm512_add_epi32(
+                        _mm512_mullo_epi32(mn0, _mm512_set1_epi32(SX(qt, cols)[8 * b + 2 * jj])),
+                        _mm512_mullo_epi32(mn1, _mm512_set1_epi32(SX(qt, cols)[8 * b + 2 * jj + 1])));
+                __m512 dx = _mm512_set1_ps(DX(qt)[8 * b + 2 * jj]);
+                acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(pair_sum), _mm512_mul_ps(d, dx), acc[t]);
+                acc[t] = _mm512_fnmadd_ps(_mm512_cvtepi32_ps(mins), _mm512_mul_ps(dmin, dx), acc[t]);
             }
-        }
-        __m512 dmin = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *) (blk + Q4R_DMIN)));
-        __m512i mn[8];
-        for (int j = 0; j < 8; j++) {
-            mn[j] = _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *) (blk + Q4R_MINS + 16 * j)));
-        }
-        for (int t = 0; t < AMX_TOKENS; t++) {
-            const uint8_t *qt = q + t * q_stride;
-            __m512i mins = _mm512_setzero_si512();
-            for (int j = 0; j < 8; j++) {
-                mins = _mm512_add_epi32(mins, _mm512_mullo_epi32(mn[j], _mm512_set1_epi32(SX(qt, cols)[8 * b + j])));
-            }
-            acc[t] = _mm512_fnmadd_ps(_mm512_cvtepi32_ps(mins), _mm512_mul_ps(dmin, _mm512_set1_ps(DX(qt)[8 * b])),
-                                      acc[t]);
         }
     }
     for (int t = 0; t < AMX_TOKENS; t++) _mm512_mask_storeu_ps(out + t * out_stride, lanes, acc[t]);
@@ -1200,11 +1197,9 @@ AVX2 __attribute__((always_inline)) static inline void q4_k_r16_avx2(const uint8
             const uint8_t *blk = w + (int64_t) b * Q4R_BLOCK_BYTES;
             __m256 d = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *) (blk + Q4R_D + 16 * h)));
             __m256 dmin = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *) (blk + Q4R_DMIN + 16 * h)));
-            __m256i mins[Q4R_TILE];
-            for (int t = 0; t < nt; t++) mins[t] = _mm256_setzero_si256();
             for (int jj = 0; jj < 4; jj++) {
-                __m256i pair[Q4R_TILE];
-                for (int t = 0; t < nt; t++) pair[t] = _mm256_setzero_si256();
+                __m256i pair[Q4R_TILE], mins[Q4R_TILE];
+                for (int t = 0; t < nt; t++) pair[t] = mins[t] = _mm256_setzero_si256();
                 for (int j = 2 * jj; j < 2 * jj + 2; j++) {
                     __m256i s[Q4R_TILE][4];
                     for (int t = 0; t < nt; t++) for (int c = 0; c < np; c++) s[t][c] = _mm256_setzero_si256();
@@ -1237,13 +1232,10 @@ AVX2 __attribute__((always_inline)) static inline void q4_k_r16_avx2(const uint8
                     }
                 }
                 for (int t = 0; t < nt; t++) {
-                    acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(pair[t]),
-                                             _mm256_mul_ps(d, _mm256_set1_ps(DX(q + t * q_stride)[8 * b])), acc[t]);
+                    __m256 dx = _mm256_set1_ps(DX(q + t * q_stride)[8 * b + 2 * jj]);
+                    acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(pair[t]), _mm256_mul_ps(d, dx), acc[t]);
+                    acc[t] = _mm256_fnmadd_ps(_mm256_cvtepi32_ps(mins[t]), _mm256_mul_ps(dmin, dx), acc[t]);
                 }
-            }
-            for (int t = 0; t < nt; t++) {
-                acc[t] = _mm256_fnmadd_ps(_mm256_cvtepi32_ps(mins[t]),
-                                          _mm256_mul_ps(dmin, _mm256_set1_ps(DX(q + t * q_stride)[8 * b])), acc[t]);
             }
         }
         store_half_avx2(acc, nt, h, lo, hi, out, out_stride);

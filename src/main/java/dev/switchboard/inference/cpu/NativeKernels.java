@@ -49,7 +49,7 @@ public final class NativeKernels {
 
     /** Where the build puts the library, under the classes folder (or jar). */
     static final String RESOURCE = "/native/" + platform() + "/libswitchboard_kernels.so";
-    private static final int VERSION = 11;
+    private static final int VERSION = 12;
 
     private static volatile Mode mode = Mode.AUTO;
     private static final MethodHandle QUANTIZE, MATMUL, ACTIVATION_BYTES, USE_LEVEL, REPACK, REPACKED_BYTES, ATTEND,
@@ -201,11 +201,11 @@ public final class NativeKernels {
 
     /**
      * Quantizes {@code n} tokens of {@code cols} values from {@code x} into {@code q}, with a scale per 32 values
-     * when {@code perBlock} (only the Q8_0 kernel reads such input: it is the more precise one), else per 256.
+     * when {@code perBlock} (only the Q8_0 kernel reads such input), else per 64 (a pair of K-quant sub-blocks).
      */
     static void quantize(float[] x, int n, int cols, boolean perBlock, MemorySegment q) {
         try {
-            QUANTIZE.invokeExact(MemorySegment.ofArray(x), n, cols, perBlock ? 32 : 256, q);
+            QUANTIZE.invokeExact(MemorySegment.ofArray(x), n, cols, perBlock ? 32 : 64, q);
         } catch (Throwable e) {
             throw new IllegalStateException(e);
         }

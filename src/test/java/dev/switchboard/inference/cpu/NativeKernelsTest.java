@@ -82,9 +82,11 @@ class NativeKernelsTest {
                  KvCache cache = backend.newKvCache(8, 4)) {
                 assertEquals(mode == NativeKernels.Mode.NATIVE, backend.nativeKernels());
                 int vocab = config.vocabSize();
-                float[] logits = new float[6 * vocab];
-                BlockTable table = CpuBackendTest.table(2, 5, 0);
-                int[] prompt = {5, 17, 42, 3, 99, 7};
+                // 20 tokens: with 6 the K-quants' one activation scale per 256 values stayed within the tolerance,
+                // with 20 it did not (2026-12-05); and a batch of 16 or more goes through AMX where the CPU has it
+                int[] prompt = {5, 17, 42, 3, 99, 7, 250, 1, 64, 128, 33, 12, 201, 77, 9, 140, 56, 2, 180, 19};
+                float[] logits = new float[prompt.length * vocab];
+                BlockTable table = CpuBackendTest.table(2, 5, 0, 7, 1, 6);
                 ForwardBatch batch = new ForwardBatch(4);
                 for (int i = 0; i < prompt.length; i++) {
                     batch.add(prompt[i], i, table, true);
@@ -236,9 +238,9 @@ class NativeKernelsTest {
         assumeNativeKernels("");
         // 37 tokens: two tiles of 16 for the AMX kernel where the CPU has one, then tiles of 4 and single tokens
         int cols = 512, rows = 48, n = 37;
-        // Q8_0's activations have a scale per 32 values, the K-quants' per 256
+        // Q8_0's activations have a scale per 32 values, the K-quants' per 64
         boolean perBlock = type == GgmlType.Q8_0;
-        int group = perBlock ? 32 : 256;
+        int group = perBlock ? 32 : 64;
         float[] values = new float[rows * cols];
         for (int i = 0; i < values.length; i++) {
             values[i] = (float) Math.cos(0.7 * i) * (1 + i % 5);
@@ -281,6 +283,44 @@ class NativeKernelsTest {
                     }
                     double expected = w.dot(r, x, t * cols);
                     assertEquals(expected, alone[r], bound + 1e-5 * Math.abs(expected), "token " + t + " row " + r);
+                }
+            }
+        }
+    }
+
+    /**
+     * Rows that are not whole groups of 16 are computed in place, by a one-token kernel and a tile kernel of their own
+     * (Q4_K's one-token kernel pairs its sub-blocks differently from the tile's and must sum each lane alike): at each
+     * kernel level, every token of a 37-token batch gets the same floats as alone, to the bit.
+     */
+    @ParameterizedTest
+    @EnumSource(value = GgmlType.class, names = {"Q8_0", "Q4_K", "Q6_K"})
+    void inPlaceRowsGetTheSameResultAloneOrBatched(GgmlType type) {
+        assumeNativeKernels("");
+        int cols = 512, rows = 20, n = 37;
+        boolean perBlock = type == GgmlType.Q8_0;
+        float[] values = new float[rows * cols], x = new float[n * cols];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = (float) Math.cos(0.7 * i) * (1 + i % 5);
+        }
+        for (int i = 0; i < x.length; i++) {
+            x[i] = i % 300 == 0 ? 1000f : (float) Math.sin(0.37 * i);
+        }
+        try (Arena arena = Arena.ofShared()) {
+            WeightTensor w = tensor(arena, type, values, cols, rows);
+            MemorySegment q = arena.allocate(NativeKernels.activationBytes(n, cols), 64);
+            NativeKernels.quantize(x, n, cols, perBlock, q);
+            MemorySegment one = arena.allocate(NativeKernels.activationBytes(1, cols), 64);
+            for (int level = NativeKernels.useLevel(Integer.MAX_VALUE); level >= 1; level--) {
+                NativeKernels.useLevel(level);
+                float[] batch = new float[n * rows], alone = new float[rows];
+                w.matmulNative(q, n, batch, 0, rows);
+                for (int t = 0; t < n; t++) {
+                    NativeKernels.quantize(Arrays.copyOfRange(x, t * cols, (t + 1) * cols), 1, cols, perBlock, one);
+                    w.matmulNative(one, 1, alone, 0, rows);
+                    for (int r = 0; r < rows; r++) {
+                        assertEquals(batch[t * rows + r], alone[r], "level " + level + ", token " + t + ", row " + r);
+                    }
                 }
             }
         }
