@@ -974,8 +974,8 @@ R16_AVX2(q8_0_r16_avx2, 1)
  * 1.1-1.3 from memory (23-33 GB/s against 20-25); AVX2 1.4-1.8 in cache.
  *
  * Exact integer sums: a sub-block's 32 products are at most 32·15·32767 < 2^24, times its scale (< 64) < 2^30, so a
- * lane sums two sub-blocks in int32 and floats come in four times per super-block; the mins' sum over the
- * super-block is at most 8·63·32·32767 < 2^30. Every row gets the same float operations in the same order whatever
+ * lane sums two sub-blocks in int32 and floats come in four times per super-block, each pair with the activations'
+ * scale of its 64 values; the mins' sum over a pair is at most 2·63·32·32767 < 2^28. Every row gets the same float operations in the same order whatever
  * the tile, range split or level: batches and lone tokens agree to the bit.
  */
 #define TYPE_Q4_K_R16 1012
