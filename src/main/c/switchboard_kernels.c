@@ -277,8 +277,11 @@ static void q4_k_scales_mins(const uint8_t *sc, uint8_t *scale, uint8_t *min) {
     }
 }
 
-/* Tokens per tile of the matrix-matrix kernel: each weight block is unpacked once for this many tokens. */
-#define TILE 4
+/* Tokens per tile of the in-place matrix-matrix kernels: each weight block is unpacked once for this many tokens.
+   AVX-512 has the registers for 8: Q6_K prefill 88-93 -> 95-98 GFLOP/s (one thread, alternating, 2026-12-05), after
+   the per-64 activation scales had added a float step per 64 values and token. AVX2's 16 registers hold 4. */
+#define TILE_avx2 4
+#define TILE_512 8
 /* A token's activations: scales, sums and values (see the layout above). */
 #define DX(qt) ((const float *) (qt))
 #define SX(qt, cols) ((const int32_t *) ((qt) + (cols) / 32 * 4))
@@ -302,12 +305,12 @@ __attribute__((target(TARGET))) static inline __m256i x16_##SUFFIX(const int16_t
     return _mm256_loadu_si256((const __m256i *) x);                                                                  \
 }                                                                                                                    \
                                                                                                                      \
-/* The dot products below take nt tokens (1 or TILE) at once: each weight block is unpacked once for all of them. */  \
+/* The dot products below take nt tokens (1 or a tile) at once: each weight block is unpacked once for all of them. */ \
                                                                                                                      \
 /* Q8_0 blocks of 34 bytes: f16 scale, 32 int8. */                                                                  \
 __attribute__((target(TARGET), always_inline)) static inline void dot_q8_0_##SUFFIX(const uint8_t *w,               \
         const uint8_t *q, int64_t q_stride, int cols, int nt, float *res) {                                          \
-    __m256 acc[TILE];                                                                                                \
+    __m256 acc[TILE_##SUFFIX];                                                                                          \
     for (int t = 0; t < nt; t++) acc[t] = _mm256_setzero_ps();                                                       \
     for (int b = 0; b < cols / 32; b++) {                                                                            \
         const uint8_t *w0 = w + b * 34;                                                                              \
@@ -332,8 +335,8 @@ __attribute__((target(TARGET), always_inline)) static inline void dot_q8_0_##SUF
 __attribute__((target(TARGET), always_inline)) static inline void dot_q4_k_##SUFFIX(const uint8_t *w,               \
         const uint8_t *q, int64_t q_stride, int cols, int nt, float *res) {                                          \
     const __m256i low4 = _mm256_set1_epi16(0x0F);                                                                    \
-    __m256 acc[TILE];                                                                                                \
-    float mins[TILE];                                                                                                \
+    __m256 acc[TILE_##SUFFIX];                                                                                          \
+    float mins[TILE_##SUFFIX];                                                                                          \
     for (int t = 0; t < nt; t++) { acc[t] = _mm256_setzero_ps(); mins[t] = 0; }                                      \
     for (int b = 0; b < cols / 256; b++) {                                                                           \
         const uint8_t *blk = w + b * 144, *sc = blk + 4, *qs = blk + 16;                                             \
@@ -341,7 +344,7 @@ __attribute__((target(TARGET), always_inline)) static inline void dot_q4_k_##SUF
         uint8_t scale[8], min[8];                                                                                    \
         q4_k_scales_mins(sc, scale, min);                                                                            \
         /* independent chains: one dependent chain of vpdpwssd would wait on its latency */                         \
-        __m256i ia[TILE][4];                                                                                         \
+        __m256i ia[TILE_##SUFFIX][4];                                                                                   \
         for (int g = 0; g < 4; g++) {                                                                                \
             for (int t = 0; t < nt; t++) for (int c = 0; c < 4; c++) ia[t][c] = _mm256_setzero_si256();              \
             __m256i v0 = _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *) (qs + 32 * g)));                     \
@@ -388,7 +391,7 @@ __attribute__((target(TARGET), always_inline)) static inline void dot_q6_k_##SUF
         pick[k] = _mm256_setr_epi32(2 * k, 2 * k, 2 * k, 2 * k, 2 * k + 1, 2 * k + 1, 2 * k + 1, 2 * k + 1);         \
     }                                                                                                                \
     const int pf = prefetch_ahead;                                                                                   \
-    __m256 acc[TILE];                                                                                                \
+    __m256 acc[TILE_##SUFFIX];                                                                                          \
     for (int t = 0; t < nt; t++) acc[t] = _mm256_setzero_ps();                                                       \
     for (int b = 0; b < cols / 256; b++) {                                                                           \
         const uint8_t *blk = w + b * 210;                                                                            \
@@ -408,7 +411,7 @@ __attribute__((target(TARGET), always_inline)) static inline void dot_q6_k_##SUF
                                    _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 4), low2), 4));          \
             v[3] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql1, 4), low4),                                \
                                    _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 6), low2), 4));          \
-            __m256i ia[TILE];                                                                                        \
+            __m256i ia[TILE_##SUFFIX];                                                                                  \
             for (int t = 0; t < nt; t++) ia[t] = _mm256_setzero_si256();                                             \
             for (int k = 0; k < 4; k++) {                                                                            \
                 __m256i c = _mm256_sub_epi8(v[k], bias);                                                             \
@@ -469,13 +472,13 @@ __attribute__((target(TARGET), noinline)) static void rows1_##SUFFIX(int type, c
                                                                                                                      \
 __attribute__((target(TARGET), noinline)) static void dot_tile_##SUFFIX(int type, const uint8_t *w,                 \
         const uint8_t *q, int64_t q_stride, int cols, float *res) {                                                  \
-    dot_##SUFFIX(type, w, q, q_stride, cols, TILE, res);                                                             \
+    dot_##SUFFIX(type, w, q, q_stride, cols, TILE_##SUFFIX, res);                                                       \
 }                                                                                                                    \
                                                                                                                      \
 __attribute__((target(TARGET))) static void matmul_##SUFFIX(int type, const uint8_t *w, int64_t row_bytes, int cols, \
         const uint8_t *q, int n, float *out, int out_stride, int from, int to) {                                     \
     int64_t q_stride = sb_activation_bytes(1, cols);                                                                 \
-    float res[TILE];                                                                                                 \
+    float res[TILE_##SUFFIX];                                                                                           \
     if (n == 1) {                                                                                                    \
         rows1_##SUFFIX(type, w, row_bytes, q, cols, out, from, to);                                                  \
         return;                                                                                                      \
@@ -484,10 +487,10 @@ __attribute__((target(TARGET))) static void matmul_##SUFFIX(int type, const uint
     for (int r0 = from; r0 < to; r0 += row_block) {                                                                  \
         int r1 = r0 + row_block < to ? r0 + row_block : to;                                                          \
         int t = 0;                                                                                                   \
-        for (; t + TILE <= n; t += TILE) {                                                                           \
+        for (; t + TILE_##SUFFIX <= n; t += TILE_##SUFFIX) {                                                            \
             for (int r = r0; r < r1; r++) {                                                                          \
                 dot_tile_##SUFFIX(type, w + r * row_bytes, q + t * q_stride, q_stride, cols, res);                   \
-                for (int i = 0; i < TILE; i++) out[(int64_t) (t + i) * out_stride + r] = res[i];                     \
+                for (int i = 0; i < TILE_##SUFFIX; i++) out[(int64_t) (t + i) * out_stride + r] = res[i];               \
             }                                                                                                        \
         }                                                                                                            \
         for (; t < n; t++) {                                                                                         \
@@ -522,7 +525,7 @@ T512 static inline __m512i x16_512(const int16_t *x) {
 /* Q8_0: one product per block and token, scaled in floats by the weight's and the activation's block scales. */
 T512 __attribute__((always_inline)) static inline void dot_q8_0_512(const uint8_t *w, const uint8_t *q,
         int64_t q_stride, int cols, int nt, float *res) {
-    __m512 acc[TILE];
+    __m512 acc[TILE_512];
     for (int t = 0; t < nt; t++) acc[t] = _mm512_setzero_ps();
     for (int b = 0; b < cols / 32; b++) {
         const uint8_t *w0 = w + b * 34;
@@ -619,7 +622,7 @@ T512 __attribute__((always_inline)) static inline void dot_q4_k_512(const uint8_
     __m512i pick[8];
     for (int j = 0; j < 8; j++) pick[j] = _mm512_set1_epi16((short) j);
     /* the mins in their own accumulator: one chain of two multiply-adds per super-block would bound decode */
-    __m512 acc[TILE], accm[TILE];
+    __m512 acc[TILE_512], accm[TILE_512];
     for (int t = 0; t < nt; t++) acc[t] = accm[t] = _mm512_setzero_ps();
     for (int b = 0; b < cols / 256; b++) {
         const uint8_t *blk = w + b * 144, *qs = blk + 16;
@@ -674,7 +677,7 @@ T512 __attribute__((always_inline)) static inline void dot_q6_k_512(const uint8_
                                                                       13, 14, 15), 2));
     }
     const int pf = prefetch_ahead;
-    __m512 acc[TILE];
+    __m512 acc[TILE_512];
     for (int t = 0; t < nt; t++) acc[t] = _mm512_setzero_ps();
     for (int b = 0; b < cols / 256; b++) {
         const uint8_t *blk = w + b * 210;
@@ -682,7 +685,7 @@ T512 __attribute__((always_inline)) static inline void dot_q6_k_512(const uint8_
         __m512i sc = _mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i *) (blk + 192)));
         float d = fp16_512(blk + 208);
         /* the super-block's products, each 64 values' times their activations' scale; then times d */
-        __m512 sb[TILE];
+        __m512 sb[TILE_512];
         for (int t = 0; t < nt; t++) sb[t] = _mm512_setzero_ps();
         for (int h = 0; h < 2; h++) {
             __m512i ql = _mm512_loadu_si512((const void *) (blk + 64 * h));
@@ -975,8 +978,8 @@ R16_AVX2(q8_0_r16_avx2, 1)
  *
  * Exact integer sums: a sub-block's 32 products are at most 32·15·32767 < 2^24, times its scale (< 64) < 2^30, so a
  * lane sums two sub-blocks in int32 and floats come in four times per super-block, each pair with the activations'
- * scale of its 64 values; the mins' sum over a pair is at most 2·63·32·32767 < 2^28. Every row gets the same float operations in the same order whatever
- * the tile, range split or level: batches and lone tokens agree to the bit.
+ * scale of its 64 values; the mins' sum over a pair is at most 2·63·32·32767 < 2^28. Every row gets the same float
+ * operations in the same order whatever the tile, range split or level: batches and lone tokens agree to the bit.
  */
 #define TYPE_Q4_K_R16 1012
 #define Q4R_D 0
