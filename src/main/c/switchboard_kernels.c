@@ -522,6 +522,21 @@ T512 static inline __m512i x16_512(const int16_t *x) {
     return _mm512_loadu_si512((const void *) x);
 }
 
+/* The float steps after a block's exact sums in the kernels with a row per lane, one helper per type so that the
+   vector and the AMX kernels take the same steps in the same order and agree to the bit. A Q8_0 block: its 16 rows'
+   sums times their scales dw and the token's dx. */
+T512 static inline __m512 q8_0_block_512(__m512 acc, __m512i sum, __m512 dw, float dx) {
+    return _mm512_fmadd_ps(_mm512_cvtepi32_ps(sum), _mm512_mul_ps(dw, _mm512_set1_ps(dx)), acc);
+}
+
+/* A pair of Q4_K sub-blocks: the scaled sums times d, less the mins' sums times dmin, both times the token's dx of
+   those 64 values. */
+T512 static inline __m512 q4_k_pair_512(__m512 acc, __m512i pair, __m512i mins, __m512 d, __m512 dmin, float dx) {
+    __m512 x = _mm512_set1_ps(dx);
+    acc = _mm512_fmadd_ps(_mm512_cvtepi32_ps(pair), _mm512_mul_ps(d, x), acc);
+    return _mm512_fnmadd_ps(_mm512_cvtepi32_ps(mins), _mm512_mul_ps(dmin, x), acc);
+}
+
 /* Q8_0: one product per block and token, scaled in floats by the weight's and the activation's block scales. */
 T512 __attribute__((always_inline)) static inline void dot_q8_0_512(const uint8_t *w, const uint8_t *q,
         int64_t q_stride, int cols, int nt, float *res) {
@@ -565,16 +580,17 @@ T512 static inline __m128i q4_k_scales_mins_512(const uint8_t *blk, __m128i *min
  */
 T512 __attribute__((always_inline)) static inline float dot1_q4_k_512(const uint8_t *w, const uint8_t *q, int cols) {
     const __m512i low4 = _mm512_set1_epi8(0x0F);
-    /* words 2i and 2i + 1 <- word i of the low nibbles' vector and of the high ones' (g even: words 0-15 of each,
-       sub-blocks 2g and 2g + 1 of the first 32 bytes; g odd: words 16-31) */
+    /* words 2i and 2i + 1 <- word i of the low nibbles' vector and of the high ones' (indices 32 on: the second
+       source), from words 16·half on: half 0 holds sub-blocks 2g and 2g + 1 of the first 32 bytes, half 1 of the
+       next 32 */
     __m512i pairs[2];
     for (int half = 0; half < 2; half++) {
-        pairs[half] = _mm512_set_epi16(47 + 16 * half, 15 + 16 * half, 46 + 16 * half, 14 + 16 * half,
-                45 + 16 * half, 13 + 16 * half, 44 + 16 * half, 12 + 16 * half, 43 + 16 * half, 11 + 16 * half,
-                42 + 16 * half, 10 + 16 * half, 41 + 16 * half, 9 + 16 * half, 40 + 16 * half, 8 + 16 * half,
-                39 + 16 * half, 7 + 16 * half, 38 + 16 * half, 6 + 16 * half, 37 + 16 * half, 5 + 16 * half,
-                36 + 16 * half, 4 + 16 * half, 35 + 16 * half, 3 + 16 * half, 34 + 16 * half, 2 + 16 * half,
-                33 + 16 * half, 1 + 16 * half, 32 + 16 * half, 16 * half);
+        int16_t idx[32];
+        for (int i = 0; i < 16; i++) {
+            idx[2 * i] = (int16_t) (16 * half + i);
+            idx[2 * i + 1] = (int16_t) (32 + 16 * half + i);
+        }
+        pairs[half] = _mm512_loadu_si512((const void *) idx);
     }
     const uint8_t *low = (const uint8_t *) (X(q, cols) + cols);
     const int8_t *high = (const int8_t *) (low + cols);
@@ -786,8 +802,7 @@ T512 __attribute__((always_inline)) static inline void q8_0_r16_512(const uint8_
         for (int t = 0; t < nt; t++) {
             __m512i sum = p[t][0];
             for (int j = 1; j < np; j++) sum = _mm512_add_epi32(sum, p[t][j]);
-            acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(sum),
-                                     _mm512_mul_ps(dw, _mm512_set1_ps(DX(q + t * q_stride)[b])), acc[t]);
+            acc[t] = q8_0_block_512(acc[t], sum, dw, DX(q + t * q_stride)[b]);
         }
     }
     for (int t = 0; t < nt; t++) _mm512_mask_storeu_ps(out + t * out_stride, lanes, acc[t]);
@@ -842,8 +857,7 @@ AMX __attribute__((always_inline)) static inline void amx_q8_0_add(const int32_t
     __m512 dw = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *) blk));
     for (int t = 0; t < AMX_TOKENS; t++) {
         __m512i sum = _mm512_add_epi32(_mm512_slli_epi32(_mm512_load_si512(high[t]), 8), _mm512_load_si512(low[t]));
-        acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(sum), _mm512_mul_ps(dw, _mm512_set1_ps(DX(q + t * q_stride)[b])),
-                                 acc[t]);
+        acc[t] = q8_0_block_512(acc[t], sum, dw, DX(q + t * q_stride)[b]);
     }
 }
 
@@ -1070,9 +1084,7 @@ T512 __attribute__((always_inline)) static inline void q4_k_r16_512(const uint8_
             }
             /* the activations' scale of this pair of sub-blocks (one per 64 values) */
             for (int t = 0; t < nt; t++) {
-                __m512 dx = _mm512_set1_ps(DX(q + t * q_stride)[8 * b + 2 * jj]);
-                acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(pair[t]), _mm512_mul_ps(d, dx), acc[t]);
-                acc[t] = _mm512_fnmadd_ps(_mm512_cvtepi32_ps(mins[t]), _mm512_mul_ps(dmin, dx), acc[t]);
+                acc[t] = q4_k_pair_512(acc[t], pair[t], mins[t], d, dmin, DX(q + t * q_stride)[8 * b + 2 * jj]);
             }
         }
     }
@@ -1178,9 +1190,7 @@ AMX static void q4_k_r16_amx(const uint8_t *w, const uint8_t *tiles, int cols, c
                 __m512i mins = _mm512_add_epi32(
                         _mm512_mullo_epi32(mn0, _mm512_set1_epi32(SX(qt, cols)[8 * b + 2 * jj])),
                         _mm512_mullo_epi32(mn1, _mm512_set1_epi32(SX(qt, cols)[8 * b + 2 * jj + 1])));
-                __m512 dx = _mm512_set1_ps(DX(qt)[8 * b + 2 * jj]);
-                acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(pair_sum), _mm512_mul_ps(d, dx), acc[t]);
-                acc[t] = _mm512_fnmadd_ps(_mm512_cvtepi32_ps(mins), _mm512_mul_ps(dmin, dx), acc[t]);
+                acc[t] = q4_k_pair_512(acc[t], pair_sum, mins, d, dmin, DX(qt)[8 * b + 2 * jj]);
             }
         }
     }

@@ -70,10 +70,9 @@ public final class KernelBench {
                         + "medians of %d rounds%n", nativeKernels ? "native where the type has one" : "Java",
                 WeightTensor.F.vectorBitSize(), ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
                 rounds);
-        int[] distances = new int[prefetches.length];
-        for (int p = 0; p < prefetches.length; p++) {
-            distances[p] = nativeKernels ? NativeKernels.prefetch(prefetches[p]) : 0;
-        }
+        // read before any distance is set: -1 in the list stands for it
+        int libraryDefault = nativeKernels ? NativeKernels.prefetch(-1) : 0;
+        int[] distances = Arrays.stream(prefetches).map(d -> d < 0 ? libraryDefault : d).toArray();
         try (Arena arena = Arena.ofShared()) { // shared: the native copies are made by parallel threads
             Case[] cases = new Case[types.length];
             for (int i = 0; i < types.length; i++) {
