@@ -1,10 +1,9 @@
 /*
- * Switchboard's native CPU kernels: matrix-vector and matrix-matrix products of ggml-quantized weights (Q6_K read in
- * place from the mapped GGUF file, Q8_0 and Q4_K from a copy in groups of 16 rows made by sb_repack) with integer dot
- * products (AVX2 vpmaddwd, AVX-512 VNNI vpdpwssd; AMX tiles for Q8_0 and Q4_K batches), which the Java Vector API
- * lacks. Loaded through the FFM API by dev.switchboard.inference.cpu.NativeKernels; the pure-Java kernels stay the
- * default wherever this library is absent. The in-place Q8_0 and Q4_K kernels serve matrices whose rows are not whole
- * groups of 16.
+ * Switchboard's native CPU kernels: matrix-vector and matrix-matrix products of ggml-quantized weights (Q8_0, Q4_K
+ * and Q6_K from a copy in groups of 16 rows made by sb_repack) with integer dot products (AVX2 vpmaddwd, AVX-512
+ * VNNI vpdpwssd and vpdpbusd; AMX tiles for batches), which the Java Vector API lacks. Loaded through the FFM API by
+ * dev.switchboard.inference.cpu.NativeKernels; the pure-Java kernels stay the default wherever this library is absent.
+ * The in-place kernels, on the mapped GGUF file's blocks, serve matrices whose rows are not whole groups of 16.
  *
  * Activations are quantized to int16 (not int8 as in llama.cpp): the weights' own bytes are exact, and an int16
  * activation is off by at most 1/65534 of its group's largest value (64 values for the K-quants, 32 for Q8_0), so
@@ -17,9 +16,12 @@
  * Activation layout per token of `cols` values (cols a multiple of 32): cols/32 float scales, cols/32 int32 sums of
  * the block's quantized values (for Q4_K's mins), cols int16 values (x ≈ scale · q), then each value split in bytes,
  * q = 256·high + low: cols unsigned low bytes and cols signed high bytes, in the order dot1_q4_k_512 reads them;
- * then the cols int16 values once more, in the order the Q6_K kernels read them (q6_k_order). The last two are filled
- * for the K-quants' groups of 64 only. Last, for batches of at least AMX_TOKENS tokens on a CPU with AMX, the values
- * split in bytes once more in their own order (cols low, cols high bytes): the AMX kernels' input.
+ * then the cols int16 values once more, in the order the in-place Q6_K kernels read them (q6_k_order). Then the values
+ * split in bytes once more in their own order (cols low, cols high bytes: the repacked Q6_K kernels' and the Q8_0 and
+ * Q4_K AMX kernels' input), cols/16 int32, 32 times the sum of each 16 values, and, for batches of at least AMX_TOKENS
+ * tokens, 4·cols bytes of bf16 pairs (split_bf16), the Q6_K AMX kernel's input. All after the values are filled for
+ * the K-quants' groups of 64 only, but the split bytes for Q8_0's AMX batches too, and the bf16 pairs only on a CPU
+ * with AMX.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -50,7 +52,7 @@
 #define R16_BLOCK_BYTES (16 * 34)
 
 int sb_version(void) {
-    return 12;
+    return 13;
 }
 
 /*
@@ -81,7 +83,7 @@ int sb_prefetch(int bytes) {
 #define XFEATURE_XTILEDATA 18
 
 /* 0: the kernels cannot run here; 1: AVX2, FMA and F16C (256-bit kernels); 2: also AVX-512 F, BW, DQ, VL and VNNI
-   (512-bit kernels); 3: also AMX-INT8 tiles, granted by the kernel (batches of Q8_0 and Q4_K). */
+   (512-bit kernels); 3: also AMX-INT8 and AMX-BF16 tiles, granted by the kernel, and AVX-512 VBMI (batches). */
 int sb_cpu_level(void) {
     __builtin_cpu_init();
     if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("fma") || !__builtin_cpu_supports("f16c")) {
@@ -93,6 +95,7 @@ int sb_cpu_level(void) {
     }
 #if SB_AMX
     return __builtin_cpu_supports("amx-tile") && __builtin_cpu_supports("amx-int8")
+            && __builtin_cpu_supports("amx-bf16") && __builtin_cpu_supports("avx512vbmi")
             && syscall(SYS_arch_prctl, ARCH_REQ_XCOMP_PERM, XFEATURE_XTILEDATA) == 0 ? 3 : 2;
 #else
     return 2;
@@ -133,7 +136,7 @@ float sb_read_sum(const uint8_t *p, int64_t n) {
 }
 
 int64_t sb_activation_bytes(int n, int cols) {
-    return (int64_t) n * (cols / 32 * 8 + cols * 8);
+    return (int64_t) n * (cols / 32 * 8 + cols * 8 + cols / 16 * 4 + cols * 4);
 }
 
 /* The pairs of sub-blocks (of 32 values in each 256) whose values dot1_q4_k_512 interleaves: each pair shares the
@@ -174,6 +177,11 @@ static int cpu_amx(void) {
 /* Tokens of an AMX tile: the AMX kernels take a batch 16 tokens at a time (the rest go to the vector kernels). */
 #define AMX_TOKENS 16
 
+/* Tokens whose activations go through a matrix's groups before the next ones do: more were read back from memory for
+   each group. C check on 2026-12-05 (512 x 2048, one thread, AMX): 512 tokens at once ran Q6_K at 84-91 GMAC/s and
+   Q4_K at 105, in blocks of 128 at 185 and 162; blocks of 64 and 128 did the same at 512 tokens. */
+#define TOKEN_BLOCK 128
+
 /* Each int16 value as its low byte (unsigned) and high byte (signed), q = 256·high + low, in the values' own order:
    cols low bytes, then cols high bytes. */
 __attribute__((target("avx2"))) static void split_natural(const int16_t *values, int cols, uint8_t *out) {
@@ -202,6 +210,21 @@ __attribute__((target("avx2"))) static void q6_k_order(const int16_t *values, in
             _mm_storeu_si128((__m128i *) (out + g + 8 * i), _mm256_castsi256_si128(v));
             _mm_storeu_si128((__m128i *) (out + g + 32 + 8 * i), _mm256_extracti128_si256(v, 1));
         }
+    }
+}
+
+/* Each 16 values as bf16, exact: 256·high of the 16 (high the signed high byte), then their low bytes. The Q6_K AMX
+   kernel's input. */
+__attribute__((target("avx2,avx512f,avx512bw"))) static void split_bf16(const int16_t *values, int cols,
+        uint16_t *out) {
+    for (int i = 0; i < cols; i += 16) {
+        __m512i x = _mm512_cvtepi16_epi32(_mm256_loadu_si256((const __m256i *) (values + i)));
+        __m512 high = _mm512_cvtepi32_ps(_mm512_andnot_si512(_mm512_set1_epi32(0xFF), x));
+        __m512 low = _mm512_cvtepi32_ps(_mm512_and_si512(x, _mm512_set1_epi32(0xFF)));
+        _mm256_storeu_si256((__m256i *) (out + 2 * i),
+                            _mm512_cvtepi32_epi16(_mm512_srli_epi32(_mm512_castps_si512(high), 16)));
+        _mm256_storeu_si256((__m256i *) (out + 2 * i + 16),
+                            _mm512_cvtepi32_epi16(_mm512_srli_epi32(_mm512_castps_si512(low), 16)));
     }
 }
 
@@ -260,9 +283,18 @@ __attribute__((target("avx2,fma,f16c"))) void sb_quantize(const float *x, int n,
         if (group != 32) {
             split_bytes(values, cols, (uint8_t *) (values + cols));
             q6_k_order(values, cols, values + 2 * cols);
+            int32_t *sums16 = (int32_t *) (qt + cols / 32 * 8 + (int64_t) cols * 8);
+            for (int g = 0; g < cols / 16; g++) {
+                int32_t s = 0;
+                for (int i = 0; i < 16; i++) s += values[16 * g + i];
+                sums16[g] = 32 * s;
+            }
         }
-        if (n >= AMX_TOKENS && cpu_amx()) {
+        if (group != 32 || (n >= AMX_TOKENS && cpu_amx())) {
             split_natural(values, cols, (uint8_t *) (values + 3 * cols));
+        }
+        if (group != 32 && n >= AMX_TOKENS && cpu_amx()) {
+            split_bf16(values, cols, (uint16_t *) (qt + cols / 32 * 8 + (int64_t) cols * 8 + cols / 4));
         }
     }
 }
@@ -286,6 +318,12 @@ static void q4_k_scales_mins(const uint8_t *sc, uint8_t *scale, uint8_t *min) {
 #define DX(qt) ((const float *) (qt))
 #define SX(qt, cols) ((const int32_t *) ((qt) + (cols) / 32 * 4))
 #define X(qt, cols) ((const int16_t *) ((qt) + (cols) / 32 * 8))
+/* The values' low bytes in their own order (the high ones follow, cols bytes on), and 32 times the sum of each 16
+   values (the repacked Q6_K kernels' bias). */
+#define XL(qt, cols) ((const uint8_t *) (X(qt, cols) + 3 * (cols)))
+#define S16(qt, cols) ((const int32_t *) ((qt) + (cols) / 32 * 8 + (int64_t) (cols) * 8))
+/* The values as bf16 pairs for the Q6_K AMX kernel (split_bf16). */
+#define XB(qt, cols) ((const uint8_t *) (qt) + (cols) / 32 * 8 + (int64_t) (cols) * 8 + (cols) / 4)
 
 #define KERNELS(SUFFIX, TARGET, DOT16)                                                                               \
 __attribute__((target(TARGET))) static inline float hsum_##SUFFIX(__m256 v) {                                       \
@@ -831,7 +869,8 @@ struct amx_config {
 };
 
 #if SB_AMX
-#define AMX __attribute__((target("avx2,fma,f16c,avx512f,avx512bw,avx512dq,avx512vl,avx512vnni,amx-tile,amx-int8")))
+#define AMX __attribute__((target("avx2,fma,f16c,avx512f,avx512bw,avx512dq,avx512vl,avx512vnni,avx512vbmi,amx-tile," \
+                                          "amx-int8,amx-bf16")))
 
 /* Tiles of the Q8_0 AMX kernel: 0-1 and 2-3 the 16 x 16 int32 sums of the low and of the high bytes of two blocks in
    turn, 4 and 5 the 16 tokens' 32 low and 32 high bytes of a block, 6 and 7 the 16 rows' 32 values of a block in
@@ -903,7 +942,7 @@ AMX static void amx_q8_0_weights(const uint8_t *w, int cols, uint8_t *tiles) {
 AMX static void q8_0_r16_amx(const uint8_t *w, const uint8_t *tiles, int cols, const uint8_t *q, int64_t q_stride,
         float *out, int64_t out_stride, __mmask16 lanes) {
     _Alignas(64) int32_t low[2][16][16], high[2][16][16];
-    const uint8_t *lo = (const uint8_t *) (X(q, cols) + 3 * cols), *hi = lo + cols;
+    const uint8_t *lo = XL(q, cols), *hi = lo + cols;
     int blocks = cols / 32;
     __m512 acc[AMX_TOKENS];
     for (int t = 0; t < AMX_TOKENS; t++) acc[t] = _mm512_setzero_ps();
@@ -1155,7 +1194,7 @@ AMX static void amx_q4_k_weights(const uint8_t *w, int cols, uint8_t *tiles) {
 AMX static void q4_k_r16_amx(const uint8_t *w, const uint8_t *tiles, int cols, const uint8_t *q, int64_t q_stride,
         float *out, int64_t out_stride, __mmask16 lanes) {
     _Alignas(64) int32_t c[4][16][16];
-    const uint8_t *lo = (const uint8_t *) (X(q, cols) + 3 * cols), *hi = lo + cols;
+    const uint8_t *lo = XL(q, cols), *hi = lo + cols;
     __m512 acc[AMX_TOKENS];
     for (int t = 0; t < AMX_TOKENS; t++) acc[t] = _mm512_setzero_ps();
     for (int b = 0; b < cols / 256; b++) {
@@ -1257,6 +1296,342 @@ AVX2 __attribute__((always_inline)) static inline void q4_k_r16_avx2(const uint8
 
 R16_AVX2(q4_k_r16_avx2, 4)
 R16_AVX2(q4_k_r16_avx2, 1)
+
+/*
+ * Q6_K repacked the same way (sb_repack, TYPE_Q6_K_R16), each vector lane one row: per group of 16 rows and
+ * super-block of 256 columns, the rows' f16 d (32 bytes) and int8 scales, 16 per sub-block j < 16 (256), then for
+ * each sub-block of 16 values 192 bytes: a vector of the low nibbles of its values 0-7, one of those of 8-15 (a dword
+ * per row, value 4h + k of the eight at bits 8k + 4h) and one of the high 2 bits of all 16 (a dword per row, value
+ * 4s + k at bits 8k + 2s). A shift and a mask of each, one vpternlogd to join them, give four consecutive 6-bit
+ * values of each row (0..63) as the bytes of its dword; vpdpbusd multiplies them with the token's four low bytes
+ * (unsigned) and four high bytes (signed), broadcast. A token's int16 value is 256·high + low, so a sub-block's
+ * Σx·(q − 32) is 256·Σhigh·q + Σlow·q − 32·Σx, 32·Σx from the activations (S16). The in-place kernel unpacked each
+ * row's super-block on its own and summed its lanes in floats, which bound prefill, and it could not take AMX: its
+ * lanes did not hold a row's sums.
+ *
+ * Exact integers, floats per sub-block: |Σx·(q − 32)| <= 16·32·32767 < 2^25, but 64 values with their scales could
+ * pass 2^31 (4·16·32·128·32767), so each sub-block's sum becomes a float on its own: times d·scale (exact in float)
+ * into the float sum of its 64 values, which then takes the activations' scale of those 64 (q6_k_sub_512,
+ * q6_k_group_512). Every row gets the same float operations in the same order whatever the tile, range split or
+ * level: batches and lone tokens agree to the bit.
+ */
+#define TYPE_Q6_K_R16 1014
+#define Q6R_D 0
+#define Q6R_SCALES 32
+#define Q6R_VALUES 288
+#define Q6R_BLOCK_BYTES (Q6R_VALUES + 16 * 192)
+
+static void repack_q6_k(const uint8_t *w, int64_t row_bytes, int rows, int cols, uint8_t *out) {
+    int blocks = cols / 256;
+    for (int g = 0; g < rows / 16; g++) {
+        for (int b = 0; b < blocks; b++) {
+            uint8_t *o = out + ((int64_t) g * blocks + b) * Q6R_BLOCK_BYTES;
+            for (int r = 0; r < 16; r++) {
+                const uint8_t *blk = w + (int64_t) (16 * g + r) * row_bytes + b * 210;
+                uint8_t v[256];
+                /* ggml's order: in each half of 128, value 32k + l from the nibble of byte l (k even) or l + 32
+                   (k odd), low for k < 2, and bits 2k..2k+1 of high byte l */
+                for (int h = 0; h < 2; h++) {
+                    const uint8_t *ql = blk + 64 * h, *qh = blk + 128 + 32 * h;
+                    for (int k = 0; k < 4; k++) {
+                        for (int l = 0; l < 32; l++) {
+                            uint8_t nib = ql[l + 32 * (k & 1)];
+                            v[128 * h + 32 * k + l] = (uint8_t) ((k < 2 ? nib & 0xF : nib >> 4)
+                                                                 | ((qh[l] >> (2 * k)) & 3) << 4);
+                        }
+                    }
+                }
+                memcpy(o + Q6R_D + 2 * r, blk + 208, 2);
+                for (int j = 0; j < 16; j++) {
+                    o[Q6R_SCALES + 16 * j + r] = blk[192 + j];
+                    const uint8_t *e = v + 16 * j;
+                    uint32_t n0 = 0, n1 = 0, high = 0;
+                    for (int i = 0; i < 8; i++) {
+                        n0 |= (uint32_t) (e[i] & 0xF) << (8 * (i % 4) + 4 * (i / 4));
+                        n1 |= (uint32_t) (e[8 + i] & 0xF) << (8 * (i % 4) + 4 * (i / 4));
+                    }
+                    for (int i = 0; i < 16; i++) {
+                        high |= (uint32_t) (e[i] >> 4) << (8 * (i % 4) + 2 * (i / 4));
+                    }
+                    uint8_t *sb = o + Q6R_VALUES + 192 * j + 4 * r;
+                    memcpy(sb, &n0, 4);
+                    memcpy(sb + 64, &n1, 4);
+                    memcpy(sb + 128, &high, 4);
+                }
+            }
+        }
+    }
+}
+
+/* Tokens per tile of the repacked Q6_K kernels. */
+#define Q6R_TILE 8
+
+/* The token's four bytes of values i..i+3 from the low (or high) bytes at x, to broadcast. */
+static inline int32_t x_quad(const uint8_t *x, int i) {
+    int32_t v;
+    memcpy(&v, x + i, 4);
+    return v;
+}
+
+/* The float steps after a sub-block's exact sums s of 16 rows, one helper each for the vector and the AMX kernels:
+   into the float sum g of its 64 values, times d·scale (dsc); then g into the row's accumulator times the token's
+   activation scale dx of those 64 values. */
+T512 static inline __m512 q6_k_sub_f_512(__m512 g, __m512 s, __m512 dsc) {
+    return _mm512_fmadd_ps(s, dsc, g);
+}
+
+T512 static inline __m512 q6_k_sub_512(__m512 g, __m512i s, __m512 dsc) {
+    return q6_k_sub_f_512(g, _mm512_cvtepi32_ps(s), dsc);
+}
+
+T512 static inline __m512 q6_k_group_512(__m512 acc, __m512 g, float dx) {
+    return _mm512_fmadd_ps(g, _mm512_set1_ps(dx), acc);
+}
+
+/* The 16 rows' d·scale of sub-block j of the super-block at blk. */
+T512 static inline __m512 q6_k_dsc_512(const uint8_t *blk, __m512 d, int j) {
+    return _mm512_mul_ps(d, _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(
+            _mm_loadu_si128((const __m128i *) (blk + Q6R_SCALES + 16 * j)))));
+}
+
+/* Values 4s..4s+3 of a sub-block as bytes, a dword per row, from its low nibbles' vector nb (values 0-7 or 8-15)
+   and its high bits' vector h. */
+T512 static inline __m512i q6_k_quad_512(__m512i nb, __m512i h, int s) {
+    const __m512i low4 = _mm512_set1_epi8(0x0F), bits45 = _mm512_set1_epi8(0x30);
+    if (s % 2) nb = _mm512_srli_epi32(nb, 4);
+    /* the pair of high bits to bits 4-5 of each byte */
+    __m512i hb = s == 0 ? _mm512_slli_epi32(h, 4) : s == 1 ? _mm512_slli_epi32(h, 2)
+               : s == 2 ? h : _mm512_srli_epi32(h, 2);
+    /* 0xF8: a | (b & c) */
+    return _mm512_ternarylogic_epi32(_mm512_and_si512(nb, low4), hb, bits45, 0xF8);
+}
+
+/* One group of 16 rows of repacked Q6_K against nt tokens, as q8_0_r16_512. */
+T512 __attribute__((always_inline)) static inline void q6_k_r16_512(const uint8_t *w, int cols, const uint8_t *q,
+        int64_t q_stride, int nt, float *out, int64_t out_stride, __mmask16 lanes) {
+    const int pf = prefetch_ahead;
+    __m512 acc[Q6R_TILE];
+    for (int t = 0; t < nt; t++) acc[t] = _mm512_setzero_ps();
+    for (int b = 0; b < cols / 256; b++) {
+        const uint8_t *blk = w + (int64_t) b * Q6R_BLOCK_BYTES;
+        __m512 d = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *) (blk + Q6R_D)));
+        for (int jj = 0; jj < 4; jj++) {
+            __m512 g[Q6R_TILE];
+            for (int t = 0; t < nt; t++) g[t] = _mm512_setzero_ps();
+            for (int j = 4 * jj; j < 4 * jj + 4; j++) {
+                const uint8_t *sb = blk + Q6R_VALUES + 192 * j;
+                /* each line of the block: its values' 3 with them, its head's 5 with the first sub-blocks */
+                if (pf) {
+                    for (int l = 0; l < 3; l++) _mm_prefetch((const char *) sb + pf + 64 * l, _MM_HINT_T0);
+                    if (j < 5) _mm_prefetch((const char *) blk + pf + 64 * j, _MM_HINT_T0);
+                }
+                __m512i n0 = _mm512_loadu_si512((const void *) sb);
+                __m512i n1 = _mm512_loadu_si512((const void *) (sb + 64));
+                __m512i h = _mm512_loadu_si512((const void *) (sb + 128));
+                __m512i lo[Q6R_TILE], hi[Q6R_TILE];
+                for (int t = 0; t < nt; t++) lo[t] = hi[t] = _mm512_setzero_si512();
+                _Pragma("GCC unroll 4") for (int s = 0; s < 4; s++) {
+                    __m512i v = q6_k_quad_512(s < 2 ? n0 : n1, h, s);
+                    for (int t = 0; t < nt; t++) {
+                        const uint8_t *xl = XL(q + t * q_stride, cols) + 256 * b + 16 * j + 4 * s;
+                        lo[t] = _mm512_dpbusd_epi32(lo[t], _mm512_set1_epi32(x_quad(xl, 0)), v);
+                        hi[t] = _mm512_dpbusd_epi32(hi[t], v, _mm512_set1_epi32(x_quad(xl, cols)));
+                    }
+                }
+                __m512 dsc = q6_k_dsc_512(blk, d, j);
+                for (int t = 0; t < nt; t++) {
+                    __m512i s = _mm512_sub_epi32(_mm512_add_epi32(_mm512_slli_epi32(hi[t], 8), lo[t]),
+                                                 _mm512_set1_epi32(S16(q + t * q_stride, cols)[16 * b + j]));
+                    g[t] = q6_k_sub_512(g[t], s, dsc);
+                }
+            }
+            for (int t = 0; t < nt; t++) acc[t] = q6_k_group_512(acc[t], g[t], DX(q + t * q_stride)[8 * b + 2 * jj]);
+        }
+    }
+    for (int t = 0; t < nt; t++) _mm512_mask_storeu_ps(out + t * out_stride, lanes, acc[t]);
+}
+
+R16_512(q6_k_r16_512, 8)
+R16_512(q6_k_r16_512, 4)
+R16_512(q6_k_r16_512, 1)
+
+#if SB_AMX
+/* Tiles of the Q6_K AMX kernel, each step 64 values: 0-3 the 16 rows' bf16 values of its four sub-blocks, 4 and 5 a
+   tile of tokens' bf16 pairs of a sub-block in turn, 6 and 7 their 16 x 16 float sums in turn. */
+static const struct amx_config AMX_Q6_K = {
+    .palette = 1,
+    .bytes_per_row = {64, 64, 64, 64, 64, 64, 64, 64},
+    .rows = {16, 16, 16, 16, AMX_TOKENS, AMX_TOKENS, AMX_TOKENS, AMX_TOKENS},
+};
+
+/*
+ * Sub-block j of a group's super-block blk as an AMX bf16 weight tile of 16 rows of 64 bytes: tile row p < 8 holds
+ * each row's values 2p and 2p + 1 less 32 as bf16 (exact: |q − 32| <= 32) in its int32 column, and tile row 8 + p the
+ * same again, against the tokens' 256·high of values 2p, 2p + 1 and then their low bytes (split_bf16). vpermi2b looks
+ * each 6-bit value up in the low and high bytes of the bf16 codes (codes, high codes from index bit 6).
+ */
+AMX static inline void amx_q6_k_tile(const uint8_t *blk, int j, __m512i codes, __m512i high_codes,
+        const __m512i *pick, uint8_t *tile) {
+    const __m512i odd = _mm512_set1_epi16((short) 0x4000);
+    const uint8_t *sb = blk + Q6R_VALUES + 192 * j;
+    __m512i n0 = _mm512_loadu_si512((const void *) sb), n1 = _mm512_loadu_si512((const void *) (sb + 64));
+    __m512i h = _mm512_loadu_si512((const void *) (sb + 128));
+    for (int s = 0; s < 4; s++) {
+        __m512i v = q6_k_quad_512(s < 2 ? n0 : n1, h, s);
+        for (int p = 0; p < 2; p++) {
+            __m512i row = _mm512_permutex2var_epi8(codes, _mm512_or_si512(_mm512_shuffle_epi8(v, pick[p]), odd),
+                                                   high_codes);
+            _mm512_store_si512(tile + 64 * (2 * s + p), row);
+            _mm512_store_si512(tile + 64 * (8 + 2 * s + p), row);
+        }
+    }
+}
+
+/* Sub-block J of the 64 values for token tile i: tokens' pairs into tile A, products with weight tile J into C. */
+#define AMX_Q6_K_SUB(A, C, J)                                                                                        \
+    do {                                                                                                             \
+        _tile_loadd(A, xb + (int64_t) AMX_TOKENS * i * q_stride + 64 * (4 * k + (J)), q_stride);                     \
+        _tile_zero(C);                                                                                               \
+        _tile_dpbf16ps(C, A, J);                                                                                     \
+    } while (0)
+
+/* A token tile's sums of sub-block J from tile C into the float sums g of their 64 values. */
+#define AMX_Q6_K_ADD(C, J)                                                                                           \
+    do {                                                                                                             \
+        _tile_stored(C, c, 64);                                                                                      \
+        for (int t = 0; t < AMX_TOKENS; t++) g[t] = q6_k_sub_f_512(g[t], _mm512_load_ps(c[t]), dsc[J]);             \
+    } while (0)
+
+/*
+ * One group of 16 repacked Q6_K rows against ntiles tiles of AMX_TOKENS tokens (at most TOKEN_BLOCK tokens) on AMX
+ * (tiles configured with AMX_Q6_K), in bf16: each token's value is 256·high + low, both exact in bf16, and the
+ * weights' q − 32 too, so TDPBF16PS sums a sub-block's products in float with every partial sum an integer of at most
+ * 16·32768·32 = 2^24: exact, the very integer q6_k_r16_512 sums, and already the float its conversion gives. The
+ * floats that follow are that kernel's, in its order: the same bits as there. Each 64 values' weight tiles are made
+ * once and stay in tile registers for all the tokens, whose accumulators wait in L1. C check on 2026-12-05 (512 x
+ * 2048, 128 tokens, one thread): the int8 products of the low and high bytes, each tile of tokens making its own
+ * weight tiles, ran at 122 GMAC/s (the vector kernel 93-104): their sums took a combine, a conversion and a stored
+ * tile more per sub-block. This: 160-197.
+ */
+AMX static void q6_k_r16_amx(const uint8_t *w, const uint8_t *unused, int cols, const uint8_t *q, int64_t q_stride,
+        int ntiles, float *out, int64_t out_stride, __mmask16 lanes) {
+    (void) unused;
+    _Alignas(64) uint8_t wt[4][16 * 64];
+    _Alignas(64) float c[AMX_TOKENS][16], acc[TOKEN_BLOCK][16];
+    _Alignas(64) uint8_t code_bytes[2][64];
+    for (int v = 0; v < 64; v++) {
+        float f = (float) (v - 32);
+        uint32_t bits;
+        memcpy(&bits, &f, 4);
+        code_bytes[0][v] = (uint8_t) (bits >> 16);
+        code_bytes[1][v] = (uint8_t) (bits >> 24);
+    }
+    const __m512i codes = _mm512_load_si512((const void *) code_bytes[0]);
+    const __m512i high_codes = _mm512_load_si512((const void *) code_bytes[1]);
+    /* per dword: byte 2p twice, then byte 2p + 1 twice */
+    __m512i pick[2];
+    for (int p = 0; p < 2; p++) {
+        uint8_t idx[64];
+        for (int i = 0; i < 64; i++) idx[i] = (uint8_t) ((i & 12) + 2 * p + ((i & 3) >> 1));
+        pick[p] = _mm512_loadu_si512((const void *) idx);
+    }
+    const uint8_t *xb = XB(q, cols);
+    memset(acc, 0, sizeof acc);
+    for (int k = 0; k < cols / 64; k++) {
+        const uint8_t *blk = w + (int64_t) (k / 4) * Q6R_BLOCK_BYTES;
+        __m512 d = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *) (blk + Q6R_D)));
+        __m512 dsc[4];
+        for (int j = 0; j < 4; j++) {
+            dsc[j] = q6_k_dsc_512(blk, d, 4 * (k % 4) + j);
+            amx_q6_k_tile(blk, 4 * (k % 4) + j, codes, high_codes, pick, wt[j]);
+        }
+        _tile_loadd(0, wt[0], 64);
+        _tile_loadd(1, wt[1], 64);
+        _tile_loadd(2, wt[2], 64);
+        _tile_loadd(3, wt[3], 64);
+        for (int i = 0; i < ntiles; i++) {
+            __m512 g[AMX_TOKENS];
+            for (int t = 0; t < AMX_TOKENS; t++) g[t] = _mm512_setzero_ps();
+            /* a sub-block's products are made while the previous one's go into floats */
+            AMX_Q6_K_SUB(4, 6, 0);
+            AMX_Q6_K_SUB(5, 7, 1);
+            AMX_Q6_K_ADD(6, 0);
+            AMX_Q6_K_SUB(4, 6, 2);
+            AMX_Q6_K_ADD(7, 1);
+            AMX_Q6_K_SUB(5, 7, 3);
+            AMX_Q6_K_ADD(6, 2);
+            AMX_Q6_K_ADD(7, 3);
+            for (int t = 0; t < AMX_TOKENS; t++) {
+                int tt = AMX_TOKENS * i + t;
+                _mm512_store_ps(acc[tt], q6_k_group_512(_mm512_load_ps(acc[tt]), g[t], DX(q + tt * q_stride)[2 * k]));
+            }
+        }
+    }
+    for (int t = 0; t < AMX_TOKENS * ntiles; t++) {
+        _mm512_mask_storeu_ps(out + (int64_t) t * out_stride, lanes, _mm512_load_ps(acc[t]));
+    }
+}
+#endif
+
+/* The same on AVX2: each group as two halves of 8 rows; vpdpbusd is vpmaddubsw and vpmaddwd, the high bytes' pairs
+   times 256 and the low ones' times 1 into one int32 sum per lane (pairs at most 2·255·63 and 2·63·128: no
+   saturation), the same integer. */
+AVX2 __attribute__((always_inline)) static inline void q6_k_r16_avx2(const uint8_t *w, int cols,
+        const uint8_t *q, int64_t q_stride, int nt, float *out, int64_t out_stride, int lo, int hi) {
+    const int pf = prefetch_ahead;
+    const __m256i low4 = _mm256_set1_epi8(0x0F), bits45 = _mm256_set1_epi8(0x30);
+    const __m256i one = _mm256_set1_epi16(1), w256 = _mm256_set1_epi16(256);
+    for (int half = 0; half < 2; half++) {
+        __m256 acc[4];
+        for (int t = 0; t < nt; t++) acc[t] = _mm256_setzero_ps();
+        for (int b = 0; b < cols / 256; b++) {
+            const uint8_t *blk = w + (int64_t) b * Q6R_BLOCK_BYTES;
+            __m256 d = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *) (blk + Q6R_D + 16 * half)));
+            for (int jj = 0; jj < 4; jj++) {
+                __m256 g[4];
+                for (int t = 0; t < nt; t++) g[t] = _mm256_setzero_ps();
+                for (int j = 4 * jj; j < 4 * jj + 4; j++) {
+                    const uint8_t *sb = blk + Q6R_VALUES + 192 * j;
+                    if (pf && half == 0) { /* as the AVX-512 kernel, in the first half's pass */
+                        for (int l = 0; l < 3; l++) _mm_prefetch((const char *) sb + pf + 64 * l, _MM_HINT_T0);
+                        if (j < 5) _mm_prefetch((const char *) blk + pf + 64 * j, _MM_HINT_T0);
+                    }
+                    __m256i n[2], h = _mm256_loadu_si256((const __m256i *) (sb + 128 + 32 * half));
+                    n[0] = _mm256_loadu_si256((const __m256i *) (sb + 32 * half));
+                    n[1] = _mm256_loadu_si256((const __m256i *) (sb + 64 + 32 * half));
+                    __m256i sum[4];
+                    for (int t = 0; t < nt; t++) sum[t] = _mm256_setzero_si256();
+                    _Pragma("GCC unroll 4") for (int s = 0; s < 4; s++) {
+                        __m256i nb = s % 2 ? _mm256_srli_epi32(n[s / 2], 4) : n[s / 2];
+                        __m256i hb = s == 0 ? _mm256_slli_epi32(h, 4) : s == 1 ? _mm256_slli_epi32(h, 2)
+                                   : s == 2 ? h : _mm256_srli_epi32(h, 2);
+                        __m256i v = _mm256_or_si256(_mm256_and_si256(nb, low4), _mm256_and_si256(hb, bits45));
+                        for (int t = 0; t < nt; t++) {
+                            const uint8_t *xl = XL(q + t * q_stride, cols) + 256 * b + 16 * j + 4 * s;
+                            __m256i pl = _mm256_maddubs_epi16(_mm256_set1_epi32(x_quad(xl, 0)), v);
+                            __m256i ph = _mm256_maddubs_epi16(v, _mm256_set1_epi32(x_quad(xl, cols)));
+                            sum[t] = _mm256_add_epi32(sum[t], _mm256_add_epi32(_mm256_madd_epi16(ph, w256),
+                                                                               _mm256_madd_epi16(pl, one)));
+                        }
+                    }
+                    __m256 dsc = _mm256_mul_ps(d, _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(
+                            _mm_loadl_epi64((const __m128i *) (blk + Q6R_SCALES + 16 * j + 8 * half)))));
+                    for (int t = 0; t < nt; t++) {
+                        __m256i s = _mm256_sub_epi32(sum[t], _mm256_set1_epi32(S16(q + t * q_stride, cols)[16 * b + j]));
+                        g[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s), dsc, g[t]);
+                    }
+                }
+                for (int t = 0; t < nt; t++) {
+                    acc[t] = _mm256_fmadd_ps(g[t], _mm256_set1_ps(DX(q + t * q_stride)[8 * b + 2 * jj]), acc[t]);
+                }
+            }
+        }
+        store_half_avx2(acc, nt, half, lo, hi, out, out_stride);
+    }
+}
+
+R16_AVX2(q6_k_r16_avx2, 4)
+R16_AVX2(q6_k_r16_avx2, 1)
 
 /*
  * Attention of the g query heads that share one KV head, over n positions of an f32 KV cache: the key and value of
@@ -1388,39 +1763,85 @@ typedef void (*r16_avx2_fn)(const uint8_t *w, int cols, const uint8_t *q, int64_
                             int64_t out_stride, int lo, int hi);
 #if SB_AMX
 #define AMX_ENTRY(config, bytes_per_col, weights, kernel) config, bytes_per_col, weights, kernel
+/* An AMX kernel of one token tile, over ntiles of them. */
+#define AMX_TILES(KERNEL)                                                                                            \
+AMX static void KERNEL##_tiles(const uint8_t *w, const uint8_t *tiles, int cols, const uint8_t *q, int64_t q_stride, \
+        int ntiles, float *out, int64_t out_stride, __mmask16 lanes) {                                               \
+    for (int i = 0; i < ntiles; i++) {                                                                               \
+        KERNEL(w, tiles, cols, q + (int64_t) AMX_TOKENS * i * q_stride, q_stride,                                    \
+               out + (int64_t) AMX_TOKENS * i * out_stride, out_stride, lanes);                                      \
+    }                                                                                                                \
+}
+AMX_TILES(q8_0_r16_amx)
+AMX_TILES(q4_k_r16_amx)
 #else
 #define AMX_ENTRY(config, bytes_per_col, weights, kernel) NULL, 0, NULL, NULL
 #endif
+/* ntiles tiles of AMX_TOKENS tokens; tiles: what the type's amx_weights made of the group, if it has one */
 typedef void (*amx_fn)(const uint8_t *w, const uint8_t *tiles, int cols, const uint8_t *q, int64_t q_stride,
-                       float *out, int64_t out_stride, __mmask16 lanes);
+                       int ntiles, float *out, int64_t out_stride, __mmask16 lanes);
 static const struct r16_kernels {
     int type, ggml_type;
     r16_512_fn k512[3];
     r16_avx2_fn avx2[2];
-    /* AMX: the tile configuration, a group's weight tiles (bytes per column of the matrix), AMX_TOKENS tokens */
+    /* AMX: the tile configuration, a group's weight tiles made once for all its tokens (bytes per column of the
+       matrix, and the function that makes them; none where the kernel makes its own), the kernel */
     const struct amx_config *amx_config;
     int amx_bytes_per_col;
     void (*amx_weights)(const uint8_t *w, int cols, uint8_t *tiles);
     amx_fn amx;
 } R16_KERNELS[] = {
     {TYPE_Q8_0_R16, TYPE_Q8_0, {q8_0_r16_512_8, q8_0_r16_512_4, q8_0_r16_512_1}, {q8_0_r16_avx2_4, q8_0_r16_avx2_1},
-     AMX_ENTRY(&AMX_Q8_0, 512 / 32, amx_q8_0_weights, q8_0_r16_amx)},
+     AMX_ENTRY(&AMX_Q8_0, 512 / 32, amx_q8_0_weights, q8_0_r16_amx_tiles)},
     {TYPE_Q4_K_R16, TYPE_Q4_K, {NULL, q4_k_r16_512_4, q4_k_r16_512_1}, {q4_k_r16_avx2_4, q4_k_r16_avx2_1},
-     AMX_ENTRY(&AMX_Q4_K, Q4K_AMX_PAIR_BYTES / 64, amx_q4_k_weights, q4_k_r16_amx)},
+     AMX_ENTRY(&AMX_Q4_K, Q4K_AMX_PAIR_BYTES / 64, amx_q4_k_weights, q4_k_r16_amx_tiles)},
+    {TYPE_Q6_K_R16, TYPE_Q6_K, {q6_k_r16_512_8, q6_k_r16_512_4, q6_k_r16_512_1}, {q6_k_r16_avx2_4, q6_k_r16_avx2_1},
+     AMX_ENTRY(&AMX_Q6_K, 0, NULL, q6_k_r16_amx)},
 };
 
 int64_t sb_repacked_bytes(int type, int rows, int cols);
 
-/* Rows [from, to) of a repacked type against n tokens: each group of 16 rows for every token while it is in cache.
-   At level 3 batches go AMX_TOKENS tokens at a time through AMX, the rest through the vector kernels. */
+/* Rows [from, to) of a repacked type against n <= TOKEN_BLOCK tokens: each group of 16 rows for every token while it
+   is in cache. With amx set, the tokens go AMX_TOKENS at a time through AMX (tiles: its scratch for the group's weight
+   tiles), the rest through the vector kernels. */
+static void r16_block(int avx512, int amx, const struct r16_kernels *k, const uint8_t *w, int cols, const uint8_t *q,
+                      int n, float *out, int out_stride, int from, int to, uint8_t *tiles) {
+    int64_t q_stride = sb_activation_bytes(1, cols), group_bytes = sb_repacked_bytes(k->ggml_type, 16, cols);
+    for (int g = from / 16; 16 * g < to; g++) {
+        const uint8_t *wg = w + g * group_bytes;
+        int lo = 16 * g < from ? from - 16 * g : 0, hi = 16 * g + 16 > to ? to - 16 * g : 16;
+        float *og = out + 16 * g;
+        int t = 0;
+#define AT(t) q + (t) * q_stride, q_stride, og + (int64_t) (t) * out_stride, out_stride
+        if (avx512) {
+            __mmask16 lanes = (__mmask16) (((1u << hi) - 1) & ~((1u << lo) - 1));
+            if (amx && n >= AMX_TOKENS) {
+                if (k->amx_weights != NULL) k->amx_weights(wg, cols, tiles);
+                k->amx(wg, tiles, cols, q, q_stride, n / AMX_TOKENS, og, out_stride, lanes);
+                t = n / AMX_TOKENS * AMX_TOKENS;
+            }
+            if (k->k512[0] != NULL) {
+                for (; t + 8 <= n; t += 8) k->k512[0](wg, cols, AT(t), lanes);
+            }
+            for (; t + 4 <= n; t += 4) k->k512[1](wg, cols, AT(t), lanes);
+            for (; t < n; t++) k->k512[2](wg, cols, AT(t), lanes);
+        } else {
+            for (; t + 4 <= n; t += 4) k->avx2[0](wg, cols, AT(t), lo, hi);
+            for (; t < n; t++) k->avx2[1](wg, cols, AT(t), lo, hi);
+        }
+#undef AT
+    }
+}
+
+/* Rows [from, to) of a repacked type against n tokens, TOKEN_BLOCK tokens at a time. At level 3 batches go through
+   AMX where the type has an AMX kernel. */
 static void matmul_r16(int lvl, const struct r16_kernels *k, const uint8_t *w, int cols, const uint8_t *q, int n,
                        float *out, int out_stride, int from, int to) {
-    int64_t q_stride = sb_activation_bytes(1, cols), group_bytes = sb_repacked_bytes(k->ggml_type, 16, cols);
-    int avx512 = lvl >= 2, amx = lvl == 3 && k->amx != NULL && n >= AMX_TOKENS;
+    int amx = lvl == 3 && k->amx != NULL && n >= AMX_TOKENS;
     /* this thread's weight tiles of one group: grown as the widest matrix asks, kept for the thread's life */
     static __thread uint8_t *tiles;
     static __thread int64_t tiles_bytes;
-    if (amx) {
+    if (amx && k->amx_weights != NULL) {
         if (tiles_bytes < (int64_t) k->amx_bytes_per_col * cols) {
             free(tiles);
             tiles_bytes = (int64_t) k->amx_bytes_per_col * cols;
@@ -1434,28 +1855,10 @@ static void matmul_r16(int lvl, const struct r16_kernels *k, const uint8_t *w, i
     if (amx) {
         amx_configure(k->amx_config);
     }
-    for (int g = from / 16; 16 * g < to; g++) {
-        const uint8_t *wg = w + g * group_bytes;
-        int lo = 16 * g < from ? from - 16 * g : 0, hi = 16 * g + 16 > to ? to - 16 * g : 16;
-        float *og = out + 16 * g;
-        int t = 0;
-#define AT(t) q + (t) * q_stride, q_stride, og + (int64_t) (t) * out_stride, out_stride
-        if (avx512) {
-            __mmask16 lanes = (__mmask16) (((1u << hi) - 1) & ~((1u << lo) - 1));
-            if (amx) {
-                k->amx_weights(wg, cols, tiles);
-                for (; t + AMX_TOKENS <= n; t += AMX_TOKENS) k->amx(wg, tiles, cols, AT(t), lanes);
-            }
-            if (k->k512[0] != NULL) {
-                for (; t + 8 <= n; t += 8) k->k512[0](wg, cols, AT(t), lanes);
-            }
-            for (; t + 4 <= n; t += 4) k->k512[1](wg, cols, AT(t), lanes);
-            for (; t < n; t++) k->k512[2](wg, cols, AT(t), lanes);
-        } else {
-            for (; t + 4 <= n; t += 4) k->avx2[0](wg, cols, AT(t), lo, hi);
-            for (; t < n; t++) k->avx2[1](wg, cols, AT(t), lo, hi);
-        }
-#undef AT
+    int64_t q_stride = sb_activation_bytes(1, cols);
+    for (int t = 0; t < n; t += TOKEN_BLOCK) {
+        r16_block(lvl >= 2, amx, k, w, cols, q + t * q_stride, n - t < TOKEN_BLOCK ? n - t : TOKEN_BLOCK,
+                  out + (int64_t) t * out_stride, out_stride, from, to, tiles);
     }
     if (amx) {
         amx_release();
@@ -1476,6 +1879,7 @@ int64_t sb_repacked_bytes(int type, int rows, int cols) {
     switch (type) {
         case TYPE_Q8_0: return (int64_t) rows / 16 * (cols / 32) * R16_BLOCK_BYTES;
         case TYPE_Q4_K: return (int64_t) rows / 16 * (cols / 256) * Q4R_BLOCK_BYTES;
+        case TYPE_Q6_K: return (int64_t) rows / 16 * (cols / 256) * Q6R_BLOCK_BYTES;
         default: return 0;
     }
 }
@@ -1486,6 +1890,7 @@ int sb_repack(int type, const uint8_t *w, int64_t row_bytes, int rows, int cols,
     switch (type) {
         case TYPE_Q8_0: repack_q8_0(w, row_bytes, rows, cols, out); return TYPE_Q8_0_R16;
         case TYPE_Q4_K: repack_q4_k(w, row_bytes, rows, cols, out); return TYPE_Q4_K_R16;
+        case TYPE_Q6_K: repack_q6_k(w, row_bytes, rows, cols, out); return TYPE_Q6_K_R16;
         default: return -1;
     }
 }

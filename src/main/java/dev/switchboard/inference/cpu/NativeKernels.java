@@ -49,7 +49,7 @@ public final class NativeKernels {
 
     /** Where the build puts the library, under the classes folder (or jar). */
     static final String RESOURCE = "/native/" + platform() + "/libswitchboard_kernels.so";
-    private static final int VERSION = 12;
+    private static final int VERSION = 13;
 
     private static volatile Mode mode = Mode.AUTO;
     private static final MethodHandle QUANTIZE, MATMUL, ACTIVATION_BYTES, USE_LEVEL, REPACK, REPACKED_BYTES, ATTEND,
@@ -150,7 +150,7 @@ public final class NativeKernels {
     }
 
     /**
-     * Uses the kernels of at most {@code maxLevel} (1: AVX2, 2: AVX-512 VNNI, 3: also AMX for Q8_0 and Q4_K batches)
+     * Uses the kernels of at most {@code maxLevel} (1: AVX2, 2: AVX-512 VNNI, 3: also AMX for batches)
      * and of what the CPU runs; returns the level now in use. For tests, which run every kernel set a machine has.
      */
     static int useLevel(int maxLevel) {
@@ -213,10 +213,10 @@ public final class NativeKernels {
 
     /**
      * Whether the native kernels compute products of {@code type} on a copy in their own layout ({@link #repack}):
-     * Q8_0 and Q4_K rows in whole groups of {@link #GROUP}.
+     * Q8_0, Q4_K and Q6_K rows in whole groups of {@link #GROUP}.
      */
     static boolean repacks(GgmlType type, int rows) {
-        return (type == GgmlType.Q8_0 || type == GgmlType.Q4_K) && rows % GROUP == 0;
+        return (type == GgmlType.Q8_0 || type == GgmlType.Q4_K || type == GgmlType.Q6_K) && rows % GROUP == 0;
     }
 
     /** A copy made by {@link #repack}, and the kernels' type id of its layout. */

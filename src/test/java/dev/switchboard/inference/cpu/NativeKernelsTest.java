@@ -138,12 +138,12 @@ class NativeKernelsTest {
     }
 
     /**
-     * The native Q8_0 and Q4_K kernels' copy, as large as the weights, is made when the weights are paged in for
+     * The native Q8_0, Q4_K and Q6_K kernels' copy, as large as the weights, is made when the weights are paged in for
      * products or by the first native product, never by an embedding lookup; and only for whole groups of 16 rows (a
      * vocabulary of 300 is not one, and its products read the file's blocks).
      */
     @ParameterizedTest
-    @EnumSource(value = GgmlType.class, names = {"Q8_0", "Q4_K"})
+    @EnumSource(value = GgmlType.class, names = {"Q8_0", "Q4_K", "Q6_K"})
     void theNativeCopyIsMadeForProductsOnly(GgmlType type) throws IOException {
         assumeNativeKernels("");
         Path file = TestModels.write(dir.resolve(type + ".gguf"), CpuBackendTest.GQA, type, false, false, 7);
@@ -227,13 +227,13 @@ class NativeKernelsTest {
     }
 
     /**
-     * Q8_0 and Q4_K with whole groups of 16 rows are computed on the native kernels' own copy, a row per vector lane:
+     * Q8_0, Q4_K and Q6_K with whole groups of 16 rows are computed on the native kernels' own copy, a row per vector lane:
      * however the rows are split among threads (a range may start or end inside a group), whether a token comes alone
      * or in a tile of 8 or 4 (or of 16 on AMX), and at every kernel level the CPU has, every row and token gets the
      * same float, to the bit; each within tolerance of the Java kernel, the input with small blocks beside large ones included.
      */
     @ParameterizedTest
-    @EnumSource(value = GgmlType.class, names = {"Q8_0", "Q4_K"})
+    @EnumSource(value = GgmlType.class, names = {"Q8_0", "Q4_K", "Q6_K"})
     void repackedRowsGetTheSameResultWhateverTheSplitBatchOrLevel(GgmlType type) {
         assumeNativeKernels("");
         // 37 tokens: two tiles of 16 for the AMX kernel where the CPU has one, then tiles of 4 and single tokens
@@ -283,6 +283,71 @@ class NativeKernelsTest {
                     }
                     double expected = w.dot(r, x, t * cols);
                     assertEquals(expected, alone[r], bound + 1e-5 * Math.abs(expected), "token " + t + " row " + r);
+                }
+            }
+        }
+    }
+
+    /**
+     * Repacked Q6_K at the edges of its exact integer sums: every 6-bit value 0 or 63 (weights -32 and 31), every scale
+     * -128 or 127, every activation at +-32767 (high byte -128 or 127, low byte 1 or 255) or mixed. A sub-block's sum
+     * then reaches 16·32767·32, and AMX's bf16 partial sums 2^24, the most a float holds exactly: a batch (through AMX
+     * where the CPU has it) and each token alone agree to the bit at every level, and with the sum in doubles.
+     */
+    @Test
+    void repackedQ6_KSumsStayExactAtTheirExtremes() {
+        assumeNativeKernels("");
+        int cols = 512, rows = 32, n = 19, blockBytes = 210;
+        byte[] bytes = new byte[rows * cols / 256 * blockBytes];
+        Random random = new Random(5);
+        for (int r = 0; r < rows; r++) {
+            for (int b = 0; b < cols / 256; b++) {
+                int at = (r * cols / 256 + b) * blockBytes;
+                // rows 0-7 all 0, 8-15 all 63, the rest either, value by value
+                for (int i = 0; i < 192; i++) {
+                    bytes[at + i] = (byte) (r < 8 ? 0 : r < 16 ? 0xFF : random.nextInt(256));
+                }
+                for (int j = 0; j < 16; j++) {
+                    bytes[at + 192 + j] = (byte) ((r + j) % 3 == 0 ? 127 : -128);
+                }
+                bytes[at + 208] = 0x00; // d = 1.0 (f16 0x3C00)
+                bytes[at + 209] = 0x3C;
+            }
+        }
+        float[] x = new float[n * cols];
+        for (int t = 0; t < n; t++) {
+            for (int i = 0; i < cols; i++) {
+                x[t * cols + i] = t == 0 ? -1 : t == 1 ? 1 : t == 2 ? (i % 2 == 0 ? 1 : -1)
+                        : random.nextBoolean() ? 1 : -1;
+            }
+        }
+        try (Arena arena = Arena.ofShared()) {
+            MemorySegment data = arena.allocate(bytes.length, 64);
+            MemorySegment.copy(MemorySegment.ofArray(bytes), 0, data, 0, bytes.length);
+            WeightTensor w = WeightTensor.wrap(new GgufTensor("w", new long[]{cols, rows}, GgmlType.Q6_K, data));
+            MemorySegment q = arena.allocate(NativeKernels.activationBytes(n, cols), 64);
+            NativeKernels.quantize(x, n, cols, false, q);
+            MemorySegment one = arena.allocate(NativeKernels.activationBytes(1, cols), 64);
+            float[] row = new float[cols];
+            for (int level = NativeKernels.useLevel(Integer.MAX_VALUE); level >= 1; level--) {
+                NativeKernels.useLevel(level);
+                float[] batch = new float[n * rows], alone = new float[rows];
+                w.matmulNative(q, n, batch, 0, rows);
+                for (int t = 0; t < n; t++) {
+                    NativeKernels.quantize(Arrays.copyOfRange(x, t * cols, (t + 1) * cols), 1, cols, false, one);
+                    w.matmulNative(one, 1, alone, 0, rows);
+                    for (int r = 0; r < rows; r++) {
+                        assertEquals(batch[t * rows + r], alone[r], "level " + level + ", token " + t + ", row " + r);
+                        // +-1 quantizes to +-32767 with a scale of 1/32767: the products are exact in doubles
+                        w.dequantizeRow(r, row, 0);
+                        double exact = 0, magnitude = 0;
+                        for (int i = 0; i < cols; i++) {
+                            exact += (double) row[i] * x[t * cols + i];
+                            magnitude += Math.abs((double) row[i] * x[t * cols + i]);
+                        }
+                        // floats sum the 32 sub-blocks: a few roundings of the terms' size, whatever cancels
+                        assertEquals(exact, alone[r], 1e-6 * magnitude, "token " + t + ", row " + r);
+                    }
                 }
             }
         }
