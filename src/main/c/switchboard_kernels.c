@@ -52,7 +52,7 @@
 #define R16_BLOCK_BYTES (16 * 34)
 
 int sb_version(void) {
-    return 13;
+    return 14;
 }
 
 /*
@@ -136,7 +136,7 @@ float sb_read_sum(const uint8_t *p, int64_t n) {
 }
 
 int64_t sb_activation_bytes(int n, int cols) {
-    return (int64_t) n * (cols / 32 * 8 + cols * 8 + cols / 16 * 4 + cols * 4);
+    return (int64_t) n * (cols / 32 * 12 + cols * 8 + cols / 16 * 4 + cols * 4);
 }
 
 /* The pairs of sub-blocks (of 32 values in each 256) whose values dot1_q4_k_512 interleaves: each pair shares the
@@ -289,6 +289,8 @@ __attribute__((target("avx2,fma,f16c"))) void sb_quantize(const float *x, int n,
                 for (int i = 0; i < 16; i++) s += values[16 * g + i];
                 sums16[g] = 32 * s;
             }
+            float *scaled = (float *) (qt + cols / 32 * 8 + (int64_t) cols * 8 + cols / 4 + (int64_t) cols * 4);
+            for (int b = 0; b < cols / 32; b++) scaled[b] = scales[b] * (float) sums[b];
         }
         if (group != 32 || (n >= AMX_TOKENS && cpu_amx())) {
             split_natural(values, cols, (uint8_t *) (values + 3 * cols));
@@ -322,8 +324,10 @@ static void q4_k_scales_mins(const uint8_t *sc, uint8_t *scale, uint8_t *min) {
    values (the repacked Q6_K kernels' bias). */
 #define XL(qt, cols) ((const uint8_t *) (X(qt, cols) + 3 * (cols)))
 #define S16(qt, cols) ((const int32_t *) ((qt) + (cols) / 32 * 8 + (int64_t) (cols) * 8))
-/* The values as bf16 pairs for the Q6_K AMX kernel (split_bf16). */
+/* The values as bf16 pairs for the bf16 AMX kernels (split_bf16). */
 #define XB(qt, cols) ((const uint8_t *) (qt) + (cols) / 32 * 8 + (int64_t) (cols) * 8 + (cols) / 4)
+/* Each 32 values' sum times their scale, as floats: the repacked Q4_K kernels' mins. */
+#define SY(qt, cols) ((const float *) (XB(qt, cols) + (int64_t) (cols) * 4))
 
 #define KERNELS(SUFFIX, TARGET, DOT16)                                                                               \
 __attribute__((target(TARGET))) static inline float hsum_##SUFFIX(__m256 v) {                                       \
@@ -567,13 +571,14 @@ T512 static inline __m512 q8_0_block_512(__m512 acc, __m512i sum, __m512 dw, flo
     return _mm512_fmadd_ps(_mm512_cvtepi32_ps(sum), _mm512_mul_ps(dw, _mm512_set1_ps(dx)), acc);
 }
 
-/* A pair of Q4_K sub-blocks: the scaled sums times d, less the mins' sums times dmin, both times the token's dx of
-   those 64 values. */
-T512 static inline __m512 q4_k_pair_512(__m512 acc, __m512i pair, __m512i mins, __m512 d, __m512 dmin, float dx) {
-    __m512 x = _mm512_set1_ps(dx);
-    acc = _mm512_fmadd_ps(_mm512_cvtepi32_ps(pair), _mm512_mul_ps(d, x), acc);
-    return _mm512_fnmadd_ps(_mm512_cvtepi32_ps(mins), _mm512_mul_ps(dmin, x), acc);
+/* The mins of a Q4_K super-block: their 8 sums, as floats (mnf), times the token's scaled sums y of its
+   sub-blocks (SY), less from the accumulator times dmin. */
+T512 static inline __m512 q4_k_mins_512(__m512 acc, const __m512 *mnf, const float *y, __m512 dmin) {
+    __m512 m = _mm512_setzero_ps();
+    for (int s = 0; s < 8; s++) m = _mm512_fmadd_ps(mnf[s], _mm512_set1_ps(y[s]), m);
+    return _mm512_fnmadd_ps(m, dmin, acc);
 }
+
 
 /* Q8_0: one product per block and token, scaled in floats by the weight's and the activation's block scales. */
 T512 __attribute__((always_inline)) static inline void dot_q8_0_512(const uint8_t *w, const uint8_t *q,
@@ -1029,10 +1034,12 @@ R16_AVX2(q8_0_r16_avx2, 1)
  * 2026-12-04, one thread: 2.0 times as fast for one token and 1.8-1.9 for 13 or 128 with the weights in cache,
  * 1.1-1.3 from memory (23-33 GB/s against 20-25); AVX2 1.4-1.8 in cache.
  *
- * Exact integer sums: a sub-block's 32 products are at most 32·15·32767 < 2^24, times its scale (< 64) < 2^30, so a
- * lane sums two sub-blocks in int32 and floats come in four times per super-block, each pair with the activations'
- * scale of its 64 values; the mins' sum over a pair is at most 2·63·32·32767 < 2^28. Every row gets the same float
- * operations in the same order whatever the tile, range split or level: batches and lone tokens agree to the bit.
+ * Exact integer sums: a sub-block's 32 products are at most 32·15·32767 < 2^24, so its sum is exact as a float too; it
+ * takes d·scale (exact in float) into the float sum of its pair, which takes the activations' scale of those 64
+ * values (q4_k_pair_512); the mins' integer sum over a pair is at most 2·63·32·32767 < 2^28. Every row gets the same
+ * float operations in the same order whatever the tile, range split or level: batches and lone tokens agree to the
+ * bit. (Until 2026-12-05 the scales were multiplied in integers and a pair's sum converted once; a float per
+ * sub-block lets the AMX kernel's bf16 sums, floats already, take the same steps.)
  */
 #define TYPE_Q4_K_R16 1012
 #define Q4R_D 0
@@ -1075,6 +1082,19 @@ static void repack_q4_k(const uint8_t *w, int64_t row_bytes, int rows, int cols,
     }
 }
 
+/* The 16 rows' mins of each sub-block of the repacked super-block at blk, as floats. */
+T512 static inline void q4_k_mins_f_512(const uint8_t *blk, __m512 *mnf) {
+    for (int s = 0; s < 8; s++) {
+        mnf[s] = _mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *) (blk + Q4R_MINS + 16 * s))));
+    }
+}
+
+/* The 16 rows' d·scale of Q4_K sub-block j of the repacked super-block at blk (exact in float). */
+T512 static inline __m512 q4_k_dsc_512(const uint8_t *blk, __m512 d, int j) {
+    return _mm512_mul_ps(d, _mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(
+            _mm_loadu_si128((const __m128i *) (blk + Q4R_SCALES + 16 * j)))));
+}
+
 /* Tokens per tile of the repacked Q4_K kernels: the largest that keeps a tile's sums in registers. */
 #define Q4R_TILE 4
 
@@ -1090,8 +1110,8 @@ T512 __attribute__((always_inline)) static inline void q4_k_r16_512(const uint8_
         __m512 d = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *) (blk + Q4R_D)));
         __m512 dmin = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *) (blk + Q4R_DMIN)));
         for (int jj = 0; jj < 4; jj++) {
-            __m512i pair[Q4R_TILE], mins[Q4R_TILE];
-            for (int t = 0; t < nt; t++) pair[t] = mins[t] = _mm512_setzero_si512();
+            __m512 g[Q4R_TILE];
+            for (int t = 0; t < nt; t++) g[t] = _mm512_setzero_ps();
             for (int j = 2 * jj; j < 2 * jj + 2; j++) {
                 __m512i s[Q4R_TILE][4];
                 for (int t = 0; t < nt; t++) for (int c = 0; c < np; c++) s[t][c] = _mm512_setzero_si512();
@@ -1111,21 +1131,21 @@ T512 __attribute__((always_inline)) static inline void q4_k_r16_512(const uint8_
                         }
                     }
                 }
-                __m512i sc = _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *) (blk + Q4R_SCALES + 16 * j)));
-                __m512i mn = _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *) (blk + Q4R_MINS + 16 * j)));
+                __m512 dsc = q4_k_dsc_512(blk, d, j);
                 for (int t = 0; t < nt; t++) {
                     __m512i sum = s[t][0];
                     for (int c = 1; c < np; c++) sum = _mm512_add_epi32(sum, s[t][c]);
-                    pair[t] = _mm512_add_epi32(pair[t], _mm512_mullo_epi32(sum, sc));
-                    mins[t] = _mm512_add_epi32(mins[t], _mm512_mullo_epi32(mn,
-                            _mm512_set1_epi32(SX(q + t * q_stride, cols)[8 * b + j])));
+                    g[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(sum), dsc, g[t]);
                 }
             }
             /* the activations' scale of this pair of sub-blocks (one per 64 values) */
             for (int t = 0; t < nt; t++) {
-                acc[t] = q4_k_pair_512(acc[t], pair[t], mins[t], d, dmin, DX(q + t * q_stride)[8 * b + 2 * jj]);
+                acc[t] = _mm512_fmadd_ps(g[t], _mm512_set1_ps(DX(q + t * q_stride)[8 * b + 2 * jj]), acc[t]);
             }
         }
+        __m512 mnf[8];
+        q4_k_mins_f_512(blk, mnf);
+        for (int t = 0; t < nt; t++) acc[t] = q4_k_mins_512(acc[t], mnf, SY(q + t * q_stride, cols) + 8 * b, dmin);
     }
     for (int t = 0; t < nt; t++) _mm512_mask_storeu_ps(out + t * out_stride, lanes, acc[t]);
 }
@@ -1134,106 +1154,107 @@ R16_512(q4_k_r16_512, 4)
 R16_512(q4_k_r16_512, 1)
 
 #if SB_AMX
-/* Tiles of the Q4_K AMX kernel, each step one pair of sub-blocks (64 values): 0-3 the 16 x 16 int32 sums of low by low,
-   low by high, high by low and high by high bytes (token's, weight's), 4 and 5 the 16 tokens' 64 low and 64 high
-   bytes, 6 and 7 the low and high bytes of the 16 rows' 64 scaled values, four per int32 column. */
-static const struct amx_config AMX_Q4_K = {
+/* Tiles of the bf16 AMX kernels (Q4_K, Q6_K), each step 64 values: 0-3 the 16 rows' bf16 values of each 16 of them,
+   4 and 5 a tile of tokens' bf16 pairs of 16 values in turn, 6 and 7 their 16 x 16 float sums. */
+static const struct amx_config AMX_BF16 = {
     .palette = 1,
     .bytes_per_row = {64, 64, 64, 64, 64, 64, 64, 64},
-    .rows = {16, 16, 16, 16, AMX_TOKENS, AMX_TOKENS, 16, 16},
+    .rows = {16, 16, 16, 16, AMX_TOKENS, AMX_TOKENS, AMX_TOKENS, AMX_TOKENS},
 };
 
-/* Weight tiles of a pair of sub-blocks: 2 tiles of 1,024 bytes. */
-#define Q4K_AMX_PAIR_BYTES 2048
+/* bf16 codes of the integers 0..31, a word each: the Q4_K weight tiles' table (vpermw). */
+AMX static inline __m512i bf16_codes_512(void) {
+    _Alignas(64) uint16_t codes[32];
+    for (int v = 0; v < 32; v++) {
+        float f = (float) v;
+        uint32_t bits;
+        memcpy(&bits, &f, 4);
+        codes[v] = (uint16_t) (bits >> 16);
+    }
+    return _mm512_load_si512((const void *) codes);
+}
 
 /*
- * A group's repacked Q4_K rows as AMX weight tiles: per pair of sub-blocks, the low and then the high bytes of each
- * value times its sub-block's scale (q·scale <= 15·63 fits 10 bits), four values a row in the tile's int32 columns, in
- * their own order. The dword of a row in the repacked nibbles holds values 0, 2, 4, 6 in its low 16 bits and 1, 3, 5,
- * 7 in its high 16: masking one nibble of each half gives the bytes (0, _, 1, _), the next (2, _, 3, _), and
- * reordered (0, 1, 2, 3); likewise (4, 5, 6, 7).
+ * Values 16·half..16·half + 15 of sub-block j of a group's repacked Q4_K super-block blk as an AMX bf16 weight tile of
+ * 16 rows of 64 bytes, laid out as amx_q6_k_tile's: tile row p < 8 holds each row's values 2p and 2p + 1 of the 16 in
+ * its int32 column, tile row 8 + p the same again. The repacked dword k of a sub-block holds its values 8k + 2m at
+ * bits 4m and 8k + 2m + 1 at bits 16 + 4m: a shift and a mask give such a pair as two words, vpermw their codes.
  */
-AMX static void amx_q4_k_weights(const uint8_t *w, int cols, uint8_t *tiles) {
-    const __m512i nibble = _mm512_set1_epi32(0x000F000F), low_byte = _mm512_set1_epi16(0xFF);
-    const __m512i order = _mm512_set4_epi32(0x0F0D0E0C, 0x0B090A08, 0x07050604, 0x03010200);
-    for (int b = 0; b < cols / 256; b++) {
-        const uint8_t *blk = w + (int64_t) b * Q4R_BLOCK_BYTES;
-        for (int j = 0; j < 8; j++) {
-            /* row r's scale in both words of its dword */
-            __m512i sc = _mm512_mullo_epi32(_mm512_cvtepu8_epi32(
-                    _mm_loadu_si128((const __m128i *) (blk + Q4R_SCALES + 16 * j))), _mm512_set1_epi32(0x00010001));
-            uint8_t *pair = tiles + (int64_t) (4 * b + j / 2) * Q4K_AMX_PAIR_BYTES;
-            for (int k = 0; k < 4; k++) {
-                __m512i d = _mm512_loadu_si512((const void *) (blk + Q4R_NIBBLES + 64 * (4 * j + k)));
-                for (int h = 0; h < 2; h++) {
-                    __m512i even = _mm512_and_si512(_mm512_srli_epi32(d, 8 * h), nibble);
-                    __m512i odd = _mm512_and_si512(_mm512_srli_epi32(d, 8 * h + 4), nibble);
-                    __m512i quad = _mm512_shuffle_epi8(_mm512_or_si512(even, _mm512_slli_epi32(odd, 8)), order);
-                    /* bytes 0 and 2 of each dword times the scale, then bytes 1 and 3: products < 2^10 */
-                    __m512i p02 = _mm512_mullo_epi16(_mm512_and_si512(quad, low_byte), sc);
-                    __m512i p13 = _mm512_mullo_epi16(_mm512_srli_epi16(quad, 8), sc);
-                    int row = 8 * (j % 2) + 2 * k + h;
-                    _mm512_store_si512(pair + 64 * row, _mm512_or_si512(_mm512_and_si512(p02, low_byte),
-                                                                        _mm512_slli_epi16(p13, 8)));
-                    _mm512_store_si512(pair + 1024 + 64 * row, _mm512_or_si512(_mm512_srli_epi16(p02, 8),
-                            _mm512_andnot_si512(low_byte, p13)));
-                }
-            }
+AMX static inline void amx_q4_k_tile(const uint8_t *blk, int j, int half, __m512i codes, uint8_t *tile) {
+    const __m512i nibble = _mm512_set1_epi32(0x000F000F);
+    for (int kk = 0; kk < 2; kk++) {
+        __m512i v = _mm512_loadu_si512((const void *) (blk + Q4R_NIBBLES + 64 * (4 * j + 2 * half + kk)));
+        for (int m = 0; m < 4; m++) {
+            __m512i row = _mm512_permutexvar_epi16(_mm512_and_si512(m ? _mm512_srli_epi32(v, 4 * m) : v, nibble),
+                                                   codes);
+            _mm512_store_si512(tile + 64 * (4 * kk + m), row);
+            _mm512_store_si512(tile + 64 * (12 + m + 4 * kk - 4), row);
         }
     }
 }
 
 /*
- * One group of 16 repacked Q4_K rows against AMX_TOKENS tokens on AMX (tiles configured with AMX_Q4_K). With the
- * scales in the weights (amx_q4_k_weights), a token's int16 value 256·xh + xl and a scaled weight 256·wh + wl give a
- * pair of sub-blocks' scaled sum as xl·wl + 256·(xl·wh + xh·wl) + 65536·xh·wh from four byte products (TDPBUUD for
- * the token's unsigned low bytes, TDPBSUD for its signed high ones): the very integer q4_k_r16_512 sums per pair
- * (|sum| < 64·945·32768 < 2^31; int32 arithmetic wraps, so the parts need not fit on their own). The floats that
- * follow are that kernel's, in its order, the mins' integer sum included: the same bits as there.
+ * One group of 16 repacked Q4_K rows against ntiles tiles of AMX_TOKENS tokens (at most TOKEN_BLOCK tokens) on AMX
+ * (tiles configured with AMX_BF16), in bf16 as q6_k_r16_amx: a sub-block's 32 products of a token's 256·high + low
+ * with the nibbles, two TDPBF16PS into one tile, have partial sums of at most 32·(32768·15 + 255·15) < 2^24: exact,
+ * the very float of the integer q4_k_r16_512 sums. The floats that follow are that kernel's, in its order, the mins'
+ * integer sum included: the same bits as there. A pair's four weight tiles are made once and stay in tile registers
+ * for all the tokens, whose accumulators wait in L1. C check on 2026-12-05 (512 x 2048, 128 tokens, one thread): the
+ * int8 products of the bytes of both the tokens' values and the scaled weights, four per pair and each needing a
+ * shift and an add after it, ran at 155-171 GMAC/s; this at XX.
  */
-AMX static void q4_k_r16_amx(const uint8_t *w, const uint8_t *tiles, int cols, const uint8_t *q, int64_t q_stride,
-        float *out, int64_t out_stride, __mmask16 lanes) {
-    _Alignas(64) int32_t c[4][16][16];
-    const uint8_t *lo = XL(q, cols), *hi = lo + cols;
-    __m512 acc[AMX_TOKENS];
-    for (int t = 0; t < AMX_TOKENS; t++) acc[t] = _mm512_setzero_ps();
+AMX static void q4_k_r16_amx(const uint8_t *w, const uint8_t *unused, int cols, const uint8_t *q, int64_t q_stride,
+        int ntiles, float *out, int64_t out_stride, __mmask16 lanes) {
+    (void) unused;
+    _Alignas(64) uint8_t wt[4][16 * 64];
+    _Alignas(64) float c[2][AMX_TOKENS][16], acc[TOKEN_BLOCK][16];
+    const __m512i codes = bf16_codes_512();
+    const uint8_t *xb = XB(q, cols);
+    memset(acc, 0, sizeof acc);
     for (int b = 0; b < cols / 256; b++) {
         const uint8_t *blk = w + (int64_t) b * Q4R_BLOCK_BYTES;
         __m512 d = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *) (blk + Q4R_D)));
         __m512 dmin = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *) (blk + Q4R_DMIN)));
         for (int jj = 0; jj < 4; jj++) {
-            const uint8_t *pair = tiles + (int64_t) (4 * b + jj) * Q4K_AMX_PAIR_BYTES;
-            __m512i mn0 = _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *) (blk + Q4R_MINS + 32 * jj)));
-            __m512i mn1 = _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *) (blk + Q4R_MINS + 32 * jj + 16)));
-            _tile_loadd(4, lo + 256 * b + 64 * jj, q_stride);
-            _tile_loadd(5, hi + 256 * b + 64 * jj, q_stride);
-            _tile_loadd(6, pair, 64);
-            _tile_loadd(7, pair + 1024, 64);
-            _tile_zero(0);
-            _tile_zero(1);
-            _tile_zero(2);
-            _tile_zero(3);
-            _tile_dpbuud(0, 4, 6);
-            _tile_dpbuud(1, 4, 7);
-            _tile_dpbsud(2, 5, 6);
-            _tile_dpbsud(3, 5, 7);
-            _tile_stored(0, c[0], 64);
-            _tile_stored(1, c[1], 64);
-            _tile_stored(2, c[2], 64);
-            _tile_stored(3, c[3], 64);
-            for (int t = 0; t < AMX_TOKENS; t++) {
-                const uint8_t *qt = q + t * q_stride;
-                __m512i mid = _mm512_add_epi32(_mm512_load_si512(c[1][t]), _mm512_load_si512(c[2][t]));
-                __m512i pair_sum = _mm512_add_epi32(_mm512_add_epi32(_mm512_load_si512(c[0][t]),
-                        _mm512_slli_epi32(mid, 8)), _mm512_slli_epi32(_mm512_load_si512(c[3][t]), 16));
-                __m512i mins = _mm512_add_epi32(
-                        _mm512_mullo_epi32(mn0, _mm512_set1_epi32(SX(qt, cols)[8 * b + 2 * jj])),
-                        _mm512_mullo_epi32(mn1, _mm512_set1_epi32(SX(qt, cols)[8 * b + 2 * jj + 1])));
-                acc[t] = q4_k_pair_512(acc[t], pair_sum, mins, d, dmin, DX(qt)[8 * b + 2 * jj]);
+            __m512 dsc0 = q4_k_dsc_512(blk, d, 2 * jj), dsc1 = q4_k_dsc_512(blk, d, 2 * jj + 1);
+            for (int u = 0; u < 4; u++) amx_q4_k_tile(blk, 2 * jj + u / 2, u % 2, codes, wt[u]);
+            _tile_loadd(0, wt[0], 64);
+            _tile_loadd(1, wt[1], 64);
+            _tile_loadd(2, wt[2], 64);
+            _tile_loadd(3, wt[3], 64);
+            for (int i = 0; i < ntiles; i++) {
+                const uint8_t *x = xb + (int64_t) AMX_TOKENS * i * q_stride + 64 * (16 * b + 4 * jj);
+                _tile_loadd(4, x, q_stride);
+                _tile_loadd(5, x + 64, q_stride);
+                _tile_zero(6);
+                _tile_dpbf16ps(6, 4, 0);
+                _tile_dpbf16ps(6, 5, 1);
+                _tile_loadd(4, x + 128, q_stride);
+                _tile_loadd(5, x + 192, q_stride);
+                _tile_zero(7);
+                _tile_dpbf16ps(7, 4, 2);
+                _tile_dpbf16ps(7, 5, 3);
+                _tile_stored(6, c[0], 64);
+                _tile_stored(7, c[1], 64);
+                for (int t = 0; t < AMX_TOKENS; t++) {
+                    int tt = AMX_TOKENS * i + t;
+                    __m512 g = _mm512_fmadd_ps(_mm512_load_ps(c[0][t]), dsc0, _mm512_setzero_ps());
+                    g = _mm512_fmadd_ps(_mm512_load_ps(c[1][t]), dsc1, g);
+                    _mm512_store_ps(acc[tt], _mm512_fmadd_ps(g, _mm512_set1_ps(DX(q + tt * q_stride)[8 * b + 2 * jj]),
+                                                             _mm512_load_ps(acc[tt])));
+                }
             }
         }
+        __m512 mnf[8];
+        q4_k_mins_f_512(blk, mnf);
+        for (int tt = 0; tt < AMX_TOKENS * ntiles; tt++) {
+            _mm512_store_ps(acc[tt], q4_k_mins_512(_mm512_load_ps(acc[tt]), mnf, SY(q + tt * q_stride, cols) + 8 * b,
+                                                   dmin));
+        }
     }
-    for (int t = 0; t < AMX_TOKENS; t++) _mm512_mask_storeu_ps(out + t * out_stride, lanes, acc[t]);
+    for (int t = 0; t < AMX_TOKENS * ntiles; t++) {
+        _mm512_mask_storeu_ps(out + (int64_t) t * out_stride, lanes, _mm512_load_ps(acc[t]));
+    }
 }
 #endif
 
@@ -1250,8 +1271,8 @@ AVX2 __attribute__((always_inline)) static inline void q4_k_r16_avx2(const uint8
             __m256 d = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *) (blk + Q4R_D + 16 * h)));
             __m256 dmin = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *) (blk + Q4R_DMIN + 16 * h)));
             for (int jj = 0; jj < 4; jj++) {
-                __m256i pair[Q4R_TILE], mins[Q4R_TILE];
-                for (int t = 0; t < nt; t++) pair[t] = mins[t] = _mm256_setzero_si256();
+                __m256 g[Q4R_TILE];
+                for (int t = 0; t < nt; t++) g[t] = _mm256_setzero_ps();
                 for (int j = 2 * jj; j < 2 * jj + 2; j++) {
                     __m256i s[Q4R_TILE][4];
                     for (int t = 0; t < nt; t++) for (int c = 0; c < np; c++) s[t][c] = _mm256_setzero_si256();
@@ -1271,23 +1292,29 @@ AVX2 __attribute__((always_inline)) static inline void q4_k_r16_avx2(const uint8
                             }
                         }
                     }
-                    __m256i sc = _mm256_cvtepu8_epi32(_mm_loadl_epi64(
-                            (const __m128i *) (blk + Q4R_SCALES + 16 * j + 8 * h)));
-                    __m256i mn = _mm256_cvtepu8_epi32(_mm_loadl_epi64(
-                            (const __m128i *) (blk + Q4R_MINS + 16 * j + 8 * h)));
+                    __m256 dsc = _mm256_mul_ps(d, _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_loadl_epi64(
+                            (const __m128i *) (blk + Q4R_SCALES + 16 * j + 8 * h)))));
                     for (int t = 0; t < nt; t++) {
                         __m256i sum = s[t][0];
                         for (int c = 1; c < np; c++) sum = _mm256_add_epi32(sum, s[t][c]);
-                        pair[t] = _mm256_add_epi32(pair[t], _mm256_mullo_epi32(sum, sc));
-                        mins[t] = _mm256_add_epi32(mins[t], _mm256_mullo_epi32(mn,
-                                _mm256_set1_epi32(SX(q + t * q_stride, cols)[8 * b + j])));
+                        g[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(sum), dsc, g[t]);
                     }
                 }
                 for (int t = 0; t < nt; t++) {
-                    __m256 dx = _mm256_set1_ps(DX(q + t * q_stride)[8 * b + 2 * jj]);
-                    acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(pair[t]), _mm256_mul_ps(d, dx), acc[t]);
-                    acc[t] = _mm256_fnmadd_ps(_mm256_cvtepi32_ps(mins[t]), _mm256_mul_ps(dmin, dx), acc[t]);
+                    acc[t] = _mm256_fmadd_ps(g[t], _mm256_set1_ps(DX(q + t * q_stride)[8 * b + 2 * jj]), acc[t]);
                 }
+            }
+            /* the mins as q4_k_mins_512 */
+            __m256 mnf[8];
+            for (int j = 0; j < 8; j++) {
+                mnf[j] = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_loadl_epi64(
+                        (const __m128i *) (blk + Q4R_MINS + 16 * j + 8 * h))));
+            }
+            for (int t = 0; t < nt; t++) {
+                const float *y = SY(q + t * q_stride, cols) + 8 * b;
+                __m256 m = _mm256_setzero_ps();
+                for (int j = 0; j < 8; j++) m = _mm256_fmadd_ps(mnf[j], _mm256_set1_ps(y[j]), m);
+                acc[t] = _mm256_fnmadd_ps(m, dmin, acc[t]);
             }
         }
         store_half_avx2(acc, nt, h, lo, hi, out, out_stride);
@@ -1456,14 +1483,6 @@ R16_512(q6_k_r16_512, 4)
 R16_512(q6_k_r16_512, 1)
 
 #if SB_AMX
-/* Tiles of the Q6_K AMX kernel, each step 64 values: 0-3 the 16 rows' bf16 values of its four sub-blocks, 4 and 5 a
-   tile of tokens' bf16 pairs of a sub-block in turn, 6 and 7 their 16 x 16 float sums in turn. */
-static const struct amx_config AMX_Q6_K = {
-    .palette = 1,
-    .bytes_per_row = {64, 64, 64, 64, 64, 64, 64, 64},
-    .rows = {16, 16, 16, 16, AMX_TOKENS, AMX_TOKENS, AMX_TOKENS, AMX_TOKENS},
-};
-
 /*
  * Sub-block j of a group's super-block blk as an AMX bf16 weight tile of 16 rows of 64 bytes: tile row p < 8 holds
  * each row's values 2p and 2p + 1 less 32 as bf16 (exact: |q − 32| <= 32) in its int32 column, and tile row 8 + p the
@@ -1504,7 +1523,7 @@ AMX static inline void amx_q6_k_tile(const uint8_t *blk, int j, __m512i codes, _
 
 /*
  * One group of 16 repacked Q6_K rows against ntiles tiles of AMX_TOKENS tokens (at most TOKEN_BLOCK tokens) on AMX
- * (tiles configured with AMX_Q6_K), in bf16: each token's value is 256·high + low, both exact in bf16, and the
+ * (tiles configured with AMX_BF16), in bf16: each token's value is 256·high + low, both exact in bf16, and the
  * weights' q − 32 too, so TDPBF16PS sums a sub-block's products in float with every partial sum an integer of at most
  * 16·32768·32 = 2^24: exact, the very integer q6_k_r16_512 sums, and already the float its conversion gives. The
  * floats that follow are that kernel's, in its order: the same bits as there. Each 64 values' weight tiles are made
@@ -1773,7 +1792,6 @@ AMX static void KERNEL##_tiles(const uint8_t *w, const uint8_t *tiles, int cols,
     }                                                                                                                \
 }
 AMX_TILES(q8_0_r16_amx)
-AMX_TILES(q4_k_r16_amx)
 #else
 #define AMX_ENTRY(config, bytes_per_col, weights, kernel) NULL, 0, NULL, NULL
 #endif
@@ -1794,9 +1812,9 @@ static const struct r16_kernels {
     {TYPE_Q8_0_R16, TYPE_Q8_0, {q8_0_r16_512_8, q8_0_r16_512_4, q8_0_r16_512_1}, {q8_0_r16_avx2_4, q8_0_r16_avx2_1},
      AMX_ENTRY(&AMX_Q8_0, 512 / 32, amx_q8_0_weights, q8_0_r16_amx_tiles)},
     {TYPE_Q4_K_R16, TYPE_Q4_K, {NULL, q4_k_r16_512_4, q4_k_r16_512_1}, {q4_k_r16_avx2_4, q4_k_r16_avx2_1},
-     AMX_ENTRY(&AMX_Q4_K, Q4K_AMX_PAIR_BYTES / 64, amx_q4_k_weights, q4_k_r16_amx_tiles)},
+     AMX_ENTRY(&AMX_BF16, 0, NULL, q4_k_r16_amx)},
     {TYPE_Q6_K_R16, TYPE_Q6_K, {q6_k_r16_512_8, q6_k_r16_512_4, q6_k_r16_512_1}, {q6_k_r16_avx2_4, q6_k_r16_avx2_1},
-     AMX_ENTRY(&AMX_Q6_K, 0, NULL, q6_k_r16_amx)},
+     AMX_ENTRY(&AMX_BF16, 0, NULL, q6_k_r16_amx)},
 };
 
 int64_t sb_repacked_bytes(int type, int rows, int cols);
