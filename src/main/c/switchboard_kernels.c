@@ -895,6 +895,12 @@ AMX static void amx_release(void) {
     _tile_release();
 }
 
+/* A token's accumulators of a group at column k0: zero, or what the columns before left in its results. Floats go to
+   memory and back unchanged, so the sums take the same steps as in one pass. */
+AMX static inline __m512 amx_acc_start(const float *out, __mmask16 lanes, int k0) {
+    return k0 == 0 ? _mm512_setzero_ps() : _mm512_maskz_loadu_ps(lanes, out);
+}
+
 /* A block's sums for 16 tokens from the stored tiles into the accumulators, as q8_0_r16_512 adds them. */
 AMX __attribute__((always_inline)) static inline void amx_q8_0_add(const int32_t (*low)[16],
         const int32_t (*high)[16], const uint8_t *blk, const uint8_t *q, int64_t q_stride, int b, __m512 *acc) {
@@ -907,11 +913,11 @@ AMX __attribute__((always_inline)) static inline void amx_q8_0_add(const int32_t
 
 /* A group's repacked Q8_0 blocks as AMX weight tiles, 512 bytes a block: its 16 rows' values in groups of four
    (int32 column r of tile row i: row r's values 4i..4i+3), one vpermw per 4 values of the 16 rows. */
-AMX static void amx_q8_0_weights(const uint8_t *w, int cols, uint8_t *tiles) {
+AMX static void amx_q8_0_weights(const uint8_t *w, int k0, int k1, uint8_t *tiles) {
     /* word 2r of a group of four takes row r's pair from the first 32 bytes, word 2r + 1 from the next 32 */
     const __m512i quads = _mm512_set_epi16(31, 15, 30, 14, 29, 13, 28, 12, 27, 11, 26, 10, 25, 9, 24, 8,
                                            23, 7, 22, 6, 21, 5, 20, 4, 19, 3, 18, 2, 17, 1, 16, 0);
-    for (int b = 0; b < cols / 32; b++) {
+    for (int b = k0 / 32; b < k1 / 32; b++) {
         for (int i = 0; i < 8; i++) {
             _mm512_store_si512(tiles + 512 * b + 64 * i, _mm512_permutexvar_epi16(quads,
                     _mm512_loadu_si512((const void *) (w + (int64_t) b * R16_BLOCK_BYTES + 32 + 64 * i))));
@@ -944,15 +950,16 @@ AMX static void amx_q8_0_weights(const uint8_t *w, int cols, uint8_t *tiles) {
  * (amx_q8_0_weights), made once per group for all its tokens. Two blocks are in flight: a block's sums are read back
  * while the tiles compute the next one's, not right after their stores.
  */
-AMX static void q8_0_r16_amx(const uint8_t *w, const uint8_t *tiles, int cols, const uint8_t *q, int64_t q_stride,
-        float *out, int64_t out_stride, __mmask16 lanes) {
+AMX static void q8_0_r16_amx(const uint8_t *w, const uint8_t *tiles, int cols, int k0, int k1, const uint8_t *q,
+        int64_t q_stride, float *out, int64_t out_stride, __mmask16 lanes) {
     _Alignas(64) int32_t low[2][16][16], high[2][16][16];
     const uint8_t *lo = XL(q, cols), *hi = lo + cols;
-    int blocks = cols / 32;
+    int b0 = k0 / 32, blocks = k1 / 32;
     __m512 acc[AMX_TOKENS];
-    for (int t = 0; t < AMX_TOKENS; t++) acc[t] = _mm512_setzero_ps();
-    AMX_Q8_0_BLOCK(0, 0, 1, 6, 0);
-    for (int b = 1; b < blocks; b++) {
+    for (int t = 0; t < AMX_TOKENS; t++) acc[t] = amx_acc_start(out + t * out_stride, lanes, k0);
+    /* k0 a multiple of 256: b0 is even, as the sets below take it */
+    AMX_Q8_0_BLOCK(0, 0, 1, 6, b0);
+    for (int b = b0 + 1; b < blocks; b++) {
         if (b % 2) {
             AMX_Q8_0_BLOCK(1, 2, 3, 7, b);
             amx_q8_0_add(low[0], high[0], w + (int64_t) (b - 1) * R16_BLOCK_BYTES, q, q_stride, b - 1, acc);
@@ -1201,17 +1208,17 @@ AMX static inline void amx_q4_k_tile(const uint8_t *blk, int j, int half, __m512
  * integer sum included: the same bits as there. A pair's four weight tiles are made once and stay in tile registers
  * for all the tokens, whose accumulators wait in L1. C check on 2026-12-05 (512 x 2048, 128 tokens, one thread): the
  * int8 products of the bytes of both the tokens' values and the scaled weights, four per pair and each needing a
- * shift and an add after it, ran at 155-171 GMAC/s; this at XX.
+ * shift and an add after it, ran at 155-171 GMAC/s; this at 193-205.
  */
-AMX static void q4_k_r16_amx(const uint8_t *w, const uint8_t *unused, int cols, const uint8_t *q, int64_t q_stride,
-        int ntiles, float *out, int64_t out_stride, __mmask16 lanes) {
+AMX static void q4_k_r16_amx(const uint8_t *w, const uint8_t *unused, int cols, int k0, int k1, const uint8_t *q,
+        int64_t q_stride, int ntiles, float *out, int64_t out_stride, __mmask16 lanes) {
     (void) unused;
     _Alignas(64) uint8_t wt[4][16 * 64];
     _Alignas(64) float c[2][AMX_TOKENS][16], acc[TOKEN_BLOCK][16];
     const __m512i codes = bf16_codes_512();
     const uint8_t *xb = XB(q, cols);
-    memset(acc, 0, sizeof acc);
-    for (int b = 0; b < cols / 256; b++) {
+    for (int t = 0; t < AMX_TOKENS * ntiles; t++) _mm512_store_ps(acc[t], amx_acc_start(out + t * out_stride, lanes, k0));
+    for (int b = k0 / 256; b < k1 / 256; b++) {
         const uint8_t *blk = w + (int64_t) b * Q4R_BLOCK_BYTES;
         __m512 d = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *) (blk + Q4R_D)));
         __m512 dmin = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *) (blk + Q4R_DMIN)));
@@ -1532,8 +1539,8 @@ AMX static inline void amx_q6_k_tile(const uint8_t *blk, int j, __m512i codes, _
  * weight tiles, ran at 122 GMAC/s (the vector kernel 93-104): their sums took a combine, a conversion and a stored
  * tile more per sub-block. This: 160-197.
  */
-AMX static void q6_k_r16_amx(const uint8_t *w, const uint8_t *unused, int cols, const uint8_t *q, int64_t q_stride,
-        int ntiles, float *out, int64_t out_stride, __mmask16 lanes) {
+AMX static void q6_k_r16_amx(const uint8_t *w, const uint8_t *unused, int cols, int k0, int k1, const uint8_t *q,
+        int64_t q_stride, int ntiles, float *out, int64_t out_stride, __mmask16 lanes) {
     (void) unused;
     _Alignas(64) uint8_t wt[4][16 * 64];
     _Alignas(64) float c[AMX_TOKENS][16], acc[TOKEN_BLOCK][16];
@@ -1555,8 +1562,8 @@ AMX static void q6_k_r16_amx(const uint8_t *w, const uint8_t *unused, int cols, 
         pick[p] = _mm512_loadu_si512((const void *) idx);
     }
     const uint8_t *xb = XB(q, cols);
-    memset(acc, 0, sizeof acc);
-    for (int k = 0; k < cols / 64; k++) {
+    for (int t = 0; t < AMX_TOKENS * ntiles; t++) _mm512_store_ps(acc[t], amx_acc_start(out + t * out_stride, lanes, k0));
+    for (int k = k0 / 64; k < k1 / 64; k++) {
         const uint8_t *blk = w + (int64_t) (k / 4) * Q6R_BLOCK_BYTES;
         __m512 d = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *) (blk + Q6R_D)));
         __m512 dsc[4];
@@ -1781,23 +1788,25 @@ typedef void (*r16_512_fn)(const uint8_t *w, int cols, const uint8_t *q, int64_t
 typedef void (*r16_avx2_fn)(const uint8_t *w, int cols, const uint8_t *q, int64_t q_stride, float *out,
                             int64_t out_stride, int lo, int hi);
 #if SB_AMX
-#define AMX_ENTRY(config, bytes_per_col, weights, kernel) config, bytes_per_col, weights, kernel
+#define AMX_ENTRY(config, bytes_per_col, weights, kernel, bytes_per_value) config, bytes_per_col, weights, kernel, \
+                                                                                  bytes_per_value
 /* An AMX kernel of one token tile, over ntiles of them. */
 #define AMX_TILES(KERNEL)                                                                                            \
-AMX static void KERNEL##_tiles(const uint8_t *w, const uint8_t *tiles, int cols, const uint8_t *q, int64_t q_stride, \
-        int ntiles, float *out, int64_t out_stride, __mmask16 lanes) {                                               \
+AMX static void KERNEL##_tiles(const uint8_t *w, const uint8_t *tiles, int cols, int k0, int k1, const uint8_t *q,  \
+        int64_t q_stride, int ntiles, float *out, int64_t out_stride, __mmask16 lanes) {                             \
     for (int i = 0; i < ntiles; i++) {                                                                               \
-        KERNEL(w, tiles, cols, q + (int64_t) AMX_TOKENS * i * q_stride, q_stride,                                    \
+        KERNEL(w, tiles, cols, k0, k1, q + (int64_t) AMX_TOKENS * i * q_stride, q_stride,                            \
                out + (int64_t) AMX_TOKENS * i * out_stride, out_stride, lanes);                                      \
     }                                                                                                                \
 }
 AMX_TILES(q8_0_r16_amx)
 #else
-#define AMX_ENTRY(config, bytes_per_col, weights, kernel) NULL, 0, NULL, NULL
+#define AMX_ENTRY(config, bytes_per_col, weights, kernel, bytes_per_value) NULL, 0, NULL, NULL, 0
 #endif
-/* ntiles tiles of AMX_TOKENS tokens; tiles: what the type's amx_weights made of the group, if it has one */
-typedef void (*amx_fn)(const uint8_t *w, const uint8_t *tiles, int cols, const uint8_t *q, int64_t q_stride,
-                       int ntiles, float *out, int64_t out_stride, __mmask16 lanes);
+/* Columns [k0, k1) of a group against ntiles tiles of AMX_TOKENS tokens, added to what the columns before k0 left in
+   out (amx_acc_start); tiles: what the type's amx_weights made of those columns, if it has one. */
+typedef void (*amx_fn)(const uint8_t *w, const uint8_t *tiles, int cols, int k0, int k1, const uint8_t *q,
+                       int64_t q_stride, int ntiles, float *out, int64_t out_stride, __mmask16 lanes);
 static const struct r16_kernels {
     int type, ggml_type;
     r16_512_fn k512[3];
@@ -1806,38 +1815,58 @@ static const struct r16_kernels {
        matrix, and the function that makes them; none where the kernel makes its own), the kernel */
     const struct amx_config *amx_config;
     int amx_bytes_per_col;
-    void (*amx_weights)(const uint8_t *w, int cols, uint8_t *tiles);
+    void (*amx_weights)(const uint8_t *w, int k0, int k1, uint8_t *tiles);
     amx_fn amx;
+    /* bytes of each token's activations per column that the AMX kernel reads */
+    int amx_bytes_per_value;
 } R16_KERNELS[] = {
     {TYPE_Q8_0_R16, TYPE_Q8_0, {q8_0_r16_512_8, q8_0_r16_512_4, q8_0_r16_512_1}, {q8_0_r16_avx2_4, q8_0_r16_avx2_1},
-     AMX_ENTRY(&AMX_Q8_0, 512 / 32, amx_q8_0_weights, q8_0_r16_amx_tiles)},
+     AMX_ENTRY(&AMX_Q8_0, 512 / 32, amx_q8_0_weights, q8_0_r16_amx_tiles, 2)},
     {TYPE_Q4_K_R16, TYPE_Q4_K, {NULL, q4_k_r16_512_4, q4_k_r16_512_1}, {q4_k_r16_avx2_4, q4_k_r16_avx2_1},
-     AMX_ENTRY(&AMX_BF16, 0, NULL, q4_k_r16_amx)},
+     AMX_ENTRY(&AMX_BF16, 0, NULL, q4_k_r16_amx, 4)},
     {TYPE_Q6_K_R16, TYPE_Q6_K, {q6_k_r16_512_8, q6_k_r16_512_4, q6_k_r16_512_1}, {q6_k_r16_avx2_4, q6_k_r16_avx2_1},
-     AMX_ENTRY(&AMX_BF16, 0, NULL, q6_k_r16_amx)},
+     AMX_ENTRY(&AMX_BF16, 0, NULL, q6_k_r16_amx, 4)},
 };
 
 int64_t sb_repacked_bytes(int type, int rows, int cols);
 
+/* Bytes of a block's activations that the AMX kernels read per pass over a matrix's groups: more columns at once are
+   split into passes over fewer (the accumulators carried in the results). C check on 2026-12-05 (256 x 8192, 128
+   tokens, one thread): whole rows in one pass read the bf16 pairs back from memory for each group, Q4_K at 92 GMAC/s
+   and Q6_K at 85, no faster than AVX-512; in passes of 2048 columns at 150-167 and 150. */
+#define AMX_PASS_BYTES (1 << 20)
+
 /* Rows [from, to) of a repacked type against n <= TOKEN_BLOCK tokens: each group of 16 rows for every token while it
    is in cache. With amx set, the tokens go AMX_TOKENS at a time through AMX (tiles: its scratch for the group's weight
-   tiles), the rest through the vector kernels. */
+   tiles), in passes over columns of at most AMX_PASS_BYTES of activations, the rest through the vector kernels. */
 static void r16_block(int avx512, int amx, const struct r16_kernels *k, const uint8_t *w, int cols, const uint8_t *q,
                       int n, float *out, int out_stride, int from, int to, uint8_t *tiles) {
     int64_t q_stride = sb_activation_bytes(1, cols), group_bytes = sb_repacked_bytes(k->ggml_type, 16, cols);
+    int t0 = 0;
+    if (amx && n >= AMX_TOKENS) {
+        int ntiles = n / AMX_TOKENS;
+        int64_t pass = (int64_t) AMX_PASS_BYTES / ((int64_t) AMX_TOKENS * ntiles * k->amx_bytes_per_value) / 256 * 256;
+        if (pass < 256) pass = 256;
+        for (int k0 = 0; k0 < cols; k0 += (int) pass) {
+            int k1 = cols - k0 < pass ? cols : k0 + (int) pass;
+            for (int g = from / 16; 16 * g < to; g++) {
+                const uint8_t *wg = w + g * group_bytes;
+                int lo = 16 * g < from ? from - 16 * g : 0, hi = 16 * g + 16 > to ? to - 16 * g : 16;
+                __mmask16 lanes = (__mmask16) (((1u << hi) - 1) & ~((1u << lo) - 1));
+                if (k->amx_weights != NULL) k->amx_weights(wg, k0, k1, tiles);
+                k->amx(wg, tiles, cols, k0, k1, q, q_stride, ntiles, out + 16 * g, out_stride, lanes);
+            }
+        }
+        t0 = ntiles * AMX_TOKENS;
+    }
     for (int g = from / 16; 16 * g < to; g++) {
         const uint8_t *wg = w + g * group_bytes;
         int lo = 16 * g < from ? from - 16 * g : 0, hi = 16 * g + 16 > to ? to - 16 * g : 16;
         float *og = out + 16 * g;
-        int t = 0;
+        int t = t0;
 #define AT(t) q + (t) * q_stride, q_stride, og + (int64_t) (t) * out_stride, out_stride
         if (avx512) {
             __mmask16 lanes = (__mmask16) (((1u << hi) - 1) & ~((1u << lo) - 1));
-            if (amx && n >= AMX_TOKENS) {
-                if (k->amx_weights != NULL) k->amx_weights(wg, cols, tiles);
-                k->amx(wg, tiles, cols, q, q_stride, n / AMX_TOKENS, og, out_stride, lanes);
-                t = n / AMX_TOKENS * AMX_TOKENS;
-            }
             if (k->k512[0] != NULL) {
                 for (; t + 8 <= n; t += 8) k->k512[0](wg, cols, AT(t), lanes);
             }

@@ -289,6 +289,41 @@ class NativeKernelsTest {
     }
 
     /**
+     * A batch over long rows goes through AMX in passes over their columns (a megabyte of activations each), its sums
+     * carried from one pass to the next in the results: each token still gets the very floats it gets alone.
+     */
+    @ParameterizedTest
+    @EnumSource(value = GgmlType.class, names = {"Q8_0", "Q4_K", "Q6_K"})
+    void longRowsInPassesGetTheSameResultAsAlone(GgmlType type) {
+        assumeNativeKernels("");
+        // 128 tokens of 8,192 values: 8 MB of bf16 pairs, 4 MB of bytes (Q8_0)
+        int cols = 8192, rows = 16, n = 128;
+        boolean perBlock = type == GgmlType.Q8_0;
+        float[] values = new float[rows * cols], x = new float[n * cols];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = (float) Math.cos(0.3 * i) * (1 + i % 7);
+        }
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) Math.sin(0.11 * i) * (1 + i % 3);
+        }
+        try (Arena arena = Arena.ofShared()) {
+            WeightTensor w = tensor(arena, type, values, cols, rows);
+            MemorySegment q = arena.allocate(NativeKernels.activationBytes(n, cols), 64);
+            NativeKernels.quantize(x, n, cols, perBlock, q);
+            float[] batch = new float[n * rows], alone = new float[rows];
+            w.matmulNative(q, n, batch, 0, rows);
+            MemorySegment one = arena.allocate(NativeKernels.activationBytes(1, cols), 64);
+            for (int t = 0; t < n; t++) {
+                NativeKernels.quantize(Arrays.copyOfRange(x, t * cols, (t + 1) * cols), 1, cols, perBlock, one);
+                w.matmulNative(one, 1, alone, 0, rows);
+                for (int r = 0; r < rows; r++) {
+                    assertEquals(batch[t * rows + r], alone[r], "token " + t + ", row " + r);
+                }
+            }
+        }
+    }
+
+    /**
      * Repacked Q6_K at the edges of its exact integer sums: every 6-bit value 0 or 63 (weights -32 and 31), every scale
      * -128 or 127, every activation at +-32767 (high byte -128 or 127, low byte 1 or 255) or mixed. A sub-block's sum
      * then reaches 16·32767·32, and AMX's bf16 partial sums 2^24, the most a float holds exactly: a batch (through AMX
