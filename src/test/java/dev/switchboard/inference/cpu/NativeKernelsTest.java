@@ -307,19 +307,7 @@ class NativeKernelsTest {
             x[i] = (float) Math.sin(0.11 * i) * (1 + i % 3);
         }
         try (Arena arena = Arena.ofShared()) {
-            WeightTensor w = tensor(arena, type, values, cols, rows);
-            MemorySegment q = arena.allocate(NativeKernels.activationBytes(n, cols), 64);
-            NativeKernels.quantize(x, n, cols, perBlock, q);
-            float[] batch = new float[n * rows], alone = new float[rows];
-            w.matmulNative(q, n, batch, 0, rows);
-            MemorySegment one = arena.allocate(NativeKernels.activationBytes(1, cols), 64);
-            for (int t = 0; t < n; t++) {
-                NativeKernels.quantize(Arrays.copyOfRange(x, t * cols, (t + 1) * cols), 1, cols, perBlock, one);
-                w.matmulNative(one, 1, alone, 0, rows);
-                for (int r = 0; r < rows; r++) {
-                    assertEquals(batch[t * rows + r], alone[r], "token " + t + ", row " + r);
-                }
-            }
+            batchEqualsAlone(arena, tensor(arena, type, values, cols, rows), x, n, perBlock, type.toString());
         }
     }
 
@@ -360,19 +348,12 @@ class NativeKernelsTest {
             MemorySegment data = arena.allocate(bytes.length, 64);
             MemorySegment.copy(MemorySegment.ofArray(bytes), 0, data, 0, bytes.length);
             WeightTensor w = WeightTensor.wrap(new GgufTensor("w", new long[]{cols, rows}, GgmlType.Q6_K, data));
-            MemorySegment q = arena.allocate(NativeKernels.activationBytes(n, cols), 64);
-            NativeKernels.quantize(x, n, cols, false, q);
-            MemorySegment one = arena.allocate(NativeKernels.activationBytes(1, cols), 64);
             float[] row = new float[cols];
             for (int level = NativeKernels.useLevel(Integer.MAX_VALUE); level >= 1; level--) {
                 NativeKernels.useLevel(level);
-                float[] batch = new float[n * rows], alone = new float[rows];
-                w.matmulNative(q, n, batch, 0, rows);
+                float[] batch = batchEqualsAlone(arena, w, x, n, false, "level " + level);
                 for (int t = 0; t < n; t++) {
-                    NativeKernels.quantize(Arrays.copyOfRange(x, t * cols, (t + 1) * cols), 1, cols, false, one);
-                    w.matmulNative(one, 1, alone, 0, rows);
                     for (int r = 0; r < rows; r++) {
-                        assertEquals(batch[t * rows + r], alone[r], "level " + level + ", token " + t + ", row " + r);
                         // +-1 quantizes to +-32767 with a scale of 1/32767: the products are exact in doubles
                         w.dequantizeRow(r, row, 0);
                         double exact = 0, magnitude = 0;
@@ -381,7 +362,7 @@ class NativeKernelsTest {
                             magnitude += Math.abs((double) row[i] * x[t * cols + i]);
                         }
                         // floats sum the 32 sub-blocks: a few roundings of the terms' size, whatever cancels
-                        assertEquals(exact, alone[r], 1e-6 * magnitude, "token " + t + ", row " + r);
+                        assertEquals(exact, batch[t * rows + r], 1e-6 * magnitude, "token " + t + ", row " + r);
                     }
                 }
             }
@@ -408,20 +389,9 @@ class NativeKernelsTest {
         }
         try (Arena arena = Arena.ofShared()) {
             WeightTensor w = tensor(arena, type, values, cols, rows);
-            MemorySegment q = arena.allocate(NativeKernels.activationBytes(n, cols), 64);
-            NativeKernels.quantize(x, n, cols, perBlock, q);
-            MemorySegment one = arena.allocate(NativeKernels.activationBytes(1, cols), 64);
             for (int level = NativeKernels.useLevel(Integer.MAX_VALUE); level >= 1; level--) {
                 NativeKernels.useLevel(level);
-                float[] batch = new float[n * rows], alone = new float[rows];
-                w.matmulNative(q, n, batch, 0, rows);
-                for (int t = 0; t < n; t++) {
-                    NativeKernels.quantize(Arrays.copyOfRange(x, t * cols, (t + 1) * cols), 1, cols, perBlock, one);
-                    w.matmulNative(one, 1, alone, 0, rows);
-                    for (int r = 0; r < rows; r++) {
-                        assertEquals(batch[t * rows + r], alone[r], "level " + level + ", token " + t + ", row " + r);
-                    }
-                }
+                batchEqualsAlone(arena, w, x, n, perBlock, "level " + level);
             }
         }
     }
@@ -565,6 +535,25 @@ class NativeKernelsTest {
             max = Math.max(max, Math.abs(x[j]));
         }
         return max;
+    }
+
+    /** The n tokens of x through w's native kernels as one batch and each alone: the same floats; the batch's. */
+    private static float[] batchEqualsAlone(Arena arena, WeightTensor w, float[] x, int n, boolean perBlock,
+                                            String what) {
+        int cols = w.cols(), rows = w.rows();
+        MemorySegment q = arena.allocate(NativeKernels.activationBytes(n, cols), 64);
+        NativeKernels.quantize(x, n, cols, perBlock, q);
+        float[] batch = new float[n * rows], alone = new float[rows];
+        w.matmulNative(q, n, batch, 0, rows);
+        MemorySegment one = arena.allocate(NativeKernels.activationBytes(1, cols), 64);
+        for (int t = 0; t < n; t++) {
+            NativeKernels.quantize(Arrays.copyOfRange(x, t * cols, (t + 1) * cols), 1, cols, perBlock, one);
+            w.matmulNative(one, 1, alone, 0, rows);
+            for (int r = 0; r < rows; r++) {
+                assertEquals(batch[t * rows + r], alone[r], what + ", token " + t + ", row " + r);
+            }
+        }
+        return batch;
     }
 
     private static WeightTensor tensor(Arena arena, GgmlType type, float[] values, int cols, int rows) {
