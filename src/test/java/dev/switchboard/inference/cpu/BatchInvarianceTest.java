@@ -11,8 +11,12 @@ import dev.switchboard.inference.model.LoadProgress;
 import dev.switchboard.inference.synthetic.SyntheticModels;
 import jdk.incubator.vector.FloatVector;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+
+import java.io.IOException;
+import java.nio.file.Path;
 
 import java.util.Arrays;
 import java.util.SplittableRandom;
@@ -133,6 +137,39 @@ class BatchInvarianceTest {
                     assertBitwise(bAlone[s - 1], logits, 1, vocab, "B step " + (s - 1));
                     assertBitwise(bAlone[s - 1], logits, 2, vocab, "C step " + (s - 1));
                 }
+            }
+        }
+    }
+
+    /**
+     * Rows whose lengths are not multiples of the vector length (the ODD shape: 36 values, 52 in the feed-forward
+     * layer) end in partial vectors: each value must get the same float alone and in a batch of five, whichever
+     * position in a vector it falls at.
+     */
+    @Test
+    void oddSizedRowsGiveTheSameLogitsAloneAndBatched(@TempDir Path dir) throws IOException {
+        LlamaConfig odd = CpuBackendTest.ODD;
+        Path file = TestModels.write(dir.resolve("odd.gguf"), odd, GgmlType.F32, false, false, 3);
+        int vocab = odd.vocabSize(), n = 5;
+        try (GgufFile gguf = GgufFile.open(file);
+             CpuBackend backend = CpuBackend.load(gguf, odd, 2, LoadProgress.NONE);
+             KvCache cache = backend.newKvCache(8, 4)) {
+            float[] logits = new float[n * vocab];
+            ForwardBatch batch = new ForwardBatch(n);
+            BlockTable alone = CpuBackendTest.table(0, 1), together = CpuBackendTest.table(2, 3);
+            float[][] steps = new float[n][];
+            for (int i = 0; i < n; i++) {
+                batch.clear();
+                backend.forward(batch.add(i * 7 % vocab, i, alone, true), cache, logits);
+                steps[i] = Arrays.copyOf(logits, vocab);
+            }
+            batch.clear();
+            for (int i = 0; i < n; i++) {
+                batch.add(i * 7 % vocab, i, together, true);
+            }
+            backend.forward(batch, cache, logits);
+            for (int i = 0; i < n; i++) {
+                assertBitwise(steps[i], logits, i, vocab, "position " + i);
             }
         }
     }
