@@ -17,11 +17,11 @@
  * the block's quantized values (for Q4_K's mins), cols int16 values (x ≈ scale · q), then each value split in bytes,
  * q = 256·high + low: cols unsigned low bytes and cols signed high bytes, in the order dot1_q4_k_512 reads them;
  * then the cols int16 values once more, in the order the in-place Q6_K kernels read them (q6_k_order). Then the values
- * split in bytes once more in their own order (cols low, cols high bytes: the repacked Q6_K kernels' and the Q8_0 and
- * Q4_K AMX kernels' input), cols/16 int32, 32 times the sum of each 16 values, and, for batches of at least AMX_TOKENS
- * tokens, 4·cols bytes of bf16 pairs (split_bf16), the Q6_K AMX kernel's input. All after the values are filled for
- * the K-quants' groups of 64 only, but the split bytes for Q8_0's AMX batches too, and the bf16 pairs only on a CPU
- * with AMX.
+ * split in bytes once more in their own order (cols low, cols high bytes: the repacked Q6_K kernels' and the Q8_0 AMX
+ * kernel's input), cols/16 int32, 32 times the sum of each 16 values, for batches of at least AMX_TOKENS
+ * tokens 4·cols bytes of bf16 pairs (split_bf16, the bf16 AMX kernels' input), and cols/32 floats, each 32 values'
+ * sum times their scale (the repacked Q4_K kernels' mins). All after the values are filled for the K-quants' groups
+ * of 64 only, but the split bytes for Q8_0's AMX batches too, and the bf16 pairs only on a CPU with AMX.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -213,8 +213,8 @@ __attribute__((target("avx2"))) static void q6_k_order(const int16_t *values, in
     }
 }
 
-/* Each 16 values as bf16, exact: 256·high of the 16 (high the signed high byte), then their low bytes. The Q6_K AMX
-   kernel's input. */
+/* Each 16 values as bf16, exact: 256·high of the 16 (high the signed high byte), then their low bytes. The bf16 AMX
+   kernels' input (Q4_K, Q6_K). */
 __attribute__((target("avx2,avx512f,avx512bw"))) static void split_bf16(const int16_t *values, int cols,
         uint16_t *out) {
     for (int i = 0; i < cols; i += 16) {
@@ -571,8 +571,8 @@ T512 static inline __m512 q8_0_block_512(__m512 acc, __m512i sum, __m512 dw, flo
     return _mm512_fmadd_ps(_mm512_cvtepi32_ps(sum), _mm512_mul_ps(dw, _mm512_set1_ps(dx)), acc);
 }
 
-/* The mins of a Q4_K super-block: their 8 sums, as floats (mnf), times the token's scaled sums y of its
-   sub-blocks (SY), less from the accumulator times dmin. */
+/* The mins of a Q4_K super-block: the 16 rows' mins of its 8 sub-blocks as floats (mnf) times the token's sums of
+   those sub-blocks times their scale (y, from SY), summed, then times dmin off the accumulator. */
 T512 static inline __m512 q4_k_mins_512(__m512 acc, const __m512 *mnf, const float *y, __m512 dmin) {
     __m512 m = _mm512_setzero_ps();
     for (int s = 0; s < 8; s++) m = _mm512_fmadd_ps(mnf[s], _mm512_set1_ps(y[s]), m);
