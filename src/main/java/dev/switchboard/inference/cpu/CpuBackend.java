@@ -29,7 +29,7 @@ import java.util.Arrays;
 public final class CpuBackend implements Backend {
     /** Multiply-adds below which a chunk is not worth handing to another thread (waking one costs microseconds). */
     private static final long MIN_CHUNK_WORK = 1 << 16;
-    /** Values of SwiGLU per chunk: more than one token's (8,192 for 1B, 14,336 for 8B), so a decode step's stay whole. */
+    /** Values of SwiGLU per chunk, in whole tokens: more than one token's (8,192 for 1B, 14,336 for 8B). */
     private static final int SWIGLU_MIN_CHUNK = 1 << 15;
     /** Entries per internal pass of a large batch. */
     static final int MAX_CHUNK = 128;
@@ -444,8 +444,9 @@ public final class CpuBackend implements Backend {
     }
 
     /**
-     * hb = silu(gate) · up. A batch's values in parallel: a 128-token batch of a 1B model takes a million exponentials a
-     * layer, which one thread computed while the other waited (3-4% of prefill, 2026-12-05); one token's stay on one.
+     * hb = silu(gate) · up for n tokens. A batch's tokens in parallel: a 128-token batch of a 1B model takes a million
+     * exponentials a layer, which one thread computed while the other waited (3-4% of prefill, 2026-12-05); one
+     * token's stay on one thread.
      */
     private void swiGlu(int n) {
         int ffn = config.ffnDim();
