@@ -33,7 +33,7 @@
 
 /* AMX intrinsics came with GCC 11 and Clang 12; older compilers build the library without the AMX kernels
    (SB_NO_AMX does so on purpose). */
-#if !defined(SB_NO_AMX) && ((defined(__clang__) && __clang_major__ >= 12) \
+#if !defined(SB_NO_AMX) && ((defined(__clang__) && __clang_major__ >= 12)                                              \
         || (!defined(__clang__) && defined(__GNUC__) && __GNUC__ >= 11))
 #define SB_AMX 1
 #else
@@ -135,8 +135,16 @@ float sb_read_sum(const uint8_t *p, int64_t n) {
     return __builtin_cpu_supports("avx512f") ? read_sum_512(p, n) : read_sum_256(p, n);
 }
 
+/* Byte offsets of the parts of a token's activations (the layout above) after the scales and sums: the int16 values,
+   32 times the sums of each 16, the bf16 pairs, the scaled sums of each 32; then the end. */
+#define OFF_X(cols) ((int64_t) (cols) / 32 * 8)
+#define OFF_S16(cols) (OFF_X(cols) + (int64_t) (cols) * 8)
+#define OFF_XB(cols) (OFF_S16(cols) + (int64_t) (cols) / 4)
+#define OFF_SY(cols) (OFF_XB(cols) + (int64_t) (cols) * 4)
+#define OFF_END(cols) (OFF_SY(cols) + (int64_t) (cols) / 32 * 4)
+
 int64_t sb_activation_bytes(int n, int cols) {
-    return (int64_t) n * (cols / 32 * 12 + cols * 8 + cols / 16 * 4 + cols * 4);
+    return (int64_t) n * OFF_END(cols);
 }
 
 /* The pairs of sub-blocks (of 32 values in each 256) whose values dot1_q4_k_512 interleaves: each pair shares the
@@ -250,7 +258,7 @@ __attribute__((target("avx2,fma,f16c"))) void sb_quantize(const float *x, int n,
         uint8_t *qt = q + t * stride;
         float *scales = (float *) qt;
         int32_t *sums = (int32_t *) (qt + cols / 32 * 4);
-        int16_t *values = (int16_t *) (qt + cols / 32 * 8);
+        int16_t *values = (int16_t *) (qt + OFF_X(cols));
         for (int g0 = 0; g0 < cols; g0 += group) {
             __m256 vmax = _mm256_setzero_ps();
             for (int i = g0; i < g0 + group; i += 8) {
@@ -283,20 +291,20 @@ __attribute__((target("avx2,fma,f16c"))) void sb_quantize(const float *x, int n,
         if (group != 32) {
             split_bytes(values, cols, (uint8_t *) (values + cols));
             q6_k_order(values, cols, values + 2 * cols);
-            int32_t *sums16 = (int32_t *) (qt + cols / 32 * 8 + (int64_t) cols * 8);
+            int32_t *sums16 = (int32_t *) (qt + OFF_S16(cols));
             for (int g = 0; g < cols / 16; g++) {
                 int32_t s = 0;
                 for (int i = 0; i < 16; i++) s += values[16 * g + i];
                 sums16[g] = 32 * s;
             }
-            float *scaled = (float *) (qt + cols / 32 * 8 + (int64_t) cols * 8 + cols / 4 + (int64_t) cols * 4);
+            float *scaled = (float *) (qt + OFF_SY(cols));
             for (int b = 0; b < cols / 32; b++) scaled[b] = scales[b] * (float) sums[b];
         }
         if (group != 32 || (n >= AMX_TOKENS && cpu_amx())) {
             split_natural(values, cols, (uint8_t *) (values + 3 * cols));
         }
         if (group != 32 && n >= AMX_TOKENS && cpu_amx()) {
-            split_bf16(values, cols, (uint16_t *) (qt + cols / 32 * 8 + (int64_t) cols * 8 + cols / 4));
+            split_bf16(values, cols, (uint16_t *) (qt + OFF_XB(cols)));
         }
     }
 }
@@ -319,226 +327,226 @@ static void q4_k_scales_mins(const uint8_t *sc, uint8_t *scale, uint8_t *min) {
 /* A token's activations: scales, sums and values (see the layout above). */
 #define DX(qt) ((const float *) (qt))
 #define SX(qt, cols) ((const int32_t *) ((qt) + (cols) / 32 * 4))
-#define X(qt, cols) ((const int16_t *) ((qt) + (cols) / 32 * 8))
+#define X(qt, cols) ((const int16_t *) ((qt) + OFF_X(cols)))
 /* The values' low bytes in their own order (the high ones follow, cols bytes on), and 32 times the sum of each 16
    values (the repacked Q6_K kernels' bias). */
 #define XL(qt, cols) ((const uint8_t *) (X(qt, cols) + 3 * (cols)))
-#define S16(qt, cols) ((const int32_t *) ((qt) + (cols) / 32 * 8 + (int64_t) (cols) * 8))
+#define S16(qt, cols) ((const int32_t *) ((qt) + OFF_S16(cols)))
 /* The values as bf16 pairs for the bf16 AMX kernels (split_bf16). */
-#define XB(qt, cols) ((const uint8_t *) (qt) + (cols) / 32 * 8 + (int64_t) (cols) * 8 + (cols) / 4)
+#define XB(qt, cols) ((const uint8_t *) (qt) + OFF_XB(cols))
 /* Each 32 values' sum times their scale, as floats: the repacked Q4_K kernels' mins. */
-#define SY(qt, cols) ((const float *) (XB(qt, cols) + (int64_t) (cols) * 4))
+#define SY(qt, cols) ((const float *) ((qt) + OFF_SY(cols)))
 
-#define KERNELS(SUFFIX, TARGET, DOT16)                                                                               \
-__attribute__((target(TARGET))) static inline float hsum_##SUFFIX(__m256 v) {                                       \
-    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));                                   \
-    s = _mm_add_ps(s, _mm_movehl_ps(s, s));                                                                          \
-    s = _mm_add_ss(s, _mm_movehdup_ps(s));                                                                           \
-    return _mm_cvtss_f32(s);                                                                                         \
-}                                                                                                                    \
-                                                                                                                     \
-__attribute__((target(TARGET))) static inline float fp16_##SUFFIX(const uint8_t *p) {                               \
-    uint16_t h;                                                                                                      \
-    memcpy(&h, p, 2);                                                                                                \
-    return _cvtsh_ss(h);                                                                                             \
-}                                                                                                                    \
-                                                                                                                     \
-__attribute__((target(TARGET))) static inline __m256i x16_##SUFFIX(const int16_t *x) {                              \
-    return _mm256_loadu_si256((const __m256i *) x);                                                                  \
-}                                                                                                                    \
-                                                                                                                     \
+#define KERNELS(SUFFIX, TARGET, DOT16)                                                                                 \
+__attribute__((target(TARGET))) static inline float hsum_##SUFFIX(__m256 v) {                                          \
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));                                     \
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));                                                                            \
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));                                                                             \
+    return _mm_cvtss_f32(s);                                                                                           \
+}                                                                                                                      \
+                                                                                                                       \
+__attribute__((target(TARGET))) static inline float fp16_##SUFFIX(const uint8_t *p) {                                  \
+    uint16_t h;                                                                                                        \
+    memcpy(&h, p, 2);                                                                                                  \
+    return _cvtsh_ss(h);                                                                                               \
+}                                                                                                                      \
+                                                                                                                       \
+__attribute__((target(TARGET))) static inline __m256i x16_##SUFFIX(const int16_t *x) {                                 \
+    return _mm256_loadu_si256((const __m256i *) x);                                                                    \
+}                                                                                                                      \
+                                                                                                                       \
 /* The dot products below take nt tokens (1 or a tile) at once: each weight block is unpacked once for all of them. */ \
-                                                                                                                     \
-/* Q8_0 blocks of 34 bytes: f16 scale, 32 int8. */                                                                  \
-__attribute__((target(TARGET), always_inline)) static inline void dot_q8_0_##SUFFIX(const uint8_t *w,               \
-        const uint8_t *q, int64_t q_stride, int cols, int nt, float *res) {                                          \
-    __m256 acc[TILE_##SUFFIX];                                                                                          \
-    for (int t = 0; t < nt; t++) acc[t] = _mm256_setzero_ps();                                                       \
-    for (int b = 0; b < cols / 32; b++) {                                                                            \
-        const uint8_t *w0 = w + b * 34;                                                                              \
-        __m256i a0 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *) (w0 + 2)));                             \
-        __m256i a1 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *) (w0 + 18)));                             \
-        float dw = fp16_##SUFFIX(w0);                                                                                \
-        for (int t = 0; t < nt; t++) {                                                                               \
-            const uint8_t *qt = q + t * q_stride;                                                                    \
-            const int16_t *x = X(qt, cols) + b * 32;                                                                 \
-            __m256i p = DOT16(_mm256_setzero_si256(), a0, x16_##SUFFIX(x));                                          \
-            p = DOT16(p, a1, x16_##SUFFIX(x + 16));                                                                  \
-            acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(dw * DX(qt)[b]), _mm256_cvtepi32_ps(p), acc[t]);                 \
-        }                                                                                                            \
-    }                                                                                                                \
-    for (int t = 0; t < nt; t++) res[t] = hsum_##SUFFIX(acc[t]);                                                     \
-}                                                                                                                    \
-                                                                                                                     \
-/* Q4_K super-blocks of 144 bytes: f16 d, f16 dmin, 12 bytes of 6-bit scales and mins, 128 bytes of nibbles (each    \
-   32 bytes: sub-block 2g in the low nibbles, 2g+1 in the high ones); value = d·scale·q − dmin·min. Nibble times     \
-   scale fits int16 (≤ 945), so each 64 values sum in int32 against the activations' scale of their 64, and floats    \
-   come in once per 64. */                                                                                          \
-__attribute__((target(TARGET), always_inline)) static inline void dot_q4_k_##SUFFIX(const uint8_t *w,               \
-        const uint8_t *q, int64_t q_stride, int cols, int nt, float *res) {                                          \
-    const __m256i low4 = _mm256_set1_epi16(0x0F);                                                                    \
-    __m256 acc[TILE_##SUFFIX];                                                                                          \
-    float mins[TILE_##SUFFIX];                                                                                          \
-    for (int t = 0; t < nt; t++) { acc[t] = _mm256_setzero_ps(); mins[t] = 0; }                                      \
-    for (int b = 0; b < cols / 256; b++) {                                                                           \
-        const uint8_t *blk = w + b * 144, *sc = blk + 4, *qs = blk + 16;                                             \
-        float d = fp16_##SUFFIX(blk), dmin = fp16_##SUFFIX(blk + 2);                                                 \
-        uint8_t scale[8], min[8];                                                                                    \
-        q4_k_scales_mins(sc, scale, min);                                                                            \
-        /* independent chains: one dependent chain of vpdpwssd would wait on its latency */                         \
-        __m256i ia[TILE_##SUFFIX][4];                                                                                   \
-        for (int g = 0; g < 4; g++) {                                                                                \
-            for (int t = 0; t < nt; t++) for (int c = 0; c < 4; c++) ia[t][c] = _mm256_setzero_si256();              \
-            __m256i v0 = _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *) (qs + 32 * g)));                     \
-            __m256i v1 = _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *) (qs + 32 * g + 16)));                \
-            __m256i slo = _mm256_set1_epi16((short) scale[2 * g]), shi = _mm256_set1_epi16((short) scale[2 * g + 1]); \
-            __m256i lo0 = _mm256_mullo_epi16(_mm256_and_si256(v0, low4), slo);                                       \
-            __m256i lo1 = _mm256_mullo_epi16(_mm256_and_si256(v1, low4), slo);                                       \
-            __m256i hi0 = _mm256_mullo_epi16(_mm256_srli_epi16(v0, 4), shi);                                         \
-            __m256i hi1 = _mm256_mullo_epi16(_mm256_srli_epi16(v1, 4), shi);                                         \
-            for (int t = 0; t < nt; t++) {                                                                           \
-                const int16_t *xl = X(q + t * q_stride, cols) + 256 * b + 64 * g, *xh = xl + 32;                     \
-                ia[t][0] = DOT16(ia[t][0], lo0, x16_##SUFFIX(xl));                                                   \
-                ia[t][nt == 1 ? 1 : 0] = DOT16(ia[t][nt == 1 ? 1 : 0], lo1, x16_##SUFFIX(xl + 16));                  \
-                ia[t][nt == 1 ? 2 : 1] = DOT16(ia[t][nt == 1 ? 2 : 1], hi0, x16_##SUFFIX(xh));                       \
-                ia[t][nt == 1 ? 3 : 1] = DOT16(ia[t][nt == 1 ? 3 : 1], hi1, x16_##SUFFIX(xh + 16));                  \
-            }                                                                                                        \
-            /* sub-blocks 2g and 2g + 1 share the activations' scale */                                             \
-            for (int t = 0; t < nt; t++) {                                                                           \
-                const uint8_t *qt = q + t * q_stride;                                                                \
-                float dx = DX(qt)[8 * b + 2 * g];                                                                    \
-                const int32_t *sx = SX(qt, cols) + 8 * b + 2 * g;                                                    \
-                int m = min[2 * g] * sx[0] + min[2 * g + 1] * sx[1];                                                 \
-                __m256i sum = _mm256_add_epi32(_mm256_add_epi32(ia[t][0], ia[t][1]),                                 \
-                                               _mm256_add_epi32(ia[t][2], ia[t][3]));                                \
-                acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(d * dx), _mm256_cvtepi32_ps(sum), acc[t]);                   \
-                mins[t] += dmin * dx * (float) m;                                                                    \
-            }                                                                                                        \
-        }                                                                                                            \
-    }                                                                                                                \
-    for (int t = 0; t < nt; t++) res[t] = hsum_##SUFFIX(acc[t]) - mins[t];                                           \
-}                                                                                                                    \
-                                                                                                                     \
-/* Q6_K super-blocks of 210 bytes: 128 bytes of low nibbles, 64 of high 2-bit pairs, 16 int8 scales (one per 16      \
-   values), f16 d; value = d·scale·(q − 32). Each half of 128 values: value 32k + l (k < 4, l < 32) takes the        \
-   nibble of byte l (k even) or l + 32 (k odd), low for k < 2, and bits 2k..2k+1 of high byte l. As in              \
-   dot_q6_k_512, the recentred bytes are widened by shifts against activations in q6_k_order, a lane holds 4 values   \
-   of one scale; each 64 values sum in int32 and take the activations' scale of their 64. */                        \
-__attribute__((target(TARGET), always_inline)) static inline void dot_q6_k_##SUFFIX(const uint8_t *w,               \
-        const uint8_t *q, int64_t q_stride, int cols, int nt, float *res) {                                          \
-    const __m256i low4 = _mm256_set1_epi8(0x0F), low2 = _mm256_set1_epi8(3), bias = _mm256_set1_epi8(32);             \
-    const __m256i words = _mm256_set1_epi32(0xFFFF);                                                                 \
-    __m256i pick[4];                                                                                                 \
-    for (int k = 0; k < 4; k++) {                                                                                    \
-        pick[k] = _mm256_setr_epi32(2 * k, 2 * k, 2 * k, 2 * k, 2 * k + 1, 2 * k + 1, 2 * k + 1, 2 * k + 1);         \
-    }                                                                                                                \
-    const int pf = prefetch_ahead;                                                                                   \
-    __m256 acc[TILE_##SUFFIX];                                                                                          \
-    for (int t = 0; t < nt; t++) acc[t] = _mm256_setzero_ps();                                                       \
-    for (int b = 0; b < cols / 256; b++) {                                                                           \
-        const uint8_t *blk = w + b * 210;                                                                            \
-        if (pf) for (int l = 0; l < 4; l++) _mm_prefetch((const char *) blk + pf + 64 * l, _MM_HINT_T0);             \
-        float d = fp16_##SUFFIX(blk + 208);                                                                          \
-        for (int h = 0; h < 2; h++) {                                                                                \
-            __m256i sc = _mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *) (blk + 192 + 8 * h)));            \
-            __m256i ql0 = _mm256_loadu_si256((const __m256i *) (blk + 64 * h));                                      \
-            __m256i ql1 = _mm256_loadu_si256((const __m256i *) (blk + 64 * h + 32));                                 \
-            __m256i qh = _mm256_loadu_si256((const __m256i *) (blk + 128 + 32 * h));                                 \
-            __m256i v[4];                                                                                            \
-            v[0] = _mm256_or_si256(_mm256_and_si256(ql0, low4),                                                      \
-                                   _mm256_slli_epi16(_mm256_and_si256(qh, low2), 4));                                \
-            v[1] = _mm256_or_si256(_mm256_and_si256(ql1, low4),                                                      \
-                                   _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 2), low2), 4));          \
-            v[2] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql0, 4), low4),                                \
-                                   _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 4), low2), 4));          \
-            v[3] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql1, 4), low4),                                \
-                                   _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 6), low2), 4));          \
-            __m256i ia[TILE_##SUFFIX];                                                                                  \
-            for (int t = 0; t < nt; t++) ia[t] = _mm256_setzero_si256();                                             \
-            for (int k = 0; k < 4; k++) {                                                                            \
-                __m256i c = _mm256_sub_epi8(v[k], bias);                                                             \
-                __m256i even = _mm256_srai_epi16(_mm256_slli_epi16(c, 8), 8), odd = _mm256_srai_epi16(c, 8);         \
-                __m256i scale = _mm256_permutevar8x32_epi32(sc, pick[k]);                                            \
-                if (nt > 1) {                                                                                        \
-                    scale = _mm256_or_si256(_mm256_and_si256(scale, words), _mm256_slli_epi32(scale, 16));           \
-                    even = _mm256_mullo_epi16(even, scale);                                                          \
-                    odd = _mm256_mullo_epi16(odd, scale);                                                            \
-                }                                                                                                    \
-                int c32 = 4 * h + k;                                                                                 \
-                for (int t = 0; t < nt; t++) {                                                                       \
-                    const int16_t *x = X(q + t * q_stride, cols) + 2 * cols + 256 * b + 64 * (c32 >> 1)              \
-                            + 16 * (c32 & 1);                                                                        \
-                    __m256i p = _mm256_add_epi32(_mm256_madd_epi16(even, x16_##SUFFIX(x)),                           \
-                                                 _mm256_madd_epi16(odd, x16_##SUFFIX(x + 32)));                      \
-                    ia[t] = _mm256_add_epi32(ia[t], nt > 1 ? p : _mm256_mullo_epi32(p, scale));                      \
-                }                                                                                                    \
-                /* 64 values done: they share the activations' scale */                                             \
-                for (int t = 0; k % 2 == 1 && t < nt; t++) {                                                         \
-                    float dx = DX(q + t * q_stride)[8 * b + 2 * (c32 >> 1)];                                         \
-                    acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(d * dx), _mm256_cvtepi32_ps(ia[t]), acc[t]);             \
-                    ia[t] = _mm256_setzero_si256();                                                                  \
-                }                                                                                                    \
-            }                                                                                                        \
-        }                                                                                                            \
-    }                                                                                                                \
-    for (int t = 0; t < nt; t++) res[t] = hsum_##SUFFIX(acc[t]);                                                     \
-}                                                                                                                    \
-                                                                                                                     \
+                                                                                                                       \
+/* Q8_0 blocks of 34 bytes: f16 scale, 32 int8. */                                                                     \
+__attribute__((target(TARGET), always_inline)) static inline void dot_q8_0_##SUFFIX(const uint8_t *w,                  \
+        const uint8_t *q, int64_t q_stride, int cols, int nt, float *res) {                                            \
+    __m256 acc[TILE_##SUFFIX];                                                                                         \
+    for (int t = 0; t < nt; t++) acc[t] = _mm256_setzero_ps();                                                         \
+    for (int b = 0; b < cols / 32; b++) {                                                                              \
+        const uint8_t *w0 = w + b * 34;                                                                                \
+        __m256i a0 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *) (w0 + 2)));                                \
+        __m256i a1 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *) (w0 + 18)));                               \
+        float dw = fp16_##SUFFIX(w0);                                                                                  \
+        for (int t = 0; t < nt; t++) {                                                                                 \
+            const uint8_t *qt = q + t * q_stride;                                                                      \
+            const int16_t *x = X(qt, cols) + b * 32;                                                                   \
+            __m256i p = DOT16(_mm256_setzero_si256(), a0, x16_##SUFFIX(x));                                            \
+            p = DOT16(p, a1, x16_##SUFFIX(x + 16));                                                                    \
+            acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(dw * DX(qt)[b]), _mm256_cvtepi32_ps(p), acc[t]);                   \
+        }                                                                                                              \
+    }                                                                                                                  \
+    for (int t = 0; t < nt; t++) res[t] = hsum_##SUFFIX(acc[t]);                                                       \
+}                                                                                                                      \
+                                                                                                                       \
+/* Q4_K super-blocks of 144 bytes: f16 d, f16 dmin, 12 bytes of 6-bit scales and mins, 128 bytes of nibbles (each      \
+   32 bytes: sub-block 2g in the low nibbles, 2g+1 in the high ones); value = d·scale·q − dmin·min. Nibble times       \
+   scale fits int16 (≤ 945), so each 64 values sum in int32 against the activations' scale of their 64, and floats     \
+   come in once per 64. */                                                                                             \
+__attribute__((target(TARGET), always_inline)) static inline void dot_q4_k_##SUFFIX(const uint8_t *w,                  \
+        const uint8_t *q, int64_t q_stride, int cols, int nt, float *res) {                                            \
+    const __m256i low4 = _mm256_set1_epi16(0x0F);                                                                      \
+    __m256 acc[TILE_##SUFFIX];                                                                                         \
+    float mins[TILE_##SUFFIX];                                                                                         \
+    for (int t = 0; t < nt; t++) { acc[t] = _mm256_setzero_ps(); mins[t] = 0; }                                        \
+    for (int b = 0; b < cols / 256; b++) {                                                                             \
+        const uint8_t *blk = w + b * 144, *sc = blk + 4, *qs = blk + 16;                                               \
+        float d = fp16_##SUFFIX(blk), dmin = fp16_##SUFFIX(blk + 2);                                                   \
+        uint8_t scale[8], min[8];                                                                                      \
+        q4_k_scales_mins(sc, scale, min);                                                                              \
+        /* independent chains: one dependent chain of vpdpwssd would wait on its latency */                            \
+        __m256i ia[TILE_##SUFFIX][4];                                                                                  \
+        for (int g = 0; g < 4; g++) {                                                                                  \
+            for (int t = 0; t < nt; t++) for (int c = 0; c < 4; c++) ia[t][c] = _mm256_setzero_si256();                \
+            __m256i v0 = _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *) (qs + 32 * g)));                       \
+            __m256i v1 = _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *) (qs + 32 * g + 16)));                  \
+            __m256i slo = _mm256_set1_epi16((short) scale[2 * g]), shi = _mm256_set1_epi16((short) scale[2 * g + 1]);  \
+            __m256i lo0 = _mm256_mullo_epi16(_mm256_and_si256(v0, low4), slo);                                         \
+            __m256i lo1 = _mm256_mullo_epi16(_mm256_and_si256(v1, low4), slo);                                         \
+            __m256i hi0 = _mm256_mullo_epi16(_mm256_srli_epi16(v0, 4), shi);                                           \
+            __m256i hi1 = _mm256_mullo_epi16(_mm256_srli_epi16(v1, 4), shi);                                           \
+            for (int t = 0; t < nt; t++) {                                                                             \
+                const int16_t *xl = X(q + t * q_stride, cols) + 256 * b + 64 * g, *xh = xl + 32;                       \
+                ia[t][0] = DOT16(ia[t][0], lo0, x16_##SUFFIX(xl));                                                     \
+                ia[t][nt == 1 ? 1 : 0] = DOT16(ia[t][nt == 1 ? 1 : 0], lo1, x16_##SUFFIX(xl + 16));                    \
+                ia[t][nt == 1 ? 2 : 1] = DOT16(ia[t][nt == 1 ? 2 : 1], hi0, x16_##SUFFIX(xh));                         \
+                ia[t][nt == 1 ? 3 : 1] = DOT16(ia[t][nt == 1 ? 3 : 1], hi1, x16_##SUFFIX(xh + 16));                    \
+            }                                                                                                          \
+            /* sub-blocks 2g and 2g + 1 share the activations' scale */                                                \
+            for (int t = 0; t < nt; t++) {                                                                             \
+                const uint8_t *qt = q + t * q_stride;                                                                  \
+                float dx = DX(qt)[8 * b + 2 * g];                                                                      \
+                const int32_t *sx = SX(qt, cols) + 8 * b + 2 * g;                                                      \
+                int m = min[2 * g] * sx[0] + min[2 * g + 1] * sx[1];                                                   \
+                __m256i sum = _mm256_add_epi32(_mm256_add_epi32(ia[t][0], ia[t][1]),                                   \
+                                               _mm256_add_epi32(ia[t][2], ia[t][3]));                                  \
+                acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(d * dx), _mm256_cvtepi32_ps(sum), acc[t]);                     \
+                mins[t] += dmin * dx * (float) m;                                                                      \
+            }                                                                                                          \
+        }                                                                                                              \
+    }                                                                                                                  \
+    for (int t = 0; t < nt; t++) res[t] = hsum_##SUFFIX(acc[t]) - mins[t];                                             \
+}                                                                                                                      \
+                                                                                                                       \
+/* Q6_K super-blocks of 210 bytes: 128 bytes of low nibbles, 64 of high 2-bit pairs, 16 int8 scales (one per 16        \
+   values), f16 d; value = d·scale·(q − 32). Each half of 128 values: value 32k + l (k < 4, l < 32) takes the          \
+   nibble of byte l (k even) or l + 32 (k odd), low for k < 2, and bits 2k..2k+1 of high byte l. As in                 \
+   dot_q6_k_512, the recentred bytes are widened by shifts against activations in q6_k_order, a lane holds 4 values    \
+   of one scale; each 64 values sum in int32 and take the activations' scale of their 64. */                           \
+__attribute__((target(TARGET), always_inline)) static inline void dot_q6_k_##SUFFIX(const uint8_t *w,                  \
+        const uint8_t *q, int64_t q_stride, int cols, int nt, float *res) {                                            \
+    const __m256i low4 = _mm256_set1_epi8(0x0F), low2 = _mm256_set1_epi8(3), bias = _mm256_set1_epi8(32);              \
+    const __m256i words = _mm256_set1_epi32(0xFFFF);                                                                   \
+    __m256i pick[4];                                                                                                   \
+    for (int k = 0; k < 4; k++) {                                                                                      \
+        pick[k] = _mm256_setr_epi32(2 * k, 2 * k, 2 * k, 2 * k, 2 * k + 1, 2 * k + 1, 2 * k + 1, 2 * k + 1);           \
+    }                                                                                                                  \
+    const int pf = prefetch_ahead;                                                                                     \
+    __m256 acc[TILE_##SUFFIX];                                                                                         \
+    for (int t = 0; t < nt; t++) acc[t] = _mm256_setzero_ps();                                                         \
+    for (int b = 0; b < cols / 256; b++) {                                                                             \
+        const uint8_t *blk = w + b * 210;                                                                              \
+        if (pf) for (int l = 0; l < 4; l++) _mm_prefetch((const char *) blk + pf + 64 * l, _MM_HINT_T0);               \
+        float d = fp16_##SUFFIX(blk + 208);                                                                            \
+        for (int h = 0; h < 2; h++) {                                                                                  \
+            __m256i sc = _mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *) (blk + 192 + 8 * h)));                 \
+            __m256i ql0 = _mm256_loadu_si256((const __m256i *) (blk + 64 * h));                                        \
+            __m256i ql1 = _mm256_loadu_si256((const __m256i *) (blk + 64 * h + 32));                                   \
+            __m256i qh = _mm256_loadu_si256((const __m256i *) (blk + 128 + 32 * h));                                   \
+            __m256i v[4];                                                                                              \
+            v[0] = _mm256_or_si256(_mm256_and_si256(ql0, low4),                                                        \
+                                   _mm256_slli_epi16(_mm256_and_si256(qh, low2), 4));                                  \
+            v[1] = _mm256_or_si256(_mm256_and_si256(ql1, low4),                                                        \
+                                   _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 2), low2), 4));            \
+            v[2] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql0, 4), low4),                                  \
+                                   _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 4), low2), 4));            \
+            v[3] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql1, 4), low4),                                  \
+                                   _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 6), low2), 4));            \
+            __m256i ia[TILE_##SUFFIX];                                                                                 \
+            for (int t = 0; t < nt; t++) ia[t] = _mm256_setzero_si256();                                               \
+            for (int k = 0; k < 4; k++) {                                                                              \
+                __m256i c = _mm256_sub_epi8(v[k], bias);                                                               \
+                __m256i even = _mm256_srai_epi16(_mm256_slli_epi16(c, 8), 8), odd = _mm256_srai_epi16(c, 8);           \
+                __m256i scale = _mm256_permutevar8x32_epi32(sc, pick[k]);                                              \
+                if (nt > 1) {                                                                                          \
+                    scale = _mm256_or_si256(_mm256_and_si256(scale, words), _mm256_slli_epi32(scale, 16));             \
+                    even = _mm256_mullo_epi16(even, scale);                                                            \
+                    odd = _mm256_mullo_epi16(odd, scale);                                                              \
+                }                                                                                                      \
+                int c32 = 4 * h + k;                                                                                   \
+                for (int t = 0; t < nt; t++) {                                                                         \
+                    const int16_t *x = X(q + t * q_stride, cols) + 2 * cols + 256 * b + 64 * (c32 >> 1)                \
+                            + 16 * (c32 & 1);                                                                          \
+                    __m256i p = _mm256_add_epi32(_mm256_madd_epi16(even, x16_##SUFFIX(x)),                             \
+                                                 _mm256_madd_epi16(odd, x16_##SUFFIX(x + 32)));                        \
+                    ia[t] = _mm256_add_epi32(ia[t], nt > 1 ? p : _mm256_mullo_epi32(p, scale));                        \
+                }                                                                                                      \
+                /* 64 values done: they share the activations' scale */                                                \
+                for (int t = 0; k % 2 == 1 && t < nt; t++) {                                                           \
+                    float dx = DX(q + t * q_stride)[8 * b + 2 * (c32 >> 1)];                                           \
+                    acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(d * dx), _mm256_cvtepi32_ps(ia[t]), acc[t]);               \
+                    ia[t] = _mm256_setzero_si256();                                                                    \
+                }                                                                                                      \
+            }                                                                                                          \
+        }                                                                                                              \
+    }                                                                                                                  \
+    for (int t = 0; t < nt; t++) res[t] = hsum_##SUFFIX(acc[t]);                                                       \
+}                                                                                                                      \
+                                                                                                                       \
 /* One row against nt tokens, nt a constant after inlining, so the token loops unroll; then the rows. */
-#define DRIVER(SUFFIX, TARGET)                                                                                       \
-__attribute__((target(TARGET), always_inline)) static inline void dot_##SUFFIX(int type, const uint8_t *w,          \
-        const uint8_t *q, int64_t q_stride, int cols, int nt, float *res) {                                          \
-    switch (type) {                                                                                                  \
-        case TYPE_Q8_0: dot_q8_0_##SUFFIX(w, q, q_stride, cols, nt, res); break;                                     \
-        case TYPE_Q4_K: dot_q4_k_##SUFFIX(w, q, q_stride, cols, nt, res); break;                                     \
-        default: dot_q6_k_##SUFFIX(w, q, q_stride, cols, nt, res); break;                                            \
-    }                                                                                                                \
-}                                                                                                                    \
-                                                                                                                     \
-/* Rows [from, to) against one token into out[from, to): the type is chosen once, so each row loop inlines its     \
-   kernel and sets its constants up once, not per row. */                                                           \
-__attribute__((target(TARGET), noinline)) static void rows1_##SUFFIX(int type, const uint8_t *w, int64_t row_bytes, \
-        const uint8_t *q, int cols, float *out, int from, int to) {                                                  \
-    switch (type) {                                                                                                  \
-        case TYPE_Q8_0:                                                                                              \
-            for (int r = from; r < to; r++) dot_q8_0_##SUFFIX(w + r * row_bytes, q, 0, cols, 1, out + r);            \
-            break;                                                                                                   \
-        case TYPE_Q4_K:                                                                                              \
-            for (int r = from; r < to; r++) dot_q4_k_##SUFFIX(w + r * row_bytes, q, 0, cols, 1, out + r);            \
-            break;                                                                                                   \
-        default:                                                                                                     \
-            for (int r = from; r < to; r++) dot_q6_k_##SUFFIX(w + r * row_bytes, q, 0, cols, 1, out + r);            \
-            break;                                                                                                   \
-    }                                                                                                                \
-}                                                                                                                    \
-                                                                                                                     \
-__attribute__((target(TARGET), noinline)) static void dot_tile_##SUFFIX(int type, const uint8_t *w,                 \
-        const uint8_t *q, int64_t q_stride, int cols, float *res) {                                                  \
-    dot_##SUFFIX(type, w, q, q_stride, cols, TILE_##SUFFIX, res);                                                       \
-}                                                                                                                    \
-                                                                                                                     \
-__attribute__((target(TARGET))) static void matmul_##SUFFIX(int type, const uint8_t *w, int64_t row_bytes, int cols, \
-        const uint8_t *q, int n, float *out, int out_stride, int from, int to) {                                     \
-    int64_t q_stride = sb_activation_bytes(1, cols);                                                                 \
-    float res[TILE_##SUFFIX];                                                                                           \
-    if (n == 1) {                                                                                                    \
-        rows1_##SUFFIX(type, w, row_bytes, q, cols, out, from, to);                                                  \
-        return;                                                                                                      \
-    }                                                                                                                \
-    int row_block = row_bytes >= ROW_BLOCK_BYTES ? 1 : (int) (ROW_BLOCK_BYTES / row_bytes);                          \
-    for (int r0 = from; r0 < to; r0 += row_block) {                                                                  \
-        int r1 = r0 + row_block < to ? r0 + row_block : to;                                                          \
-        int t = 0;                                                                                                   \
-        for (; t + TILE_##SUFFIX <= n; t += TILE_##SUFFIX) {                                                            \
-            for (int r = r0; r < r1; r++) {                                                                          \
-                dot_tile_##SUFFIX(type, w + r * row_bytes, q + t * q_stride, q_stride, cols, res);                   \
-                for (int i = 0; i < TILE_##SUFFIX; i++) out[(int64_t) (t + i) * out_stride + r] = res[i];               \
-            }                                                                                                        \
-        }                                                                                                            \
-        for (; t < n; t++) {                                                                                         \
-            rows1_##SUFFIX(type, w, row_bytes, q + t * q_stride, cols, out + (int64_t) t * out_stride, r0, r1);      \
-        }                                                                                                            \
-    }                                                                                                                \
+#define DRIVER(SUFFIX, TARGET)                                                                                         \
+__attribute__((target(TARGET), always_inline)) static inline void dot_##SUFFIX(int type, const uint8_t *w,             \
+        const uint8_t *q, int64_t q_stride, int cols, int nt, float *res) {                                            \
+    switch (type) {                                                                                                    \
+        case TYPE_Q8_0: dot_q8_0_##SUFFIX(w, q, q_stride, cols, nt, res); break;                                       \
+        case TYPE_Q4_K: dot_q4_k_##SUFFIX(w, q, q_stride, cols, nt, res); break;                                       \
+        default: dot_q6_k_##SUFFIX(w, q, q_stride, cols, nt, res); break;                                              \
+    }                                                                                                                  \
+}                                                                                                                      \
+                                                                                                                       \
+/* Rows [from, to) against one token into out[from, to): the type is chosen once, so each row loop inlines its         \
+   kernel and sets its constants up once, not per row. */                                                              \
+__attribute__((target(TARGET), noinline)) static void rows1_##SUFFIX(int type, const uint8_t *w, int64_t row_bytes,    \
+        const uint8_t *q, int cols, float *out, int from, int to) {                                                    \
+    switch (type) {                                                                                                    \
+        case TYPE_Q8_0:                                                                                                \
+            for (int r = from; r < to; r++) dot_q8_0_##SUFFIX(w + r * row_bytes, q, 0, cols, 1, out + r);              \
+            break;                                                                                                     \
+        case TYPE_Q4_K:                                                                                                \
+            for (int r = from; r < to; r++) dot_q4_k_##SUFFIX(w + r * row_bytes, q, 0, cols, 1, out + r);              \
+            break;                                                                                                     \
+        default:                                                                                                       \
+            for (int r = from; r < to; r++) dot_q6_k_##SUFFIX(w + r * row_bytes, q, 0, cols, 1, out + r);              \
+            break;                                                                                                     \
+    }                                                                                                                  \
+}                                                                                                                      \
+                                                                                                                       \
+__attribute__((target(TARGET), noinline)) static void dot_tile_##SUFFIX(int type, const uint8_t *w,                    \
+        const uint8_t *q, int64_t q_stride, int cols, float *res) {                                                    \
+    dot_##SUFFIX(type, w, q, q_stride, cols, TILE_##SUFFIX, res);                                                      \
+}                                                                                                                      \
+                                                                                                                       \
+__attribute__((target(TARGET))) static void matmul_##SUFFIX(int type, const uint8_t *w, int64_t row_bytes, int cols,   \
+        const uint8_t *q, int n, float *out, int out_stride, int from, int to) {                                       \
+    int64_t q_stride = sb_activation_bytes(1, cols);                                                                   \
+    float res[TILE_##SUFFIX];                                                                                          \
+    if (n == 1) {                                                                                                      \
+        rows1_##SUFFIX(type, w, row_bytes, q, cols, out, from, to);                                                    \
+        return;                                                                                                        \
+    }                                                                                                                  \
+    int row_block = row_bytes >= ROW_BLOCK_BYTES ? 1 : (int) (ROW_BLOCK_BYTES / row_bytes);                            \
+    for (int r0 = from; r0 < to; r0 += row_block) {                                                                    \
+        int r1 = r0 + row_block < to ? r0 + row_block : to;                                                            \
+        int t = 0;                                                                                                     \
+        for (; t + TILE_##SUFFIX <= n; t += TILE_##SUFFIX) {                                                           \
+            for (int r = r0; r < r1; r++) {                                                                            \
+                dot_tile_##SUFFIX(type, w + r * row_bytes, q + t * q_stride, q_stride, cols, res);                     \
+                for (int i = 0; i < TILE_##SUFFIX; i++) out[(int64_t) (t + i) * out_stride + r] = res[i];              \
+            }                                                                                                          \
+        }                                                                                                              \
+        for (; t < n; t++) {                                                                                           \
+            rows1_##SUFFIX(type, w, row_bytes, q + t * q_stride, cols, out + (int64_t) t * out_stride, r0, r1);        \
+        }                                                                                                              \
+    }                                                                                                                  \
 }
 
 #define DOT16_AVX2(acc, a, b) _mm256_add_epi32((acc), _mm256_madd_epi16((a), (b)))
@@ -571,6 +579,17 @@ T512 static inline __m512 q8_0_block_512(__m512 acc, __m512i sum, __m512 dw, flo
     return _mm512_fmadd_ps(_mm512_cvtepi32_ps(sum), _mm512_mul_ps(dw, _mm512_set1_ps(dx)), acc);
 }
 
+/* The K-quants' steps (Q4_K, Q6_K): a sub-block's exact sum s of 16 rows, already a float or converted, times the rows'
+   d·scale (dsc) into the float sum g of its 64 values; then g into the rows' accumulator times the token's activation
+   scale dx of those 64 values. */
+T512 static inline __m512 sub_sum_512(__m512 g, __m512 s, __m512 dsc) {
+    return _mm512_fmadd_ps(s, dsc, g);
+}
+
+T512 static inline __m512 group_sum_512(__m512 acc, __m512 g, float dx) {
+    return _mm512_fmadd_ps(g, _mm512_set1_ps(dx), acc);
+}
+
 /* The mins of a Q4_K super-block: the 16 rows' mins of its 8 sub-blocks as floats (mnf) times the token's sums of
    those sub-blocks times their scale (y, from SY), summed, then times dmin off the accumulator. */
 T512 static inline __m512 q4_k_mins_512(__m512 acc, const __m512 *mnf, const float *y, __m512 dmin) {
@@ -578,7 +597,6 @@ T512 static inline __m512 q4_k_mins_512(__m512 acc, const __m512 *mnf, const flo
     for (int s = 0; s < 8; s++) m = _mm512_fmadd_ps(mnf[s], _mm512_set1_ps(y[s]), m);
     return _mm512_fnmadd_ps(m, dmin, acc);
 }
-
 
 /* Q8_0: one product per block and token, scaled in floats by the weight's and the activation's block scales. */
 T512 __attribute__((always_inline)) static inline void dot_q8_0_512(const uint8_t *w, const uint8_t *q,
@@ -852,15 +870,15 @@ T512 __attribute__((always_inline)) static inline void q8_0_r16_512(const uint8_
 }
 
 /* A kernel's entry for tiles of NT tokens: NT a constant in its body, so the token loops unroll. */
-#define R16_512(KERNEL, NT)                                                                                          \
-T512 __attribute__((noinline)) static void KERNEL##_##NT(const uint8_t *w, int cols, const uint8_t *q,              \
-        int64_t q_stride, float *out, int64_t out_stride, __mmask16 lanes) {                                         \
-    KERNEL(w, cols, q, q_stride, NT, out, out_stride, lanes);                                                        \
+#define R16_512(KERNEL, NT)                                                                                            \
+T512 __attribute__((noinline)) static void KERNEL##_##NT(const uint8_t *w, int cols, const uint8_t *q,                 \
+        int64_t q_stride, float *out, int64_t out_stride, __mmask16 lanes) {                                           \
+    KERNEL(w, cols, q, q_stride, NT, out, out_stride, lanes);                                                          \
 }
-#define R16_AVX2(KERNEL, NT)                                                                                         \
-AVX2 __attribute__((noinline)) static void KERNEL##_##NT(const uint8_t *w, int cols,                                \
-        const uint8_t *q, int64_t q_stride, float *out, int64_t out_stride, int lo, int hi) {                        \
-    KERNEL(w, cols, q, q_stride, NT, out, out_stride, lo, hi);                                                       \
+#define R16_AVX2(KERNEL, NT)                                                                                           \
+AVX2 __attribute__((noinline)) static void KERNEL##_##NT(const uint8_t *w, int cols,                                   \
+        const uint8_t *q, int64_t q_stride, float *out, int64_t out_stride, int lo, int hi) {                          \
+    KERNEL(w, cols, q, q_stride, NT, out, out_stride, lo, hi);                                                         \
 }
 R16_512(q8_0_r16_512, 8)
 R16_512(q8_0_r16_512, 4)
@@ -874,7 +892,7 @@ struct amx_config {
 };
 
 #if SB_AMX
-#define AMX __attribute__((target("avx2,fma,f16c,avx512f,avx512bw,avx512dq,avx512vl,avx512vnni,avx512vbmi,amx-tile," \
+#define AMX __attribute__((target("avx2,fma,f16c,avx512f,avx512bw,avx512dq,avx512vl,avx512vnni,avx512vbmi,amx-tile,"   \
                                           "amx-int8,amx-bf16")))
 
 /* Tiles of the Q8_0 AMX kernel: 0-1 and 2-3 the 16 x 16 int32 sums of the low and of the high bytes of two blocks in
@@ -927,17 +945,17 @@ AMX static void amx_q8_0_weights(const uint8_t *w, int k0, int k1, uint8_t *tile
 
 /* Block b's products into tiles CL and CH (low and high bytes), its weights through tile BT, stored to set P of the
    buffers. The tile numbers are literals: the intrinsics take them as immediates. */
-#define AMX_Q8_0_BLOCK(P, CL, CH, BT, b)                                                                             \
-    do {                                                                                                             \
-        _tile_loadd(4, lo + 32 * (b), q_stride);                                                                     \
-        _tile_loadd(5, hi + 32 * (b), q_stride);                                                                     \
-        _tile_loadd(BT, tiles + 512 * (b), 64);                                                                      \
-        _tile_zero(CL);                                                                                              \
-        _tile_zero(CH);                                                                                              \
-        _tile_dpbusd(CL, 4, BT);                                                                                     \
-        _tile_dpbssd(CH, 5, BT);                                                                                     \
-        _tile_stored(CL, low[P], 64);                                                                                \
-        _tile_stored(CH, high[P], 64);                                                                               \
+#define AMX_Q8_0_BLOCK(P, CL, CH, BT, b)                                                                               \
+    do {                                                                                                               \
+        _tile_loadd(4, lo + 32 * (b), q_stride);                                                                       \
+        _tile_loadd(5, hi + 32 * (b), q_stride);                                                                       \
+        _tile_loadd(BT, tiles + 512 * (b), 64);                                                                        \
+        _tile_zero(CL);                                                                                                \
+        _tile_zero(CH);                                                                                                \
+        _tile_dpbusd(CL, 4, BT);                                                                                       \
+        _tile_dpbssd(CH, 5, BT);                                                                                       \
+        _tile_stored(CL, low[P], 64);                                                                                  \
+        _tile_stored(CH, high[P], 64);                                                                                 \
     } while (0)
 
 /*
@@ -1041,12 +1059,12 @@ R16_AVX2(q8_0_r16_avx2, 1)
  * 2026-12-04, one thread: 2.0 times as fast for one token and 1.8-1.9 for 13 or 128 with the weights in cache,
  * 1.1-1.3 from memory (23-33 GB/s against 20-25); AVX2 1.4-1.8 in cache.
  *
- * Exact integer sums: a sub-block's 32 products are at most 32·15·32767 < 2^24, so its sum is exact as a float too; it
- * takes d·scale (exact in float) into the float sum of its pair, which takes the activations' scale of those 64
- * values (q4_k_pair_512); the mins' integer sum over a pair is at most 2·63·32·32767 < 2^28. Every row gets the same
- * float operations in the same order whatever the tile, range split or level: batches and lone tokens agree to the
- * bit. (Until 2026-12-05 the scales were multiplied in integers and a pair's sum converted once; a float per
- * sub-block lets the AMX kernel's bf16 sums, floats already, take the same steps.)
+ * Exact integer sums: a sub-block's 32 products are at most 32·15·32767 < 2^24, so its sum is exact as a float too;
+ * it takes d·scale (exact in float) into the float sum of its pair, which takes the activations' scale of those 64
+ * values (sub_sum_512, group_sum_512); the mins come off once per super-block, in floats (q4_k_mins_512). Every row
+ * gets the same float operations in the same order whatever the tile, range split or level: batches and lone tokens
+ * agree to the bit. (Until 2026-12-05 the scales were multiplied in integers and a pair's sum converted once; a float
+ * per sub-block lets the AMX kernel's bf16 sums, floats already, take the same steps.)
  */
 #define TYPE_Q4_K_R16 1012
 #define Q4R_D 0
@@ -1142,13 +1160,11 @@ T512 __attribute__((always_inline)) static inline void q4_k_r16_512(const uint8_
                 for (int t = 0; t < nt; t++) {
                     __m512i sum = s[t][0];
                     for (int c = 1; c < np; c++) sum = _mm512_add_epi32(sum, s[t][c]);
-                    g[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(sum), dsc, g[t]);
+                    g[t] = sub_sum_512(g[t], _mm512_cvtepi32_ps(sum), dsc);
                 }
             }
             /* the activations' scale of this pair of sub-blocks (one per 64 values) */
-            for (int t = 0; t < nt; t++) {
-                acc[t] = _mm512_fmadd_ps(g[t], _mm512_set1_ps(DX(q + t * q_stride)[8 * b + 2 * jj]), acc[t]);
-            }
+            for (int t = 0; t < nt; t++) acc[t] = group_sum_512(acc[t], g[t], DX(q + t * q_stride)[8 * b + 2 * jj]);
         }
         __m512 mnf[8];
         q4_k_mins_f_512(blk, mnf);
@@ -1217,7 +1233,9 @@ AMX static void q4_k_r16_amx(const uint8_t *w, const uint8_t *unused, int cols, 
     _Alignas(64) float c[2][AMX_TOKENS][16], acc[TOKEN_BLOCK][16];
     const __m512i codes = bf16_codes_512();
     const uint8_t *xb = XB(q, cols);
-    for (int t = 0; t < AMX_TOKENS * ntiles; t++) _mm512_store_ps(acc[t], amx_acc_start(out + t * out_stride, lanes, k0));
+    for (int t = 0; t < AMX_TOKENS * ntiles; t++) {
+        _mm512_store_ps(acc[t], amx_acc_start(out + t * out_stride, lanes, k0));
+    }
     for (int b = k0 / 256; b < k1 / 256; b++) {
         const uint8_t *blk = w + (int64_t) b * Q4R_BLOCK_BYTES;
         __m512 d = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *) (blk + Q4R_D)));
@@ -1245,10 +1263,10 @@ AMX static void q4_k_r16_amx(const uint8_t *w, const uint8_t *unused, int cols, 
                 _tile_stored(7, c[1], 64);
                 for (int t = 0; t < AMX_TOKENS; t++) {
                     int tt = AMX_TOKENS * i + t;
-                    __m512 g = _mm512_fmadd_ps(_mm512_load_ps(c[0][t]), dsc0, _mm512_setzero_ps());
-                    g = _mm512_fmadd_ps(_mm512_load_ps(c[1][t]), dsc1, g);
-                    _mm512_store_ps(acc[tt], _mm512_fmadd_ps(g, _mm512_set1_ps(DX(q + tt * q_stride)[8 * b + 2 * jj]),
-                                                             _mm512_load_ps(acc[tt])));
+                    __m512 g = sub_sum_512(_mm512_setzero_ps(), _mm512_load_ps(c[0][t]), dsc0);
+                    g = sub_sum_512(g, _mm512_load_ps(c[1][t]), dsc1);
+                    _mm512_store_ps(acc[tt], group_sum_512(_mm512_load_ps(acc[tt]), g,
+                                                           DX(q + tt * q_stride)[8 * b + 2 * jj]));
                 }
             }
         }
@@ -1345,8 +1363,8 @@ R16_AVX2(q4_k_r16_avx2, 1)
  *
  * Exact integers, floats per sub-block: |Σx·(q − 32)| <= 16·32·32767 < 2^25, but 64 values with their scales could
  * pass 2^31 (4·16·32·128·32767), so each sub-block's sum becomes a float on its own: times d·scale (exact in float)
- * into the float sum of its 64 values, which then takes the activations' scale of those 64 (q6_k_sub_512,
- * q6_k_group_512). Every row gets the same float operations in the same order whatever the tile, range split or
+ * into the float sum of its 64 values, which then takes the activations' scale of those 64 (sub_sum_512,
+ * group_sum_512). Every row gets the same float operations in the same order whatever the tile, range split or
  * level: batches and lone tokens agree to the bit.
  */
 #define TYPE_Q6_K_R16 1014
@@ -1407,21 +1425,6 @@ static inline int32_t x_quad(const uint8_t *x, int i) {
     return v;
 }
 
-/* The float steps after a sub-block's exact sums s of 16 rows, one helper each for the vector and the AMX kernels:
-   into the float sum g of its 64 values, times d·scale (dsc); then g into the row's accumulator times the token's
-   activation scale dx of those 64 values. */
-T512 static inline __m512 q6_k_sub_f_512(__m512 g, __m512 s, __m512 dsc) {
-    return _mm512_fmadd_ps(s, dsc, g);
-}
-
-T512 static inline __m512 q6_k_sub_512(__m512 g, __m512i s, __m512 dsc) {
-    return q6_k_sub_f_512(g, _mm512_cvtepi32_ps(s), dsc);
-}
-
-T512 static inline __m512 q6_k_group_512(__m512 acc, __m512 g, float dx) {
-    return _mm512_fmadd_ps(g, _mm512_set1_ps(dx), acc);
-}
-
 /* The 16 rows' d·scale of sub-block j of the super-block at blk. */
 T512 static inline __m512 q6_k_dsc_512(const uint8_t *blk, __m512 d, int j) {
     return _mm512_mul_ps(d, _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(
@@ -1476,10 +1479,10 @@ T512 __attribute__((always_inline)) static inline void q6_k_r16_512(const uint8_
                 for (int t = 0; t < nt; t++) {
                     __m512i s = _mm512_sub_epi32(_mm512_add_epi32(_mm512_slli_epi32(hi[t], 8), lo[t]),
                                                  _mm512_set1_epi32(S16(q + t * q_stride, cols)[16 * b + j]));
-                    g[t] = q6_k_sub_512(g[t], s, dsc);
+                    g[t] = sub_sum_512(g[t], _mm512_cvtepi32_ps(s), dsc);
                 }
             }
-            for (int t = 0; t < nt; t++) acc[t] = q6_k_group_512(acc[t], g[t], DX(q + t * q_stride)[8 * b + 2 * jj]);
+            for (int t = 0; t < nt; t++) acc[t] = group_sum_512(acc[t], g[t], DX(q + t * q_stride)[8 * b + 2 * jj]);
         }
     }
     for (int t = 0; t < nt; t++) _mm512_mask_storeu_ps(out + t * out_stride, lanes, acc[t]);
@@ -1514,18 +1517,18 @@ AMX static inline void amx_q6_k_tile(const uint8_t *blk, int j, __m512i codes, _
 }
 
 /* Sub-block J of the 64 values for token tile i: tokens' pairs into tile A, products with weight tile J into C. */
-#define AMX_Q6_K_SUB(A, C, J)                                                                                        \
-    do {                                                                                                             \
-        _tile_loadd(A, xb + (int64_t) AMX_TOKENS * i * q_stride + 64 * (4 * k + (J)), q_stride);                     \
-        _tile_zero(C);                                                                                               \
-        _tile_dpbf16ps(C, A, J);                                                                                     \
+#define AMX_Q6_K_SUB(A, C, J)                                                                                          \
+    do {                                                                                                               \
+        _tile_loadd(A, xb + (int64_t) AMX_TOKENS * i * q_stride + 64 * (4 * k + (J)), q_stride);                       \
+        _tile_zero(C);                                                                                                 \
+        _tile_dpbf16ps(C, A, J);                                                                                       \
     } while (0)
 
 /* A token tile's sums of sub-block J from tile C into the float sums g of their 64 values. */
-#define AMX_Q6_K_ADD(C, J)                                                                                           \
-    do {                                                                                                             \
-        _tile_stored(C, c, 64);                                                                                      \
-        for (int t = 0; t < AMX_TOKENS; t++) g[t] = q6_k_sub_f_512(g[t], _mm512_load_ps(c[t]), dsc[J]);             \
+#define AMX_Q6_K_ADD(C, J)                                                                                             \
+    do {                                                                                                               \
+        _tile_stored(C, c, 64);                                                                                        \
+        for (int t = 0; t < AMX_TOKENS; t++) g[t] = sub_sum_512(g[t], _mm512_load_ps(c[t]), dsc[J]);                   \
     } while (0)
 
 /*
@@ -1562,7 +1565,9 @@ AMX static void q6_k_r16_amx(const uint8_t *w, const uint8_t *unused, int cols, 
         pick[p] = _mm512_loadu_si512((const void *) idx);
     }
     const uint8_t *xb = XB(q, cols);
-    for (int t = 0; t < AMX_TOKENS * ntiles; t++) _mm512_store_ps(acc[t], amx_acc_start(out + t * out_stride, lanes, k0));
+    for (int t = 0; t < AMX_TOKENS * ntiles; t++) {
+        _mm512_store_ps(acc[t], amx_acc_start(out + t * out_stride, lanes, k0));
+    }
     for (int k = k0 / 64; k < k1 / 64; k++) {
         const uint8_t *blk = w + (int64_t) (k / 4) * Q6R_BLOCK_BYTES;
         __m512 d = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *) (blk + Q6R_D)));
@@ -1589,7 +1594,7 @@ AMX static void q6_k_r16_amx(const uint8_t *w, const uint8_t *unused, int cols, 
             AMX_Q6_K_ADD(7, 3);
             for (int t = 0; t < AMX_TOKENS; t++) {
                 int tt = AMX_TOKENS * i + t;
-                _mm512_store_ps(acc[tt], q6_k_group_512(_mm512_load_ps(acc[tt]), g[t], DX(q + tt * q_stride)[2 * k]));
+                _mm512_store_ps(acc[tt], group_sum_512(_mm512_load_ps(acc[tt]), g[t], DX(q + tt * q_stride)[2 * k]));
             }
         }
     }
@@ -1643,7 +1648,8 @@ AVX2 __attribute__((always_inline)) static inline void q6_k_r16_avx2(const uint8
                     __m256 dsc = _mm256_mul_ps(d, _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(
                             _mm_loadl_epi64((const __m128i *) (blk + Q6R_SCALES + 16 * j + 8 * half)))));
                     for (int t = 0; t < nt; t++) {
-                        __m256i s = _mm256_sub_epi32(sum[t], _mm256_set1_epi32(S16(q + t * q_stride, cols)[16 * b + j]));
+                        __m256i s = _mm256_sub_epi32(sum[t],
+                                                     _mm256_set1_epi32(S16(q + t * q_stride, cols)[16 * b + j]));
                         g[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s), dsc, g[t]);
                     }
                 }
@@ -1762,7 +1768,7 @@ AVX2 static void softmax_avx2(float *s, int n) {
 }
 
 /* Up to 4 heads at a time, their count a constant in each call so that the accumulators stay in registers. */
-#define ATTEND_HEADS(CALL) switch (gg) { case 1: CALL(1); break; case 2: CALL(2); break; case 3: CALL(3); break; \
+#define ATTEND_HEADS(CALL) switch (gg) { case 1: CALL(1); break; case 2: CALL(2); break; case 3: CALL(3); break;       \
                                          default: CALL(4); break; }
 
 AVX2 void sb_attend_f32(const float *q, int g, int hs, const uint8_t *keys, const uint8_t *values,
@@ -1788,18 +1794,16 @@ typedef void (*r16_512_fn)(const uint8_t *w, int cols, const uint8_t *q, int64_t
 typedef void (*r16_avx2_fn)(const uint8_t *w, int cols, const uint8_t *q, int64_t q_stride, float *out,
                             int64_t out_stride, int lo, int hi);
 #if SB_AMX
-#define AMX_ENTRY(config, bytes_per_col, weights, kernel, bytes_per_value) config, bytes_per_col, weights, kernel, \
+#define AMX_ENTRY(config, bytes_per_col, weights, kernel, bytes_per_value) config, bytes_per_col, weights, kernel,     \
                                                                                   bytes_per_value
-/* An AMX kernel of one token tile, over ntiles of them. */
-#define AMX_TILES(KERNEL)                                                                                            \
-AMX static void KERNEL##_tiles(const uint8_t *w, const uint8_t *tiles, int cols, int k0, int k1, const uint8_t *q,  \
-        int64_t q_stride, int ntiles, float *out, int64_t out_stride, __mmask16 lanes) {                             \
-    for (int i = 0; i < ntiles; i++) {                                                                               \
-        KERNEL(w, tiles, cols, k0, k1, q + (int64_t) AMX_TOKENS * i * q_stride, q_stride,                            \
-               out + (int64_t) AMX_TOKENS * i * out_stride, out_stride, lanes);                                      \
-    }                                                                                                                \
+/* The Q8_0 AMX kernel, one tile of tokens at a time, over ntiles of them. */
+AMX static void q8_0_r16_amx_tiles(const uint8_t *w, const uint8_t *tiles, int cols, int k0, int k1,
+        const uint8_t *q, int64_t q_stride, int ntiles, float *out, int64_t out_stride, __mmask16 lanes) {
+    for (int i = 0; i < ntiles; i++) {
+        q8_0_r16_amx(w, tiles, cols, k0, k1, q + (int64_t) AMX_TOKENS * i * q_stride, q_stride,
+                     out + (int64_t) AMX_TOKENS * i * out_stride, out_stride, lanes);
+    }
 }
-AMX_TILES(q8_0_r16_amx)
 #else
 #define AMX_ENTRY(config, bytes_per_col, weights, kernel, bytes_per_value) NULL, 0, NULL, NULL, 0
 #endif

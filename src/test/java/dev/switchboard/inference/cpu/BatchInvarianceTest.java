@@ -17,7 +17,6 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.IOException;
 import java.nio.file.Path;
-
 import java.util.Arrays;
 import java.util.SplittableRandom;
 
