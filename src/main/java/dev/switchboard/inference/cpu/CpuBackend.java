@@ -288,7 +288,9 @@ public final class CpuBackend implements Backend {
         // the input is quantized once, before the threads split the rows
         MemorySegment q = nativeKernels && Arrays.stream(ws).anyMatch(WeightTensor::hasNativeKernel)
                 ? quantize(in, n, cols, Arrays.stream(ws).allMatch(w -> w.type() == GgmlType.Q8_0)) : null;
-        parallel.forRange(total, (int) Math.max(16, MIN_CHUNK_WORK / macsPerRow), (from, to) -> {
+        // whole groups of 16 rows: the repacked kernels compute a group's 16 rows even where a chunk takes fewer
+        int minRows = (int) Math.max(16, (MIN_CHUNK_WORK / macsPerRow + 15) / 16 * 16);
+        parallel.forRange(total, minRows, (from, to) -> {
             int start = 0;
             for (int m = 0; m < ws.length; m++) {
                 int rows = ws[m].rows();

@@ -3,12 +3,15 @@ package dev.switchboard.inference.cpu;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.util.Map;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The helpers spin between ranges and park when idle; no range may lose or repeat an index either way. A lost wake-up
@@ -35,6 +38,32 @@ class ParallelTest {
                     // well past the spin: the helpers are parked and must be woken for the next range
                     Thread.sleep(TimeUnit.NANOSECONDS.toMillis(Parallel.SPIN_NANOS * 100));
                 }
+            }
+        }
+    }
+
+    /**
+     * Matrix products pass 16 rows as the unit: a chunk starting inside a group of 16 repacked rows would make two
+     * threads read that group. Chunks shrink toward the end so that the threads finish together.
+     */
+    @Test
+    void chunksAreWholeUnitsAndShrinkTowardTheEnd() {
+        try (Parallel parallel = new Parallel(2)) {
+            for (int n : new int[]{1_000, 16_384, 128_256}) {
+                ConcurrentSkipListMap<Integer, Integer> chunks = new ConcurrentSkipListMap<>();
+                parallel.forRange(n, 16, (from, to) -> chunks.put(from, to));
+                int expectedFrom = 0, previous = Integer.MAX_VALUE;
+                for (Map.Entry<Integer, Integer> c : chunks.entrySet()) {
+                    int size = c.getValue() - c.getKey();
+                    assertEquals(expectedFrom, c.getKey(), "chunks of " + n + " leave no gap");
+                    assertTrue(c.getValue() == n || size % 16 == 0, "chunk " + c + " of " + n + " is whole units");
+                    assertTrue(size <= previous, "chunk " + c + " of " + n + " is no longer than the one before");
+                    expectedFrom = c.getValue();
+                    previous = size;
+                }
+                assertEquals(n, expectedFrom);
+                int first = chunks.firstEntry().getValue(), last = n - chunks.lastEntry().getKey();
+                assertTrue(first < n / 2 && last <= 16, "first chunk " + first + ", last " + last + " of " + n);
             }
         }
     }
