@@ -29,8 +29,6 @@ import java.util.Arrays;
 public final class CpuBackend implements Backend {
     /** Multiply-adds below which a chunk is not worth handing to another thread (waking one costs microseconds). */
     private static final long MIN_CHUNK_WORK = 1 << 16;
-    /** Values of SwiGLU per chunk, in whole tokens: more than one token's (8,192 for 1B, 14,336 for 8B). */
-    private static final int SWIGLU_MIN_CHUNK = 1 << 15;
     /** Entries per internal pass of a large batch. */
     static final int MAX_CHUNK = 128;
 
@@ -201,8 +199,7 @@ public final class CpuBackend implements Backend {
             matmuls(xb2, n, new WeightTensor[]{layer.wo}, new float[][]{xb});
             add(x, xb, n * dim);
             rmsNorm(x, xb, layer.ffnNorm, n);
-            matmuls(xb, n, new WeightTensor[]{layer.gate, layer.up}, new float[][]{hb, hb2});
-            swiGlu(n);
+            gateUpSwiGlu(xb, n, layer.gate, layer.up);
             matmuls(hb, n, new WeightTensor[]{layer.down}, new float[][]{xb});
             add(x, xb, n * dim);
         }
@@ -283,26 +280,61 @@ public final class CpuBackend implements Backend {
         for (WeightTensor w : ws) {
             total += w.rows();
         }
-        int cols = ws[0].cols();
-        long macsPerRow = (long) cols * n;
-        // the input is quantized once, before the threads split the rows
-        MemorySegment q = nativeKernels && Arrays.stream(ws).anyMatch(WeightTensor::hasNativeKernel)
-                ? quantize(in, n, cols, Arrays.stream(ws).allMatch(w -> w.type() == GgmlType.Q8_0)) : null;
-        // whole groups of 16 rows: the repacked kernels compute a group's 16 rows even where a chunk takes fewer
-        int minRows = (int) Math.max(16, (MIN_CHUNK_WORK / macsPerRow + 15) / 16 * 16);
-        parallel.forRange(total, minRows, (from, to) -> {
+        MemorySegment q = quantizeFor(in, n, ws);
+        parallel.forRange(total, minRows(ws[0].cols(), n), (from, to) -> {
             int start = 0;
             for (int m = 0; m < ws.length; m++) {
                 int rows = ws[m].rows();
                 int a = Math.max(from, start), b = Math.min(to, start + rows);
-                if (a < b && q != null && ws[m].hasNativeKernel()) {
-                    ws[m].matmulNative(q, n, outs[m], a - start, b - start);
-                } else if (a < b) {
-                    ws[m].matmul(in, n, outs[m], a - start, b - start);
+                if (a < b) {
+                    product(ws[m], in, q, n, outs[m], a - start, b - start);
                 }
                 start += rows;
             }
         });
+    }
+
+    /**
+     * hb = silu(xb · gate) · (xb · up), each chunk of rows applying SwiGLU to what it has just computed: on its own
+     * after the products, SwiGLU ran on one thread in decode while the other waited (0.6% of a 1B Q4_K_M step).
+     */
+    private void gateUpSwiGlu(float[] in, int n, WeightTensor gate, WeightTensor up) {
+        int ffn = config.ffnDim();
+        MemorySegment q = quantizeFor(in, n, gate, up);
+        parallel.forRange(ffn, minRows(gate.cols(), n), (from, to) -> {
+            product(gate, in, q, n, hb, from, to);
+            product(up, in, q, n, hb2, from, to);
+            for (int t = 0; t < n; t++) {
+                swiGlu(t * ffn + from, to - from);
+            }
+        });
+    }
+
+    /**
+     * Chunks of whole groups of 16 rows (the repacked kernels compute a group's 16 rows even where a chunk takes
+     * fewer), with at least {@link #MIN_CHUNK_WORK} multiply-adds each.
+     */
+    private static int minRows(int cols, int n) {
+        return (int) Math.max(16, (MIN_CHUNK_WORK / ((long) cols * n) + 15) / 16 * 16);
+    }
+
+    /** The input quantized once, before the threads split the rows, where a native kernel takes any of the matrices. */
+    private MemorySegment quantizeFor(float[] in, int n, WeightTensor... ws) {
+        boolean anyNative = false, allQ8 = true;
+        for (WeightTensor w : ws) {
+            anyNative |= w.hasNativeKernel();
+            allQ8 &= w.type() == GgmlType.Q8_0;
+        }
+        return nativeKernels && anyNative ? quantize(in, n, ws[0].cols(), allQ8) : null;
+    }
+
+    /** Rows {@code from..to-1} of {@code w} times the n inputs, natively where {@code q} holds them quantized. */
+    private static void product(WeightTensor w, float[] in, MemorySegment q, int n, float[] out, int from, int to) {
+        if (q != null && w.hasNativeKernel()) {
+            w.matmulNative(q, n, out, from, to);
+        } else {
+            w.matmul(in, n, out, from, to);
+        }
     }
 
     private MemorySegment quantize(float[] in, int n, int cols, boolean perBlock) {
@@ -446,26 +478,12 @@ public final class CpuBackend implements Backend {
     }
 
     /**
-     * hb = silu(gate) · up for n tokens. A batch's tokens in parallel: a 128-token batch of a 1B model takes a million
-     * exponentials a layer, which one thread computed while the other waited (3-4% of prefill, 2026-12-05); one
-     * token's stay on one thread.
+     * hb = silu(hb) · hb2 over {@code len} values from {@code off}, in vectors: a scalar {@code Math.exp} per value took
+     * about 5% of 1B Q8_0 prefill (2026-12-05). The last values go through the same vector operations under a mask,
+     * not through {@code Math.exp}, which can differ in the last bit: a value's result does not depend on where it
+     * falls in a vector, so a token gets the same floats alone and in a batch, whatever the chunks.
      */
-    private void swiGlu(int n) {
-        int ffn = config.ffnDim();
-        parallel.forRange(n, Math.max(1, SWIGLU_MIN_CHUNK / ffn), (from, to) -> {
-            for (int t = from; t < to; t++) {
-                swiGluRow(t * ffn, ffn);
-            }
-        });
-    }
-
-    /**
-     * hb = silu(hb) · hb2 over one token's row, in vectors: a scalar {@code Math.exp} per value took about 5% of 1B
-     * Q8_0 prefill and ran on one thread in decode (2026-12-05). The row's last values go through the same vector
-     * operations under a mask, not through {@code Math.exp}, which can differ in the last bit: a value's result does
-     * not depend on where it falls in a vector, so a token gets the same floats alone and in a batch.
-     */
-    private void swiGluRow(int off, int len) {
+    private void swiGlu(int off, int len) {
         VectorSpecies<Float> f = WeightTensor.F;
         for (int i = 0; i < len; i += f.length()) {
             VectorMask<Float> m = f.indexInRange(i, len);
