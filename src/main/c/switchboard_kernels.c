@@ -147,24 +147,29 @@ int64_t sb_activation_bytes(int n, int cols) {
     return (int64_t) n * OFF_END(cols);
 }
 
-/* The pairs of sub-blocks (of 32 values in each 256) whose values dot1_q4_k_512 interleaves: each pair shares the
-   activations' scale (one per 64 values). */
-static const int Q4_K_PAIRS[4][2] = {{0, 1}, {2, 3}, {4, 5}, {6, 7}};
+/* 32 int16 values, v0's 16 then v1's, as their low bytes (unsigned) at lo and high bytes (signed, the arithmetic
+   shift) at hi: q = 256·high + low exactly. Packing works per 128-bit lane; the permute restores the order. */
+__attribute__((target("avx2"))) static inline void split_32(__m256i v0, __m256i v1, uint8_t *lo, uint8_t *hi) {
+    const __m256i low = _mm256_set1_epi16(0xFF);
+    __m256i l = _mm256_packus_epi16(_mm256_and_si256(v0, low), _mm256_and_si256(v1, low));
+    __m256i h = _mm256_packs_epi16(_mm256_srai_epi16(v0, 8), _mm256_srai_epi16(v1, 8));
+    _mm256_storeu_si256((__m256i *) lo, _mm256_permute4x64_epi64(l, 0xD8));
+    _mm256_storeu_si256((__m256i *) hi, _mm256_permute4x64_epi64(h, 0xD8));
+}
 
-/* Each int16 value as its low byte (unsigned) and high byte (signed, the arithmetic shift), q = 256·high + low
-   exactly: the low bytes of a token, then its high bytes, each 64 of them holding the two sub-blocks of one Q4_K
-   vector with their pairs of values interleaved: values 2i and 2i + 1 of the first, then of the second. */
-static void split_bytes(const int16_t *values, int cols, uint8_t *out) {
-    int8_t *high = (int8_t *) (out + cols);
-    for (int b = 0; b < cols / 256; b++) {
-        for (int k = 0; k < 4; k++) {
-            for (int i = 0; i < 16; i++) {
-                for (int j = 0; j < 4; j++) {
-                    int v = values[256 * b + 32 * Q4_K_PAIRS[k][j >> 1] + 2 * i + (j & 1)];
-                    out[256 * b + 64 * k + 4 * i + j] = (uint8_t) (v & 0xFF);
-                    high[256 * b + 64 * k + 4 * i + j] = (int8_t) (v >> 8);
-                }
-            }
+/* Each int16 value as its low and high byte (split_32): the low bytes of a token, then its high bytes, each 64 of
+   them holding the two sub-blocks (of 32) of one Q4_K vector, which share the activations' scale (one per 64
+   values), with their pairs of values interleaved: values 2i and 2i + 1 of the first, then of the second. A scalar loop here was a third of a K-quant quantize. */
+__attribute__((target("avx2"))) static void split_bytes(const int16_t *values, int cols, uint8_t *out) {
+    /* whole super-blocks only: the K-quant kernels read no other */
+    for (int g = 0; g < cols / 256 * 256; g += 64) {
+        for (int h = 0; h < 2; h++) {
+            /* pairs of values (dwords) 8h..8h+7 of each sub-block, interleaved */
+            __m256i a = _mm256_loadu_si256((const __m256i *) (values + g + 16 * h));
+            __m256i b = _mm256_loadu_si256((const __m256i *) (values + g + 32 + 16 * h));
+            __m256i lo = _mm256_unpacklo_epi32(a, b), hi = _mm256_unpackhi_epi32(a, b);
+            split_32(_mm256_permute2x128_si256(lo, hi, 0x20), _mm256_permute2x128_si256(lo, hi, 0x31),
+                     out + g + 32 * h, out + cols + g + 32 * h);
         }
     }
 }
@@ -193,15 +198,32 @@ static int cpu_amx(void) {
 /* Each int16 value as its low byte (unsigned) and high byte (signed), q = 256·high + low, in the values' own order:
    cols low bytes, then cols high bytes. */
 __attribute__((target("avx2"))) static void split_natural(const int16_t *values, int cols, uint8_t *out) {
-    const __m256i low = _mm256_set1_epi16(0xFF);
     for (int i = 0; i < cols; i += 32) {
-        __m256i a = _mm256_loadu_si256((const __m256i *) (values + i));
-        __m256i b = _mm256_loadu_si256((const __m256i *) (values + i + 16));
-        /* packing works per 128-bit lane; the permute restores the order */
-        __m256i lo = _mm256_packus_epi16(_mm256_and_si256(a, low), _mm256_and_si256(b, low));
-        __m256i hi = _mm256_packs_epi16(_mm256_srai_epi16(a, 8), _mm256_srai_epi16(b, 8));
-        _mm256_storeu_si256((__m256i *) (out + i), _mm256_permute4x64_epi64(lo, 0xD8));
-        _mm256_storeu_si256((__m256i *) (out + cols + i), _mm256_permute4x64_epi64(hi, 0xD8));
+        split_32(_mm256_loadu_si256((const __m256i *) (values + i)),
+                 _mm256_loadu_si256((const __m256i *) (values + i + 16)), out + i, out + cols + i);
+    }
+}
+
+/* 32 times the sum of each 16 values (cols a multiple of 64), eight sums at a time: pairs by madd, then three rounds
+   of horizontal adds; the lanes' halves are added last. The scalar loop was a quarter of a K-quant quantize. */
+__attribute__((target("avx2"))) static void sums_16(const int16_t *values, int cols, int32_t *sums) {
+    const __m256i ones = _mm256_set1_epi16(1);
+    int g = 0;
+    for (; g + 8 <= cols / 16; g += 8) {
+        __m256i p[8];
+        for (int k = 0; k < 8; k++) {
+            p[k] = _mm256_madd_epi16(_mm256_loadu_si256((const __m256i *) (values + 16 * (g + k))), ones);
+        }
+        __m256i q0 = _mm256_hadd_epi32(_mm256_hadd_epi32(p[0], p[1]), _mm256_hadd_epi32(p[2], p[3]));
+        __m256i q1 = _mm256_hadd_epi32(_mm256_hadd_epi32(p[4], p[5]), _mm256_hadd_epi32(p[6], p[7]));
+        __m256i sum = _mm256_add_epi32(_mm256_permute2x128_si256(q0, q1, 0x20),
+                                       _mm256_permute2x128_si256(q0, q1, 0x31));
+        _mm256_storeu_si256((__m256i *) (sums + g), _mm256_slli_epi32(sum, 5));
+    }
+    for (; g < cols / 16; g++) {
+        int32_t s = 0;
+        for (int i = 0; i < 16; i++) s += values[16 * g + i];
+        sums[g] = 32 * s;
     }
 }
 
@@ -291,12 +313,7 @@ __attribute__((target("avx2,fma,f16c"))) void sb_quantize(const float *x, int n,
         if (group != 32) {
             split_bytes(values, cols, (uint8_t *) (values + cols));
             q6_k_order(values, cols, values + 2 * cols);
-            int32_t *sums16 = (int32_t *) (qt + OFF_S16(cols));
-            for (int g = 0; g < cols / 16; g++) {
-                int32_t s = 0;
-                for (int i = 0; i < 16; i++) s += values[16 * g + i];
-                sums16[g] = 32 * s;
-            }
+            sums_16(values, cols, (int32_t *) (qt + OFF_S16(cols)));
             float *scaled = (float *) (qt + OFF_SY(cols));
             for (int b = 0; b < cols / 32; b++) scaled[b] = scales[b] * (float) sums[b];
         }
