@@ -1687,7 +1687,8 @@ R16_AVX2(q6_k_r16_avx2, 1)
  * position p at keys + off[p] and values + off[p] (hs floats each, hs a multiple of 32). Query head j is q + j·hs,
  * its output out + j·hs; scores holds g·n floats of scratch. Each key and value is loaded once for up to 4 heads,
  * and the call replaces one Java dot or axpy call per head and position, whose overhead and horizontal sums cost
- * more than their multiply-adds. 256-bit vectors: the same code at both levels.
+ * more than their multiply-adds. The AVX-512 kernels do in 512-bit vectors exactly the float operations of the AVX2
+ * ones, in the same order: both levels give the same bits.
  */
 /* Positions ahead whose key (or value) is requested while this one is computed: one thread otherwise waited on the
    cache misses of each position's few lines, which lie a slot apart (2 KB in Llama 3.2 1B). C check on 2026-12-05
@@ -1700,22 +1701,81 @@ AVX2 __attribute__((always_inline)) static inline void prefetch_head(const uint8
     for (int i = 0; i < 4 * floats; i += 64) _mm_prefetch((const char *) p + i, _MM_HINT_T0);
 }
 
+/* Position p's scaled dot products with the g heads, into scores[j·n + p]: per head two accumulators of 8 lanes (the
+   values 16c..16c+7 and 16c+8..16c+15), added, then summed across (hsum_avx2). */
+AVX2 __attribute__((always_inline)) static inline void score_position(const float *q, int g, int hs,
+        const uint8_t *keys, const int64_t *off, int n, float scale, float *scores, int p) {
+    const float *k = (const float *) (keys + off[p]);
+    if (p + ATTEND_AHEAD < n) prefetch_head(keys + off[p + ATTEND_AHEAD], hs);
+    __m256 acc[4][2];
+    for (int j = 0; j < g; j++) acc[j][0] = acc[j][1] = _mm256_setzero_ps();
+    for (int c = 0; c < hs; c += 16) {
+        __m256 k0 = _mm256_loadu_ps(k + c), k1 = _mm256_loadu_ps(k + c + 8);
+        for (int j = 0; j < g; j++) {
+            acc[j][0] = _mm256_fmadd_ps(_mm256_loadu_ps(q + j * hs + c), k0, acc[j][0]);
+            acc[j][1] = _mm256_fmadd_ps(_mm256_loadu_ps(q + j * hs + c + 8), k1, acc[j][1]);
+        }
+    }
+    for (int j = 0; j < g; j++) scores[j * n + p] = hsum_avx2(_mm256_add_ps(acc[j][0], acc[j][1])) * scale;
+}
+
 AVX2 __attribute__((always_inline)) static inline void attend_scores(const float *q, int g, int hs,
         const uint8_t *keys, const int64_t *off, int n, float scale, float *scores) {
-    for (int p = 0; p < n; p++) {
-        const float *k = (const float *) (keys + off[p]);
-        if (p + ATTEND_AHEAD < n) prefetch_head(keys + off[p + ATTEND_AHEAD], hs);
-        __m256 acc[4][2];
-        for (int j = 0; j < g; j++) acc[j][0] = acc[j][1] = _mm256_setzero_ps();
+    for (int p = 0; p < n; p++) score_position(q, g, hs, keys, off, n, scale, scores, p);
+}
+
+/*
+ * The 16 sums of v[0..16), as hsum_avx2 sums each v[i]'s two 8-lane halves added (the same additions in the same
+ * pairs): halves, then 128-bit quarters, then pairs of lanes, then lanes, four vectors into two at each step.
+ * Lane 4L + j of the result is the sum of v[4j + L].
+ */
+T512 static inline __m512 sum_16_512(const __m512 *v) {
+    __m512 z[8], w[4], u[2];
+    for (int i = 0; i < 8; i++) {
+        z[i] = _mm512_add_ps(_mm512_shuffle_f32x4(v[2 * i], v[2 * i + 1], 0x44),
+                             _mm512_shuffle_f32x4(v[2 * i], v[2 * i + 1], 0xEE));
+    }
+    for (int i = 0; i < 4; i++) {
+        w[i] = _mm512_add_ps(_mm512_shuffle_f32x4(z[2 * i], z[2 * i + 1], 0x88),
+                             _mm512_shuffle_f32x4(z[2 * i], z[2 * i + 1], 0xDD));
+    }
+    for (int i = 0; i < 2; i++) {
+        __m512d a = _mm512_castps_pd(w[2 * i]), b = _mm512_castps_pd(w[2 * i + 1]);
+        u[i] = _mm512_add_ps(_mm512_castpd_ps(_mm512_unpacklo_pd(a, b)), _mm512_castpd_ps(_mm512_unpackhi_pd(a, b)));
+    }
+    return _mm512_add_ps(_mm512_shuffle_ps(u[0], u[1], _MM_SHUFFLE(2, 0, 2, 0)),
+                         _mm512_shuffle_ps(u[0], u[1], _MM_SHUFFLE(3, 1, 3, 1)));
+}
+
+/* attend_scores four positions at a time: a 512-bit accumulator per head and position holds both of the AVX2
+   kernel's, and sum_16_512 sums the 16 of them at once, where a horizontal sum each cost more than the products. */
+T512 __attribute__((always_inline)) static inline void attend_scores_512(const float *q, int g, int hs,
+        const uint8_t *keys, const int64_t *off, int n, float scale, float *scores) {
+    const __m512i heads_first = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+    int p = 0;
+    for (; p + 4 <= n; p += 4) {
+        const float *k[4];
+        for (int i = 0; i < 4; i++) {
+            k[i] = (const float *) (keys + off[p + i]);
+            if (p + i + ATTEND_AHEAD < n) prefetch_head(keys + off[p + i + ATTEND_AHEAD], hs);
+        }
+        __m512 acc[16]; /* head j, position p + i: acc[4j + i] */
+        for (int a = 0; a < 16; a++) acc[a] = _mm512_setzero_ps();
         for (int c = 0; c < hs; c += 16) {
-            __m256 k0 = _mm256_loadu_ps(k + c), k1 = _mm256_loadu_ps(k + c + 8);
-            for (int j = 0; j < g; j++) {
-                acc[j][0] = _mm256_fmadd_ps(_mm256_loadu_ps(q + j * hs + c), k0, acc[j][0]);
-                acc[j][1] = _mm256_fmadd_ps(_mm256_loadu_ps(q + j * hs + c + 8), k1, acc[j][1]);
+            for (int i = 0; i < 4; i++) {
+                __m512 kv = _mm512_loadu_ps(k[i] + c);
+                for (int j = 0; j < g; j++) {
+                    acc[4 * j + i] = _mm512_fmadd_ps(_mm512_loadu_ps(q + j * hs + c), kv, acc[4 * j + i]);
+                }
             }
         }
-        for (int j = 0; j < g; j++) scores[j * n + p] = hsum_avx2(_mm256_add_ps(acc[j][0], acc[j][1])) * scale;
+        /* lane 4i + j, then (permuted) lane 4j + i: head j's four positions side by side */
+        __m512 r = _mm512_permutexvar_ps(heads_first, _mm512_mul_ps(sum_16_512(acc), _mm512_set1_ps(scale)));
+        _Alignas(64) float h[16];
+        _mm512_store_ps(h, r);
+        for (int j = 0; j < g; j++) memcpy(scores + j * n + p, h + 4 * j, 16);
     }
+    for (; p < n; p++) score_position(q, g, hs, keys, off, n, scale, scores, p);
 }
 
 AVX2 __attribute__((always_inline)) static inline void attend_values(const float *w, int g, int hs,
@@ -1788,22 +1848,39 @@ AVX2 static void softmax_avx2(float *s, int n) {
 #define ATTEND_HEADS(CALL) switch (gg) { case 1: CALL(1); break; case 2: CALL(2); break; case 3: CALL(3); break;       \
                                          default: CALL(4); break; }
 
-AVX2 void sb_attend_f32(const float *q, int g, int hs, const uint8_t *keys, const uint8_t *values,
-                        const int64_t *off, int n, float scale, float *scores, float *out) {
-    for (int j0 = 0; j0 < g; j0 += 4) {
-        int gg = g - j0 < 4 ? g - j0 : 4;
-#define SCORES(G) attend_scores(q + j0 * hs, G, hs, keys, off, n, scale, scores + j0 * n)
-        ATTEND_HEADS(SCORES)
-#undef SCORES
+/* One pass of up to 4 heads at a time over the keys, the softmax per head, one such pass over the values. */
+#define ATTEND_BODY(SCORES_FN, VALUES_FN)                                                                              \
+    for (int j0 = 0; j0 < g; j0 += 4) {                                                                                \
+        int gg = g - j0 < 4 ? g - j0 : 4;                                                                              \
+        ATTEND_HEADS(SCORES_FN)                                                                                        \
+    }                                                                                                                  \
+    for (int j = 0; j < g; j++) softmax_avx2(scores + j * n, n);                                                       \
+    for (int j0 = 0; j0 < g; j0 += 4) {                                                                                \
+        int gg = g - j0 < 4 ? g - j0 : 4;                                                                              \
+        ATTEND_HEADS(VALUES_FN)                                                                                        \
     }
-    for (int j = 0; j < g; j++) softmax_avx2(scores + j * n, n);
-    for (int j0 = 0; j0 < g; j0 += 4) {
-        int gg = g - j0 < 4 ? g - j0 : 4;
-#define VALUES(G) attend_values(scores + j0 * n, G, hs, values, off, n, out + j0 * hs)
-        ATTEND_HEADS(VALUES)
-#undef VALUES
-    }
+#define SCORES_AVX2(G) attend_scores(q + j0 * hs, G, hs, keys, off, n, scale, scores + j0 * n)
+#define VALUES_AVX2(G) attend_values(scores + j0 * n, G, hs, values, off, n, out + j0 * hs)
+#define SCORES_512(G) attend_scores_512(q + j0 * hs, G, hs, keys, off, n, scale, scores + j0 * n)
+
+AVX2 static void attend_avx2(const float *q, int g, int hs, const uint8_t *keys, const uint8_t *values,
+                             const int64_t *off, int n, float scale, float *scores, float *out) {
+    ATTEND_BODY(SCORES_AVX2, VALUES_AVX2)
 }
+
+T512 static void attend_512(const float *q, int g, int hs, const uint8_t *keys, const uint8_t *values,
+                            const int64_t *off, int n, float scale, float *scores, float *out) {
+    ATTEND_BODY(SCORES_512, VALUES_AVX2)
+}
+
+void sb_attend_f32(const float *q, int g, int hs, const uint8_t *keys, const uint8_t *values, const int64_t *off,
+                   int n, float scale, float *scores, float *out) {
+    if (level < 0) {
+        level = sb_cpu_level();
+    }
+    (level >= 2 ? attend_512 : attend_avx2)(q, g, hs, keys, values, off, n, scale, scores, out);
+}
+
 
 /* A repacked type's kernels: AVX-512 for tiles of 8 (or none), 4 and 1 tokens, AVX2 for 4 and 1. */
 typedef void (*r16_512_fn)(const uint8_t *w, int cols, const uint8_t *q, int64_t q_stride, float *out,

@@ -442,10 +442,11 @@ class NativeKernelsTest {
     /**
      * The native attention of a group of query heads over positions scattered in an f32 cache (as a paged cache
      * places them) against the same attention in doubles: group sizes below, at and above the 4 heads one pass takes,
-     * head sizes of one and of four vectors of 32, one position and many.
+     * head sizes of one to four vectors of 32, position counts on and off the AVX-512 kernel's groups of 4. Every
+     * kernel level gives the same bits.
      */
     @ParameterizedTest
-    @CsvSource({"1,64,1", "1,64,37", "3,32,37", "4,128,37", "6,64,37", "8,64,300"})
+    @CsvSource({"1,64,1", "1,64,37", "3,32,37", "4,128,37", "6,64,37", "8,64,300", "4,96,6", "2,64,4"})
     void nativeAttentionMatchesTheDefinition(int group, int headSize, int positions) {
         assumeNativeKernels("");
         assertTrue(NativeKernels.attends(headSize));
@@ -478,6 +479,17 @@ class NativeKernelsTest {
             MemorySegment v = arena.allocateFrom(ValueLayout.JAVA_FLOAT, values);
             NativeKernels.attend(q, qOff, group, headSize, k, v, offsets, from, positions, scale,
                     new float[group * positions], out, qOff);
+            try {
+                for (int level = NativeKernels.useLevel(Integer.MAX_VALUE) - 1; level >= 1; level--) {
+                    NativeKernels.useLevel(level);
+                    float[] lower = out.clone();
+                    NativeKernels.attend(q, qOff, group, headSize, k, v, offsets, from, positions, scale,
+                            new float[group * positions], lower, qOff);
+                    assertArrayEquals(out, lower, "the kernels of level " + level);
+                }
+            } finally {
+                NativeKernels.useLevel(Integer.MAX_VALUE);
+            }
         }
         for (int j = 0; j < group; j++) {
             double[] w = new double[positions];
