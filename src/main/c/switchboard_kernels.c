@@ -159,7 +159,8 @@ __attribute__((target("avx2"))) static inline void split_32(__m256i v0, __m256i 
 
 /* Each int16 value as its low and high byte (split_32): the low bytes of a token, then its high bytes, each 64 of
    them holding the two sub-blocks (of 32) of one Q4_K vector, which share the activations' scale (one per 64
-   values), with their pairs of values interleaved: values 2i and 2i + 1 of the first, then of the second. A scalar loop here was a third of a K-quant quantize. */
+   values), with their pairs of values interleaved: values 2i and 2i + 1 of the first, then of the second. A scalar
+   loop here was a third of a K-quant quantize. */
 __attribute__((target("avx2"))) static void split_bytes(const int16_t *values, int cols, uint8_t *out) {
     /* whole super-blocks only: the K-quant kernels read no other */
     for (int g = 0; g < cols / 256 * 256; g += 64) {
@@ -828,19 +829,11 @@ DRIVER(512, "avx2,fma,f16c,avx512f,avx512bw,avx512dq,avx512vl,avx512vnni")
  * the same order whatever the tile, the range split or the level (AVX2 or AVX-512): batches and lone tokens agree to
  * the bit.
  */
-static void repack_q8_0(const uint8_t *w, int64_t row_bytes, int rows, int cols, uint8_t *out) {
-    int blocks = cols / 32;
-    for (int g = 0; g < rows / 16; g++) {
-        for (int b = 0; b < blocks; b++) {
-            uint8_t *o = out + ((int64_t) g * blocks + b) * R16_BLOCK_BYTES;
-            for (int r = 0; r < 16; r++) {
-                const uint8_t *blk = w + (int64_t) (16 * g + r) * row_bytes + b * 34;
-                memcpy(o + 2 * r, blk, 2);
-                for (int k = 0; k < 16; k++) {
-                    memcpy(o + 32 + 32 * k + 2 * r, blk + 2 + 2 * k, 2);
-                }
-            }
-        }
+/* Row r's part of a repacked Q8_0 block o, from its ggml block blk (repack_groups). */
+static void repack_q8_0_row(const uint8_t *blk, int r, uint8_t *o) {
+    memcpy(o + 2 * r, blk, 2);
+    for (int k = 0; k < 16; k++) {
+        memcpy(o + 32 + 32 * k + 2 * r, blk + 2 + 2 * k, 2);
     }
 }
 
@@ -1091,36 +1084,29 @@ R16_AVX2(q8_0_r16_avx2, 1)
 #define Q4R_NIBBLES 320
 #define Q4R_BLOCK_BYTES (Q4R_NIBBLES + 16 * 128)
 
-static void repack_q4_k(const uint8_t *w, int64_t row_bytes, int rows, int cols, uint8_t *out) {
-    int blocks = cols / 256;
-    for (int g = 0; g < rows / 16; g++) {
-        for (int b = 0; b < blocks; b++) {
-            uint8_t *o = out + ((int64_t) g * blocks + b) * Q4R_BLOCK_BYTES;
-            for (int r = 0; r < 16; r++) {
-                const uint8_t *blk = w + (int64_t) (16 * g + r) * row_bytes + b * 144, *qs = blk + 16;
-                uint8_t scale[8], min[8], v[256];
-                memcpy(o + Q4R_D + 2 * r, blk, 2);
-                memcpy(o + Q4R_DMIN + 2 * r, blk + 2, 2);
-                q4_k_scales_mins(blk + 4, scale, min);
-                for (int j = 0; j < 8; j++) {
-                    o[Q4R_SCALES + 16 * j + r] = scale[j];
-                    o[Q4R_MINS + 16 * j + r] = min[j];
-                }
-                /* 64 values per 32 bytes: the low nibbles are sub-block 2g, the high ones 2g + 1 */
-                for (int i = 0; i < 256; i++) {
-                    uint8_t byte = qs[32 * (i / 64) + i % 32];
-                    v[i] = i % 64 < 32 ? byte & 0xF : byte >> 4;
-                }
-                for (int jk = 0; jk < 32; jk++) {
-                    const uint8_t *e = v + 8 * jk;
-                    uint32_t word = 0;
-                    for (int m = 0; m < 4; m++) {
-                        word |= (uint32_t) e[2 * m] << (4 * m) | (uint32_t) e[2 * m + 1] << (16 + 4 * m);
-                    }
-                    memcpy(o + Q4R_NIBBLES + 64 * jk + 4 * r, &word, 4);
-                }
-            }
+/* Row r's part of a repacked Q4_K super-block o, from its ggml super-block blk (repack_groups). */
+static void repack_q4_k_row(const uint8_t *blk, int r, uint8_t *o) {
+    const uint8_t *qs = blk + 16;
+    uint8_t scale[8], min[8], v[256];
+    memcpy(o + Q4R_D + 2 * r, blk, 2);
+    memcpy(o + Q4R_DMIN + 2 * r, blk + 2, 2);
+    q4_k_scales_mins(blk + 4, scale, min);
+    for (int j = 0; j < 8; j++) {
+        o[Q4R_SCALES + 16 * j + r] = scale[j];
+        o[Q4R_MINS + 16 * j + r] = min[j];
+    }
+    /* 64 values per 32 bytes: the low nibbles are sub-block 2g, the high ones 2g + 1 */
+    for (int i = 0; i < 256; i++) {
+        uint8_t byte = qs[32 * (i / 64) + i % 32];
+        v[i] = i % 64 < 32 ? byte & 0xF : byte >> 4;
+    }
+    for (int jk = 0; jk < 32; jk++) {
+        const uint8_t *e = v + 8 * jk;
+        uint32_t word = 0;
+        for (int m = 0; m < 4; m++) {
+            word |= (uint32_t) e[2 * m] << (4 * m) | (uint32_t) e[2 * m + 1] << (16 + 4 * m);
         }
+        memcpy(o + Q4R_NIBBLES + 64 * jk + 4 * r, &word, 4);
     }
 }
 
@@ -1390,45 +1376,37 @@ R16_AVX2(q4_k_r16_avx2, 1)
 #define Q6R_VALUES 288
 #define Q6R_BLOCK_BYTES (Q6R_VALUES + 16 * 192)
 
-static void repack_q6_k(const uint8_t *w, int64_t row_bytes, int rows, int cols, uint8_t *out) {
-    int blocks = cols / 256;
-    for (int g = 0; g < rows / 16; g++) {
-        for (int b = 0; b < blocks; b++) {
-            uint8_t *o = out + ((int64_t) g * blocks + b) * Q6R_BLOCK_BYTES;
-            for (int r = 0; r < 16; r++) {
-                const uint8_t *blk = w + (int64_t) (16 * g + r) * row_bytes + b * 210;
-                uint8_t v[256];
-                /* ggml's order: in each half of 128, value 32k + l from the nibble of byte l (k even) or l + 32
-                   (k odd), low for k < 2, and bits 2k..2k+1 of high byte l */
-                for (int h = 0; h < 2; h++) {
-                    const uint8_t *ql = blk + 64 * h, *qh = blk + 128 + 32 * h;
-                    for (int k = 0; k < 4; k++) {
-                        for (int l = 0; l < 32; l++) {
-                            uint8_t nib = ql[l + 32 * (k & 1)];
-                            v[128 * h + 32 * k + l] = (uint8_t) ((k < 2 ? nib & 0xF : nib >> 4)
-                                                                 | ((qh[l] >> (2 * k)) & 3) << 4);
-                        }
-                    }
-                }
-                memcpy(o + Q6R_D + 2 * r, blk + 208, 2);
-                for (int j = 0; j < 16; j++) {
-                    o[Q6R_SCALES + 16 * j + r] = blk[192 + j];
-                    const uint8_t *e = v + 16 * j;
-                    uint32_t n0 = 0, n1 = 0, high = 0;
-                    for (int i = 0; i < 8; i++) {
-                        n0 |= (uint32_t) (e[i] & 0xF) << (8 * (i % 4) + 4 * (i / 4));
-                        n1 |= (uint32_t) (e[8 + i] & 0xF) << (8 * (i % 4) + 4 * (i / 4));
-                    }
-                    for (int i = 0; i < 16; i++) {
-                        high |= (uint32_t) (e[i] >> 4) << (8 * (i % 4) + 2 * (i / 4));
-                    }
-                    uint8_t *sb = o + Q6R_VALUES + 192 * j + 4 * r;
-                    memcpy(sb, &n0, 4);
-                    memcpy(sb + 64, &n1, 4);
-                    memcpy(sb + 128, &high, 4);
-                }
+/* Row r's part of a repacked Q6_K super-block o, from its ggml super-block blk (repack_groups). */
+static void repack_q6_k_row(const uint8_t *blk, int r, uint8_t *o) {
+    uint8_t v[256];
+    /* ggml's order: in each half of 128, value 32k + l from the nibble of byte l (k even) or l + 32 (k odd), low for
+       k < 2, and bits 2k..2k+1 of high byte l */
+    for (int h = 0; h < 2; h++) {
+        const uint8_t *ql = blk + 64 * h, *qh = blk + 128 + 32 * h;
+        for (int k = 0; k < 4; k++) {
+            for (int l = 0; l < 32; l++) {
+                uint8_t nib = ql[l + 32 * (k & 1)];
+                v[128 * h + 32 * k + l] = (uint8_t) ((k < 2 ? nib & 0xF : nib >> 4)
+                                                     | ((qh[l] >> (2 * k)) & 3) << 4);
             }
         }
+    }
+    memcpy(o + Q6R_D + 2 * r, blk + 208, 2);
+    for (int j = 0; j < 16; j++) {
+        o[Q6R_SCALES + 16 * j + r] = blk[192 + j];
+        const uint8_t *e = v + 16 * j;
+        uint32_t n0 = 0, n1 = 0, high = 0;
+        for (int i = 0; i < 8; i++) {
+            n0 |= (uint32_t) (e[i] & 0xF) << (8 * (i % 4) + 4 * (i / 4));
+            n1 |= (uint32_t) (e[8 + i] & 0xF) << (8 * (i % 4) + 4 * (i / 4));
+        }
+        for (int i = 0; i < 16; i++) {
+            high |= (uint32_t) (e[i] >> 4) << (8 * (i % 4) + 2 * (i / 4));
+        }
+        uint8_t *sb = o + Q6R_VALUES + 192 * j + 4 * r;
+        memcpy(sb, &n0, 4);
+        memcpy(sb + 64, &n1, 4);
+        memcpy(sb + 128, &high, 4);
     }
 }
 
@@ -2018,26 +1996,49 @@ int sb_use_level(int max_level) {
     return level;
 }
 
+/* The types sb_repack copies: the ggml type, the copy's type id, a ggml block's values and bytes, a repacked block's
+   bytes (16 rows' blocks), and what writes one row's part of a repacked block from that row's ggml block. */
+static const struct repacking {
+    int ggml_type, type, block_values, ggml_block_bytes, block_bytes;
+    void (*row)(const uint8_t *blk, int r, uint8_t *o);
+} REPACKINGS[] = {
+    {TYPE_Q8_0, TYPE_Q8_0_R16, 32, 34, R16_BLOCK_BYTES, repack_q8_0_row},
+    {TYPE_Q4_K, TYPE_Q4_K_R16, 256, 144, Q4R_BLOCK_BYTES, repack_q4_k_row},
+    {TYPE_Q6_K, TYPE_Q6_K_R16, 256, 210, Q6R_BLOCK_BYTES, repack_q6_k_row},
+};
+
+static const struct repacking *repacking(int ggml_type) {
+    for (size_t i = 0; i < sizeof REPACKINGS / sizeof REPACKINGS[0]; i++) {
+        if (REPACKINGS[i].ggml_type == ggml_type) return &REPACKINGS[i];
+    }
+    return NULL;
+}
+
 /* Bytes of the copy sb_repack makes of `rows` rows (whole groups of 16) of `cols` values of ggml type `type`;
    0 for a type it does not repack. */
 int64_t sb_repacked_bytes(int type, int rows, int cols) {
-    switch (type) {
-        case TYPE_Q8_0: return (int64_t) rows / 16 * (cols / 32) * R16_BLOCK_BYTES;
-        case TYPE_Q4_K: return (int64_t) rows / 16 * (cols / 256) * Q4R_BLOCK_BYTES;
-        case TYPE_Q6_K: return (int64_t) rows / 16 * (cols / 256) * Q6R_BLOCK_BYTES;
-        default: return 0;
-    }
+    const struct repacking *k = repacking(type);
+    return k ? (int64_t) rows / 16 * (cols / k->block_values) * k->block_bytes : 0;
 }
 
-/* Copies `rows` rows (whole groups of 16) of ggml type `type` into the layout its one-row-per-lane kernel reads
-   (TYPE_Q8_0_R16 or TYPE_Q4_K_R16); returns that type id, or -1 for a type without one (rows 0 only asks). */
+/* Copies `rows` rows (whole groups of 16) of ggml type `type` into the layout its one-row-per-lane kernels read,
+   group after group, each group's blocks in column order; returns that layout's type id (TYPE_*_R16), or -1 for a
+   type without one. */
 int sb_repack(int type, const uint8_t *w, int64_t row_bytes, int rows, int cols, uint8_t *out) {
-    switch (type) {
-        case TYPE_Q8_0: repack_q8_0(w, row_bytes, rows, cols, out); return TYPE_Q8_0_R16;
-        case TYPE_Q4_K: repack_q4_k(w, row_bytes, rows, cols, out); return TYPE_Q4_K_R16;
-        case TYPE_Q6_K: repack_q6_k(w, row_bytes, rows, cols, out); return TYPE_Q6_K_R16;
-        default: return -1;
+    const struct repacking *k = repacking(type);
+    if (!k) {
+        return -1;
     }
+    int blocks = cols / k->block_values;
+    for (int g = 0; g < rows / 16; g++) {
+        for (int b = 0; b < blocks; b++) {
+            uint8_t *o = out + ((int64_t) g * blocks + b) * k->block_bytes;
+            for (int r = 0; r < 16; r++) {
+                k->row(w + (int64_t) (16 * g + r) * row_bytes + (int64_t) b * k->ggml_block_bytes, r, o);
+            }
+        }
+    }
+    return k->type;
 }
 
 /*

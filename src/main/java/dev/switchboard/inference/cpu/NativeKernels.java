@@ -150,8 +150,8 @@ public final class NativeKernels {
     }
 
     /**
-     * Uses the kernels of at most {@code maxLevel} (1: AVX2, 2: AVX-512 VNNI, 3: also AMX for batches)
-     * and of what the CPU runs; returns the level now in use. For tests, which run every kernel set a machine has.
+     * Uses the kernels of at most {@code maxLevel} (1: AVX2, 2: AVX-512 VNNI, 3: also AMX for batches) and of what
+     * the CPU runs; returns the level now in use. For tests, which run every kernel set a machine has.
      */
     static int useLevel(int maxLevel) {
         try {

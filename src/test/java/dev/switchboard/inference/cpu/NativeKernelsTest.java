@@ -241,10 +241,7 @@ class NativeKernelsTest {
         // Q8_0's activations have a scale per 32 values, the K-quants' per 64
         boolean perBlock = type == GgmlType.Q8_0;
         int group = perBlock ? 32 : 64;
-        float[] values = new float[rows * cols];
-        for (int i = 0; i < values.length; i++) {
-            values[i] = (float) Math.cos(0.7 * i) * (1 + i % 5);
-        }
+        float[] values = waves(rows * cols, 0.7, 5);
         float[] x = new float[n * cols];
         for (int i = 0; i < x.length; i++) {
             x[i] = i < 32 ? 1000f : (float) (Math.sin(i) * (i < cols ? 1e-3 : 1));
@@ -288,6 +285,15 @@ class NativeKernelsTest {
         }
     }
 
+    /** Weights that vary in size and sign along a row: cos(step·i) · (1 + i mod period). */
+    private static float[] waves(int count, double step, int period) {
+        float[] values = new float[count];
+        for (int i = 0; i < count; i++) {
+            values[i] = (float) Math.cos(step * i) * (1 + i % period);
+        }
+        return values;
+    }
+
     /**
      * A batch over long rows goes through AMX in passes over their columns (a megabyte of activations each), its sums
      * carried from one pass to the next in the results: each token still gets the very floats it gets alone.
@@ -299,10 +305,8 @@ class NativeKernelsTest {
         // 128 tokens of 8,192 values: 4 MB of bf16 pairs (4 passes on AMX), 2 MB of bytes (Q8_0: 2 passes)
         int cols = 8192, rows = 16, n = 128;
         boolean perBlock = type == GgmlType.Q8_0;
-        float[] values = new float[rows * cols], x = new float[n * cols];
-        for (int i = 0; i < values.length; i++) {
-            values[i] = (float) Math.cos(0.3 * i) * (1 + i % 7);
-        }
+        float[] values = waves(rows * cols, 0.3, 7);
+        float[] x = new float[n * cols];
         for (int i = 0; i < x.length; i++) {
             x[i] = (float) Math.sin(0.11 * i) * (1 + i % 3);
         }
@@ -380,10 +384,8 @@ class NativeKernelsTest {
         assumeNativeKernels("");
         int cols = 512, rows = 20, n = 37;
         boolean perBlock = type == GgmlType.Q8_0;
-        float[] values = new float[rows * cols], x = new float[n * cols];
-        for (int i = 0; i < values.length; i++) {
-            values[i] = (float) Math.cos(0.7 * i) * (1 + i % 5);
-        }
+        float[] values = waves(rows * cols, 0.7, 5);
+        float[] x = new float[n * cols];
         for (int i = 0; i < x.length; i++) {
             x[i] = i % 300 == 0 ? 1000f : (float) Math.sin(0.37 * i);
         }
@@ -408,10 +410,8 @@ class NativeKernelsTest {
         boolean intel = Files.readString(Path.of("/proc/cpuinfo")).contains("GenuineIntel");
         assertEquals(intel ? 2048 : 0, DEFAULT_PREFETCH, "the default distance on this CPU");
         int cols = 512, rows = 48, n = 13;
-        float[] values = new float[rows * cols], x = new float[n * cols];
-        for (int i = 0; i < values.length; i++) {
-            values[i] = (float) Math.cos(0.3 * i) * (1 + i % 7);
-        }
+        float[] values = waves(rows * cols, 0.3, 7);
+        float[] x = new float[n * cols];
         for (int i = 0; i < x.length; i++) {
             x[i] = (float) Math.sin(0.11 * i);
         }
