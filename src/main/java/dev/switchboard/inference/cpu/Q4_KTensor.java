@@ -147,8 +147,12 @@ final class Q4_KTensor extends WeightTensor {
             }
         }
         for (int i = 0; i < ROW_TILE; i++) {
-            out[r0 + i] = sum(FloatVector.fromArray(F, acc, L * i))
-                    - sum(FloatVector.fromArray(F8, acc, mOff + 8 * i));
+            // the eight mins' lanes summed as a vector tree would, in scalars: vector calls this late in so large a
+            // method were not inlined, and boxed their vectors (2 MB per step of a 4-layer test model)
+            int m = mOff + 8 * i;
+            float mins = ((acc[m] + acc[m + 4]) + (acc[m + 2] + acc[m + 6]))
+                    + ((acc[m + 1] + acc[m + 5]) + (acc[m + 3] + acc[m + 7]));
+            out[r0 + i] = sum(FloatVector.fromArray(F, acc, L * i)) - mins;
         }
     }
 
