@@ -52,7 +52,7 @@
 #define R16_BLOCK_BYTES (16 * 34)
 
 int sb_version(void) {
-    return 14;
+    return 15;
 }
 
 /*
@@ -1851,12 +1851,18 @@ T512 static void attend_512(const float *q, int g, int hs, const uint8_t *keys, 
     ATTEND_BODY(SCORES_512, VALUES_AVX2)
 }
 
-void sb_attend_f32(const float *q, int g, int hs, const uint8_t *keys, const uint8_t *values, const int64_t *off,
-                   int n, float scale, float *scores, float *out) {
+/*
+ * The entry point takes its arrays with offsets into them, not pointers to the parts: Java makes a new object for
+ * each slice of a segment, and there is one call per token, layer and KV head.
+ */
+void sb_attend_f32(const float *q, int q_off, int g, int hs, const uint8_t *keys, const uint8_t *values,
+                   int64_t kv_off, const int64_t *off, int from, int n, float scale, float *scores, float *out,
+                   int out_off) {
     if (level < 0) {
         level = sb_cpu_level();
     }
-    (level >= 2 ? attend_512 : attend_avx2)(q, g, hs, keys, values, off, n, scale, scores, out);
+    (level >= 2 ? attend_512 : attend_avx2)(q + q_off, g, hs, keys + kv_off, values + kv_off, off + from, n, scale,
+                                            scores, out + out_off);
 }
 
 

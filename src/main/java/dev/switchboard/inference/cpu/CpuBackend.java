@@ -48,7 +48,8 @@ public final class CpuBackend implements Backend {
     /** The current matmul input quantized for the native kernels, grown on demand. */
     private MemorySegment quantized = MemorySegment.NULL;
     private volatile KvType kvType = KvType.F32;
-    private final ThreadLocal<float[]> scoreScratch = ThreadLocal.withInitial(() -> new float[256]);
+    /** Per thread: the attention scores of one task, grown on demand. */
+    private final ThreadLocal<Scores> scoreScratch = ThreadLocal.withInitial(() -> new Scores(256));
     /**
      * The KV cache's byte offset of every position the chunk's entries attend to, found once per chunk for all
      * layers and heads (their block tables are the same in each): entry {@code i}'s positions 0..pos start at
@@ -56,10 +57,27 @@ public final class CpuBackend implements Backend {
      */
     private long[] slots = new long[256];
     private int[] slotFrom;
+    /**
+     * The arrays the native attention reads and writes, viewed as segments once per allocation, not per call: a
+     * view is an object, and there is a call per token, layer and KV head.
+     */
+    private MemorySegment slotsView = MemorySegment.ofArray(slots), qView, xb2View;
 
     // activations of the current batch, grown on demand: row-major, one row per entry
     private int capacity;
     private float[] x, xb, xb2, q, k, v, hb, hb2, ropeCos, ropeSin;
+    /** Logits of a chunk after the first, before they are copied to their rows; grown on demand. */
+    private float[] laterLogits = new float[0];
+
+    // The chunk being run, for the parallel ranges below. These are made once and read their operands from fields:
+    // lambdas capturing them would allocate per range, about 1.3 KB per layer and step (2026-12-05).
+    private ForwardBatch batch;
+    private int start, n, layer;
+    private CpuKvCache cache;
+    private float[] normWeight;
+    private final Products products = new Products();
+    private final Parallel.Range normRange = this::rmsNormRows, attendGroups = this::attendGroups,
+            attendHeads = this::attendHeads;
 
     private CpuBackend(LlamaConfig config, WeightTensor tokenEmbedding, Layer[] layers, float[] outputNorm,
                        WeightTensor output, double[] ropeFreqs, int threads) {
@@ -178,16 +196,21 @@ public final class CpuBackend implements Backend {
     private int forwardChunk(ForwardBatch batch, int start, int end, CpuKvCache cache, float[] logits, int logitRow) {
         int n = end - start;
         ensureCapacity(n);
+        this.batch = batch;
+        this.start = start;
+        this.n = n;
+        this.cache = cache;
         int dim = config.dim(), kvDim = config.kvDim();
         for (int i = 0; i < n; i++) {
             tokenEmbedding.dequantizeRow(batch.token(start + i), x, i * dim);
         }
-        ropeTables(batch, start, n);
-        slotTables(batch, start, n, cache);
+        ropeTables();
+        slotTables();
         for (int l = 0; l < layers.length; l++) {
             Layer layer = layers[l];
-            rmsNorm(x, xb, layer.attnNorm, n);
-            matmuls(xb, n, new WeightTensor[]{layer.wq, layer.wk, layer.wv}, new float[][]{q, k, v});
+            this.layer = l;
+            rmsNorm(layer.attnNorm, n);
+            products.of(xb, n).and(layer.wq, q).and(layer.wk, k).and(layer.wv, v).run();
             rope(q, n, config.heads());
             rope(k, n, config.kvHeads());
             for (int i = 0; i < n; i++) {
@@ -195,12 +218,12 @@ public final class CpuBackend implements Backend {
                 cache.store(cache.keys[l], off, k, i * kvDim);
                 cache.store(cache.values[l], off, v, i * kvDim);
             }
-            attention(batch, start, n, cache, l);
-            matmuls(xb2, n, new WeightTensor[]{layer.wo}, new float[][]{xb});
+            attention();
+            products.of(xb2, n).and(layer.wo, xb).run();
             add(x, xb, n * dim);
-            rmsNorm(x, xb, layer.ffnNorm, n);
-            gateUpSwiGlu(xb, n, layer.gate, layer.up);
-            matmuls(hb, n, new WeightTensor[]{layer.down}, new float[][]{xb});
+            rmsNorm(layer.ffnNorm, n);
+            products.of(xb, n).and(layer.gate, hb).and(layer.up, hb2).runSwiGlu();
+            products.of(hb, n).and(layer.down, xb).run();
             add(x, xb, n * dim);
         }
         int rows = 0;
@@ -210,13 +233,20 @@ public final class CpuBackend implements Backend {
             }
         }
         if (rows > 0) {
-            rmsNorm(x, xb, outputNorm, rows);
-            float[] out = logitRow == 0 ? logits : new float[rows * config.vocabSize()];
-            matmuls(xb, rows, new WeightTensor[]{output}, new float[][]{out});
-            if (out != logits) {
-                System.arraycopy(out, 0, logits, logitRow * config.vocabSize(), out.length);
+            rmsNorm(outputNorm, rows);
+            int vocab = config.vocabSize();
+            if (logitRow == 0) {
+                products.of(xb, rows).and(output, logits).run();
+            } else {
+                if (laterLogits.length < rows * vocab) {
+                    laterLogits = new float[rows * vocab];
+                }
+                products.of(xb, rows).and(output, laterLogits).run();
+                System.arraycopy(laterLogits, 0, logits, logitRow * vocab, rows * vocab);
             }
         }
+        this.batch = null;
+        this.cache = null;
         return logitRow + rows;
     }
 
@@ -244,15 +274,17 @@ public final class CpuBackend implements Backend {
         ropeCos = new float[c * half];
         ropeSin = new float[c * half];
         slotFrom = new int[c];
+        qView = MemorySegment.ofArray(q);
+        xb2View = MemorySegment.ofArray(xb2);
         capacity = c;
     }
 
     /**
-     * Fills {@link #slots} for entries {@code start..start+n-1}. A prompt's entries come one after another with the
+     * Fills {@link #slots} for the chunk's entries. A prompt's entries come one after another with the
      * same block table, so each extends the previous one's run instead of starting its own: the chunk takes as many
      * offsets as its sequences' longest positions, not entries times positions.
      */
-    private void slotTables(ForwardBatch batch, int start, int n, CpuKvCache cache) {
+    private void slotTables() {
         int used = 0, runFrom = 0, runEnd = 0;
         for (int i = 0; i < n; i++) {
             int entry = start + i, end = batch.position(entry) + 1;
@@ -263,6 +295,7 @@ public final class CpuBackend implements Backend {
             if (end > runEnd) {
                 if (slots.length < runFrom + end) {
                     slots = Arrays.copyOf(slots, Math.max(runFrom + end, slots.length * 2));
+                    slotsView = MemorySegment.ofArray(slots);
                 }
                 for (int p = runEnd; p < end; p++) {
                     slots[runFrom + p] = cache.offset(batch.table(entry).block(p / cache.blockSize()), p);
@@ -274,40 +307,78 @@ public final class CpuBackend implements Backend {
         }
     }
 
-    /** Runs several matrices over the same input as one parallel job (e.g. Q, K and V), so threads meet once. */
-    private void matmuls(float[] in, int n, WeightTensor[] ws, float[][] outs) {
-        int total = 0;
-        for (WeightTensor w : ws) {
-            total += w.rows();
-        }
-        MemorySegment q = quantizeFor(in, n, ws);
-        parallel.forRange(total, minRows(ws[0].cols(), n), (from, to) -> {
-            int start = 0;
-            for (int m = 0; m < ws.length; m++) {
-                int rows = ws[m].rows();
-                int a = Math.max(from, start), b = Math.min(to, start + rows);
-                if (a < b) {
-                    product(ws[m], in, q, n, outs[m], a - start, b - start);
-                }
-                start += rows;
-            }
-        });
-    }
-
     /**
-     * hb = silu(xb · gate) · (xb · up), each chunk of rows applying SwiGLU to what it has just computed: on its own
-     * after the products, SwiGLU ran on one thread in decode while the other waited (0.6% of a 1B Q4_K_M step).
+     * Up to three matrices over one input as one parallel range (e.g. Q, K and V), so the threads meet once. Filled
+     * in for each use: {@code products.of(in, n).and(w, out)...run()}.
      */
-    private void gateUpSwiGlu(float[] in, int n, WeightTensor gate, WeightTensor up) {
-        int ffn = config.ffnDim();
-        MemorySegment q = quantizeFor(in, n, gate, up);
-        parallel.forRange(ffn, minRows(gate.cols(), n), (from, to) -> {
-            product(gate, in, q, n, hb, from, to);
-            product(up, in, q, n, hb2, from, to);
-            for (int t = 0; t < n; t++) {
-                swiGlu(t * ffn + from, to - from);
+    private final class Products implements Parallel.Range {
+        private final WeightTensor[] ws = new WeightTensor[3];
+        private final float[][] outs = new float[3][];
+        private int count, n;
+        private float[] in;
+        private MemorySegment q;
+        private boolean swiGlu;
+
+        Products of(float[] in, int n) {
+            this.in = in;
+            this.n = n;
+            count = 0;
+            return this;
+        }
+
+        Products and(WeightTensor w, float[] out) {
+            ws[count] = w;
+            outs[count++] = out;
+            return this;
+        }
+
+        /** The matrices' rows one after another, each product into its own output. */
+        void run() {
+            int total = 0;
+            for (int m = 0; m < count; m++) {
+                total += ws[m].rows();
             }
-        });
+            start(false, total);
+        }
+
+        /**
+         * The gate and the up matrix, in that order, row for row, then hb = silu(hb) · hb2 by each chunk on the
+         * rows it has just computed: on its own after the products, SwiGLU ran on one thread in decode while the
+         * other waited (0.6% of a 1B Q4_K_M step).
+         */
+        void runSwiGlu() {
+            start(true, config.ffnDim());
+        }
+
+        private void start(boolean swiGlu, int total) {
+            this.swiGlu = swiGlu;
+            q = quantizeFor(in, n, ws, count);
+            parallel.forRange(total, minRows(ws[0].cols(), n), this);
+            in = null;
+            Arrays.fill(outs, null);
+        }
+
+        @Override
+        public void run(int from, int to) {
+            if (swiGlu) {
+                product(ws[0], in, q, n, outs[0], from, to);
+                product(ws[1], in, q, n, outs[1], from, to);
+                int ffn = config.ffnDim();
+                for (int t = 0; t < n; t++) {
+                    swiGlu(t * ffn + from, to - from);
+                }
+                return;
+            }
+            int first = 0; // of matrix m, among all the rows
+            for (int m = 0; m < count; m++) {
+                int rows = ws[m].rows();
+                int a = Math.max(from, first), b = Math.min(to, first + rows);
+                if (a < b) {
+                    product(ws[m], in, q, n, outs[m], a - first, b - first);
+                }
+                first += rows;
+            }
+        }
     }
 
     /**
@@ -318,12 +389,15 @@ public final class CpuBackend implements Backend {
         return (int) Math.max(16, (MIN_CHUNK_WORK / ((long) cols * n) + 15) / 16 * 16);
     }
 
-    /** The input quantized once, before the threads split the rows, where a native kernel takes any of the matrices. */
-    private MemorySegment quantizeFor(float[] in, int n, WeightTensor... ws) {
+    /**
+     * The input quantized once, before the threads split the rows, where a native kernel takes any of the first
+     * {@code count} matrices.
+     */
+    private MemorySegment quantizeFor(float[] in, int n, WeightTensor[] ws, int count) {
         boolean anyNative = false, allQ8 = true;
-        for (WeightTensor w : ws) {
-            anyNative |= w.hasNativeKernel();
-            allQ8 &= w.type() == GgmlType.Q8_0;
+        for (int m = 0; m < count; m++) {
+            anyNative |= ws[m].hasNativeKernel();
+            allQ8 &= ws[m].type() == GgmlType.Q8_0;
         }
         return nativeKernels && anyNative ? quantize(in, n, ws[0].cols(), allQ8) : null;
     }
@@ -351,25 +425,32 @@ public final class CpuBackend implements Backend {
         return nativeKernels;
     }
 
-    /** Row by row; the rows of a batch in parallel, as the other thread would otherwise wait. */
-    private void rmsNorm(float[] in, float[] out, float[] weight, int n) {
-        int dim = config.dim();
-        parallel.forRange(n, (int) Math.max(1, MIN_CHUNK_WORK / dim), (from, to) -> {
-            for (int i = from; i < to; i++) {
-                int off = i * dim;
-                double ss = 0;
-                for (int j = 0; j < dim; j++) {
-                    ss += in[off + j] * in[off + j];
-                }
-                float scale = (float) (1 / Math.sqrt(ss / dim + config.rmsNormEps()));
-                for (int j = 0; j < dim; j++) {
-                    out[off + j] = in[off + j] * scale * weight[j];
-                }
-            }
-        });
+    /**
+     * xb = RMSNorm(x) · weight for the first {@code rows} rows, row by row; the rows of a batch in parallel, as the
+     * other thread would otherwise wait.
+     */
+    private void rmsNorm(float[] weight, int rows) {
+        normWeight = weight;
+        parallel.forRange(rows, (int) Math.max(1, MIN_CHUNK_WORK / config.dim()), normRange);
     }
 
-    private void ropeTables(ForwardBatch batch, int start, int n) {
+    private void rmsNormRows(int from, int to) {
+        int dim = config.dim();
+        float[] weight = normWeight;
+        for (int i = from; i < to; i++) {
+            int off = i * dim;
+            double ss = 0;
+            for (int j = 0; j < dim; j++) {
+                ss += x[off + j] * x[off + j];
+            }
+            float scale = (float) (1 / Math.sqrt(ss / dim + config.rmsNormEps()));
+            for (int j = 0; j < dim; j++) {
+                xb[off + j] = x[off + j] * scale * weight[j];
+            }
+        }
+    }
+
+    private void ropeTables() {
         int half = ropeFreqs.length;
         for (int i = 0; i < n; i++) {
             int pos = batch.position(start + i);
@@ -398,7 +479,7 @@ public final class CpuBackend implements Backend {
     }
 
     /** Causal attention of every entry and head over positions 0..pos of the entry's sequence, into {@link #xb2}. */
-    private void attention(ForwardBatch batch, int start, int n, CpuKvCache cache, int layer) {
+    private void attention() {
         int heads = config.heads();
         int maxPos = 0;
         for (int i = start; i < start + n; i++) {
@@ -406,39 +487,43 @@ public final class CpuBackend implements Backend {
         }
         long workPerHead = 2L * (maxPos + 1) * config.headSize();
         if (nativeKernels && cache.type() == KvType.F32 && NativeKernels.attends(config.headSize())) {
-            int kvHeads = config.kvHeads(), group = heads / kvHeads;
-            parallel.forRange(n * kvHeads, (int) Math.max(1, MIN_CHUNK_WORK / (workPerHead * group)), (from, to) -> {
-                for (int task = from; task < to; task++) {
-                    attendGroupNative(batch, start, cache, layer, task / kvHeads, task % kvHeads);
-                }
-            });
-            return;
+            int group = heads / config.kvHeads();
+            parallel.forRange(n * config.kvHeads(), (int) Math.max(1, MIN_CHUNK_WORK / (workPerHead * group)),
+                    attendGroups);
+        } else {
+            parallel.forRange(n * heads, (int) Math.max(1, MIN_CHUNK_WORK / workPerHead), attendHeads);
         }
-        parallel.forRange(n * heads, (int) Math.max(1, MIN_CHUNK_WORK / workPerHead), (from, to) -> {
-            for (int task = from; task < to; task++) {
-                attendHead(batch, start, cache, layer, task / heads, task % heads);
-            }
-        });
+    }
+
+    /** Tasks {@code from..to-1} of the native attention: a task is a chunk row and one of its KV heads. */
+    private void attendGroups(int from, int to) {
+        int kvHeads = config.kvHeads();
+        for (int task = from; task < to; task++) {
+            attendGroupNative(task / kvHeads, task % kvHeads);
+        }
+    }
+
+    /** Tasks {@code from..to-1} of the Java attention: a task is a chunk row and one of its query heads. */
+    private void attendHeads(int from, int to) {
+        int heads = config.heads();
+        for (int task = from; task < to; task++) {
+            attendHead(task / heads, task % heads);
+        }
     }
 
     /** The query heads of KV head {@code kvHead} for chunk row {@code row}, by the native kernel. */
-    private void attendGroupNative(ForwardBatch batch, int start, CpuKvCache cache, int layer, int row, int kvHead) {
+    private void attendGroupNative(int row, int kvHead) {
         int hs = config.headSize(), group = config.heads() / config.kvHeads();
         int positions = batch.position(start + row) + 1;
-        long kvOff = cache.headOffset(kvHead);
-        float[] scores = scoreScratch.get();
-        if (scores.length < group * positions) {
-            scores = new float[Math.max(group * positions, scores.length * 2)];
-            scoreScratch.set(scores);
-        }
         int qOff = row * config.dim() + kvHead * group * hs;
-        // the slots are offsets of whole positions: the KV head's part of each starts kvOff further on
-        NativeKernels.attend(q, qOff, group, hs, cache.keys[layer].asSlice(kvOff), cache.values[layer].asSlice(kvOff),
-                slots, slotFrom[row], positions, (float) (1 / Math.sqrt(hs)), scores, xb2, qOff);
+        // the slots are offsets of whole positions: the KV head's part of each starts headOffset further on
+        NativeKernels.attend(qView, qOff, group, hs, cache.keys[layer], cache.values[layer], cache.headOffset(kvHead),
+                slotsView, slotFrom[row], positions, (float) (1 / Math.sqrt(hs)), scores(group * positions).view,
+                xb2View, qOff);
     }
 
     /** Head {@code head} of chunk row {@code row}, which is entry {@code start + row} of the batch. */
-    private void attendHead(ForwardBatch batch, int start, CpuKvCache cache, int layer, int row, int head) {
+    private void attendHead(int row, int head) {
         int hs = config.headSize(), dim = config.dim();
         int entry = start + row;
         int pos = batch.position(entry);
@@ -446,11 +531,7 @@ public final class CpuBackend implements Backend {
         int from = slotFrom[row];
         int qOff = row * dim + head * hs;
         MemorySegment keys = cache.keys[layer], values = cache.values[layer];
-        float[] scores = scoreScratch.get();
-        if (scores.length < pos + 1) {
-            scores = new float[Math.max(pos + 1, scores.length * 2)];
-            scoreScratch.set(scores);
-        }
+        float[] scores = scores(pos + 1).floats;
         float scale = (float) (1 / Math.sqrt(hs));
         float max = Float.NEGATIVE_INFINITY;
         for (int p = 0; p <= pos; p++) {
@@ -468,6 +549,27 @@ public final class CpuBackend implements Backend {
         float inv = 1 / sum;
         for (int p = 0; p <= pos; p++) {
             cache.axpy(scores[p] * inv, values, slots[from + p] + kvOff, xb2, qOff);
+        }
+    }
+
+    /** This thread's score scratch, grown to at least {@code size} floats. */
+    private Scores scores(int size) {
+        Scores s = scoreScratch.get();
+        if (s.floats.length < size) {
+            s = new Scores(Math.max(size, s.floats.length * 2));
+            scoreScratch.set(s);
+        }
+        return s;
+    }
+
+    /** Score scratch, and its view for the native kernel. */
+    private static final class Scores {
+        final float[] floats;
+        final MemorySegment view;
+
+        Scores(int size) {
+            floats = new float[size];
+            view = MemorySegment.ofArray(floats);
         }
     }
 

@@ -49,7 +49,7 @@ public final class NativeKernels {
 
     /** Where the build puts the library, under the classes folder (or jar). */
     static final String RESOURCE = "/native/" + platform() + "/libswitchboard_kernels.so";
-    private static final int VERSION = 14;
+    private static final int VERSION = 15;
 
     private static volatile Mode mode = Mode.AUTO;
     private static final MethodHandle QUANTIZE, MATMUL, ACTIVATION_BYTES, USE_LEVEL, REPACK, REPACKED_BYTES, ATTEND,
@@ -89,9 +89,10 @@ public final class NativeKernels {
             repacked = linker.downcallHandle(lib.findOrThrow("sb_repacked_bytes"), FunctionDescriptor.of(
                     ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
             attend = linker.downcallHandle(lib.findOrThrow("sb_attend_f32"), FunctionDescriptor.ofVoid(
-                    ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
-                    ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_FLOAT,
-                    ValueLayout.ADDRESS, ValueLayout.ADDRESS), Linker.Option.critical(true));
+                    ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
+                    ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.ADDRESS,
+                    ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_FLOAT, ValueLayout.ADDRESS,
+                    ValueLayout.ADDRESS, ValueLayout.JAVA_INT), Linker.Option.critical(true));
             readSum = linker.downcallHandle(lib.findOrThrow("sb_read_sum"), FunctionDescriptor.of(
                     ValueLayout.JAVA_FLOAT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
             prefetch = linker.downcallHandle(lib.findOrThrow("sb_prefetch"),
@@ -264,18 +265,18 @@ public final class NativeKernels {
     }
 
     /**
-     * Causal attention of the {@code g} query heads at {@code q[qOff ..]} (head j at {@code qOff + j * headSize}) that
-     * share one KV head, over the {@code n} positions whose key and value start at byte {@code offsets[from + p]} of
-     * {@code keys} and {@code values} (an f32 cache), into {@code out[outOff ..]} likewise; {@code scores} holds at
-     * least {@code g * n} floats of scratch. As the Java path: softmax of the scaled dot products, then the weighted
-     * sum of the values.
+     * Causal attention of the {@code g} query heads at float {@code qOff} of {@code q} (head j at
+     * {@code qOff + j * headSize}) that share one KV head, over the {@code n} positions whose key and value start at
+     * byte {@code kvOff + offsets[from + p]} of {@code keys} and {@code values} (an f32 cache; {@code offsets} holds
+     * longs), into {@code out} from float {@code outOff} likewise; {@code scores} holds at least {@code g * n} floats
+     * of scratch. As the Java path: softmax of the scaled dot products, then the weighted sum of the values. The
+     * arrays come as segments made once by the caller, for this runs once per token, layer and KV head.
      */
-    static void attend(float[] q, int qOff, int g, int headSize, MemorySegment keys, MemorySegment values,
-                       long[] offsets, int from, int n, float scale, float[] scores, float[] out, int outOff) {
+    static void attend(MemorySegment q, int qOff, int g, int headSize, MemorySegment keys, MemorySegment values,
+                       long kvOff, MemorySegment offsets, int from, int n, float scale, MemorySegment scores,
+                       MemorySegment out, int outOff) {
         try {
-            ATTEND.invokeExact(MemorySegment.ofArray(q).asSlice(4L * qOff), g, headSize, keys, values,
-                    MemorySegment.ofArray(offsets).asSlice(8L * from), n, scale, MemorySegment.ofArray(scores),
-                    MemorySegment.ofArray(out).asSlice(4L * outOff));
+            ATTEND.invokeExact(q, qOff, g, headSize, keys, values, kvOff, offsets, from, n, scale, scores, out, outOff);
         } catch (Throwable e) {
             throw new IllegalStateException(e);
         }

@@ -30,47 +30,23 @@ final class Parallel implements AutoCloseable {
         void run(int from, int to);
     }
 
-    /** One forRange call: where its next chunk starts, and the helpers that have not finished with it yet. */
-    private static final class Job {
-        final int n, unit, divisor;
-        final Range body;
-        final Thread caller = Thread.currentThread();
-        final AtomicInteger next = new AtomicInteger();
-        final AtomicInteger helpersLeft;
-        final AtomicReference<Throwable> failure = new AtomicReference<>();
-
-        Job(int n, int unit, Range body, int threads) {
-            this.n = n;
-            this.unit = unit;
-            this.divisor = threads * SHARES_PER_THREAD;
-            this.body = body;
-            this.helpersLeft = new AtomicInteger(threads - 1);
-        }
-
-        void work() {
-            try {
-                while (failure.get() == null) {
-                    int from = next.get();
-                    if (from >= n) {
-                        return;
-                    }
-                    int units = Math.max(1, (n - from) / unit / divisor);
-                    int to = (int) Math.min(n, from + (long) units * unit);
-                    if (next.compareAndSet(from, to)) {
-                        body.run(from, to);
-                    }
-                }
-            } catch (Throwable t) {
-                failure.compareAndSet(null, t);
-            }
-        }
-    }
-
     private final int threads;
     private final Thread[] helpers;
-    /** The latest job; each helper works on every job once. */
-    private volatile Job job;
     private volatile boolean closed;
+
+    // The running range. One set of fields serves every call, so that a decode step (dozens of ranges) allocates
+    // nothing: the caller fills them in before it publishes a new generation, and the helpers are done with them
+    // before the caller returns.
+    private int n, unit;
+    private Range body;
+    private Thread caller;
+    private final AtomicInteger next = new AtomicInteger();
+    /** Helpers not yet done with the current range. */
+    private final AtomicInteger pending = new AtomicInteger();
+    private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    /** Counts ranges handed to the helpers; a helper works once on each. */
+    private volatile int generation;
+    private final BooleanSupplier helpersDone = () -> pending.get() == 0;
 
     Parallel(int threads) {
         if (threads < 1) {
@@ -79,7 +55,7 @@ final class Parallel implements AutoCloseable {
         this.threads = threads;
         this.helpers = new Thread[threads - 1];
         for (int i = 0; i < helpers.length; i++) {
-            helpers[i] = new Thread(this::help, "cpu-backend-" + (i + 1));
+            helpers[i] = new Thread(new Helper(), "cpu-backend-" + (i + 1));
             helpers[i].setDaemon(true);
             helpers[i].start();
         }
@@ -91,7 +67,7 @@ final class Parallel implements AutoCloseable {
 
     /**
      * Runs {@code body} over {@code [0, n)} in chunks of whole multiples of {@code minChunk} (the last one may be
-     * shorter), and waits for all of them.
+     * shorter), and waits for all of them. One caller at a time.
      */
     void forRange(int n, int minChunk, Range body) {
         int unit = Math.max(1, minChunk);
@@ -99,14 +75,21 @@ final class Parallel implements AutoCloseable {
             body.run(0, n);
             return;
         }
-        Job j = new Job(n, unit, body, threads);
-        job = j;
+        this.n = n;
+        this.unit = unit;
+        this.body = body;
+        this.caller = Thread.currentThread();
+        next.set(0);
+        failure.set(null);
+        pending.set(helpers.length);
+        generation++; // publishes the fields above
         for (Thread h : helpers) {
             LockSupport.unpark(h); // a spinning helper ignores it; a parked one wakes
         }
-        j.work();
-        await(() -> j.helpersLeft.get() == 0);
-        Throwable t = j.failure.get();
+        work();
+        await(helpersDone);
+        this.body = null;
+        Throwable t = failure.get();
         if (t instanceof RuntimeException e) {
             throw e;
         }
@@ -115,19 +98,49 @@ final class Parallel implements AutoCloseable {
         }
     }
 
-    private void help() {
-        Job done = null;
-        while (true) {
-            Job last = done;
-            await(() -> closed || job != last);
-            if (closed) {
-                return;
+    /** Takes chunks of the current range until none is left or one has failed. */
+    private void work() {
+        int n = this.n, unit = this.unit, divisor = threads * SHARES_PER_THREAD;
+        Range body = this.body;
+        try {
+            while (failure.get() == null) {
+                int from = next.get();
+                if (from >= n) {
+                    return;
+                }
+                int units = Math.max(1, (n - from) / unit / divisor);
+                int to = (int) Math.min(n, from + (long) units * unit);
+                if (next.compareAndSet(from, to)) {
+                    body.run(from, to);
+                }
             }
-            Job j = job;
-            j.work();
-            done = j;
-            if (j.helpersLeft.decrementAndGet() == 0) {
-                LockSupport.unpark(j.caller);
+        } catch (Throwable t) {
+            failure.compareAndSet(null, t);
+        }
+    }
+
+    /** A helper thread's loop; as the condition it waits on, a new range or the pool closing. */
+    private final class Helper implements Runnable, BooleanSupplier {
+        private int done;
+
+        @Override
+        public boolean getAsBoolean() {
+            return closed || generation != done;
+        }
+
+        @Override
+        public void run() {
+            while (true) {
+                await(this);
+                if (closed) {
+                    return;
+                }
+                done = generation;
+                work();
+                Thread c = caller; // read first: once pending is 0, the caller may start the next range
+                if (pending.decrementAndGet() == 0) {
+                    LockSupport.unpark(c);
+                }
             }
         }
     }

@@ -477,14 +477,16 @@ class NativeKernelsTest {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment k = arena.allocateFrom(ValueLayout.JAVA_FLOAT, keys);
             MemorySegment v = arena.allocateFrom(ValueLayout.JAVA_FLOAT, values);
-            NativeKernels.attend(q, qOff, group, headSize, k, v, offsets, from, positions, scale,
-                    new float[group * positions], out, qOff);
+            NativeKernels.attend(MemorySegment.ofArray(q), qOff, group, headSize, k, v, 0, MemorySegment.ofArray(offsets),
+                    from, positions, scale, MemorySegment.ofArray(new float[group * positions]),
+                    MemorySegment.ofArray(out), qOff);
             try {
                 for (int level = NativeKernels.useLevel(Integer.MAX_VALUE) - 1; level >= 1; level--) {
                     NativeKernels.useLevel(level);
                     float[] lower = out.clone();
-                    NativeKernels.attend(q, qOff, group, headSize, k, v, offsets, from, positions, scale,
-                            new float[group * positions], lower, qOff);
+                    NativeKernels.attend(MemorySegment.ofArray(q), qOff, group, headSize, k, v, 0,
+                            MemorySegment.ofArray(offsets), from, positions, scale,
+                            MemorySegment.ofArray(new float[group * positions]), MemorySegment.ofArray(lower), qOff);
                     assertArrayEquals(out, lower, "the kernels of level " + level);
                 }
             } finally {
