@@ -8,6 +8,10 @@
 # THREADS (default 2) sets the threads of both; PROMPT and DECODE (default 128 and 32) the prompt length and decode
 # steps; KERNELS (default auto) the engine's --kernels (java, native or auto); LLAMACPP_VERSION names the llama.cpp
 # build when it cannot say it.
+# STREAMS=1,4,16 compares continuous batching instead: each round runs llama-batched-bench (-npl STREAMS) and then
+# `bin/engine bench --engine --streams` (one run), both with PROMPT-token prompts and DECODE generated tokens per
+# stream, and prints generated tokens per second over the whole run (llama.cpp's: streams x DECODE / its total time)
+# and their medians and ratios per stream count. The engine needs a GGUF with a vocabulary for this (synth --vocab).
 # Any GGUF works; `bin/engine synth --shape llama3-1b --type Q4_K_M OUT.gguf` writes one with random weights.
 # llama.cpp is built outside this repository (cmake, target llama-bench); only its binaries are used.
 # On a shared machine the absolute figures are noisy; the ratios of alternating runs are the result. Where a VM serves
@@ -21,11 +25,14 @@ gguf=$1 build=$2 rounds=${3:-5} threads=${THREADS:-2} prompt=${PROMPT:-128} deco
 kernels=${KERNELS:-auto}
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 [ -f "$gguf" ] || { echo "no GGUF file at $gguf" >&2; exit 2; }
-llama_bench=$(find "$build" -type f -name llama-bench -perm -u+x | head -1)
-[ -n "$llama_bench" ] || { echo "no llama-bench binary under $build (cmake --build ... --target llama-bench)" >&2; exit 2; }
+tool=llama-bench
+[ -z "${STREAMS:-}" ] || tool=llama-batched-bench
+llama_bench=$(find "$build" -type f -name "$tool" -perm -u+x | head -1)
+[ -n "$llama_bench" ] || { echo "no $tool binary under $build (cmake --build ... --target $tool)" >&2; exit 2; }
 [ -f target/classes/dev/switchboard/inference/cli/Main.class ] || ./mvnw -B -q -o compile
 
 median() { sort -g | awk '{v[NR]=$1} END {print (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2}'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a/b}'; }
 
 out=$(mktemp -d /tmp/vs-llamacpp.XXXXXX)
 trap 'rm -rf "$out"' EXIT
@@ -33,6 +40,33 @@ trap 'rm -rf "$out"' EXIT
 version=${LLAMACPP_VERSION:-$("$llama_bench" --version 2>&1 | grep -m1 '^version' || echo 'unknown (set LLAMACPP_VERSION)')}
 echo "model $gguf, $threads threads, $rounds rounds, engine kernels $kernels; llama.cpp: $version"
 echo "CPU: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), $(nproc) processors"
+
+if [ -n "${STREAMS:-}" ]; then
+  # The same work on both sides: the engine bench's own default for --engine is 128 generated tokens, not DECODE.
+  max=$(tr ',' '\n' <<<"$STREAMS" | sort -g | tail -1)
+  echo "streams $STREAMS, $prompt-token prompts, $decode generated tokens each; generated tok/s over the whole run"
+  printf '%-6s %-6s %8s %12s %8s\n' round engine streams 'tok/s' load
+  for r in $(seq 1 "$rounds"); do
+    "$llama_bench" -m "$gguf" -t "$threads" -npp "$prompt" -ntg "$decode" -npl "$STREAMS" -c $((max * (prompt + decode))) \
+        >"$out/llama.txt" 2>&1 || { cat "$out/llama.txt" >&2; exit 1; }
+    # table rows: | PP | TG | B | N_KV | T_PP s | S_PP t/s | T_TG s | S_TG t/s | T s | S t/s |
+    awk -F'|' -v r="$r" '$2 ~ /^ *[0-9]+ *$/ {printf "%s llama %d %.2f\n", r, $4, $4 * $3 / $10}' "$out/llama.txt" \
+        | tee -a "$out/streams" | while read -r _ _ n v; do
+          printf '%-6s %-6s %8s %12.1f %8s\n' "$r" llama "$n" "$v" "$(cut -d' ' -f1 /proc/loadavg)"; done
+    bin/engine bench --model "$gguf" --threads "$threads" --kernels "$kernels" --engine --streams "$STREAMS" --runs 1 \
+        --prompt "$prompt" --decode "$decode" >"$out/engine.txt" 2>&1 || { cat "$out/engine.txt" >&2; exit 1; }
+    # "streams 4: 58.7 tok/s summed (14.7 per stream), ..."
+    sed -n 's/^streams \([0-9]*\): \([0-9.]*\) tok\/s summed.*/\1 \2/p' "$out/engine.txt" | while read -r n v; do
+      echo "$r engine $n $v" >>"$out/streams"
+      printf '%-6s %-6s %8s %12.1f %8s\n' "$r" engine "$n" "$v" "$(cut -d' ' -f1 /proc/loadavg)"; done
+  done
+  for n in $(tr ',' ' ' <<<"$STREAMS"); do
+    e=$(awk -v n="$n" '$2 == "engine" && $3 == n {print $4}' "$out/streams" | median)
+    l=$(awk -v n="$n" '$2 == "llama" && $3 == n {print $4}' "$out/streams" | median)
+    echo "medians, $n streams: engine $e / llama.cpp $l tok/s = $(ratio "$e" "$l")x"
+  done
+  exit 0
+fi
 printf '%-6s %-6s %12s %12s %8s %10s\n' round engine 'prefill t/s' 'decode t/s' load 'decode bw'
 for r in $(seq 1 "$rounds"); do
   "$llama_bench" -m "$gguf" -t "$threads" -p "$prompt" -n "$decode" -r 1 -o csv >"$out/llama.csv" 2>"$out/llama.err" \
@@ -53,8 +87,8 @@ for r in $(seq 1 "$rounds"); do
 done
 mlp=$(awk '{print $1}' "$out/rounds" | median) mld=$(awk '{print $2}' "$out/rounds" | median)
 mep=$(awk '{print $3}' "$out/rounds" | median) med=$(awk '{print $4}' "$out/rounds" | median)
-echo "medians: prefill $prompt tokens engine $mep / llama.cpp $mlp tok/s = $(awk -v a="$mep" -v b="$mlp" 'BEGIN {printf "%.2f", a/b}')x;" \
-  "decode engine $med / llama.cpp $mld tok/s = $(awk -v a="$med" -v b="$mld" 'BEGIN {printf "%.2f", a/b}')x"
+echo "medians: prefill $prompt tokens engine $mep / llama.cpp $mlp tok/s = $(ratio "$mep" "$mlp")x;" \
+  "decode engine $med / llama.cpp $mld tok/s = $(ratio "$med" "$mld")x"
 # Each round's engine run follows its llama.cpp run by seconds: on a machine whose speed drifts during the run, the
 # median of the rounds' own ratios is the steadier figure.
 rp=$(awk '{print $3 / $1}' "$out/rounds" | median) rd=$(awk '{print $4 / $2}' "$out/rounds" | median)
