@@ -486,7 +486,7 @@ public final class CpuBackend implements Backend {
             maxPos = Math.max(maxPos, batch.position(i));
         }
         long workPerHead = 2L * (maxPos + 1) * config.headSize();
-        if (nativeKernels && cache.type() == KvType.F32 && NativeKernels.attends(config.headSize())) {
+        if (nativeKernels && NativeKernels.attends(config.headSize(), cache.type())) {
             int group = heads / config.kvHeads();
             parallel.forRange(n * config.kvHeads(), (int) Math.max(1, MIN_CHUNK_WORK / (workPerHead * group)),
                     attendGroups);
@@ -517,9 +517,9 @@ public final class CpuBackend implements Backend {
         int positions = batch.position(start + row) + 1;
         int qOff = row * config.dim() + kvHead * group * hs;
         // the slots are offsets of whole positions: the KV head's part of each starts headOffset further on
-        NativeKernels.attend(qView, qOff, group, hs, cache.keys[layer], cache.values[layer], cache.headOffset(kvHead),
-                slotsView, slotFrom[row], positions, (float) (1 / Math.sqrt(hs)), scores(group * positions).view,
-                xb2View, qOff);
+        NativeKernels.attend(qView, qOff, group, hs, cache.keys[layer], cache.values[layer], cache.type(),
+                cache.headOffset(kvHead), slotsView, slotFrom[row], positions, (float) (1 / Math.sqrt(hs)),
+                scores(group * positions).view, xb2View, qOff);
     }
 
     /** Head {@code head} of chunk row {@code row}, which is entry {@code start + row} of the batch. */

@@ -2,6 +2,7 @@ package dev.switchboard.inference.cpu;
 
 import dev.switchboard.inference.backend.HostMemory;
 import dev.switchboard.inference.gguf.GgmlType;
+import dev.switchboard.inference.model.KvType;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -88,9 +89,10 @@ public final class NativeKernels {
                     ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
             repacked = linker.downcallHandle(lib.findOrThrow("sb_repacked_bytes"), FunctionDescriptor.of(
                     ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
-            attend = linker.downcallHandle(lib.findOrThrow("sb_attend_f32"), FunctionDescriptor.ofVoid(
+            attend = linker.downcallHandle(lib.findOrThrow("sb_attend"), FunctionDescriptor.ofVoid(
                     ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
-                    ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.ADDRESS,
+                    ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG,
+                    ValueLayout.ADDRESS,
                     ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_FLOAT, ValueLayout.ADDRESS,
                     ValueLayout.ADDRESS, ValueLayout.JAVA_INT), Linker.Option.critical(true));
             readSum = linker.downcallHandle(lib.findOrThrow("sb_read_sum"), FunctionDescriptor.of(
@@ -259,24 +261,28 @@ public final class NativeKernels {
         return new Repacked(packedType, packed);
     }
 
-    /** Whether {@link #attend} takes heads of {@code headSize} values (whole vectors of 32). */
-    static boolean attends(int headSize) {
-        return headSize % 32 == 0;
+    /**
+     * Whether {@link #attend} takes heads of {@code headSize} values (whole vectors of 32) in a cache of {@code type}
+     * (float32 or bfloat16; q8's blocks go through the Java path).
+     */
+    static boolean attends(int headSize, KvType type) {
+        return headSize % 32 == 0 && type != KvType.Q8;
     }
 
     /**
      * Causal attention of the {@code g} query heads at float {@code qOff} of {@code q} (head j at
      * {@code qOff + j * headSize}) that share one KV head, over the {@code n} positions whose key and value start at
-     * byte {@code kvOff + offsets[from + p]} of {@code keys} and {@code values} (an f32 cache; {@code offsets} holds
-     * longs), into {@code out} from float {@code outOff} likewise; {@code scores} holds at least {@code g * n} floats
+     * byte {@code kvOff + offsets[from + p]} of {@code keys} and {@code values} (a cache of {@code type}, f32 or bf16;
+     * {@code offsets} holds longs), into {@code out} from float {@code outOff} likewise; {@code scores} holds at least {@code g * n} floats
      * of scratch. As the Java path: softmax of the scaled dot products, then the weighted sum of the values. The
      * arrays come as segments made once by the caller, for this runs once per token, layer and KV head.
      */
     static void attend(MemorySegment q, int qOff, int g, int headSize, MemorySegment keys, MemorySegment values,
-                       long kvOff, MemorySegment offsets, int from, int n, float scale, MemorySegment scores,
-                       MemorySegment out, int outOff) {
+                       KvType type, long kvOff, MemorySegment offsets, int from, int n, float scale,
+                       MemorySegment scores, MemorySegment out, int outOff) {
         try {
-            ATTEND.invokeExact(q, qOff, g, headSize, keys, values, kvOff, offsets, from, n, scale, scores, out, outOff);
+            ATTEND.invokeExact(q, qOff, g, headSize, keys, values, type == KvType.BF16 ? 1 : 0, kvOff, offsets, from,
+                    n, scale, scores, out, outOff);
         } catch (Throwable e) {
             throw new IllegalStateException(e);
         }

@@ -6,6 +6,7 @@ import dev.switchboard.inference.gguf.GgufTensor;
 import dev.switchboard.inference.model.BlockTable;
 import dev.switchboard.inference.model.ForwardBatch;
 import dev.switchboard.inference.model.KvCache;
+import dev.switchboard.inference.model.KvType;
 import dev.switchboard.inference.model.LlamaConfig;
 import dev.switchboard.inference.model.LoadProgress;
 import org.junit.jupiter.api.AfterEach;
@@ -440,22 +441,24 @@ class NativeKernelsTest {
     }
 
     /**
-     * The native attention of a group of query heads over positions scattered in an f32 cache (as a paged cache
-     * places them) against the same attention in doubles: group sizes below, at and above the 4 heads one pass takes,
-     * head sizes of one to four vectors of 32, position counts on and off the AVX-512 kernel's groups of 4. Every
-     * kernel level gives the same bits.
+     * The native attention of a group of query heads over positions scattered in an f32 or bf16 cache (as a paged
+     * cache places them) against the same attention in doubles: group sizes below, at and above the 4 heads one pass
+     * takes, head sizes of one to four vectors of 32, position counts on and off the AVX-512 kernel's groups of 4.
+     * Every kernel level gives the same bits.
      */
     @ParameterizedTest
-    @CsvSource({"1,64,1", "1,64,37", "3,32,37", "4,128,37", "6,64,37", "8,64,300", "4,96,6", "2,64,4"})
-    void nativeAttentionMatchesTheDefinition(int group, int headSize, int positions) {
+    @CsvSource({"1,64,1,F32", "1,64,37,F32", "3,32,37,F32", "4,128,37,F32", "6,64,37,F32", "8,64,300,F32",
+            "4,96,6,F32", "2,64,4,F32", "1,64,1,BF16", "3,32,37,BF16", "4,128,37,BF16", "8,64,300,BF16",
+            "4,96,6,BF16"})
+    void nativeAttentionMatchesTheDefinition(int group, int headSize, int positions, KvType type) {
         assumeNativeKernels("");
-        assertTrue(NativeKernels.attends(headSize));
+        assertTrue(NativeKernels.attends(headSize, type));
         Random random = new Random(group * 1000L + headSize + positions);
-        int slots = 2 * positions + 3, slotFloats = headSize + 16;
+        int slots = 2 * positions + 3, slotFloats = headSize + 16, bytes = type == KvType.BF16 ? 2 : 4;
         float[] keys = new float[slots * slotFloats], values = new float[slots * slotFloats];
         for (int i = 0; i < keys.length; i++) {
-            keys[i] = (float) random.nextGaussian();
-            values[i] = (float) random.nextGaussian();
+            keys[i] = asStored((float) random.nextGaussian(), type);
+            values[i] = asStored((float) random.nextGaussian(), type);
         }
         // every other slot, backwards, after a 16-float head offset: no two positions adjacent or in order; the
         // offsets start 3 entries into their array, whose first entries point at a slot of NaNs
@@ -464,7 +467,7 @@ class NativeKernelsTest {
         int from = 3;
         long[] offsets = new long[from + positions];
         for (int p = 0; p < positions; p++) {
-            offsets[from + p] = 4L * ((slots - 1 - 2 * p) * slotFloats + 16);
+            offsets[from + p] = (long) bytes * ((slots - 1 - 2 * p) * slotFloats + 16);
         }
         int qOff = 5;
         float[] q = new float[qOff + group * headSize];
@@ -475,16 +478,15 @@ class NativeKernelsTest {
         float[] out = new float[qOff + group * headSize + 7];
         Arrays.fill(out, 42f);
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment k = arena.allocateFrom(ValueLayout.JAVA_FLOAT, keys);
-            MemorySegment v = arena.allocateFrom(ValueLayout.JAVA_FLOAT, values);
-            NativeKernels.attend(MemorySegment.ofArray(q), qOff, group, headSize, k, v, 0, MemorySegment.ofArray(offsets),
-                    from, positions, scale, MemorySegment.ofArray(new float[group * positions]),
-                    MemorySegment.ofArray(out), qOff);
+            MemorySegment k = store(arena, keys, type), v = store(arena, values, type);
+            NativeKernels.attend(MemorySegment.ofArray(q), qOff, group, headSize, k, v, type, 0,
+                    MemorySegment.ofArray(offsets), from, positions, scale,
+                    MemorySegment.ofArray(new float[group * positions]), MemorySegment.ofArray(out), qOff);
             try {
                 for (int level = NativeKernels.useLevel(Integer.MAX_VALUE) - 1; level >= 1; level--) {
                     NativeKernels.useLevel(level);
                     float[] lower = out.clone();
-                    NativeKernels.attend(MemorySegment.ofArray(q), qOff, group, headSize, k, v, 0,
+                    NativeKernels.attend(MemorySegment.ofArray(q), qOff, group, headSize, k, v, type, 0,
                             MemorySegment.ofArray(offsets), from, positions, scale,
                             MemorySegment.ofArray(new float[group * positions]), MemorySegment.ofArray(lower), qOff);
                     assertArrayEquals(out, lower, "the kernels of level " + level);
@@ -497,7 +499,7 @@ class NativeKernelsTest {
             double[] w = new double[positions];
             double max = Double.NEGATIVE_INFINITY, sum = 0;
             for (int p = 0; p < positions; p++) {
-                int base = (int) (offsets[from + p] / 4);
+                int base = (int) (offsets[from + p] / bytes);
                 for (int i = 0; i < headSize; i++) {
                     w[p] += (double) q[qOff + j * headSize + i] * keys[base + i];
                 }
@@ -511,7 +513,7 @@ class NativeKernelsTest {
             for (int i = 0; i < headSize; i++) {
                 double expected = 0;
                 for (int p = 0; p < positions; p++) {
-                    expected += w[p] / sum * values[(int) (offsets[from + p] / 4) + i];
+                    expected += w[p] / sum * values[(int) (offsets[from + p] / bytes) + i];
                 }
                 assertEquals(expected, out[qOff + j * headSize + i], 1e-5 * (1 + Math.abs(expected)),
                         "head " + j + " value " + i);
@@ -535,6 +537,23 @@ class NativeKernelsTest {
             assertEquals(2047 + 1001, CpuBench.sum(m, 0, 8192));
             assertEquals(1024, CpuBench.sum(m, 4096, 8192));
         }
+    }
+
+    /** {@code x} as a cache of {@code type} holds it: bf16 keeps a float's upper 16 bits. */
+    private static float asStored(float x, KvType type) {
+        return type == KvType.BF16 ? Float.intBitsToFloat(Float.floatToRawIntBits(x) & 0xFFFF0000) : x;
+    }
+
+    /** The values as a cache of {@code type} (f32 or bf16) lays them out. */
+    private static MemorySegment store(Arena arena, float[] values, KvType type) {
+        if (type == KvType.F32) {
+            return arena.allocateFrom(ValueLayout.JAVA_FLOAT, values);
+        }
+        MemorySegment m = arena.allocate(2L * values.length, 64);
+        for (int i = 0; i < values.length; i++) {
+            m.setAtIndex(ValueLayout.JAVA_SHORT, i, (short) (Float.floatToRawIntBits(values[i]) >>> 16));
+        }
+        return m;
     }
 
     /** Skips a test of the native kernels, loudly, where they cannot run. */
