@@ -1679,24 +1679,41 @@ AVX2 __attribute__((always_inline)) static inline void prefetch_head(const uint8
     for (int i = 0; i < bytes; i += 64) _mm_prefetch((const char *) p + i, _MM_HINT_T0);
 }
 
-/* The cache holds float32, or with bf16 bfloat16: a float's upper 16 bits, widened back by a shift. The flag is a
-   constant in each kernel built from these (attend_f32_*, attend_bf16_*), so no test is left in the loops. */
-#define KV_BYTES(bf16) ((bf16) ? 2 : 4)
+/*
+ * The cache's element types (the Java KvType): float32; bfloat16, a float's upper 16 bits, widened back by a shift;
+ * q8, blocks of 32 int8 after their f16 scale, each value int8 x scale (exact in a float: 8 + 11 significant bits).
+ * The type is a constant in each kernel built from these (attend_f32_*, ...), so no test is left in the loops.
+ */
+#define KV_F32 0
+#define KV_BF16 1
+#define KV_Q8 2
+/* Bytes of a head's first e values, e a multiple of 32: whole q8 blocks, or e elements. */
+#define KV_BYTES(type, e) ((type) == KV_Q8 ? (e) / 32 * 34 : (e) * ((type) == KV_BF16 ? 2 : 4))
 
-/* 8 values of a cached head from element e. */
-AVX2 __attribute__((always_inline)) static inline __m256 kv_load8(const uint8_t *head, int e, int bf16) {
-    if (bf16) {
+/* 8 values of a cached head from element e (a multiple of 8). */
+AVX2 __attribute__((always_inline)) static inline __m256 kv_load8(const uint8_t *head, int e, int type) {
+    if (type == KV_BF16) {
         __m128i h = _mm_loadu_si128((const __m128i *) (head + 2 * e));
         return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16));
+    }
+    if (type == KV_Q8) {
+        const uint8_t *block = head + e / 32 * 34;
+        __m128i b = _mm_loadl_epi64((const __m128i *) (block + 2 + e % 32));
+        return _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(b)), _mm256_set1_ps(fp16_avx2(block)));
     }
     return _mm256_loadu_ps((const float *) head + e);
 }
 
-/* 16 values of a cached head from element e. */
-T512 __attribute__((always_inline)) static inline __m512 kv_load16(const uint8_t *head, int e, int bf16) {
-    if (bf16) {
+/* 16 values of a cached head from element e (a multiple of 16). */
+T512 __attribute__((always_inline)) static inline __m512 kv_load16(const uint8_t *head, int e, int type) {
+    if (type == KV_BF16) {
         __m256i h = _mm256_loadu_si256((const __m256i *) (head + 2 * e));
         return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16));
+    }
+    if (type == KV_Q8) {
+        const uint8_t *block = head + e / 32 * 34;
+        __m128i b = _mm_loadu_si128((const __m128i *) (block + 2 + e % 32));
+        return _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(b)), _mm512_set1_ps(fp16_512(block)));
     }
     return _mm512_loadu_ps((const float *) head + e);
 }
@@ -1704,13 +1721,13 @@ T512 __attribute__((always_inline)) static inline __m512 kv_load16(const uint8_t
 /* Position p's scaled dot products with the g heads, into scores[j·n + p]: per head two accumulators of 8 lanes (the
    values 16c..16c+7 and 16c+8..16c+15), added, then summed across (hsum_avx2). */
 AVX2 __attribute__((always_inline)) static inline void score_position(const float *q, int g, int hs,
-        const uint8_t *keys, const int64_t *off, int n, float scale, float *scores, int p, int bf16) {
+        const uint8_t *keys, const int64_t *off, int n, float scale, float *scores, int p, int type) {
     const uint8_t *k = keys + off[p];
-    if (p + ATTEND_AHEAD < n) prefetch_head(keys + off[p + ATTEND_AHEAD], KV_BYTES(bf16) * hs);
+    if (p + ATTEND_AHEAD < n) prefetch_head(keys + off[p + ATTEND_AHEAD], KV_BYTES(type, hs));
     __m256 acc[4][2];
     for (int j = 0; j < g; j++) acc[j][0] = acc[j][1] = _mm256_setzero_ps();
     for (int c = 0; c < hs; c += 16) {
-        __m256 k0 = kv_load8(k, c, bf16), k1 = kv_load8(k, c + 8, bf16);
+        __m256 k0 = kv_load8(k, c, type), k1 = kv_load8(k, c + 8, type);
         for (int j = 0; j < g; j++) {
             acc[j][0] = _mm256_fmadd_ps(_mm256_loadu_ps(q + j * hs + c), k0, acc[j][0]);
             acc[j][1] = _mm256_fmadd_ps(_mm256_loadu_ps(q + j * hs + c + 8), k1, acc[j][1]);
@@ -1720,8 +1737,8 @@ AVX2 __attribute__((always_inline)) static inline void score_position(const floa
 }
 
 AVX2 __attribute__((always_inline)) static inline void attend_scores(const float *q, int g, int hs,
-        const uint8_t *keys, const int64_t *off, int n, float scale, float *scores, int bf16) {
-    for (int p = 0; p < n; p++) score_position(q, g, hs, keys, off, n, scale, scores, p, bf16);
+        const uint8_t *keys, const int64_t *off, int n, float scale, float *scores, int type) {
+    for (int p = 0; p < n; p++) score_position(q, g, hs, keys, off, n, scale, scores, p, type);
 }
 
 /*
@@ -1750,20 +1767,20 @@ T512 static inline __m512 sum_16_512(const __m512 *v) {
 /* attend_scores four positions at a time: a 512-bit accumulator per head and position holds both of the AVX2
    kernel's, and sum_16_512 sums the 16 of them at once, where a horizontal sum each cost more than the products. */
 T512 __attribute__((always_inline)) static inline void attend_scores_512(const float *q, int g, int hs,
-        const uint8_t *keys, const int64_t *off, int n, float scale, float *scores, int bf16) {
+        const uint8_t *keys, const int64_t *off, int n, float scale, float *scores, int type) {
     const __m512i heads_first = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
     int p = 0;
     for (; p + 4 <= n; p += 4) {
         const uint8_t *k[4];
         for (int i = 0; i < 4; i++) {
             k[i] = keys + off[p + i];
-            if (p + i + ATTEND_AHEAD < n) prefetch_head(keys + off[p + i + ATTEND_AHEAD], KV_BYTES(bf16) * hs);
+            if (p + i + ATTEND_AHEAD < n) prefetch_head(keys + off[p + i + ATTEND_AHEAD], KV_BYTES(type, hs));
         }
         __m512 acc[16]; /* head j, position p + i: acc[4j + i] */
         for (int a = 0; a < 16; a++) acc[a] = _mm512_setzero_ps();
         for (int c = 0; c < hs; c += 16) {
             for (int i = 0; i < 4; i++) {
-                __m512 kv = kv_load16(k[i], c, bf16);
+                __m512 kv = kv_load16(k[i], c, type);
                 for (int j = 0; j < g; j++) {
                     acc[4 * j + i] = _mm512_fmadd_ps(_mm512_loadu_ps(q + j * hs + c), kv, acc[4 * j + i]);
                 }
@@ -1775,19 +1792,19 @@ T512 __attribute__((always_inline)) static inline void attend_scores_512(const f
         _mm512_store_ps(h, r);
         for (int j = 0; j < g; j++) memcpy(scores + j * n + p, h + 4 * j, 16);
     }
-    for (; p < n; p++) score_position(q, g, hs, keys, off, n, scale, scores, p, bf16);
+    for (; p < n; p++) score_position(q, g, hs, keys, off, n, scale, scores, p, type);
 }
 
 AVX2 __attribute__((always_inline)) static inline void attend_values(const float *w, int g, int hs,
-        const uint8_t *values, const int64_t *off, int n, float *out, int bf16) {
+        const uint8_t *values, const int64_t *off, int n, float *out, int type) {
     for (int d = 0; d < hs; d += 32) {
         __m256 acc[4][4];
         for (int j = 0; j < g; j++) for (int c = 0; c < 4; c++) acc[j][c] = _mm256_setzero_ps();
         for (int p = 0; p < n; p++) {
             const uint8_t *v = values + off[p];
-            if (p + ATTEND_AHEAD < n) prefetch_head(values + off[p + ATTEND_AHEAD] + KV_BYTES(bf16) * d, KV_BYTES(bf16) * 32);
-            __m256 v0 = kv_load8(v, d, bf16), v1 = kv_load8(v, d + 8, bf16);
-            __m256 v2 = kv_load8(v, d + 16, bf16), v3 = kv_load8(v, d + 24, bf16);
+            if (p + ATTEND_AHEAD < n) prefetch_head(values + off[p + ATTEND_AHEAD] + KV_BYTES(type, d), KV_BYTES(type, 32));
+            __m256 v0 = kv_load8(v, d, type), v1 = kv_load8(v, d + 8, type);
+            __m256 v2 = kv_load8(v, d + 16, type), v3 = kv_load8(v, d + 24, type);
             for (int j = 0; j < g; j++) {
                 __m256 wj = _mm256_set1_ps(w[j * n + p]);
                 acc[j][0] = _mm256_fmadd_ps(wj, v0, acc[j][0]);
@@ -1859,33 +1876,38 @@ AVX2 static void softmax_avx2(float *s, int n) {
         int gg = g - j0 < 4 ? g - j0 : 4;                                                                              \
         ATTEND_HEADS(VALUES_FN)                                                                                        \
     }
-#define SCORES_AVX2(G) attend_scores(q + j0 * hs, G, hs, keys, off, n, scale, scores + j0 * n, BF16)
-#define VALUES_AVX2(G) attend_values(scores + j0 * n, G, hs, values, off, n, out + j0 * hs, BF16)
-#define SCORES_512(G) attend_scores_512(q + j0 * hs, G, hs, keys, off, n, scale, scores + j0 * n, BF16)
-#define ATTEND_KERNEL(NAME, TARGET, SCORES_FN, BF16_VALUE)                                                             \
+#define SCORES_AVX2(G) attend_scores(q + j0 * hs, G, hs, keys, off, n, scale, scores + j0 * n, TYPE)
+#define VALUES_AVX2(G) attend_values(scores + j0 * n, G, hs, values, off, n, out + j0 * hs, TYPE)
+#define SCORES_512(G) attend_scores_512(q + j0 * hs, G, hs, keys, off, n, scale, scores + j0 * n, TYPE)
+#define ATTEND_KERNEL(NAME, TARGET, SCORES_FN, TYPE_VALUE)                                                             \
     TARGET static void NAME(const float *q, int g, int hs, const uint8_t *keys, const uint8_t *values,                 \
                             const int64_t *off, int n, float scale, float *scores, float *out) {                       \
-        const int BF16 = BF16_VALUE;                                                                                   \
+        const int TYPE = TYPE_VALUE;                                                                                   \
         ATTEND_BODY(SCORES_FN, VALUES_AVX2)                                                                            \
     }
-ATTEND_KERNEL(attend_f32_avx2, AVX2, SCORES_AVX2, 0)
-ATTEND_KERNEL(attend_f32_512, T512, SCORES_512, 0)
-ATTEND_KERNEL(attend_bf16_avx2, AVX2, SCORES_AVX2, 1)
-ATTEND_KERNEL(attend_bf16_512, T512, SCORES_512, 1)
+ATTEND_KERNEL(attend_f32_avx2, AVX2, SCORES_AVX2, KV_F32)
+ATTEND_KERNEL(attend_f32_512, T512, SCORES_512, KV_F32)
+ATTEND_KERNEL(attend_bf16_avx2, AVX2, SCORES_AVX2, KV_BF16)
+ATTEND_KERNEL(attend_bf16_512, T512, SCORES_512, KV_BF16)
+ATTEND_KERNEL(attend_q8_avx2, AVX2, SCORES_AVX2, KV_Q8)
+ATTEND_KERNEL(attend_q8_512, T512, SCORES_512, KV_Q8)
 
 /*
  * The entry point takes its arrays with offsets into them, not pointers to the parts: Java makes a new object for
- * each slice of a segment, and there is one call per token, layer and KV head. bf16: the cache holds bfloat16.
+ * each slice of a segment, and there is one call per token, layer and KV head. type: the cache's, KV_F32, KV_BF16 or
+ * KV_Q8.
  */
-void sb_attend(const float *q, int q_off, int g, int hs, const uint8_t *keys, const uint8_t *values, int bf16,
+void sb_attend(const float *q, int q_off, int g, int hs, const uint8_t *keys, const uint8_t *values, int type,
                int64_t kv_off, const int64_t *off, int from, int n, float scale, float *scores, float *out,
                int out_off) {
     if (level < 0) {
         level = sb_cpu_level();
     }
     void (*kernel)(const float *, int, int, const uint8_t *, const uint8_t *, const int64_t *, int, float, float *,
-                   float *) = level >= 2 ? (bf16 ? attend_bf16_512 : attend_f32_512)
-                                         : (bf16 ? attend_bf16_avx2 : attend_f32_avx2);
+                   float *) = level >= 2 ? (type == KV_Q8 ? attend_q8_512 : type == KV_BF16 ? attend_bf16_512
+                                                                                           : attend_f32_512)
+                                         : (type == KV_Q8 ? attend_q8_avx2 : type == KV_BF16 ? attend_bf16_avx2
+                                                                                           : attend_f32_avx2);
     kernel(q + q_off, g, hs, keys + kv_off, values + kv_off, off + from, n, scale, scores, out + out_off);
 }
 

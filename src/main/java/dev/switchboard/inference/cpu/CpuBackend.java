@@ -486,7 +486,7 @@ public final class CpuBackend implements Backend {
             maxPos = Math.max(maxPos, batch.position(i));
         }
         long workPerHead = 2L * (maxPos + 1) * config.headSize();
-        if (nativeKernels && NativeKernels.attends(config.headSize(), cache.type())) {
+        if (nativeKernels && NativeKernels.attends(config.headSize())) {
             int group = heads / config.kvHeads();
             parallel.forRange(n * config.kvHeads(), (int) Math.max(1, MIN_CHUNK_WORK / (workPerHead * group)),
                     attendGroups);

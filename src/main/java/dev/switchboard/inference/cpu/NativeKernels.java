@@ -261,19 +261,16 @@ public final class NativeKernels {
         return new Repacked(packedType, packed);
     }
 
-    /**
-     * Whether {@link #attend} takes heads of {@code headSize} values (whole vectors of 32) in a cache of {@code type}
-     * (float32 or bfloat16; q8's blocks go through the Java path).
-     */
-    static boolean attends(int headSize, KvType type) {
-        return headSize % 32 == 0 && type != KvType.Q8;
+    /** Whether {@link #attend} takes heads of {@code headSize} values (whole vectors of 32, whole q8 blocks). */
+    static boolean attends(int headSize) {
+        return headSize % 32 == 0;
     }
 
     /**
      * Causal attention of the {@code g} query heads at float {@code qOff} of {@code q} (head j at
      * {@code qOff + j * headSize}) that share one KV head, over the {@code n} positions whose key and value start at
-     * byte {@code kvOff + offsets[from + p]} of {@code keys} and {@code values} (a cache of {@code type}, f32 or bf16;
-     * {@code offsets} holds longs), into {@code out} from float {@code outOff} likewise; {@code scores} holds at least {@code g * n} floats
+     * byte {@code kvOff + offsets[from + p]} of {@code keys} and {@code values} (a cache of {@code type}, laid out
+     * as CpuKvCache stores it; {@code offsets} holds longs), into {@code out} from float {@code outOff} likewise; {@code scores} holds at least {@code g * n} floats
      * of scratch. As the Java path: softmax of the scaled dot products, then the weighted sum of the values. The
      * arrays come as segments made once by the caller, for this runs once per token, layer and KV head.
      */
@@ -281,7 +278,12 @@ public final class NativeKernels {
                        KvType type, long kvOff, MemorySegment offsets, int from, int n, float scale,
                        MemorySegment scores, MemorySegment out, int outOff) {
         try {
-            ATTEND.invokeExact(q, qOff, g, headSize, keys, values, type == KvType.BF16 ? 1 : 0, kvOff, offsets, from,
+            int kvType = switch (type) { // sb_attend's KV_F32, KV_BF16, KV_Q8
+                case F32 -> 0;
+                case BF16 -> 1;
+                case Q8 -> 2;
+            };
+            ATTEND.invokeExact(q, qOff, g, headSize, keys, values, kvType, kvOff, offsets, from,
                     n, scale, scores, out, outOff);
         } catch (Throwable e) {
             throw new IllegalStateException(e);

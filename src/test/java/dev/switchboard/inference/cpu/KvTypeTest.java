@@ -9,8 +9,11 @@ import dev.switchboard.inference.model.KvType;
 import dev.switchboard.inference.model.LlamaConfig;
 import dev.switchboard.inference.model.LoadProgress;
 import dev.switchboard.inference.model.MemoryPlan;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -49,6 +52,32 @@ class KvTypeTest {
         System.out.printf("KV vs f32, largest logit difference / largest logit: bf16 %.5f, q8 %.5f%n", bf16, q8);
         assertTrue(bf16 > 0 && bf16 < BF16_TOLERANCE, "bf16 " + bf16);
         assertTrue(q8 > 0 && q8 < Q8_TOLERANCE, "q8 " + q8);
+    }
+
+    /**
+     * The native attention reads each cache type as the Java path does: the two give the same logits but for the
+     * order of their sums (a layout misread would be off by the logits' whole range).
+     */
+    @ParameterizedTest
+    @EnumSource(KvType.class)
+    void theNativeAttentionReadsEachCacheTypeAsJavaDoes(KvType type) throws IOException {
+        Assumptions.assumeTrue(NativeKernels.available(), () -> "SKIPPED: native kernels unavailable ("
+                + NativeKernels.unavailableReason() + ")");
+        Path file = TestModels.write(dir.resolve("m.gguf"), SHAPE, GgmlType.F32, false, false, 11);
+        try {
+            NativeKernels.use(NativeKernels.Mode.JAVA);
+            float[] java = logits(file, type);
+            NativeKernels.use(NativeKernels.Mode.NATIVE);
+            float[] nativeAttention = logits(file, type);
+            double scale = 0;
+            for (float v : java) {
+                scale = Math.max(scale, Math.abs(v));
+            }
+            double diff = maxDiff(java, nativeAttention) / scale;
+            assertTrue(diff < 1e-5, type + ": native against Java " + diff);
+        } finally {
+            NativeKernels.use(NativeKernels.Mode.AUTO);
+        }
     }
 
     @Test

@@ -21,6 +21,8 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -441,33 +443,41 @@ class NativeKernelsTest {
     }
 
     /**
-     * The native attention of a group of query heads over positions scattered in an f32 or bf16 cache (as a paged
-     * cache places them) against the same attention in doubles: group sizes below, at and above the 4 heads one pass
-     * takes, head sizes of one to four vectors of 32, position counts on and off the AVX-512 kernel's groups of 4.
-     * Every kernel level gives the same bits.
+     * The native attention of a group of query heads over positions scattered in a cache of each type (as a paged
+     * cache places them, stored as CpuKvCache stores them) against the same attention in doubles over the stored
+     * values: group sizes below, at and above the 4 heads one pass takes, head sizes of one to four vectors of 32,
+     * position counts on and off the AVX-512 kernel's groups of 4. Every kernel level gives the same bits.
      */
     @ParameterizedTest
     @CsvSource({"1,64,1,F32", "1,64,37,F32", "3,32,37,F32", "4,128,37,F32", "6,64,37,F32", "8,64,300,F32",
             "4,96,6,F32", "2,64,4,F32", "1,64,1,BF16", "3,32,37,BF16", "4,128,37,BF16", "8,64,300,BF16",
-            "4,96,6,BF16"})
+            "4,96,6,BF16", "1,64,1,Q8", "3,32,37,Q8", "4,128,37,Q8", "8,64,300,Q8", "4,96,6,Q8"})
     void nativeAttentionMatchesTheDefinition(int group, int headSize, int positions, KvType type) {
         assumeNativeKernels("");
-        assertTrue(NativeKernels.attends(headSize, type));
+        assertTrue(NativeKernels.attends(headSize));
         Random random = new Random(group * 1000L + headSize + positions);
-        int slots = 2 * positions + 3, slotFloats = headSize + 16, bytes = type == KvType.BF16 ? 2 : 4;
-        float[] keys = new float[slots * slotFloats], values = new float[slots * slotFloats];
-        for (int i = 0; i < keys.length; i++) {
-            keys[i] = asStored((float) random.nextGaussian(), type);
-            values[i] = asStored((float) random.nextGaussian(), type);
+        // a whole q8 block of padding, so that heads start on blocks
+        int pad = type == KvType.Q8 ? 32 : 16, slots = 2 * positions + 3, slotValues = headSize + pad;
+        float[] keyValues = new float[slots * slotValues], valueValues = new float[slots * slotValues];
+        for (int i = 0; i < keyValues.length; i++) {
+            keyValues[i] = (float) random.nextGaussian();
+            valueValues[i] = (float) random.nextGaussian();
         }
-        // every other slot, backwards, after a 16-float head offset: no two positions adjacent or in order; the
-        // offsets start 3 entries into their array, whose first entries point at a slot of NaNs
-        Arrays.fill(keys, 0, slotFloats, Float.NaN);
-        Arrays.fill(values, 0, slotFloats, Float.NaN);
+        // every other slot, backwards, after the padding: no two positions adjacent or in order; the offsets start 3
+        // entries into their array, whose first entries point at a slot of NaNs
+        Arrays.fill(keyValues, 0, slotValues, Float.NaN);
+        Arrays.fill(valueValues, 0, slotValues, Float.NaN);
+        GgmlType stored = type == KvType.F32 ? GgmlType.F32 : type == KvType.BF16 ? GgmlType.BF16 : GgmlType.Q8_0;
+        byte[] keyBytes = WeightTensor.quantize(stored, keyValues), valueBytes = WeightTensor.quantize(stored, valueValues);
+        float[] keys = storedValues(keyBytes, type, keyValues.length), values = storedValues(valueBytes, type,
+                valueValues.length);
         int from = 3;
         long[] offsets = new long[from + positions];
+        int[] bases = new int[from + positions];
         for (int p = 0; p < positions; p++) {
-            offsets[from + p] = (long) bytes * ((slots - 1 - 2 * p) * slotFloats + 16);
+            bases[from + p] = (slots - 1 - 2 * p) * slotValues + pad;
+            offsets[from + p] = type == KvType.Q8 ? bases[from + p] / 32 * 34L
+                    : (long) bases[from + p] * (type == KvType.BF16 ? 2 : 4);
         }
         int qOff = 5;
         float[] q = new float[qOff + group * headSize];
@@ -478,7 +488,8 @@ class NativeKernelsTest {
         float[] out = new float[qOff + group * headSize + 7];
         Arrays.fill(out, 42f);
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment k = store(arena, keys, type), v = store(arena, values, type);
+            MemorySegment k = arena.allocateFrom(ValueLayout.JAVA_BYTE, keyBytes);
+            MemorySegment v = arena.allocateFrom(ValueLayout.JAVA_BYTE, valueBytes);
             NativeKernels.attend(MemorySegment.ofArray(q), qOff, group, headSize, k, v, type, 0,
                     MemorySegment.ofArray(offsets), from, positions, scale,
                     MemorySegment.ofArray(new float[group * positions]), MemorySegment.ofArray(out), qOff);
@@ -499,7 +510,7 @@ class NativeKernelsTest {
             double[] w = new double[positions];
             double max = Double.NEGATIVE_INFINITY, sum = 0;
             for (int p = 0; p < positions; p++) {
-                int base = (int) (offsets[from + p] / bytes);
+                int base = bases[from + p];
                 for (int i = 0; i < headSize; i++) {
                     w[p] += (double) q[qOff + j * headSize + i] * keys[base + i];
                 }
@@ -513,7 +524,7 @@ class NativeKernelsTest {
             for (int i = 0; i < headSize; i++) {
                 double expected = 0;
                 for (int p = 0; p < positions; p++) {
-                    expected += w[p] / sum * values[(int) (offsets[from + p] / bytes) + i];
+                    expected += w[p] / sum * values[bases[from + p] + i];
                 }
                 assertEquals(expected, out[qOff + j * headSize + i], 1e-5 * (1 + Math.abs(expected)),
                         "head " + j + " value " + i);
@@ -539,21 +550,18 @@ class NativeKernelsTest {
         }
     }
 
-    /** {@code x} as a cache of {@code type} holds it: bf16 keeps a float's upper 16 bits. */
-    private static float asStored(float x, KvType type) {
-        return type == KvType.BF16 ? Float.intBitsToFloat(Float.floatToRawIntBits(x) & 0xFFFF0000) : x;
-    }
-
-    /** The values as a cache of {@code type} (f32 or bf16) lays them out. */
-    private static MemorySegment store(Arena arena, float[] values, KvType type) {
-        if (type == KvType.F32) {
-            return arena.allocateFrom(ValueLayout.JAVA_FLOAT, values);
+    /** The n values a cache of {@code type} holds in {@code bytes}, read back as the definition of that type says. */
+    private static float[] storedValues(byte[] bytes, KvType type, int n) {
+        ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        float[] values = new float[n];
+        for (int e = 0; e < n; e++) {
+            values[e] = switch (type) {
+                case F32 -> b.getFloat(4 * e);
+                case BF16 -> Float.intBitsToFloat(b.getShort(2 * e) << 16);
+                case Q8 -> b.get(e / 32 * 34 + 2 + e % 32) * Float.float16ToFloat(b.getShort(e / 32 * 34));
+            };
         }
-        MemorySegment m = arena.allocate(2L * values.length, 64);
-        for (int i = 0; i < values.length; i++) {
-            m.setAtIndex(ValueLayout.JAVA_SHORT, i, (short) (Float.floatToRawIntBits(values[i]) >>> 16));
-        }
-        return m;
+        return values;
     }
 
     /** Skips a test of the native kernels, loudly, where they cannot run. */
