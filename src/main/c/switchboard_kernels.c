@@ -1661,11 +1661,11 @@ R16_AVX2(q6_k_r16_avx2, 4)
 R16_AVX2(q6_k_r16_avx2, 1)
 
 /*
- * Attention of the g query heads that share one KV head, over n positions of an f32 KV cache: the key and value of
- * position p at keys + off[p] and values + off[p] (hs floats each, hs a multiple of 32). Query head j is q + j·hs,
- * its output out + j·hs; scores holds g·n floats of scratch. Each key and value is loaded once for up to 4 heads,
- * and the call replaces one Java dot or axpy call per head and position, whose overhead and horizontal sums cost
- * more than their multiply-adds. The AVX-512 kernels do in 512-bit vectors exactly the float operations of the AVX2
+ * Attention of the g query heads that share one KV head, over n positions of a KV cache (f32, bf16 or q8, below):
+ * the key and value of position p at keys + off[p] and values + off[p] (hs values each, hs a multiple of 32, widened
+ * to floats as they are loaded). Query head j is q + j·hs, its output out + j·hs; scores holds g·n floats of scratch.
+ * Each key and value is loaded once for up to 4 heads, and the call replaces one Java dot or axpy call per head and
+ * position, whose overhead and horizontal sums cost more than their multiply-adds. The AVX-512 kernels do in 512-bit vectors exactly the float operations of the AVX2
  * ones, in the same order: both levels give the same bits.
  */
 /* Positions ahead whose key (or value) is requested while this one is computed: one thread otherwise waited on the
