@@ -10,6 +10,7 @@ import dev.switchboard.inference.cpu.CpuBench;
 import dev.switchboard.inference.cuda.CudaBench;
 import dev.switchboard.inference.gguf.GgmlType;
 import dev.switchboard.inference.json.Json;
+import dev.switchboard.inference.model.KvType;
 import dev.switchboard.inference.sampling.SamplingParams;
 import dev.switchboard.inference.server.OpenAiServer;
 import dev.switchboard.inference.speculative.Speculation;
@@ -97,7 +98,7 @@ final class BenchLauncher {
                 throw new Args.UsageException((args.flag("--streams") ? "--streams" : "--draft") + " needs --engine");
             }
             Main.useKernels(args);
-            CpuBench.run(model, type, threads, prompt, decode, out);
+            CpuBench.run(model, type, threads, prompt, decode, KvType.parse(args.string("--kv-type", "f32")), out);
             return;
         }
         int runs = args.integer("--runs", 3);

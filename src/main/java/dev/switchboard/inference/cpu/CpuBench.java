@@ -7,6 +7,7 @@ import dev.switchboard.inference.hf.ModelFiles;
 import dev.switchboard.inference.model.BlockTable;
 import dev.switchboard.inference.model.ForwardBatch;
 import dev.switchboard.inference.model.KvCache;
+import dev.switchboard.inference.model.KvType;
 import dev.switchboard.inference.model.LlamaConfig;
 import dev.switchboard.inference.model.LoadProgress;
 import jdk.incubator.vector.FloatVector;
@@ -58,7 +59,7 @@ public final class CpuBench {
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
-        run(args[0], type, threads, prompt, decode, System.out);
+        run(args[0], type, threads, prompt, decode, KvType.F32, System.out);
     }
 
     /**
@@ -69,8 +70,10 @@ public final class CpuBench {
      * @param threads      compute threads, 0 for all processors
      * @param promptTokens tokens of the measured prefill
      * @param decodeSteps  measured decode steps
+     * @param kvType       the KV cache's element type
      */
-    public static void run(String model, GgmlType type, int threads, int promptTokens, int decodeSteps, PrintStream out) {
+    public static void run(String model, GgmlType type, int threads, int promptTokens, int decodeSteps, KvType kvType,
+                           PrintStream out) {
         if (promptTokens < 1 || decodeSteps < 1) {
             throw new IllegalArgumentException("prompt and decode need at least one token each");
         }
@@ -97,17 +100,20 @@ public final class CpuBench {
                     out.printf(Locale.ROOT, "  %s: done in %.1f s%n", stage, (System.nanoTime() - t0) / 1e9);
                 }
             };
-            try (CpuBackend backend = CpuBackend.load(gguf, config, nThreads, progress);
-                 KvCache cache = backend.newKvCache(2 * ((context + 15) / 16), 16)) {
-                out.printf(Locale.ROOT, "  shape: dim %d, %d layers, %d/%d heads, ffn %d, vocab %d; weights read per "
-                                + "token %.1f MiB%n", config.dim(), config.layers(),
-                        config.heads(), config.kvHeads(), config.ffnDim(), config.vocabSize(),
-                        backend.weightBytesPerToken() / 1048576.0);
-                out.println("  kernels: " + (backend.nativeKernels() ? "native (Q8_0, Q4_K, Q6_K; prefetch "
-                        + NativeKernels.prefetch(-1) + " bytes ahead), Java for the rest"
-                        : "Java" + (NativeKernels.available() ? "" : " (native: " + NativeKernels.unavailableReason()
-                        + ")")));
-                measure(backend, cache, promptTokens, decodeSteps, nThreads, out);
+            try (CpuBackend backend = CpuBackend.load(gguf, config, nThreads, progress)) {
+                backend.kvType(kvType);
+                try (KvCache cache = backend.newKvCache(2 * ((context + 15) / 16), 16)) {
+                    out.printf(Locale.ROOT, "  shape: dim %d, %d layers, %d/%d heads, ffn %d, vocab %d; weights read "
+                                    + "per token %.1f MiB%n", config.dim(), config.layers(), config.heads(),
+                            config.kvHeads(), config.ffnDim(), config.vocabSize(),
+                            backend.weightBytesPerToken() / 1048576.0);
+                    out.println("  kernels: " + (backend.nativeKernels() ? "native (Q8_0, Q4_K, Q6_K; prefetch "
+                            + NativeKernels.prefetch(-1) + " bytes ahead), Java for the rest"
+                            : "Java" + (NativeKernels.available() ? ""
+                            : " (native: " + NativeKernels.unavailableReason() + ")"))
+                            + "; KV cache " + ((CpuKvCache) cache).type().name().toLowerCase(Locale.ROOT));
+                    measure(backend, cache, promptTokens, decodeSteps, nThreads, out);
+                }
             }
         }
     }

@@ -122,6 +122,16 @@ class MainTest {
         assertTrue(out.startsWith("Once upon a time, there was a little girl named Lily."), out);
     }
 
+    /** The CPU bench measures with the KV cache type asked for; it had accepted --kv-type and used f32. */
+    @Test
+    void benchUsesTheKvCacheTypeAskedFor() {
+        for (String kv : List.of("f32", "bf16")) {
+            String out = run("bench", "--model", "synthetic:tiny", "--prompt", "8", "--decode", "4", "--threads", "1",
+                    "--kv-type", kv);
+            assertTrue(out.contains("; KV cache " + kv + "\n"), out);
+        }
+    }
+
     @Test
     void benchWithDraftsReportsAcceptanceSpeedUpAndVerifyCost() {
         String out = run("bench", "--model", stories(), "--engine", "--draft", "suffix", "--draft-tokens", "3",
