@@ -47,8 +47,8 @@ if [ -n "${STREAMS:-}" ]; then
   echo "streams $STREAMS, $prompt-token prompts, $decode generated tokens each; generated tok/s over the whole run"
   printf '%-6s %-6s %8s %12s %8s\n' round engine streams 'tok/s' load
   for r in $(seq 1 "$rounds"); do
-    "$llama_bench" -m "$gguf" -t "$threads" -npp "$prompt" -ntg "$decode" -npl "$STREAMS" -c $((max * (prompt + decode))) \
-        >"$out/llama.txt" 2>&1 || { cat "$out/llama.txt" >&2; exit 1; }
+    "$llama_bench" -m "$gguf" -t "$threads" -npp "$prompt" -ntg "$decode" -npl "$STREAMS" \
+        -c $((max * (prompt + decode))) >"$out/llama.txt" 2>&1 || { cat "$out/llama.txt" >&2; exit 1; }
     # table rows: | PP | TG | B | N_KV | T_PP s | S_PP t/s | T_TG s | S_TG t/s | T s | S t/s |
     awk -F'|' -v r="$r" '$2 ~ /^ *[0-9]+ *$/ {printf "%s llama %d %.2f\n", r, $4, $4 * $3 / $10}' "$out/llama.txt" \
         | tee -a "$out/streams" | while read -r _ _ n v; do

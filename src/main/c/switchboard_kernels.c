@@ -1665,8 +1665,8 @@ R16_AVX2(q6_k_r16_avx2, 1)
  * the key and value of position p at keys + off[p] and values + off[p] (hs values each, hs a multiple of 32, widened
  * to floats as they are loaded). Query head j is q + j·hs, its output out + j·hs; scores holds g·n floats of scratch.
  * Each key and value is loaded once for up to 4 heads, and the call replaces one Java dot or axpy call per head and
- * position, whose overhead and horizontal sums cost more than their multiply-adds. The AVX-512 kernels do in 512-bit vectors exactly the float operations of the AVX2
- * ones, in the same order: both levels give the same bits.
+ * position, whose overhead and horizontal sums cost more than their multiply-adds. The AVX-512 kernels do in 512-bit
+ * vectors exactly the float operations of the AVX2 ones, in the same order: both levels give the same bits.
  */
 /* Positions ahead whose key (or value) is requested while this one is computed: one thread otherwise waited on the
    cache misses of each position's few lines, which lie a slot apart (2 KB in Llama 3.2 1B). C check on 2026-12-05
@@ -1802,7 +1802,9 @@ AVX2 __attribute__((always_inline)) static inline void attend_values(const float
         for (int j = 0; j < g; j++) for (int c = 0; c < 4; c++) acc[j][c] = _mm256_setzero_ps();
         for (int p = 0; p < n; p++) {
             const uint8_t *v = values + off[p];
-            if (p + ATTEND_AHEAD < n) prefetch_head(values + off[p + ATTEND_AHEAD] + KV_BYTES(type, d), KV_BYTES(type, 32));
+            if (p + ATTEND_AHEAD < n) {
+                prefetch_head(values + off[p + ATTEND_AHEAD] + KV_BYTES(type, d), KV_BYTES(type, 32));
+            }
             __m256 v0 = kv_load8(v, d, type), v1 = kv_load8(v, d + 8, type);
             __m256 v2 = kv_load8(v, d + 16, type), v3 = kv_load8(v, d + 24, type);
             for (int j = 0; j < g; j++) {

@@ -92,9 +92,8 @@ public final class NativeKernels {
             attend = linker.downcallHandle(lib.findOrThrow("sb_attend"), FunctionDescriptor.ofVoid(
                     ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
                     ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG,
-                    ValueLayout.ADDRESS,
-                    ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_FLOAT, ValueLayout.ADDRESS,
-                    ValueLayout.ADDRESS, ValueLayout.JAVA_INT), Linker.Option.critical(true));
+                    ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_FLOAT,
+                    ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_INT), Linker.Option.critical(true));
             readSum = linker.downcallHandle(lib.findOrThrow("sb_read_sum"), FunctionDescriptor.of(
                     ValueLayout.JAVA_FLOAT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
             prefetch = linker.downcallHandle(lib.findOrThrow("sb_prefetch"),
@@ -270,9 +269,10 @@ public final class NativeKernels {
      * Causal attention of the {@code g} query heads at float {@code qOff} of {@code q} (head j at
      * {@code qOff + j * headSize}) that share one KV head, over the {@code n} positions whose key and value start at
      * byte {@code kvOff + offsets[from + p]} of {@code keys} and {@code values} (a cache of {@code type}, laid out
-     * as CpuKvCache stores it; {@code offsets} holds longs), into {@code out} from float {@code outOff} likewise; {@code scores} holds at least {@code g * n} floats
-     * of scratch. As the Java path: softmax of the scaled dot products, then the weighted sum of the values. The
-     * arrays come as segments made once by the caller, for this runs once per token, layer and KV head.
+     * as CpuKvCache stores it; {@code offsets} holds longs), into {@code out} from float {@code outOff} likewise;
+     * {@code scores} holds at least {@code g * n} floats of scratch. As the Java path: softmax of the scaled dot
+     * products, then the weighted sum of the values. The arrays come as segments made once by the caller, for this
+     * runs once per token, layer and KV head.
      */
     static void attend(MemorySegment q, int qOff, int g, int headSize, MemorySegment keys, MemorySegment values,
                        KvType type, long kvOff, MemorySegment offsets, int from, int n, float scale,

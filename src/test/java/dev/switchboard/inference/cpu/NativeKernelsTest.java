@@ -468,9 +468,10 @@ class NativeKernelsTest {
         Arrays.fill(keyValues, 0, slotValues, Float.NaN);
         Arrays.fill(valueValues, 0, slotValues, Float.NaN);
         GgmlType stored = type == KvType.F32 ? GgmlType.F32 : type == KvType.BF16 ? GgmlType.BF16 : GgmlType.Q8_0;
-        byte[] keyBytes = WeightTensor.quantize(stored, keyValues), valueBytes = WeightTensor.quantize(stored, valueValues);
-        float[] keys = storedValues(keyBytes, type, keyValues.length), values = storedValues(valueBytes, type,
-                valueValues.length);
+        byte[] keyBytes = WeightTensor.quantize(stored, keyValues);
+        byte[] valueBytes = WeightTensor.quantize(stored, valueValues);
+        float[] keys = storedValues(keyBytes, type, keyValues.length);
+        float[] values = storedValues(valueBytes, type, valueValues.length);
         int from = 3;
         long[] offsets = new long[from + positions];
         int[] bases = new int[from + positions];
